@@ -1,0 +1,171 @@
+//! `BaseUrl`: where the API lives, and the rule that credentials never travel in clear.
+//!
+//! `https://` always; `http://` only to a loopback host (`127.0.0.0/8`, `::1`,
+//! `localhost`), which tests and local proxies use. A URL with a user name or password
+//! in it is refused, since a URL is printed by `--dry-run` and `--verbose`.
+
+use std::fmt;
+use std::net::{Ipv4Addr, Ipv6Addr};
+use std::str::FromStr;
+
+use ureq::http::Uri;
+
+use crate::fields::InvalidValue;
+
+/// Bandwidth's MFA API.
+pub const DEFAULT_BASE_URL: &str = "https://mfa.bandwidth.com/api/v1";
+
+/// An `https://` URL, or `http://` to a loopback host, with no trailing `/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaseUrl(String);
+
+impl BaseUrl {
+    /// The URL, without a trailing `/`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Default for BaseUrl {
+    fn default() -> Self {
+        BaseUrl(DEFAULT_BASE_URL.to_owned())
+    }
+}
+
+impl fmt::Display for BaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Whether `host` (as written in a URL) is this machine.
+pub(crate) fn is_loopback_host(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
+        || host.parse::<Ipv6Addr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+impl FromStr for BaseUrl {
+    type Err = InvalidValue;
+
+    fn from_str(value: &str) -> Result<Self, InvalidValue> {
+        let not_a_url =
+            || InvalidValue::from_rule("must be a URL such as https://mfa.bandwidth.com/api/v1");
+        if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(not_a_url());
+        }
+        let uri: Uri = value.parse().map_err(|_| not_a_url())?;
+        let (Some(scheme), Some(authority)) = (uri.scheme_str(), uri.authority()) else {
+            return Err(not_a_url());
+        };
+        if authority.as_str().contains('@') {
+            return Err(InvalidValue::from_rule(
+                "must not hold a user name or password; credentials come from the \
+                 environment or the config file",
+            ));
+        }
+        if uri.query().is_some() {
+            return Err(InvalidValue::from_rule("must not have a query (`?...`)"));
+        }
+        match scheme {
+            "https" => {}
+            "http" if is_loopback_host(authority.host()) => {}
+            "http" => {
+                return Err(InvalidValue::from_rule(
+                    "must start with https:// (plain http:// is only for 127.0.0.1, ::1 or \
+                     localhost), so credentials never travel in clear text",
+                ));
+            }
+            _ => return Err(not_a_url()),
+        }
+        Ok(BaseUrl(value.trim_end_matches('/').to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_is_bandwidth() {
+        assert_eq!(
+            BaseUrl::default().as_str(),
+            "https://mfa.bandwidth.com/api/v1"
+        );
+    }
+
+    #[test]
+    fn https_is_accepted_anywhere_and_the_trailing_slash_dropped() {
+        for (typed, kept) in [
+            (
+                "https://mfa.bandwidth.com/api/v1",
+                "https://mfa.bandwidth.com/api/v1",
+            ),
+            (
+                "https://mfa.bandwidth.com/api/v1/",
+                "https://mfa.bandwidth.com/api/v1",
+            ),
+            ("https://proxy.example:8443", "https://proxy.example:8443"),
+        ] {
+            assert_eq!(typed.parse::<BaseUrl>().unwrap().as_str(), kept);
+        }
+    }
+
+    #[test]
+    fn http_is_accepted_for_loopback_hosts_only() {
+        for ok in [
+            "http://127.0.0.1:8080",
+            "http://127.1.2.3/api",
+            "http://localhost:1234/api/v1",
+            "http://LOCALHOST",
+            "http://[::1]:8080",
+        ] {
+            assert!(ok.parse::<BaseUrl>().is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://mfa.bandwidth.com/api/v1",
+            "http://128.0.0.1",
+            "http://10.0.0.1",
+            "http://[::2]",
+            "http://localhost.example.com",
+        ] {
+            let err = bad.parse::<BaseUrl>().unwrap_err();
+            assert!(
+                err.rule().starts_with("must start with https://"),
+                "{bad}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn other_shapes_are_refused() {
+        for bad in [
+            "",
+            "mfa.bandwidth.com",
+            "ftp://x.example",
+            "https://",
+            "https://a b",
+        ] {
+            assert_eq!(
+                bad.parse::<BaseUrl>().unwrap_err().rule(),
+                "must be a URL such as https://mfa.bandwidth.com/api/v1",
+                "{bad:?}"
+            );
+        }
+        assert!(
+            "https://user:pw@mfa.bandwidth.com"
+                .parse::<BaseUrl>()
+                .unwrap_err()
+                .rule()
+                .starts_with("must not hold a user name or password")
+        );
+        assert_eq!(
+            "https://x.example/api?x=1"
+                .parse::<BaseUrl>()
+                .unwrap_err()
+                .rule(),
+            "must not have a query (`?...`)"
+        );
+    }
+}

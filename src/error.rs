@@ -1,0 +1,312 @@
+//! `Error`: everything that can go wrong once a request is built, and its class.
+//!
+//! A caller (the `mfa` binary among them) decides what to do from [`Error::class`], the
+//! rows of the exit-status table, and never has to look at HTTP status codes itself.
+//! `Display` is the sentence a user reads: what happened, the HTTP status, the API's own
+//! message and its `requestId`, and whether the code may have been sent.
+
+use std::fmt;
+use std::time::Duration;
+
+/// What kind of failure an [`Error`] is; each has its own exit status in `mfa`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorClass {
+    /// The API refused the credentials (401, 403).
+    CredentialsRefused,
+    /// The API rejected the request (400 and any other 4xx not listed here).
+    Rejected,
+    /// Too many requests (429).
+    RateLimited,
+    /// The API failed (5xx).
+    ServerFailed,
+    /// No connection, a TLS failure, or no answer in time.
+    Network,
+    /// An answer that is not what the API documents: a 2xx without the expected JSON,
+    /// a redirect, or something that is not HTTP.
+    UnexpectedAnswer,
+}
+
+impl ErrorClass {
+    /// A short, stable name for scripts: `credentials`, `rejected`, `rate_limited`,
+    /// `server`, `network`, `unexpected_answer`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorClass::CredentialsRefused => "credentials",
+            ErrorClass::Rejected => "rejected",
+            ErrorClass::RateLimited => "rate_limited",
+            ErrorClass::ServerFailed => "server",
+            ErrorClass::Network => "network",
+            ErrorClass::UnexpectedAnswer => "unexpected_answer",
+        }
+    }
+
+    /// The class of an HTTP error status (4xx or 5xx).
+    fn of_status(status: u16) -> Self {
+        match status {
+            401 | 403 => ErrorClass::CredentialsRefused,
+            429 => ErrorClass::RateLimited,
+            500..=599 => ErrorClass::ServerFailed,
+            _ => ErrorClass::Rejected,
+        }
+    }
+}
+
+/// Whether a request that failed may have reached the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// It failed before the request went out: nothing was sent.
+    NotSent,
+    /// It failed after the request went out: the code may have been sent.
+    MaybeSent,
+}
+
+/// A failed call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Error {
+    /// The API answered with a 4xx or 5xx status.
+    Api {
+        /// The HTTP status.
+        status: u16,
+        /// The API's own words (`error`, `message` or `Message`), or the start of a
+        /// body that was not the API's JSON (a gateway's HTML page, say).
+        message: Option<String>,
+        /// The API's `requestId`, to quote to Bandwidth's support.
+        request_id: Option<String>,
+    },
+    /// No answer: the connection failed, TLS failed, or the time ran out.
+    Network {
+        /// The host and port that was called.
+        host: String,
+        /// Whether the request may have reached the API.
+        delivery: Delivery,
+        /// What failed.
+        cause: NetworkCause,
+    },
+    /// An answer the API does not document.
+    UnexpectedAnswer {
+        /// The HTTP status, when there was one.
+        status: Option<u16>,
+        /// What is wrong with it.
+        problem: String,
+        /// The body as received (cut at the size cap), for the user to read.
+        body: String,
+    },
+}
+
+/// Why no answer came.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NetworkCause {
+    /// The time-out ran out.
+    TimedOut(Duration),
+    /// Anything else, in the transport's words.
+    Failed(String),
+}
+
+impl Error {
+    /// Which row of the exit-status table this error belongs to.
+    pub fn class(&self) -> ErrorClass {
+        match self {
+            Error::Api { status, .. } => ErrorClass::of_status(*status),
+            Error::Network { .. } => ErrorClass::Network,
+            Error::UnexpectedAnswer { .. } => ErrorClass::UnexpectedAnswer,
+        }
+    }
+
+    /// The HTTP status, when the API answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Api { status, .. } => Some(*status),
+            Error::UnexpectedAnswer { status, .. } => *status,
+            Error::Network { .. } => None,
+        }
+    }
+
+    /// The API's `requestId`, when it gave one.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Error::Api { request_id, .. } => request_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The API's own message, when it gave one.
+    pub fn api_message(&self) -> Option<&str> {
+        match self {
+            Error::Api { message, .. } => message.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Api {
+                status,
+                message,
+                request_id,
+            } => {
+                let what = match ErrorClass::of_status(*status) {
+                    ErrorClass::CredentialsRefused => "the API refused the credentials",
+                    ErrorClass::RateLimited => "the API is rate limiting these requests",
+                    ErrorClass::ServerFailed => "the API failed",
+                    _ => "the API rejected the request",
+                };
+                write!(f, "{what} (HTTP {status})")?;
+                match message {
+                    Some(message) => write!(f, ": {message}")?,
+                    None => f.write_str(" with no message")?,
+                }
+                if let Some(id) = request_id {
+                    write!(f, " (requestId {id})")?;
+                }
+                Ok(())
+            }
+            Error::Network {
+                host,
+                delivery,
+                cause,
+            } => {
+                match cause {
+                    NetworkCause::TimedOut(after) => {
+                        let secs = after.as_secs_f64();
+                        match delivery {
+                            Delivery::NotSent => {
+                                write!(f, "could not connect to {host} within {secs} s")?
+                            }
+                            Delivery::MaybeSent => {
+                                write!(f, "no answer from {host} within {secs} s")?
+                            }
+                        }
+                    }
+                    NetworkCause::Failed(why) => match delivery {
+                        Delivery::NotSent => write!(f, "could not connect to {host}: {why}")?,
+                        Delivery::MaybeSent => {
+                            write!(f, "the connection to {host} failed after sending: {why}")?
+                        }
+                    },
+                }
+                match delivery {
+                    Delivery::NotSent => f.write_str("; nothing was sent"),
+                    Delivery::MaybeSent => f.write_str(
+                        "; the code may have been sent, so check before sending another",
+                    ),
+                }
+            }
+            Error::UnexpectedAnswer {
+                status,
+                problem,
+                body,
+            } => {
+                f.write_str("unexpected answer from the API")?;
+                if let Some(status) = status {
+                    write!(f, " (HTTP {status})")?;
+                }
+                write!(f, ": {problem}; body: {}", quoted(body))
+            }
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// A body on one line, in quotes, with control characters escaped, so that a hostile
+/// answer can neither break the one-line error format nor drive the terminal.
+pub(crate) fn quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.extend(c.escape_default()),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api(status: u16) -> Error {
+        Error::Api {
+            status,
+            message: Some("to number is required".into()),
+            request_id: Some("req-1".into()),
+        }
+    }
+
+    #[test]
+    fn statuses_fall_into_the_exit_table_classes() {
+        for (status, class) in [
+            (400, ErrorClass::Rejected),
+            (401, ErrorClass::CredentialsRefused),
+            (403, ErrorClass::CredentialsRefused),
+            (404, ErrorClass::Rejected),
+            (409, ErrorClass::Rejected),
+            (429, ErrorClass::RateLimited),
+            (500, ErrorClass::ServerFailed),
+            (502, ErrorClass::ServerFailed),
+            (599, ErrorClass::ServerFailed),
+        ] {
+            assert_eq!(api(status).class(), class, "{status}");
+        }
+    }
+
+    #[test]
+    fn api_error_says_status_message_and_request_id() {
+        assert_eq!(
+            api(400).to_string(),
+            "the API rejected the request (HTTP 400): to number is required (requestId req-1)"
+        );
+        let bare = Error::Api {
+            status: 401,
+            message: None,
+            request_id: None,
+        };
+        assert_eq!(
+            bare.to_string(),
+            "the API refused the credentials (HTTP 401) with no message"
+        );
+    }
+
+    #[test]
+    fn network_error_says_whether_the_code_may_have_been_sent() {
+        let refused = Error::Network {
+            host: "127.0.0.1:9".into(),
+            delivery: Delivery::NotSent,
+            cause: NetworkCause::Failed("connection refused".into()),
+        };
+        assert_eq!(
+            refused.to_string(),
+            "could not connect to 127.0.0.1:9: connection refused; nothing was sent"
+        );
+        let late = Error::Network {
+            host: "127.0.0.1:9".into(),
+            delivery: Delivery::MaybeSent,
+            cause: NetworkCause::TimedOut(Duration::from_millis(1500)),
+        };
+        assert_eq!(
+            late.to_string(),
+            "no answer from 127.0.0.1:9 within 1.5 s; the code may have been sent, \
+             so check before sending another"
+        );
+    }
+
+    #[test]
+    fn unexpected_answer_shows_the_body_on_one_line() {
+        let err = Error::UnexpectedAnswer {
+            status: Some(200),
+            problem: "not JSON".into(),
+            body: "<p>\"hi\"</p>\n\u{1b}[31m".into(),
+        };
+        assert_eq!(
+            err.to_string(),
+            r#"unexpected answer from the API (HTTP 200): not JSON; body: "<p>\"hi\"</p>\n\u{1b}[31m""#
+        );
+        assert_eq!(err.class(), ErrorClass::UnexpectedAnswer);
+    }
+}

@@ -1,0 +1,317 @@
+//! The values a request is made of, each a type that can only hold a valid value.
+//!
+//! The rules are Bandwidth's (CONTRACT.md, Part 1). Checking them here, before anything
+//! is sent, means a typo costs an error message instead of a billed, failed call, and
+//! a [`crate::VoiceCodeRequest`] built from these types is valid by construction.
+//! Lengths count characters (Unicode scalar values), as JSON Schema's `maxLength` does.
+//! Nothing is trimmed or rewritten: a value is taken as typed, or refused.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::Serialize;
+
+/// Why a value was refused: the rule it breaks, in words a user can act on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidValue {
+    rule: String,
+}
+
+impl InvalidValue {
+    /// An error that states the rule the value broke.
+    pub fn from_rule(rule: impl Into<String>) -> Self {
+        InvalidValue { rule: rule.into() }
+    }
+
+    /// The rule that was broken, e.g. `must be a whole number from 2 to 8`.
+    pub fn rule(&self) -> &str {
+        &self.rule
+    }
+}
+
+impl fmt::Display for InvalidValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.rule)
+    }
+}
+
+impl std::error::Error for InvalidValue {}
+
+fn char_count(value: &str) -> usize {
+    value.chars().count()
+}
+
+/// Declares a string-backed field type: `FromStr` runs the check, `as_str` and
+/// `Display` give the value back unchanged, `Serialize` writes it as a JSON string.
+macro_rules! string_field {
+    ($(#[$doc:meta])* $name:ident, $check:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            /// The value as it was given.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = InvalidValue;
+
+            fn from_str(value: &str) -> Result<Self, InvalidValue> {
+                let check: fn(&str) -> Result<(), InvalidValue> = $check;
+                check(value)?;
+                Ok($name(value.to_owned()))
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = InvalidValue;
+
+            fn try_from(value: String) -> Result<Self, InvalidValue> {
+                let check: fn(&str) -> Result<(), InvalidValue> = $check;
+                check(&value)?;
+                Ok($name(value))
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+const E164_RULE: &str = "must be an E.164 number: `+`, a digit 1 to 9, then 1 to 14 more \
+                         digits, and nothing else (e.g. +15553334444)";
+
+string_field!(
+    /// A phone number in E.164 form: `+`, a digit 1 to 9, then 1 to 14 digits.
+    PhoneNumber,
+    |value| {
+        let digits = value.strip_prefix('+').ok_or_else(|| InvalidValue::from_rule(E164_RULE))?;
+        let well_formed = (2..=15).contains(&digits.len())
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && !digits.starts_with('0');
+        if well_formed { Ok(()) } else { Err(InvalidValue::from_rule(E164_RULE)) }
+    }
+);
+
+string_field!(
+    /// The id of a Bandwidth voice or messaging application: 1 to 50 characters.
+    ApplicationId,
+    |value| match char_count(value) {
+        1..=50 => Ok(()),
+        0 => Err(InvalidValue::from_rule("must not be empty (it is 1 to 50 characters)")),
+        n => Err(InvalidValue::from_rule(format!("must be at most 50 characters (it has {n})"))),
+    }
+);
+
+string_field!(
+    /// What the code is for, e.g. `2FA` or `login`: 1 to 25 characters. The server's
+    /// default, `2FA`, applies when no scope is given at all.
+    Scope,
+    |value| match char_count(value) {
+        1..=25 => Ok(()),
+        0 => Err(InvalidValue::from_rule(
+            "must not be empty (leave it out for the server's default, 2FA)",
+        )),
+        n => Err(InvalidValue::from_rule(format!("must be at most 25 characters (it has {n})"))),
+    }
+);
+
+string_field!(
+    /// The text spoken or sent: at most 2048 characters, with `{CODE}` where the code
+    /// goes; it may also use `{NAME}` (the application's name) and `{SCOPE}`.
+    MessageTemplate,
+    |value| {
+        let n = char_count(value);
+        if n > 2048 {
+            Err(InvalidValue::from_rule(format!("must be at most 2048 characters (it has {n})")))
+        } else if !value.contains("{CODE}") {
+            Err(InvalidValue::from_rule("must contain {CODE}, where the code goes"))
+        } else {
+            Ok(())
+        }
+    }
+);
+
+string_field!(
+    /// A Bandwidth account id. Any non-empty text: it is percent-encoded in the URL.
+    AccountId,
+    |value| {
+        if value.is_empty() { Err(InvalidValue::from_rule("must not be empty")) } else { Ok(()) }
+    }
+);
+
+/// How many digits the code has: 2 to 8.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Digits(u8);
+
+impl Digits {
+    const RULE: &str = "must be a whole number from 2 to 8";
+
+    /// Checks a number of digits.
+    pub fn new(value: i64) -> Result<Self, InvalidValue> {
+        match u8::try_from(value) {
+            Ok(n @ 2..=8) => Ok(Digits(n)),
+            _ => Err(InvalidValue::from_rule(Self::RULE)),
+        }
+    }
+
+    /// The number of digits.
+    pub fn get(self) -> u8 {
+        self.0
+    }
+}
+
+impl FromStr for Digits {
+    type Err = InvalidValue;
+
+    fn from_str(value: &str) -> Result<Self, InvalidValue> {
+        let n: i64 = value
+            .parse()
+            .map_err(|_| InvalidValue::from_rule(Self::RULE))?;
+        Digits::new(n)
+    }
+}
+
+impl fmt::Display for Digits {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phone_number_accepts_the_shortest_and_longest_e164() {
+        assert_eq!("+12".parse::<PhoneNumber>().unwrap().as_str(), "+12");
+        let longest = "+123456789012345";
+        assert_eq!(longest.parse::<PhoneNumber>().unwrap().as_str(), longest);
+        assert!("+15553334444".parse::<PhoneNumber>().is_ok());
+    }
+
+    #[test]
+    fn phone_number_refuses_everything_else() {
+        for bad in [
+            "",
+            "+",
+            "+1",                // too short: a digit 1-9 then at least one more
+            "+1234567890123456", // 16 digits: too long
+            "15553334444",       // no plus
+            "+05553334444",      // leading zero
+            "+1555333444a",
+            "+1 5553334444",
+            "+1-555-333-4444",
+            "+15553334444\n", // trailing newline from a pasted value
+            " +15553334444",
+            "+15553334444 ",
+            "++15553334444",
+            "+١٥٥٥٣٣٣٤٤٤٤", // non-ASCII digits
+        ] {
+            let err = bad.parse::<PhoneNumber>().unwrap_err();
+            assert_eq!(err.rule(), E164_RULE, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn application_id_is_one_to_fifty_characters() {
+        assert!("a".parse::<ApplicationId>().is_ok());
+        assert!("a".repeat(50).parse::<ApplicationId>().is_ok());
+        assert!(
+            "é".repeat(50).parse::<ApplicationId>().is_ok(),
+            "characters, not bytes"
+        );
+        assert_eq!(
+            "a".repeat(51).parse::<ApplicationId>().unwrap_err().rule(),
+            "must be at most 50 characters (it has 51)"
+        );
+        assert_eq!(
+            "".parse::<ApplicationId>().unwrap_err().rule(),
+            "must not be empty (it is 1 to 50 characters)"
+        );
+    }
+
+    #[test]
+    fn scope_is_one_to_twenty_five_characters() {
+        assert!("2FA".parse::<Scope>().is_ok());
+        assert!("s".repeat(25).parse::<Scope>().is_ok());
+        assert_eq!(
+            "s".repeat(26).parse::<Scope>().unwrap_err().rule(),
+            "must be at most 25 characters (it has 26)"
+        );
+        assert_eq!(
+            "".parse::<Scope>().unwrap_err().rule(),
+            "must not be empty (leave it out for the server's default, 2FA)"
+        );
+    }
+
+    #[test]
+    fn message_needs_code_and_at_most_2048_characters() {
+        assert!("{CODE}".parse::<MessageTemplate>().is_ok());
+        let longest = format!("{}{{CODE}}", "x".repeat(2042));
+        assert_eq!(longest.chars().count(), 2048);
+        assert!(longest.parse::<MessageTemplate>().is_ok());
+        let too_long = format!("{}{{CODE}}", "x".repeat(2043));
+        assert_eq!(
+            too_long.parse::<MessageTemplate>().unwrap_err().rule(),
+            "must be at most 2048 characters (it has 2049)"
+        );
+        for bad in ["Your code is", "Your code is {code}", "{NAME} {SCOPE}", ""] {
+            assert_eq!(
+                bad.parse::<MessageTemplate>().unwrap_err().rule(),
+                "must contain {CODE}, where the code goes",
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn message_is_kept_as_typed() {
+        let typed = "  Your {NAME} code: {CODE}\n";
+        assert_eq!(typed.parse::<MessageTemplate>().unwrap().as_str(), typed);
+    }
+
+    #[test]
+    fn digits_are_two_to_eight() {
+        for n in 2..=8 {
+            assert_eq!(Digits::new(n).unwrap().get() as i64, n);
+            assert_eq!(n.to_string().parse::<Digits>().unwrap().get() as i64, n);
+        }
+        for bad in [i64::MIN, -1, 0, 1, 9, 256, 258, i64::MAX] {
+            assert_eq!(
+                Digits::new(bad).unwrap_err().rule(),
+                "must be a whole number from 2 to 8"
+            );
+        }
+        for bad in ["", "six", "6.0", " 6", "1", "9", "99999999999999999999"] {
+            assert!(bad.parse::<Digits>().is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn account_id_must_not_be_empty() {
+        assert!("9900000".parse::<AccountId>().is_ok());
+        assert_eq!(
+            "".parse::<AccountId>().unwrap_err().rule(),
+            "must not be empty"
+        );
+    }
+
+    #[test]
+    fn fields_serialize_as_plain_json_values() {
+        let to: PhoneNumber = "+15553334444".parse().unwrap();
+        assert_eq!(serde_json::to_string(&to).unwrap(), r#""+15553334444""#);
+        assert_eq!(
+            serde_json::to_string(&Digits::new(6).unwrap()).unwrap(),
+            "6"
+        );
+    }
+}
