@@ -15,7 +15,7 @@ use ureq::http::Uri;
 
 use crate::base_url::BaseUrl;
 use crate::error::{Delivery, Error, NetworkCause, quoted};
-use crate::fields::AccountId;
+use crate::fields::{AccountId, Username};
 use crate::request::{AuthScheme, Call, CodeRequest, Request};
 use crate::secret::Secret;
 
@@ -34,7 +34,7 @@ pub enum Credentials {
     /// The account's API username and password, sent as HTTP Basic.
     Basic {
         /// The API username.
-        username: String,
+        username: Username,
         /// The API password.
         password: Secret<String>,
     },
@@ -104,7 +104,7 @@ impl Response {
 /// let client = Client::new(
 ///     mfa::BaseUrl::default(),
 ///     "9900000".parse()?,
-///     Credentials::Basic { username: "api-user".into(), password: Secret::from("pw") },
+///     Credentials::Basic { username: "api-user".parse()?, password: Secret::from("pw") },
 /// )
 /// .with_timeout(Duration::from_secs(10));
 /// assert_eq!(client.timeout(), Duration::from_secs(10));
@@ -160,7 +160,7 @@ impl Client {
     /// let client = Client::new(
     ///     mfa::BaseUrl::default(),
     ///     "9900000".parse()?,
-    ///     Credentials::Basic { username: "api-user".into(), password: Secret::from("pw") },
+    ///     Credentials::Basic { username: "api-user".parse()?, password: Secret::from("pw") },
     /// );
     /// let call = client.send_voice_code(&CodeRequest {
     ///     to: "+15553334444".parse()?,
@@ -417,7 +417,7 @@ mod tests {
     #[test]
     fn basic_authorization_is_base64_of_user_colon_password() {
         let credentials = Credentials::Basic {
-            username: "api-user".into(),
+            username: "api-user".parse().unwrap(),
             password: Secret::from("hunter2"),
         };
         assert_eq!(

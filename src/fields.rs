@@ -147,6 +147,20 @@ string_field!(
     }
 );
 
+string_field!(
+    /// An API username: not empty, and without `:`, which HTTP Basic cannot carry.
+    Username,
+    |value| {
+        if value.is_empty() {
+            Err(InvalidValue::from_rule("must not be empty"))
+        } else if value.contains(':') {
+            Err(InvalidValue::from_rule("must not contain `:`, which HTTP Basic cannot carry"))
+        } else {
+            Ok(())
+        }
+    }
+);
+
 /// How many digits the code has: 2 to 8.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
@@ -302,6 +316,19 @@ mod tests {
         assert_eq!(
             "".parse::<AccountId>().unwrap_err().rule(),
             "must not be empty"
+        );
+    }
+
+    #[test]
+    fn username_is_not_empty_and_has_no_colon() {
+        assert_eq!("api-user".parse::<Username>().unwrap().as_str(), "api-user");
+        assert_eq!(
+            "".parse::<Username>().unwrap_err().rule(),
+            "must not be empty"
+        );
+        assert_eq!(
+            "api:user".parse::<Username>().unwrap_err().rule(),
+            "must not contain `:`, which HTTP Basic cannot carry"
         );
     }
 

@@ -24,7 +24,7 @@ pub use base_url::{BaseUrl, DEFAULT_BASE_URL};
 pub use client::{BODY_CAP, CallId, Client, Credentials, DEFAULT_TIMEOUT, Response, read_id};
 pub use error::{Delivery, Error, ErrorClass, NetworkCause};
 pub use fields::{
-    AccountId, ApplicationId, Digits, InvalidValue, MessageTemplate, PhoneNumber, Scope,
+    AccountId, ApplicationId, Digits, InvalidValue, MessageTemplate, PhoneNumber, Scope, Username,
 };
 pub use request::{AuthScheme, Call, CodeRequest, Request, USER_AGENT};
 pub use secret::Secret;

@@ -1,0 +1,181 @@
+//! The command line, as clap sees it: commands, flags and their help.
+//!
+//! Flags are parsed straight into the library's checked types, so a bad `--to` is a
+//! usage error (exit 2) that names the flag and the rule before anything else happens.
+//! Environment variables and profile keys are resolved later, in `settings`, where
+//! their origin is kept for messages; the help only names them.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use mfa::{
+    AccountId, ApplicationId, BaseUrl, Digits, MessageTemplate, PhoneNumber, Scope, Username,
+};
+
+use crate::cli::settings::Seconds;
+
+/// The exit status table, shown by `--help`; `failure::Exit` holds the same numbers.
+const EXIT_STATUS: &str = "\
+Exit status:
+  0  success
+  1  verify only: the code is not valid
+  2  usage: unknown flag, invalid flag value, or a missing --to/--from/--application-id; nothing was sent
+  3  configuration: missing or unusable credentials, config file or profile, or an invalid value from
+     the environment or the config file; nothing was sent
+  4  the API refused the credentials (401, 403)
+  5  the API rejected the request (400, other 4xx)
+  6  rate limited (429)
+  7  the API failed (5xx)
+  8  network: no connection, TLS failure or no answer in time (the message says whether the code may have been sent)
+  9  unexpected answer: a 2xx that is not the documented JSON, or a redirect";
+
+/// Send one-time codes with Bandwidth's multi-factor authentication API.
+///
+/// Settings come from flags, then environment variables, then the profile in the
+/// config file, then built-in defaults. The password is never a flag: set BW_PASSWORD
+/// or put `password` in the profile.
+#[derive(Debug, Parser)]
+#[command(name = "mfa", version, after_help = EXIT_STATUS, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes, before or after the command's name.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
+pub struct GlobalArgs {
+    /// Profile to use from the config file [env: MFA_PROFILE] [default: the file's
+    /// `default_profile`, else `default`]
+    #[arg(short = 'p', long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// Config file [env: MFA_CONFIG] [default: <user config dir>/mfa/config.toml]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Bandwidth account id [env: BW_ACCOUNT_ID] [profile: account_id]
+    #[arg(long, global = true, value_name = "ID")]
+    pub account_id: Option<AccountId>,
+
+    /// API username [env: BW_USERNAME] [profile: username]; the password comes from
+    /// BW_PASSWORD or the profile's `password`
+    #[arg(long, global = true, value_name = "NAME")]
+    pub username: Option<Username>,
+
+    /// API base URL: https://, or http:// to a loopback host only [env: MFA_BASE_URL]
+    /// [profile: base_url] [default: https://mfa.bandwidth.com/api/v1]
+    #[arg(long, global = true, value_name = "URL")]
+    pub base_url: Option<BaseUrl>,
+
+    /// Give up after this many seconds [env: MFA_TIMEOUT] [profile: timeout]
+    /// [default: 30]
+    #[arg(long, global = true, value_name = "SECONDS")]
+    pub timeout: Option<Seconds>,
+
+    /// Output format
+    #[arg(short = 'o', long, global = true, value_enum, value_name = "FORMAT")]
+    pub output: Option<OutputFormat>,
+
+    /// Same as --output json
+    #[arg(long, global = true, conflicts_with = "output")]
+    pub json: bool,
+
+    /// Print the exact request (credentials as <redacted>) and send nothing; needs no
+    /// password
+    #[arg(short = 'n', long, global = true)]
+    pub dry_run: bool,
+
+    /// Log the request and the answer to stderr, secrets redacted
+    #[arg(short = 'v', long, global = true)]
+    pub verbose: bool,
+}
+
+impl GlobalArgs {
+    /// The output format asked for.
+    pub fn format(&self) -> OutputFormat {
+        if self.json {
+            OutputFormat::Json
+        } else {
+            self.output.unwrap_or(OutputFormat::Text)
+        }
+    }
+}
+
+/// How results and errors are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// The id alone on a line; errors as one `mfa: error: ...` line
+    Text,
+    /// One JSON object on one line; errors as one JSON object on stderr
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Send a code by voice call; prints the call id
+    Voice(SendArgs),
+}
+
+/// What a code-sending command takes.
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    /// The phone that gets the code, in E.164 form (e.g. +15553334444)
+    #[arg(long, value_name = "NUMBER")]
+    pub to: PhoneNumber,
+
+    /// The Bandwidth number the code comes from [env: BW_NUMBER] [profile: from]
+    #[arg(long, value_name = "NUMBER")]
+    pub from: Option<PhoneNumber>,
+
+    /// The voice application's id [env: BW_VOICE_APPLICATION_ID]
+    /// [profile: voice_application_id]
+    #[arg(long, value_name = "ID")]
+    pub application_id: Option<ApplicationId>,
+
+    /// What the code is for, 1 to 25 characters [profile: scope] [default: none, so
+    /// the server uses 2FA]
+    #[arg(long)]
+    pub scope: Option<Scope>,
+
+    /// How many digits the code has, 2 to 8 [profile: digits] [default: 6]
+    #[arg(long, value_name = "N")]
+    pub digits: Option<Digits>,
+
+    /// The text, with {CODE} where the code goes; may use {NAME} and {SCOPE}
+    /// [profile: message] [default: "Your temporary {NAME} {SCOPE} code is {CODE}"]
+    #[arg(long, value_name = "TEXT")]
+    pub message: Option<MessageTemplate>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn json_is_a_shorthand_for_output_json() {
+        let cli = Cli::try_parse_from(["mfa", "voice", "--to", "+15553334444", "--json"]).unwrap();
+        assert_eq!(cli.global.format(), OutputFormat::Json);
+        let cli =
+            Cli::try_parse_from(["mfa", "-o", "json", "voice", "--to", "+15553334444"]).unwrap();
+        assert_eq!(cli.global.format(), OutputFormat::Json);
+        let cli = Cli::try_parse_from(["mfa", "voice", "--to", "+15553334444"]).unwrap();
+        assert_eq!(cli.global.format(), OutputFormat::Text);
+    }
+
+    #[test]
+    fn help_shows_the_exit_status_table() {
+        let help = Cli::command().render_help().to_string();
+        assert!(help.contains("Exit status:"), "{help}");
+        assert!(help.contains("6  rate limited (429)"), "{help}");
+    }
+}

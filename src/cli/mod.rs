@@ -1,0 +1,252 @@
+//! The `mfa` command: parses the command line, resolves settings, runs the command
+//! and turns the outcome into output and an exit status.
+//!
+//! `run` takes everything from outside as parameters (arguments, an environment
+//! lookup, the user's config directory, stdout and stderr), so it can be driven whole
+//! from a test; `main` only wires in the real ones.
+
+mod args;
+mod config_file;
+mod failure;
+mod output;
+mod settings;
+
+use std::ffi::OsString;
+use std::io::{self, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use clap::Parser;
+use clap::error::ErrorKind;
+use mfa::{AuthScheme, Call, Client, ErrorClass, Request};
+
+use args::{Cli, Command, OutputFormat, SendArgs};
+use failure::{Exit, Failure};
+use settings::{Env, Sources};
+
+/// Runs `mfa` in this process's real surroundings.
+pub fn main() -> ExitCode {
+    let env = |name: &str| std::env::var_os(name).map(|v| v.to_string_lossy().into_owned());
+    let config_dir = dirs::config_dir();
+    let exit = run(
+        std::env::args_os(),
+        &env,
+        config_dir.as_deref(),
+        &mut io::stdout().lock(),
+        &mut io::stderr().lock(),
+    );
+    exit.into()
+}
+
+/// Runs `mfa` with the given arguments and surroundings; returns the exit status.
+pub fn run(
+    args: impl IntoIterator<Item = OsString>,
+    env: Env,
+    config_dir: Option<&Path>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Exit {
+    let args: Vec<OsString> = args.into_iter().collect();
+    let cli = match Cli::try_parse_from(&args) {
+        Ok(cli) => cli,
+        Err(clap_error) => return usage_error(&clap_error, &args, out, err),
+    };
+    let format = cli.global.format();
+    let outcome = match &cli.command {
+        Command::Voice(send) => voice(&cli, send, env, config_dir, out, err),
+    };
+    match outcome {
+        Ok(()) => Exit::Success,
+        Err(failure) => {
+            let _ = output::write_failure(err, format, &failure);
+            failure.exit()
+        }
+    }
+}
+
+/// `mfa voice`: sends a code by voice call and prints the call id.
+fn voice(
+    cli: &Cli,
+    send: &SendArgs,
+    env: Env,
+    config_dir: Option<&Path>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<(), Failure> {
+    let global = &cli.global;
+    let format = global.format();
+    let sources = Sources::load(global, env, config_dir)?;
+    let connection = sources.connection(global)?;
+    let body = sources.voice_code(send)?;
+    if global.dry_run {
+        let request = Request::new(
+            Call::VoiceCode,
+            &connection.base_url.value,
+            &connection.account_id.value,
+            AuthScheme::Basic,
+            &body,
+        );
+        return deliver(
+            output::write_request(out, format, &request),
+            err,
+            "the request",
+        );
+    }
+    let login = sources.login(global)?;
+    let client = Client::new(
+        connection.base_url.value,
+        connection.account_id.value,
+        login.credentials(),
+    )
+    .with_timeout(connection.timeout.value.duration());
+    let request = client.voice_code_request(&body);
+    if global.verbose {
+        let _ = output::log_request(err, &request);
+    }
+    let response = client.send(&request)?;
+    if global.verbose {
+        let _ = output::log_response(err, &response);
+    }
+    let id = mfa::read_id(Call::VoiceCode, &response).map_err(|error| {
+        let advice = (error.class() == ErrorClass::CredentialsRefused).then(|| login.advice());
+        Failure::Api { error, advice }
+    })?;
+    deliver(
+        output::write_id(out, format, "callId", &id),
+        err,
+        &format!("the call id {id}"),
+    )
+}
+
+/// Finishes writing a result. A reader that closed stdout (`| head -c0`) chose to stop
+/// reading: that is no failure. Any other write error is reported with what was lost,
+/// since the code has already gone out and must not be sent again to see it.
+fn deliver(written: io::Result<()>, err: &mut dyn Write, what: &str) -> Result<(), Failure> {
+    match written {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
+            let _ = writeln!(err, "mfa: warning: could not write {what} to stdout: {e}");
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Reports a command line clap refused (exit 2), or prints the help or version it
+/// was asked for (exit 0). Errors keep the contract's one-line form.
+fn usage_error(
+    clap_error: &clap::Error,
+    args: &[OsString],
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Exit {
+    if matches!(
+        clap_error.kind(),
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
+    ) {
+        let _ = write!(out, "{}", clap_error.render());
+        return Exit::Success;
+    }
+    let rendered = clap_error.render().to_string();
+    // clap's message, up to the first blank line, as one line.
+    let message: Vec<&str> = rendered
+        .lines()
+        .take_while(|line| !line.trim().is_empty())
+        .map(str::trim)
+        .collect();
+    let message = message.join(" ");
+    let message = message.strip_prefix("error: ").unwrap_or(&message);
+    let message = if clap_error.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+        "no command given; try `mfa --help`".to_owned()
+    } else {
+        format!("{message}; try `mfa --help`")
+    };
+    let _ = output::write_failure(err, asked_format(args), &Failure::Usage(message));
+    Exit::Usage
+}
+
+/// The output format the raw arguments ask for, for errors found before they parse.
+fn asked_format(args: &[OsString]) -> OutputFormat {
+    let args: Vec<&str> = args
+        .iter()
+        .skip(1)
+        .map(|a| a.to_str().unwrap_or(""))
+        .take_while(|a| *a != "--")
+        .collect();
+    let json = args.iter().enumerate().any(|(i, arg)| {
+        matches!(*arg, "--json" | "--output=json" | "-ojson" | "-o=json")
+            || (matches!(*arg, "--output" | "-o") && args.get(i + 1) == Some(&"json"))
+    });
+    if json {
+        OutputFormat::Json
+    } else {
+        OutputFormat::Text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn os(args: &[&str]) -> Vec<OsString> {
+        args.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn json_is_noticed_before_parsing() {
+        for args in [
+            &["mfa", "voice", "--json", "--bogus"][..],
+            &["mfa", "-o", "json", "voice"],
+            &["mfa", "--output=json"],
+        ] {
+            assert_eq!(asked_format(&os(args)), OutputFormat::Json, "{args:?}");
+        }
+        assert_eq!(
+            asked_format(&os(&["mfa", "voice", "--", "--json"])),
+            OutputFormat::Text
+        );
+        assert_eq!(
+            asked_format(&os(&["mfa", "voice", "--to", "json"])),
+            OutputFormat::Text
+        );
+    }
+
+    #[test]
+    fn a_closed_stdout_is_not_a_failure() {
+        let mut err = Vec::new();
+        let closed = Err(io::Error::from(io::ErrorKind::BrokenPipe));
+        assert!(deliver(closed, &mut err, "the call id c-1").is_ok());
+        assert!(err.is_empty());
+    }
+
+    #[test]
+    fn another_write_error_says_what_was_lost() {
+        let mut err = Vec::new();
+        let full = Err(io::Error::other("disk full"));
+        assert!(deliver(full, &mut err, "the call id c-1").is_ok());
+        assert_eq!(
+            String::from_utf8(err).unwrap(),
+            "mfa: warning: could not write the call id c-1 to stdout: disk full\n"
+        );
+    }
+
+    #[test]
+    fn usage_errors_are_one_line_and_exit_2() {
+        let env = |_: &str| None;
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let exit = run(
+            os(&["mfa", "voice", "--to", "+1"]),
+            &env,
+            None,
+            &mut out,
+            &mut err,
+        );
+        assert_eq!(exit, Exit::Usage);
+        let err = String::from_utf8(err).unwrap();
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.starts_with("mfa: error: invalid value '+1' for '--to <NUMBER>': must be an E.164"),
+            "{err}"
+        );
+        assert!(out.is_empty());
+    }
+}

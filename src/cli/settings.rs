@@ -1,0 +1,761 @@
+//! Settings, resolved in one place, each remembering where it came from.
+//!
+//! Precedence, highest first:
+//! 1. the command-line flag;
+//! 2. the environment variable (one set to the empty string counts as unset);
+//! 3. the key in the selected profile of the config file;
+//! 4. the built-in default.
+//!
+//! The environment comes in as a lookup function, so precedence is tested without
+//! touching the process environment. A bad value from a flag never gets here (clap
+//! refuses it: exit 2); a bad value from the environment or the file is a
+//! configuration error (exit 3) that names the variable or the file, profile and key.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use mfa::{
+    AccountId, ApplicationId, BaseUrl, CodeRequest, Credentials, Digits, InvalidValue,
+    MessageTemplate, PhoneNumber, Scope, Secret, Username,
+};
+
+use crate::cli::args::{GlobalArgs, SendArgs};
+use crate::cli::config_file::{self, LoadError, Profile};
+use crate::cli::failure::Failure;
+
+/// Looks up an environment variable.
+pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// The message used when none is configured.
+pub const DEFAULT_MESSAGE: &str = "Your temporary {NAME} {SCOPE} code is {CODE}";
+/// The number of digits used when none is configured.
+pub const DEFAULT_DIGITS: i64 = 6;
+
+/// Where a setting's value came from, as a message names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    Flag(&'static str),
+    Env(&'static str),
+    Profile { key: &'static str, place: String },
+    Default,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Flag(flag) => f.write_str(flag),
+            Origin::Env(name) => write!(f, "environment variable {name}"),
+            Origin::Profile { key, place } => write!(f, "key `{key}` of {place}"),
+            Origin::Default => f.write_str("the default"),
+        }
+    }
+}
+
+/// A value and where it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sourced<T> {
+    pub value: T,
+    pub origin: Origin,
+}
+
+/// A time-out: more than 0 and at most 3600 seconds, fractions allowed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Seconds(Duration);
+
+impl Seconds {
+    pub fn duration(self) -> Duration {
+        self.0
+    }
+}
+
+impl FromStr for Seconds {
+    type Err = InvalidValue;
+
+    fn from_str(value: &str) -> Result<Self, InvalidValue> {
+        let rule = || InvalidValue::from_rule("must be a number of seconds above 0, at most 3600");
+        let seconds: f64 = value.parse().map_err(|_| rule())?;
+        if seconds > 0.0 && seconds <= 3600.0 {
+            Ok(Seconds(Duration::from_secs_f64(seconds)))
+        } else {
+            Err(rule())
+        }
+    }
+}
+
+/// The environment and the selected profile: what settings are resolved against.
+pub struct Sources<'a> {
+    env: Env<'a>,
+    profile: Profile,
+    /// `profile `NAME` in FILE`, for messages.
+    place: String,
+}
+
+impl<'a> Sources<'a> {
+    /// Finds and reads the config file and selects the profile.
+    ///
+    /// The file: `--config`, else `MFA_CONFIG`, else `<config_dir>/mfa/config.toml`,
+    /// where only a file the user named must exist. The profile: `--profile`, else
+    /// `MFA_PROFILE`, else the file's `default_profile`, else `default`, where only
+    /// `default` may be missing.
+    pub fn load(
+        global: &GlobalArgs,
+        env: Env<'a>,
+        config_dir: Option<&Path>,
+    ) -> Result<Self, Failure> {
+        let named_file = global
+            .config
+            .clone()
+            .map(|path| (path, Origin::Flag("--config")))
+            .or_else(|| {
+                non_empty(env, "MFA_CONFIG").map(|p| (p.into(), Origin::Env("MFA_CONFIG")))
+            });
+        let (path, file_origin): (PathBuf, Option<Origin>) = match named_file {
+            Some((path, origin)) => (path, Some(origin)),
+            None => match config_dir {
+                Some(dir) => (config_file::default_path(dir), None),
+                None => {
+                    return Ok(Sources {
+                        env,
+                        profile: Profile::default(),
+                        place: "the config file (no user config directory is known)".into(),
+                    });
+                }
+            },
+        };
+        let shown = path.display();
+        let file = config_file::load(&path, file_origin.is_some()).map_err(|err| {
+            Failure::Config(match err {
+                LoadError::Missing => format!(
+                    "config file {shown} (from {}) does not exist",
+                    file_origin
+                        .as_ref()
+                        .map(Origin::to_string)
+                        .unwrap_or_default()
+                ),
+                LoadError::Unreadable(why) => format!("cannot read config file {shown}: {why}"),
+                LoadError::Invalid(why) => format!("config file {shown} is invalid: {why}"),
+            })
+        })?;
+
+        let (name, name_origin) = match (&global.profile, non_empty(env, "MFA_PROFILE")) {
+            (Some(name), _) => (name.clone(), Some(Origin::Flag("--profile"))),
+            (None, Some(name)) => (name, Some(Origin::Env("MFA_PROFILE"))),
+            (None, None) => match file.as_ref().and_then(|f| f.default_profile.clone()) {
+                Some(name) => (
+                    name,
+                    Some(Origin::Profile {
+                        key: "default_profile",
+                        place: format!("{shown}"),
+                    }),
+                ),
+                None => ("default".to_owned(), None),
+            },
+        };
+        let place = format!("profile `{name}` in {shown}");
+        let profile = match file.as_ref().and_then(|f| f.profiles.get(&name)) {
+            Some(profile) => profile.clone(),
+            None => match (&name_origin, &file) {
+                (None, _) => Profile::default(),
+                (Some(origin), None) => {
+                    return Err(Failure::Config(format!(
+                        "profile `{name}` (from {origin}) not found: there is no config file at {shown}"
+                    )));
+                }
+                (Some(origin), Some(file)) => {
+                    let known: Vec<&str> = file.profiles.keys().map(String::as_str).collect();
+                    let known = if known.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        known.join(", ")
+                    };
+                    return Err(Failure::Config(format!(
+                        "profile `{name}` (from {origin}) not found in {shown}; its profiles: {known}"
+                    )));
+                }
+            },
+        };
+        let sources = Sources {
+            env,
+            profile,
+            place,
+        };
+        sources.refuse_keys_not_supported_yet()?;
+        Ok(sources)
+    }
+
+    /// Sources with no config file, for tests.
+    #[cfg(test)]
+    fn new(env: Env<'a>, profile: Profile) -> Self {
+        Sources {
+            env,
+            profile,
+            place: "profile `default` in /cfg/mfa/config.toml".into(),
+        }
+    }
+
+    /// Keys the contract names for features this version does not have yet. Ignoring
+    /// them would silently authenticate or connect differently from what the file says.
+    fn refuse_keys_not_supported_yet(&self) -> Result<(), Failure> {
+        let p = &self.profile;
+        let set = [
+            ("password_command", p.password_command.is_some()),
+            ("client_id", p.client_id.is_some()),
+            ("client_secret", p.client_secret.is_some()),
+            ("token_url", p.token_url.is_some()),
+            ("retries", p.retries.is_some()),
+            ("ca_file", p.ca_file.is_some()),
+        ];
+        match set.iter().find(|(_, is_set)| *is_set) {
+            Some((key, _)) => Err(Failure::Config(format!(
+                "key `{key}` of {} is not supported by mfa {} yet; remove it",
+                self.place,
+                env!("CARGO_PKG_VERSION")
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    /// One setting: the flag's value, else the variable's, else the profile key's, each
+    /// checked by `T`'s rule.
+    fn pick<T: FromStr<Err = InvalidValue>>(
+        &self,
+        flag: (Option<T>, &'static str),
+        variable: Option<&'static str>,
+        key: &'static str,
+        profile_value: Option<String>,
+    ) -> Result<Option<Sourced<T>>, Failure> {
+        if let Some(value) = flag.0 {
+            return Ok(Some(Sourced {
+                value,
+                origin: Origin::Flag(flag.1),
+            }));
+        }
+        let from_env =
+            variable.and_then(|name| Some((non_empty(self.env, name)?, Origin::Env(name))));
+        let from_profile = || {
+            profile_value.map(|raw| {
+                (
+                    raw,
+                    Origin::Profile {
+                        key,
+                        place: self.place.clone(),
+                    },
+                )
+            })
+        };
+        let Some((raw, origin)) = from_env.or_else(from_profile) else {
+            return Ok(None);
+        };
+        match raw.parse() {
+            Ok(value) => Ok(Some(Sourced { value, origin })),
+            Err(err) => Err(Failure::Config(format!(
+                "{origin} is invalid ({raw:?}): {err}"
+            ))),
+        }
+    }
+
+    /// The error for a required setting that nothing gave, saying every way to give it.
+    fn missing(&self, what: &str, flag: Option<&str>, variable: Option<&str>, key: &str) -> String {
+        let mut ways = Vec::new();
+        if let Some(flag) = flag {
+            ways.push(format!("pass {flag}"));
+        }
+        if let Some(variable) = variable {
+            ways.push(format!("set {variable}"));
+        }
+        ways.push(format!("add `{key}` to {}", self.place));
+        let last = ways.pop().unwrap_or_default();
+        let ways = if ways.is_empty() {
+            last
+        } else {
+            format!("{}, or {last}", ways.join(", "))
+        };
+        format!("no {what}: {ways}")
+    }
+
+    /// Where the request goes and how long it may take.
+    pub fn connection(&self, global: &GlobalArgs) -> Result<Connection, Failure> {
+        let p = &self.profile;
+        let account_id = self
+            .pick(
+                (global.account_id.clone(), "--account-id"),
+                Some("BW_ACCOUNT_ID"),
+                "account_id",
+                p.account_id.clone(),
+            )?
+            .ok_or_else(|| {
+                Failure::Config(self.missing(
+                    "account id",
+                    Some("--account-id"),
+                    Some("BW_ACCOUNT_ID"),
+                    "account_id",
+                ))
+            })?;
+        let base_url = self
+            .pick(
+                (global.base_url.clone(), "--base-url"),
+                Some("MFA_BASE_URL"),
+                "base_url",
+                p.base_url.clone(),
+            )?
+            .unwrap_or_else(|| Sourced {
+                value: BaseUrl::default(),
+                origin: Origin::Default,
+            });
+        let timeout = self
+            .pick(
+                (global.timeout, "--timeout"),
+                Some("MFA_TIMEOUT"),
+                "timeout",
+                p.timeout.map(|t| t.to_string()),
+            )?
+            .unwrap_or(Sourced {
+                value: Seconds(mfa::DEFAULT_TIMEOUT),
+                origin: Origin::Default,
+            });
+        Ok(Connection {
+            account_id,
+            base_url,
+            timeout,
+        })
+    }
+
+    /// The username and password, needed only when something is really sent.
+    pub fn login(&self, global: &GlobalArgs) -> Result<Login, Failure> {
+        let p = &self.profile;
+        let username = self
+            .pick(
+                (global.username.clone(), "--username"),
+                Some("BW_USERNAME"),
+                "username",
+                p.username.clone(),
+            )?
+            .ok_or_else(|| {
+                Failure::Config(self.missing(
+                    "API username",
+                    Some("--username"),
+                    Some("BW_USERNAME"),
+                    "username",
+                ))
+            })?;
+        // The password never passes through `pick`, whose messages show the value.
+        let password = match (non_empty(self.env, "BW_PASSWORD"), &p.password) {
+            (Some(password), _) => Sourced {
+                value: Secret::new(password),
+                origin: Origin::Env("BW_PASSWORD"),
+            },
+            (None, Some(password)) if !password.expose().is_empty() => Sourced {
+                value: password.clone(),
+                origin: Origin::Profile {
+                    key: "password",
+                    place: self.place.clone(),
+                },
+            },
+            (None, _) => {
+                return Err(Failure::Config(format!(
+                    "{} (it is never a flag, so it stays out of shell history)",
+                    self.missing("API password", None, Some("BW_PASSWORD"), "password")
+                )));
+            }
+        };
+        Ok(Login { username, password })
+    }
+
+    /// The body of a voice code request.
+    pub fn voice_code(&self, args: &SendArgs) -> Result<CodeRequest, Failure> {
+        let p = &self.profile;
+        let from = self
+            .pick::<PhoneNumber>(
+                (args.from.clone(), "--from"),
+                Some("BW_NUMBER"),
+                "from",
+                p.from.clone(),
+            )?
+            .ok_or_else(|| {
+                Failure::Usage(self.missing(
+                    "from number",
+                    Some("--from"),
+                    Some("BW_NUMBER"),
+                    "from",
+                ))
+            })?;
+        let application_id = self
+            .pick::<ApplicationId>(
+                (args.application_id.clone(), "--application-id"),
+                Some("BW_VOICE_APPLICATION_ID"),
+                "voice_application_id",
+                p.voice_application_id.clone(),
+            )?
+            .ok_or_else(|| {
+                Failure::Usage(self.missing(
+                    "voice application id",
+                    Some("--application-id"),
+                    Some("BW_VOICE_APPLICATION_ID"),
+                    "voice_application_id",
+                ))
+            })?;
+        let scope = self.pick::<Scope>(
+            (args.scope.clone(), "--scope"),
+            None,
+            "scope",
+            p.scope.clone(),
+        )?;
+        let message = self.pick::<MessageTemplate>(
+            (args.message.clone(), "--message"),
+            None,
+            "message",
+            p.message.clone(),
+        )?;
+        let digits = self.pick::<Digits>(
+            (args.digits, "--digits"),
+            None,
+            "digits",
+            p.digits.map(|d| d.to_string()),
+        )?;
+        Ok(CodeRequest {
+            to: args.to.clone(),
+            from: from.value,
+            application_id: application_id.value,
+            scope: scope.map(|s| s.value),
+            message: match message {
+                Some(message) => message.value,
+                None => DEFAULT_MESSAGE
+                    .parse()
+                    .expect("the default message is valid"),
+            },
+            digits: match digits {
+                Some(digits) => digits.value,
+                None => Digits::new(DEFAULT_DIGITS).expect("the default digits are valid"),
+            },
+        })
+    }
+}
+
+/// Where requests go, and for how long to wait.
+#[derive(Debug)]
+pub struct Connection {
+    pub account_id: Sourced<AccountId>,
+    pub base_url: Sourced<BaseUrl>,
+    pub timeout: Sourced<Seconds>,
+}
+
+/// Who is calling, with where each part came from.
+#[derive(Debug)]
+pub struct Login {
+    pub username: Sourced<Username>,
+    pub password: Sourced<Secret<String>>,
+}
+
+impl Login {
+    /// The credentials for the client.
+    pub fn credentials(&self) -> Credentials {
+        Credentials::Basic {
+            username: self.username.value.clone(),
+            password: self.password.value.clone(),
+        }
+    }
+
+    /// What to check when the API refuses these credentials.
+    pub fn advice(&self) -> String {
+        format!(
+            "check the username (from {}) and the password (from {})",
+            self.username.origin, self.password.origin
+        )
+    }
+}
+
+/// A variable's value, with the empty string counting as unset.
+fn non_empty(env: Env, name: &str) -> Option<String> {
+    env(name).filter(|value| !value.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::args::Cli;
+    use clap::Parser;
+    use std::collections::HashMap;
+
+    fn cli(args: &[&str]) -> Cli {
+        let mut all = vec!["mfa", "voice", "--to", "+15553334444"];
+        all.extend_from_slice(args);
+        Cli::try_parse_from(all).unwrap()
+    }
+
+    fn send_args(cli: &Cli) -> &SendArgs {
+        let crate::cli::args::Command::Voice(args) = &cli.command;
+        args
+    }
+
+    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |name| map.get(name).cloned()
+    }
+
+    fn profile(account_id: &str, from: &str) -> Profile {
+        Profile {
+            account_id: Some(account_id.into()),
+            from: Some(from.into()),
+            ..Profile::default()
+        }
+    }
+
+    #[test]
+    fn the_flag_beats_the_environment_which_beats_the_profile() {
+        let env = env_of(&[("BW_ACCOUNT_ID", "from-env")]);
+        let sources = Sources::new(&env, profile("from-profile", "+15550000001"));
+        let with_flag = sources
+            .connection(&cli(&["--account-id", "from-flag"]).global)
+            .unwrap();
+        assert_eq!(with_flag.account_id.value.as_str(), "from-flag");
+        assert_eq!(with_flag.account_id.origin, Origin::Flag("--account-id"));
+
+        let without_flag = sources.connection(&cli(&[]).global).unwrap();
+        assert_eq!(without_flag.account_id.value.as_str(), "from-env");
+        assert_eq!(without_flag.account_id.origin, Origin::Env("BW_ACCOUNT_ID"));
+
+        let no_env = env_of(&[]);
+        let sources = Sources::new(&no_env, profile("from-profile", "+15550000001"));
+        let from_profile = sources.connection(&cli(&[]).global).unwrap();
+        assert_eq!(from_profile.account_id.value.as_str(), "from-profile");
+        assert_eq!(
+            from_profile.account_id.origin.to_string(),
+            "key `account_id` of profile `default` in /cfg/mfa/config.toml"
+        );
+    }
+
+    #[test]
+    fn an_empty_variable_counts_as_unset() {
+        let env = env_of(&[
+            ("BW_ACCOUNT_ID", ""),
+            ("BW_NUMBER", ""),
+            ("BW_PASSWORD", ""),
+        ]);
+        let sources = Sources::new(&env, profile("from-profile", "+15550000001"));
+        let connection = sources.connection(&cli(&[]).global).unwrap();
+        assert_eq!(connection.account_id.value.as_str(), "from-profile");
+        let request = sources
+            .voice_code(send_args(&cli(&["--application-id", "app"])))
+            .unwrap();
+        assert_eq!(request.from.as_str(), "+15550000001");
+        let Err(Failure::Config(message)) = sources.login(&cli(&["--username", "u"]).global) else {
+            panic!()
+        };
+        assert!(
+            message.starts_with("no API password: set BW_PASSWORD, or add `password`"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn defaults_fill_what_nothing_gives() {
+        let env = env_of(&[("BW_ACCOUNT_ID", "1")]);
+        let sources = Sources::new(&env, Profile::default());
+        let connection = sources.connection(&cli(&[]).global).unwrap();
+        assert_eq!(
+            connection.base_url.value.as_str(),
+            "https://mfa.bandwidth.com/api/v1"
+        );
+        assert_eq!(connection.base_url.origin, Origin::Default);
+        assert_eq!(connection.timeout.value.duration(), Duration::from_secs(30));
+        let request = sources
+            .voice_code(send_args(&cli(&[
+                "--from",
+                "+15550000001",
+                "--application-id",
+                "a",
+            ])))
+            .unwrap();
+        assert_eq!(request.digits.get(), 6);
+        assert_eq!(request.message.as_str(), DEFAULT_MESSAGE);
+        assert_eq!(request.scope, None);
+    }
+
+    #[test]
+    fn every_request_setting_follows_the_same_order() {
+        let env = env_of(&[
+            ("BW_NUMBER", "+15550000002"),
+            ("BW_VOICE_APPLICATION_ID", "env-app"),
+        ]);
+        let profile = Profile {
+            from: Some("+15550000003".into()),
+            voice_application_id: Some("profile-app".into()),
+            digits: Some(4),
+            message: Some("p {CODE}".into()),
+            scope: Some("p-scope".into()),
+            ..Profile::default()
+        };
+        let sources = Sources::new(&env, profile);
+        let request = sources.voice_code(send_args(&cli(&[]))).unwrap();
+        assert_eq!(request.from.as_str(), "+15550000002");
+        assert_eq!(request.application_id.as_str(), "env-app");
+        assert_eq!(request.digits.get(), 4);
+        assert_eq!(request.message.as_str(), "p {CODE}");
+        assert_eq!(request.scope.unwrap().as_str(), "p-scope");
+        let request = sources
+            .voice_code(send_args(&cli(&[
+                "--from",
+                "+15550000004",
+                "--application-id",
+                "flag-app",
+                "--digits",
+                "8",
+                "--message",
+                "f {CODE}",
+                "--scope",
+                "f-scope",
+            ])))
+            .unwrap();
+        assert_eq!(request.from.as_str(), "+15550000004");
+        assert_eq!(request.application_id.as_str(), "flag-app");
+        assert_eq!(request.digits.get(), 8);
+        assert_eq!(request.message.as_str(), "f {CODE}");
+        assert_eq!(request.scope.unwrap().as_str(), "f-scope");
+    }
+
+    #[test]
+    fn a_bad_value_from_the_environment_is_a_config_error_naming_it() {
+        let env = env_of(&[("BW_NUMBER", "5550000001")]);
+        let sources = Sources::new(&env, Profile::default());
+        let Err(Failure::Config(message)) =
+            sources.voice_code(send_args(&cli(&["--application-id", "a"])))
+        else {
+            panic!()
+        };
+        assert!(
+            message.starts_with(
+                "environment variable BW_NUMBER is invalid (\"5550000001\"): must be an E.164"
+            ),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn a_bad_value_from_the_profile_names_the_key_and_profile() {
+        let env = env_of(&[]);
+        let sources = Sources::new(
+            &env,
+            Profile {
+                digits: Some(9),
+                ..Profile::default()
+            },
+        );
+        let Err(Failure::Config(message)) = sources.voice_code(send_args(&cli(&[
+            "--from",
+            "+15550000001",
+            "--application-id",
+            "a",
+        ]))) else {
+            panic!()
+        };
+        assert_eq!(
+            message,
+            "key `digits` of profile `default` in /cfg/mfa/config.toml is invalid (\"9\"): \
+             must be a whole number from 2 to 8"
+        );
+    }
+
+    #[test]
+    fn a_missing_request_value_is_a_usage_error_naming_every_way_to_give_it() {
+        let env = env_of(&[]);
+        let sources = Sources::new(&env, Profile::default());
+        let Err(Failure::Usage(message)) =
+            sources.voice_code(send_args(&cli(&["--application-id", "a"])))
+        else {
+            panic!()
+        };
+        assert_eq!(
+            message,
+            "no from number: pass --from, set BW_NUMBER, or add `from` to profile `default` in \
+             /cfg/mfa/config.toml"
+        );
+    }
+
+    #[test]
+    fn a_missing_account_id_is_a_config_error() {
+        let env = env_of(&[]);
+        let sources = Sources::new(&env, Profile::default());
+        let Err(Failure::Config(message)) = sources.connection(&cli(&[]).global) else {
+            panic!()
+        };
+        assert!(
+            message.starts_with("no account id: pass --account-id, set BW_ACCOUNT_ID"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn the_password_comes_from_the_environment_then_the_profile_and_is_never_shown() {
+        let env = env_of(&[("BW_PASSWORD", "env-secret")]);
+        let with_profile = Profile {
+            password: Some(Secret::from("file-secret")),
+            ..Profile::default()
+        };
+        let sources = Sources::new(&env, with_profile.clone());
+        let login = sources.login(&cli(&["--username", "u"]).global).unwrap();
+        assert_eq!(login.password.value.expose(), "env-secret");
+        assert_eq!(
+            login.advice(),
+            "check the username (from --username) and the password (from environment variable BW_PASSWORD)"
+        );
+        assert!(!format!("{login:?}").contains("env-secret"));
+
+        let no_env = env_of(&[]);
+        let sources = Sources::new(&no_env, with_profile);
+        let login = sources.login(&cli(&["--username", "u"]).global).unwrap();
+        assert_eq!(login.password.value.expose(), "file-secret");
+        assert!(!format!("{login:?}").contains("file-secret"));
+    }
+
+    #[test]
+    fn a_bad_username_from_the_environment_is_refused() {
+        let env = env_of(&[("BW_USERNAME", "a:b"), ("BW_PASSWORD", "pw")]);
+        let sources = Sources::new(&env, Profile::default());
+        let Err(Failure::Config(message)) = sources.login(&cli(&[]).global) else {
+            panic!()
+        };
+        assert!(
+            message.starts_with("environment variable BW_USERNAME is invalid"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn keys_for_features_still_to_come_are_refused_by_name() {
+        let env = env_of(&[]);
+        let sources = Sources::new(
+            &env,
+            Profile {
+                password_command: Some("pass show x".into()),
+                ..Profile::default()
+            },
+        );
+        let Err(Failure::Config(message)) = sources.refuse_keys_not_supported_yet() else {
+            panic!()
+        };
+        assert!(
+            message.starts_with("key `password_command` of profile `default`"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn timeouts_are_positive_and_bounded() {
+        assert_eq!(
+            "2.5".parse::<Seconds>().unwrap().duration(),
+            Duration::from_millis(2500)
+        );
+        assert_eq!(
+            "3600".parse::<Seconds>().unwrap().duration(),
+            Duration::from_secs(3600)
+        );
+        for bad in ["0", "-1", "3600.5", "nan", "inf", "", "1e400", "ten"] {
+            assert!(bad.parse::<Seconds>().is_err(), "{bad}");
+        }
+    }
+}
