@@ -28,3 +28,8 @@ pub use fields::{
 };
 pub use request::{AuthScheme, Call, CodeRequest, Request, USER_AGENT};
 pub use secret::Secret;
+
+/// Compiles the README's Rust example, so the front door stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -181,6 +181,14 @@ mod tests {
     }
 
     #[test]
+    fn the_example_config_is_valid() {
+        let file = parse(include_str!("../../config.example.toml")).unwrap();
+        assert_eq!(file.default_profile.as_deref(), Some("prod"));
+        assert_eq!(file.profiles["prod"].digits, Some(6));
+        assert!(file.profiles.contains_key("test"));
+    }
+
+    #[test]
     fn the_default_path_is_under_the_config_dir() {
         assert_eq!(
             default_path(Path::new("/home/u/.config")),

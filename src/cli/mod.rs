@@ -146,7 +146,10 @@ fn usage_error(
         let _ = write!(out, "{}", clap_error.render());
         return Exit::Success;
     }
-    let rendered = clap_error.render().to_string();
+    let rendered = match value_error(clap_error) {
+        Some(message) => message,
+        None => clap_error.render().to_string(),
+    };
     // clap's message, up to the first blank line, as one line.
     let message: Vec<&str> = rendered
         .lines()
@@ -162,6 +165,33 @@ fn usage_error(
     };
     let _ = output::write_failure(err, asked_format(args), &Failure::Usage(message));
     Exit::Usage
+}
+
+/// clap's message for a value our types refused, with the value's control characters
+/// escaped: a pasted `+15553334444\n` must show as such, not as a broken line.
+fn value_error(clap_error: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue};
+    if clap_error.kind() != ErrorKind::ValueValidation {
+        return None;
+    }
+    let (Some(ContextValue::String(arg)), Some(ContextValue::String(value))) = (
+        clap_error.get(ContextKind::InvalidArg),
+        clap_error.get(ContextKind::InvalidValue),
+    ) else {
+        return None;
+    };
+    let rule = std::error::Error::source(clap_error)?;
+    let value: String = value
+        .chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect();
+    Some(format!("invalid value '{value}' for '{arg}': {rule}"))
 }
 
 /// The output format the raw arguments ask for, for errors found before they parse.

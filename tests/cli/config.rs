@@ -1,0 +1,242 @@
+//! Configuration failures: each exits 3, names the file, profile, key or variable, and
+//! sends nothing.
+
+use crate::support::*;
+
+/// `mfa voice` with request flags but nothing else, against a server that must
+/// receive nothing.
+fn bare(server: &mockito::ServerGuard) -> Mfa {
+    Mfa::new().args(&[
+        "voice",
+        "--to",
+        TO,
+        "--from",
+        FROM,
+        "--application-id",
+        APP,
+        "--base-url",
+        &format!("{}/api/v1", server.url()),
+    ])
+}
+
+#[test]
+fn a_named_config_file_that_is_missing() {
+    let mut server = mockito::Server::new();
+    let nothing = nothing_sent(&mut server);
+    let mfa = bare(&server);
+    let missing = mfa.home().join("nope.toml");
+    let missing = missing.to_str().unwrap();
+    mfa.args(&["--config", missing]).run().assert(
+        3,
+        "",
+        &format!("mfa: error: config file {missing} (from --config) does not exist\n"),
+    );
+    let mfa = bare(&server);
+    let missing = mfa.home().join("nope.toml");
+    let missing = missing.to_str().unwrap();
+    mfa.env("MFA_CONFIG", missing).run().assert(
+        3,
+        "",
+        &format!(
+            "mfa: error: config file {missing} (from environment variable MFA_CONFIG) does not exist\n"
+        ),
+    );
+    nothing.assert();
+}
+
+#[test]
+fn a_malformed_file_gives_the_line_but_not_the_password() {
+    let mut server = mockito::Server::new();
+    let nothing = nothing_sent(&mut server);
+    let mfa = bare(&server).config(&format!("[profiles.default]\npassword = \"{PASSWORD}\n"));
+    let path = mfa.default_config_path();
+    mfa.run().assert_error(
+        3,
+        &format!("config file {} is invalid: line 2: ", path.display()),
+    );
+    nothing.assert();
+}
+
+#[test]
+fn an_unknown_key_is_named() {
+    let mut server = mockito::Server::new();
+    let nothing = nothing_sent(&mut server);
+    let mfa = bare(&server).config(&format!("[profiles.default]\npasword = \"{PASSWORD}\"\n"));
+    let path = mfa.default_config_path();
+    mfa.run().assert_error(
+        3,
+        &format!(
+            "config file {} is invalid: line 2: unknown field `pasword`, expected one of",
+            path.display()
+        ),
+    );
+    nothing.assert();
+}
+
+#[test]
+fn a_named_profile_that_is_missing() {
+    let mut server = mockito::Server::new();
+    let nothing = nothing_sent(&mut server);
+    let config = "[profiles.prod]\naccount_id = \"1\"\n[profiles.test]\naccount_id = \"2\"\n";
+    let mfa = bare(&server).config(config).args(&["--profile", "staging"]);
+    let path = mfa.default_config_path();
+    mfa.run().assert(
+        3,
+        "",
+        &format!(
+            "mfa: error: profile `staging` (from --profile) not found in {}; its profiles: prod, test\n",
+            path.display()
+        ),
+    );
+    let mfa = bare(&server).config(config).env("MFA_PROFILE", "staging");
+    mfa.run().assert_error(
+        3,
+        "profile `staging` (from environment variable MFA_PROFILE) not found in ",
+    );
+    let mfa = bare(&server).config(&format!("default_profile = \"staging\"\n{config}"));
+    mfa.run()
+        .assert_error(3, "profile `staging` (from key `default_profile` of ");
+    nothing.assert();
+}
+
+#[test]
+fn a_named_profile_with_no_config_file_at_all() {
+    let mut server = mockito::Server::new();
+    let nothing = nothing_sent(&mut server);
+    let mfa = bare(&server).args(&["-p", "prod"]);
+    let path = mfa.default_config_path();
+    mfa.run().assert(
+        3,
+        "",
+        &format!(
+            "mfa: error: profile `prod` (from --profile) not found: there is no config file at {}\n",
+            path.display()
+        ),
+    );
+    nothing.assert();
+}
+
+#[test]
+fn no_account_id() {
+    let mut server = mockito::Server::new();
+    let nothing = nothing_sent(&mut server);
+    bare(&server).run().assert_error(
+        3,
+        "no account id: pass --account-id, set BW_ACCOUNT_ID, or add `account_id` to profile `default` in ",
+    );
+    nothing.assert();
+}
+
+#[test]
+fn no_username() {
+    let mut server = mockito::Server::new();
+    let nothing = nothing_sent(&mut server);
+    bare(&server)
+        .args(&["--account-id", ACCOUNT])
+        .env("BW_PASSWORD", PASSWORD)
+        .run()
+        .assert_error(3, "no API username: pass --username, set BW_USERNAME, or add `username` to profile `default` in ");
+    nothing.assert();
+}
+
+#[test]
+fn no_password() {
+    let mut server = mockito::Server::new();
+    let nothing = nothing_sent(&mut server);
+    let mfa = bare(&server).args(&["--account-id", ACCOUNT, "--username", USERNAME]);
+    let path = mfa.default_config_path();
+    mfa.run().assert(
+        3,
+        "",
+        &format!(
+            "mfa: error: no API password: set BW_PASSWORD, or add `password` to profile `default` \
+             in {} (it is never a flag, so it stays out of shell history)\n",
+            path.display()
+        ),
+    );
+    nothing.assert();
+}
+
+#[test]
+fn a_bad_value_in_the_environment_names_the_variable() {
+    let mut server = mockito::Server::new();
+    let nothing = nothing_sent(&mut server);
+    Mfa::new()
+        .args(&[
+            "voice",
+            "--to",
+            TO,
+            "--application-id",
+            APP,
+            "--account-id",
+            ACCOUNT,
+        ])
+        .env("BW_NUMBER", "15554443333")
+        .run()
+        .assert_error(
+            3,
+            "environment variable BW_NUMBER is invalid (\"15554443333\"): must be an E.164 number",
+        );
+    Mfa::voice(&format!("{}/api/v1", server.url()))
+        .env("MFA_TIMEOUT", "soon")
+        .run()
+        .assert_error(
+            3,
+            "environment variable MFA_TIMEOUT is invalid (\"soon\"): must be a number of seconds",
+        );
+    nothing.assert();
+}
+
+#[test]
+fn a_bad_value_in_the_profile_names_the_key() {
+    let mut server = mockito::Server::new();
+    let nothing = nothing_sent(&mut server);
+    let mfa = Mfa::voice(&format!("{}/api/v1", server.url()))
+        .config("[profiles.default]\nmessage = \"no code here\"\n");
+    let path = mfa.default_config_path();
+    mfa.run().assert(
+        3,
+        "",
+        &format!(
+            "mfa: error: key `message` of profile `default` in {} is invalid (\"no code here\"): \
+             must contain {{CODE}}, where the code goes\n",
+            path.display()
+        ),
+    );
+    nothing.assert();
+}
+
+#[test]
+fn an_http_base_url_in_the_profile_is_refused() {
+    let mut server = mockito::Server::new();
+    let nothing = nothing_sent(&mut server);
+    Mfa::new()
+        .args(&[
+            "voice",
+            "--to",
+            TO,
+            "--from",
+            FROM,
+            "--application-id",
+            APP,
+            "--account-id",
+            ACCOUNT,
+        ])
+        .env("BW_USERNAME", USERNAME)
+        .env("BW_PASSWORD", PASSWORD)
+        .config("[profiles.default]\nbase_url = \"http://mfa.bandwidth.com/api/v1\"\n")
+        .run()
+        .assert_error(3, "key `base_url` of profile `default` in ");
+    nothing.assert();
+}
+
+#[test]
+fn a_key_for_a_feature_still_to_come_is_refused() {
+    let mut server = mockito::Server::new();
+    let nothing = nothing_sent(&mut server);
+    Mfa::voice(&format!("{}/api/v1", server.url()))
+        .config("[profiles.default]\npassword_command = \"pass show bw\"\n")
+        .run()
+        .assert_error(3, "key `password_command` of profile `default` in ");
+    nothing.assert();
+}

@@ -1,0 +1,133 @@
+//! `--dry-run`: the exact request, credentials redacted, nothing sent, no password needed.
+
+use crate::support::*;
+
+#[test]
+fn prints_the_request_and_sends_nothing_without_any_credentials() {
+    let mut server = mockito::Server::new();
+    let nothing = nothing_sent(&mut server);
+    let base_url = format!("{}/api/v1", server.url());
+    Mfa::new()
+        .args(&[
+            "voice",
+            "--dry-run",
+            "--to",
+            TO,
+            "--from",
+            FROM,
+            "--application-id",
+            APP,
+            "--account-id",
+            ACCOUNT,
+            "--base-url",
+            &base_url,
+        ])
+        .run()
+        .assert(
+            0,
+            &format!(
+                "POST {base_url}/accounts/{ACCOUNT}/code/voice\n\
+                 Accept: application/json\n\
+                 Authorization: Basic <redacted>\n\
+                 Content-Type: application/json\n\
+                 User-Agent: {USER_AGENT}\n\
+                 \n\
+                 {}\n",
+                default_voice_body()
+            ),
+            "",
+        );
+    nothing.assert();
+}
+
+#[test]
+fn with_a_password_set_it_is_still_redacted() {
+    let mut server = mockito::Server::new();
+    let nothing = nothing_sent(&mut server);
+    let outcome = Mfa::voice(&format!("{}/api/v1", server.url()))
+        .args(&["-n", "--verbose"])
+        .run();
+    assert_eq!((outcome.code, outcome.stderr.as_str()), (0, ""));
+    assert!(
+        outcome.stdout.contains("Authorization: Basic <redacted>\n"),
+        "{}",
+        outcome.stdout
+    );
+    nothing.assert();
+}
+
+#[test]
+fn json_gives_one_object_with_the_exact_body() {
+    let mut server = mockito::Server::new();
+    let nothing = nothing_sent(&mut server);
+    let base_url = format!("{}/api/v1", server.url());
+    let outcome = Mfa::voice(&base_url)
+        .args(&["--dry-run", "--json", "--scope", "login"])
+        .run();
+    assert_eq!((outcome.code, outcome.stderr.as_str()), (0, ""));
+    assert_eq!(outcome.stdout.lines().count(), 1);
+    let shown: serde_json::Value = serde_json::from_str(&outcome.stdout).unwrap();
+    assert_eq!(
+        shown,
+        serde_json::json!({
+            "method": "POST",
+            "url": format!("{base_url}/accounts/{ACCOUNT}/code/voice"),
+            "headers": {
+                "Accept": "application/json",
+                "Authorization": "Basic <redacted>",
+                "Content-Type": "application/json",
+                "User-Agent": USER_AGENT,
+            },
+            "body": {
+                "to": TO, "from": FROM, "applicationId": APP, "scope": "login",
+                "message": "Your temporary {NAME} {SCOPE} code is {CODE}", "digits": 6,
+            },
+        })
+    );
+    nothing.assert();
+}
+
+#[test]
+fn the_account_id_is_percent_encoded_in_the_url() {
+    let outcome = Mfa::new()
+        .args(&[
+            "voice",
+            "-n",
+            "--to",
+            TO,
+            "--from",
+            FROM,
+            "--application-id",
+            APP,
+            "--account-id",
+            "99/00 0",
+        ])
+        .run();
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    assert!(
+        outcome
+            .stdout
+            .starts_with("POST https://mfa.bandwidth.com/api/v1/accounts/99%2F00%200/code/voice\n"),
+        "{}",
+        outcome.stdout
+    );
+}
+
+#[test]
+fn bad_input_is_still_refused() {
+    Mfa::new()
+        .args(&[
+            "voice",
+            "-n",
+            "--to",
+            "+1",
+            "--from",
+            FROM,
+            "--application-id",
+            APP,
+            "--account-id",
+            ACCOUNT,
+        ])
+        .run()
+        .assert_error(2, "invalid value '+1' for '--to <NUMBER>'");
+}

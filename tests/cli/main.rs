@@ -1,0 +1,8 @@
+//! Integration tests: the real `mfa` binary against a local mockito server.
+
+mod config;
+mod dry_run;
+mod send;
+mod support;
+mod transport;
+mod validation;

@@ -1,0 +1,405 @@
+//! `mfa voice` sending for real: success in text and JSON, and every API error status.
+
+use crate::support::*;
+
+fn api(server: &mockito::ServerGuard) -> String {
+    format!("{}/api/v1", server.url())
+}
+
+#[test]
+fn sends_once_and_prints_the_call_id() {
+    let mut server = mockito::Server::new();
+    let mock = voice_mock(&mut server, &default_voice_body())
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"callId":"c-2c7d3f3e"}"#)
+        .expect(1)
+        .create();
+    Mfa::voice(&api(&server))
+        .run()
+        .assert(0, "c-2c7d3f3e\n", "");
+    mock.assert();
+}
+
+#[test]
+fn json_output_is_one_object() {
+    let mut server = mockito::Server::new();
+    let mock = voice_mock(&mut server, &default_voice_body())
+        .with_body(r#"{"callId":"c-1","extra":true}"#)
+        .expect(1)
+        .create();
+    Mfa::voice(&api(&server))
+        .args(&["--json"])
+        .run()
+        .assert(0, "{\"callId\":\"c-1\"}\n", "");
+    mock.assert();
+}
+
+#[test]
+fn output_json_is_the_same_as_json() {
+    let mut server = mockito::Server::new();
+    let mock = voice_mock(&mut server, &default_voice_body())
+        .with_body(r#"{"callId":"c-1"}"#)
+        .expect(1)
+        .create();
+    Mfa::voice(&api(&server))
+        .args(&["-o", "json"])
+        .run()
+        .assert(0, "{\"callId\":\"c-1\"}\n", "");
+    mock.assert();
+}
+
+#[test]
+fn the_product_briefs_callid_casing_is_accepted() {
+    let mut server = mockito::Server::new();
+    let mock = voice_mock(&mut server, &default_voice_body())
+        .with_body(r#"{"CallId":"c-upper"}"#)
+        .expect(1)
+        .create();
+    Mfa::voice(&api(&server)).run().assert(0, "c-upper\n", "");
+    mock.assert();
+}
+
+#[test]
+fn scope_digits_and_message_go_into_the_body() {
+    let mut server = mockito::Server::new();
+    let body = format!(
+        r#"{{"to":"{TO}","from":"{FROM}","applicationId":"{APP}","scope":"login","message":"Code: {{CODE}}","digits":8}}"#
+    );
+    let mock = voice_mock(&mut server, &body)
+        .with_body(r#"{"callId":"c-1"}"#)
+        .expect(1)
+        .create();
+    Mfa::voice(&api(&server))
+        .args(&[
+            "--scope",
+            "login",
+            "--digits",
+            "8",
+            "--message",
+            "Code: {CODE}",
+        ])
+        .run()
+        .assert(0, "c-1\n", "");
+    mock.assert();
+}
+
+#[test]
+fn everything_can_come_from_the_environment() {
+    let mut server = mockito::Server::new();
+    let mock = voice_mock(&mut server, &default_voice_body())
+        .with_body(r#"{"callId":"c-env"}"#)
+        .expect(1)
+        .create();
+    Mfa::new()
+        .args(&["voice", "--to", TO])
+        .env("BW_ACCOUNT_ID", ACCOUNT)
+        .env("BW_USERNAME", USERNAME)
+        .env("BW_PASSWORD", PASSWORD)
+        .env("BW_NUMBER", FROM)
+        .env("BW_VOICE_APPLICATION_ID", APP)
+        .env("MFA_BASE_URL", &api(&server))
+        .env("MFA_TIMEOUT", "5")
+        .run()
+        .assert(0, "c-env\n", "");
+    mock.assert();
+}
+
+#[test]
+fn everything_can_come_from_a_profile() {
+    let mut server = mockito::Server::new();
+    let body = format!(
+        r#"{{"to":"{TO}","from":"{FROM}","applicationId":"{APP}","scope":"2FA","message":"Your {{NAME}} code is {{CODE}}","digits":4}}"#
+    );
+    let mock = voice_mock(&mut server, &body)
+        .with_body(r#"{"callId":"c-file"}"#)
+        .expect(1)
+        .create();
+    let config = format!(
+        r#"
+default_profile = "prod"
+
+[profiles.prod]
+account_id = "{ACCOUNT}"
+username = "{USERNAME}"
+password = "{PASSWORD}"
+from = "{FROM}"
+voice_application_id = "{APP}"
+base_url = "{}"
+timeout = 5
+digits = 4
+scope = "2FA"
+message = "Your {{NAME}} code is {{CODE}}"
+"#,
+        api(&server)
+    );
+    Mfa::new()
+        .args(&["voice", "--to", TO])
+        .config(&config)
+        .run()
+        .assert(0, "c-file\n", "");
+    mock.assert();
+}
+
+#[test]
+fn the_flag_beats_the_environment_which_beats_the_profile() {
+    let mut server = mockito::Server::new();
+    let body = format!(
+        r#"{{"to":"{TO}","from":"+15550000001","applicationId":"env-app","message":"Your temporary {{NAME}} {{SCOPE}} code is {{CODE}}","digits":6}}"#
+    );
+    let mock = voice_mock(&mut server, &body)
+        .with_body(r#"{"callId":"c-1"}"#)
+        .expect(1)
+        .create();
+    let config = format!(
+        "[profiles.default]\naccount_id = \"{ACCOUNT}\"\nusername = \"{USERNAME}\"\n\
+         password = \"wrong-password\"\nfrom = \"+15550000009\"\nvoice_application_id = \"file-app\"\n"
+    );
+    Mfa::new()
+        .args(&[
+            "voice",
+            "--to",
+            TO,
+            "--from",
+            "+15550000001",
+            "--base-url",
+            &api(&server),
+        ])
+        .config(&config)
+        .env("BW_PASSWORD", PASSWORD)
+        .env("BW_NUMBER", "+15550000002")
+        .env("BW_VOICE_APPLICATION_ID", "env-app")
+        .run()
+        .assert(0, "c-1\n", "");
+    mock.assert();
+}
+
+#[test]
+fn an_empty_variable_counts_as_unset() {
+    let mut server = mockito::Server::new();
+    let mock = voice_mock(&mut server, &default_voice_body())
+        .with_body(r#"{"callId":"c-1"}"#)
+        .expect(1)
+        .create();
+    let config = format!("[profiles.default]\npassword = \"{PASSWORD}\"\nfrom = \"{FROM}\"\n");
+    Mfa::voice(&api(&server))
+        .config(&config)
+        .env("BW_PASSWORD", "")
+        .env("BW_NUMBER", "")
+        .run()
+        .assert(0, "c-1\n", "");
+    mock.assert();
+}
+
+#[test]
+fn verbose_logs_the_exchange_without_secrets() {
+    let mut server = mockito::Server::new();
+    let mock = voice_mock(&mut server, &default_voice_body())
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"callId":"c-1"}"#)
+        .expect(1)
+        .create();
+    let outcome = Mfa::voice(&api(&server)).args(&["--verbose"]).run();
+    assert_eq!((outcome.code, outcome.stdout.as_str()), (0, "c-1\n"));
+    let url = format!("{}{VOICE_PATH}", server.url());
+    for line in [
+        format!("> POST {url}"),
+        "> Authorization: Basic <redacted>".into(),
+        format!("> User-Agent: {USER_AGENT}"),
+        format!("> {}", default_voice_body()),
+        "< HTTP 200".into(),
+        "< content-type: application/json".into(),
+        r#"< {"callId":"c-1"}"#.into(),
+    ] {
+        assert!(
+            outcome.stderr.lines().any(|l| l == line),
+            "{line:?} in {}",
+            outcome.stderr
+        );
+    }
+    mock.assert();
+}
+
+/// An error answer: exits `code` with one stderr line, and the mock was called once.
+#[track_caller]
+fn error_answer(status: usize, body: &str, code: i32, message: &str) {
+    let mut server = mockito::Server::new();
+    let mock = voice_mock(&mut server, &default_voice_body())
+        .with_status(status)
+        .with_body(body)
+        .expect(1)
+        .create();
+    Mfa::voice(&api(&server))
+        .run()
+        .assert(code, "", &format!("mfa: error: {message}\n"));
+    mock.assert();
+}
+
+#[test]
+fn a_400_exits_5_with_the_apis_message_and_request_id() {
+    error_answer(
+        400,
+        r#"{"error":"to number is required","requestId":"f0a1b2c3"}"#,
+        5,
+        "the API rejected the request (HTTP 400): to number is required (requestId f0a1b2c3)",
+    );
+}
+
+#[test]
+fn a_401_exits_4_and_says_where_the_credentials_came_from() {
+    error_answer(
+        401,
+        r#"{"message":"Unauthorized"}"#,
+        4,
+        "the API refused the credentials (HTTP 401): Unauthorized; check the username (from \
+         --username) and the password (from environment variable BW_PASSWORD)",
+    );
+}
+
+#[test]
+fn a_403_with_the_older_message_casing_exits_4() {
+    error_answer(
+        403,
+        r#"{"Message":"User is not authorized to access this resource"}"#,
+        4,
+        "the API refused the credentials (HTTP 403): User is not authorized to access this \
+         resource; check the username (from --username) and the password (from environment \
+         variable BW_PASSWORD)",
+    );
+}
+
+#[test]
+fn a_404_is_a_rejection_exit_5() {
+    error_answer(
+        404,
+        "",
+        5,
+        "the API rejected the request (HTTP 404) with no message",
+    );
+}
+
+#[test]
+fn a_429_exits_6() {
+    error_answer(
+        429,
+        r#"{"error":"Too many requests","requestId":"r-429"}"#,
+        6,
+        "the API is rate limiting these requests (HTTP 429): Too many requests (requestId r-429)",
+    );
+}
+
+#[test]
+fn a_500_exits_7() {
+    error_answer(
+        500,
+        r#"{"error":"Internal server error","requestId":"r-500"}"#,
+        7,
+        "the API failed (HTTP 500): Internal server error (requestId r-500)",
+    );
+}
+
+#[test]
+fn a_502_with_an_html_page_exits_7_and_shows_its_start() {
+    error_answer(
+        502,
+        "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n</html>\r\n",
+        7,
+        r#"the API failed (HTTP 502): "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n</html>""#,
+    );
+}
+
+#[test]
+fn a_200_that_is_not_json_exits_9_with_the_raw_body() {
+    error_answer(
+        200,
+        "<html>OK</html>",
+        9,
+        r#"unexpected answer from the API (HTTP 200): expected JSON with a string "callId"; the code may have been sent; body: "<html>OK</html>""#,
+    );
+}
+
+#[test]
+fn a_200_without_a_call_id_exits_9() {
+    error_answer(
+        200,
+        r#"{"messageId":"m-1"}"#,
+        9,
+        r#"unexpected answer from the API (HTTP 200): expected JSON with a string "callId"; the code may have been sent; body: "{\"messageId\":\"m-1\"}""#,
+    );
+}
+
+#[test]
+fn a_call_id_with_control_characters_is_refused_not_printed() {
+    error_answer(
+        200,
+        "{\"callId\":\"c-1\\u001b[2J\"}",
+        9,
+        r#"unexpected answer from the API (HTTP 200): the "callId" is empty or holds control characters; the code may have been sent; body: "{\"callId\":\"c-1\\u001b[2J\"}""#,
+    );
+}
+
+#[test]
+fn a_redirect_is_not_followed_and_exits_9_naming_the_location() {
+    let mut server = mockito::Server::new();
+    let elsewhere = format!("{}/elsewhere", server.url());
+    let mock = voice_mock(&mut server, &default_voice_body())
+        .with_status(307)
+        .with_header("location", &elsewhere)
+        .expect(1)
+        .create();
+    let not_followed = server.mock("POST", "/elsewhere").expect(0).create();
+    Mfa::voice(&api(&server)).run().assert(
+        9,
+        "",
+        &format!(
+            "mfa: error: unexpected answer from the API (HTTP 307): a redirect to \"{elsewhere}\", \
+             not followed; check the base URL; body: \"\"\n"
+        ),
+    );
+    mock.assert();
+    not_followed.assert();
+}
+
+#[test]
+fn json_errors_are_one_object_on_stderr() {
+    let mut server = mockito::Server::new();
+    let mock = voice_mock(&mut server, &default_voice_body())
+        .with_status(400)
+        .with_body(r#"{"error":"to number is required","requestId":"f0a1"}"#)
+        .expect(1)
+        .create();
+    let outcome = Mfa::voice(&api(&server)).args(&["--json"]).run();
+    assert_eq!((outcome.code, outcome.stdout.as_str()), (5, ""));
+    assert_eq!(outcome.stderr.lines().count(), 1, "{}", outcome.stderr);
+    let error: serde_json::Value = serde_json::from_str(&outcome.stderr).unwrap();
+    assert_eq!(
+        error,
+        serde_json::json!({"error": {
+            "kind": "rejected",
+            "status": 400,
+            "message": "to number is required",
+            "requestId": "f0a1",
+            "detail": "the API rejected the request (HTTP 400): to number is required (requestId f0a1)"
+        }})
+    );
+    mock.assert();
+}
+
+#[test]
+fn a_closed_stdout_is_not_a_crash() {
+    let mut server = mockito::Server::new();
+    let mock = voice_mock(&mut server, &default_voice_body())
+        .with_body(r#"{"callId":"c-1"}"#)
+        .expect(1)
+        .create();
+    let mfa = Mfa::voice(&api(&server));
+    let mut command = mfa.command();
+    command
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = command.spawn().unwrap();
+    drop(child.stdout.take()); // like `| head -c0`: the reader is gone before the id comes
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!((output.status.code(), stderr.as_str()), (Some(0), ""));
+    mock.assert();
+}

@@ -1,0 +1,223 @@
+//! The harness every integration test runs the real `mfa` binary through.
+//!
+//! Each run gets a fresh HOME and an environment cleared of everything inherited (no
+//! `BW_`/`MFA_` variables, no proxies), and every output of every run is searched for
+//! the password and the `Authorization` value it makes: a leak fails whichever test
+//! caused it.
+
+use std::path::PathBuf;
+
+use base64::Engine as _;
+use tempfile::TempDir;
+
+pub const ACCOUNT: &str = "9900000";
+pub const USERNAME: &str = "api-user";
+pub const PASSWORD: &str = "pw-Zq8!x_s3cr3t";
+pub const TO: &str = "+15553334444";
+pub const FROM: &str = "+15554443333";
+pub const APP: &str = "93de2206-9669-4e07-948d-329f4b722ee2";
+pub const VOICE_PATH: &str = "/api/v1/accounts/9900000/code/voice";
+pub const USER_AGENT: &str = concat!("mfa/", env!("CARGO_PKG_VERSION"));
+
+/// `Basic base64(api-user:password)`.
+pub fn basic_auth() -> String {
+    let pair = format!("{USERNAME}:{PASSWORD}");
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(pair)
+    )
+}
+
+/// The body `mfa voice` sends with the standard flags and default message and digits.
+pub fn default_voice_body() -> String {
+    format!(
+        r#"{{"to":"{TO}","from":"{FROM}","applicationId":"{APP}","message":"Your temporary {{NAME}} {{SCOPE}} code is {{CODE}}","digits":6}}"#
+    )
+}
+
+/// A voice mock with strict expectations on method, path, headers and exact body.
+pub fn voice_mock(server: &mut mockito::ServerGuard, body: &str) -> mockito::Mock {
+    server
+        .mock("POST", VOICE_PATH)
+        .match_header("authorization", basic_auth().as_str())
+        .match_header("accept", "application/json")
+        .match_header("content-type", "application/json")
+        .match_header("user-agent", USER_AGENT)
+        .match_body(mockito::Matcher::Exact(body.to_owned()))
+}
+
+/// Mocks that fail the test (at `assert`) if any request reaches the server.
+pub struct NothingSent(Vec<mockito::Mock>);
+
+impl NothingSent {
+    #[track_caller]
+    pub fn assert(&self) {
+        for mock in &self.0 {
+            mock.assert();
+        }
+    }
+}
+
+/// Expects that nothing at all, with any method and path, reaches the server.
+pub fn nothing_sent(server: &mut mockito::ServerGuard) -> NothingSent {
+    NothingSent(
+        ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+            .iter()
+            .map(|method| {
+                server
+                    .mock(method, mockito::Matcher::Any)
+                    .expect(0)
+                    .create()
+            })
+            .collect(),
+    )
+}
+
+/// One run of `mfa`: its arguments, environment and home.
+pub struct Mfa {
+    home: TempDir,
+    args: Vec<String>,
+    env: Vec<(String, String)>,
+}
+
+impl Mfa {
+    pub fn new() -> Self {
+        Mfa {
+            home: tempfile::tempdir().unwrap(),
+            args: Vec::new(),
+            env: Vec::new(),
+        }
+    }
+
+    /// `mfa voice` with every setting given on the command line, the password in
+    /// BW_PASSWORD, against `base_url`.
+    pub fn voice(base_url: &str) -> Self {
+        Mfa::new()
+            .args(&[
+                "voice",
+                "--to",
+                TO,
+                "--from",
+                FROM,
+                "--application-id",
+                APP,
+                "--account-id",
+                ACCOUNT,
+                "--username",
+                USERNAME,
+                "--base-url",
+                base_url,
+            ])
+            .env("BW_PASSWORD", PASSWORD)
+    }
+
+    pub fn args(mut self, args: &[&str]) -> Self {
+        self.args.extend(args.iter().map(|a| a.to_string()));
+        self
+    }
+
+    pub fn env(mut self, name: &str, value: &str) -> Self {
+        self.env.push((name.into(), value.into()));
+        self
+    }
+
+    /// Writes the default config file, `$HOME/.config/mfa/config.toml`.
+    pub fn config(self, text: &str) -> Self {
+        let path = self.default_config_path();
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+        self
+    }
+
+    pub fn default_config_path(&self) -> PathBuf {
+        self.home
+            .path()
+            .join(".config")
+            .join("mfa")
+            .join("config.toml")
+    }
+
+    pub fn home(&self) -> &std::path::Path {
+        self.home.path()
+    }
+
+    pub fn command(&self) -> std::process::Command {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_mfa"));
+        command
+            .env_clear()
+            .env("HOME", self.home.path())
+            .args(&self.args);
+        for (name, value) in &self.env {
+            command.env(name, value);
+        }
+        command
+    }
+
+    /// Runs `mfa` to the end and checks that no output holds a secret.
+    pub fn run(&self) -> Outcome {
+        let output = assert_cmd::Command::from_std(self.command())
+            .output()
+            .unwrap();
+        let outcome = Outcome {
+            code: output.status.code().expect("mfa was killed by a signal"),
+            stdout: String::from_utf8(output.stdout).unwrap(),
+            stderr: String::from_utf8(output.stderr).unwrap(),
+        };
+        outcome.assert_no_secret();
+        outcome
+    }
+}
+
+/// What a run printed and how it ended.
+#[derive(Debug)]
+pub struct Outcome {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Outcome {
+    fn assert_no_secret(&self) {
+        for (name, text) in [("stdout", &self.stdout), ("stderr", &self.stderr)] {
+            assert!(
+                !text.contains(PASSWORD),
+                "the password leaked to {name}: {text}"
+            );
+            let encoded = basic_auth();
+            let encoded = encoded.trim_start_matches("Basic ");
+            assert!(
+                !text.contains(encoded),
+                "the Authorization value leaked to {name}: {text}"
+            );
+        }
+    }
+
+    /// Checks the exit status, stdout and stderr exactly.
+    #[track_caller]
+    pub fn assert(&self, code: i32, stdout: &str, stderr: &str) {
+        assert_eq!(
+            (self.code, self.stdout.as_str(), self.stderr.as_str()),
+            (code, stdout, stderr),
+            "exit status, stdout, stderr"
+        );
+    }
+
+    /// Checks the exit status, that stdout is empty, and that stderr is one error line
+    /// starting with `prefix`.
+    #[track_caller]
+    pub fn assert_error(&self, code: i32, prefix: &str) {
+        assert_eq!(self.code, code, "exit status; stderr: {}", self.stderr);
+        assert_eq!(self.stdout, "", "stdout");
+        assert_eq!(
+            self.stderr.lines().count(),
+            1,
+            "one line on stderr: {}",
+            self.stderr
+        );
+        assert!(
+            self.stderr.starts_with(&format!("mfa: error: {prefix}")),
+            "stderr should start with {prefix:?}: {}",
+            self.stderr
+        );
+    }
+}

@@ -1,0 +1,63 @@
+//! Failures below HTTP: nobody listening, and a server that never answers.
+
+use std::io::Read;
+use std::net::TcpListener;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use crate::support::*;
+
+#[test]
+fn a_refused_connection_exits_8_and_says_nothing_was_sent() {
+    // A port that was free a moment ago and has nobody listening now.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let base_url = format!("http://127.0.0.1:{port}/api/v1");
+    Mfa::voice(&base_url).run().assert(
+        8,
+        "",
+        &format!(
+            "mfa: error: could not connect to 127.0.0.1:{port}: connection refused; nothing was sent\n"
+        ),
+    );
+}
+
+#[test]
+fn no_answer_in_time_exits_8_and_says_the_code_may_have_been_sent() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (received, request_arrived) = mpsc::channel();
+    let server = std::thread::spawn(move || {
+        let (mut socket, _) = listener.accept().unwrap();
+        let mut buffer = [0u8; 4096];
+        let n = socket.read(&mut buffer).unwrap();
+        received
+            .send(String::from_utf8_lossy(&buffer[..n]).into_owned())
+            .unwrap();
+        // Read on without answering until mfa gives up and closes the connection.
+        while socket.read(&mut buffer).is_ok_and(|n| n > 0) {}
+    });
+    let base_url = format!("http://127.0.0.1:{port}/api/v1");
+    Mfa::voice(&base_url)
+        .args(&["--timeout", "1"])
+        .run()
+        .assert(
+            8,
+            "",
+            &format!(
+                "mfa: error: no answer from 127.0.0.1:{port} within 1 s; the code may have been \
+             sent, so check before sending another\n"
+            ),
+        );
+    let request = request_arrived
+        .recv_timeout(Duration::from_secs(5))
+        .unwrap();
+    assert!(
+        request.starts_with(&format!("POST {VOICE_PATH} HTTP/1.1\r\n")),
+        "{request}"
+    );
+    server.join().unwrap();
+}

@@ -1,0 +1,246 @@
+//! Bad input: each exits 2, names the flag and the rule, and sends nothing.
+
+use crate::support::*;
+
+/// Runs the standard voice command with `extra` flags (later flags win) against a
+/// server that must receive nothing; checks exit 2 and the one-line message.
+#[track_caller]
+fn refused(extra: &[&str], message: &str) -> Outcome {
+    let mut server = mockito::Server::new();
+    let nothing = nothing_sent(&mut server);
+    let base_url = format!("{}/api/v1", server.url());
+    let mut args = vec!["voice", "--to", TO, "--from", FROM, "--application-id", APP];
+    args.extend_from_slice(&[
+        "--account-id",
+        ACCOUNT,
+        "--username",
+        USERNAME,
+        "--base-url",
+        &base_url,
+    ]);
+    // Flags given twice are refused by clap, so the tested flag replaces its default.
+    let mut merged: Vec<&str> = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        if args[i].starts_with("--") && extra.contains(&args[i]) {
+            i += 2;
+            continue;
+        }
+        merged.push(args[i]);
+        i += 1;
+    }
+    merged.extend_from_slice(extra);
+    let outcome = Mfa::new().args(&merged).env("BW_PASSWORD", PASSWORD).run();
+    outcome.assert_error(2, message);
+    nothing.assert();
+    outcome
+}
+
+const E164: &str = "must be an E.164 number: `+`, a digit 1 to 9, then 1 to 14 more digits, and nothing else (e.g. +15553334444)";
+
+#[test]
+fn a_bad_to_number() {
+    for bad in [
+        "5553334444",
+        "+1",
+        "+1234567890123456",
+        "+05553334444",
+        "+1555333444x",
+    ] {
+        refused(
+            &["--to", bad],
+            &format!("invalid value '{bad}' for '--to <NUMBER>': {E164}"),
+        );
+    }
+}
+
+#[test]
+fn a_to_number_with_a_trailing_newline() {
+    refused(
+        &["--to", "+15553334444\n"],
+        &format!("invalid value '+15553334444\\n' for '--to <NUMBER>': {E164}"),
+    );
+}
+
+#[test]
+fn a_bad_from_number() {
+    refused(
+        &["--from", "+1 555 444 3333"],
+        &format!("invalid value '+1 555 444 3333' for '--from <NUMBER>': {E164}"),
+    );
+}
+
+#[test]
+fn digits_outside_two_to_eight() {
+    for bad in ["1", "9", "0", "six"] {
+        refused(
+            &["--digits", bad],
+            &format!(
+                "invalid value '{bad}' for '--digits <N>': must be a whole number from 2 to 8"
+            ),
+        );
+    }
+}
+
+#[test]
+fn a_message_without_the_code() {
+    refused(
+        &["--message", "Your code is"],
+        "invalid value 'Your code is' for '--message <TEXT>': must contain {CODE}, where the code goes",
+    );
+}
+
+#[test]
+fn a_message_over_2048_characters() {
+    let long = format!("{{CODE}}{}", "x".repeat(2043));
+    let outcome = refused(&["--message", &long], "invalid value '{CODE}xxx");
+    assert!(
+        outcome
+            .stderr
+            .ends_with("': must be at most 2048 characters (it has 2049); try `mfa --help`\n"),
+        "{}",
+        outcome.stderr
+    );
+}
+
+#[test]
+fn a_scope_over_25_characters_or_empty() {
+    let long = "s".repeat(26);
+    refused(
+        &["--scope", &long],
+        &format!(
+            "invalid value '{long}' for '--scope <SCOPE>': must be at most 25 characters (it has 26)"
+        ),
+    );
+    refused(
+        &["--scope", ""],
+        "invalid value '' for '--scope <SCOPE>': must not be empty (leave it out for the server's default, 2FA)",
+    );
+}
+
+#[test]
+fn an_application_id_over_50_characters() {
+    let long = "a".repeat(51);
+    refused(
+        &["--application-id", &long],
+        &format!(
+            "invalid value '{long}' for '--application-id <ID>': must be at most 50 characters (it has 51)"
+        ),
+    );
+}
+
+#[test]
+fn a_plain_http_base_url_to_another_host() {
+    refused(
+        &["--base-url", "http://mfa.bandwidth.com/api/v1"],
+        "invalid value 'http://mfa.bandwidth.com/api/v1' for '--base-url <URL>': must start with https://",
+    );
+}
+
+#[test]
+fn a_timeout_of_zero() {
+    refused(
+        &["--timeout", "0"],
+        "invalid value '0' for '--timeout <SECONDS>': must be a number of seconds above 0, at most 3600",
+    );
+}
+
+#[test]
+fn a_username_with_a_colon() {
+    refused(
+        &["--username", "api:user"],
+        "invalid value 'api:user' for '--username <NAME>': must not contain `:`",
+    );
+}
+
+#[test]
+fn an_unknown_flag() {
+    refused(&["--pasword", "x"], "unexpected argument '--pasword' found");
+}
+
+#[test]
+fn the_password_is_never_a_flag() {
+    refused(
+        &["--password", PASSWORD],
+        "unexpected argument '--password' found",
+    );
+}
+
+#[test]
+fn a_missing_to() {
+    let mut server = mockito::Server::new();
+    let nothing = nothing_sent(&mut server);
+    Mfa::new()
+        .args(&["voice", "--from", FROM])
+        .run()
+        .assert_error(
+            2,
+            "the following required arguments were not provided: --to <NUMBER>",
+        );
+    nothing.assert();
+}
+
+#[test]
+fn a_missing_from_names_every_way_to_give_it() {
+    let mfa = Mfa::new().args(&[
+        "voice",
+        "--to",
+        TO,
+        "--account-id",
+        ACCOUNT,
+        "--application-id",
+        APP,
+    ]);
+    let config = mfa.default_config_path();
+    mfa.run().assert(
+        2,
+        "",
+        &format!(
+            "mfa: error: no from number: pass --from, set BW_NUMBER, or add `from` to profile \
+             `default` in {}\n",
+            config.display()
+        ),
+    );
+}
+
+#[test]
+fn a_missing_application_id() {
+    Mfa::new()
+        .args(&["voice", "--to", TO, "--account-id", ACCOUNT, "--from", FROM])
+        .run()
+        .assert_error(2, "no voice application id: pass --application-id, set BW_VOICE_APPLICATION_ID, or add `voice_application_id` to profile `default`");
+}
+
+#[test]
+fn no_command() {
+    Mfa::new()
+        .run()
+        .assert(2, "", "mfa: error: no command given; try `mfa --help`\n");
+}
+
+#[test]
+fn usage_errors_are_json_with_json() {
+    let outcome = Mfa::new().args(&["--json", "voice", "--to", "+1"]).run();
+    assert_eq!((outcome.code, outcome.stdout.as_str()), (2, ""));
+    let error: serde_json::Value = serde_json::from_str(&outcome.stderr).unwrap();
+    assert_eq!(error["error"]["kind"], "usage");
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("invalid value '+1' for '--to <NUMBER>'"),
+        "{error}"
+    );
+}
+
+#[test]
+fn help_and_version_go_to_stdout_and_exit_0() {
+    let help = Mfa::new().args(&["--help"]).run();
+    assert_eq!((help.code, help.stderr.as_str()), (0, ""));
+    assert!(help.stdout.contains("Exit status:"), "{}", help.stdout);
+    Mfa::new().args(&["--version"]).run().assert(
+        0,
+        &format!("mfa {}\n", env!("CARGO_PKG_VERSION")),
+        "",
+    );
+}
