@@ -35,7 +35,15 @@ Exit status:
 /// config file, then built-in defaults. The password is never a flag: set BW_PASSWORD
 /// or put `password` in the profile.
 #[derive(Debug, Parser)]
-#[command(name = "mfa", version, after_help = EXIT_STATUS, max_term_width = 100)]
+// A flag given twice takes its last value, as in most tools, so a shell alias that
+// sets a default can be overridden on the command line.
+#[command(
+    name = "mfa",
+    version,
+    after_help = EXIT_STATUS,
+    max_term_width = 100,
+    args_override_self = true
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -170,6 +178,26 @@ mod tests {
         assert_eq!(cli.global.format(), OutputFormat::Json);
         let cli = Cli::try_parse_from(["mfa", "voice", "--to", "+15553334444"]).unwrap();
         assert_eq!(cli.global.format(), OutputFormat::Text);
+    }
+
+    #[test]
+    fn a_flag_given_twice_takes_its_last_value() {
+        let cli = Cli::try_parse_from([
+            "mfa",
+            "--timeout",
+            "5",
+            "voice",
+            "--to",
+            "+15550000001",
+            "--to",
+            "+15553334444",
+            "--timeout",
+            "7",
+        ])
+        .unwrap();
+        let Command::Voice(send) = &cli.command;
+        assert_eq!(send.to.as_str(), "+15553334444");
+        assert_eq!(cli.global.timeout.unwrap().duration().as_secs(), 7);
     }
 
     #[test]

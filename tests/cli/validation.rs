@@ -18,19 +18,9 @@ fn refused(extra: &[&str], message: &str) -> Outcome {
         "--base-url",
         &base_url,
     ]);
-    // Flags given twice are refused by clap, so the tested flag replaces its default.
-    let mut merged: Vec<&str> = Vec::new();
-    let mut i = 0;
-    while i < args.len() {
-        if args[i].starts_with("--") && extra.contains(&args[i]) {
-            i += 2;
-            continue;
-        }
-        merged.push(args[i]);
-        i += 1;
-    }
-    merged.extend_from_slice(extra);
-    let outcome = Mfa::new().args(&merged).env("BW_PASSWORD", PASSWORD).run();
+    // The tested flag comes last, so it overrides the valid one given above.
+    args.extend_from_slice(extra);
+    let outcome = Mfa::new().args(&args).env("BW_PASSWORD", PASSWORD).run();
     outcome.assert_error(2, message);
     nothing.assert();
     outcome

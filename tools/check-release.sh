@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Runs the release binary as a new user would (fresh HOME, nothing inherited) against
+# tools/standin.py, an independent stand-in for the API that checks every request
+# against Bandwidth's published schema. Checks exit statuses, that bad input sends
+# nothing, that each send is made exactly once, and that no output holds the password.
+#
+# usage: tools/check-release.sh        (needs cargo and python3; listens on 127.0.0.1)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+cargo build --release --quiet || exit 1
+MFA=$PWD/target/release/mfa
+WORK=$(mktemp -d)
+PASSWORD='pw-Zq8!x_s3cr3t-release'
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+python3 tools/standin.py "$PORT" api-user "$PASSWORD" "$WORK/requests.log" &
+STANDIN=$!
+trap 'kill $STANDIN 2>/dev/null; rm -rf "$WORK"' EXIT
+for _ in $(seq 50); do python3 -c "import socket; socket.create_connection(('127.0.0.1',$PORT))" 2>/dev/null && break; sleep 0.1; done
+
+failures=0
+runs=0
+requests() { [ -f "$WORK/requests.log" ] && wc -l < "$WORK/requests.log" || echo 0; }
+
+# check NAME EXPECTED_EXIT EXPECTED_REQUESTS -- ARGS...   (env from NEWUSER_ENV)
+check() {
+  local name=$1 want=$2 want_requests=$3; shift 4
+  local before after code
+  before=$(requests)
+  mkdir -p "$WORK/home-$name"
+  env -i HOME="$WORK/home-$name" PATH=/usr/bin:/bin "${NEWUSER_ENV[@]}" "$MFA" "$@" \
+    >"$WORK/$name.out" 2>"$WORK/$name.err"
+  code=$?
+  after=$(requests)
+  runs=$((runs + 1))
+  local sent=$((after - before)) verdict=ok
+  if [ "$code" != "$want" ] || [ "$sent" != "$want_requests" ]; then verdict=FAIL; failures=$((failures + 1)); fi
+  printf '%-4s %-22s exit %s (want %s), requests %s (want %s)\n' "$verdict" "$name" "$code" "$want" "$sent" "$want_requests"
+  printf '     stdout: %s\n     stderr: %s\n' "$(head -c 300 "$WORK/$name.out")" "$(head -c 300 "$WORK/$name.err")"
+}
+
+BASE="http://127.0.0.1:$PORT/api/v1"
+SEND=(voice --to +15553334444 --from +15554443333 --application-id 93de2206-9669-4e07-948d-329f4b722ee2 --username api-user --base-url "$BASE")
+NEWUSER_ENV=(BW_PASSWORD="$PASSWORD")
+
+check send-text        0 1 -- "${SEND[@]}" --account-id ok
+check send-json        0 1 -- "${SEND[@]}" --account-id ok --json
+check send-scope       0 1 -- "${SEND[@]}" --account-id ok --scope login --digits 2 --message "{CODE}"
+check send-upper       0 1 -- "${SEND[@]}" --account-id upper
+check send-verbose     0 1 -- "${SEND[@]}" --account-id ok -v
+check e401             4 1 -- "${SEND[@]}" --account-id e401
+check e403             4 1 -- "${SEND[@]}" --account-id e403
+check e429             6 1 -- "${SEND[@]}" --account-id e429
+check e500             7 1 -- "${SEND[@]}" --account-id e500
+check e502-html        7 1 -- "${SEND[@]}" --account-id e502
+check notjson          9 1 -- "${SEND[@]}" --account-id notjson
+check redirect         9 1 -- "${SEND[@]}" --account-id redirect
+check huge-body        9 1 -- "${SEND[@]}" --account-id huge
+check control-chars    9 1 -- "${SEND[@]}" --account-id ctrl
+check slow-timeout     8 1 -- "${SEND[@]}" --account-id slow --timeout 1
+check json-error       6 1 -- "${SEND[@]}" --account-id e429 --json
+check dry-run          0 0 -- "${SEND[@]}" --account-id ok --dry-run
+check dry-run-json     0 0 -- "${SEND[@]}" --account-id ok --dry-run --json
+check bad-to           2 0 -- "${SEND[@]}" --account-id ok --to 5553334444
+check bad-to-newline   2 0 -- "${SEND[@]}" --account-id ok --to $'+15553334444\n'
+check bad-digits-1     2 0 -- "${SEND[@]}" --account-id ok --digits 1
+check bad-digits-9     2 0 -- "${SEND[@]}" --account-id ok --digits 9
+check bad-message      2 0 -- "${SEND[@]}" --account-id ok --message "no code"
+check bad-scope        2 0 -- "${SEND[@]}" --account-id ok --scope abcdefghijklmnopqrstuvwxyz
+check bad-app-id       2 0 -- "${SEND[@]}" --account-id ok --application-id "$(printf 'a%.0s' $(seq 51))"
+check bad-base-url     2 0 -- "${SEND[@]}" --account-id ok --base-url http://example.com/api/v1
+check unknown-flag     2 0 -- "${SEND[@]}" --account-id ok --frm +15554443333
+check missing-config   3 0 -- "${SEND[@]}" --account-id ok --config /nonexistent/mfa.toml
+check missing-profile  3 0 -- "${SEND[@]}" --account-id ok --profile nope
+NEWUSER_ENV=(MFA_TIMEOUT=1)
+check no-password      3 0 -- "${SEND[@]}" --account-id ok
+NEWUSER_ENV=(BW_PASSWORD="wrong-$PASSWORD")
+check wrong-password   4 1 -- "${SEND[@]}" --account-id ok
+NEWUSER_ENV=(BW_PASSWORD="$PASSWORD" BW_NUMBER=12345)
+check bad-env-from     3 0 -- voice --to +15553334444 --application-id app --account-id ok --username api-user --base-url "$BASE"
+NEWUSER_ENV=(BW_PASSWORD="$PASSWORD")
+check refused          8 0 -- "${SEND[@]}" --account-id ok --base-url "http://127.0.0.1:1/api/v1"
+
+# Every request the stand-in took was valid by the schema unless it answered 400.
+if grep -q '"path"' "$WORK/requests.log"; then
+  python3 - "$WORK/requests.log" <<'PY' || failures=$((failures + 1))
+import json, sys
+sys.path.insert(0, "tools")
+from standin import schema_problems
+bad = 0
+for line in open(sys.argv[1]):
+    entry = json.loads(line)
+    problems = schema_problems(json.loads(entry["body"]))
+    if problems:
+        bad += 1
+        print("schema problem:", problems, entry["body"])
+    if entry["headers"].get("user-agent", "").split("/")[0] != "mfa":
+        bad += 1
+        print("user agent:", entry["headers"].get("user-agent"))
+print(f"schema: every one of {sum(1 for _ in open(sys.argv[1]))} requests valid" if not bad else "schema: FAIL")
+sys.exit(1 if bad else 0)
+PY
+fi
+
+# No output of any run holds the password or the Authorization value it makes.
+AUTH=$(printf 'api-user:%s' "$PASSWORD" | base64 -w0)
+if grep -rlF -e "$PASSWORD" -e "$AUTH" "$WORK"/*.out "$WORK"/*.err; then
+  echo "FAIL: the password appears in the files above"; failures=$((failures + 1))
+else
+  echo "secrets: the password is in none of the $((runs * 2)) outputs"
+fi
+
+echo "$runs runs, $failures failures"
+[ "$failures" = 0 ]

@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""A stand-in for Bandwidth's MFA API, written from the published schema, not from mfa.
+
+It listens on 127.0.0.1 only, checks each request as the real API's schema would
+(OpenAPI 3.1.0 codeRequest: required fields, E.164 patterns, lengths, digits, {CODE},
+no unknown keys, Basic auth, JSON content type) and answers as the account id asks:
+
+  /api/v1/accounts/<scenario>/code/voice
+
+  ok        200 {"callId": ...}          upper   200 {"CallId": ...}
+  e401      401 {"message": ...}         e403    403 {"Message": ...}
+  e429      429 {"error","requestId"}    e500    500 {"error","requestId"}
+  e502      502 HTML page                notjson 200 text/html
+  redirect  302 Location: elsewhere      slow    no answer for 5 s
+  huge      200 with a 10 MiB body       ctrl    200 {"callId": "a\\u001b[2Jb"}
+
+A request that breaks the schema gets 400 {"error": <what>, "requestId": ...}, as the
+real API does. Every request is appended to the log file as one JSON line.
+
+usage: standin.py PORT USERNAME PASSWORD LOGFILE
+"""
+
+import base64
+import json
+import re
+import sys
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+E164 = re.compile(r"^\+[1-9]\d{1,14}$")
+PATH = re.compile(r"^/api/v1/accounts/([^/]+)/code/voice$")
+FIELDS = {"to", "from", "applicationId", "scope", "message", "digits"}
+
+
+def schema_problems(body):
+    """What the published codeRequest schema says is wrong with body, if anything."""
+    if not isinstance(body, dict):
+        return ["body must be a JSON object"]
+    problems = []
+    for key in ("to", "from", "applicationId", "message", "digits"):
+        if key not in body:
+            problems.append(f"{key} is required")
+    for key in body:
+        if key not in FIELDS:
+            problems.append(f"unknown field {key}")
+    for key in ("to", "from"):
+        value = body.get(key)
+        if key in body and not (isinstance(value, str) and E164.fullmatch(value)):
+            problems.append(f"{key} must match ^\\+[1-9]\\d{{1,14}}$")
+    if isinstance(body.get("from"), str) and len(body["from"]) > 32:
+        problems.append("from is longer than 32")
+    app = body.get("applicationId")
+    if "applicationId" in body and not (isinstance(app, str) and 1 <= len(app) <= 50):
+        problems.append("applicationId must be a string of 1 to 50 characters")
+    if "scope" in body and not (isinstance(body["scope"], str) and len(body["scope"]) <= 25):
+        problems.append("scope must be a string of at most 25 characters")
+    message = body.get("message")
+    if "message" in body and not (
+        isinstance(message, str) and len(message) <= 2048 and "{CODE}" in message
+    ):
+        problems.append("message must be at most 2048 characters and contain {CODE}")
+    digits = body.get("digits")
+    if "digits" in body and not (
+        isinstance(digits, int) and not isinstance(digits, bool) and 2 <= digits <= 8
+    ):
+        problems.append("digits must be an integer from 2 to 8")
+    return problems
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def answer(self, status, body, content_type="application/json", headers=()):
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in headers:
+            self.send_header(name, value)
+        self.end_headers()
+        try:
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client stopped reading (mfa cuts long answers): its right
+
+    def do_GET(self):
+        self.answer(405, {"error": "method not allowed"})
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length", "0"))
+        raw = self.rfile.read(length)
+        with open(LOG, "a") as log:
+            log.write(json.dumps({
+                "path": self.path,
+                "headers": {k.lower(): v for k, v in self.headers.items()},
+                "body": raw.decode("utf-8", "replace"),
+            }) + "\n")
+        request_id = str(uuid.uuid4())
+        match = PATH.fullmatch(self.path)
+        if not match:
+            return self.answer(404, {"error": "not found", "requestId": request_id})
+        expected = "Basic " + base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
+        if self.headers.get("Authorization") != expected:
+            return self.answer(401, {"message": "Unauthorized"})
+        if self.headers.get("Content-Type", "").split(";")[0] != "application/json":
+            return self.answer(415, {"error": "content type must be application/json",
+                                     "requestId": request_id})
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            return self.answer(400, {"error": "body is not JSON", "requestId": request_id})
+        problems = schema_problems(body)
+        if problems:
+            return self.answer(400, {"error": "; ".join(problems), "requestId": request_id})
+        scenario = match.group(1)
+        call_id = "c-" + request_id
+        if scenario == "ok":
+            self.answer(200, {"callId": call_id})
+        elif scenario == "upper":
+            self.answer(200, {"CallId": call_id})
+        elif scenario == "e401":
+            self.answer(401, {"message": "Unauthorized"})
+        elif scenario == "e403":
+            self.answer(403, {"Message": "User is not authorized to access MFA"})
+        elif scenario == "e429":
+            self.answer(429, {"error": "Too many requests, wait 30 seconds", "requestId": request_id})
+        elif scenario == "e500":
+            self.answer(500, {"error": "Internal server error", "requestId": request_id})
+        elif scenario == "e502":
+            self.answer(502, b"<html><body><h1>502 Bad Gateway</h1></body></html>", "text/html")
+        elif scenario == "notjson":
+            self.answer(200, b"<html>OK</html>", "text/html")
+        elif scenario == "redirect":
+            self.answer(302, b"", "text/plain", [("Location", "https://elsewhere.example/")])
+        elif scenario == "slow":
+            time.sleep(5)
+            self.answer(200, {"callId": call_id})
+        elif scenario == "huge":
+            self.answer(200, b'{"callId":"' + b"x" * (10 * 1024 * 1024) + b'"}')
+        elif scenario == "ctrl":
+            self.answer(200, {"callId": "a\u001b[2Jb"})
+        else:
+            self.answer(403, {"message": f"no access to account {scenario}"})
+
+
+if __name__ == "__main__":
+    port, USER, PASSWORD, LOG = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+    ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
