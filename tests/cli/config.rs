@@ -6,17 +6,7 @@ use crate::support::*;
 /// `mfa voice` with request flags but nothing else, against a server that must
 /// receive nothing.
 fn bare(server: &mockito::ServerGuard) -> Mfa {
-    Mfa::new().args(&[
-        "voice",
-        "--to",
-        TO,
-        "--from",
-        FROM,
-        "--application-id",
-        APP,
-        "--base-url",
-        &format!("{}/api/v1", server.url()),
-    ])
+    Mfa::voice_request().args(&["--base-url", &format!("{}/api/v1", server.url())])
 }
 
 #[test]
@@ -210,18 +200,8 @@ fn a_bad_value_in_the_profile_names_the_key() {
 fn an_http_base_url_in_the_profile_is_refused() {
     let mut server = mockito::Server::new();
     let nothing = nothing_sent(&mut server);
-    Mfa::new()
-        .args(&[
-            "voice",
-            "--to",
-            TO,
-            "--from",
-            FROM,
-            "--application-id",
-            APP,
-            "--account-id",
-            ACCOUNT,
-        ])
+    Mfa::voice_request()
+        .args(&["--account-id", ACCOUNT])
         .env("BW_USERNAME", USERNAME)
         .env("BW_PASSWORD", PASSWORD)
         .config("[profiles.default]\nbase_url = \"http://mfa.bandwidth.com/api/v1\"\n")

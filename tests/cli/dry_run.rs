@@ -7,16 +7,9 @@ fn prints_the_request_and_sends_nothing_without_any_credentials() {
     let mut server = mockito::Server::new();
     let nothing = nothing_sent(&mut server);
     let base_url = format!("{}/api/v1", server.url());
-    Mfa::new()
+    Mfa::voice_request()
         .args(&[
-            "voice",
             "--dry-run",
-            "--to",
-            TO,
-            "--from",
-            FROM,
-            "--application-id",
-            APP,
             "--account-id",
             ACCOUNT,
             "--base-url",
@@ -89,19 +82,8 @@ fn json_gives_one_object_with_the_exact_body() {
 
 #[test]
 fn the_account_id_is_percent_encoded_in_the_url() {
-    let outcome = Mfa::new()
-        .args(&[
-            "voice",
-            "-n",
-            "--to",
-            TO,
-            "--from",
-            FROM,
-            "--application-id",
-            APP,
-            "--account-id",
-            "99/00 0",
-        ])
+    let outcome = Mfa::voice_request()
+        .args(&["-n", "--account-id", "99/00 0"])
         .run();
     assert_eq!(outcome.code, 0, "{}", outcome.stderr);
     assert!(
@@ -115,19 +97,8 @@ fn the_account_id_is_percent_encoded_in_the_url() {
 
 #[test]
 fn bad_input_is_still_refused() {
-    Mfa::new()
-        .args(&[
-            "voice",
-            "-n",
-            "--to",
-            "+1",
-            "--from",
-            FROM,
-            "--application-id",
-            APP,
-            "--account-id",
-            ACCOUNT,
-        ])
+    Mfa::voice_request()
+        .args(&["-n", "--account-id", ACCOUNT, "--to", "+1"])
         .run()
         .assert_error(2, "invalid value '+1' for '--to <NUMBER>'");
 }

@@ -89,18 +89,17 @@ impl Mfa {
         }
     }
 
+    /// `mfa voice` with the request's own flags (`--to`, `--from`, `--application-id`)
+    /// and nothing else: no account, credentials or base URL.
+    pub fn voice_request() -> Self {
+        Mfa::new().args(&["voice", "--to", TO, "--from", FROM, "--application-id", APP])
+    }
+
     /// `mfa voice` with every setting given on the command line, the password in
     /// BW_PASSWORD, against `base_url`.
     pub fn voice(base_url: &str) -> Self {
-        Mfa::new()
+        Mfa::voice_request()
             .args(&[
-                "voice",
-                "--to",
-                TO,
-                "--from",
-                FROM,
-                "--application-id",
-                APP,
                 "--account-id",
                 ACCOUNT,
                 "--username",

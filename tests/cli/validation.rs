@@ -8,19 +8,10 @@ use crate::support::*;
 fn refused(extra: &[&str], message: &str) -> Outcome {
     let mut server = mockito::Server::new();
     let nothing = nothing_sent(&mut server);
-    let base_url = format!("{}/api/v1", server.url());
-    let mut args = vec!["voice", "--to", TO, "--from", FROM, "--application-id", APP];
-    args.extend_from_slice(&[
-        "--account-id",
-        ACCOUNT,
-        "--username",
-        USERNAME,
-        "--base-url",
-        &base_url,
-    ]);
-    // The tested flag comes last, so it overrides the valid one given above.
-    args.extend_from_slice(extra);
-    let outcome = Mfa::new().args(&args).env("BW_PASSWORD", PASSWORD).run();
+    // The tested flag comes last, so it overrides the valid one `voice` gives.
+    let outcome = Mfa::voice(&format!("{}/api/v1", server.url()))
+        .args(extra)
+        .run();
     outcome.assert_error(2, message);
     nothing.assert();
     outcome
