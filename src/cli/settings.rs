@@ -115,6 +115,13 @@ impl<'a> Sources<'a> {
             Some((path, origin)) => (path, Some(origin)),
             None => match config_dir {
                 Some(dir) => (config_file::default_path(dir), None),
+                None if global.profile.is_some() || non_empty(env, "MFA_PROFILE").is_some() => {
+                    return Err(Failure::Config(
+                        "a profile was named, but no user config directory is known to find \
+                         the config file in; pass --config or set MFA_CONFIG"
+                            .into(),
+                    ));
+                }
                 None => {
                     return Ok(Sources {
                         env,
@@ -742,6 +749,20 @@ mod tests {
             message.starts_with("key `password_command` of profile `default`"),
             "{message}"
         );
+    }
+
+    #[test]
+    fn a_named_profile_without_a_config_dir_is_an_error() {
+        let env = env_of(&[("MFA_PROFILE", "prod")]);
+        let Err(Failure::Config(message)) = Sources::load(&cli(&[]).global, &env, None) else {
+            panic!()
+        };
+        assert!(
+            message.starts_with("a profile was named, but no user config directory"),
+            "{message}"
+        );
+        let none = env_of(&[]);
+        assert!(Sources::load(&cli(&[]).global, &none, None).is_ok());
     }
 
     #[test]
