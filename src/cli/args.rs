@@ -125,6 +125,7 @@ pub enum OutputFormat {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Send a code by voice call; prints the call id
+    #[command(after_help = EXIT_STATUS)]
     Voice(SendArgs),
 }
 
