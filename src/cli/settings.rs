@@ -228,29 +228,23 @@ impl<'a> Sources<'a> {
     /// checked by `T`'s rule.
     fn pick<T: FromStr<Err = InvalidValue>>(
         &self,
-        flag: (Option<T>, &'static str),
-        variable: Option<&'static str>,
-        key: &'static str,
+        setting: &Setting,
+        flag: Option<T>,
         profile_value: Option<String>,
     ) -> Result<Option<Sourced<T>>, Failure> {
-        if let Some(value) = flag.0 {
-            return Ok(Some(Sourced {
-                value,
-                origin: Origin::Flag(flag.1),
-            }));
+        if let Some(value) = flag {
+            let origin = Origin::Flag(setting.flag.expect("a flag value comes from a flag"));
+            return Ok(Some(Sourced { value, origin }));
         }
-        let from_env =
-            variable.and_then(|name| Some((non_empty(self.env, name)?, Origin::Env(name))));
+        let from_env = setting
+            .variable
+            .and_then(|name| Some((non_empty(self.env, name)?, Origin::Env(name))));
         let from_profile = || {
-            profile_value.map(|raw| {
-                (
-                    raw,
-                    Origin::Profile {
-                        key,
-                        place: self.place.clone(),
-                    },
-                )
-            })
+            let origin = Origin::Profile {
+                key: setting.key,
+                place: self.place.clone(),
+            };
+            profile_value.map(|raw| (raw, origin))
         };
         let Some((raw, origin)) = from_env.or_else(from_profile) else {
             return Ok(None);
@@ -263,61 +257,54 @@ impl<'a> Sources<'a> {
         }
     }
 
+    /// A setting that must be given somewhere; `failure` says which kind of error its
+    /// absence is.
+    fn require<T: FromStr<Err = InvalidValue>>(
+        &self,
+        setting: &Setting,
+        flag: Option<T>,
+        profile_value: Option<String>,
+        failure: fn(String) -> Failure,
+    ) -> Result<Sourced<T>, Failure> {
+        self.pick(setting, flag, profile_value)?
+            .ok_or_else(|| failure(self.missing(setting)))
+    }
+
     /// The error for a required setting that nothing gave, saying every way to give it.
-    fn missing(&self, what: &str, flag: Option<&str>, variable: Option<&str>, key: &str) -> String {
+    fn missing(&self, setting: &Setting) -> String {
         let mut ways = Vec::new();
-        if let Some(flag) = flag {
+        if let Some(flag) = setting.flag {
             ways.push(format!("pass {flag}"));
         }
-        if let Some(variable) = variable {
+        if let Some(variable) = setting.variable {
             ways.push(format!("set {variable}"));
         }
-        ways.push(format!("add `{key}` to {}", self.place));
-        let last = ways.pop().unwrap_or_default();
+        let last = format!("add `{}` to {}", setting.key, self.place);
         let ways = if ways.is_empty() {
             last
         } else {
             format!("{}, or {last}", ways.join(", "))
         };
-        format!("no {what}: {ways}")
+        format!("no {}: {ways}", setting.what)
     }
 
     /// Where the request goes and how long it may take.
     pub fn connection(&self, global: &GlobalArgs) -> Result<Connection, Failure> {
         let p = &self.profile;
-        let account_id = self
-            .pick(
-                (global.account_id.clone(), "--account-id"),
-                Some("BW_ACCOUNT_ID"),
-                "account_id",
-                p.account_id.clone(),
-            )?
-            .ok_or_else(|| {
-                Failure::Config(self.missing(
-                    "account id",
-                    Some("--account-id"),
-                    Some("BW_ACCOUNT_ID"),
-                    "account_id",
-                ))
-            })?;
+        let account_id = self.require(
+            &ACCOUNT_ID,
+            global.account_id.clone(),
+            p.account_id.clone(),
+            Failure::Config,
+        )?;
         let base_url = self
-            .pick(
-                (global.base_url.clone(), "--base-url"),
-                Some("MFA_BASE_URL"),
-                "base_url",
-                p.base_url.clone(),
-            )?
+            .pick(&BASE_URL, global.base_url.clone(), p.base_url.clone())?
             .unwrap_or_else(|| Sourced {
                 value: BaseUrl::default(),
                 origin: Origin::Default,
             });
         let timeout = self
-            .pick(
-                (global.timeout, "--timeout"),
-                Some("MFA_TIMEOUT"),
-                "timeout",
-                p.timeout.map(|t| t.to_string()),
-            )?
+            .pick(&TIMEOUT, global.timeout, p.timeout.map(|t| t.to_string()))?
             .unwrap_or(Sourced {
                 value: Seconds(mfa::DEFAULT_TIMEOUT),
                 origin: Origin::Default,
@@ -332,21 +319,12 @@ impl<'a> Sources<'a> {
     /// The username and password, needed only when something is really sent.
     pub fn login(&self, global: &GlobalArgs) -> Result<Login, Failure> {
         let p = &self.profile;
-        let username = self
-            .pick(
-                (global.username.clone(), "--username"),
-                Some("BW_USERNAME"),
-                "username",
-                p.username.clone(),
-            )?
-            .ok_or_else(|| {
-                Failure::Config(self.missing(
-                    "API username",
-                    Some("--username"),
-                    Some("BW_USERNAME"),
-                    "username",
-                ))
-            })?;
+        let username = self.require(
+            &USERNAME,
+            global.username.clone(),
+            p.username.clone(),
+            Failure::Config,
+        )?;
         // The password never passes through `pick`, whose messages show the value.
         let password = match (non_empty(self.env, "BW_PASSWORD"), &p.password) {
             (Some(password), _) => Sourced {
@@ -356,14 +334,14 @@ impl<'a> Sources<'a> {
             (None, Some(password)) if !password.expose().is_empty() => Sourced {
                 value: password.clone(),
                 origin: Origin::Profile {
-                    key: "password",
+                    key: PASSWORD.key,
                     place: self.place.clone(),
                 },
             },
             (None, _) => {
                 return Err(Failure::Config(format!(
                     "{} (it is never a flag, so it stays out of shell history)",
-                    self.missing("API password", None, Some("BW_PASSWORD"), "password")
+                    self.missing(&PASSWORD)
                 )));
             }
         };
@@ -373,54 +351,20 @@ impl<'a> Sources<'a> {
     /// The body of a voice code request.
     pub fn voice_code(&self, args: &SendArgs) -> Result<CodeRequest, Failure> {
         let p = &self.profile;
-        let from = self
-            .pick::<PhoneNumber>(
-                (args.from.clone(), "--from"),
-                Some("BW_NUMBER"),
-                "from",
-                p.from.clone(),
-            )?
-            .ok_or_else(|| {
-                Failure::Usage(self.missing(
-                    "from number",
-                    Some("--from"),
-                    Some("BW_NUMBER"),
-                    "from",
-                ))
-            })?;
-        let application_id = self
-            .pick::<ApplicationId>(
-                (args.application_id.clone(), "--application-id"),
-                Some("BW_VOICE_APPLICATION_ID"),
-                "voice_application_id",
-                p.voice_application_id.clone(),
-            )?
-            .ok_or_else(|| {
-                Failure::Usage(self.missing(
-                    "voice application id",
-                    Some("--application-id"),
-                    Some("BW_VOICE_APPLICATION_ID"),
-                    "voice_application_id",
-                ))
-            })?;
-        let scope = self.pick::<Scope>(
-            (args.scope.clone(), "--scope"),
-            None,
-            "scope",
-            p.scope.clone(),
+        let from: Sourced<PhoneNumber> =
+            self.require(&FROM, args.from.clone(), p.from.clone(), Failure::Usage)?;
+        let application_id: Sourced<ApplicationId> = self.require(
+            &VOICE_APPLICATION_ID,
+            args.application_id.clone(),
+            p.voice_application_id.clone(),
+            Failure::Usage,
         )?;
-        let message = self.pick::<MessageTemplate>(
-            (args.message.clone(), "--message"),
-            None,
-            "message",
-            p.message.clone(),
-        )?;
-        let digits = self.pick::<Digits>(
-            (args.digits, "--digits"),
-            None,
-            "digits",
-            p.digits.map(|d| d.to_string()),
-        )?;
+        let scope: Option<Sourced<Scope>> =
+            self.pick(&SCOPE, args.scope.clone(), p.scope.clone())?;
+        let message: Option<Sourced<MessageTemplate>> =
+            self.pick(&MESSAGE, args.message.clone(), p.message.clone())?;
+        let digits: Option<Sourced<Digits>> =
+            self.pick(&DIGITS, args.digits, p.digits.map(|d| d.to_string()))?;
         Ok(CodeRequest {
             to: args.to.clone(),
             from: from.value,
@@ -439,6 +383,77 @@ impl<'a> Sources<'a> {
         })
     }
 }
+
+/// What a setting is called in each place it can come from: one row of the settings
+/// table in CONTRACT.md.
+pub struct Setting {
+    /// What it is, in a message: "no {what}: ...".
+    what: &'static str,
+    flag: Option<&'static str>,
+    variable: Option<&'static str>,
+    key: &'static str,
+}
+
+const ACCOUNT_ID: Setting = Setting {
+    what: "account id",
+    flag: Some("--account-id"),
+    variable: Some("BW_ACCOUNT_ID"),
+    key: "account_id",
+};
+const USERNAME: Setting = Setting {
+    what: "API username",
+    flag: Some("--username"),
+    variable: Some("BW_USERNAME"),
+    key: "username",
+};
+const PASSWORD: Setting = Setting {
+    what: "API password",
+    flag: None,
+    variable: Some("BW_PASSWORD"),
+    key: "password",
+};
+const BASE_URL: Setting = Setting {
+    what: "base URL",
+    flag: Some("--base-url"),
+    variable: Some("MFA_BASE_URL"),
+    key: "base_url",
+};
+const TIMEOUT: Setting = Setting {
+    what: "time-out",
+    flag: Some("--timeout"),
+    variable: Some("MFA_TIMEOUT"),
+    key: "timeout",
+};
+const FROM: Setting = Setting {
+    what: "from number",
+    flag: Some("--from"),
+    variable: Some("BW_NUMBER"),
+    key: "from",
+};
+const VOICE_APPLICATION_ID: Setting = Setting {
+    what: "voice application id",
+    flag: Some("--application-id"),
+    variable: Some("BW_VOICE_APPLICATION_ID"),
+    key: "voice_application_id",
+};
+const SCOPE: Setting = Setting {
+    what: "scope",
+    flag: Some("--scope"),
+    variable: None,
+    key: "scope",
+};
+const MESSAGE: Setting = Setting {
+    what: "message",
+    flag: Some("--message"),
+    variable: None,
+    key: "message",
+};
+const DIGITS: Setting = Setting {
+    what: "number of digits",
+    flag: Some("--digits"),
+    variable: None,
+    key: "digits",
+};
 
 /// Where requests go, and for how long to wait.
 #[derive(Debug)]
