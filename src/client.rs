@@ -537,6 +537,43 @@ mod tests {
     }
 
     #[test]
+    fn failures_before_sending_say_nothing_was_sent_and_after_say_maybe() {
+        use std::io::{Error as IoError, ErrorKind};
+        let client = Client::new(
+            BaseUrl::default(),
+            "1".parse().unwrap(),
+            Credentials::Basic {
+                username: "u".parse().unwrap(),
+                password: Secret::from("p"),
+            },
+        );
+        let not_sent = [
+            ureq::Error::Timeout(ureq::Timeout::Resolve),
+            ureq::Error::Timeout(ureq::Timeout::Connect),
+            ureq::Error::HostNotFound,
+            ureq::Error::ConnectionFailed,
+            ureq::Error::Io(IoError::from(ErrorKind::ConnectionRefused)),
+            ureq::Error::Io(IoError::from(ErrorKind::NetworkUnreachable)),
+            ureq::Error::Tls("bad certificate"),
+        ];
+        for err in not_sent {
+            let shown = err.to_string();
+            assert_eq!(client.classify(err).0, Delivery::NotSent, "{shown}");
+        }
+        let maybe_sent = [
+            ureq::Error::Timeout(ureq::Timeout::Global),
+            ureq::Error::Timeout(ureq::Timeout::RecvResponse),
+            ureq::Error::Timeout(ureq::Timeout::SendBody),
+            ureq::Error::Io(IoError::from(ErrorKind::ConnectionReset)),
+            ureq::Error::Io(IoError::from(ErrorKind::UnexpectedEof)),
+        ];
+        for err in maybe_sent {
+            let shown = err.to_string();
+            assert_eq!(client.classify(err).0, Delivery::MaybeSent, "{shown}");
+        }
+    }
+
+    #[test]
     fn host_of_keeps_the_port() {
         assert_eq!(host_of("http://127.0.0.1:9/api/x"), "127.0.0.1:9");
         assert_eq!(
