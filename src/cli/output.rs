@@ -47,17 +47,10 @@ pub fn write_request(
     format: OutputFormat,
     request: &Request,
 ) -> io::Result<()> {
-    let headers = request.shown_headers();
     match format {
-        OutputFormat::Text => {
-            writeln!(out, "{} {}", request.method(), request.url())?;
-            for (name, value) in &headers {
-                writeln!(out, "{name}: {value}")?;
-            }
-            writeln!(out)?;
-            writeln!(out, "{}", request.body())
-        }
+        OutputFormat::Text => write_http(out, request, ""),
         OutputFormat::Json => {
+            let headers = request.shown_headers();
             #[derive(Serialize)]
             struct Shown<'a> {
                 method: &'a str,
@@ -84,12 +77,19 @@ pub fn write_request(
 
 /// `--verbose`: the request about to be sent, each line after `> `.
 pub fn log_request(err: &mut dyn Write, request: &Request) -> io::Result<()> {
-    writeln!(err, "> {} {}", request.method(), request.url())?;
+    write_http(err, request, "> ")
+}
+
+/// A request as HTTP carries it (request line, headers, blank line, body), each line
+/// after `prefix`; the one shape shared by `--dry-run` and `--verbose`.
+fn write_http(out: &mut dyn Write, request: &Request, prefix: &str) -> io::Result<()> {
+    let mut line = |text: &str| writeln!(out, "{}", format!("{prefix}{text}").trim_end());
+    line(&format!("{} {}", request.method(), request.url()))?;
     for (name, value) in request.shown_headers() {
-        writeln!(err, "> {name}: {value}")?;
+        line(&format!("{name}: {value}"))?;
     }
-    writeln!(err, ">")?;
-    writeln!(err, "> {}", request.body())
+    line("")?;
+    line(request.body())
 }
 
 /// `--verbose`: the answer, each line after `< `.
