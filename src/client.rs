@@ -1,7 +1,8 @@
 //! `Client`: sends a [`Request`] over HTTPS and reads the answer into a typed result.
 //!
-//! The one place that talks to the network. It knows nothing of flags, files or the
-//! environment: it is built from explicit values. Its rules come from CONTRACT.md:
+//! The one place that talks to the network, the same way for every call; each call
+//! adds only a method that pairs its body with its [`Call`] and reads its answer. It
+//! knows nothing of flags, files or the environment: it is built from explicit values. Its rules come from CONTRACT.md:
 //! redirects are not followed, answers are read up to [`BODY_CAP`], and a failure says
 //! whether the request may already have reached the API, since a send is not
 //! idempotent and must never be repeated blindly.
@@ -13,10 +14,11 @@ use base64::Engine as _;
 use ureq::Agent;
 use ureq::http::Uri;
 
+use crate::answer::{self, CallId, MessageId, Verdict};
 use crate::base_url::BaseUrl;
-use crate::error::{Delivery, Error, NetworkCause, quoted};
+use crate::error::{Delivery, Error, NetworkCause};
 use crate::fields::{AccountId, Username};
-use crate::request::{AuthScheme, Call, CodeRequest, Request};
+use crate::request::{AuthScheme, Body, Call, CodeRequest, Request, VerifyRequest};
 use crate::secret::Secret;
 
 /// The most of an answer's body that is read; the rest is cut, not buffered.
@@ -24,9 +26,6 @@ pub const BODY_CAP: usize = 64 * 1024;
 
 /// How long a call may take unless told otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// How much of a non-JSON error body goes into an error message.
-const EXCERPT_CHARS: usize = 200;
 
 /// Who is calling.
 #[derive(Debug, Clone)]
@@ -62,17 +61,6 @@ impl Credentials {
     }
 }
 
-/// The id of the voice call that speaks the code.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CallId(pub String);
-
-impl CallId {
-    /// The id as the API gave it.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
 /// An HTTP answer, as received (the body cut at [`BODY_CAP`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Response {
@@ -87,7 +75,8 @@ pub struct Response {
 }
 
 impl Response {
-    fn header(&self, name: &str) -> Option<&str> {
+    /// The first header called `name`, in any casing.
+    pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(key, _)| key.eq_ignore_ascii_case(name))
@@ -141,10 +130,11 @@ impl Client {
         self.timeout
     }
 
-    /// The request that [`Client::send_voice_code`] sends, for showing.
-    pub fn voice_code_request(&self, body: &CodeRequest) -> Request {
+    /// The request for `call` with `body`, as this client would send it: for
+    /// showing (`--dry-run`, `--verbose`) before [`Client::send`].
+    pub fn request(&self, call: Call, body: &impl Body) -> Request {
         Request::new(
-            Call::VoiceCode,
+            call,
             &self.base_url,
             &self.account_id,
             self.credentials.scheme(),
@@ -152,7 +142,7 @@ impl Client {
         )
     }
 
-    /// Sends a code by voice call and returns the call's id.
+    /// Sends a code by voice call, once, and returns the call's id.
     ///
     /// ```no_run
     /// use mfa::{Client, CodeRequest, Credentials, Digits, Secret};
@@ -174,15 +164,73 @@ impl Client {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn send_voice_code(&self, body: &CodeRequest) -> Result<CallId, Error> {
-        let response = self.send(&self.voice_code_request(body))?;
-        read_id(Call::VoiceCode, &response).map(CallId)
+        answer::call_id(&self.send(&self.request(Call::VoiceCode, body))?)
+    }
+
+    /// Sends a code by text message, once, and returns the message's id. The
+    /// `application_id` is the messaging application's.
+    ///
+    /// ```no_run
+    /// use mfa::{Client, CodeRequest, Credentials, Digits, Secret};
+    ///
+    /// let client = Client::new(
+    ///     mfa::BaseUrl::default(),
+    ///     "9900000".parse()?,
+    ///     Credentials::Basic { username: "api-user".parse()?, password: Secret::from("pw") },
+    /// );
+    /// let message = client.send_messaging_code(&CodeRequest {
+    ///     to: "+15553334444".parse()?,
+    ///     from: "+15554443333".parse()?,
+    ///     application_id: "b2a1d4b8-3c7e-4f0a-9d6e-5a8c1f2e7b90".parse()?,
+    ///     scope: Some("login".parse()?),
+    ///     message: "Your {NAME} login code is {CODE}".parse()?,
+    ///     digits: Digits::new(6)?,
+    /// })?;
+    /// println!("{}", message.as_str());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn send_messaging_code(&self, body: &CodeRequest) -> Result<MessageId, Error> {
+        answer::message_id(&self.send(&self.request(Call::MessagingCode, body))?)
+    }
+
+    /// Checks a code the user typed back. A wrong or expired code is
+    /// `Ok(Verdict::Invalid)`, not an error; too many checks for one number is an
+    /// [`Error`] of class [`crate::ErrorClass::RateLimited`].
+    ///
+    /// ```no_run
+    /// use mfa::{Client, Credentials, ErrorClass, ExpirationMinutes, Secret, Verdict, VerifyRequest};
+    ///
+    /// let client = Client::new(
+    ///     mfa::BaseUrl::default(),
+    ///     "9900000".parse()?,
+    ///     Credentials::Basic { username: "api-user".parse()?, password: Secret::from("pw") },
+    /// );
+    /// let typed = "123456"; // what the user typed
+    /// let check = client.verify_code(&VerifyRequest {
+    ///     to: "+15553334444".parse()?,
+    ///     scope: Some("login".parse()?),
+    ///     code: typed.parse()?,
+    ///     expiration_minutes: ExpirationMinutes::new(3)?,
+    /// });
+    /// match check {
+    ///     Ok(Verdict::Valid) => println!("welcome"),
+    ///     Ok(Verdict::Invalid) => println!("wrong or expired code"),
+    ///     Err(err) if err.class() == ErrorClass::RateLimited => println!("wait: {err}"),
+    ///     Err(err) => return Err(err.into()),
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn verify_code(&self, body: &VerifyRequest) -> Result<Verdict, Error> {
+        answer::verdict(&self.send(&self.request(Call::VerifyCode, body))?)
     }
 
     /// Sends a request once and returns the answer, whatever its status. Only a
-    /// failure to get an answer at all is an error here; [`read_id`] judges the answer.
+    /// failure to get an answer at all is an error here; [`crate::Answer::read`]
+    /// judges the answer.
     pub fn send(&self, request: &Request) -> Result<Response, Error> {
         let host = host_of(request.url());
         let network = |delivery, cause| Error::Network {
+            call: request.call(),
             host: host.clone(),
             delivery,
             cause,
@@ -315,104 +363,9 @@ fn host_of(url: &str) -> String {
         .unwrap_or_else(|| url.to_owned())
 }
 
-/// Reads the id out of an answer to `call`, or says what is wrong with the answer.
-pub fn read_id(call: Call, response: &Response) -> Result<String, Error> {
-    let unexpected = |problem: String| Error::UnexpectedAnswer {
-        status: Some(response.status),
-        problem,
-        body: response.body.clone(),
-    };
-    match response.status {
-        200..=299 => {
-            if response.cut {
-                return Err(unexpected(format!(
-                    "the answer is longer than {BODY_CAP} bytes (cut); the code may have been sent"
-                )));
-            }
-            let keys = call.id_keys();
-            let problem = || {
-                format!(
-                    "expected JSON with a string \"{}\"; the code may have been sent",
-                    keys[0]
-                )
-            };
-            let json: serde_json::Value =
-                serde_json::from_str(&response.body).map_err(|_| unexpected(problem()))?;
-            let id = keys
-                .iter()
-                .find_map(|key| json.get(key))
-                .and_then(|id| id.as_str())
-                .ok_or_else(|| unexpected(problem()))?;
-            if id.is_empty() || id.chars().any(char::is_control) {
-                return Err(unexpected(format!(
-                    "the \"{}\" is empty or holds control characters; the code may have been sent",
-                    keys[0]
-                )));
-            }
-            Ok(id.to_owned())
-        }
-        300..=399 => Err(unexpected(match response.header("location") {
-            Some(location) => format!(
-                "a redirect to {}, not followed; check the base URL",
-                quoted(location)
-            ),
-            None => "a redirect with no Location, not followed; check the base URL".into(),
-        })),
-        400..=599 => Err(api_error(response)),
-        other => Err(unexpected(format!(
-            "HTTP status {other} is not one the API uses"
-        ))),
-    }
-}
-
-/// The API's own words from an error answer: `error`, `message` or `Message`, and
-/// `requestId`; or, from a body that is not the API's JSON, its start.
-fn api_error(response: &Response) -> Error {
-    let json: Option<serde_json::Value> = serde_json::from_str(&response.body).ok();
-    let field = |keys: &[&str]| {
-        let json = json.as_ref()?;
-        keys.iter()
-            .find_map(|key| json.get(key)?.as_str())
-            .map(one_line)
-    };
-    let message = field(&["error", "message", "Message"]).or_else(|| {
-        let body = response.body.trim();
-        (!body.is_empty() && json.is_none()).then(|| {
-            let excerpt: String = body.chars().take(EXCERPT_CHARS).collect();
-            let more = if body.chars().count() > EXCERPT_CHARS {
-                "..."
-            } else {
-                ""
-            };
-            format!("{}{more}", quoted(&excerpt))
-        })
-    });
-    Error::Api {
-        status: response.status,
-        message,
-        request_id: field(&["requestId", "RequestId"]),
-    }
-}
-
-/// The API's text with control characters escaped, so it stays on one line.
-fn one_line(text: &str) -> String {
-    let quoted = quoted(text);
-    quoted[1..quoted.len() - 1].to_owned()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::ErrorClass;
-
-    fn answer(status: u16, body: &str) -> Response {
-        Response {
-            status,
-            headers: vec![("content-type".into(), "application/json".into())],
-            body: body.into(),
-            cut: false,
-        }
-    }
 
     #[test]
     fn basic_authorization_is_base64_of_user_colon_password() {
@@ -425,115 +378,6 @@ mod tests {
             "Basic YXBpLXVzZXI6aHVudGVyMg=="
         );
         assert!(!format!("{credentials:?}").contains("hunter2"));
-    }
-
-    #[test]
-    fn call_id_is_read_in_either_casing() {
-        assert_eq!(
-            read_id(Call::VoiceCode, &answer(200, r#"{"callId":"c-1"}"#)).unwrap(),
-            "c-1"
-        );
-        assert_eq!(
-            read_id(Call::VoiceCode, &answer(200, r#"{"CallId":"c-2"}"#)).unwrap(),
-            "c-2"
-        );
-        assert_eq!(
-            read_id(
-                Call::VoiceCode,
-                &answer(200, r#"{"callId":"c-3","extra":[1]}"#)
-            )
-            .unwrap(),
-            "c-3"
-        );
-    }
-
-    #[test]
-    fn a_2xx_without_a_usable_id_is_unexpected() {
-        for body in [
-            "",
-            "OK",
-            "[]",
-            r#"{"callid":"x"}"#,
-            r#"{"callId":5}"#,
-            r#"{"callId":null}"#,
-            r#"{"callId":""}"#,
-            r#"{"callId":"a\nb"}"#,
-        ] {
-            let err = read_id(Call::VoiceCode, &answer(200, body)).unwrap_err();
-            assert_eq!(err.class(), ErrorClass::UnexpectedAnswer, "{body:?}");
-            assert!(
-                err.to_string().contains("the code may have been sent"),
-                "{err}"
-            );
-        }
-    }
-
-    #[test]
-    fn a_cut_answer_is_unexpected() {
-        let mut long = answer(200, r#"{"callId":"c-1"}"#);
-        long.cut = true;
-        let err = read_id(Call::VoiceCode, &long).unwrap_err();
-        assert!(err.to_string().contains("longer than 65536 bytes"), "{err}");
-    }
-
-    #[test]
-    fn a_redirect_names_its_location() {
-        let mut moved = answer(302, "");
-        moved
-            .headers
-            .push(("Location".into(), "https://elsewhere.example/".into()));
-        let err = read_id(Call::VoiceCode, &moved).unwrap_err();
-        assert_eq!(err.class(), ErrorClass::UnexpectedAnswer);
-        assert_eq!(
-            err.to_string(),
-            "unexpected answer from the API (HTTP 302): a redirect to \
-             \"https://elsewhere.example/\", not followed; check the base URL; body: \"\""
-        );
-    }
-
-    #[test]
-    fn error_bodies_give_the_api_message_in_any_casing() {
-        let err = read_id(
-            Call::VoiceCode,
-            &answer(
-                400,
-                r#"{"error":"to number is required","requestId":"r-1"}"#,
-            ),
-        )
-        .unwrap_err();
-        assert_eq!(err.api_message(), Some("to number is required"));
-        assert_eq!(err.request_id(), Some("r-1"));
-        let err = read_id(Call::VoiceCode, &answer(403, r#"{"Message":"no access"}"#)).unwrap_err();
-        assert_eq!(err.api_message(), Some("no access"));
-        let err = read_id(
-            Call::VoiceCode,
-            &answer(401, r#"{"message":"Unauthorized"}"#),
-        )
-        .unwrap_err();
-        assert_eq!(err.api_message(), Some("Unauthorized"));
-        assert_eq!(err.class(), ErrorClass::CredentialsRefused);
-    }
-
-    #[test]
-    fn a_gateway_page_is_shown_cut_and_on_one_line() {
-        let page = format!("<html>\n<body>{}</body></html>", "x".repeat(300));
-        let err = read_id(Call::VoiceCode, &answer(502, &page)).unwrap_err();
-        assert_eq!(err.class(), ErrorClass::ServerFailed);
-        let message = err.api_message().unwrap();
-        assert!(message.starts_with(r#""<html>\n<body>xxx"#), "{message}");
-        assert!(message.ends_with("\"..."), "{message}");
-        assert!(!message.contains('\n'));
-        let empty = read_id(Call::VoiceCode, &answer(503, "")).unwrap_err();
-        assert_eq!(
-            empty.to_string(),
-            "the API failed (HTTP 503) with no message"
-        );
-    }
-
-    #[test]
-    fn statuses_the_api_does_not_use_are_unexpected() {
-        let err = read_id(Call::VoiceCode, &answer(101, "")).unwrap_err();
-        assert_eq!(err.class(), ErrorClass::UnexpectedAnswer);
     }
 
     #[test]

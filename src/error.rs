@@ -8,6 +8,8 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::request::Call;
+
 /// What kind of failure an [`Error`] is; each has its own exit status in `mfa`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorClass {
@@ -75,6 +77,8 @@ pub enum Error {
     },
     /// No answer: the connection failed, TLS failed, or the time ran out.
     Network {
+        /// The call that was being made.
+        call: Call,
         /// The host and port that was called.
         host: String,
         /// Whether the request may have reached the API.
@@ -163,6 +167,7 @@ impl fmt::Display for Error {
                 Ok(())
             }
             Error::Network {
+                call,
                 host,
                 delivery,
                 cause,
@@ -188,9 +193,7 @@ impl fmt::Display for Error {
                 }
                 match delivery {
                     Delivery::NotSent => f.write_str("; nothing was sent"),
-                    Delivery::MaybeSent => f.write_str(
-                        "; the code may have been sent, so check before sending another",
-                    ),
+                    Delivery::MaybeSent => write!(f, "; {}", call.maybe_done()),
                 }
             }
             Error::UnexpectedAnswer {
@@ -276,6 +279,7 @@ mod tests {
     #[test]
     fn network_error_says_whether_the_code_may_have_been_sent() {
         let refused = Error::Network {
+            call: Call::VoiceCode,
             host: "127.0.0.1:9".into(),
             delivery: Delivery::NotSent,
             cause: NetworkCause::Failed("connection refused".into()),
@@ -285,6 +289,7 @@ mod tests {
             "could not connect to 127.0.0.1:9: connection refused; nothing was sent"
         );
         let late = Error::Network {
+            call: Call::MessagingCode,
             host: "127.0.0.1:9".into(),
             delivery: Delivery::MaybeSent,
             cause: NetworkCause::TimedOut(Duration::from_millis(1500)),
@@ -293,6 +298,17 @@ mod tests {
             late.to_string(),
             "no answer from 127.0.0.1:9 within 1.5 s; the code may have been sent, \
              so check before sending another"
+        );
+        let late_check = Error::Network {
+            call: Call::VerifyCode,
+            host: "127.0.0.1:9".into(),
+            delivery: Delivery::MaybeSent,
+            cause: NetworkCause::Failed("connection reset".into()),
+        };
+        assert_eq!(
+            late_check.to_string(),
+            "the connection to 127.0.0.1:9 failed after sending: connection reset; \
+             the code may have been checked, which counts as an attempt"
         );
     }
 

@@ -2,7 +2,8 @@
 //!
 //! The rules are Bandwidth's (CONTRACT.md, Part 1). Checking them here, before anything
 //! is sent, means a typo costs an error message instead of a billed, failed call, and
-//! a [`crate::VoiceCodeRequest`] built from these types is valid by construction.
+//! a [`crate::CodeRequest`] or [`crate::VerifyRequest`] built from these types is valid
+//! by construction.
 //! Lengths count characters (Unicode scalar values), as JSON Schema's `maxLength` does.
 //! Nothing is trimmed or rewritten: a value is taken as typed, or refused.
 
@@ -10,6 +11,8 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde::Serialize;
+
+use crate::secret::Secret;
 
 /// Why a value was refused: the rule it breaks, in words a user can act on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -200,6 +203,103 @@ impl fmt::Display for Digits {
     }
 }
 
+/// A one-time code as the user typed it back: 4 to 8 characters, with no spaces or
+/// control characters. It is kept out of every output: `Debug` prints
+/// `Code(<redacted>)`, there is no `Display`, and requests show it as `<redacted>`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Code(Secret<String>);
+
+impl Code {
+    /// The code itself. Every call is a place where the code leaves its wrapper.
+    pub fn expose(&self) -> &str {
+        self.0.expose()
+    }
+
+    fn check(value: &str) -> Result<(), InvalidValue> {
+        // The rule never quotes the value: it is a secret, even when mistyped.
+        if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(InvalidValue::from_rule(
+                "must not contain spaces, line breaks or other control characters",
+            ));
+        }
+        match char_count(value) {
+            4..=8 => Ok(()),
+            n => Err(InvalidValue::from_rule(format!(
+                "must be 4 to 8 characters (it has {n})"
+            ))),
+        }
+    }
+}
+
+impl FromStr for Code {
+    type Err = InvalidValue;
+
+    fn from_str(value: &str) -> Result<Self, InvalidValue> {
+        Code::check(value)?;
+        Ok(Code(Secret::new(value.to_owned())))
+    }
+}
+
+impl TryFrom<String> for Code {
+    type Error = InvalidValue;
+
+    fn try_from(value: String) -> Result<Self, InvalidValue> {
+        Code::check(&value)?;
+        Ok(Code(Secret::new(value)))
+    }
+}
+
+impl fmt::Debug for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Code(<redacted>)")
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.expose())
+    }
+}
+
+/// How old a code may be, in whole minutes, and still be accepted: 1 to 15.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct ExpirationMinutes(u8);
+
+impl ExpirationMinutes {
+    const RULE: &str = "must be a whole number of minutes from 1 to 15";
+
+    /// Checks a number of minutes.
+    pub fn new(value: i64) -> Result<Self, InvalidValue> {
+        match u8::try_from(value) {
+            Ok(n @ 1..=15) => Ok(ExpirationMinutes(n)),
+            _ => Err(InvalidValue::from_rule(Self::RULE)),
+        }
+    }
+
+    /// The number of minutes.
+    pub fn get(self) -> u8 {
+        self.0
+    }
+}
+
+impl FromStr for ExpirationMinutes {
+    type Err = InvalidValue;
+
+    fn from_str(value: &str) -> Result<Self, InvalidValue> {
+        let n: i64 = value
+            .parse()
+            .map_err(|_| InvalidValue::from_rule(Self::RULE))?;
+        ExpirationMinutes::new(n)
+    }
+}
+
+impl fmt::Display for ExpirationMinutes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -330,6 +430,59 @@ mod tests {
             "api:user".parse::<Username>().unwrap_err().rule(),
             "must not contain `:`, which HTTP Basic cannot carry"
         );
+    }
+
+    #[test]
+    fn code_is_four_to_eight_characters() {
+        for good in ["1234", "12345678", "a1b2", "éééé"] {
+            assert_eq!(good.parse::<Code>().unwrap().expose(), good);
+        }
+        assert_eq!(
+            "123".parse::<Code>().unwrap_err().rule(),
+            "must be 4 to 8 characters (it has 3)"
+        );
+        assert_eq!(
+            "123456789".parse::<Code>().unwrap_err().rule(),
+            "must be 4 to 8 characters (it has 9)"
+        );
+        assert_eq!(
+            "".parse::<Code>().unwrap_err().rule(),
+            "must be 4 to 8 characters (it has 0)"
+        );
+        for bad in ["1234\n", " 1234", "12 34", "1234\t", "12\u{1b}34"] {
+            let err = bad.parse::<Code>().unwrap_err();
+            assert_eq!(
+                err.rule(),
+                "must not contain spaces, line breaks or other control characters",
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn code_is_never_shown_by_debug_or_its_errors() {
+        let code: Code = "48213967".parse().unwrap();
+        assert_eq!(format!("{code:?}"), "Code(<redacted>)");
+        assert_eq!(serde_json::to_string(&code).unwrap(), r#""48213967""#);
+        let err = "482139670".parse::<Code>().unwrap_err();
+        assert!(!err.rule().contains("48213967"));
+    }
+
+    #[test]
+    fn expiration_is_one_to_fifteen_whole_minutes() {
+        for n in 1..=15 {
+            assert_eq!(ExpirationMinutes::new(n).unwrap().get() as i64, n);
+        }
+        for bad in [i64::MIN, -1, 0, 16, 257, i64::MAX] {
+            assert_eq!(
+                ExpirationMinutes::new(bad).unwrap_err().rule(),
+                "must be a whole number of minutes from 1 to 15"
+            );
+        }
+        for bad in ["", "0", "16", "1.5", "five", " 5"] {
+            assert!(bad.parse::<ExpirationMinutes>().is_err(), "{bad:?}");
+        }
+        assert_eq!("15".parse::<ExpirationMinutes>().unwrap().get(), 15);
     }
 
     #[test]

@@ -1,37 +1,102 @@
 //! The calls of the API, as requests that can be shown before they are sent.
 //!
-//! [`Request`] is the exact request `mfa` sends (method, URL, headers, body), except
-//! that the `Authorization` value is kept out of it: the client adds it at the moment
-//! of sending, so showing a `Request` (`--dry-run`, `--verbose`) cannot leak it.
+//! [`Call`] names the three calls and holds what differs between them: the path, and
+//! what a failure after sending means. [`CodeRequest`] and [`VerifyRequest`] are their
+//! bodies. [`Request`] is the exact request `mfa` sends (method, URL, headers, body),
+//! except that the `Authorization` value is kept out of it (the client adds it at the
+//! moment of sending) and that its shown body masks the code being verified, so
+//! showing a `Request` (`--dry-run`, `--verbose`) leaks neither.
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Serialize;
 
 use crate::base_url::BaseUrl;
-use crate::fields::{AccountId, ApplicationId, Digits, MessageTemplate, PhoneNumber, Scope};
+use crate::fields::{
+    AccountId, ApplicationId, Code, Digits, ExpirationMinutes, MessageTemplate, PhoneNumber, Scope,
+};
 
 /// `User-Agent: mfa/<version>`.
 pub const USER_AGENT: &str = concat!("mfa/", env!("CARGO_PKG_VERSION"));
 
-/// The body of a request to send a code by voice call: who to call, from which number,
-/// through which application, and what to say. Valid by construction, since every
-/// field is a checked type.
+/// What a masked value is shown as.
+pub const REDACTED: &str = "<redacted>";
+
+/// The body of a request to send a code, by voice call or by text message: who gets
+/// it, from which number, through which application, and what it says. Valid by
+/// construction, since every field is a checked type.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CodeRequest {
     /// The phone that gets the code.
     pub to: PhoneNumber,
-    /// The Bandwidth number the call comes from.
+    /// The Bandwidth number the call or message comes from.
     pub from: PhoneNumber,
-    /// The Bandwidth application that places the call.
+    /// The Bandwidth voice or messaging application that places the call or sends
+    /// the message.
     pub application_id: ApplicationId,
     /// What the code is for; `None` leaves the key out and the server uses `2FA`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scope: Option<Scope>,
-    /// The text spoken, with `{CODE}` where the code goes.
+    /// The text spoken or sent, with `{CODE}` where the code goes.
     pub message: MessageTemplate,
     /// How many digits the code has.
     pub digits: Digits,
+}
+
+/// The body of a request to check a code a user typed back. Valid by construction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VerifyRequest {
+    /// The phone the code was sent to.
+    pub to: PhoneNumber,
+    /// The scope the code was sent with; `None` leaves the key out (the server's
+    /// default, `2FA`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<Scope>,
+    /// The code the user typed.
+    pub code: Code,
+    /// How old the code may be and still count.
+    #[serde(rename = "expirationTimeInMinutes")]
+    pub expiration_minutes: ExpirationMinutes,
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for super::CodeRequest {}
+    impl Sealed for super::VerifyRequest {}
+}
+
+/// A request body: [`CodeRequest`] or [`VerifyRequest`].
+pub trait Body: Serialize + sealed::Sealed {
+    /// The body as it may be shown: the JSON sent, with any secret in it masked.
+    fn shown(&self) -> String {
+        to_json(self)
+    }
+}
+
+impl Body for CodeRequest {}
+
+impl Body for VerifyRequest {
+    fn shown(&self) -> String {
+        #[derive(Serialize)]
+        struct Masked<'a> {
+            to: &'a PhoneNumber,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            scope: &'a Option<Scope>,
+            code: &'static str,
+            #[serde(rename = "expirationTimeInMinutes")]
+            expiration_minutes: ExpirationMinutes,
+        }
+        to_json(&Masked {
+            to: &self.to,
+            scope: &self.scope,
+            code: REDACTED,
+            expiration_minutes: self.expiration_minutes,
+        })
+    }
+}
+
+fn to_json<T: Serialize + ?Sized>(body: &T) -> String {
+    serde_json::to_string(body).expect("a request body of checked fields always serializes")
 }
 
 /// How a request proves who is calling; the credentials themselves stay with the client.
@@ -50,11 +115,16 @@ impl AuthScheme {
     }
 }
 
-/// The calls of the API. Each knows its path and how to read its answer.
+/// The calls of the API. Each knows its path, how to read its answer
+/// ([`crate::Answer::read`]) and what a failure after sending may have done.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Call {
-    /// Send a code by voice call; answers with a call id.
+    /// Send a code by voice call ([`CodeRequest`]); answers with a call id.
     VoiceCode,
+    /// Send a code by text message ([`CodeRequest`]); answers with a message id.
+    MessagingCode,
+    /// Check a code ([`VerifyRequest`]); answers whether it is valid.
+    VerifyCode,
 }
 
 impl Call {
@@ -62,14 +132,18 @@ impl Call {
     pub fn path(self) -> &'static str {
         match self {
             Call::VoiceCode => "code/voice",
+            Call::MessagingCode => "code/messaging",
+            Call::VerifyCode => "code/verify",
         }
     }
 
-    /// The JSON keys that may hold the answer's id: the documented one first, then
-    /// the casing the product brief shows.
-    pub(crate) fn id_keys(self) -> [&'static str; 2] {
+    /// What the API may have done when the request went out but no answer came back.
+    pub fn maybe_done(self) -> &'static str {
         match self {
-            Call::VoiceCode => ["callId", "CallId"],
+            Call::VoiceCode | Call::MessagingCode => {
+                "the code may have been sent, so check before sending another"
+            }
+            Call::VerifyCode => "the code may have been checked, which counts as an attempt",
         }
     }
 }
@@ -81,30 +155,45 @@ const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'~');
 
-/// One HTTP request, ready to send or to show.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One HTTP request, ready to send or to show. Its `Debug` shows the masked body.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Request {
     call: Call,
     url: String,
     auth: AuthScheme,
     body: String,
+    shown_body: String,
+}
+
+impl std::fmt::Debug for Request {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Request")
+            .field("call", &self.call)
+            .field("url", &self.url)
+            .field("auth", &self.auth)
+            .field("body", &self.shown_body)
+            .finish()
+    }
 }
 
 impl Request {
-    /// Builds the request for `call` with `body` to the account at `base_url`.
+    /// Builds the request for `call` with `body` to the account at `base_url`. The
+    /// body must be the one `call` takes (see [`Call`]); [`crate::Client`]'s methods
+    /// pair them for you.
     pub fn new(
         call: Call,
         base_url: &BaseUrl,
         account_id: &AccountId,
         auth: AuthScheme,
-        body: &CodeRequest,
+        body: &impl Body,
     ) -> Self {
         let account = utf8_percent_encode(account_id.as_str(), PATH_SEGMENT);
         Request {
             call,
             url: format!("{base_url}/accounts/{account}/{}", call.path()),
             auth,
-            body: serde_json::to_string(body).expect("a CodeRequest always serializes"),
+            body: to_json(body),
+            shown_body: body.shown(),
         }
     }
 
@@ -148,8 +237,14 @@ impl Request {
         ]
     }
 
-    /// The JSON body, exactly as sent.
-    pub fn body(&self) -> &str {
+    /// The JSON body as it may be shown: exactly as sent, except that the code of a
+    /// [`VerifyRequest`] is `<redacted>`.
+    pub fn shown_body(&self) -> &str {
+        &self.shown_body
+    }
+
+    /// The JSON body exactly as sent, code and all.
+    pub(crate) fn body(&self) -> &str {
         &self.body
     }
 }
@@ -186,6 +281,79 @@ mod tests {
         assert_eq!(
             request.body(),
             r#"{"to":"+15553334444","from":"+15554443333","applicationId":"93de2206-9669-4e07-948d-329f4b722ee2","scope":"login","message":"Your {NAME} code is {CODE}","digits":6}"#
+        );
+        assert_eq!(request.shown_body(), request.body());
+    }
+
+    #[test]
+    fn messaging_request_has_its_own_path_and_the_same_body() {
+        let request = Request::new(
+            Call::MessagingCode,
+            &"https://mfa.bandwidth.com/api/v1".parse().unwrap(),
+            &"9900000".parse().unwrap(),
+            AuthScheme::Basic,
+            &code_request(None),
+        );
+        assert_eq!(
+            request.url(),
+            "https://mfa.bandwidth.com/api/v1/accounts/9900000/code/messaging"
+        );
+        assert_eq!(
+            request.body(),
+            r#"{"to":"+15553334444","from":"+15554443333","applicationId":"93de2206-9669-4e07-948d-329f4b722ee2","message":"Your {NAME} code is {CODE}","digits":6}"#
+        );
+    }
+
+    fn verify_request(scope: Option<&str>) -> VerifyRequest {
+        VerifyRequest {
+            to: "+15553334444".parse().unwrap(),
+            scope: scope.map(|s| s.parse().unwrap()),
+            code: "48213967".parse().unwrap(),
+            expiration_minutes: ExpirationMinutes::new(3).unwrap(),
+        }
+    }
+
+    #[test]
+    fn verify_request_sends_the_code_and_shows_it_masked() {
+        let request = Request::new(
+            Call::VerifyCode,
+            &"https://mfa.bandwidth.com/api/v1".parse().unwrap(),
+            &"9900000".parse().unwrap(),
+            AuthScheme::Basic,
+            &verify_request(Some("login")),
+        );
+        assert_eq!(
+            request.url(),
+            "https://mfa.bandwidth.com/api/v1/accounts/9900000/code/verify"
+        );
+        assert_eq!(
+            request.body(),
+            r#"{"to":"+15553334444","scope":"login","code":"48213967","expirationTimeInMinutes":3}"#
+        );
+        assert_eq!(
+            request.shown_body(),
+            r#"{"to":"+15553334444","scope":"login","code":"<redacted>","expirationTimeInMinutes":3}"#
+        );
+        let debug = format!("{request:?} {:?}", verify_request(None));
+        assert!(!debug.contains("48213967"), "{debug}");
+    }
+
+    #[test]
+    fn verify_without_scope_leaves_the_key_out_in_both_bodies() {
+        let request = Request::new(
+            Call::VerifyCode,
+            &BaseUrl::default(),
+            &"1".parse().unwrap(),
+            AuthScheme::Basic,
+            &verify_request(None),
+        );
+        assert_eq!(
+            request.body(),
+            r#"{"to":"+15553334444","code":"48213967","expirationTimeInMinutes":3}"#
+        );
+        assert_eq!(
+            request.shown_body(),
+            r#"{"to":"+15553334444","code":"<redacted>","expirationTimeInMinutes":3}"#
         );
     }
 

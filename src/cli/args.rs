@@ -6,10 +6,12 @@
 //! their origin is kept for messages; the help only names them.
 
 use std::path::PathBuf;
+use std::str::FromStr;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use mfa::{
-    AccountId, ApplicationId, BaseUrl, Digits, MessageTemplate, PhoneNumber, Scope, Username,
+    AccountId, ApplicationId, BaseUrl, Code, Digits, ExpirationMinutes, InvalidValue,
+    MessageTemplate, PhoneNumber, Scope, Username,
 };
 
 use crate::cli::settings::Seconds;
@@ -17,9 +19,10 @@ use crate::cli::settings::Seconds;
 /// The exit status table, shown by `--help`; `failure::Exit` holds the same numbers.
 const EXIT_STATUS: &str = "\
 Exit status:
-  0  success
+  0  success (verify: the code is valid)
   1  verify only: the code is not valid
-  2  usage: unknown flag, invalid flag value, or a missing --to/--from/--application-id; nothing was sent
+  2  usage: unknown flag, invalid flag value, or a missing --to/--from/--application-id/--expiration
+     or code; nothing was sent
   3  configuration: missing or unusable credentials, config file or profile, or an invalid value from
      the environment or the config file; nothing was sent
   4  the API refused the credentials (401, 403)
@@ -29,7 +32,8 @@ Exit status:
   8  network: no connection, TLS failure or no answer in time (the message says whether the code may have been sent)
   9  unexpected answer: a 2xx that is not the documented JSON, or a redirect";
 
-/// Send one-time codes with Bandwidth's multi-factor authentication API.
+/// Send one-time codes by voice call or text message with Bandwidth's multi-factor
+/// authentication API, and check the codes users type back.
 ///
 /// Settings come from flags, then environment variables, then the profile in the
 /// config file, then built-in defaults. The password is never a flag: set BW_PASSWORD
@@ -125,11 +129,31 @@ pub enum OutputFormat {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Send a code by voice call; prints the call id
-    #[command(after_help = EXIT_STATUS)]
+    #[command(
+        after_help = EXIT_STATUS,
+        mut_arg("application_id", |arg| arg.help(
+            "The voice application's id [env: BW_VOICE_APPLICATION_ID] \
+             [profile: voice_application_id]"
+        ))
+    )]
     Voice(SendArgs),
+
+    /// Send a code by text message; prints the message id
+    #[command(
+        after_help = EXIT_STATUS,
+        mut_arg("application_id", |arg| arg.help(
+            "The messaging application's id [env: BW_MESSAGING_APPLICATION_ID] \
+             [profile: messaging_application_id]"
+        ))
+    )]
+    Sms(SendArgs),
+
+    /// Check a code a user typed back; prints `valid` (exit 0) or `invalid` (exit 1)
+    #[command(after_help = EXIT_STATUS)]
+    Verify(VerifyArgs),
 }
 
-/// What a code-sending command takes.
+/// What a code-sending command (`voice`, `sms`) takes.
 #[derive(Debug, Args)]
 pub struct SendArgs {
     /// The phone that gets the code, in E.164 form (e.g. +15553334444)
@@ -140,8 +164,7 @@ pub struct SendArgs {
     #[arg(long, value_name = "NUMBER")]
     pub from: Option<PhoneNumber>,
 
-    /// The voice application's id [env: BW_VOICE_APPLICATION_ID]
-    /// [profile: voice_application_id]
+    /// The application's id (the help of each command names its own)
     #[arg(long, value_name = "ID")]
     pub application_id: Option<ApplicationId>,
 
@@ -158,6 +181,47 @@ pub struct SendArgs {
     /// [profile: message] [default: "Your temporary {NAME} {SCOPE} code is {CODE}"]
     #[arg(long, value_name = "TEXT")]
     pub message: Option<MessageTemplate>,
+}
+
+/// What `mfa verify` takes.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The phone the code was sent to, in E.164 form (e.g. +15553334444)
+    #[arg(long, value_name = "NUMBER")]
+    pub to: PhoneNumber,
+
+    /// The code the user typed, 4 to 8 characters; `-` reads it from stdin, so it stays
+    /// out of shell history and the process list
+    #[arg(long, value_name = "CODE")]
+    pub code: CodeSource,
+
+    /// The scope the code was sent with [profile: scope] [default: none, so the server
+    /// uses 2FA]
+    #[arg(long)]
+    pub scope: Option<Scope>,
+
+    /// How old the code may be, in whole minutes from 1 to 15
+    /// [profile: expiration_minutes]
+    #[arg(long, value_name = "MINUTES")]
+    pub expiration: Option<ExpirationMinutes>,
+}
+
+/// Where the code to verify is: on the command line, or on stdin (`--code -`).
+#[derive(Debug, Clone)]
+pub enum CodeSource {
+    Given(Code),
+    Stdin,
+}
+
+impl FromStr for CodeSource {
+    type Err = InvalidValue;
+
+    fn from_str(value: &str) -> Result<Self, InvalidValue> {
+        match value {
+            "-" => Ok(CodeSource::Stdin),
+            code => code.parse().map(CodeSource::Given),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -196,9 +260,42 @@ mod tests {
             "7",
         ])
         .unwrap();
-        let Command::Voice(send) = &cli.command;
+        let Command::Voice(send) = &cli.command else {
+            panic!("{cli:?}")
+        };
         assert_eq!(send.to.as_str(), "+15553334444");
         assert_eq!(cli.global.timeout.unwrap().duration().as_secs(), 7);
+    }
+
+    #[test]
+    fn each_send_command_names_its_own_application_id() {
+        for (command, variable) in [
+            ("voice", "BW_VOICE_APPLICATION_ID"),
+            ("sms", "BW_MESSAGING_APPLICATION_ID"),
+        ] {
+            let help = Cli::command()
+                .find_subcommand_mut(command)
+                .unwrap()
+                .render_long_help()
+                .to_string();
+            assert!(help.contains(variable), "{command}: {help}");
+        }
+    }
+
+    #[test]
+    fn code_dash_means_stdin() {
+        let cli =
+            Cli::try_parse_from(["mfa", "verify", "--to", "+15553334444", "--code", "-"]).unwrap();
+        let Command::Verify(verify) = &cli.command else {
+            panic!("{cli:?}")
+        };
+        assert!(matches!(verify.code, CodeSource::Stdin));
+        let cli = Cli::try_parse_from(["mfa", "verify", "--to", "+15553334444", "--code", "1234"])
+            .unwrap();
+        let Command::Verify(verify) = &cli.command else {
+            panic!("{cli:?}")
+        };
+        assert!(matches!(&verify.code, CodeSource::Given(code) if code.expose() == "1234"));
     }
 
     #[test]

@@ -33,13 +33,12 @@ pub struct Profile {
     pub digits: Option<i64>,
     pub message: Option<String>,
     pub scope: Option<String>,
-    // Keys the contract names for commands and features still to come. They are
-    // known, so a file written for a later version is not refused as a typo; those that
-    // would change how `voice` authenticates or connects are refused in `settings`.
-    #[expect(dead_code, reason = "read by `mfa sms`, still to come")]
     pub messaging_application_id: Option<String>,
-    #[expect(dead_code, reason = "read by `mfa verify`, still to come")]
     pub expiration_minutes: Option<i64>,
+    // Keys the contract names for features still to come. They are known, so a file
+    // written for a later version is not refused as a typo, and then refused by name in
+    // `settings`, since ignoring them would authenticate or connect differently from
+    // what the file says.
     pub password_command: Option<String>,
     pub client_id: Option<String>,
     pub client_secret: Option<Secret<String>>,

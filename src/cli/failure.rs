@@ -11,6 +11,9 @@ use mfa::ErrorClass;
 #[repr(u8)]
 pub enum Exit {
     Success = 0,
+    /// `verify` only: the API said the code is not valid. Not a failure: the call
+    /// worked, and its answer is "no".
+    CodeInvalid = 1,
     Usage = 2,
     Config = 3,
     CredentialsRefused = 4,
@@ -125,6 +128,7 @@ mod tests {
         assert_eq!(api(500).exit() as u8, 7);
         assert_eq!(api(504).exit() as u8, 7);
         let network = Failure::from(mfa::Error::Network {
+            call: mfa::Call::VoiceCode,
             host: "h".into(),
             delivery: mfa::Delivery::NotSent,
             cause: mfa::NetworkCause::Failed("x".into()),

@@ -8,6 +8,7 @@
 mod args;
 mod config_file;
 mod failure;
+mod input;
 mod output;
 mod settings;
 
@@ -18,11 +19,12 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use clap::error::ErrorKind;
-use mfa::{AuthScheme, Call, Client, ErrorClass, Request};
+use mfa::{Answer, AuthScheme, Call, Client, ErrorClass, Request, Verdict};
 
-use args::{Cli, Command, OutputFormat, SendArgs};
+use args::{Cli, CodeSource, Command, OutputFormat};
 use failure::{Exit, Failure};
-use settings::{Env, Sources};
+use input::Input;
+use settings::{Channel, Connection, Env, Sources};
 
 /// Runs `mfa` in this process's real surroundings.
 pub fn main() -> ExitCode {
@@ -32,6 +34,10 @@ pub fn main() -> ExitCode {
         std::env::args_os(),
         &env,
         config_dir.as_deref(),
+        &mut Input {
+            reader: &mut io::stdin().lock(),
+            terminal: input::stdin_is_terminal(),
+        },
         &mut io::stdout().lock(),
         &mut io::stderr().lock(),
     );
@@ -43,6 +49,7 @@ pub fn run(
     args: impl IntoIterator<Item = OsString>,
     env: Env,
     config_dir: Option<&Path>,
+    input: &mut Input,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Exit {
@@ -51,46 +58,53 @@ pub fn run(
         Ok(cli) => cli,
         Err(clap_error) => return usage_error(&clap_error, &args, out, err),
     };
-    let format = cli.global.format();
-    let outcome = match &cli.command {
-        Command::Voice(send) => voice(&cli, send, env, config_dir, out, err),
-    };
-    match outcome {
-        Ok(()) => Exit::Success,
+    match call_api(&cli, env, config_dir, input, out, err) {
+        Ok(exit) => exit,
         Err(failure) => {
-            let _ = output::write_failure(err, format, &failure);
+            let _ = output::write_failure(err, cli.global.format(), &failure);
             failure.exit()
         }
     }
 }
 
-/// `mfa voice`: sends a code by voice call and prints the call id.
-fn voice(
+/// Every command: resolves the settings, builds the one request the command makes,
+/// then shows it (`--dry-run`) or sends it once and prints the answer.
+fn call_api(
     cli: &Cli,
-    send: &SendArgs,
     env: Env,
     config_dir: Option<&Path>,
+    input: &mut Input,
     out: &mut dyn Write,
     err: &mut dyn Write,
-) -> Result<(), Failure> {
+) -> Result<Exit, Failure> {
     let global = &cli.global;
-    let format = global.format();
     let sources = Sources::load(global, env, config_dir)?;
     let connection = sources.connection(global)?;
-    let body = sources.voice_code(send)?;
+    let request = match &cli.command {
+        Command::Voice(args) => {
+            let body = sources.code_request(args, Channel::Voice)?;
+            request(&connection, Call::VoiceCode, &body)
+        }
+        Command::Sms(args) => {
+            let body = sources.code_request(args, Channel::Messaging)?;
+            request(&connection, Call::MessagingCode, &body)
+        }
+        Command::Verify(args) => {
+            let code = match &args.code {
+                CodeSource::Given(code) => code.clone(),
+                CodeSource::Stdin => input.read_code(err)?,
+            };
+            let body = sources.verify_request(args, code)?;
+            request(&connection, Call::VerifyCode, &body)
+        }
+    };
     if global.dry_run {
-        let request = Request::new(
-            Call::VoiceCode,
-            &connection.base_url.value,
-            &connection.account_id.value,
-            AuthScheme::Basic,
-            &body,
-        );
-        return deliver(
-            output::write_request(out, format, &request),
+        deliver(
+            output::write_request(out, global.format(), &request),
             err,
             "the request",
         );
+        return Ok(Exit::Success);
     }
     let login = sources.login(global)?;
     let client = Client::new(
@@ -99,7 +113,6 @@ fn voice(
         login.credentials(),
     )
     .with_timeout(connection.timeout.value.duration());
-    let request = client.voice_code_request(&body);
     if global.verbose {
         let _ = output::log_request(err, &request);
     }
@@ -107,27 +120,42 @@ fn voice(
     if global.verbose {
         let _ = output::log_response(err, &response);
     }
-    let id = mfa::read_id(Call::VoiceCode, &response).map_err(|error| {
+    let answer = Answer::read(request.call(), &response).map_err(|error| {
         let advice = (error.class() == ErrorClass::CredentialsRefused).then(|| login.advice());
         Failure::Api { error, advice }
     })?;
     deliver(
-        output::write_id(out, format, "callId", &id),
+        output::write_answer(out, global.format(), &answer),
         err,
-        &format!("the call id {id}"),
+        &output::describe(&answer),
+    );
+    Ok(match answer {
+        Answer::Verdict(Verdict::Invalid) => Exit::CodeInvalid,
+        _ => Exit::Success,
+    })
+}
+
+/// The request for `call`, to show or to send. It is built before any credential is
+/// looked at, so `--dry-run` needs none; its scheme is the only one `mfa` has so far.
+fn request(connection: &Connection, call: Call, body: &impl mfa::Body) -> Request {
+    Request::new(
+        call,
+        &connection.base_url.value,
+        &connection.account_id.value,
+        AuthScheme::Basic,
+        body,
     )
 }
 
 /// Finishes writing a result. A reader that closed stdout (`| head -c0`) chose to stop
 /// reading: that is no failure. Any other write error is reported with what was lost,
-/// since the code has already gone out and must not be sent again to see it.
-fn deliver(written: io::Result<()>, err: &mut dyn Write, what: &str) -> Result<(), Failure> {
-    match written {
-        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
+/// since the call has already been made and must not be made again to see it; the
+/// exit status stays the call's own.
+fn deliver(written: io::Result<()>, err: &mut dyn Write, what: &str) {
+    if let Err(e) = written {
+        if e.kind() != io::ErrorKind::BrokenPipe {
             let _ = writeln!(err, "mfa: warning: could not write {what} to stdout: {e}");
-            Ok(())
         }
-        _ => Ok(()),
     }
 }
 
@@ -168,7 +196,8 @@ fn usage_error(
 }
 
 /// clap's message for a value our types refused, with the value's control characters
-/// escaped: a pasted `+15553334444\n` must show as such, not as a broken line.
+/// escaped: a pasted `+15553334444\n` must show as such, not as a broken line. A code
+/// to verify is never shown, even a mistyped one.
 fn value_error(clap_error: &clap::Error) -> Option<String> {
     use clap::error::{ContextKind, ContextValue};
     if clap_error.kind() != ErrorKind::ValueValidation {
@@ -181,6 +210,9 @@ fn value_error(clap_error: &clap::Error) -> Option<String> {
         return None;
     };
     let rule = std::error::Error::source(clap_error)?;
+    if arg.starts_with("--code ") {
+        return Some(format!("invalid value for '{arg}': {rule}"));
+    }
     let value: String = value
         .chars()
         .map(|c| {
@@ -244,7 +276,7 @@ mod tests {
     fn a_closed_stdout_is_not_a_failure() {
         let mut err = Vec::new();
         let closed = Err(io::Error::from(io::ErrorKind::BrokenPipe));
-        assert!(deliver(closed, &mut err, "the call id c-1").is_ok());
+        deliver(closed, &mut err, "the call id c-1");
         assert!(err.is_empty());
     }
 
@@ -252,7 +284,7 @@ mod tests {
     fn another_write_error_says_what_was_lost() {
         let mut err = Vec::new();
         let full = Err(io::Error::other("disk full"));
-        assert!(deliver(full, &mut err, "the call id c-1").is_ok());
+        deliver(full, &mut err, "the call id c-1");
         assert_eq!(
             String::from_utf8(err).unwrap(),
             "mfa: warning: could not write the call id c-1 to stdout: disk full\n"
@@ -267,6 +299,10 @@ mod tests {
             os(&["mfa", "voice", "--to", "+1"]),
             &env,
             None,
+            &mut Input {
+                reader: &mut &b""[..],
+                terminal: false,
+            },
             &mut out,
             &mut err,
         );

@@ -7,7 +7,7 @@
 
 use std::io::{self, Write};
 
-use mfa::{Request, Response};
+use mfa::{Answer, Request, Response, Verdict};
 use serde::Serialize;
 use serde::ser::SerializeMap;
 use serde_json::value::RawValue;
@@ -15,15 +15,32 @@ use serde_json::value::RawValue;
 use crate::cli::args::OutputFormat;
 use crate::cli::failure::Failure;
 
-/// A result: the id alone on a line, or `{"<key>":"<id>"}`.
-pub fn write_id(out: &mut dyn Write, format: OutputFormat, key: &str, id: &str) -> io::Result<()> {
+/// A result: in text the id, `valid` or `invalid` alone on a line; in JSON
+/// `{"callId":"..."}`, `{"messageId":"..."}` or `{"valid":true|false}`.
+pub fn write_answer(out: &mut dyn Write, format: OutputFormat, answer: &Answer) -> io::Result<()> {
+    let (key, value): (&str, serde_json::Value) = match answer {
+        Answer::CallId(id) => ("callId", id.as_str().into()),
+        Answer::MessageId(id) => ("messageId", id.as_str().into()),
+        Answer::Verdict(verdict) => ("valid", verdict.is_valid().into()),
+    };
     match format {
-        OutputFormat::Text => writeln!(out, "{id}"),
-        OutputFormat::Json => {
-            let mut object = serde_json::Map::new();
-            object.insert(key.to_owned(), id.into());
-            writeln!(out, "{}", serde_json::Value::Object(object))
-        }
+        OutputFormat::Text => match answer {
+            Answer::CallId(id) => writeln!(out, "{}", id.as_str()),
+            Answer::MessageId(id) => writeln!(out, "{}", id.as_str()),
+            Answer::Verdict(Verdict::Valid) => writeln!(out, "valid"),
+            Answer::Verdict(Verdict::Invalid) => writeln!(out, "invalid"),
+        },
+        OutputFormat::Json => writeln!(out, "{}", serde_json::json!({ key: value })),
+    }
+}
+
+/// An answer in a sentence, for a warning that it could not be written.
+pub fn describe(answer: &Answer) -> String {
+    match answer {
+        Answer::CallId(id) => format!("the call id {}", id.as_str()),
+        Answer::MessageId(id) => format!("the message id {}", id.as_str()),
+        Answer::Verdict(Verdict::Valid) => "the verdict (valid)".into(),
+        Answer::Verdict(Verdict::Invalid) => "the verdict (invalid)".into(),
     }
 }
 
@@ -41,7 +58,7 @@ impl Serialize for Headers<'_> {
 }
 
 /// The request `--dry-run` shows: in text, as HTTP would carry it; in JSON, as one
-/// object whose `body` is the exact JSON that would be sent.
+/// object whose `body` is the exact JSON that would be sent (a code to verify masked).
 pub fn write_request(
     out: &mut dyn Write,
     format: OutputFormat,
@@ -59,7 +76,7 @@ pub fn write_request(
                 body: &'a RawValue,
             }
             let body: &RawValue =
-                serde_json::from_str(request.body()).expect("a request body is always JSON");
+                serde_json::from_str(request.shown_body()).expect("a request body is always JSON");
             let shown = Shown {
                 method: request.method(),
                 url: request.url(),
@@ -89,7 +106,7 @@ fn write_http(out: &mut dyn Write, request: &Request, prefix: &str) -> io::Resul
         line(&format!("{name}: {value}"))?;
     }
     line("")?;
-    line(request.body())
+    line(request.shown_body())
 }
 
 /// `--verbose`: the answer, each line after `< `.
@@ -154,7 +171,7 @@ pub fn write_failure(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use mfa::{AuthScheme, Call, CodeRequest, Digits};
+    use mfa::{AuthScheme, Call, CodeRequest, Digits, ExpirationMinutes, VerifyRequest};
 
     fn rendered(write: impl FnOnce(&mut Vec<u8>) -> io::Result<()>) -> String {
         let mut buffer = Vec::new();
@@ -179,16 +196,85 @@ mod tests {
         )
     }
 
+    /// The answer the API gives in `json`, read as `mfa` reads it.
+    fn answer(call: Call, json: &str) -> Answer {
+        let response = Response {
+            status: 200,
+            headers: Vec::new(),
+            body: json.into(),
+            cut: false,
+        };
+        Answer::read(call, &response).unwrap()
+    }
+
     #[test]
-    fn an_id_in_text_and_json() {
+    fn every_answer_in_text_and_json() {
+        for (call, api, text, json) in [
+            (
+                Call::VoiceCode,
+                r#"{"callId":"c-1"}"#,
+                "c-1\n",
+                "{\"callId\":\"c-1\"}\n",
+            ),
+            (
+                Call::MessagingCode,
+                r#"{"MessageId":"m-1"}"#,
+                "m-1\n",
+                "{\"messageId\":\"m-1\"}\n",
+            ),
+            (
+                Call::VerifyCode,
+                r#"{"valid":true}"#,
+                "valid\n",
+                "{\"valid\":true}\n",
+            ),
+            (
+                Call::VerifyCode,
+                r#"{"valid":false}"#,
+                "invalid\n",
+                "{\"valid\":false}\n",
+            ),
+        ] {
+            let answer = answer(call, api);
+            assert_eq!(
+                rendered(|w| write_answer(w, OutputFormat::Text, &answer)),
+                text
+            );
+            assert_eq!(
+                rendered(|w| write_answer(w, OutputFormat::Json, &answer)),
+                json
+            );
+        }
         assert_eq!(
-            rendered(|w| write_id(w, OutputFormat::Text, "callId", "c-1")),
-            "c-1\n"
+            describe(&answer(Call::MessagingCode, r#"{"messageId":"m-1"}"#)),
+            "the message id m-1"
         );
-        assert_eq!(
-            rendered(|w| write_id(w, OutputFormat::Json, "callId", "c-1")),
-            "{\"callId\":\"c-1\"}\n"
+    }
+
+    #[test]
+    fn a_code_to_verify_is_masked_in_the_dry_run_and_the_log() {
+        let request = Request::new(
+            Call::VerifyCode,
+            &"http://127.0.0.1:8080/api".parse().unwrap(),
+            &"99".parse().unwrap(),
+            AuthScheme::Basic,
+            &VerifyRequest {
+                to: "+15553334444".parse().unwrap(),
+                scope: None,
+                code: "48213967".parse().unwrap(),
+                expiration_minutes: ExpirationMinutes::new(3).unwrap(),
+            },
         );
+        let masked = r#"{"to":"+15553334444","code":"<redacted>","expirationTimeInMinutes":3}"#;
+        let text = rendered(|w| write_request(w, OutputFormat::Text, &request));
+        assert!(text.ends_with(&format!("\n\n{masked}\n")), "{text}");
+        let json = rendered(|w| write_request(w, OutputFormat::Json, &request));
+        assert!(json.contains(&format!("\"body\":{masked}}}")), "{json}");
+        let log = rendered(|w| log_request(w, &request));
+        assert!(log.ends_with(&format!("> {masked}\n")), "{log}");
+        for shown in [text, json, log] {
+            assert!(!shown.contains("48213967"), "{shown}");
+        }
     }
 
     #[test]

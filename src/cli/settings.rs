@@ -17,11 +17,11 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use mfa::{
-    AccountId, ApplicationId, BaseUrl, CodeRequest, Credentials, Digits, InvalidValue,
-    MessageTemplate, PhoneNumber, Scope, Secret, Username,
+    AccountId, ApplicationId, BaseUrl, Code, CodeRequest, Credentials, Digits, ExpirationMinutes,
+    InvalidValue, MessageTemplate, PhoneNumber, Scope, Secret, Username, VerifyRequest,
 };
 
-use crate::cli::args::{GlobalArgs, SendArgs};
+use crate::cli::args::{GlobalArgs, SendArgs, VerifyArgs};
 use crate::cli::config_file::{self, LoadError, Profile};
 use crate::cli::failure::Failure;
 
@@ -348,19 +348,23 @@ impl<'a> Sources<'a> {
         Ok(Login { username, password })
     }
 
-    /// The body of a voice code request.
-    pub fn voice_code(&self, args: &SendArgs) -> Result<CodeRequest, Failure> {
+    /// The body of a request to send a code by `channel`. Only the application id
+    /// differs between the channels: each has its own variable and profile key, and
+    /// one is never taken for the other.
+    pub fn code_request(&self, args: &SendArgs, channel: Channel) -> Result<CodeRequest, Failure> {
         let p = &self.profile;
         let from: Sourced<PhoneNumber> =
             self.require(&FROM, args.from.clone(), p.from.clone(), Failure::Usage)?;
+        let (application_setting, profile_application_id) = match channel {
+            Channel::Voice => (&VOICE_APPLICATION_ID, &p.voice_application_id),
+            Channel::Messaging => (&MESSAGING_APPLICATION_ID, &p.messaging_application_id),
+        };
         let application_id: Sourced<ApplicationId> = self.require(
-            &VOICE_APPLICATION_ID,
+            application_setting,
             args.application_id.clone(),
-            p.voice_application_id.clone(),
+            profile_application_id.clone(),
             Failure::Usage,
         )?;
-        let scope: Option<Sourced<Scope>> =
-            self.pick(&SCOPE, args.scope.clone(), p.scope.clone())?;
         let message: Option<Sourced<MessageTemplate>> =
             self.pick(&MESSAGE, args.message.clone(), p.message.clone())?;
         let digits: Option<Sourced<Digits>> =
@@ -369,7 +373,7 @@ impl<'a> Sources<'a> {
             to: args.to.clone(),
             from: from.value,
             application_id: application_id.value,
-            scope: scope.map(|s| s.value),
+            scope: self.scope(args.scope.clone())?,
             message: match message {
                 Some(message) => message.value,
                 None => DEFAULT_MESSAGE
@@ -382,6 +386,39 @@ impl<'a> Sources<'a> {
             },
         })
     }
+
+    /// The body of a request to check `code`. There is no default code lifetime: how
+    /// old a code may be is the operator's policy to state, once in the profile or
+    /// on each call.
+    pub fn verify_request(&self, args: &VerifyArgs, code: Code) -> Result<VerifyRequest, Failure> {
+        let p = &self.profile;
+        let expiration: Sourced<ExpirationMinutes> = self.require(
+            &EXPIRATION,
+            args.expiration,
+            p.expiration_minutes.map(|m| m.to_string()),
+            Failure::Usage,
+        )?;
+        Ok(VerifyRequest {
+            to: args.to.clone(),
+            scope: self.scope(args.scope.clone())?,
+            code,
+            expiration_minutes: expiration.value,
+        })
+    }
+
+    /// The scope, shared by sending and checking, so that a profile's scope checks
+    /// the codes it sent.
+    fn scope(&self, flag: Option<Scope>) -> Result<Option<Scope>, Failure> {
+        let scope = self.pick(&SCOPE, flag, self.profile.scope.clone())?;
+        Ok(scope.map(|scope| scope.value))
+    }
+}
+
+/// How a code is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    Voice,
+    Messaging,
 }
 
 /// What a setting is called in each place it can come from: one row of the settings
@@ -435,6 +472,18 @@ const VOICE_APPLICATION_ID: Setting = Setting {
     flag: Some("--application-id"),
     variable: Some("BW_VOICE_APPLICATION_ID"),
     key: "voice_application_id",
+};
+const MESSAGING_APPLICATION_ID: Setting = Setting {
+    what: "messaging application id",
+    flag: Some("--application-id"),
+    variable: Some("BW_MESSAGING_APPLICATION_ID"),
+    key: "messaging_application_id",
+};
+const EXPIRATION: Setting = Setting {
+    what: "code lifetime",
+    flag: Some("--expiration"),
+    variable: None,
+    key: "expiration_minutes",
 };
 const SCOPE: Setting = Setting {
     what: "scope",
@@ -496,7 +545,7 @@ fn non_empty(env: Env, name: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::args::Cli;
+    use crate::cli::args::{Cli, Command};
     use clap::Parser;
     use std::collections::HashMap;
 
@@ -507,8 +556,25 @@ mod tests {
     }
 
     fn send_args(cli: &Cli) -> &SendArgs {
-        let crate::cli::args::Command::Voice(args) = &cli.command;
-        args
+        match &cli.command {
+            Command::Voice(args) | Command::Sms(args) => args,
+            Command::Verify(_) => panic!("not a send: {cli:?}"),
+        }
+    }
+
+    fn verify_args(args: &[&str]) -> VerifyArgs {
+        let mut all = vec!["mfa", "verify", "--to", "+15553334444", "--code", "1234"];
+        all.extend_from_slice(args);
+        match Cli::try_parse_from(all).unwrap().command {
+            Command::Verify(args) => args,
+            other => panic!("not verify: {other:?}"),
+        }
+    }
+
+    impl Sources<'_> {
+        fn voice_code(&self, args: &SendArgs) -> Result<CodeRequest, Failure> {
+            self.code_request(args, Channel::Voice)
+        }
     }
 
     fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
@@ -778,6 +844,117 @@ mod tests {
         );
         let none = env_of(&[]);
         assert!(Sources::load(&cli(&[]).global, &none, None).is_ok());
+    }
+
+    #[test]
+    fn sms_takes_the_messaging_application_id_and_never_the_voice_one() {
+        let voice_only = env_of(&[("BW_VOICE_APPLICATION_ID", "voice-app")]);
+        let sources = Sources::new(
+            &voice_only,
+            Profile {
+                from: Some("+15550000001".into()),
+                voice_application_id: Some("voice-app".into()),
+                ..Profile::default()
+            },
+        );
+        let Err(Failure::Usage(message)) =
+            sources.code_request(send_args(&cli(&[])), Channel::Messaging)
+        else {
+            panic!()
+        };
+        assert_eq!(
+            message,
+            "no messaging application id: pass --application-id, set \
+             BW_MESSAGING_APPLICATION_ID, or add `messaging_application_id` to profile \
+             `default` in /cfg/mfa/config.toml"
+        );
+
+        let both = env_of(&[
+            ("BW_VOICE_APPLICATION_ID", "voice-env"),
+            ("BW_MESSAGING_APPLICATION_ID", "sms-env"),
+        ]);
+        let profile = Profile {
+            from: Some("+15550000001".into()),
+            voice_application_id: Some("voice-file".into()),
+            messaging_application_id: Some("sms-file".into()),
+            ..Profile::default()
+        };
+        let sources = Sources::new(&both, profile.clone());
+        let args = cli(&[]);
+        let sms = sources
+            .code_request(send_args(&args), Channel::Messaging)
+            .unwrap();
+        assert_eq!(sms.application_id.as_str(), "sms-env");
+        let voice = sources
+            .code_request(send_args(&args), Channel::Voice)
+            .unwrap();
+        assert_eq!(voice.application_id.as_str(), "voice-env");
+        let none = env_of(&[]);
+        let sources = Sources::new(&none, profile);
+        let sms = sources
+            .code_request(send_args(&args), Channel::Messaging)
+            .unwrap();
+        assert_eq!(sms.application_id.as_str(), "sms-file");
+    }
+
+    #[test]
+    fn verify_takes_its_lifetime_from_the_flag_then_the_profile() {
+        let env = env_of(&[]);
+        let code: Code = "1234".parse().unwrap();
+        let sources = Sources::new(
+            &env,
+            Profile {
+                expiration_minutes: Some(5),
+                scope: Some("login".into()),
+                ..Profile::default()
+            },
+        );
+        let from_profile = sources
+            .verify_request(&verify_args(&[]), code.clone())
+            .unwrap();
+        assert_eq!(from_profile.expiration_minutes.get(), 5);
+        assert_eq!(from_profile.scope.unwrap().as_str(), "login");
+        let from_flag = sources
+            .verify_request(
+                &verify_args(&["--expiration", "15", "--scope", "2FA"]),
+                code.clone(),
+            )
+            .unwrap();
+        assert_eq!(from_flag.expiration_minutes.get(), 15);
+        assert_eq!(from_flag.scope.unwrap().as_str(), "2FA");
+    }
+
+    #[test]
+    fn verify_without_a_lifetime_says_how_to_give_one() {
+        let env = env_of(&[]);
+        let sources = Sources::new(&env, Profile::default());
+        let Err(Failure::Usage(message)) =
+            sources.verify_request(&verify_args(&[]), "1234".parse().unwrap())
+        else {
+            panic!()
+        };
+        assert_eq!(
+            message,
+            "no code lifetime: pass --expiration, or add `expiration_minutes` to profile \
+             `default` in /cfg/mfa/config.toml"
+        );
+        let sources = Sources::new(
+            &env,
+            Profile {
+                expiration_minutes: Some(16),
+                ..Profile::default()
+            },
+        );
+        let Err(Failure::Config(message)) =
+            sources.verify_request(&verify_args(&[]), "1234".parse().unwrap())
+        else {
+            panic!()
+        };
+        assert_eq!(
+            message,
+            "key `expiration_minutes` of profile `default` in /cfg/mfa/config.toml is invalid \
+             (\"16\"): must be a whole number of minutes from 1 to 15"
+        );
     }
 
     #[test]
