@@ -3,6 +3,8 @@
 mod config;
 mod dry_run;
 mod send;
+mod sms;
 mod support;
 mod transport;
 mod validation;
+mod verify;

@@ -2,8 +2,8 @@
 //!
 //! Each run gets a fresh HOME and an environment cleared of everything inherited (no
 //! `BW_`/`MFA_` variables, no proxies), and every output of every run is searched for
-//! the password and the `Authorization` value it makes: a leak fails whichever test
-//! caused it.
+//! the password, the `Authorization` value it makes, and the code being verified: a
+//! leak fails whichever test caused it.
 
 use std::path::PathBuf;
 
@@ -16,7 +16,12 @@ pub const PASSWORD: &str = "pw-Zq8!x_s3cr3t";
 pub const TO: &str = "+15553334444";
 pub const FROM: &str = "+15554443333";
 pub const APP: &str = "93de2206-9669-4e07-948d-329f4b722ee2";
+pub const SMS_APP: &str = "b2a1d4b8-3c7e-4f0a-9d6e-5a8c1f2e7b90";
+/// The code the user typed back. Eight digits, so no port number can contain it.
+pub const CODE: &str = "48213967";
 pub const VOICE_PATH: &str = "/api/v1/accounts/9900000/code/voice";
+pub const SMS_PATH: &str = "/api/v1/accounts/9900000/code/messaging";
+pub const VERIFY_PATH: &str = "/api/v1/accounts/9900000/code/verify";
 pub const USER_AGENT: &str = concat!("mfa/", env!("CARGO_PKG_VERSION"));
 
 /// `Basic base64(api-user:password)`.
@@ -35,15 +40,32 @@ pub fn default_voice_body() -> String {
     )
 }
 
-/// A voice mock with strict expectations on method, path, headers and exact body.
-pub fn voice_mock(server: &mut mockito::ServerGuard, body: &str) -> mockito::Mock {
+/// The body `mfa sms` sends with the standard flags and default message and digits.
+pub fn default_sms_body() -> String {
+    format!(
+        r#"{{"to":"{TO}","from":"{FROM}","applicationId":"{SMS_APP}","message":"Your temporary {{NAME}} {{SCOPE}} code is {{CODE}}","digits":6}}"#
+    )
+}
+
+/// The body `mfa verify` sends for `CODE` with a 3-minute lifetime and no scope.
+pub fn default_verify_body() -> String {
+    format!(r#"{{"to":"{TO}","code":"{CODE}","expirationTimeInMinutes":3}}"#)
+}
+
+/// A mock with strict expectations on method, path, headers and exact body.
+pub fn api_mock(server: &mut mockito::ServerGuard, path: &str, body: &str) -> mockito::Mock {
     server
-        .mock("POST", VOICE_PATH)
+        .mock("POST", path)
         .match_header("authorization", basic_auth().as_str())
         .match_header("accept", "application/json")
         .match_header("content-type", "application/json")
         .match_header("user-agent", USER_AGENT)
         .match_body(mockito::Matcher::Exact(body.to_owned()))
+}
+
+/// A strict mock of the voice call.
+pub fn voice_mock(server: &mut mockito::ServerGuard, body: &str) -> mockito::Mock {
+    api_mock(server, VOICE_PATH, body)
 }
 
 /// Mocks that fail the test (at `assert`) if any request reaches the server.
@@ -78,6 +100,7 @@ pub struct Mfa {
     home: TempDir,
     args: Vec<String>,
     env: Vec<(String, String)>,
+    stdin: Option<Vec<u8>>,
 }
 
 impl Mfa {
@@ -86,6 +109,7 @@ impl Mfa {
             home: tempfile::tempdir().unwrap(),
             args: Vec::new(),
             env: Vec::new(),
+            stdin: None,
         }
     }
 
@@ -98,16 +122,64 @@ impl Mfa {
     /// `mfa voice` with every setting given on the command line, the password in
     /// BW_PASSWORD, against `base_url`.
     pub fn voice(base_url: &str) -> Self {
-        Mfa::voice_request()
-            .args(&[
-                "--account-id",
-                ACCOUNT,
-                "--username",
-                USERNAME,
-                "--base-url",
-                base_url,
-            ])
-            .env("BW_PASSWORD", PASSWORD)
+        Mfa::voice_request().connected(base_url)
+    }
+
+    /// `mfa sms` with the request's own flags and nothing else.
+    pub fn sms_request() -> Self {
+        Mfa::new().args(&[
+            "sms",
+            "--to",
+            TO,
+            "--from",
+            FROM,
+            "--application-id",
+            SMS_APP,
+        ])
+    }
+
+    /// `mfa sms` with every setting on the command line, the password in BW_PASSWORD.
+    pub fn sms(base_url: &str) -> Self {
+        Mfa::sms_request().connected(base_url)
+    }
+
+    /// `mfa verify` with `--to` and `--expiration 3`, but no code.
+    pub fn verify_request() -> Self {
+        Mfa::new().args(&["verify", "--to", TO, "--expiration", "3"])
+    }
+
+    /// `mfa verify --code -`, with every other setting on the command line, the
+    /// password in BW_PASSWORD, and `stdin` as its standard input.
+    pub fn verify_stdin(base_url: &str, stdin: &str) -> Self {
+        Mfa::verify_request()
+            .args(&["--code", "-"])
+            .connected(base_url)
+            .stdin(stdin)
+    }
+
+    /// `mfa verify --code CODE`, with every other setting on the command line.
+    pub fn verify(base_url: &str) -> Self {
+        Mfa::verify_request()
+            .args(&["--code", CODE])
+            .connected(base_url)
+    }
+
+    /// The account, username and base URL as flags, and the password in BW_PASSWORD.
+    fn connected(self, base_url: &str) -> Self {
+        self.args(&[
+            "--account-id",
+            ACCOUNT,
+            "--username",
+            USERNAME,
+            "--base-url",
+            base_url,
+        ])
+        .env("BW_PASSWORD", PASSWORD)
+    }
+
+    pub fn stdin(mut self, text: &str) -> Self {
+        self.stdin = Some(text.as_bytes().to_vec());
+        self
     }
 
     pub fn args(mut self, args: &[&str]) -> Self {
@@ -152,9 +224,11 @@ impl Mfa {
         command
     }
 
-    /// Runs `mfa` to the end and checks that no output holds a secret.
+    /// Runs `mfa` to the end (stdin empty unless given) and checks that no output holds
+    /// a secret.
     pub fn run(&self) -> Outcome {
         let output = assert_cmd::Command::from_std(self.command())
+            .write_stdin(self.stdin.clone().unwrap_or_default())
             .output()
             .unwrap();
         let outcome = Outcome {
@@ -188,6 +262,7 @@ impl Outcome {
                 !text.contains(encoded),
                 "the Authorization value leaked to {name}: {text}"
             );
+            assert!(!text.contains(CODE), "the code leaked to {name}: {text}");
         }
     }
 

@@ -25,8 +25,9 @@ fn a_refused_connection_exits_8_and_says_nothing_was_sent() {
     );
 }
 
-#[test]
-fn no_answer_in_time_exits_8_and_says_the_code_may_have_been_sent() {
+/// A server that takes one request and never answers. Returns its port and a way
+/// to get the request's first bytes once `mfa` has given up.
+fn silent_server() -> (u16, impl FnOnce() -> String) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let (received, request_arrived) = mpsc::channel();
@@ -40,6 +41,19 @@ fn no_answer_in_time_exits_8_and_says_the_code_may_have_been_sent() {
         // Read on without answering until mfa gives up and closes the connection.
         while socket.read(&mut buffer).is_ok_and(|n| n > 0) {}
     });
+    let request = move || {
+        let request = request_arrived
+            .recv_timeout(Duration::from_secs(5))
+            .unwrap();
+        server.join().unwrap();
+        request
+    };
+    (port, request)
+}
+
+#[test]
+fn no_answer_in_time_exits_8_and_says_the_code_may_have_been_sent() {
+    let (port, request) = silent_server();
     let base_url = format!("http://127.0.0.1:{port}/api/v1");
     Mfa::voice(&base_url)
         .args(&["--timeout", "1"])
@@ -52,12 +66,31 @@ fn no_answer_in_time_exits_8_and_says_the_code_may_have_been_sent() {
              sent, so check before sending another\n"
             ),
         );
-    let request = request_arrived
-        .recv_timeout(Duration::from_secs(5))
-        .unwrap();
+    let request = request();
     assert!(
         request.starts_with(&format!("POST {VOICE_PATH} HTTP/1.1\r\n")),
         "{request}"
     );
-    server.join().unwrap();
+}
+
+#[test]
+fn no_answer_to_a_check_says_it_may_have_counted_as_an_attempt() {
+    let (port, request) = silent_server();
+    let base_url = format!("http://127.0.0.1:{port}/api/v1");
+    Mfa::verify(&base_url)
+        .args(&["--timeout", "0.5"])
+        .run()
+        .assert(
+            8,
+            "",
+            &format!(
+                "mfa: error: no answer from 127.0.0.1:{port} within 0.5 s; the code may have \
+                 been checked, which counts as an attempt\n"
+            ),
+        );
+    let request = request();
+    assert!(
+        request.starts_with(&format!("POST {VERIFY_PATH} HTTP/1.1\r\n")),
+        "{request}"
+    );
 }
