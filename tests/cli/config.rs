@@ -220,3 +220,32 @@ fn a_key_for_a_feature_still_to_come_is_refused() {
         .assert_error(3, "key `password_command` of profile `default` in ");
     nothing.assert();
 }
+
+#[test]
+fn the_example_config_file_works_for_every_command() {
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.toml");
+    for (command, path, expected) in [
+        (&["voice"][..], "/code/voice", "\"applicationId\":\"93de2206-"),
+        (&["sms"], "/code/messaging", "\"applicationId\":\"b2a1d4b8-"),
+        (
+            &["verify", "--code", "-"],
+            "/code/verify",
+            "\"expirationTimeInMinutes\":5",
+        ),
+    ] {
+        let outcome = Mfa::new()
+            .args(command)
+            .args(&["--to", TO, "--dry-run", "--config", example])
+            .stdin(CODE)
+            .run();
+        assert_eq!(outcome.code, 0, "{command:?}: {}", outcome.stderr);
+        assert!(
+            outcome.stdout.starts_with(&format!(
+                "POST https://mfa.bandwidth.com/api/v1/accounts/9900000{path}\n"
+            )),
+            "{}",
+            outcome.stdout
+        );
+        assert!(outcome.stdout.contains(expected), "{}", outcome.stdout);
+    }
+}
