@@ -2,17 +2,21 @@
 """A stand-in for Bandwidth's MFA API, written from the published schema, not from mfa.
 
 It listens on 127.0.0.1 only, checks each request as the real API's schema would
-(OpenAPI 3.1.0 codeRequest: required fields, E.164 patterns, lengths, digits, {CODE},
-no unknown keys, Basic auth, JSON content type) and answers as the account id asks:
+(OpenAPI 3.1.0 codeRequest and verifyCodeRequest: required fields, E.164 patterns,
+lengths, digits, {CODE}, the code's length, the lifetime's range, no unknown keys;
+Basic auth, JSON content type) and answers as the account id asks:
 
-  /api/v1/accounts/<scenario>/code/voice
+  /api/v1/accounts/<scenario>/code/voice       answers {"callId": ...}
+  /api/v1/accounts/<scenario>/code/messaging   answers {"messageId": ...}
+  /api/v1/accounts/<scenario>/code/verify      answers {"valid": <code == VALID_CODE>}
 
-  ok        200 {"callId": ...}          upper   200 {"CallId": ...}
+  ok        200 as above                 upper   200 {"CallId"/"MessageId"/"Valid": ...}
   e401      401 {"message": ...}         e403    403 {"Message": ...}
   e429      429 {"error","requestId"}    e500    500 {"error","requestId"}
   e502      502 HTML page                notjson 200 text/html
   redirect  302 Location: elsewhere      slow    no answer for 5 s
-  huge      200 with a 10 MiB body       ctrl    200 {"callId": "a\\u001b[2Jb"}
+  huge      200 with a 10 MiB body       ctrl    200 {"callId"/"messageId": "a\\u001b[2Jb"}
+  oddvalid  200 {"valid": "true"}
 
 A request that breaks the schema gets 400 {"error": <what>, "requestId": ...}, as the
 real API does. Every request is appended to the log file as one JSON line.
@@ -29,11 +33,43 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 E164 = re.compile(r"^\+[1-9]\d{1,14}$")
-PATH = re.compile(r"^/api/v1/accounts/([^/]+)/code/voice$")
+PATH = re.compile(r"^/api/v1/accounts/([^/]+)/code/(voice|messaging|verify)$")
 FIELDS = {"to", "from", "applicationId", "scope", "message", "digits"}
+VERIFY_FIELDS = {"to", "scope", "code", "expirationTimeInMinutes"}
+VALID_CODE = "48213967"
+ID_KEYS = {"voice": ("callId", "CallId"), "messaging": ("messageId", "MessageId")}
 
 
-def schema_problems(body):
+def schema_problems(call, body):
+    """What the published schema for call's body says is wrong with it, if anything."""
+    if call == "verify":
+        return verify_schema_problems(body)
+    return code_schema_problems(body)
+
+
+def verify_schema_problems(body):
+    """What the published verifyCodeRequest schema says is wrong with body, if anything."""
+    if not isinstance(body, dict):
+        return ["body must be a JSON object"]
+    problems = [f"{key} is required" for key in ("to", "code", "expirationTimeInMinutes")
+                if key not in body]
+    problems += [f"unknown field {key}" for key in body if key not in VERIFY_FIELDS]
+    if "to" in body and not (isinstance(body["to"], str) and E164.fullmatch(body["to"])):
+        problems.append("to must match ^\\+[1-9]\\d{1,14}$")
+    if "scope" in body and not (isinstance(body["scope"], str) and len(body["scope"]) <= 25):
+        problems.append("scope must be a string of at most 25 characters")
+    code = body.get("code")
+    if "code" in body and not (isinstance(code, str) and 4 <= len(code) <= 8):
+        problems.append("code must be a string of 4 to 8 characters")
+    minutes = body.get("expirationTimeInMinutes")
+    if "expirationTimeInMinutes" in body and not (
+        isinstance(minutes, (int, float)) and not isinstance(minutes, bool) and 1 <= minutes <= 15
+    ):
+        problems.append("expirationTimeInMinutes must be a number from 1 to 15")
+    return problems
+
+
+def code_schema_problems(body):
     """What the published codeRequest schema says is wrong with body, if anything."""
     if not isinstance(body, dict):
         return ["body must be a JSON object"]
@@ -113,21 +149,28 @@ class Handler(BaseHTTPRequestHandler):
             body = json.loads(raw)
         except ValueError:
             return self.answer(400, {"error": "body is not JSON", "requestId": request_id})
-        problems = schema_problems(body)
+        scenario, call = match.group(1), match.group(2)
+        problems = schema_problems(call, body)
         if problems:
             return self.answer(400, {"error": "; ".join(problems), "requestId": request_id})
-        scenario = match.group(1)
-        call_id = "c-" + request_id
+        if call == "verify":
+            keys = ("valid", "Valid")
+            result = body["code"] == VALID_CODE
+        else:
+            keys = ID_KEYS[call]
+            result = call[0] + "-" + request_id
         if scenario == "ok":
-            self.answer(200, {"callId": call_id})
+            self.answer(200, {keys[0]: result})
         elif scenario == "upper":
-            self.answer(200, {"CallId": call_id})
+            self.answer(200, {keys[1]: result})
         elif scenario == "e401":
             self.answer(401, {"message": "Unauthorized"})
         elif scenario == "e403":
             self.answer(403, {"Message": "User is not authorized to access MFA"})
         elif scenario == "e429":
             self.answer(429, {"error": "Too many requests, wait 30 seconds", "requestId": request_id})
+        elif scenario == "oddvalid":
+            self.answer(200, {"valid": "true"})
         elif scenario == "e500":
             self.answer(500, {"error": "Internal server error", "requestId": request_id})
         elif scenario == "e502":
@@ -138,11 +181,11 @@ class Handler(BaseHTTPRequestHandler):
             self.answer(302, b"", "text/plain", [("Location", "https://elsewhere.example/")])
         elif scenario == "slow":
             time.sleep(5)
-            self.answer(200, {"callId": call_id})
+            self.answer(200, {keys[0]: result})
         elif scenario == "huge":
-            self.answer(200, b'{"callId":"' + b"x" * (10 * 1024 * 1024) + b'"}')
+            self.answer(200, b'{"' + keys[0].encode() + b'":"' + b"x" * (10 * 1024 * 1024) + b'"}')
         elif scenario == "ctrl":
-            self.answer(200, {"callId": "a\u001b[2Jb"})
+            self.answer(200, {keys[0]: "a\u001b[2Jb"})
         else:
             self.answer(403, {"message": f"no access to account {scenario}"})
 
