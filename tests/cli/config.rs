@@ -225,7 +225,11 @@ fn a_key_for_a_feature_still_to_come_is_refused() {
 fn the_example_config_file_works_for_every_command() {
     let example = concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.toml");
     for (command, path, expected) in [
-        (&["voice"][..], "/code/voice", "\"applicationId\":\"93de2206-"),
+        (
+            &["voice"][..],
+            "/code/voice",
+            "\"applicationId\":\"93de2206-",
+        ),
         (&["sms"], "/code/messaging", "\"applicationId\":\"b2a1d4b8-"),
         (
             &["verify", "--code", "-"],
