@@ -18,15 +18,9 @@ fn prints_the_request_and_sends_nothing_without_any_credentials() {
         .run()
         .assert(
             0,
-            &format!(
-                "POST {base_url}/accounts/{ACCOUNT}/code/voice\n\
-                 Accept: application/json\n\
-                 Authorization: Basic <redacted>\n\
-                 Content-Type: application/json\n\
-                 User-Agent: {USER_AGENT}\n\
-                 \n\
-                 {}\n",
-                default_voice_body()
+            &shown_request(
+                &format!("{base_url}/accounts/{ACCOUNT}/code/voice"),
+                &default_voice_body(),
             ),
             "",
         );

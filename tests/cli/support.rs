@@ -52,6 +52,19 @@ pub fn default_verify_body() -> String {
     format!(r#"{{"to":"{TO}","code":"{CODE}","expirationTimeInMinutes":3}}"#)
 }
 
+/// What `--dry-run` prints in text for a request to `url` with `body`.
+pub fn shown_request(url: &str, body: &str) -> String {
+    format!(
+        "POST {url}\n\
+         Accept: application/json\n\
+         Authorization: Basic <redacted>\n\
+         Content-Type: application/json\n\
+         User-Agent: {USER_AGENT}\n\
+         \n\
+         {body}\n"
+    )
+}
+
 /// A mock with strict expectations on method, path, headers and exact body.
 pub fn api_mock(server: &mut mockito::ServerGuard, path: &str, body: &str) -> mockito::Mock {
     server
@@ -274,6 +287,18 @@ impl Outcome {
             (code, stdout, stderr),
             "exit status, stdout, stderr"
         );
+    }
+
+    /// Checks that each of `lines` is a whole line of stderr.
+    #[track_caller]
+    pub fn assert_stderr_has_lines(&self, lines: &[String]) {
+        for line in lines {
+            assert!(
+                self.stderr.lines().any(|l| l == line),
+                "{line:?} in {}",
+                self.stderr
+            );
+        }
     }
 
     /// Checks the exit status, that stdout is empty, and that stderr is one error line
