@@ -158,7 +158,7 @@ class Handler(BaseHTTPRequestHandler):
             result = body["code"] == VALID_CODE
         else:
             keys = ID_KEYS[call]
-            result = call[0] + "-" + request_id
+            result = {"voice": "c-", "messaging": "m-"}[call] + request_id
         if scenario == "ok":
             self.answer(200, {keys[0]: result})
         elif scenario == "upper":

@@ -60,7 +60,7 @@ impl Input<'_> {
     }
 }
 
-/// The real stdin.
+/// Whether this process's stdin is a terminal (a person typing) rather than a pipe or file.
 pub fn stdin_is_terminal() -> bool {
     use std::io::IsTerminal;
     io::stdin().is_terminal()
