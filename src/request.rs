@@ -44,19 +44,45 @@ pub struct CodeRequest {
 }
 
 /// The body of a request to check a code a user typed back. Valid by construction.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifyRequest {
     /// The phone the code was sent to.
     pub to: PhoneNumber,
     /// The scope the code was sent with; `None` leaves the key out (the server's
     /// default, `2FA`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub scope: Option<Scope>,
     /// The code the user typed.
     pub code: Code,
     /// How old the code may be and still count.
-    #[serde(rename = "expirationTimeInMinutes")]
     pub expiration_minutes: ExpirationMinutes,
+}
+
+impl VerifyRequest {
+    /// The body on the wire, with `code` in the code's place: the one place that
+    /// names the JSON keys, for the body sent and the body shown alike.
+    fn wire<'a>(&'a self, code: &'a str) -> impl Serialize + 'a {
+        #[derive(Serialize)]
+        struct Wire<'a> {
+            to: &'a PhoneNumber,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            scope: &'a Option<Scope>,
+            code: &'a str,
+            #[serde(rename = "expirationTimeInMinutes")]
+            expiration_minutes: ExpirationMinutes,
+        }
+        Wire {
+            to: &self.to,
+            scope: &self.scope,
+            code,
+            expiration_minutes: self.expiration_minutes,
+        }
+    }
+}
+
+impl Serialize for VerifyRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.wire(self.code.expose()).serialize(serializer)
+    }
 }
 
 mod sealed {
@@ -77,21 +103,7 @@ impl Body for CodeRequest {}
 
 impl Body for VerifyRequest {
     fn shown(&self) -> String {
-        #[derive(Serialize)]
-        struct Masked<'a> {
-            to: &'a PhoneNumber,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            scope: &'a Option<Scope>,
-            code: &'static str,
-            #[serde(rename = "expirationTimeInMinutes")]
-            expiration_minutes: ExpirationMinutes,
-        }
-        to_json(&Masked {
-            to: &self.to,
-            scope: &self.scope,
-            code: REDACTED,
-            expiration_minutes: self.expiration_minutes,
-        })
+        to_json(&self.wire(REDACTED))
     }
 }
 

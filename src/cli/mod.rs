@@ -2,8 +2,8 @@
 //! and turns the outcome into output and an exit status.
 //!
 //! `run` takes everything from outside as parameters (arguments, an environment
-//! lookup, the user's config directory, stdout and stderr), so it can be driven whole
-//! from a test; `main` only wires in the real ones.
+//! lookup, the user's config directory, stdin, stdout and stderr), so it can be driven
+//! whole from a test; `main` only wires in the real ones.
 
 mod args;
 mod config_file;

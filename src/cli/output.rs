@@ -18,29 +18,56 @@ use crate::cli::failure::Failure;
 /// A result: in text the id, `valid` or `invalid` alone on a line; in JSON
 /// `{"callId":"..."}`, `{"messageId":"..."}` or `{"valid":true|false}`.
 pub fn write_answer(out: &mut dyn Write, format: OutputFormat, answer: &Answer) -> io::Result<()> {
-    let (key, value): (&str, serde_json::Value) = match answer {
-        Answer::CallId(id) => ("callId", id.as_str().into()),
-        Answer::MessageId(id) => ("messageId", id.as_str().into()),
-        Answer::Verdict(verdict) => ("valid", verdict.is_valid().into()),
-    };
+    let shown = Shown::of(answer);
     match format {
-        OutputFormat::Text => match answer {
-            Answer::CallId(id) => writeln!(out, "{}", id.as_str()),
-            Answer::MessageId(id) => writeln!(out, "{}", id.as_str()),
-            Answer::Verdict(Verdict::Valid) => writeln!(out, "valid"),
-            Answer::Verdict(Verdict::Invalid) => writeln!(out, "invalid"),
-        },
-        OutputFormat::Json => writeln!(out, "{}", serde_json::json!({ key: value })),
+        OutputFormat::Text => writeln!(out, "{}", shown.text),
+        OutputFormat::Json => writeln!(out, "{}", serde_json::json!({ shown.key: shown.json })),
     }
 }
 
 /// An answer in a sentence, for a warning that it could not be written.
 pub fn describe(answer: &Answer) -> String {
-    match answer {
-        Answer::CallId(id) => format!("the call id {}", id.as_str()),
-        Answer::MessageId(id) => format!("the message id {}", id.as_str()),
-        Answer::Verdict(Verdict::Valid) => "the verdict (valid)".into(),
-        Answer::Verdict(Verdict::Invalid) => "the verdict (invalid)".into(),
+    Shown::of(answer).sentence
+}
+
+/// How an answer is written, decided in one place for every output.
+struct Shown<'a> {
+    /// The JSON key, e.g. `callId`.
+    key: &'static str,
+    json: serde_json::Value,
+    /// The text line, e.g. the id or `valid`.
+    text: &'a str,
+    sentence: String,
+}
+
+impl<'a> Shown<'a> {
+    fn of(answer: &'a Answer) -> Self {
+        match answer {
+            Answer::CallId(id) => Shown {
+                key: "callId",
+                json: id.as_str().into(),
+                text: id.as_str(),
+                sentence: format!("the call id {}", id.as_str()),
+            },
+            Answer::MessageId(id) => Shown {
+                key: "messageId",
+                json: id.as_str().into(),
+                text: id.as_str(),
+                sentence: format!("the message id {}", id.as_str()),
+            },
+            Answer::Verdict(verdict) => {
+                let text = match verdict {
+                    Verdict::Valid => "valid",
+                    Verdict::Invalid => "invalid",
+                };
+                Shown {
+                    key: "valid",
+                    json: verdict.is_valid().into(),
+                    text,
+                    sentence: format!("the verdict ({text})"),
+                }
+            }
+        }
     }
 }
 

@@ -4,27 +4,29 @@ use crate::support::*;
 
 #[test]
 fn prints_the_request_and_sends_nothing_without_any_credentials() {
-    let mut server = mockito::Server::new();
-    let nothing = nothing_sent(&mut server);
-    let base_url = format!("{}/api/v1", server.url());
-    Mfa::voice_request()
-        .args(&[
-            "--dry-run",
-            "--account-id",
-            ACCOUNT,
-            "--base-url",
-            &base_url,
-        ])
-        .run()
-        .assert(
-            0,
-            &shown_request(
-                &format!("{base_url}/accounts/{ACCOUNT}/code/voice"),
-                &default_voice_body(),
-            ),
-            "",
-        );
-    nothing.assert();
+    for (command, path, body) in [
+        (Mfa::voice_request(), "voice", default_voice_body()),
+        (Mfa::sms_request(), "messaging", default_sms_body()),
+    ] {
+        let mut server = mockito::Server::new();
+        let nothing = nothing_sent(&mut server);
+        let base_url = format!("{}/api/v1", server.url());
+        command
+            .args(&[
+                "--dry-run",
+                "--account-id",
+                ACCOUNT,
+                "--base-url",
+                &base_url,
+            ])
+            .run()
+            .assert(
+                0,
+                &shown_request(&format!("{base_url}/accounts/{ACCOUNT}/code/{path}"), &body),
+                "",
+            );
+        nothing.assert();
+    }
 }
 
 #[test]

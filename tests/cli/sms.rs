@@ -131,31 +131,6 @@ fn the_voice_application_id_is_never_used_for_a_text_message() {
 }
 
 #[test]
-fn dry_run_shows_the_messaging_request_and_sends_nothing() {
-    let mut server = mockito::Server::new();
-    let nothing = nothing_sent(&mut server);
-    let base_url = api(&server);
-    Mfa::sms_request()
-        .args(&[
-            "--dry-run",
-            "--account-id",
-            ACCOUNT,
-            "--base-url",
-            &base_url,
-        ])
-        .run()
-        .assert(
-            0,
-            &shown_request(
-                &format!("{base_url}/accounts/{ACCOUNT}/code/messaging"),
-                &default_sms_body(),
-            ),
-            "",
-        );
-    nothing.assert();
-}
-
-#[test]
 fn verbose_logs_the_exchange_without_secrets() {
     let mut server = mockito::Server::new();
     let mock = sms_mock(&mut server, &default_sms_body())
