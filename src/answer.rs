@@ -186,16 +186,20 @@ fn unexpected(response: &Response, problem: String) -> Error {
 /// The API's own words from an error answer: `error`, `message` or `Message`, and
 /// `requestId`; or, from a body that is not the API's JSON, its start.
 fn api_error(response: &Response) -> Error {
-    let json: Option<serde_json::Value> = serde_json::from_str(&response.body).ok();
-    let field = |keys: &[&str]| {
-        let json = json.as_ref()?;
-        keys.iter()
-            .find_map(|key| json.get(key)?.as_str())
-            .map(one_line)
-    };
-    let message = field(&["error", "message", "Message"]).or_else(|| {
+    Error::Api {
+        status: response.status,
+        message: error_words(response, &["error", "message", "Message"]),
+        request_id: json_text(response, &["requestId", "RequestId"]),
+    }
+}
+
+/// The words of an error answer: the first of `keys` in its JSON object, or, from a
+/// body that is not JSON, its start, quoted. On one line either way.
+pub(crate) fn error_words(response: &Response, keys: &[&str]) -> Option<String> {
+    json_text(response, keys).or_else(|| {
         let body = response.body.trim();
-        (!body.is_empty() && json.is_none()).then(|| {
+        let is_json = serde_json::from_str::<serde_json::Value>(body).is_ok();
+        (!body.is_empty() && !is_json).then(|| {
             let excerpt: String = body.chars().take(EXCERPT_CHARS).collect();
             let more = if body.chars().count() > EXCERPT_CHARS {
                 "..."
@@ -204,12 +208,15 @@ fn api_error(response: &Response) -> Error {
             };
             format!("{}{more}", quoted(&excerpt))
         })
-    });
-    Error::Api {
-        status: response.status,
-        message,
-        request_id: field(&["requestId", "RequestId"]),
-    }
+    })
+}
+
+/// The first of `keys` that holds a string in the answer's JSON object, on one line.
+pub(crate) fn json_text(response: &Response, keys: &[&str]) -> Option<String> {
+    let json: serde_json::Value = serde_json::from_str(&response.body).ok()?;
+    keys.iter()
+        .find_map(|key| json.get(key)?.as_str())
+        .map(one_line)
 }
 
 /// The API's text with control characters escaped, so it stays on one line.

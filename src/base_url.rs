@@ -1,4 +1,5 @@
-//! `BaseUrl`: where the API lives, and the rule that credentials never travel in clear.
+//! `BaseUrl` and `TokenUrl`: where the API and its OAuth2 token endpoint live, and the
+//! rule that credentials never travel in clear.
 //!
 //! `https://` always; `http://` only to a loopback host (`127.0.0.0/8`, `::1`,
 //! `localhost`), which tests and local proxies use. A URL with a user name or password
@@ -14,6 +15,9 @@ use crate::fields::InvalidValue;
 
 /// Bandwidth's MFA API.
 pub const DEFAULT_BASE_URL: &str = "https://mfa.bandwidth.com/api/v1";
+
+/// Bandwidth's OAuth2 token endpoint.
+pub const DEFAULT_TOKEN_URL: &str = "https://api.bandwidth.com/api/v1/oauth2/token";
 
 /// An `https://` URL, or `http://` to a loopback host, with no trailing `/`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,36 +54,70 @@ impl FromStr for BaseUrl {
     type Err = InvalidValue;
 
     fn from_str(value: &str) -> Result<Self, InvalidValue> {
-        let not_a_url =
-            || InvalidValue::from_rule("must be a URL such as https://mfa.bandwidth.com/api/v1");
-        if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return Err(not_a_url());
-        }
-        let uri: Uri = value.parse().map_err(|_| not_a_url())?;
-        let (Some(scheme), Some(authority)) = (uri.scheme_str(), uri.authority()) else {
-            return Err(not_a_url());
-        };
-        if authority.as_str().contains('@') {
-            return Err(InvalidValue::from_rule(
-                "must not hold a user name or password; credentials come from the \
-                 environment or the config file",
-            ));
-        }
-        if uri.query().is_some() {
-            return Err(InvalidValue::from_rule("must not have a query (`?...`)"));
-        }
-        match scheme {
-            "https" => {}
-            "http" if is_loopback_host(authority.host()) => {}
-            "http" => {
-                return Err(InvalidValue::from_rule(
-                    "must start with https:// (plain http:// is only for 127.0.0.1, ::1 or \
-                     localhost), so credentials never travel in clear text",
-                ));
-            }
-            _ => return Err(not_a_url()),
-        }
+        check(value, DEFAULT_BASE_URL)?;
         Ok(BaseUrl(value.trim_end_matches('/').to_owned()))
+    }
+}
+
+/// The OAuth2 token endpoint: an `https://` URL, or `http://` to a loopback host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenUrl(String);
+
+impl TokenUrl {
+    /// The URL, as given.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Default for TokenUrl {
+    fn default() -> Self {
+        TokenUrl(DEFAULT_TOKEN_URL.to_owned())
+    }
+}
+
+impl fmt::Display for TokenUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl FromStr for TokenUrl {
+    type Err = InvalidValue;
+
+    fn from_str(value: &str) -> Result<Self, InvalidValue> {
+        check(value, DEFAULT_TOKEN_URL)?;
+        Ok(TokenUrl(value.to_owned()))
+    }
+}
+
+/// The rules both URLs follow; `example` is shown when `value` is no URL at all.
+fn check(value: &str, example: &str) -> Result<(), InvalidValue> {
+    let not_a_url = || InvalidValue::from_rule(format!("must be a URL such as {example}"));
+    if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(not_a_url());
+    }
+    let uri: Uri = value.parse().map_err(|_| not_a_url())?;
+    let (Some(scheme), Some(authority)) = (uri.scheme_str(), uri.authority()) else {
+        return Err(not_a_url());
+    };
+    if authority.as_str().contains('@') {
+        return Err(InvalidValue::from_rule(
+            "must not hold a user name or password; credentials come from the \
+             environment or the config file",
+        ));
+    }
+    if uri.query().is_some() {
+        return Err(InvalidValue::from_rule("must not have a query (`?...`)"));
+    }
+    match scheme {
+        "https" => Ok(()),
+        "http" if is_loopback_host(authority.host()) => Ok(()),
+        "http" => Err(InvalidValue::from_rule(
+            "must start with https:// (plain http:// is only for 127.0.0.1, ::1 or \
+             localhost), so credentials never travel in clear text",
+        )),
+        _ => Err(not_a_url()),
     }
 }
 
@@ -166,6 +204,24 @@ mod tests {
                 .unwrap_err()
                 .rule(),
             "must not have a query (`?...`)"
+        );
+    }
+
+    #[test]
+    fn the_token_url_follows_the_same_rules_and_is_kept_as_given() {
+        assert_eq!(
+            TokenUrl::default().as_str(),
+            "https://api.bandwidth.com/api/v1/oauth2/token"
+        );
+        let local: TokenUrl = "http://127.0.0.1:9/oauth2/token/".parse().unwrap();
+        assert_eq!(local.as_str(), "http://127.0.0.1:9/oauth2/token/");
+        let err = "http://api.bandwidth.com/api/v1/oauth2/token"
+            .parse::<TokenUrl>()
+            .unwrap_err();
+        assert!(err.rule().starts_with("must start with https://"), "{err}");
+        assert_eq!(
+            "token".parse::<TokenUrl>().unwrap_err().rule(),
+            "must be a URL such as https://api.bandwidth.com/api/v1/oauth2/token"
         );
     }
 }

@@ -3,7 +3,8 @@
 //! A caller (the `mfa` binary among them) decides what to do from [`Error::class`], the
 //! rows of the exit-status table, and never has to look at HTTP status codes itself.
 //! `Display` is the sentence a user reads: what happened, the HTTP status, the API's own
-//! message and its `requestId`, and whether the code may have been sent.
+//! message and its `requestId`, and whether the code may have been sent. A failure to
+//! get an OAuth2 access token is its own variant: no call was made, so nothing was sent.
 
 use std::fmt;
 use std::time::Duration;
@@ -39,6 +40,15 @@ impl ErrorClass {
             ErrorClass::ServerFailed => "server",
             ErrorClass::Network => "network",
             ErrorClass::UnexpectedAnswer => "unexpected_answer",
+        }
+    }
+
+    /// The class of an error status from the token endpoint, where a 400 is how
+    /// OAuth2 refuses a client (`invalid_client`, `unauthorized_client`).
+    fn of_token_status(status: u16) -> Self {
+        match status {
+            400 => ErrorClass::CredentialsRefused,
+            other => ErrorClass::of_status(other),
         }
     }
 
@@ -95,6 +105,35 @@ pub enum Error {
         /// The body as received (cut at the size cap), for the user to read.
         body: String,
     },
+    /// No OAuth2 access token could be had, so the call was not made.
+    Token {
+        /// The token endpoint's host and port.
+        host: String,
+        /// What went wrong.
+        failure: TokenFailure,
+    },
+}
+
+/// Why no access token could be had.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenFailure {
+    /// The token endpoint answered with a 4xx or 5xx status.
+    Refused {
+        /// The HTTP status.
+        status: u16,
+        /// The endpoint's own words (`error` and `error_description`, or `message`).
+        message: Option<String>,
+    },
+    /// No answer: the connection failed, TLS failed, or the time ran out.
+    Network(NetworkCause),
+    /// A 2xx (or a redirect) without a usable token. Its body is never shown, since it
+    /// may hold a token.
+    Unexpected {
+        /// The HTTP status, when there was one.
+        status: Option<u16>,
+        /// What is wrong with it.
+        problem: String,
+    },
 }
 
 /// Why no answer came.
@@ -113,6 +152,11 @@ impl Error {
             Error::Api { status, .. } => ErrorClass::of_status(*status),
             Error::Network { .. } => ErrorClass::Network,
             Error::UnexpectedAnswer { .. } => ErrorClass::UnexpectedAnswer,
+            Error::Token { failure, .. } => match failure {
+                TokenFailure::Refused { status, .. } => ErrorClass::of_token_status(*status),
+                TokenFailure::Network(_) => ErrorClass::Network,
+                TokenFailure::Unexpected { .. } => ErrorClass::UnexpectedAnswer,
+            },
         }
     }
 
@@ -122,6 +166,11 @@ impl Error {
             Error::Api { status, .. } => Some(*status),
             Error::UnexpectedAnswer { status, .. } => *status,
             Error::Network { .. } => None,
+            Error::Token { failure, .. } => match failure {
+                TokenFailure::Refused { status, .. } => Some(*status),
+                TokenFailure::Unexpected { status, .. } => *status,
+                TokenFailure::Network(_) => None,
+            },
         }
     }
 
@@ -136,7 +185,11 @@ impl Error {
     /// The API's own message, when it gave one.
     pub fn api_message(&self) -> Option<&str> {
         match self {
-            Error::Api { message, .. } => message.as_deref(),
+            Error::Api { message, .. }
+            | Error::Token {
+                failure: TokenFailure::Refused { message, .. },
+                ..
+            } => message.as_deref(),
             _ => None,
         }
     }
@@ -206,6 +259,39 @@ impl fmt::Display for Error {
                     write!(f, " (HTTP {status})")?;
                 }
                 write!(f, ": {problem}; body: {}", quoted(body))
+            }
+            Error::Token { host, failure } => {
+                match failure {
+                    TokenFailure::Refused { status, message } => {
+                        let what = match ErrorClass::of_token_status(*status) {
+                            ErrorClass::CredentialsRefused => "refused the client credentials",
+                            ErrorClass::RateLimited => "is rate limiting token requests",
+                            ErrorClass::ServerFailed => "failed",
+                            _ => "rejected the token request",
+                        };
+                        write!(f, "the token endpoint {host} {what} (HTTP {status})")?;
+                        match message {
+                            Some(message) => write!(f, ": {message}")?,
+                            None => f.write_str(" with no message")?,
+                        }
+                    }
+                    TokenFailure::Network(NetworkCause::TimedOut(after)) => write!(
+                        f,
+                        "no access token from {host} within {} s",
+                        after.as_secs_f64()
+                    )?,
+                    TokenFailure::Network(NetworkCause::Failed(why)) => {
+                        write!(f, "could not get an access token from {host}: {why}")?
+                    }
+                    TokenFailure::Unexpected { status, problem } => {
+                        write!(f, "unexpected answer from the token endpoint {host}")?;
+                        if let Some(status) = status {
+                            write!(f, " (HTTP {status})")?;
+                        }
+                        write!(f, ": {problem}")?;
+                    }
+                }
+                f.write_str("; nothing was sent")
             }
         }
     }
@@ -324,5 +410,62 @@ mod tests {
             r#"unexpected answer from the API (HTTP 200): not JSON; body: "<p>\"hi\"</p>\n\u{1b}[31m""#
         );
         assert_eq!(err.class(), ErrorClass::UnexpectedAnswer);
+    }
+
+    #[test]
+    fn token_errors_say_nothing_was_sent_and_never_show_the_body() {
+        let refused = Error::Token {
+            host: "127.0.0.1:9".into(),
+            failure: TokenFailure::Refused {
+                status: 401,
+                message: Some("invalid_client".into()),
+            },
+        };
+        assert_eq!(
+            refused.to_string(),
+            "the token endpoint 127.0.0.1:9 refused the client credentials (HTTP 401): \
+             invalid_client; nothing was sent"
+        );
+        assert_eq!(refused.class(), ErrorClass::CredentialsRefused);
+        assert_eq!(refused.status(), Some(401));
+        assert_eq!(refused.api_message(), Some("invalid_client"));
+        for (status, class) in [
+            (400, ErrorClass::CredentialsRefused),
+            (403, ErrorClass::CredentialsRefused),
+            (404, ErrorClass::Rejected),
+            (429, ErrorClass::RateLimited),
+            (503, ErrorClass::ServerFailed),
+        ] {
+            let err = Error::Token {
+                host: "h".into(),
+                failure: TokenFailure::Refused {
+                    status,
+                    message: None,
+                },
+            };
+            assert_eq!(err.class(), class, "{status}");
+        }
+        let late = Error::Token {
+            host: "h:1".into(),
+            failure: TokenFailure::Network(NetworkCause::TimedOut(Duration::from_secs(2))),
+        };
+        assert_eq!(
+            late.to_string(),
+            "no access token from h:1 within 2 s; nothing was sent"
+        );
+        assert_eq!(late.class(), ErrorClass::Network);
+        let odd = Error::Token {
+            host: "h:1".into(),
+            failure: TokenFailure::Unexpected {
+                status: Some(200),
+                problem: "expected JSON with a string \"access_token\"".into(),
+            },
+        };
+        assert_eq!(
+            odd.to_string(),
+            "unexpected answer from the token endpoint h:1 (HTTP 200): expected JSON with a \
+             string \"access_token\"; nothing was sent"
+        );
+        assert_eq!(odd.class(), ErrorClass::UnexpectedAnswer);
     }
 }

@@ -164,6 +164,23 @@ string_field!(
     }
 );
 
+string_field!(
+    /// An OAuth2 client id: not empty, without `:` (HTTP Basic cannot carry it) and
+    /// without spaces or control characters.
+    ClientId,
+    |value| {
+        if value.is_empty() {
+            Err(InvalidValue::from_rule("must not be empty"))
+        } else if value.contains(':') {
+            Err(InvalidValue::from_rule("must not contain `:`, which HTTP Basic cannot carry"))
+        } else if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            Err(InvalidValue::from_rule("must not contain spaces or control characters"))
+        } else {
+            Ok(())
+        }
+    }
+);
+
 /// How many digits the code has: 2 to 8.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
@@ -430,6 +447,20 @@ mod tests {
             "api:user".parse::<Username>().unwrap_err().rule(),
             "must not contain `:`, which HTTP Basic cannot carry"
         );
+    }
+
+    #[test]
+    fn client_id_fits_http_basic() {
+        let id: ClientId = "c1-9f8e".parse().unwrap();
+        assert_eq!(id.as_str(), "c1-9f8e");
+        for (bad, rule) in [
+            ("", "must not be empty"),
+            ("a:b", "must not contain `:`, which HTTP Basic cannot carry"),
+            ("a b", "must not contain spaces or control characters"),
+            ("ab\n", "must not contain spaces or control characters"),
+        ] {
+            assert_eq!(bad.parse::<ClientId>().unwrap_err().rule(), rule, "{bad:?}");
+        }
     }
 
     #[test]

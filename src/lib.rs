@@ -9,9 +9,11 @@
 //!
 //! Modules, one job each:
 //! - [`fields`]: the checked values a request is made of;
-//! - [`base_url`]: where the API lives, and the https-unless-loopback rule;
+//! - [`base_url`]: where the API and its token endpoint live, and the
+//!   https-unless-loopback rule;
 //! - [`request`]: the calls and the exact requests, showable without secrets;
 //! - [`client`]: sending, the same way for every call;
+//! - [`token`]: OAuth2 client credentials and access tokens;
 //! - [`answer`]: reading answers into ids, verdicts or errors;
 //! - [`error`]: what can go wrong, by class;
 //! - [`secret`]: the wrapper that keeps passwords out of every output.
@@ -23,19 +25,21 @@ pub mod error;
 pub mod fields;
 pub mod request;
 pub mod secret;
+pub mod token;
 
 pub use answer::{Answer, CallId, MessageId, Verdict};
-pub use base_url::{BaseUrl, DEFAULT_BASE_URL};
+pub use base_url::{BaseUrl, DEFAULT_BASE_URL, DEFAULT_TOKEN_URL, TokenUrl};
 pub use client::{BODY_CAP, Client, Credentials, DEFAULT_TIMEOUT, Response};
-pub use error::{Delivery, Error, ErrorClass, NetworkCause};
+pub use error::{Delivery, Error, ErrorClass, NetworkCause, TokenFailure};
 pub use fields::{
-    AccountId, ApplicationId, Code, Digits, ExpirationMinutes, InvalidValue, MessageTemplate,
-    PhoneNumber, Scope, Username,
+    AccountId, ApplicationId, ClientId, Code, Digits, ExpirationMinutes, InvalidValue,
+    MessageTemplate, PhoneNumber, Scope, Username,
 };
 pub use request::{
     AuthScheme, Body, Call, CodeRequest, REDACTED, Request, USER_AGENT, VerifyRequest,
 };
 pub use secret::Secret;
+pub use token::{AccessToken, ClientCredentials};
 
 /// Compiles the README's Rust example, so the front door stays true.
 #[cfg(doctest)]

@@ -116,6 +116,8 @@ fn to_json<T: Serialize + ?Sized>(body: &T) -> String {
 pub enum AuthScheme {
     /// HTTP Basic with the API username and password.
     Basic,
+    /// An OAuth2 access token, got with client credentials.
+    Bearer,
 }
 
 impl AuthScheme {
@@ -123,6 +125,7 @@ impl AuthScheme {
     pub fn name(self) -> &'static str {
         match self {
             AuthScheme::Basic => "Basic",
+            AuthScheme::Bearer => "Bearer",
         }
     }
 }

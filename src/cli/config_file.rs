@@ -88,7 +88,7 @@ pub fn load(path: &Path, named: bool) -> Result<Option<ConfigFile>, LoadError> {
 
 /// Parses a config file's text.
 pub fn parse(text: &str) -> Result<ConfigFile, LoadError> {
-    toml::from_str(text).map_err(|err| {
+    toml_edit::de::from_str(text).map_err(|err| {
         let place = err
             .span()
             .map(|span| {

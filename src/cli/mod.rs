@@ -152,10 +152,10 @@ fn request(connection: &Connection, call: Call, body: &impl mfa::Body) -> Reques
 /// since the call has already been made and must not be made again to see it; the
 /// exit status stays the call's own.
 fn deliver(written: io::Result<()>, err: &mut dyn Write, what: &str) {
-    if let Err(e) = written {
-        if e.kind() != io::ErrorKind::BrokenPipe {
-            let _ = writeln!(err, "mfa: warning: could not write {what} to stdout: {e}");
-        }
+    if let Err(e) = written
+        && e.kind() != io::ErrorKind::BrokenPipe
+    {
+        let _ = writeln!(err, "mfa: warning: could not write {what} to stdout: {e}");
     }
 }
 
