@@ -296,8 +296,10 @@ impl Client {
 
     fn send_with_token(&self, request: &Request) -> Result<Response, Error> {
         let now = std::time::SystemTime::now();
+        // A token just issued is used even if it lives less than the renewal margin:
+        // a newer one would live no longer.
         let held = match self.held() {
-            Some(held) if held.token.is_usable_at(now) => held,
+            Some(held) if held.just_issued || held.token.is_usable_at(now) => held,
             _ => self.issue()?,
         };
         let response = self.exchange(request, held.token.bearer())?;

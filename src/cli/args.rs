@@ -10,7 +10,7 @@ use std::str::FromStr;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use mfa::{
-    AccountId, ApplicationId, BaseUrl, Code, Digits, ExpirationMinutes, InvalidValue,
+    AccountId, ApplicationId, BaseUrl, ClientId, Code, Digits, ExpirationMinutes, InvalidValue,
     MessageTemplate, PhoneNumber, Scope, Username,
 };
 
@@ -36,8 +36,10 @@ Exit status:
 /// authentication API, and check the codes users type back.
 ///
 /// Settings come from flags, then environment variables, then the profile in the
-/// config file, then built-in defaults. The password is never a flag: set BW_PASSWORD
-/// or put `password` in the profile.
+/// config file, then built-in defaults. The password is never a flag: set BW_PASSWORD,
+/// or put `password` or `password_command` in the profile (`mfa config set password -`).
+/// OAuth2 client credentials (BW_CLIENT_ID and BW_CLIENT_SECRET, or `client_id` and
+/// `client_secret`) are used instead when both are given.
 #[derive(Debug, Parser)]
 // A flag given twice takes its last value, as in most tools, so a shell alias that
 // sets a default can be overridden on the command line.
@@ -74,9 +76,14 @@ pub struct GlobalArgs {
     pub account_id: Option<AccountId>,
 
     /// API username [env: BW_USERNAME] [profile: username]; the password comes from
-    /// BW_PASSWORD or the profile's `password`
+    /// BW_PASSWORD or the profile's `password` or `password_command`
     #[arg(long, global = true, value_name = "NAME")]
     pub username: Option<Username>,
+
+    /// OAuth2 client id [env: BW_CLIENT_ID] [profile: client_id]; the secret comes from
+    /// BW_CLIENT_SECRET or the profile's `client_secret`
+    #[arg(long, global = true, value_name = "ID")]
+    pub client_id: Option<ClientId>,
 
     /// API base URL: https://, or http:// to a loopback host only [env: MFA_BASE_URL]
     /// [profile: base_url] [default: https://mfa.bandwidth.com/api/v1]
@@ -151,6 +158,57 @@ pub enum Command {
     /// Check a code a user typed back; prints `valid` (exit 0) or `invalid` (exit 1)
     #[command(after_help = EXIT_STATUS)]
     Verify(VerifyArgs),
+
+    /// See and edit profiles in the config file
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+/// The keys `mfa config set` takes, in the order `mfa config show` lists them.
+pub const SETTABLE_KEYS: [&str; 16] = [
+    "account_id",
+    "username",
+    "password",
+    "password_command",
+    "client_id",
+    "client_secret",
+    "token_url",
+    "base_url",
+    "timeout",
+    "from",
+    "voice_application_id",
+    "messaging_application_id",
+    "digits",
+    "message",
+    "scope",
+    "expiration_minutes",
+];
+
+/// `mfa config ...`: each acts on the config file in use (`--config`, MFA_CONFIG, or
+/// the default path) and the selected profile (`--profile`, MFA_PROFILE, the file's
+/// `default_profile`, else `default`).
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the path of the config file in use
+    Path,
+    /// Write a commented template for the selected profile, creating the file with mode
+    /// 600; never overwrites a profile
+    Init,
+    /// Set one key of the selected profile, keeping the rest of the file and its
+    /// comments; `password` and `client_secret` are read from stdin (`-`)
+    Set {
+        /// The key to set
+        #[arg(value_name = "KEY", value_parser = clap::builder::PossibleValuesParser::new(SETTABLE_KEYS))]
+        key: String,
+        /// The value, checked by the same rule as the flag or variable; for `password`
+        /// and `client_secret` only `-`, which reads it from stdin, so it stays out of
+        /// shell history
+        #[arg(value_name = "VALUE", allow_hyphen_values = true)]
+        value: String,
+    },
+    /// Show every setting in effect for the selected profile and where it comes from;
+    /// secrets only as set or not set
+    Show,
 }
 
 /// What a code-sending command (`voice`, `sms`) takes.

@@ -1,8 +1,11 @@
-//! The config file: where it is, how it is read, and what a profile may hold.
+//! The config file: where it is, how it is read and written, and what a profile may
+//! hold.
 //!
 //! Unknown keys are errors that name the key, so a typo never drops a setting
 //! silently. Parse errors give the line and the parser's words but never the line's
-//! text, which may hold a password.
+//! text, which may hold a password. A file that holds a secret and that others can
+//! read draws a warning with the fix. Writes replace the file whole, keeping its mode
+//! (a new file gets 0600), so a failed write never leaves half a file.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -35,14 +38,13 @@ pub struct Profile {
     pub scope: Option<String>,
     pub messaging_application_id: Option<String>,
     pub expiration_minutes: Option<i64>,
-    // Keys the contract names for features still to come. They are known, so a file
-    // written for a later version is not refused as a typo, and then refused by name in
-    // `settings`, since ignoring them would authenticate or connect differently from
-    // what the file says.
     pub password_command: Option<String>,
     pub client_id: Option<String>,
     pub client_secret: Option<Secret<String>>,
     pub token_url: Option<String>,
+    // Keys the contract names for features still to come. They are known, so a file
+    // written for a later version is not refused as a typo, and then refused by name in
+    // `settings`, since ignoring them would connect differently from what the file says.
     pub retries: Option<i64>,
     pub ca_file: Option<String>,
 }
@@ -98,6 +100,93 @@ pub fn parse(text: &str) -> Result<ConfigFile, LoadError> {
             .unwrap_or_default();
         LoadError::Invalid(format!("{place}{}", err.message().trim_end()))
     })
+}
+
+/// The warning for a file that holds a password or client secret and that the
+/// group or others may read, with the `chmod` that fixes it.
+pub fn exposure_warning(path: &Path, file: &ConfigFile) -> Option<String> {
+    let password = file.profiles.values().any(|p| p.password.is_some());
+    let client_secret = file.profiles.values().any(|p| p.client_secret.is_some());
+    let holds = match (password, client_secret) {
+        (true, true) => "a password and a client secret",
+        (true, false) => "a password",
+        (false, true) => "a client secret",
+        (false, false) => return None,
+    };
+    let mode = mode_of(path)?;
+    let who = match (mode & 0o040 != 0, mode & 0o004 != 0) {
+        (true, true) => "its group and others",
+        (true, false) => "its group",
+        (false, true) => "others",
+        (false, false) => return None,
+    };
+    Some(format!(
+        "config file {} holds {holds} and can be read by {who} (mode {mode:o}); run \
+         `chmod 600 {}`",
+        path.display(),
+        shell_quoted(path)
+    ))
+}
+
+/// The permission bits of a file, where the system has them.
+pub fn mode_of(path: &Path) -> Option<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        Some(std::fs::metadata(path).ok()?.permissions().mode() & 0o777)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}
+
+/// A path as a shell reads it: as it is if plain, else in single quotes.
+fn shell_quoted(path: &Path) -> String {
+    let text = path.display().to_string();
+    let plain = text
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "/._-~+@%:,".contains(c));
+    if plain {
+        text
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
+}
+
+/// Replaces the file at `path` with `text`, keeping its mode, or with mode 0600 if it
+/// is new; its folder is created (mode 0700) if need be. A symbolic link is followed,
+/// so the file it points to is the one replaced.
+pub fn write(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let path = match std::fs::canonicalize(path) {
+        Ok(target) => target,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => path.to_owned(),
+        Err(e) => return Err(e),
+    };
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(&dir)?;
+    // tempfile makes the new file with mode 0600 beside the old one.
+    let mut temporary = tempfile::NamedTempFile::new_in(&dir)?;
+    #[cfg(unix)]
+    if let Some(mode) = mode_of(&path) {
+        use std::os::unix::fs::PermissionsExt;
+        temporary
+            .as_file()
+            .set_permissions(std::fs::Permissions::from_mode(mode))?;
+    }
+    temporary.write_all(text.as_bytes())?;
+    temporary.as_file().sync_all()?;
+    temporary.persist(&path).map_err(|e| e.error)?;
+    Ok(())
 }
 
 /// `<user config dir>/mfa/config.toml`.
@@ -185,6 +274,66 @@ mod tests {
         assert_eq!(file.default_profile.as_deref(), Some("prod"));
         assert_eq!(file.profiles["prod"].digits, Some(6));
         assert!(file.profiles.contains_key("test"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_secret_others_can_read_draws_a_warning_with_the_fix() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("my config.toml");
+        let with_password = parse("[profiles.a]\npassword = \"pw\"\n").unwrap();
+        let with_secret = parse("[profiles.a]\nclient_secret = \"s\"\n").unwrap();
+        let without = parse("[profiles.a]\npassword_command = \"pass x\"\n").unwrap();
+        std::fs::write(&path, "").unwrap();
+        let chmod =
+            |mode| std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+        chmod(0o644);
+        assert_eq!(
+            exposure_warning(&path, &with_password).unwrap(),
+            format!(
+                "config file {0} holds a password and can be read by its group and others \
+                 (mode 644); run `chmod 600 '{0}'`",
+                path.display()
+            )
+        );
+        chmod(0o640);
+        assert!(
+            exposure_warning(&path, &with_secret)
+                .unwrap()
+                .contains("holds a client secret and can be read by its group (mode 640)")
+        );
+        assert_eq!(exposure_warning(&path, &without), None);
+        for private in [0o600, 0o400, 0o700, 0o622] {
+            chmod(private);
+            assert_eq!(exposure_warning(&path, &with_password), None, "{private:o}");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn writing_keeps_the_mode_and_makes_new_files_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("new").join("config.toml");
+        write(&path, "a = 1\n").unwrap();
+        assert_eq!(mode_of(&path), Some(0o600));
+        assert_eq!(mode_of(path.parent().unwrap()), Some(0o700));
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+        write(&path, "a = 2\n").unwrap();
+        assert_eq!(mode_of(&path), Some(0o640));
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "a = 2\n");
+        // Through a link, the file it points to is replaced and the link kept.
+        let link = dir.path().join("link.toml");
+        std::os::unix::fs::symlink(&path, &link).unwrap();
+        write(&link, "a = 3\n").unwrap();
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "a = 3\n");
     }
 
     #[test]

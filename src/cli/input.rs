@@ -1,14 +1,16 @@
-//! Reading the code to verify from stdin (`mfa verify --code -`), so it stays out of
-//! shell history and the process list.
+//! Reading a value from stdin, so it stays out of shell history and the process list:
+//! the code to verify (`mfa verify --code -`) and a secret for the config file (`mfa
+//! config set password -`).
 //!
-//! From a pipe or file, stdin must hold the code alone: one line, its line ending
+//! From a pipe or file, stdin must hold the value alone: one line, its line ending
 //! (`\n` or `\r\n`) optional and dropped, nothing else. From a terminal, one line is
-//! read after a prompt on stderr. Nothing else is trimmed: a space is refused by the
-//! code's rule, never silently removed. No message ever shows what was read.
+//! read after a prompt on stderr; a secret is typed without echo (rpassword). Nothing
+//! else is trimmed: a space is refused by the code's rule, never silently removed. No
+//! message ever shows what was read.
 
 use std::io::{self, BufRead, Read, Write};
 
-use mfa::Code;
+use mfa::{Code, Secret};
 
 use crate::cli::failure::Failure;
 
@@ -26,37 +28,78 @@ impl Input<'_> {
     /// `--code -` is missing or invalid, and nothing was sent.
     pub fn read_code(&mut self, err: &mut dyn Write) -> Result<Code, Failure> {
         let failure = |why: String| Failure::Usage(format!("--code -: {why}"));
-        let mut bytes = Vec::new();
-        let mut limited = (&mut self.reader).take(CAP + 1);
-        let read = if self.terminal {
+        let line = if self.terminal {
             let _ = write!(err, "Code: ");
             let _ = err.flush();
-            limited.read_until(b'\n', &mut bytes)
+            let mut bytes = Vec::new();
+            (&mut self.reader)
+                .take(CAP + 1)
+                .read_until(b'\n', &mut bytes)
+                .map_err(|e| failure(format!("cannot read the code from stdin: {e}")))?;
+            self.line_alone(bytes, "code").map_err(failure)?
         } else {
-            limited.read_to_end(&mut bytes)
+            self.read_alone("code").map_err(failure)?
         };
-        read.map_err(|e| failure(format!("cannot read the code from stdin: {e}")))?;
+        line.parse()
+            .map_err(|rule| failure(format!("the code on stdin {rule}")))
+    }
+
+    /// Reads a secret for `mfa config set KEY -`; from a terminal, typed without echo
+    /// after a prompt. Every failure is a usage error (exit 2).
+    pub fn read_secret(&mut self, key: &str) -> Result<Secret<String>, Failure> {
+        let failure = |why: String| Failure::Usage(format!("mfa config set {key} -: {why}"));
+        let what = key.replace('_', " ");
+        let line = if self.terminal {
+            let typed = rpassword::prompt_password(format!("{}: ", capitalized(&what)))
+                .map_err(|e| failure(format!("cannot read the {what} from the terminal: {e}")))?;
+            self.line_alone(typed.into_bytes(), &what)
+                .map_err(failure)?
+        } else {
+            self.read_alone(&what).map_err(failure)?
+        };
+        Ok(Secret::new(line))
+    }
+
+    /// Stdin, read to its end, as one line holding `what` alone.
+    fn read_alone(&mut self, what: &str) -> Result<String, String> {
+        let mut bytes = Vec::new();
+        (&mut self.reader)
+            .take(CAP + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("cannot read the {what} from stdin: {e}"))?;
+        self.line_alone(bytes, what)
+    }
+
+    /// `bytes` as one line of text, its line ending dropped, or why it is not.
+    fn line_alone(&self, bytes: Vec<u8>, what: &str) -> Result<String, String> {
         if bytes.len() as u64 > CAP {
-            return Err(failure(format!(
-                "stdin holds more than {CAP} bytes; it must hold the code alone"
-            )));
+            return Err(format!(
+                "stdin holds more than {CAP} bytes; it must hold the {what} alone"
+            ));
         }
         let text = String::from_utf8(bytes)
-            .map_err(|_| failure("the code on stdin is not UTF-8 text".into()))?;
+            .map_err(|_| format!("the {what} on stdin is not UTF-8 text"))?;
         let line = text
             .strip_suffix("\r\n")
             .or_else(|| text.strip_suffix('\n'))
             .unwrap_or(&text);
         if line.is_empty() {
-            return Err(failure("stdin holds no code".into()));
+            return Err(format!("stdin holds no {what}"));
         }
         if line.contains('\n') {
-            return Err(failure(
-                "stdin holds more than one line; it must hold the code alone".into(),
+            return Err(format!(
+                "stdin holds more than one line; it must hold the {what} alone"
             ));
         }
-        line.parse()
-            .map_err(|rule| failure(format!("the code on stdin {rule}")))
+        Ok(line.to_owned())
+    }
+}
+
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 
@@ -137,6 +180,35 @@ mod tests {
         assert_eq!(
             code.unwrap_err(),
             "--code -: stdin holds more than 1024 bytes; it must hold the code alone"
+        );
+        let (code, _) = read(&[b'1'; 2000], true);
+        assert_eq!(
+            code.unwrap_err(),
+            "--code -: stdin holds more than 1024 bytes; it must hold the code alone"
+        );
+    }
+
+    #[test]
+    fn a_secret_is_read_alone_and_never_shown() {
+        let read_secret = |stdin: &[u8]| {
+            let mut reader = stdin;
+            Input {
+                reader: &mut reader,
+                terminal: false,
+            }
+            .read_secret("client_secret")
+            .map(|secret| secret.expose().clone())
+            .map_err(|failure| failure.sentence())
+        };
+        assert_eq!(read_secret(b"s3cr3t x\n").unwrap(), "s3cr3t x");
+        assert_eq!(
+            read_secret(b"").unwrap_err(),
+            "mfa config set client_secret -: stdin holds no client secret"
+        );
+        assert_eq!(
+            read_secret(b"s3cr3t\nmore\n").unwrap_err(),
+            "mfa config set client_secret -: stdin holds more than one line; it must hold the \
+             client secret alone"
         );
     }
 }

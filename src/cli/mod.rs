@@ -2,15 +2,18 @@
 //! and turns the outcome into output and an exit status.
 //!
 //! `run` takes everything from outside as parameters (arguments, an environment
-//! lookup, the user's config directory, stdin, stdout and stderr), so it can be driven
-//! whole from a test; `main` only wires in the real ones.
+//! lookup, the user's config and cache directories, stdin, stdout and stderr), so it
+//! can be driven whole from a test; `main` only wires in the real ones.
 
 mod args;
+mod config_command;
 mod config_file;
+mod credentials;
 mod failure;
 mod input;
 mod output;
 mod settings;
+mod token_cache;
 
 use std::ffi::OsString;
 use std::io::{self, Write};
@@ -19,21 +22,32 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use clap::error::ErrorKind;
-use mfa::{Answer, AuthScheme, Call, Client, ErrorClass, Request, Verdict};
+use mfa::{AccessToken, Answer, AuthScheme, Call, Client, Credentials, Request, Verdict};
 
-use args::{Cli, CodeSource, Command, OutputFormat};
+use args::{Cli, CodeSource, Command, GlobalArgs, OutputFormat};
 use failure::{Exit, Failure};
 use input::Input;
 use settings::{Channel, Connection, Env, Sources};
+use token_cache::TokenCache;
+
+/// The user's folders: where the config file and the token cache are by default.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Places<'a> {
+    pub config_dir: Option<&'a Path>,
+    pub cache_dir: Option<&'a Path>,
+}
 
 /// Runs `mfa` in this process's real surroundings.
 pub fn main() -> ExitCode {
     let env = |name: &str| std::env::var_os(name).map(|v| v.to_string_lossy().into_owned());
-    let config_dir = dirs::config_dir();
+    let (config_dir, cache_dir) = (dirs::config_dir(), dirs::cache_dir());
     let exit = run(
         std::env::args_os(),
         &env,
-        config_dir.as_deref(),
+        Places {
+            config_dir: config_dir.as_deref(),
+            cache_dir: cache_dir.as_deref(),
+        },
         &mut Input {
             reader: &mut io::stdin().lock(),
             terminal: input::stdin_is_terminal(),
@@ -48,7 +62,7 @@ pub fn main() -> ExitCode {
 pub fn run(
     args: impl IntoIterator<Item = OsString>,
     env: Env,
-    config_dir: Option<&Path>,
+    places: Places,
     input: &mut Input,
     out: &mut dyn Write,
     err: &mut dyn Write,
@@ -58,7 +72,19 @@ pub fn run(
         Ok(cli) => cli,
         Err(clap_error) => return usage_error(&clap_error, &args, out, err),
     };
-    match call_api(&cli, env, config_dir, input, out, err) {
+    let result = match &cli.command {
+        Command::Config(command) => config_command::run(
+            command,
+            &cli.global,
+            env,
+            places.config_dir,
+            input,
+            out,
+            err,
+        ),
+        _ => call_api(&cli, env, places, input, out, err),
+    };
+    match result {
         Ok(exit) => exit,
         Err(failure) => {
             let _ = output::write_failure(err, cli.global.format(), &failure);
@@ -67,27 +93,32 @@ pub fn run(
     }
 }
 
-/// Every command: resolves the settings, builds the one request the command makes,
-/// then shows it (`--dry-run`) or sends it once and prints the answer.
+/// Every API command: resolves the settings, builds the one request the command
+/// makes, then shows it (`--dry-run`) or sends it once and prints the answer.
 fn call_api(
     cli: &Cli,
     env: Env,
-    config_dir: Option<&Path>,
+    places: Places,
     input: &mut Input,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<Exit, Failure> {
     let global = &cli.global;
-    let sources = Sources::load(global, env, config_dir)?;
+    let sources = Sources::load(global, env, places.config_dir)?;
+    for warning in &sources.warnings {
+        let _ = output::write_warning(err, global.format(), warning);
+    }
     let connection = sources.connection(global)?;
+    // Built before any secret is read, so `--dry-run` needs none.
+    let scheme = sources.scheme(global);
     let request = match &cli.command {
         Command::Voice(args) => {
             let body = sources.code_request(args, Channel::Voice)?;
-            request(&connection, Call::VoiceCode, &body)
+            request(&connection, scheme, Call::VoiceCode, &body)
         }
         Command::Sms(args) => {
             let body = sources.code_request(args, Channel::Messaging)?;
-            request(&connection, Call::MessagingCode, &body)
+            request(&connection, scheme, Call::MessagingCode, &body)
         }
         Command::Verify(args) => {
             let code = match &args.code {
@@ -95,8 +126,9 @@ fn call_api(
                 CodeSource::Stdin => input.read_code(err)?,
             };
             let body = sources.verify_request(args, code)?;
-            request(&connection, Call::VerifyCode, &body)
+            request(&connection, scheme, Call::VerifyCode, &body)
         }
+        Command::Config(_) => unreachable!("`mfa config` calls no API"),
     };
     if global.dry_run {
         deliver(
@@ -107,23 +139,42 @@ fn call_api(
         return Ok(Exit::Success);
     }
     let login = sources.login(global)?;
+    let timeout = connection.timeout.value.duration();
+    let credentials = login.credentials(timeout)?;
+    let refused = |error: mfa::Error| {
+        let advice = login.advice(&error);
+        Failure::Api { error, advice }
+    };
+    let cache = match (&credentials, places.cache_dir) {
+        (Credentials::ClientCredentials(client), Some(dir)) => Some(TokenCache::new(dir, client)),
+        _ => None,
+    };
     let client = Client::new(
         connection.base_url.value,
         connection.account_id.value,
-        login.credentials(),
+        credentials,
     )
-    .with_timeout(connection.timeout.value.duration());
+    .with_timeout(timeout);
+    let (client, token) = match login.scheme() {
+        AuthScheme::Bearer => {
+            let (client, token) =
+                token_for(client, cache.as_ref(), global, err).map_err(refused)?;
+            (client, Some(token))
+        }
+        AuthScheme::Basic => (client, None),
+    };
     if global.verbose {
         let _ = output::log_request(err, &request);
     }
-    let response = client.send(&request)?;
+    let response = client.send(&request);
+    if let (Some(cache), Some(token)) = (&cache, &token) {
+        keep_token(&client, cache, token, &response, global, err);
+    }
+    let response = response.map_err(refused)?;
     if global.verbose {
         let _ = output::log_response(err, &response);
     }
-    let answer = Answer::read(request.call(), &response).map_err(|error| {
-        let advice = (error.class() == ErrorClass::CredentialsRefused).then(|| login.advice());
-        Failure::Api { error, advice }
-    })?;
+    let answer = Answer::read(request.call(), &response).map_err(refused)?;
     deliver(
         output::write_answer(out, global.format(), &answer),
         err,
@@ -135,16 +186,126 @@ fn call_api(
     })
 }
 
-/// The request for `call`, to show or to send. It is built before any credential is
-/// looked at, so `--dry-run` needs none; its scheme is the only one `mfa` has so far.
-fn request(connection: &Connection, call: Call, body: &impl mfa::Body) -> Request {
+/// The request for `call`, to show or to send.
+fn request(
+    connection: &Connection,
+    scheme: AuthScheme,
+    call: Call,
+    body: &impl mfa::Body,
+) -> Request {
     Request::new(
         call,
         &connection.base_url.value,
         &connection.account_id.value,
-        AuthScheme::Basic,
+        scheme,
         body,
     )
+}
+
+/// Gives the client an access token: the cached one while it is usable, else a new
+/// one, which is cached. Runs that start at once take turns here, so one fetches and
+/// the others reuse its token. A cache that cannot be used costs a warning, never
+/// the call.
+fn token_for(
+    client: Client,
+    cache: Option<&TokenCache>,
+    global: &GlobalArgs,
+    err: &mut dyn Write,
+) -> Result<(Client, AccessToken), mfa::Error> {
+    let warn = |err: &mut dyn Write, what: &str, e: std::io::Error| {
+        let message = match cache {
+            Some(cache) => format!(
+                "token cache {}: could not {what}: {e}",
+                cache.dir().display()
+            ),
+            None => format!("token cache: could not {what}: {e}"),
+        };
+        let _ = output::write_warning(err, global.format(), &message);
+    };
+    let turn = match cache.map(TokenCache::lock) {
+        Some(Err(e)) => {
+            warn(err, "lock it", e);
+            None
+        }
+        other => other.and_then(Result::ok),
+    };
+    let now = std::time::SystemTime::now();
+    let cached = if turn.is_some() {
+        cache.and_then(TokenCache::load)
+    } else {
+        None
+    };
+    if let Some(token) = cached.filter(|token| token.is_usable_at(now)) {
+        if global.verbose {
+            let _ = output::log_note(
+                err,
+                &format!("access token: from the cache ({})", expires_in(&token)),
+            );
+        }
+        return Ok((client.with_token(token.clone()), token));
+    }
+    let token = client
+        .fetch_token()?
+        .expect("client credentials give a token");
+    if global.verbose {
+        let _ = output::log_note(
+            err,
+            &format!(
+                "access token: new from the token endpoint ({})",
+                expires_in(&token)
+            ),
+        );
+    }
+    if let Some(cache) = cache.filter(|_| turn.is_some() && token.is_usable_at(now))
+        && let Err(e) = cache.store(&token)
+    {
+        warn(err, "save the access token", e);
+    }
+    Ok((client, token))
+}
+
+/// After the call: a token the API refused is dropped from the cache, and one the
+/// client got anew after a refusal is kept instead.
+fn keep_token(
+    client: &Client,
+    cache: &TokenCache,
+    before: &AccessToken,
+    response: &Result<mfa::Response, mfa::Error>,
+    global: &GlobalArgs,
+    err: &mut dyn Write,
+) {
+    let now_held = client.token();
+    let renewed = now_held.as_ref().is_some_and(|token| token != before);
+    if renewed && global.verbose {
+        let _ = output::log_note(
+            err,
+            "access token: refused (HTTP 401); got a new one and made the call once more",
+        );
+    }
+    let result = match (response, now_held) {
+        (Ok(response), _) if response.status == 401 => cache.forget(),
+        (_, Some(token)) if renewed => cache.store(&token),
+        _ => Ok(()),
+    };
+    if let Err(e) = result {
+        let _ = output::write_warning(
+            err,
+            global.format(),
+            &format!(
+                "token cache {}: could not update it: {e}",
+                cache.dir().display()
+            ),
+        );
+    }
+}
+
+/// `expires in 3540 s`.
+fn expires_in(token: &AccessToken) -> String {
+    let left = token
+        .expires_at()
+        .duration_since(std::time::SystemTime::now())
+        .unwrap_or_default();
+    format!("expires in {} s", left.as_secs())
 }
 
 /// Finishes writing a result. A reader that closed stdout (`| head -c0`) chose to stop
@@ -298,7 +459,7 @@ mod tests {
         let exit = run(
             os(&["mfa", "voice", "--to", "+1"]),
             &env,
-            None,
+            Places::default(),
             &mut Input {
                 reader: &mut &b""[..],
                 terminal: false,

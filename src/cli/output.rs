@@ -152,8 +152,8 @@ pub fn log_response(err: &mut dyn Write, response: &Response) -> io::Result<()> 
     Ok(())
 }
 
-/// Text from the network with control characters escaped.
-fn escaped(text: &str) -> String {
+/// Text from the network or a file with control characters escaped.
+pub fn escaped(text: &str) -> String {
     text.chars()
         .map(|c| {
             if c.is_control() {
@@ -163,6 +163,24 @@ fn escaped(text: &str) -> String {
             }
         })
         .collect()
+}
+
+/// A warning: something to fix that did not stop the command. One `mfa: warning: ...`
+/// line, or with JSON output one object, `{"warning":{"message":...}}`.
+pub fn write_warning(err: &mut dyn Write, format: OutputFormat, message: &str) -> io::Result<()> {
+    match format {
+        OutputFormat::Text => writeln!(err, "mfa: warning: {message}"),
+        OutputFormat::Json => writeln!(
+            err,
+            "{}",
+            serde_json::json!({ "warning": { "message": message } })
+        ),
+    }
+}
+
+/// `--verbose`: a step that is not the request or its answer, after `* `.
+pub fn log_note(err: &mut dyn Write, note: &str) -> io::Result<()> {
+    writeln!(err, "* {note}")
 }
 
 /// An error: one `mfa: error: ...` line, or with JSON output one object:

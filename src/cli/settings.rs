@@ -17,12 +17,14 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use mfa::{
-    AccountId, ApplicationId, BaseUrl, Code, CodeRequest, Credentials, Digits, ExpirationMinutes,
-    InvalidValue, MessageTemplate, PhoneNumber, Scope, Secret, Username, VerifyRequest,
+    AccountId, ApplicationId, AuthScheme, BaseUrl, ClientId, Code, CodeRequest, Digits,
+    ExpirationMinutes, InvalidValue, MessageTemplate, PhoneNumber, Scope, Secret, TokenUrl,
+    Username, VerifyRequest,
 };
 
 use crate::cli::args::{GlobalArgs, SendArgs, VerifyArgs};
 use crate::cli::config_file::{self, LoadError, Profile};
+use crate::cli::credentials::{Login, Password};
 use crate::cli::failure::Failure;
 
 /// Looks up an environment variable.
@@ -70,6 +72,12 @@ impl Seconds {
     }
 }
 
+impl fmt::Display for Seconds {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.as_secs_f64().fmt(f)
+    }
+}
+
 impl FromStr for Seconds {
     type Err = InvalidValue;
 
@@ -90,87 +98,132 @@ pub struct Sources<'a> {
     profile: Profile,
     /// `profile `NAME` in FILE`, for messages.
     place: String,
+    /// The config file in use, if any user config directory is known or one was named.
+    pub file: Option<FileChoice>,
+    /// The selected profile's name.
+    pub profile_name: Sourced<String>,
+    /// Things the user should fix that do not stop the command, e.g. a config file
+    /// holding a password that others can read.
+    pub warnings: Vec<String>,
+}
+
+/// The config file in use: where it is, why there, and whether it exists.
+#[derive(Debug, Clone)]
+pub struct FileChoice {
+    pub path: PathBuf,
+    pub origin: Origin,
+    pub exists: bool,
+}
+
+/// The config file to use: `--config`, else `MFA_CONFIG`, else
+/// `<config_dir>/mfa/config.toml`; `None` when nothing is named and no user config
+/// directory is known.
+pub fn config_path(
+    global: &GlobalArgs,
+    env: Env,
+    config_dir: Option<&Path>,
+) -> Option<(PathBuf, Origin)> {
+    if let Some(path) = &global.config {
+        return Some((path.clone(), Origin::Flag("--config")));
+    }
+    if let Some(path) = non_empty(env, "MFA_CONFIG") {
+        return Some((path.into(), Origin::Env("MFA_CONFIG")));
+    }
+    config_dir.map(|dir| (config_file::default_path(dir), Origin::Default))
+}
+
+/// The profile to use: `--profile`, else `MFA_PROFILE`, else the file's
+/// `default_profile`, else `default`.
+pub fn profile_name(
+    global: &GlobalArgs,
+    env: Env,
+    file_default: Option<&str>,
+    path: &Path,
+) -> Sourced<String> {
+    let (value, origin) = match (&global.profile, non_empty(env, "MFA_PROFILE")) {
+        (Some(name), _) => (name.clone(), Origin::Flag("--profile")),
+        (None, Some(name)) => (name, Origin::Env("MFA_PROFILE")),
+        (None, None) => match file_default {
+            Some(name) => (
+                name.to_owned(),
+                Origin::Profile {
+                    key: "default_profile",
+                    place: path.display().to_string(),
+                },
+            ),
+            None => ("default".to_owned(), Origin::Default),
+        },
+    };
+    Sourced { value, origin }
+}
+
+/// The error for a file that could not be used.
+pub fn load_failure(path: &Path, origin: &Origin, err: LoadError) -> Failure {
+    let shown = path.display();
+    Failure::Config(match err {
+        LoadError::Missing => format!("config file {shown} (from {origin}) does not exist"),
+        LoadError::Unreadable(why) => format!("cannot read config file {shown}: {why}"),
+        LoadError::Invalid(why) => format!("config file {shown} is invalid: {why}"),
+    })
 }
 
 impl<'a> Sources<'a> {
     /// Finds and reads the config file and selects the profile.
     ///
-    /// The file: `--config`, else `MFA_CONFIG`, else `<config_dir>/mfa/config.toml`,
-    /// where only a file the user named must exist. The profile: `--profile`, else
-    /// `MFA_PROFILE`, else the file's `default_profile`, else `default`, where only
-    /// `default` may be missing.
+    /// Only a file the user named must exist, and only a profile the user named
+    /// (flag, variable or `default_profile`) must be in it.
     pub fn load(
         global: &GlobalArgs,
         env: Env<'a>,
         config_dir: Option<&Path>,
     ) -> Result<Self, Failure> {
-        let named_file = global
-            .config
-            .clone()
-            .map(|path| (path, Origin::Flag("--config")))
-            .or_else(|| {
-                non_empty(env, "MFA_CONFIG").map(|p| (p.into(), Origin::Env("MFA_CONFIG")))
+        let Some((path, file_origin)) = config_path(global, env, config_dir) else {
+            if global.profile.is_some() || non_empty(env, "MFA_PROFILE").is_some() {
+                return Err(Failure::Config(
+                    "a profile was named, but no user config directory is known to find \
+                     the config file in; pass --config or set MFA_CONFIG"
+                        .into(),
+                ));
+            }
+            return Ok(Sources {
+                env,
+                profile: Profile::default(),
+                place: "the config file (no user config directory is known)".into(),
+                file: None,
+                profile_name: Sourced {
+                    value: "default".into(),
+                    origin: Origin::Default,
+                },
+                warnings: Vec::new(),
             });
-        let (path, file_origin): (PathBuf, Option<Origin>) = match named_file {
-            Some((path, origin)) => (path, Some(origin)),
-            None => match config_dir {
-                Some(dir) => (config_file::default_path(dir), None),
-                None if global.profile.is_some() || non_empty(env, "MFA_PROFILE").is_some() => {
-                    return Err(Failure::Config(
-                        "a profile was named, but no user config directory is known to find \
-                         the config file in; pass --config or set MFA_CONFIG"
-                            .into(),
-                    ));
-                }
-                None => {
-                    return Ok(Sources {
-                        env,
-                        profile: Profile::default(),
-                        place: "the config file (no user config directory is known)".into(),
-                    });
-                }
-            },
         };
+        let named = file_origin != Origin::Default;
+        let file = config_file::load(&path, named)
+            .map_err(|err| load_failure(&path, &file_origin, err))?;
         let shown = path.display();
-        let file = config_file::load(&path, file_origin.is_some()).map_err(|err| {
-            Failure::Config(match err {
-                LoadError::Missing => format!(
-                    "config file {shown} (from {}) does not exist",
-                    file_origin
-                        .as_ref()
-                        .map(Origin::to_string)
-                        .unwrap_or_default()
-                ),
-                LoadError::Unreadable(why) => format!("cannot read config file {shown}: {why}"),
-                LoadError::Invalid(why) => format!("config file {shown} is invalid: {why}"),
-            })
-        })?;
-
-        let (name, name_origin) = match (&global.profile, non_empty(env, "MFA_PROFILE")) {
-            (Some(name), _) => (name.clone(), Some(Origin::Flag("--profile"))),
-            (None, Some(name)) => (name, Some(Origin::Env("MFA_PROFILE"))),
-            (None, None) => match file.as_ref().and_then(|f| f.default_profile.clone()) {
-                Some(name) => (
-                    name,
-                    Some(Origin::Profile {
-                        key: "default_profile",
-                        place: format!("{shown}"),
-                    }),
-                ),
-                None => ("default".to_owned(), None),
-            },
-        };
-        let place = format!("profile `{name}` in {shown}");
-        let profile = match file.as_ref().and_then(|f| f.profiles.get(&name)) {
+        let name = profile_name(
+            global,
+            env,
+            file.as_ref().and_then(|f| f.default_profile.as_deref()),
+            &path,
+        );
+        let warnings = file
+            .as_ref()
+            .and_then(|file| config_file::exposure_warning(&path, file))
+            .into_iter()
+            .collect();
+        let place = format!("profile `{}` in {shown}", name.value);
+        let profile = match file.as_ref().and_then(|f| f.profiles.get(&name.value)) {
             Some(profile) => profile.clone(),
-            None => match (&name_origin, &file) {
-                (None, _) => Profile::default(),
-                (Some(origin), None) => {
+            None => match (&name.origin, &file) {
+                (Origin::Default, _) => Profile::default(),
+                (origin, None) => {
                     return Err(Failure::Config(format!(
-                        "profile `{name}` (from {origin}) not found: there is no config file at {shown}"
+                        "profile `{}` (from {origin}) not found: there is no config file at {shown}",
+                        name.value
                     )));
                 }
-                (Some(origin), Some(file)) => {
+                (origin, Some(file)) => {
                     let known: Vec<&str> = file.profiles.keys().map(String::as_str).collect();
                     let known = if known.is_empty() {
                         "none".to_owned()
@@ -178,7 +231,8 @@ impl<'a> Sources<'a> {
                         known.join(", ")
                     };
                     return Err(Failure::Config(format!(
-                        "profile `{name}` (from {origin}) not found in {shown}; its profiles: {known}"
+                        "profile `{}` (from {origin}) not found in {shown}; its profiles: {known}",
+                        name.value
                     )));
                 }
             },
@@ -187,8 +241,15 @@ impl<'a> Sources<'a> {
             env,
             profile,
             place,
+            file: Some(FileChoice {
+                exists: file.is_some(),
+                path,
+                origin: file_origin,
+            }),
+            profile_name: name,
+            warnings,
         };
-        sources.refuse_keys_not_supported_yet()?;
+        sources.refuse_keys_that_cannot_be_followed()?;
         Ok(sources)
     }
 
@@ -199,18 +260,27 @@ impl<'a> Sources<'a> {
             env,
             profile,
             place: "profile `default` in /cfg/mfa/config.toml".into(),
+            file: None,
+            profile_name: Sourced {
+                value: "default".into(),
+                origin: Origin::Default,
+            },
+            warnings: Vec::new(),
         }
     }
 
-    /// Keys the contract names for features this version does not have yet. Ignoring
-    /// them would silently authenticate or connect differently from what the file says.
-    fn refuse_keys_not_supported_yet(&self) -> Result<(), Failure> {
+    /// Keys that would make `mfa` act differently from what the file says if they
+    /// were ignored: those of features this version does not have yet, and a
+    /// password given two ways at once.
+    fn refuse_keys_that_cannot_be_followed(&self) -> Result<(), Failure> {
         let p = &self.profile;
+        if p.password.is_some() && p.password_command.is_some() {
+            return Err(Failure::Config(format!(
+                "{} has both `password` and `password_command`; keep one",
+                self.place
+            )));
+        }
         let set = [
-            ("password_command", p.password_command.is_some()),
-            ("client_id", p.client_id.is_some()),
-            ("client_secret", p.client_secret.is_some()),
-            ("token_url", p.token_url.is_some()),
             ("retries", p.retries.is_some()),
             ("ca_file", p.ca_file.is_some()),
         ];
@@ -272,6 +342,11 @@ impl<'a> Sources<'a> {
 
     /// The error for a required setting that nothing gave, saying every way to give it.
     fn missing(&self, setting: &Setting) -> String {
+        format!("no {}: {}", setting.what, self.ways(setting))
+    }
+
+    /// Every way to give a setting: "pass --x, set X, or add `x` to profile ...".
+    fn ways(&self, setting: &Setting) -> String {
         let mut ways = Vec::new();
         if let Some(flag) = setting.flag {
             ways.push(format!("pass {flag}"));
@@ -280,23 +355,29 @@ impl<'a> Sources<'a> {
             ways.push(format!("set {variable}"));
         }
         let last = format!("add `{}` to {}", setting.key, self.place);
-        let ways = if ways.is_empty() {
+        if ways.is_empty() {
             last
         } else {
             format!("{}, or {last}", ways.join(", "))
-        };
-        format!("no {}: {ways}", setting.what)
+        }
     }
 
     /// Where the request goes and how long it may take.
     pub fn connection(&self, global: &GlobalArgs) -> Result<Connection, Failure> {
+        let parts = self.connection_parts(global)?;
+        Ok(Connection {
+            account_id: parts
+                .account_id
+                .ok_or_else(|| Failure::Config(self.missing(&ACCOUNT_ID)))?,
+            base_url: parts.base_url,
+            timeout: parts.timeout,
+        })
+    }
+
+    /// The connection's settings, the account id only if given.
+    fn connection_parts(&self, global: &GlobalArgs) -> Result<ConnectionParts, Failure> {
         let p = &self.profile;
-        let account_id = self.require(
-            &ACCOUNT_ID,
-            global.account_id.clone(),
-            p.account_id.clone(),
-            Failure::Config,
-        )?;
+        let account_id = self.pick(&ACCOUNT_ID, global.account_id.clone(), p.account_id.clone())?;
         let base_url = self
             .pick(&BASE_URL, global.base_url.clone(), p.base_url.clone())?
             .unwrap_or_else(|| Sourced {
@@ -309,43 +390,112 @@ impl<'a> Sources<'a> {
                 value: Seconds(mfa::DEFAULT_TIMEOUT),
                 origin: Origin::Default,
             });
-        Ok(Connection {
+        Ok(ConnectionParts {
             account_id,
             base_url,
             timeout,
         })
     }
 
-    /// The username and password, needed only when something is really sent.
+    /// Who is calling: OAuth2 client credentials when both the client id and the
+    /// secret are given, else the username and password. Nothing is run or fetched
+    /// here: a `password_command` runs only when a call is really made.
     pub fn login(&self, global: &GlobalArgs) -> Result<Login, Failure> {
         let p = &self.profile;
-        let username = self.require(
-            &USERNAME,
-            global.username.clone(),
-            p.username.clone(),
-            Failure::Config,
-        )?;
-        // The password never passes through `pick`, whose messages show the value.
-        let password = match (non_empty(self.env, "BW_PASSWORD"), &p.password) {
-            (Some(password), _) => Sourced {
-                value: Secret::new(password),
-                origin: Origin::Env("BW_PASSWORD"),
+        let client_id: Option<Sourced<ClientId>> =
+            self.pick(&CLIENT_ID, global.client_id.clone(), p.client_id.clone())?;
+        let client_secret = self.secret(&CLIENT_SECRET, &p.client_secret);
+        let username: Option<Sourced<Username>> =
+            self.pick(&USERNAME, global.username.clone(), p.username.clone())?;
+        match (client_id, client_secret, username, self.password()) {
+            (Some(client_id), Some(client_secret), _, _) => Ok(Login::Client {
+                client_id,
+                client_secret,
+                token_url: self.token_url()?,
+            }),
+            (_, _, Some(username), Some(password)) => Ok(Login::Basic { username, password }),
+            (Some(client_id), None, _, _) => Err(Failure::Config(format!(
+                "no client secret for the client id (from {}): {}",
+                client_id.origin,
+                self.ways(&CLIENT_SECRET)
+            ))),
+            (None, Some(client_secret), _, _) => Err(Failure::Config(format!(
+                "no client id for the client secret (from {}): {}",
+                client_secret.origin,
+                self.ways(&CLIENT_ID)
+            ))),
+            (None, None, None, _) => Err(Failure::Config(self.missing(&USERNAME))),
+            (None, None, Some(_), None) => Err(Failure::Config(format!(
+                "no API password: set BW_PASSWORD, or add `password` (`mfa config set password \
+                 -`) or `password_command` to {} (it is never a flag, so it stays out of shell \
+                 history)",
+                self.place
+            ))),
+        }
+    }
+
+    /// The scheme the call will use, judged without reading or checking any secret, so
+    /// `--dry-run` shows it on a machine with no credentials.
+    pub fn scheme(&self, global: &GlobalArgs) -> AuthScheme {
+        let p = &self.profile;
+        let client_id = global.client_id.is_some()
+            || non_empty(self.env, CLIENT_ID.variable.unwrap_or_default()).is_some()
+            || p.client_id.is_some();
+        if client_id && self.secret(&CLIENT_SECRET, &p.client_secret).is_some() {
+            AuthScheme::Bearer
+        } else {
+            AuthScheme::Basic
+        }
+    }
+
+    /// The password, from `BW_PASSWORD`, else the profile's `password`, else its
+    /// `password_command` (not run yet).
+    fn password(&self) -> Option<Password> {
+        if let Some(given) = self.secret(&PASSWORD, &self.profile.password) {
+            return Some(Password::Given(given));
+        }
+        let command = self.profile.password_command.clone()?;
+        Some(Password::Command {
+            command: Secret::new(command),
+            origin: Origin::Profile {
+                key: "password_command",
+                place: self.place.clone(),
             },
-            (None, Some(password)) if !password.expose().is_empty() => Sourced {
-                value: password.clone(),
-                origin: Origin::Profile {
-                    key: PASSWORD.key,
-                    place: self.place.clone(),
-                },
+        })
+    }
+
+    /// A secret from its variable, else the profile. It never passes through `pick`,
+    /// whose messages show the value; an empty one counts as unset.
+    fn secret(
+        &self,
+        setting: &Setting,
+        profile_value: &Option<Secret<String>>,
+    ) -> Option<Sourced<Secret<String>>> {
+        let variable = setting.variable.expect("a secret has a variable");
+        if let Some(value) = non_empty(self.env, variable) {
+            return Some(Sourced {
+                value: Secret::new(value),
+                origin: Origin::Env(variable),
+            });
+        }
+        let value = profile_value.clone().filter(|v| !v.expose().is_empty())?;
+        Some(Sourced {
+            value,
+            origin: Origin::Profile {
+                key: setting.key,
+                place: self.place.clone(),
             },
-            (None, _) => {
-                return Err(Failure::Config(format!(
-                    "{} (it is never a flag, so it stays out of shell history)",
-                    self.missing(&PASSWORD)
-                )));
-            }
-        };
-        Ok(Login { username, password })
+        })
+    }
+
+    /// The OAuth2 token endpoint.
+    fn token_url(&self) -> Result<Sourced<TokenUrl>, Failure> {
+        Ok(self
+            .pick(&TOKEN_URL, None, self.profile.token_url.clone())?
+            .unwrap_or_else(|| Sourced {
+                value: TokenUrl::default(),
+                origin: Origin::Default,
+            }))
     }
 
     /// The body of a request to send a code by `channel`. Only the application id
@@ -365,26 +515,36 @@ impl<'a> Sources<'a> {
             profile_application_id.clone(),
             Failure::Usage,
         )?;
-        let message: Option<Sourced<MessageTemplate>> =
-            self.pick(&MESSAGE, args.message.clone(), p.message.clone())?;
-        let digits: Option<Sourced<Digits>> =
-            self.pick(&DIGITS, args.digits, p.digits.map(|d| d.to_string()))?;
         Ok(CodeRequest {
             to: args.to.clone(),
             from: from.value,
             application_id: application_id.value,
             scope: self.scope(args.scope.clone())?,
-            message: match message {
-                Some(message) => message.value,
-                None => DEFAULT_MESSAGE
+            message: self.message(args.message.clone())?.value,
+            digits: self.digits(args.digits)?.value,
+        })
+    }
+
+    /// The message template, or the default one.
+    fn message(&self, flag: Option<MessageTemplate>) -> Result<Sourced<MessageTemplate>, Failure> {
+        Ok(self
+            .pick(&MESSAGE, flag, self.profile.message.clone())?
+            .unwrap_or_else(|| Sourced {
+                value: DEFAULT_MESSAGE
                     .parse()
                     .expect("the default message is valid"),
-            },
-            digits: match digits {
-                Some(digits) => digits.value,
-                None => Digits::new(DEFAULT_DIGITS).expect("the default digits are valid"),
-            },
-        })
+                origin: Origin::Default,
+            }))
+    }
+
+    /// The number of digits, or the default.
+    fn digits(&self, flag: Option<Digits>) -> Result<Sourced<Digits>, Failure> {
+        Ok(self
+            .pick(&DIGITS, flag, self.profile.digits.map(|d| d.to_string()))?
+            .unwrap_or_else(|| Sourced {
+                value: Digits::new(DEFAULT_DIGITS).expect("the default digits are valid"),
+                origin: Origin::Default,
+            }))
     }
 
     /// The body of a request to check `code`. There is no default code lifetime: how
@@ -411,6 +571,148 @@ impl<'a> Sources<'a> {
     fn scope(&self, flag: Option<Scope>) -> Result<Option<Scope>, Failure> {
         let scope = self.pick(&SCOPE, flag, self.profile.scope.clone())?;
         Ok(scope.map(|scope| scope.value))
+    }
+}
+
+/// One line of `mfa config show`.
+#[derive(Debug, PartialEq)]
+pub struct Entry {
+    /// The profile key that names the setting.
+    pub key: &'static str,
+    pub shown: Shown,
+}
+
+/// A setting's value as `mfa config show` may show it.
+#[derive(Debug, PartialEq)]
+pub enum Shown {
+    NotSet,
+    /// A value, as text; `number` when it is one (JSON shows it unquoted).
+    Value {
+        text: String,
+        number: bool,
+        origin: Origin,
+    },
+    /// A secret: only that it is set, and where.
+    Secret {
+        origin: Origin,
+    },
+    /// The password will come from `password_command`, which is not run to show it.
+    FromCommand {
+        origin: Origin,
+    },
+}
+
+impl Sources<'_> {
+    /// Every setting in effect, in the order of `mfa config set`'s keys, each checked
+    /// as a command would check it; a secret only as set or not.
+    pub fn entries(&self, global: &GlobalArgs) -> Result<Vec<Entry>, Failure> {
+        let p = &self.profile;
+        let given = |value: &Option<Sourced<Secret<String>>>| match value {
+            Some(secret) => Shown::Secret {
+                origin: secret.origin.clone(),
+            },
+            None => Shown::NotSet,
+        };
+        let connection = self.connection_parts(global)?;
+        let password = match self.password() {
+            Some(Password::Given(given)) => Shown::Secret {
+                origin: given.origin,
+            },
+            Some(Password::Command { origin, .. }) => Shown::FromCommand { origin },
+            None => Shown::NotSet,
+        };
+        let command = match &p.password_command {
+            Some(command) => Shown::Value {
+                text: command.clone(),
+                number: false,
+                origin: Origin::Profile {
+                    key: "password_command",
+                    place: self.place.clone(),
+                },
+            },
+            None => Shown::NotSet,
+        };
+        Ok(vec![
+            entry("account_id", connection.account_id, false),
+            entry(
+                "username",
+                self.pick::<Username>(&USERNAME, global.username.clone(), p.username.clone())?,
+                false,
+            ),
+            Entry {
+                key: "password",
+                shown: password,
+            },
+            Entry {
+                key: "password_command",
+                shown: command,
+            },
+            entry(
+                "client_id",
+                self.pick::<ClientId>(&CLIENT_ID, global.client_id.clone(), p.client_id.clone())?,
+                false,
+            ),
+            Entry {
+                key: "client_secret",
+                shown: given(&self.secret(&CLIENT_SECRET, &p.client_secret)),
+            },
+            entry("token_url", Some(self.token_url()?), false),
+            entry("base_url", Some(connection.base_url), false),
+            entry("timeout", Some(connection.timeout), true),
+            entry(
+                "from",
+                self.pick::<PhoneNumber>(&FROM, None, p.from.clone())?,
+                false,
+            ),
+            entry(
+                "voice_application_id",
+                self.pick::<ApplicationId>(
+                    &VOICE_APPLICATION_ID,
+                    None,
+                    p.voice_application_id.clone(),
+                )?,
+                false,
+            ),
+            entry(
+                "messaging_application_id",
+                self.pick::<ApplicationId>(
+                    &MESSAGING_APPLICATION_ID,
+                    None,
+                    p.messaging_application_id.clone(),
+                )?,
+                false,
+            ),
+            entry("digits", Some(self.digits(None)?), true),
+            entry("message", Some(self.message(None)?), false),
+            entry(
+                "scope",
+                self.pick::<Scope>(&SCOPE, None, p.scope.clone())?,
+                false,
+            ),
+            entry(
+                "expiration_minutes",
+                self.pick::<ExpirationMinutes>(
+                    &EXPIRATION,
+                    None,
+                    p.expiration_minutes.map(|m| m.to_string()),
+                )?,
+                true,
+            ),
+        ])
+    }
+}
+
+fn entry<T: fmt::Display>(key: &'static str, value: Option<Sourced<T>>, number: bool) -> Entry {
+    Entry {
+        key,
+        shown: match value {
+            Some(value) => Shown::Value {
+                text: value.value.to_string(),
+                number,
+                origin: value.origin,
+            },
+            None => Shown::NotSet,
+        },
     }
 }
 
@@ -448,6 +750,24 @@ const PASSWORD: Setting = Setting {
     flag: None,
     variable: Some("BW_PASSWORD"),
     key: "password",
+};
+const CLIENT_ID: Setting = Setting {
+    what: "client id",
+    flag: Some("--client-id"),
+    variable: Some("BW_CLIENT_ID"),
+    key: "client_id",
+};
+const CLIENT_SECRET: Setting = Setting {
+    what: "client secret",
+    flag: None,
+    variable: Some("BW_CLIENT_SECRET"),
+    key: "client_secret",
+};
+const TOKEN_URL: Setting = Setting {
+    what: "token URL",
+    flag: None,
+    variable: Some("MFA_TOKEN_URL"),
+    key: "token_url",
 };
 const BASE_URL: Setting = Setting {
     what: "base URL",
@@ -504,37 +824,19 @@ const DIGITS: Setting = Setting {
     key: "digits",
 };
 
+/// The connection's settings before the account id is required.
+struct ConnectionParts {
+    account_id: Option<Sourced<AccountId>>,
+    base_url: Sourced<BaseUrl>,
+    timeout: Sourced<Seconds>,
+}
+
 /// Where requests go, and for how long to wait.
 #[derive(Debug)]
 pub struct Connection {
     pub account_id: Sourced<AccountId>,
     pub base_url: Sourced<BaseUrl>,
     pub timeout: Sourced<Seconds>,
-}
-
-/// Who is calling, with where each part came from.
-#[derive(Debug)]
-pub struct Login {
-    pub username: Sourced<Username>,
-    pub password: Sourced<Secret<String>>,
-}
-
-impl Login {
-    /// The credentials for the client.
-    pub fn credentials(&self) -> Credentials {
-        Credentials::Basic {
-            username: self.username.value.clone(),
-            password: self.password.value.clone(),
-        }
-    }
-
-    /// What to check when the API refuses these credentials.
-    pub fn advice(&self) -> String {
-        format!(
-            "check the username (from {}) and the password (from {})",
-            self.username.origin, self.password.origin
-        )
-    }
 }
 
 /// A variable's value, with the empty string counting as unset.
@@ -558,7 +860,7 @@ mod tests {
     fn send_args(cli: &Cli) -> &SendArgs {
         match &cli.command {
             Command::Voice(args) | Command::Sms(args) => args,
-            Command::Verify(_) => panic!("not a send: {cli:?}"),
+            other => panic!("not a send: {other:?}"),
         }
     }
 
@@ -777,6 +1079,21 @@ mod tests {
         );
     }
 
+    /// The password `login` resolves to, and the advice for a refusal.
+    fn password_and_advice(login: &Login) -> (String, String) {
+        let Ok(mfa::Credentials::Basic { password, .. }) =
+            login.credentials(Duration::from_secs(5))
+        else {
+            panic!("{login:?}")
+        };
+        let refused = mfa::Error::Api {
+            status: 401,
+            message: None,
+            request_id: None,
+        };
+        (password.expose().clone(), login.advice(&refused).unwrap())
+    }
+
     #[test]
     fn the_password_comes_from_the_environment_then_the_profile_and_is_never_shown() {
         let env = env_of(&[("BW_PASSWORD", "env-secret")]);
@@ -786,18 +1103,175 @@ mod tests {
         };
         let sources = Sources::new(&env, with_profile.clone());
         let login = sources.login(&cli(&["--username", "u"]).global).unwrap();
-        assert_eq!(login.password.value.expose(), "env-secret");
         assert_eq!(
-            login.advice(),
-            "check the username (from --username) and the password (from environment variable BW_PASSWORD)"
+            password_and_advice(&login),
+            (
+                "env-secret".to_owned(),
+                "check the username (from --username) and the password (from environment \
+                 variable BW_PASSWORD)"
+                    .to_owned()
+            )
         );
         assert!(!format!("{login:?}").contains("env-secret"));
 
         let no_env = env_of(&[]);
         let sources = Sources::new(&no_env, with_profile);
         let login = sources.login(&cli(&["--username", "u"]).global).unwrap();
-        assert_eq!(login.password.value.expose(), "file-secret");
+        assert_eq!(password_and_advice(&login).0, "file-secret");
         assert!(!format!("{login:?}").contains("file-secret"));
+    }
+
+    #[test]
+    fn a_password_command_runs_only_when_nothing_else_gives_the_password() {
+        let profile = Profile {
+            password_command: Some("printf 'from-command\\n'".into()),
+            ..Profile::default()
+        };
+        let no_env = env_of(&[]);
+        let sources = Sources::new(&no_env, profile.clone());
+        let login = sources.login(&cli(&["--username", "u"]).global).unwrap();
+        assert_eq!(
+            password_and_advice(&login),
+            (
+                "from-command".to_owned(),
+                "check the username (from --username) and the password (from key \
+                 `password_command` of profile `default` in /cfg/mfa/config.toml)"
+                    .to_owned()
+            )
+        );
+        let env = env_of(&[("BW_PASSWORD", "env-secret")]);
+        let sources = Sources::new(&env, profile);
+        let login = sources.login(&cli(&["--username", "u"]).global).unwrap();
+        assert_eq!(password_and_advice(&login).0, "env-secret");
+    }
+
+    #[test]
+    fn complete_client_credentials_win_over_basic() {
+        let env = env_of(&[
+            ("BW_USERNAME", "u"),
+            ("BW_PASSWORD", "pw"),
+            ("BW_CLIENT_ID", "c1"),
+            ("BW_CLIENT_SECRET", "cs"),
+        ]);
+        let sources = Sources::new(&env, Profile::default());
+        let global = cli(&[]).global;
+        let login = sources.login(&global).unwrap();
+        assert_eq!(login.scheme(), AuthScheme::Bearer);
+        assert_eq!(sources.scheme(&global), AuthScheme::Bearer);
+        let Ok(mfa::Credentials::ClientCredentials(client)) =
+            login.credentials(Duration::from_secs(1))
+        else {
+            panic!("{login:?}")
+        };
+        assert_eq!(client.client_id.as_str(), "c1");
+        assert_eq!(client.client_secret.expose(), "cs");
+        assert_eq!(
+            client.token_url.as_str(),
+            "https://api.bandwidth.com/api/v1/oauth2/token"
+        );
+        assert!(!format!("{login:?}").contains("cs\""));
+
+        // A client id alone does not make client credentials: Basic is used.
+        let env = env_of(&[
+            ("BW_USERNAME", "u"),
+            ("BW_PASSWORD", "pw"),
+            ("BW_CLIENT_ID", "c1"),
+        ]);
+        let sources = Sources::new(&env, Profile::default());
+        assert_eq!(sources.login(&global).unwrap().scheme(), AuthScheme::Basic);
+        assert_eq!(sources.scheme(&global), AuthScheme::Basic);
+    }
+
+    #[test]
+    fn half_of_the_client_credentials_says_what_is_missing_and_where_the_rest_came_from() {
+        let env = env_of(&[]);
+        let sources = Sources::new(
+            &env,
+            Profile {
+                client_secret: Some(Secret::from("cs")),
+                ..Profile::default()
+            },
+        );
+        let Err(Failure::Config(message)) = sources.login(&cli(&[]).global) else {
+            panic!()
+        };
+        assert_eq!(
+            message,
+            "no client id for the client secret (from key `client_secret` of profile \
+             `default` in /cfg/mfa/config.toml): pass --client-id, set BW_CLIENT_ID, or add \
+             `client_id` to profile `default` in /cfg/mfa/config.toml"
+        );
+        let sources = Sources::new(&env, Profile::default());
+        let Err(Failure::Config(message)) = sources.login(&cli(&["--client-id", "c1"]).global)
+        else {
+            panic!()
+        };
+        assert_eq!(
+            message,
+            "no client secret for the client id (from --client-id): set BW_CLIENT_SECRET, or \
+             add `client_secret` to profile `default` in /cfg/mfa/config.toml"
+        );
+    }
+
+    #[test]
+    fn the_token_url_follows_the_settings_order() {
+        let env = env_of(&[
+            ("BW_CLIENT_ID", "c1"),
+            ("BW_CLIENT_SECRET", "cs"),
+            ("MFA_TOKEN_URL", "http://127.0.0.1:9/token"),
+        ]);
+        let profile = Profile {
+            token_url: Some("https://example.com/token".into()),
+            ..Profile::default()
+        };
+        let sources = Sources::new(&env, profile.clone());
+        let Login::Client { token_url, .. } = sources.login(&cli(&[]).global).unwrap() else {
+            panic!()
+        };
+        assert_eq!(token_url.value.as_str(), "http://127.0.0.1:9/token");
+        assert_eq!(token_url.origin, Origin::Env("MFA_TOKEN_URL"));
+        let env = env_of(&[
+            ("BW_CLIENT_ID", "c1"),
+            ("BW_CLIENT_SECRET", "cs"),
+            ("MFA_TOKEN_URL", "http://example.com/token"),
+        ]);
+        let Err(Failure::Config(message)) = Sources::new(&env, profile).login(&cli(&[]).global)
+        else {
+            panic!()
+        };
+        assert!(
+            message.starts_with(
+                "environment variable MFA_TOKEN_URL is invalid (\"http://example.com/token\"): \
+                 must start with https://"
+            ),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn show_lists_every_settable_key_in_order_and_no_secret() {
+        let env = env_of(&[("BW_PASSWORD", "env-secret"), ("BW_ACCOUNT_ID", "99")]);
+        let sources = Sources::new(
+            &env,
+            Profile {
+                client_secret: Some(Secret::from("file-secret")),
+                digits: Some(4),
+                ..Profile::default()
+            },
+        );
+        let entries = sources.entries(&cli(&[]).global).unwrap();
+        let keys: Vec<&str> = entries.iter().map(|entry| entry.key).collect();
+        assert_eq!(keys, crate::cli::args::SETTABLE_KEYS);
+        let shown = format!("{entries:?}");
+        assert!(!shown.contains("env-secret") && !shown.contains("file-secret"));
+        assert_eq!(
+            entries[2].shown,
+            Shown::Secret {
+                origin: Origin::Env("BW_PASSWORD")
+            }
+        );
+        let digits = entries.iter().find(|e| e.key == "digits").unwrap();
+        assert!(matches!(&digits.shown, Shown::Value { text, number: true, .. } if text == "4"));
     }
 
     #[test]
@@ -814,21 +1288,37 @@ mod tests {
     }
 
     #[test]
-    fn keys_for_features_still_to_come_are_refused_by_name() {
+    fn keys_that_cannot_be_followed_are_refused_by_name() {
         let env = env_of(&[]);
         let sources = Sources::new(
             &env,
             Profile {
-                password_command: Some("pass show x".into()),
+                retries: Some(2),
                 ..Profile::default()
             },
         );
-        let Err(Failure::Config(message)) = sources.refuse_keys_not_supported_yet() else {
+        let Err(Failure::Config(message)) = sources.refuse_keys_that_cannot_be_followed() else {
             panic!()
         };
         assert!(
-            message.starts_with("key `password_command` of profile `default`"),
+            message.starts_with("key `retries` of profile `default`"),
             "{message}"
+        );
+        let sources = Sources::new(
+            &env,
+            Profile {
+                password: Some(Secret::from("pw")),
+                password_command: Some("pass x".into()),
+                ..Profile::default()
+            },
+        );
+        let Err(Failure::Config(message)) = sources.refuse_keys_that_cannot_be_followed() else {
+            panic!()
+        };
+        assert_eq!(
+            message,
+            "profile `default` in /cfg/mfa/config.toml has both `password` and \
+             `password_command`; keep one"
         );
     }
 

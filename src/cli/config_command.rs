@@ -1,0 +1,569 @@
+//! `mfa config path|init|set|show`: seeing and editing profiles.
+//!
+//! Each acts on the config file in use and the selected profile, found the same way
+//! as for every other command. Edits go through toml_edit, so the rest of the file
+//! keeps its comments, order and layout; a value is checked by the same rule as the
+//! flag or variable for the same setting, and the edited file is read back as `mfa`
+//! reads it before it replaces the old one, so `mfa config` never writes a file that
+//! `mfa` would refuse. Secrets are set from stdin only and shown only as set or not.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use mfa::{
+    AccountId, ApplicationId, BaseUrl, ClientId, Digits, ExpirationMinutes, InvalidValue,
+    MessageTemplate, PhoneNumber, Scope, TokenUrl, Username,
+};
+use toml_edit::{DocumentMut, Item, Key, Table, Value};
+
+use crate::cli::args::{ConfigCommand, GlobalArgs, OutputFormat};
+use crate::cli::config_file::{self, LoadError};
+use crate::cli::failure::{Exit, Failure};
+use crate::cli::input::Input;
+use crate::cli::output;
+use crate::cli::settings::{self, Entry, Env, Origin, Shown, Sources};
+
+/// Keys whose value is a secret, read from stdin and never shown.
+const SECRET_KEYS: [&str; 2] = ["password", "client_secret"];
+
+/// Runs one `mfa config` command.
+pub fn run(
+    command: &ConfigCommand,
+    global: &GlobalArgs,
+    env: Env,
+    config_dir: Option<&Path>,
+    input: &mut Input,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<Exit, Failure> {
+    let format = global.format();
+    if global.dry_run && matches!(command, ConfigCommand::Init | ConfigCommand::Set { .. }) {
+        return Err(Failure::Usage(
+            "--dry-run is for voice, sms and verify; `mfa config show` shows a profile \
+             without changing it"
+                .into(),
+        ));
+    }
+    match command {
+        ConfigCommand::Path => {
+            let (path, origin) = located(global, env, config_dir)?;
+            let _ = match format {
+                OutputFormat::Text => writeln!(out, "{}", path.display()),
+                OutputFormat::Json => writeln!(
+                    out,
+                    "{}",
+                    serde_json::json!({
+                        "path": path.display().to_string(),
+                        "origin": origin.to_string(),
+                        "exists": path.exists(),
+                    })
+                ),
+            };
+        }
+        ConfigCommand::Init => {
+            let (path, _) = located(global, env, config_dir)?;
+            let (text, document) = read_document(&path)?;
+            let profile = profile_of(global, env, &document, &path);
+            if has_profile(&document, &profile) {
+                return Err(Failure::Config(format!(
+                    "profile `{profile}` already exists in {}; change it with `mfa config set \
+                     KEY VALUE`",
+                    path.display()
+                )));
+            }
+            let mut new = match text {
+                Some(text) if !text.trim().is_empty() => {
+                    format!("{}\n\n", text.trim_end())
+                }
+                _ => FILE_HEADER.to_owned(),
+            };
+            new.push_str(&template(&profile));
+            save(&path, &new)?;
+            confirm(out, err, format, &path, &profile, None);
+        }
+        ConfigCommand::Set { key, value } => {
+            let key = key.as_str();
+            let new_value = if SECRET_KEYS.contains(&key) {
+                if value != "-" {
+                    return Err(Failure::Usage(format!(
+                        "the {} is never given on the command line, where shell history and \
+                         the process list would keep it; run `mfa config set {key} -` and \
+                         type or pipe it in",
+                        key.replace('_', " ")
+                    )));
+                }
+                Value::from(input.read_secret(key)?.expose().as_str())
+            } else {
+                checked(key, value).map_err(|rule| {
+                    Failure::Usage(format!(
+                        "invalid value '{}' for `{key}`: {rule}",
+                        output::escaped(value)
+                    ))
+                })?
+            };
+            let (path, _) = located(global, env, config_dir)?;
+            let (_, mut document) = read_document(&path)?;
+            let profile = profile_of(global, env, &document, &path);
+            let replaced = set_key(&mut document, &profile, key, new_value).map_err(|why| {
+                Failure::Config(format!("cannot set `{key}` in {}: {why}", path.display()))
+            })?;
+            save(&path, &document.to_string())?;
+            if let Some(other) = replaced {
+                let _ = output::write_warning(
+                    err,
+                    format,
+                    &format!(
+                        "removed `{other}` from profile `{profile}`, since `{key}` replaces it"
+                    ),
+                );
+            }
+            confirm(out, err, format, &path, &profile, Some(key));
+            let file = config_file::load(&path, true).ok().flatten();
+            if let Some(warning) = file.and_then(|f| config_file::exposure_warning(&path, &f)) {
+                let _ = output::write_warning(err, format, &warning);
+            }
+        }
+        ConfigCommand::Show => {
+            let sources = Sources::load(global, env, config_dir)?;
+            for warning in &sources.warnings {
+                let _ = output::write_warning(err, format, warning);
+            }
+            let entries = sources.entries(global)?;
+            let login = sources.login(global);
+            let credentials = match &login {
+                Ok(login) => Ok(login.scheme()),
+                Err(failure) => Err(failure.sentence()),
+            };
+            let _ = write_show(out, format, &sources, &credentials, &entries);
+        }
+    }
+    Ok(Exit::Success)
+}
+
+/// The config file's path, or the error saying that no place is known for it.
+fn located(
+    global: &GlobalArgs,
+    env: Env,
+    config_dir: Option<&Path>,
+) -> Result<(PathBuf, Origin), Failure> {
+    settings::config_path(global, env, config_dir).ok_or_else(|| {
+        Failure::Config("no user config directory is known; pass --config or set MFA_CONFIG".into())
+    })
+}
+
+/// The file's text (`None` if it does not exist yet) and its document. A file `mfa`
+/// would refuse is refused here too, before anything is changed.
+fn read_document(path: &Path) -> Result<(Option<String>, DocumentMut), Failure> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => Some(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => {
+            return Err(settings::load_failure(
+                path,
+                &Origin::Default,
+                LoadError::Unreadable(e.kind().to_string()),
+            ));
+        }
+    };
+    let Some(text) = text else {
+        return Ok((None, DocumentMut::new()));
+    };
+    config_file::parse(&text).map_err(|e| settings::load_failure(path, &Origin::Default, e))?;
+    let document = text
+        .parse()
+        .expect("text that parses as a config file is a TOML document");
+    Ok((Some(text), document))
+}
+
+/// The selected profile's name, with the document's `default_profile`.
+fn profile_of(global: &GlobalArgs, env: Env, document: &DocumentMut, path: &Path) -> String {
+    let default = document.get("default_profile").and_then(Item::as_str);
+    settings::profile_name(global, env, default, path).value
+}
+
+fn has_profile(document: &DocumentMut, profile: &str) -> bool {
+    document
+        .get("profiles")
+        .and_then(Item::as_table_like)
+        .is_some_and(|profiles| profiles.contains_key(profile))
+}
+
+/// Sets `key` of `profile` to `value`, creating the profile if need be and keeping a
+/// value's trailing comment. Setting `password` removes `password_command` and the
+/// other way round, since a profile may hold only one; returns the one removed.
+fn set_key(
+    document: &mut DocumentMut,
+    profile: &str,
+    key: &str,
+    mut value: Value,
+) -> Result<Option<&'static str>, String> {
+    let profiles = document
+        .entry("profiles")
+        .or_insert_with(|| {
+            let mut table = Table::new();
+            table.set_implicit(true);
+            Item::Table(table)
+        })
+        .as_table_like_mut()
+        .ok_or("`profiles` is not a table")?;
+    let table = profiles
+        .entry(profile)
+        .or_insert(Item::Table(Table::new()))
+        .as_table_like_mut()
+        .ok_or_else(|| format!("`profiles.{profile}` is not a table"))?;
+    match table.get_mut(key) {
+        // Replaced in place, so the key keeps the comment above it.
+        Some(old) => {
+            if let Some(old_value) = old.as_value() {
+                *value.decor_mut() = old_value.decor().clone();
+            }
+            *old = Item::Value(value);
+        }
+        None => {
+            table.insert(key, Item::Value(value));
+        }
+    }
+    let other = match key {
+        "password" => Some("password_command"),
+        "password_command" => Some("password"),
+        _ => None,
+    };
+    Ok(other.filter(|other| table.remove(other).is_some()))
+}
+
+/// Reads `text` back as `mfa` would, then writes it.
+fn save(path: &Path, text: &str) -> Result<(), Failure> {
+    config_file::parse(text).map_err(|e| {
+        Failure::Config(format!(
+            "the edit would make {} invalid ({e:?}); it was not written",
+            path.display()
+        ))
+    })?;
+    config_file::write(path, text)
+        .map_err(|e| Failure::Config(format!("cannot write {}: {e}", path.display())))
+}
+
+/// Says what was written: on stderr in text (stdout stays for data), as one object
+/// on stdout in JSON.
+fn confirm(
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    format: OutputFormat,
+    path: &Path,
+    profile: &str,
+    key: Option<&str>,
+) {
+    let _ = match (format, key) {
+        (OutputFormat::Text, None) => writeln!(
+            err,
+            "mfa: wrote profile `{profile}` to {}; fill it in with `mfa config set KEY VALUE`",
+            path.display()
+        ),
+        (OutputFormat::Text, Some(key)) => writeln!(
+            err,
+            "mfa: set `{key}` of profile `{profile}` in {}",
+            path.display()
+        ),
+        (OutputFormat::Json, key) => {
+            let mut object = serde_json::json!({
+                "path": path.display().to_string(),
+                "profile": profile,
+            });
+            if let Some(key) = key {
+                object["key"] = key.into();
+            }
+            writeln!(out, "{object}")
+        }
+    };
+}
+
+/// `value` as the TOML value for `key`, checked by the setting's own rule. Numbers
+/// are written as numbers; every other value as the string typed.
+fn checked(key: &str, value: &str) -> Result<Value, InvalidValue> {
+    fn text<T: std::str::FromStr<Err = InvalidValue>>(value: &str) -> Result<Value, InvalidValue> {
+        value.parse::<T>()?;
+        Ok(Value::from(value))
+    }
+    match key {
+        "account_id" => text::<AccountId>(value),
+        "username" => text::<Username>(value),
+        "client_id" => text::<ClientId>(value),
+        "token_url" => text::<TokenUrl>(value),
+        "base_url" => text::<BaseUrl>(value),
+        "from" => text::<PhoneNumber>(value),
+        "voice_application_id" | "messaging_application_id" => text::<ApplicationId>(value),
+        "message" => text::<MessageTemplate>(value),
+        "scope" => text::<Scope>(value),
+        "password_command" if value.trim().is_empty() => {
+            Err(InvalidValue::from_rule("must be a command"))
+        }
+        "password_command" => Ok(Value::from(value)),
+        "digits" => Ok(Value::from(i64::from(value.parse::<Digits>()?.get()))),
+        "expiration_minutes" => Ok(Value::from(i64::from(
+            value.parse::<ExpirationMinutes>()?.get(),
+        ))),
+        "timeout" => {
+            value.parse::<settings::Seconds>()?;
+            Ok(match value.parse::<i64>() {
+                Ok(whole) => Value::from(whole),
+                Err(_) => Value::from(
+                    value
+                        .parse::<f64>()
+                        .expect("a checked time-out is a number"),
+                ),
+            })
+        }
+        other => unreachable!("clap only lets known keys through, not {other:?}"),
+    }
+}
+
+/// The start of a new config file.
+const FILE_HEADER: &str = "\
+# mfa's config file: one [profiles.NAME] table per account or use.
+# Flags and environment variables override what is set here.
+# `mfa config show` shows what is in effect; `mfa config set KEY VALUE` changes a key.
+# default_profile = \"prod\"
+
+";
+
+/// A commented profile for `profile`: every key, none set. The comments stand above
+/// the table's header, where toml_edit keeps them with the table, so keys set later
+/// go under the header and the comments never drift into another profile.
+fn template(profile: &str) -> String {
+    format!(
+        "# Profile `{profile}`. Uncomment and fill in the keys it needs, or run
+# `mfa --profile {profile} config set KEY VALUE`:
+#   account_id = \"9900000\"
+# Username and password (HTTP Basic); set the password with `mfa config set password -`,
+# or let a password manager print it:
+#   username = \"api-user\"
+#   password_command = \"pass show bandwidth/api-user\"
+# Or OAuth2 client credentials, used instead when both are set; set the secret with
+# `mfa config set client_secret -`:
+#   client_id = \"...\"
+#   from = \"+15554443333\"
+#   voice_application_id = \"...\"
+#   messaging_application_id = \"...\"
+#   digits = 6
+#   message = \"Your temporary {{NAME}} {{SCOPE}} code is {{CODE}}\"
+#   scope = \"2FA\"
+#   expiration_minutes = 3
+#   timeout = 30
+[profiles.{}]
+",
+        Key::new(profile)
+    )
+}
+
+/// `mfa config show`: the file, the profile, the credentials in use, then each key.
+fn write_show(
+    out: &mut dyn Write,
+    format: OutputFormat,
+    sources: &Sources,
+    credentials: &Result<mfa::AuthScheme, String>,
+    entries: &[Entry],
+) -> std::io::Result<()> {
+    let credentials_text = match credentials {
+        Ok(mfa::AuthScheme::Bearer) => "OAuth2 client credentials".to_owned(),
+        Ok(mfa::AuthScheme::Basic) => "username and password".to_owned(),
+        Err(why) => format!("none complete ({why})"),
+    };
+    match format {
+        OutputFormat::Text => {
+            let file = match &sources.file {
+                Some(file) => format!(
+                    "{} ({}{})",
+                    file.path.display(),
+                    file.origin,
+                    if file.exists { "" } else { "; does not exist" }
+                ),
+                None => "none (no user config directory is known)".into(),
+            };
+            writeln!(out, "{:<26}{file}", "config file")?;
+            writeln!(
+                out,
+                "{:<26}{} ({})",
+                "profile", sources.profile_name.value, sources.profile_name.origin
+            )?;
+            writeln!(out, "{:<26}{credentials_text}", "credentials")?;
+            for entry in entries {
+                let line = match &entry.shown {
+                    Shown::NotSet => "not set".to_owned(),
+                    Shown::Value { text, origin, .. } => {
+                        format!("{} ({origin})", output::escaped(text))
+                    }
+                    Shown::Secret { origin } => format!("set ({origin})"),
+                    Shown::FromCommand { origin } => {
+                        format!("from the command in {origin} (not run)")
+                    }
+                };
+                writeln!(out, "{:<26}{line}", entry.key)?;
+            }
+            Ok(())
+        }
+        OutputFormat::Json => {
+            let mut settings = serde_json::Map::new();
+            for entry in entries {
+                let shown = match &entry.shown {
+                    Shown::NotSet => serde_json::json!({ "set": false }),
+                    Shown::Value {
+                        text,
+                        number,
+                        origin,
+                    } => {
+                        let value = if *number {
+                            serde_json::from_str(text).unwrap_or_else(|_| text.as_str().into())
+                        } else {
+                            serde_json::Value::from(text.as_str())
+                        };
+                        serde_json::json!({ "set": true, "value": value, "origin": origin.to_string() })
+                    }
+                    Shown::Secret { origin } => {
+                        serde_json::json!({ "set": true, "origin": origin.to_string() })
+                    }
+                    Shown::FromCommand { origin } => serde_json::json!({
+                        "set": true, "origin": origin.to_string(), "command_run": false
+                    }),
+                };
+                settings.insert(entry.key.into(), shown);
+            }
+            let credentials = match credentials {
+                Ok(mfa::AuthScheme::Bearer) => serde_json::json!("client_credentials"),
+                Ok(mfa::AuthScheme::Basic) => serde_json::json!("basic"),
+                Err(_) => serde_json::Value::Null,
+            };
+            let file = sources.file.as_ref().map(|file| {
+                serde_json::json!({
+                    "path": file.path.display().to_string(),
+                    "origin": file.origin.to_string(),
+                    "exists": file.exists,
+                })
+            });
+            let document = serde_json::json!({
+                "config_file": file,
+                "profile": {
+                    "name": sources.profile_name.value,
+                    "origin": sources.profile_name.origin.to_string(),
+                },
+                "credentials": credentials,
+                "settings": settings,
+            });
+            writeln!(out, "{document}")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::args::SETTABLE_KEYS;
+
+    #[test]
+    fn every_settable_key_has_a_rule_and_lands_in_a_valid_profile() {
+        let examples = [
+            ("account_id", "9900000"),
+            ("username", "api-user"),
+            ("password_command", "pass show x"),
+            ("client_id", "c1"),
+            ("token_url", "https://example.com/token"),
+            ("base_url", "https://example.com/api/v1"),
+            ("timeout", "2.5"),
+            ("from", "+15554443333"),
+            ("voice_application_id", "app"),
+            ("messaging_application_id", "app"),
+            ("digits", "6"),
+            ("message", "{CODE}"),
+            ("scope", "2FA"),
+            ("expiration_minutes", "3"),
+        ];
+        for key in SETTABLE_KEYS {
+            let mut document = DocumentMut::new();
+            let value = if SECRET_KEYS.contains(&key) {
+                Value::from("s3cr3t")
+            } else {
+                let (_, example) = examples
+                    .iter()
+                    .find(|(k, _)| *k == key)
+                    .unwrap_or_else(|| panic!("no example for {key}"));
+                checked(key, example).unwrap()
+            };
+            set_key(&mut document, "p", key, value).unwrap();
+            let text = document.to_string();
+            assert!(config_file::parse(&text).is_ok(), "{key}: {text}");
+        }
+    }
+
+    #[test]
+    fn values_are_checked_by_the_settings_rules() {
+        assert_eq!(
+            checked("from", "5550000001").unwrap_err().rule(),
+            "must be an E.164 number: `+`, a digit 1 to 9, then 1 to 14 more digits, and \
+             nothing else (e.g. +15553334444)"
+        );
+        assert!(checked("digits", "9").is_err());
+        assert!(checked("timeout", "0").is_err());
+        assert!(checked("base_url", "http://example.com").is_err());
+        assert!(checked("password_command", " ").is_err());
+        assert_eq!(checked("timeout", "30").unwrap().as_integer(), Some(30));
+        assert_eq!(checked("timeout", "2.5").unwrap().as_float(), Some(2.5));
+        assert_eq!(checked("digits", "6").unwrap().as_integer(), Some(6));
+    }
+
+    #[test]
+    fn setting_keeps_comments_order_and_a_values_own_comment() {
+        let mut document: DocumentMut = "# top\n\
+             default_profile = \"prod\"\n\
+             \n\
+             [profiles.prod]\n\
+             # the account\n\
+             account_id = \"1\" # old one\n\
+             from = \"+15554443333\"\n\
+             \n\
+             [profiles.test]\n\
+             account_id = \"2\"\n"
+            .parse()
+            .unwrap();
+        set_key(&mut document, "prod", "account_id", Value::from("9900000")).unwrap();
+        set_key(&mut document, "prod", "digits", Value::from(6)).unwrap();
+        assert_eq!(
+            document.to_string(),
+            "# top\n\
+             default_profile = \"prod\"\n\
+             \n\
+             [profiles.prod]\n\
+             # the account\n\
+             account_id = \"9900000\" # old one\n\
+             from = \"+15554443333\"\n\
+             digits = 6\n\
+             \n\
+             [profiles.test]\n\
+             account_id = \"2\"\n"
+        );
+    }
+
+    #[test]
+    fn password_and_password_command_replace_each_other() {
+        let mut document: DocumentMut = "[profiles.p]\npassword_command = \"pass x\"\n"
+            .parse()
+            .unwrap();
+        let removed = set_key(&mut document, "p", "password", Value::from("pw")).unwrap();
+        assert_eq!(removed, Some("password_command"));
+        assert_eq!(document.to_string(), "[profiles.p]\npassword = \"pw\"\n");
+        let removed = set_key(&mut document, "p", "username", Value::from("u")).unwrap();
+        assert_eq!(removed, None);
+    }
+
+    #[test]
+    fn a_new_profile_gets_its_own_table_and_odd_names_are_quoted() {
+        let mut document = DocumentMut::new();
+        set_key(&mut document, "my prod", "account_id", Value::from("1")).unwrap();
+        assert_eq!(
+            document.to_string(),
+            "[profiles.\"my prod\"]\naccount_id = \"1\"\n"
+        );
+        assert!(template("my prod").ends_with("\n[profiles.\"my prod\"]\n"));
+        let text = format!("{FILE_HEADER}{}", template("a.b"));
+        let file = config_file::parse(&text).unwrap();
+        assert!(file.profiles.contains_key("a.b"), "{text}");
+    }
+}

@@ -1,0 +1,362 @@
+//! Who is calling: the resolved credentials, where each part came from, and the
+//! profile's `password_command`.
+//!
+//! Every message about a credential names its origin ("the password (from environment
+//! variable BW_PASSWORD)"), never its value. A `password_command` runs through the
+//! shell only when a call is really made; its stdout, less one trailing newline, is
+//! the password. It gets the call's time limit, its stdin is empty (a password
+//! manager that asks for a passphrase must use its own prompt, as `pass` and `gpg`
+//! do), and a failure shows what it printed on stderr.
+
+use std::io::Read;
+use std::process::{Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use mfa::{AuthScheme, ClientCredentials, ClientId, Credentials, Secret, TokenUrl, Username};
+
+use crate::cli::failure::Failure;
+use crate::cli::settings::{Origin, Sourced};
+
+/// The most of a command's stdout or stderr that is read.
+const OUTPUT_CAP: u64 = 64 * 1024;
+
+/// How much of a failing command's stderr goes into the message.
+const STDERR_CHARS: usize = 300;
+
+/// Who is calling, with where each part came from.
+#[derive(Debug)]
+pub enum Login {
+    /// HTTP Basic with the API username and password.
+    Basic {
+        username: Sourced<Username>,
+        password: Password,
+    },
+    /// OAuth2 client credentials.
+    Client {
+        client_id: Sourced<ClientId>,
+        client_secret: Sourced<Secret<String>>,
+        token_url: Sourced<TokenUrl>,
+    },
+}
+
+/// Where the password is.
+#[derive(Debug)]
+pub enum Password {
+    /// Given in a variable or the profile.
+    Given(Sourced<Secret<String>>),
+    /// Printed by a command (the profile's `password_command`), not run yet.
+    Command {
+        command: Secret<String>,
+        origin: Origin,
+    },
+}
+
+impl Password {
+    fn origin(&self) -> &Origin {
+        match self {
+            Password::Given(given) => &given.origin,
+            Password::Command { origin, .. } => origin,
+        }
+    }
+}
+
+impl Login {
+    /// How the call proves who is calling.
+    pub fn scheme(&self) -> AuthScheme {
+        match self {
+            Login::Basic { .. } => AuthScheme::Basic,
+            Login::Client { .. } => AuthScheme::Bearer,
+        }
+    }
+
+    /// The credentials for the client, running the `password_command` if that is
+    /// where the password is, for at most `limit`.
+    pub fn credentials(&self, limit: Duration) -> Result<Credentials, Failure> {
+        Ok(match self {
+            Login::Basic { username, password } => Credentials::Basic {
+                username: username.value.clone(),
+                password: match password {
+                    Password::Given(given) => given.value.clone(),
+                    Password::Command { command, origin } => {
+                        run_password_command(command, origin, limit)?
+                    }
+                },
+            },
+            Login::Client {
+                client_id,
+                client_secret,
+                token_url,
+            } => Credentials::ClientCredentials(ClientCredentials {
+                client_id: client_id.value.clone(),
+                client_secret: client_secret.value.clone(),
+                token_url: token_url.value.clone(),
+            }),
+        })
+    }
+
+    /// What to check when `error` says the credentials were refused, naming where each
+    /// part came from.
+    pub fn advice(&self, error: &mfa::Error) -> Option<String> {
+        if error.class() != mfa::ErrorClass::CredentialsRefused {
+            return None;
+        }
+        Some(match self {
+            Login::Basic { username, password } => format!(
+                "check the username (from {}) and the password (from {})",
+                username.origin,
+                password.origin()
+            ),
+            Login::Client {
+                client_id,
+                client_secret,
+                ..
+            } => {
+                let parts = format!(
+                    "the client id (from {}) and the client secret (from {})",
+                    client_id.origin, client_secret.origin
+                );
+                match error {
+                    mfa::Error::Token { .. } => format!("check {parts}"),
+                    _ => format!(
+                        "a token was issued for {parts}, but the API refused it; check that \
+                         this client may use MFA on this account"
+                    ),
+                }
+            }
+        })
+    }
+}
+
+/// Runs `command` through the shell and returns what it printed, less one trailing
+/// newline. Exit 3 if it fails, prints nothing or more than one line, or outlives
+/// `limit` (then it is stopped, with anything it started).
+fn run_password_command(
+    command: &Secret<String>,
+    origin: &Origin,
+    limit: Duration,
+) -> Result<Secret<String>, Failure> {
+    let fail = |why: String| Failure::Config(format!("the command in {origin} {why}"));
+    let mut child = shell(command.expose())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| fail(format!("could not be started: {e}")))?;
+    let id = child.id();
+    let (mut stdout, mut stderr) = (
+        child.stdout.take().expect("stdout is piped"),
+        child.stderr.take().expect("stderr is piped"),
+    );
+    let (done, finished) = mpsc::channel();
+    std::thread::spawn(move || {
+        let errors = std::thread::spawn(move || read_capped(&mut stderr));
+        let printed = read_capped(&mut stdout);
+        let errors = errors.join().unwrap_or_default();
+        let _ = done.send((child.wait(), printed, errors));
+    });
+    let Ok((status, printed, errors)) = finished.recv_timeout(limit) else {
+        stop(id);
+        return Err(fail(format!(
+            "did not finish within {} s (the time-out); it was stopped",
+            limit.as_secs_f64()
+        )));
+    };
+    let errors = stderr_excerpt(&errors);
+    let status = status.map_err(|e| fail(format!("could not be waited for: {e}")))?;
+    if !status.success() {
+        return Err(fail(format!("failed ({}){errors}", exit_words(status))));
+    }
+    let printed = String::from_utf8(printed)
+        .map_err(|_| fail(format!("printed something that is not UTF-8 text{errors}")))?;
+    let password = printed
+        .strip_suffix("\r\n")
+        .or_else(|| printed.strip_suffix('\n'))
+        .unwrap_or(&printed);
+    if password.is_empty() {
+        return Err(fail(format!("printed no password{errors}")));
+    }
+    if password.contains('\n') {
+        return Err(fail(
+            "printed more than one line; it must print the password alone (e.g. `pass show \
+             NAME | head -n 1`)"
+                .into(),
+        ));
+    }
+    Ok(Secret::new(password.to_owned()))
+}
+
+/// The shell command line that runs `command`.
+fn shell(command: &str) -> Command {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        let mut shell = Command::new("sh");
+        // Its own process group, so that stopping it stops what it started too.
+        shell.arg("-c").arg(command).process_group(0);
+        shell
+    }
+    #[cfg(not(unix))]
+    {
+        let mut shell = Command::new("cmd");
+        shell.arg("/C").arg(command);
+        shell
+    }
+}
+
+/// Stops the command's process group.
+fn stop(id: u32) {
+    #[cfg(unix)]
+    if let Ok(group) = libc::pid_t::try_from(id) {
+        // SAFETY: kill(2) takes plain integers and touches no memory of ours. The
+        // group is the one `shell` made for the command, led by its process.
+        unsafe {
+            libc::kill(-group, libc::SIGKILL);
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = id;
+}
+
+fn read_capped(stream: &mut impl Read) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    let _ = stream.take(OUTPUT_CAP).read_to_end(&mut bytes);
+    // Drain the rest, so the command is never stuck writing to a full pipe.
+    let _ = std::io::copy(stream, &mut std::io::sink());
+    bytes
+}
+
+/// `exit status 1`, or `killed by signal 9`.
+fn exit_words(status: ExitStatus) -> String {
+    if let Some(code) = status.code() {
+        return format!("exit status {code}");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        if let Some(signal) = status.signal() {
+            return format!("killed by signal {signal}");
+        }
+    }
+    status.to_string()
+}
+
+/// `: its stderr: "..."` with what the command printed on stderr, on one line, or
+/// nothing if it printed nothing there.
+fn stderr_excerpt(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let text = text.trim();
+    if text.is_empty() {
+        return String::new();
+    }
+    let mut excerpt: String = text
+        .chars()
+        .take(STDERR_CHARS)
+        .map(|c| match c {
+            '\n' => " / ".to_owned(),
+            c if c.is_control() => c.escape_default().to_string(),
+            c => c.to_string(),
+        })
+        .collect();
+    if text.chars().count() > STDERR_CHARS {
+        excerpt.push_str("...");
+    }
+    format!("; its stderr: {excerpt}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn origin() -> Origin {
+        Origin::Profile {
+            key: "password_command",
+            place: "profile `p` in /f".into(),
+        }
+    }
+
+    fn run(command: &str, limit: Duration) -> Result<String, String> {
+        run_password_command(&Secret::from(command), &origin(), limit)
+            .map(|secret| secret.expose().clone())
+            .map_err(|failure| failure.sentence())
+    }
+
+    const SECOND: Duration = Duration::from_secs(5);
+
+    #[test]
+    fn stdout_less_one_newline_is_the_password() {
+        assert_eq!(run("printf 'pw 1\\n'", SECOND).unwrap(), "pw 1");
+        assert_eq!(run("printf 'pw\\r\\n'", SECOND).unwrap(), "pw");
+        assert_eq!(run("printf ' pw '", SECOND).unwrap(), " pw ");
+    }
+
+    #[test]
+    fn a_failing_command_shows_its_stderr() {
+        assert_eq!(
+            run("echo 'no such entry' >&2; echo partial; exit 3", SECOND).unwrap_err(),
+            "the command in key `password_command` of profile `p` in /f failed (exit status \
+             3); its stderr: no such entry"
+        );
+        assert_eq!(
+            run("exit 1", SECOND).unwrap_err(),
+            "the command in key `password_command` of profile `p` in /f failed (exit status 1)"
+        );
+    }
+
+    #[test]
+    fn a_silent_or_chatty_command_is_refused() {
+        assert_eq!(
+            run("echo locked >&2", SECOND).unwrap_err(),
+            "the command in key `password_command` of profile `p` in /f printed no password; \
+             its stderr: locked"
+        );
+        assert!(
+            run("printf 'pw\\nuser: x\\n'", SECOND)
+                .unwrap_err()
+                .ends_with("printed more than one line; it must print the password alone (e.g. `pass show NAME | head -n 1`)")
+        );
+    }
+
+    #[test]
+    fn a_slow_command_is_stopped_at_the_limit() {
+        let started = std::time::Instant::now();
+        let err = run("sleep 30; echo pw", Duration::from_millis(200)).unwrap_err();
+        assert_eq!(
+            err,
+            "the command in key `password_command` of profile `p` in /f did not finish within \
+             0.2 s (the time-out); it was stopped"
+        );
+        assert!(started.elapsed() < Duration::from_secs(10));
+    }
+
+    #[test]
+    fn advice_names_where_each_part_came_from() {
+        let login = Login::Basic {
+            username: Sourced {
+                value: "u".parse().unwrap(),
+                origin: Origin::Flag("--username"),
+            },
+            password: Password::Command {
+                command: Secret::from("pass show x"),
+                origin: origin(),
+            },
+        };
+        let refused = mfa::Error::Api {
+            status: 401,
+            message: None,
+            request_id: None,
+        };
+        assert_eq!(
+            login.advice(&refused).unwrap(),
+            "check the username (from --username) and the password (from key \
+             `password_command` of profile `p` in /f)"
+        );
+        let rejected = mfa::Error::Api {
+            status: 400,
+            message: None,
+            request_id: None,
+        };
+        assert_eq!(login.advice(&rejected), None);
+        assert!(!format!("{login:?}").contains("pass show"));
+    }
+}

@@ -1,0 +1,209 @@
+//! The OAuth2 token cache: one file per client id and token URL under
+//! `<user cache dir>/mfa/tokens/`, so a burst of sends costs one token request.
+//!
+//! Files are created with mode 0600 in a folder made with mode 0700, and replaced
+//! whole (written beside, then renamed), so a reader sees the old token or the new one,
+//! never half of either. Runs that start at once take turns on a lock file while they
+//! look for a token and fetch one, so only the first fetches; the lock is let go
+//! before the call itself. A file that cannot be read, or that belongs to another
+//! client, is ignored and replaced. The cache only ever saves time: when it cannot be
+//! used, `mfa` says so in a warning and fetches a token as if it were empty.
+
+use std::fs::{self, File};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use mfa::{AccessToken, ClientCredentials};
+use serde::{Deserialize, Serialize};
+
+/// Where one client's token is kept.
+#[derive(Debug)]
+pub struct TokenCache {
+    dir: PathBuf,
+    file: PathBuf,
+    lock: PathBuf,
+    client_id: String,
+    token_url: String,
+}
+
+/// The file's contents. The client id and URL are kept in it too, so that two
+/// clients whose names hash alike never take each other's token.
+#[derive(Serialize, Deserialize)]
+struct Entry {
+    client_id: String,
+    token_url: String,
+    access_token: String,
+    /// Seconds since 1970.
+    expires_at: u64,
+}
+
+impl TokenCache {
+    /// The cache for `client` under `cache_dir`.
+    pub fn new(cache_dir: &Path, client: &ClientCredentials) -> Self {
+        let dir = cache_dir.join("mfa").join("tokens");
+        let client_id = client.client_id.as_str().to_owned();
+        let token_url = client.token_url.as_str().to_owned();
+        let name = format!(
+            "{:016x}",
+            fnv1a(format!("{client_id}\0{token_url}").as_bytes())
+        );
+        TokenCache {
+            file: dir.join(format!("{name}.json")),
+            lock: dir.join(format!("{name}.lock")),
+            dir,
+            client_id,
+            token_url,
+        }
+    }
+
+    /// The folder, for messages.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Waits for this client's lock and holds it until the returned file is dropped.
+    pub fn lock(&self) -> io::Result<File> {
+        make_private_dir(&self.dir)?;
+        let file = private_file_options().write(true).open(&self.lock)?;
+        file.lock()?;
+        Ok(file)
+    }
+
+    /// The token kept for this client, if any, whatever its expiry.
+    pub fn load(&self) -> Option<AccessToken> {
+        let text = fs::read_to_string(&self.file).ok()?;
+        let entry: Entry = serde_json::from_str(&text).ok()?;
+        if entry.client_id != self.client_id || entry.token_url != self.token_url {
+            return None;
+        }
+        let expires_at = SystemTime::UNIX_EPOCH + Duration::from_secs(entry.expires_at);
+        AccessToken::new(entry.access_token, expires_at).ok()
+    }
+
+    /// Keeps `token` for the next run, replacing any other.
+    pub fn store(&self, token: &AccessToken) -> io::Result<()> {
+        make_private_dir(&self.dir)?;
+        let expires_at = token
+            .expires_at()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |since| since.as_secs());
+        let entry = Entry {
+            client_id: self.client_id.clone(),
+            token_url: self.token_url.clone(),
+            access_token: token.expose().to_owned(),
+            expires_at,
+        };
+        // tempfile creates the file with mode 0600 and a name no other run uses.
+        let mut temporary = tempfile::NamedTempFile::new_in(&self.dir)?;
+        temporary.write_all(serde_json::to_string(&entry)?.as_bytes())?;
+        temporary.as_file().sync_all()?;
+        temporary.persist(&self.file).map_err(|e| e.error)?;
+        Ok(())
+    }
+
+    /// Drops the kept token (the API refused it).
+    pub fn forget(&self) -> io::Result<()> {
+        match fs::remove_file(&self.file) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// FNV-1a, 64 bits: a file name that is the same on every machine and in every
+/// version, unlike std's hasher. Five lines, so no crate for it.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(*byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// Creates `dir` and its parents, those it creates with mode 0700.
+fn make_private_dir(dir: &Path) -> io::Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+/// Options that create a file with mode 0600.
+fn private_file_options() -> fs::OpenOptions {
+    let mut options = fs::OpenOptions::new();
+    options.create(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client(id: &str) -> ClientCredentials {
+        ClientCredentials {
+            client_id: id.parse().unwrap(),
+            client_secret: mfa::Secret::from("s"),
+            token_url: "http://127.0.0.1:1/token".parse().unwrap(),
+        }
+    }
+
+    fn token(value: &str, at: u64) -> AccessToken {
+        AccessToken::new(value, SystemTime::UNIX_EPOCH + Duration::from_secs(at)).unwrap()
+    }
+
+    #[test]
+    fn fnv1a_matches_the_published_vectors() {
+        assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(fnv1a(b"foobar"), 0x8594_4171_f739_67e8);
+    }
+
+    #[test]
+    fn a_token_is_kept_and_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = TokenCache::new(dir.path(), &client("c1"));
+        assert!(cache.load().is_none());
+        let _lock = cache.lock().unwrap();
+        cache.store(&token("tok-1", 4_000_000_000)).unwrap();
+        assert_eq!(cache.load(), Some(token("tok-1", 4_000_000_000)));
+        cache.forget().unwrap();
+        assert!(cache.load().is_none());
+        cache.forget().unwrap();
+    }
+
+    #[test]
+    fn clients_do_not_share_tokens() {
+        let dir = tempfile::tempdir().unwrap();
+        let one = TokenCache::new(dir.path(), &client("c1"));
+        let two = TokenCache::new(dir.path(), &client("c2"));
+        one.store(&token("tok-1", 4_000_000_000)).unwrap();
+        assert!(two.load().is_none());
+        // A file under another client's name is not taken either.
+        fs::copy(&one.file, &two.file).unwrap();
+        assert!(two.load().is_none());
+    }
+
+    #[test]
+    fn a_damaged_file_is_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = TokenCache::new(dir.path(), &client("c1"));
+        make_private_dir(&cache.dir).unwrap();
+        fs::write(&cache.file, "{\"client_id\":").unwrap();
+        assert!(cache.load().is_none());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn files_and_folders_are_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let cache = TokenCache::new(dir.path(), &client("c1"));
+        cache.store(&token("tok-1", 4_000_000_000)).unwrap();
+        let mode = |path: &Path| fs::metadata(path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&cache.file), 0o600);
+        assert_eq!(mode(&cache.dir), 0o700);
+        assert_eq!(mode(cache.dir.parent().unwrap()), 0o700);
+    }
+}
