@@ -139,8 +139,9 @@ fn no_password() {
         3,
         "",
         &format!(
-            "mfa: error: no API password: set BW_PASSWORD, or add `password` to profile `default` \
-             in {} (it is never a flag, so it stays out of shell history)\n",
+            "mfa: error: no API password: set BW_PASSWORD, or add `password` (`mfa config set \
+             password -`) or `password_command` to profile `default` in {} (it is never a flag, \
+             so it stays out of shell history)\n",
             path.display()
         ),
     );
@@ -215,9 +216,9 @@ fn a_key_for_a_feature_still_to_come_is_refused() {
     let mut server = mockito::Server::new();
     let nothing = nothing_sent(&mut server);
     Mfa::voice(&format!("{}/api/v1", server.url()))
-        .config("[profiles.default]\npassword_command = \"pass show bw\"\n")
+        .config("[profiles.default]\nretries = 2\n")
         .run()
-        .assert_error(3, "key `password_command` of profile `default` in ");
+        .assert_error(3, "key `retries` of profile `default` in ");
     nothing.assert();
 }
 

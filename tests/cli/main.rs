@@ -2,6 +2,8 @@
 
 mod config;
 mod dry_run;
+mod oauth;
+mod profiles;
 mod send;
 mod sms;
 mod support;

@@ -2,8 +2,9 @@
 //!
 //! Each run gets a fresh HOME and an environment cleared of everything inherited (no
 //! `BW_`/`MFA_` variables, no proxies), and every output of every run is searched for
-//! the password, the `Authorization` value it makes, and the code being verified: a
-//! leak fails whichever test caused it.
+//! the password, the client secret, the `Authorization` values they make, any access
+//! token the tests issue, and the code being verified: a leak fails whichever test
+//! caused it.
 
 use std::path::PathBuf;
 
@@ -23,6 +24,55 @@ pub const VOICE_PATH: &str = "/api/v1/accounts/9900000/code/voice";
 pub const SMS_PATH: &str = "/api/v1/accounts/9900000/code/messaging";
 pub const VERIFY_PATH: &str = "/api/v1/accounts/9900000/code/verify";
 pub const USER_AGENT: &str = concat!("mfa/", env!("CARGO_PKG_VERSION"));
+pub const CLIENT_ID: &str = "client-9f8e7d";
+pub const CLIENT_SECRET: &str = "cs-Vq3!k_s3cr3t";
+pub const TOKEN_PATH: &str = "/oauth2/token";
+/// Every access token a test issues starts with this, so every output is searched
+/// for all of them.
+pub const TOKEN_PREFIX: &str = "tok-Qz";
+
+/// `Basic base64(client-id:client-secret)`.
+pub fn client_basic_auth() -> String {
+    let pair = format!("{CLIENT_ID}:{CLIENT_SECRET}");
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(pair)
+    )
+}
+
+/// A strict mock of the token endpoint that issues `token` for `expires_in` seconds.
+pub fn token_mock(
+    server: &mut mockito::ServerGuard,
+    token: &str,
+    expires_in: u64,
+) -> mockito::Mock {
+    assert!(token.starts_with(TOKEN_PREFIX));
+    server
+        .mock("POST", TOKEN_PATH)
+        .match_header("authorization", client_basic_auth().as_str())
+        .match_header("accept", "application/json")
+        .match_header("content-type", "application/x-www-form-urlencoded")
+        .match_header("user-agent", USER_AGENT)
+        .match_body(mockito::Matcher::Exact(
+            "grant_type=client_credentials".into(),
+        ))
+        .with_status(200)
+        .with_header("content-type", "application/json")
+        .with_body(format!(
+            r#"{{"access_token":"{token}","token_type":"Bearer","expires_in":{expires_in}}}"#
+        ))
+}
+
+/// A strict mock of the voice call carrying `Bearer token`.
+pub fn bearer_voice_mock(server: &mut mockito::ServerGuard, token: &str) -> mockito::Mock {
+    server
+        .mock("POST", VOICE_PATH)
+        .match_header("authorization", format!("Bearer {token}").as_str())
+        .match_header("accept", "application/json")
+        .match_header("content-type", "application/json")
+        .match_header("user-agent", USER_AGENT)
+        .match_body(mockito::Matcher::Exact(default_voice_body()))
+}
 
 /// `Basic base64(api-user:password)`.
 pub fn basic_auth() -> String {
@@ -177,6 +227,21 @@ impl Mfa {
             .connected(base_url)
     }
 
+    /// `mfa voice` with the account and base URL as flags and OAuth2 client
+    /// credentials in the environment, with the token endpoint on `server`.
+    pub fn voice_oauth(server: &mockito::ServerGuard) -> Self {
+        Mfa::voice_request()
+            .args(&[
+                "--account-id",
+                ACCOUNT,
+                "--base-url",
+                &format!("{}/api/v1", server.url()),
+            ])
+            .env("BW_CLIENT_ID", CLIENT_ID)
+            .env("BW_CLIENT_SECRET", CLIENT_SECRET)
+            .env("MFA_TOKEN_URL", &format!("{}{TOKEN_PATH}", server.url()))
+    }
+
     /// The account, username and base URL as flags, and the password in BW_PASSWORD.
     fn connected(self, base_url: &str) -> Self {
         self.args(&[
@@ -205,11 +270,19 @@ impl Mfa {
         self
     }
 
-    /// Writes the default config file, `$HOME/.config/mfa/config.toml`.
+    /// Writes the default config file, `$HOME/.config/mfa/config.toml`, with mode 0600
+    /// as `mfa config init` makes it.
     pub fn config(self, text: &str) -> Self {
+        self.config_with_mode(text, 0o600)
+    }
+
+    /// Writes the default config file with the given permission bits.
+    pub fn config_with_mode(self, text: &str, mode: u32) -> Self {
+        use std::os::unix::fs::PermissionsExt;
         let path = self.default_config_path();
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, text).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
         self
     }
 
@@ -223,6 +296,11 @@ impl Mfa {
 
     pub fn home(&self) -> &std::path::Path {
         self.home.path()
+    }
+
+    /// The token cache's folder, `$HOME/.cache/mfa/tokens`.
+    pub fn token_dir(&self) -> PathBuf {
+        self.home.path().join(".cache").join("mfa").join("tokens")
     }
 
     pub fn command(&self) -> std::process::Command {
@@ -276,6 +354,20 @@ impl Outcome {
                 "the Authorization value leaked to {name}: {text}"
             );
             assert!(!text.contains(CODE), "the code leaked to {name}: {text}");
+            assert!(
+                !text.contains(CLIENT_SECRET),
+                "the client secret leaked to {name}: {text}"
+            );
+            let encoded = client_basic_auth();
+            let encoded = encoded.trim_start_matches("Basic ");
+            assert!(
+                !text.contains(encoded),
+                "the client's Authorization value leaked to {name}: {text}"
+            );
+            assert!(
+                !text.contains(TOKEN_PREFIX),
+                "an access token leaked to {name}: {text}"
+            );
         }
     }
 

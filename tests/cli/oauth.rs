@@ -1,0 +1,359 @@
+//! OAuth2 client credentials: the token request, Bearer calls, the token cache, its
+//! expiry and renewal, refused credentials, and which credentials win.
+
+use crate::support::*;
+
+/// The answer to a voice call.
+fn answered(mock: mockito::Mock, call_id: &str) -> mockito::Mock {
+    mock.with_status(200)
+        .with_header("content-type", "application/json")
+        .with_body(format!(r#"{{"callId":"{call_id}"}}"#))
+}
+
+#[test]
+fn a_token_is_fetched_with_the_client_credentials_and_the_call_carries_it() {
+    let mut server = mockito::Server::new();
+    let token = token_mock(&mut server, "tok-Qz1", 3600).expect(1).create();
+    let call = answered(bearer_voice_mock(&mut server, "tok-Qz1"), "c-1")
+        .expect(1)
+        .create();
+    // Basic credentials are complete too: client credentials win.
+    Mfa::voice_oauth(&server)
+        .args(&["--username", USERNAME])
+        .env("BW_PASSWORD", PASSWORD)
+        .run()
+        .assert(0, "c-1\n", "");
+    token.assert();
+    call.assert();
+}
+
+#[test]
+fn the_client_id_flag_and_the_profile_give_client_credentials_too() {
+    let mut server = mockito::Server::new();
+    let token = token_mock(&mut server, "tok-Qz1", 3600).expect(1).create();
+    let call = answered(bearer_voice_mock(&mut server, "tok-Qz1"), "c-1")
+        .expect(1)
+        .create();
+    Mfa::voice_request()
+        .args(&[
+            "--account-id",
+            ACCOUNT,
+            "--base-url",
+            &format!("{}/api/v1", server.url()),
+            "--client-id",
+            CLIENT_ID,
+        ])
+        .config(&format!(
+            "[profiles.default]\nclient_id = \"not-this-one\"\nclient_secret = \"{CLIENT_SECRET}\"\n\
+             token_url = \"{}{TOKEN_PATH}\"\n",
+            server.url()
+        ))
+        .run()
+        .assert(0, "c-1\n", "");
+    token.assert();
+    call.assert();
+}
+
+#[test]
+fn a_burst_of_runs_costs_one_token_request() {
+    let mut server = mockito::Server::new();
+    let token = token_mock(&mut server, "tok-Qz1", 3600).expect(1).create();
+    let call = answered(bearer_voice_mock(&mut server, "tok-Qz1"), "c-1")
+        .expect(3)
+        .create();
+    let mfa = Mfa::voice_oauth(&server);
+    for _ in 0..3 {
+        mfa.run().assert(0, "c-1\n", "");
+    }
+    token.assert();
+    call.assert();
+}
+
+#[cfg(unix)]
+#[test]
+fn the_cached_token_is_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let mut server = mockito::Server::new();
+    let _token = token_mock(&mut server, "tok-Qz1", 3600).create();
+    let _call = answered(bearer_voice_mock(&mut server, "tok-Qz1"), "c-1").create();
+    let mfa = Mfa::voice_oauth(&server);
+    mfa.run().assert(0, "c-1\n", "");
+    let dir = mfa.token_dir();
+    let mode =
+        |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&dir), 0o700);
+    let files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "json"))
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert_eq!(mode(&files[0]), 0o600);
+    let kept = std::fs::read_to_string(&files[0]).unwrap();
+    assert!(
+        kept.contains("tok-Qz1") && !kept.contains(CLIENT_SECRET),
+        "{kept}"
+    );
+}
+
+#[test]
+fn a_token_within_a_minute_of_expiring_is_not_reused() {
+    let mut server = mockito::Server::new();
+    let token = token_mock(&mut server, "tok-Qz1", 60).expect(2).create();
+    let call = answered(bearer_voice_mock(&mut server, "tok-Qz1"), "c-1")
+        .expect(2)
+        .create();
+    let mfa = Mfa::voice_oauth(&server);
+    mfa.run().assert(0, "c-1\n", "");
+    mfa.run().assert(0, "c-1\n", "");
+    token.assert();
+    call.assert();
+}
+
+#[test]
+fn a_cached_token_the_api_refuses_is_replaced_once_and_the_call_made_again() {
+    let mut server = mockito::Server::new();
+    let first = token_mock(&mut server, "tok-Qz1", 3600).expect(1).create();
+    let ok = answered(bearer_voice_mock(&mut server, "tok-Qz1"), "c-1")
+        .expect(1)
+        .create();
+    let mfa = Mfa::voice_oauth(&server).args(&["--verbose"]);
+    let outcome = mfa.run();
+    assert_eq!((outcome.code, outcome.stdout.as_str()), (0, "c-1\n"));
+    first.assert();
+    ok.assert();
+    first.remove();
+    ok.remove();
+
+    // The token was revoked: the API refuses it once, a new one is fetched, and the
+    // call goes through with it.
+    let refused = bearer_voice_mock(&mut server, "tok-Qz1")
+        .with_status(401)
+        .with_body(r#"{"message":"Unauthorized"}"#)
+        .expect(1)
+        .create();
+    let second = token_mock(&mut server, "tok-Qz2", 3600).expect(1).create();
+    let renewed = answered(bearer_voice_mock(&mut server, "tok-Qz2"), "c-2")
+        .expect(2)
+        .create();
+    let outcome = mfa.run();
+    assert_eq!((outcome.code, outcome.stdout.as_str()), (0, "c-2\n"));
+    outcome.assert_stderr_has_lines(&[
+        "* access token: refused (HTTP 401); got a new one and made the call once more".into(),
+    ]);
+    // The new token is the one kept.
+    let outcome = mfa.run();
+    assert_eq!((outcome.code, outcome.stdout.as_str()), (0, "c-2\n"));
+    assert!(
+        outcome
+            .stderr
+            .starts_with("* access token: from the cache (expires in "),
+        "{}",
+        outcome.stderr
+    );
+    refused.assert();
+    second.assert();
+    renewed.assert();
+}
+
+#[test]
+fn a_new_token_the_api_refuses_is_not_tried_again_and_not_kept() {
+    let mut server = mockito::Server::new();
+    let token = token_mock(&mut server, "tok-Qz1", 3600).expect(1).create();
+    let refused = bearer_voice_mock(&mut server, "tok-Qz1")
+        .with_status(403)
+        .with_body(r#"{"message":"Forbidden"}"#)
+        .expect(1)
+        .create();
+    let mfa = Mfa::voice_oauth(&server);
+    mfa.run().assert_error(
+        4,
+        "the API refused the credentials (HTTP 403): Forbidden; a token was issued for the \
+         client id (from environment variable BW_CLIENT_ID) and the client secret (from \
+         environment variable BW_CLIENT_SECRET), but the API refused it; check that this \
+         client may use MFA on this account",
+    );
+    token.assert();
+    refused.assert();
+}
+
+#[test]
+fn a_401_to_a_new_token_drops_it_from_the_cache() {
+    let mut server = mockito::Server::new();
+    let token = token_mock(&mut server, "tok-Qz1", 3600).expect(2).create();
+    let refused = bearer_voice_mock(&mut server, "tok-Qz1")
+        .with_status(401)
+        .with_body(r#"{"message":"Unauthorized"}"#)
+        .expect(2)
+        .create();
+    let mfa = Mfa::voice_oauth(&server);
+    // Each run fetches its own token: the refused one was not kept.
+    for _ in 0..2 {
+        let outcome = mfa.run();
+        assert_eq!(outcome.code, 4, "{}", outcome.stderr);
+    }
+    token.assert();
+    refused.assert();
+}
+
+#[test]
+fn refused_client_credentials_exit_4_naming_where_they_came_from() {
+    let mut server = mockito::Server::new();
+    let token = server
+        .mock("POST", TOKEN_PATH)
+        .with_status(401)
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"error":"invalid_client","error_description":"Bad client credentials"}"#)
+        .expect(1)
+        .create();
+    let call = server.mock("POST", VOICE_PATH).expect(0).create();
+    let host = server.host_with_port();
+    Mfa::voice_oauth(&server).run().assert(
+        4,
+        "",
+        &format!(
+            "mfa: error: the token endpoint {host} refused the client credentials (HTTP 401): \
+             invalid_client: Bad client credentials; nothing was sent; check the client id \
+             (from environment variable BW_CLIENT_ID) and the client secret (from environment \
+             variable BW_CLIENT_SECRET)\n"
+        ),
+    );
+    token.assert();
+    call.assert();
+}
+
+#[test]
+fn a_refusal_in_json_is_one_object() {
+    let mut server = mockito::Server::new();
+    let _token = server
+        .mock("POST", TOKEN_PATH)
+        .with_status(400)
+        .with_body(r#"{"error":"invalid_client"}"#)
+        .create();
+    let nothing = server.mock("POST", VOICE_PATH).expect(0).create();
+    let outcome = Mfa::voice_oauth(&server).args(&["--json"]).run();
+    assert_eq!((outcome.code, outcome.stdout.as_str()), (4, ""));
+    let error: serde_json::Value = serde_json::from_str(&outcome.stderr).unwrap();
+    assert_eq!(error["error"]["kind"], "credentials");
+    assert_eq!(error["error"]["status"], 400);
+    assert_eq!(error["error"]["message"], "invalid_client");
+    nothing.assert();
+}
+
+#[test]
+fn a_token_answer_without_a_token_exits_9_and_never_shows_its_body() {
+    let mut server = mockito::Server::new();
+    let _token = server
+        .mock("POST", TOKEN_PATH)
+        .with_status(200)
+        .with_body(r#"{"token":"tok-Qz-odd"}"#)
+        .create();
+    let nothing = server.mock("POST", VOICE_PATH).expect(0).create();
+    let host = server.host_with_port();
+    Mfa::voice_oauth(&server).run().assert_error(
+        9,
+        &format!(
+            "unexpected answer from the token endpoint {host} (HTTP 200): expected JSON with a \
+             string \"access_token\"; nothing was sent"
+        ),
+    );
+    nothing.assert();
+}
+
+#[test]
+fn an_unreachable_token_endpoint_exits_8_and_sends_nothing() {
+    let mut server = mockito::Server::new();
+    let nothing = server.mock("POST", VOICE_PATH).expect(0).create();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    Mfa::voice_oauth(&server)
+        .env("MFA_TOKEN_URL", &format!("http://127.0.0.1:{port}/token"))
+        .run()
+        .assert_error(
+            8,
+            &format!(
+                "could not get an access token from 127.0.0.1:{port}: connection refused; \
+                 nothing was sent"
+            ),
+        );
+    nothing.assert();
+}
+
+#[test]
+fn a_token_url_in_clear_text_is_refused() {
+    let mut server = mockito::Server::new();
+    let nothing = nothing_sent(&mut server);
+    Mfa::voice_oauth(&server)
+        .env(
+            "MFA_TOKEN_URL",
+            "http://api.bandwidth.com/api/v1/oauth2/token",
+        )
+        .run()
+        .assert_error(
+            3,
+            "environment variable MFA_TOKEN_URL is invalid (\"http://api.bandwidth.com/api/v1/\
+             oauth2/token\"): must start with https://",
+        );
+    nothing.assert();
+}
+
+#[test]
+fn dry_run_shows_a_bearer_token_and_fetches_none() {
+    let mut server = mockito::Server::new();
+    let nothing = nothing_sent(&mut server);
+    let url = format!("{}/api/v1/accounts/{ACCOUNT}/code/voice", server.url());
+    let shown = shown_request(&url, &default_voice_body())
+        .replace("Authorization: Basic", "Authorization: Bearer");
+    Mfa::voice_oauth(&server)
+        .args(&["--dry-run"])
+        .run()
+        .assert(0, &shown, "");
+    nothing.assert();
+}
+
+#[test]
+fn verbose_says_where_the_token_came_from_and_never_shows_it() {
+    let mut server = mockito::Server::new();
+    let _token = token_mock(&mut server, "tok-Qz1", 3600).create();
+    let _call = answered(bearer_voice_mock(&mut server, "tok-Qz1"), "c-1").create();
+    let outcome = Mfa::voice_oauth(&server).args(&["-v"]).run();
+    assert_eq!((outcome.code, outcome.stdout.as_str()), (0, "c-1\n"));
+    assert!(
+        outcome
+            .stderr
+            .starts_with("* access token: new from the token endpoint (expires in 35"),
+        "{}",
+        outcome.stderr
+    );
+    outcome.assert_stderr_has_lines(&["> Authorization: Bearer <redacted>".into()]);
+}
+
+#[test]
+fn runs_at_once_share_one_token_and_each_sends_once() {
+    let mut server = mockito::Server::new();
+    let token = token_mock(&mut server, "tok-Qz1", 3600).expect(1).create();
+    let call = answered(bearer_voice_mock(&mut server, "tok-Qz1"), "c-1")
+        .expect(8)
+        .create();
+    let mfa = Mfa::voice_oauth(&server);
+    let children: Vec<_> = (0..8)
+        .map(|_| {
+            mfa.command()
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let output = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "{stderr}");
+        assert_eq!(String::from_utf8_lossy(&output.stdout), "c-1\n");
+        assert!(!stderr.contains(TOKEN_PREFIX), "{stderr}");
+    }
+    token.assert();
+    call.assert();
+}

@@ -1,0 +1,633 @@
+//! `mfa config path|init|set|show`, the permission warning, and `password_command`.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+use crate::support::*;
+
+fn mode(path: &Path) -> u32 {
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap()
+}
+
+#[test]
+fn path_names_the_file_in_use() {
+    let mfa = Mfa::new().args(&["config", "path"]);
+    let default = mfa.default_config_path();
+    mfa.run().assert(0, &format!("{}\n", default.display()), "");
+    Mfa::new()
+        .args(&["config", "path"])
+        .env("MFA_CONFIG", "/etc/mfa.toml")
+        .run()
+        .assert(0, "/etc/mfa.toml\n", "");
+    Mfa::new()
+        .args(&["config", "path", "--config", "./mine.toml"])
+        .env("MFA_CONFIG", "/etc/mfa.toml")
+        .run()
+        .assert(0, "./mine.toml\n", "");
+    let outcome = Mfa::new()
+        .args(&["config", "path", "--json"])
+        .env("MFA_CONFIG", "/nowhere/mfa.toml")
+        .run();
+    assert_eq!(
+        (
+            outcome.code,
+            outcome.stdout.as_str(),
+            outcome.stderr.as_str()
+        ),
+        (
+            0,
+            "{\"exists\":false,\"origin\":\"environment variable MFA_CONFIG\",\"path\":\"/nowhere/mfa.toml\"}\n",
+            ""
+        )
+    );
+}
+
+#[test]
+fn init_writes_a_private_commented_template_that_mfa_reads() {
+    let mfa = Mfa::new().args(&["config", "init"]);
+    let path = mfa.default_config_path();
+    mfa.run().assert(
+        0,
+        "",
+        &format!(
+            "mfa: wrote profile `default` to {}; fill it in with `mfa config set KEY VALUE`\n",
+            path.display()
+        ),
+    );
+    assert_eq!(mode(&path), 0o600);
+    assert_eq!(mode(path.parent().unwrap()), 0o700);
+    let text = read(&path);
+    assert!(text.contains("\n[profiles.default]\n"), "{text}");
+    for key in [
+        "account_id",
+        "username",
+        "password_command",
+        "client_id",
+        "from",
+        "voice_application_id",
+        "messaging_application_id",
+        "digits",
+        "message",
+        "scope",
+        "expiration_minutes",
+        "timeout",
+    ] {
+        assert!(text.contains(&format!("#   {key} = ")), "{key}: {text}");
+    }
+    // The template is a valid, empty profile: a dry run works against it.
+    let mfa = Mfa::new();
+    std::fs::create_dir_all(mfa.default_config_path().parent().unwrap()).unwrap();
+    std::fs::write(mfa.default_config_path(), &text).unwrap();
+    let outcome = mfa
+        .args(&["voice", "--to", TO, "--from", FROM, "--application-id", APP])
+        .args(&["--account-id", ACCOUNT, "--dry-run"])
+        .run();
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+}
+
+#[test]
+fn init_never_overwrites_a_profile_and_adds_others_after_the_rest() {
+    let existing = "# my notes\n[profiles.default]\naccount_id = \"1\" # keep me\n";
+    let mfa = Mfa::new().args(&["config", "init"]).config(existing);
+    let path = mfa.default_config_path();
+    mfa.run().assert_error(
+        3,
+        &format!(
+            "profile `default` already exists in {}; change it with `mfa config set KEY VALUE`",
+            path.display()
+        ),
+    );
+    assert_eq!(read(&path), existing);
+
+    let mfa = Mfa::new()
+        .args(&["config", "init", "--profile", "test", "--json"])
+        .config(existing);
+    let path = mfa.default_config_path();
+    mfa.run().assert(
+        0,
+        &format!("{{\"path\":\"{}\",\"profile\":\"test\"}}\n", path.display()),
+        "",
+    );
+    let text = read(&path);
+    assert!(text.starts_with(existing), "{text}");
+    assert!(text.ends_with("\n[profiles.test]\n"), "{text}");
+    assert_eq!(mode(&path), 0o600);
+}
+
+#[test]
+fn set_changes_one_key_and_keeps_the_rest_of_the_file() {
+    let existing = "# my notes\n\
+                    default_profile = \"prod\"\n\
+                    \n\
+                    [profiles.prod]\n\
+                    # the account we bill\n\
+                    account_id = \"1\" # old\n\
+                    from = \"+15550000001\"\n\
+                    \n\
+                    [profiles.test]\n\
+                    account_id = \"2\"\n";
+    let mfa = Mfa::new()
+        .args(&["config", "set", "account_id", ACCOUNT])
+        .config(existing);
+    let path = mfa.default_config_path();
+    mfa.run().assert(
+        0,
+        "",
+        &format!(
+            "mfa: set `account_id` of profile `prod` in {}\n",
+            path.display()
+        ),
+    );
+    assert_eq!(
+        read(&path),
+        existing.replace("account_id = \"1\" # old", "account_id = \"9900000\" # old")
+    );
+    assert_eq!(mode(&path), 0o600);
+
+    let mfa = Mfa::new()
+        .args(&["config", "set", "digits", "4", "-p", "test"])
+        .config(existing);
+    let path = mfa.default_config_path();
+    assert_eq!(mfa.run().code, 0);
+    assert_eq!(read(&path), format!("{existing}digits = 4\n"));
+}
+
+#[test]
+fn set_creates_the_file_and_profile_when_missing() {
+    let mfa = Mfa::new().args(&["config", "set", "from", FROM, "--profile", "prod"]);
+    let path = mfa.default_config_path();
+    assert_eq!(mfa.run().code, 0);
+    assert_eq!(read(&path), format!("[profiles.prod]\nfrom = \"{FROM}\"\n"));
+    assert_eq!(mode(&path), 0o600);
+}
+
+#[test]
+fn set_refuses_an_unknown_key_listing_the_known_ones() {
+    let mfa = Mfa::new()
+        .args(&["config", "set", "pasword", "x"])
+        .config("[profiles.default]\n");
+    let path = mfa.default_config_path();
+    mfa.run().assert_error(
+        2,
+        "invalid value 'pasword' for '<KEY>' [possible values: account_id, username, password, \
+         password_command, client_id, client_secret, token_url, base_url, timeout, from, \
+         voice_application_id, messaging_application_id, digits, message, scope, \
+         expiration_minutes]",
+    );
+    assert_eq!(read(&path), "[profiles.default]\n");
+}
+
+#[test]
+fn set_checks_the_value_by_the_settings_rule() {
+    for (key, value, rule) in [
+        ("from", "5550000001", "must be an E.164 number"),
+        ("digits", "9", "must be a whole number from 2 to 8"),
+        ("base_url", "http://example.com", "must start with https://"),
+        ("timeout", "0", "must be a number of seconds above 0"),
+        (
+            "expiration_minutes",
+            "16",
+            "must be a whole number of minutes from 1 to 15",
+        ),
+    ] {
+        let mfa = Mfa::new()
+            .args(&["config", "set", key, value])
+            .config("[profiles.default]\n");
+        let path = mfa.default_config_path();
+        mfa.run()
+            .assert_error(2, &format!("invalid value '{value}' for `{key}`: {rule}"));
+        assert_eq!(read(&path), "[profiles.default]\n", "{key}");
+    }
+}
+
+#[test]
+fn set_refuses_to_edit_a_file_mfa_cannot_read() {
+    let broken = "[profiles.default]\npasword = \"x\"\n";
+    let mfa = Mfa::new()
+        .args(&["config", "set", "account_id", ACCOUNT])
+        .config(broken);
+    let path = mfa.default_config_path();
+    mfa.run().assert_error(
+        3,
+        &format!(
+            "config file {} is invalid: line 2: unknown field `pasword`",
+            path.display()
+        ),
+    );
+    assert_eq!(read(&path), broken);
+}
+
+#[test]
+fn a_secret_is_never_taken_from_the_command_line() {
+    for key in ["password", "client_secret"] {
+        let mfa = Mfa::new()
+            .args(&["config", "set", key, PASSWORD])
+            .config("[profiles.default]\n");
+        let path = mfa.default_config_path();
+        mfa.run().assert_error(
+            2,
+            &format!(
+                "the {} is never given on the command line, where shell history and the process \
+                 list would keep it; run `mfa config set {key} -` and type or pipe it in",
+                key.replace('_', " ")
+            ),
+        );
+        assert_eq!(read(&path), "[profiles.default]\n");
+    }
+}
+
+#[test]
+fn a_secret_is_read_from_stdin_and_written_privately() {
+    let mfa = Mfa::new()
+        .args(&["config", "set", "password", "-"])
+        .stdin(&format!("{PASSWORD}\n"))
+        .config("[profiles.default]\nusername = \"api-user\"\n");
+    let path = mfa.default_config_path();
+    mfa.run().assert(
+        0,
+        "",
+        &format!(
+            "mfa: set `password` of profile `default` in {}\n",
+            path.display()
+        ),
+    );
+    assert_eq!(
+        read(&path),
+        format!("[profiles.default]\nusername = \"api-user\"\npassword = \"{PASSWORD}\"\n")
+    );
+    assert_eq!(mode(&path), 0o600);
+
+    let mfa = Mfa::new()
+        .args(&["config", "set", "client_secret", "-"])
+        .stdin(CLIENT_SECRET);
+    let path = mfa.default_config_path();
+    assert_eq!(mfa.run().code, 0);
+    assert_eq!(
+        read(&path),
+        format!("[profiles.default]\nclient_secret = \"{CLIENT_SECRET}\"\n")
+    );
+
+    let mfa = Mfa::new()
+        .args(&["config", "set", "password", "-"])
+        .stdin("");
+    mfa.run()
+        .assert_error(2, "mfa config set password -: stdin holds no password");
+    assert!(!mfa.default_config_path().exists());
+}
+
+#[test]
+fn setting_a_password_replaces_a_password_command_and_says_so() {
+    let mfa = Mfa::new()
+        .args(&["config", "set", "password", "-"])
+        .stdin(PASSWORD)
+        .config("[profiles.default]\npassword_command = \"pass show bw\"\n");
+    let path = mfa.default_config_path();
+    mfa.run().assert(
+        0,
+        "",
+        &format!(
+            "mfa: warning: removed `password_command` from profile `default`, since `password` \
+             replaces it\nmfa: set `password` of profile `default` in {}\n",
+            path.display()
+        ),
+    );
+    assert_eq!(
+        read(&path),
+        format!("[profiles.default]\npassword = \"{PASSWORD}\"\n")
+    );
+}
+
+#[test]
+fn setting_a_secret_in_a_file_others_can_read_keeps_its_mode_and_warns() {
+    let mfa = Mfa::new()
+        .args(&["config", "set", "password", "-"])
+        .stdin(PASSWORD)
+        .config_with_mode("[profiles.default]\n", 0o644);
+    let path = mfa.default_config_path();
+    let shown = path.display();
+    mfa.run().assert(
+        0,
+        "",
+        &format!(
+            "mfa: set `password` of profile `default` in {shown}\n\
+             mfa: warning: config file {shown} holds a password and can be read by its group and \
+             others (mode 644); run `chmod 600 {shown}`\n"
+        ),
+    );
+    assert_eq!(mode(&path), 0o644);
+}
+
+#[test]
+fn config_edits_refuse_dry_run() {
+    let mfa = Mfa::new().args(&["config", "set", "account_id", "1", "--dry-run"]);
+    mfa.run().assert_error(
+        2,
+        "--dry-run is for voice, sms and verify; `mfa config show` shows a profile without \
+         changing it",
+    );
+    assert!(!mfa.default_config_path().exists());
+}
+
+#[test]
+fn show_gives_every_setting_with_its_origin_and_secrets_only_as_set() {
+    let mfa = Mfa::new()
+        .args(&["config", "show", "--username", USERNAME])
+        .env("BW_PASSWORD", PASSWORD)
+        .env("BW_NUMBER", FROM)
+        .config(&format!(
+            "[profiles.default]\naccount_id = \"{ACCOUNT}\"\nclient_secret = \"{CLIENT_SECRET}\"\n\
+             digits = 8\n"
+        ));
+    let path = mfa.default_config_path();
+    let place = format!("profile `default` in {}", path.display());
+    let expected = format!(
+        "config file               {path} (the default)\n\
+         profile                   default (the default)\n\
+         credentials               username and password\n\
+         account_id                {ACCOUNT} (key `account_id` of {place})\n\
+         username                  {USERNAME} (--username)\n\
+         password                  set (environment variable BW_PASSWORD)\n\
+         password_command          not set\n\
+         client_id                 not set\n\
+         client_secret             set (key `client_secret` of {place})\n\
+         token_url                 https://api.bandwidth.com/api/v1/oauth2/token (the default)\n\
+         base_url                  https://mfa.bandwidth.com/api/v1 (the default)\n\
+         timeout                   30 (the default)\n\
+         from                      {FROM} (environment variable BW_NUMBER)\n\
+         voice_application_id      not set\n\
+         messaging_application_id  not set\n\
+         digits                    8 (key `digits` of {place})\n\
+         message                   Your temporary {{NAME}} {{SCOPE}} code is {{CODE}} (the default)\n\
+         scope                     not set\n\
+         expiration_minutes        not set\n",
+        path = path.display()
+    );
+    mfa.run().assert(0, &expected, "");
+}
+
+#[test]
+fn show_in_json_is_one_document_and_says_client_credentials_win() {
+    let outcome = Mfa::new()
+        .args(&["config", "show", "--json", "--client-id", CLIENT_ID])
+        .env("BW_USERNAME", USERNAME)
+        .env("BW_PASSWORD", PASSWORD)
+        .env("BW_CLIENT_SECRET", CLIENT_SECRET)
+        .config("[profiles.default]\npassword_command = \"pass show bw\"\n")
+        .run();
+    assert_eq!((outcome.code, outcome.stderr.as_str()), (0, ""));
+    assert_eq!(outcome.stdout.lines().count(), 1);
+    let shown: serde_json::Value = serde_json::from_str(&outcome.stdout).unwrap();
+    assert_eq!(shown["credentials"], "client_credentials");
+    assert_eq!(shown["profile"]["name"], "default");
+    assert_eq!(shown["config_file"]["exists"], true);
+    let settings = &shown["settings"];
+    assert_eq!(settings["client_id"]["value"], CLIENT_ID);
+    assert_eq!(settings["client_id"]["origin"], "--client-id");
+    assert_eq!(
+        settings["client_secret"],
+        serde_json::json!({"set": true, "origin": "environment variable BW_CLIENT_SECRET"})
+    );
+    assert_eq!(
+        settings["password"],
+        serde_json::json!({"set": true, "origin": "environment variable BW_PASSWORD"})
+    );
+    assert_eq!(settings["password_command"]["value"], "pass show bw");
+    assert_eq!(settings["timeout"]["value"], 30);
+    assert_eq!(settings["from"], serde_json::json!({"set": false}));
+}
+
+#[test]
+fn show_says_why_no_credentials_are_complete_without_running_any_command() {
+    let mfa = Mfa::new()
+        .args(&["config", "show"])
+        .config("[profiles.default]\npassword_command = \"touch \\\"$HOME/ran\\\"\"\n");
+    let outcome = mfa.run();
+    assert_eq!((outcome.code, outcome.stderr.as_str()), (0, ""));
+    assert!(
+        outcome.stdout.contains(
+            "\ncredentials               none complete (no API username: pass --username, set \
+             BW_USERNAME, or add `username` to profile `default` in "
+        ),
+        "{}",
+        outcome.stdout
+    );
+    assert!(outcome.stdout.contains(
+        "\npassword                  from the command in key `password_command` of profile \
+         `default` in "
+    ));
+    assert!(!mfa.home().join("ran").exists());
+}
+
+#[test]
+fn a_file_others_can_read_holding_a_password_draws_a_warning_and_the_command_runs() {
+    let mut server = mockito::Server::new();
+    let call = voice_mock(&mut server, &default_voice_body())
+        .with_status(200)
+        .with_body(r#"{"callId":"c-1"}"#)
+        .expect(1)
+        .create();
+    let mfa = Mfa::voice_request()
+        .args(&[
+            "--account-id",
+            ACCOUNT,
+            "--username",
+            USERNAME,
+            "--base-url",
+            &format!("{}/api/v1", server.url()),
+        ])
+        .config_with_mode(
+            &format!("[profiles.default]\npassword = \"{PASSWORD}\"\n"),
+            0o640,
+        );
+    let shown = mfa.default_config_path().display().to_string();
+    mfa.run().assert(
+        0,
+        "c-1\n",
+        &format!(
+            "mfa: warning: config file {shown} holds a password and can be read by its group \
+             (mode 640); run `chmod 600 {shown}`\n"
+        ),
+    );
+    call.assert();
+}
+
+#[test]
+fn no_warning_at_mode_600_or_without_a_secret() {
+    for (text, mode) in [
+        (
+            format!("[profiles.default]\npassword = \"{PASSWORD}\"\n"),
+            0o600,
+        ),
+        (
+            "[profiles.default]\npassword_command = \"x\"\n".to_owned(),
+            0o644,
+        ),
+    ] {
+        let outcome = Mfa::voice_request()
+            .args(&["--account-id", ACCOUNT, "--dry-run"])
+            .config_with_mode(&text, mode)
+            .run();
+        assert_eq!((outcome.code, outcome.stderr.as_str()), (0, ""), "{mode:o}");
+    }
+}
+
+#[test]
+fn the_warning_is_json_with_json_output() {
+    let outcome = Mfa::voice_request()
+        .args(&["--account-id", ACCOUNT, "--dry-run", "--json"])
+        .config_with_mode(
+            &format!("[profiles.default]\nclient_secret = \"{CLIENT_SECRET}\"\n"),
+            0o604,
+        )
+        .run();
+    assert_eq!(outcome.code, 0);
+    let warning: serde_json::Value = serde_json::from_str(&outcome.stderr).unwrap();
+    assert!(
+        warning["warning"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("holds a client secret and can be read by others (mode 604)"),
+        "{warning}"
+    );
+}
+
+/// `mfa voice` against `server` with the password from `password_command`.
+fn with_password_command(server: &mockito::ServerGuard, command: &str) -> Mfa {
+    Mfa::voice_request()
+        .args(&[
+            "--account-id",
+            ACCOUNT,
+            "--username",
+            USERNAME,
+            "--base-url",
+            &format!("{}/api/v1", server.url()),
+        ])
+        .config(&format!(
+            "[profiles.default]\npassword_command = {}\n",
+            toml_string(command)
+        ))
+}
+
+fn toml_string(text: &str) -> String {
+    serde_json::to_string(text).unwrap()
+}
+
+#[test]
+fn password_command_prints_the_password() {
+    let mut server = mockito::Server::new();
+    let call = voice_mock(&mut server, &default_voice_body())
+        .with_status(200)
+        .with_body(r#"{"callId":"c-1"}"#)
+        .expect(1)
+        .create();
+    let mfa = with_password_command(&server, "cat \"$HOME/pw.txt\"");
+    std::fs::write(mfa.home().join("pw.txt"), format!("{PASSWORD}\n")).unwrap();
+    mfa.run().assert(0, "c-1\n", "");
+    call.assert();
+}
+
+#[test]
+fn a_failing_password_command_exits_3_with_its_stderr_and_sends_nothing() {
+    let mut server = mockito::Server::new();
+    let nothing = nothing_sent(&mut server);
+    let mfa = with_password_command(
+        &server,
+        "echo 'gpg: decryption failed: No secret key' >&2; exit 2",
+    );
+    let place = format!(
+        "profile `default` in {}",
+        mfa.default_config_path().display()
+    );
+    mfa.run().assert_error(
+        3,
+        &format!(
+            "the command in key `password_command` of {place} failed (exit status 2); its \
+             stderr: gpg: decryption failed: No secret key"
+        ),
+    );
+    nothing.assert();
+}
+
+#[test]
+fn a_silent_password_command_exits_3() {
+    let mut server = mockito::Server::new();
+    let nothing = nothing_sent(&mut server);
+    let mfa = with_password_command(&server, "true");
+    let place = format!(
+        "profile `default` in {}",
+        mfa.default_config_path().display()
+    );
+    mfa.run().assert_error(
+        3,
+        &format!("the command in key `password_command` of {place} printed no password"),
+    );
+    nothing.assert();
+}
+
+#[test]
+fn a_password_command_that_hangs_is_stopped_at_the_time_out() {
+    let mut server = mockito::Server::new();
+    let nothing = nothing_sent(&mut server);
+    let mfa = with_password_command(&server, "sleep 30").args(&["--timeout", "0.5"]);
+    let place = format!(
+        "profile `default` in {}",
+        mfa.default_config_path().display()
+    );
+    mfa.run().assert_error(
+        3,
+        &format!(
+            "the command in key `password_command` of {place} did not finish within 0.5 s (the \
+             time-out); it was stopped"
+        ),
+    );
+    nothing.assert();
+}
+
+#[test]
+fn bw_password_wins_and_dry_run_runs_no_command() {
+    let mut server = mockito::Server::new();
+    let call = voice_mock(&mut server, &default_voice_body())
+        .with_status(200)
+        .with_body(r#"{"callId":"c-1"}"#)
+        .expect(1)
+        .create();
+    let mfa = with_password_command(&server, "touch \"$HOME/ran\"; exit 1");
+    mfa.run()
+        .assert_error(3, "the command in key `password_command`");
+    std::fs::remove_file(mfa.home().join("ran")).unwrap();
+    let mfa = mfa.env("BW_PASSWORD", PASSWORD);
+    mfa.run().assert(0, "c-1\n", "");
+    assert!(!mfa.home().join("ran").exists());
+    call.assert();
+    let mfa = with_password_command(&server, "touch \"$HOME/ran\"").args(&["--dry-run"]);
+    assert_eq!(mfa.run().code, 0);
+    assert!(!mfa.home().join("ran").exists());
+}
+
+#[test]
+fn a_refused_password_names_the_command_it_came_from() {
+    let mut server = mockito::Server::new();
+    let call = server
+        .mock("POST", VOICE_PATH)
+        .with_status(401)
+        .with_body(r#"{"message":"Unauthorized"}"#)
+        .expect(1)
+        .create();
+    let mfa = with_password_command(&server, "echo wrong-password");
+    let place = format!(
+        "profile `default` in {}",
+        mfa.default_config_path().display()
+    );
+    mfa.run().assert_error(
+        4,
+        &format!(
+            "the API refused the credentials (HTTP 401): Unauthorized; check the username (from \
+             --username) and the password (from key `password_command` of {place})"
+        ),
+    );
+    call.assert();
+}
