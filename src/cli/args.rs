@@ -23,9 +23,9 @@ Exit status:
   1  verify only: the code is not valid
   2  usage: unknown flag, invalid flag value, or a missing --to/--from/--application-id/--expiration
      or code; nothing was sent
-  3  configuration: missing or unusable credentials, config file or profile, or an invalid value from
-     the environment or the config file; nothing was sent
-  4  the API refused the credentials (401, 403)
+  3  configuration: missing or unusable credentials (a failed password_command too), config file or
+     profile, or an invalid value from the environment or the config file; nothing was sent
+  4  the API or its token endpoint refused the credentials (401, 403)
   5  the API rejected the request (400, other 4xx)
   6  rate limited (429)
   7  the API failed (5xx)
