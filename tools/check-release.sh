@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs the release binary as a new user would (fresh HOME, nothing inherited) against
-# tools/standin.py, an independent stand-in for the API that checks every request
-# against Bandwidth's published schema. Checks exit statuses, that bad input sends
-# nothing, that each call is made exactly once, and that no output holds the password
-# or the code being verified.
+# tools/standin.py, an independent stand-in for the API and its OAuth2 token endpoint
+# that checks every request against Bandwidth's published schema. Checks exit
+# statuses, that bad input sends nothing, that each call is made exactly once, how many
+# tokens were asked for, and that no output holds the password, the client secret, an
+# access token or the code being verified.
 #
 # usage: tools/check-release.sh        (needs cargo and python3 with pip; listens on 127.0.0.1)
 set -uo pipefail
@@ -13,33 +14,48 @@ cargo build --release --quiet || exit 1
 MFA=$PWD/target/release/mfa
 WORK=$(mktemp -d)
 PASSWORD='pw-Zq8!x_s3cr3t-release'
+CLIENT_ID=client-release-1
+CLIENT_SECRET='cs-Vq3!k_s3cr3t-release'
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-python3 tools/standin.py "$PORT" api-user "$PASSWORD" "$WORK/requests.log" &
+python3 tools/standin.py "$PORT" api-user "$PASSWORD" "$WORK/requests.log" "$CLIENT_ID" "$CLIENT_SECRET" &
 STANDIN=$!
-trap 'kill $STANDIN 2>/dev/null; rm -rf "$WORK"' EXIT
+trap 'kill $STANDIN 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
 for _ in $(seq 50); do python3 -c "import socket; socket.create_connection(('127.0.0.1',$PORT))" 2>/dev/null && break; sleep 0.1; done
 
 failures=0
 runs=0
 requests() { [ -f "$WORK/requests.log" ] && wc -l < "$WORK/requests.log" || echo 0; }
+tokens() { [ -f "$WORK/requests.log.tokens" ] && wc -l < "$WORK/requests.log.tokens" || echo 0; }
 
 # check NAME EXPECTED_EXIT EXPECTED_REQUESTS -- ARGS...
-#   (env from NEWUSER_ENV; stdin from STDIN_TEXT, empty unless set)
+#   (env from NEWUSER_ENV; stdin from STDIN_TEXT, empty unless set; HOME is a new one
+#   for each check unless USER_HOME names one; WANT_TOKENS, if set, is how many token
+#   requests the run must make)
 check() {
   local name=$1 want=$2 want_requests=$3; shift 4
-  local before after code
+  local before after code tokens_before home=${USER_HOME:-$WORK/home-$name}
   before=$(requests)
-  mkdir -p "$WORK/home-$name"
+  tokens_before=$(tokens)
+  mkdir -p "$home"
   printf '%s' "${STDIN_TEXT:-}" >"$WORK/$name.in"
-  env -i HOME="$WORK/home-$name" PATH=/usr/bin:/bin "${NEWUSER_ENV[@]}" "$MFA" "$@" \
+  env -i HOME="$home" PATH=/usr/bin:/bin "${NEWUSER_ENV[@]}" "$MFA" "$@" \
     <"$WORK/$name.in" >"$WORK/$name.out" 2>"$WORK/$name.err"
   code=$?
   after=$(requests)
   runs=$((runs + 1))
-  local sent=$((after - before)) verdict=ok
-  if [ "$code" != "$want" ] || [ "$sent" != "$want_requests" ]; then verdict=FAIL; failures=$((failures + 1)); fi
-  printf '%-4s %-22s exit %s (want %s), requests %s (want %s)\n' "$verdict" "$name" "$code" "$want" "$sent" "$want_requests"
+  local sent=$((after - before)) asked=$(($(tokens) - tokens_before)) verdict=ok
+  if [ "$code" != "$want" ] || [ "$sent" != "$want_requests" ]; then verdict=FAIL; fi
+  if [ -n "${WANT_TOKENS:-}" ] && [ "$asked" != "$WANT_TOKENS" ]; then verdict=FAIL; fi
+  [ "$verdict" = FAIL ] && failures=$((failures + 1))
+  printf '%-4s %-22s exit %s (want %s), requests %s (want %s), token requests %s%s\n' "$verdict" "$name" \
+    "$code" "$want" "$sent" "$want_requests" "$asked" "${WANT_TOKENS:+ (want $WANT_TOKENS)}"
   printf '     stdout: %s\n     stderr: %s\n' "$(head -c 300 "$WORK/$name.out")" "$(head -c 300 "$WORK/$name.err")"
+}
+
+# expect NAME CONDITION...: a check of a file or an output, counted like a run's.
+expect() {
+  local name=$1; shift
+  if "$@"; then printf 'ok   %s\n' "$name"; else printf 'FAIL %s\n' "$name"; failures=$((failures + 1)); fi
 }
 
 BASE="http://127.0.0.1:$PORT/api/v1"
@@ -126,6 +142,105 @@ check verify-exp-16    2 0 -- "${VERIFY[@]}" --account-id ok --code "$CODE" --ex
 check verify-bad-to    2 0 -- "${VERIFY[@]}" --account-id ok --code "$CODE" --to 5553334444
 check verify-no-exp    2 0 -- verify --to +15553334444 --code "$CODE" --account-id ok --username api-user --base-url "$BASE"
 
+# Credentials the way an operator keeps them (issue 4): one new user's HOME throughout,
+# so the config file and the token cache carry over from run to run.
+NEWUSER_ENV=()
+USER_HOME=$WORK/home-operator
+CONFIG=$USER_HOME/.config/mfa/config.toml
+TO=(--to +15553334444)
+check cfg-path         0 0 -- config path
+check cfg-init         0 0 -- config init
+check cfg-init-again   3 0 -- config init
+expect cfg-mode-600 test "$(stat -c %a "$CONFIG")" = 600
+check cfg-set-account  0 0 -- config set account_id ok
+check cfg-set-username 0 0 -- config set username api-user
+check cfg-set-from     0 0 -- config set from +15554443333
+check cfg-set-app      0 0 -- config set voice_application_id 93de2206-9669-4e07-948d-329f4b722ee2
+check cfg-set-base     0 0 -- config set base_url "$BASE"
+check cfg-set-exp      0 0 -- config set expiration_minutes 5
+check cfg-set-bad-from 2 0 -- config set from 5554443333
+check cfg-set-typo     2 0 -- config set pasword x
+check cfg-set-pw-arg   2 0 -- config set password "$PASSWORD"
+STDIN_TEXT="$PASSWORD"$'\n'
+check cfg-set-pw       0 0 -- config set password -
+STDIN_TEXT=
+expect cfg-comments-kept grep -q '^#   password_command = ' "$CONFIG"
+expect cfg-still-600 test "$(stat -c %a "$CONFIG")" = 600
+check cfg-send         0 1 -- voice "${TO[@]}"
+check cfg-verify       0 1 -- verify "${TO[@]}" --code "$CODE"
+check cfg-show         0 0 -- config show
+expect cfg-show-secret grep -q '^password  *set (key `password` of profile `default`' "$WORK/cfg-show.out"
+check cfg-show-json    0 0 -- config show --json
+expect cfg-show-json-ok python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["credentials"]=="basic" and d["settings"]["password"]=={"set":True,"origin":d["settings"]["password"]["origin"]}' "$WORK/cfg-show-json.out"
+chmod 644 "$CONFIG"
+check cfg-warn         0 1 -- voice "${TO[@]}"
+expect cfg-warned grep -q "holds a password and can be read by its group and others (mode 644); run \`chmod 600 $CONFIG\`" "$WORK/cfg-warn.err"
+chmod 600 "$CONFIG"
+printf '%s\n' "$PASSWORD" >"$USER_HOME/pw.txt"
+check cfg-set-pwcmd    0 0 -- config set password_command 'cat "$HOME/pw.txt"'
+expect cfg-pw-replaced bash -c "! grep -q '^password = ' '$CONFIG'"
+check pwcmd-send       0 1 -- voice "${TO[@]}"
+check pwcmd-set-fail   0 0 -- config set password_command 'echo "pass: no such entry" >&2; exit 1'
+check pwcmd-fail       3 0 -- voice "${TO[@]}"
+expect pwcmd-stderr grep -q 'failed (exit status 1); its stderr: pass: no such entry' "$WORK/pwcmd-fail.err"
+check pwcmd-set-quiet  0 0 -- config set password_command 'true'
+check pwcmd-quiet      3 0 -- voice "${TO[@]}"
+check pwcmd-set-hang   0 0 -- config set password_command 'sleep 30'
+check pwcmd-hang       3 0 -- voice "${TO[@]}" --timeout 1
+check pwcmd-dry-run    0 0 -- voice "${TO[@]}" --dry-run
+NEWUSER_ENV=(BW_PASSWORD="$PASSWORD")
+check pwcmd-env-wins   0 1 -- voice "${TO[@]}"
+NEWUSER_ENV=(BW_PASSWORD="wrong-$PASSWORD")
+check pwcmd-refused    4 1 -- voice "${TO[@]}"
+expect refused-names-origin grep -q 'the password (from environment variable BW_PASSWORD)' "$WORK/pwcmd-refused.err"
+
+# OAuth2 client credentials, with the username and password complete too: the client
+# credentials win, and the token is fetched once and then taken from the cache.
+USER_HOME=$WORK/home-oauth
+NEWUSER_ENV=(BW_ACCOUNT_ID=ok BW_USERNAME=api-user BW_PASSWORD="$PASSWORD" BW_NUMBER=+15554443333
+  BW_VOICE_APPLICATION_ID=93de2206-9669-4e07-948d-329f4b722ee2
+  BW_MESSAGING_APPLICATION_ID=b2a1d4b8-3c7e-4f0a-9d6e-5a8c1f2e7b90
+  BW_CLIENT_ID="$CLIENT_ID" BW_CLIENT_SECRET="$CLIENT_SECRET"
+  MFA_BASE_URL="$BASE" MFA_TOKEN_URL="http://127.0.0.1:$PORT/oauth2/token")
+WANT_TOKENS=0 check oauth-dry-run 0 0 -- voice "${TO[@]}" --dry-run
+expect oauth-dry-bearer grep -q '^Authorization: Bearer <redacted>$' "$WORK/oauth-dry-run.out"
+WANT_TOKENS=1 check oauth-send-1   0 1 -- voice "${TO[@]}"
+WANT_TOKENS=0 check oauth-send-2   0 1 -- voice "${TO[@]}"
+WANT_TOKENS=0 check oauth-sms      0 1 -- sms "${TO[@]}"
+WANT_TOKENS=0 check oauth-verify   0 1 -- verify "${TO[@]}" --code "$CODE" --expiration 5
+WANT_TOKENS=0 check oauth-show     0 0 -- config show
+expect oauth-show-says grep -q '^credentials  *OAuth2 client credentials$' "$WORK/oauth-show.out"
+expect oauth-cache-600 bash -c "test \"\$(stat -c %a $USER_HOME/.cache/mfa/tokens/*.json)\" = 600"
+python3 -c "import urllib.request; urllib.request.urlopen(urllib.request.Request('http://127.0.0.1:$PORT/admin/revoke', method='POST'))"
+WANT_TOKENS=1 check oauth-revoked  0 2 -- voice "${TO[@]}" -v
+expect oauth-renew-said grep -q '^\* access token: refused (HTTP 401); got a new one and made the call once more$' "$WORK/oauth-revoked.err"
+WANT_TOKENS=0 check oauth-renewed  0 1 -- voice "${TO[@]}"
+NEWUSER_ENV+=(BW_CLIENT_SECRET="wrong-$CLIENT_SECRET")
+USER_HOME=$WORK/home-oauth-wrong
+WANT_TOKENS=1 check oauth-refused  4 0 -- voice "${TO[@]}"
+expect oauth-refused-says grep -q 'refused the client credentials (HTTP 401): invalid_client: Client authentication failed; nothing was sent; check the client id (from environment variable BW_CLIENT_ID) and the client secret (from environment variable BW_CLIENT_SECRET)' "$WORK/oauth-refused.err"
+unset 'NEWUSER_ENV[${#NEWUSER_ENV[@]}-1]'
+
+# Forty runs at once, as a CI job's fan-out: one token request, each run sends once and
+# prints its own call id, and the cache is a token afterwards, not a torn file.
+USER_HOME=$WORK/home-burst
+mkdir -p "$USER_HOME"
+before=$(requests) tokens_before=$(tokens)
+for i in $(seq 40); do
+  env -i HOME="$USER_HOME" PATH=/usr/bin:/bin "${NEWUSER_ENV[@]}" "$MFA" voice "${TO[@]}" \
+    >"$WORK/burst-$i.out" 2>"$WORK/burst-$i.err" </dev/null &
+done
+wait_failures=0
+for job in $(jobs -p); do [ "$job" = "$STANDIN" ] || wait "$job" || wait_failures=$((wait_failures + 1)); done
+runs=$((runs + 40))
+expect burst-all-exit-0 test "$wait_failures" = 0
+expect burst-40-calls test $(($(requests) - before)) = 40
+expect burst-1-token test $(($(tokens) - tokens_before)) = 1
+expect burst-40-ids test "$(cat "$WORK"/burst-*.out | sort -u | grep -c '^c-')" = 40
+expect burst-cache-whole python3 -c 'import glob,json,sys; [json.load(open(f)) for f in glob.glob(sys.argv[1])]' "$USER_HOME/.cache/mfa/tokens/*.json"
+unset USER_HOME
+NEWUSER_ENV=(BW_PASSWORD="$PASSWORD")
+
 # Every request the stand-in took was valid by the schema unless it answered 400.
 if grep -q '"path"' "$WORK/requests.log"; then
   python3 - "$WORK/requests.log" <<'PY' || failures=$((failures + 1))
@@ -178,13 +293,15 @@ print(f"sdk schema: {total - bad - brief} of {total} requests valid, {brief} wit
 sys.exit(1 if bad else 0)
 PY
 
-# No output of any run holds the password, the Authorization value it makes, or the
-# code being verified.
+# No output of any run holds the password, the client secret, the Authorization values
+# they make, an access token, or the code being verified.
 AUTH=$(printf 'api-user:%s' "$PASSWORD" | base64 -w0)
-if grep -rlF -e "$PASSWORD" -e "$AUTH" -e "$CODE" "$WORK"/*.out "$WORK"/*.err; then
+CLIENT_AUTH=$(printf '%s:%s' "$CLIENT_ID" "$CLIENT_SECRET" | base64 -w0)
+if grep -rlF -e "$PASSWORD" -e "$AUTH" -e "$CLIENT_SECRET" -e "$CLIENT_AUTH" -e tok-standin- -e "$CODE" \
+  "$WORK"/*.out "$WORK"/*.err; then
   echo "FAIL: a secret appears in the files above"; failures=$((failures + 1))
 else
-  echo "secrets: the password and the code are in none of the $((runs * 2)) outputs"
+  echo "secrets: the password, client secret, tokens and code are in none of the $((runs * 2)) outputs"
 fi
 
 echo "$runs runs, $failures failures"

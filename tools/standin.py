@@ -21,16 +21,30 @@ Basic auth, JSON content type) and answers as the account id asks:
 A request that breaks the schema gets 400 {"error": <what>, "requestId": ...}, as the
 real API does. Every request is appended to the log file as one JSON line.
 
-usage: standin.py PORT USERNAME PASSWORD LOGFILE
+It is also an OAuth2 token endpoint, as Bandwidth's is documented: POST /oauth2/token
+with HTTP Basic CLIENT_ID:CLIENT_SECRET, Content-Type application/x-www-form-urlencoded
+and grant_type=client_credentials answers {"access_token","token_type":"Bearer",
+"expires_in":3600}; anything else gets OAuth2's 400/401 errors. Calls then pass with
+`Authorization: Bearer <a token it issued>` as well as with Basic. Token requests go to
+LOGFILE.tokens. POST /admin/revoke forgets every token issued (as a revocation would),
+so the next call with one gets 401.
+
+usage: standin.py PORT USERNAME PASSWORD LOGFILE [CLIENT_ID CLIENT_SECRET]
 """
 
 import base64
 import json
 import re
 import sys
+import threading
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
+
+TOKENS = {}  # access token -> expiry (time.time())
+TOKENS_LOCK = threading.Lock()
+TOKEN_PREFIX = "tok-standin-"
 
 E164 = re.compile(r"^\+[1-9]\d{1,14}$")
 PATH = re.compile(r"^/api/v1/accounts/([^/]+)/code/(voice|messaging|verify)$")
@@ -126,9 +140,46 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         self.answer(405, {"error": "method not allowed"})
 
+    def issue_token(self, raw):
+        with open(LOG + ".tokens", "a") as log:
+            log.write(json.dumps({
+                "headers": {k.lower(): v for k, v in self.headers.items()},
+                "body": raw.decode("utf-8", "replace"),
+            }) + "\n")
+        expected = "Basic " + base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()
+        if CLIENT_ID is None or self.headers.get("Authorization") != expected:
+            return self.answer(401, {"error": "invalid_client",
+                                     "error_description": "Client authentication failed"})
+        if self.headers.get("Content-Type", "").split(";")[0] != "application/x-www-form-urlencoded":
+            return self.answer(400, {"error": "invalid_request",
+                                     "error_description": "form content type required"})
+        form = parse_qs(raw.decode("utf-8", "replace"), keep_blank_values=True)
+        if form != {"grant_type": ["client_credentials"]}:
+            return self.answer(400, {"error": "unsupported_grant_type"})
+        token = TOKEN_PREFIX + uuid.uuid4().hex
+        with TOKENS_LOCK:
+            TOKENS[token] = time.time() + 3600
+        self.answer(200, {"access_token": token, "token_type": "Bearer", "expires_in": 3600})
+
+    def authorized(self):
+        basic = "Basic " + base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
+        given = self.headers.get("Authorization", "")
+        if given == basic:
+            return True
+        if given.startswith("Bearer "):
+            with TOKENS_LOCK:
+                return TOKENS.get(given[len("Bearer "):], 0) > time.time()
+        return False
+
     def do_POST(self):
         length = int(self.headers.get("Content-Length", "0"))
         raw = self.rfile.read(length)
+        if self.path == "/oauth2/token":
+            return self.issue_token(raw)
+        if self.path == "/admin/revoke":
+            with TOKENS_LOCK:
+                TOKENS.clear()
+            return self.answer(204, b"")
         with open(LOG, "a") as log:
             log.write(json.dumps({
                 "path": self.path,
@@ -139,8 +190,7 @@ class Handler(BaseHTTPRequestHandler):
         match = PATH.fullmatch(self.path)
         if not match:
             return self.answer(404, {"error": "not found", "requestId": request_id})
-        expected = "Basic " + base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
-        if self.headers.get("Authorization") != expected:
+        if not self.authorized():
             return self.answer(401, {"message": "Unauthorized"})
         if self.headers.get("Content-Type", "").split(";")[0] != "application/json":
             return self.answer(415, {"error": "content type must be application/json",
@@ -192,4 +242,8 @@ class Handler(BaseHTTPRequestHandler):
 
 if __name__ == "__main__":
     port, USER, PASSWORD, LOG = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+    CLIENT_ID, CLIENT_SECRET = (sys.argv[5], sys.argv[6]) if len(sys.argv) > 6 else (None, None)
+    # Python's default listen backlog is 5: too few for 40 runs at once, whose extra
+    # connections the kernel would then reset after they sent.
+    ThreadingHTTPServer.request_queue_size = 128
     ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
