@@ -5,7 +5,10 @@
 //! types, and get a typed answer ([`CallId`], [`MessageId`], [`Verdict`]) or a typed
 //! [`Error`] whose [`Error::class`] says which kind of failure it is. The three calls
 //! are [`Client::send_voice_code`], [`Client::send_messaging_code`] and
-//! [`Client::verify_code`]. The `mfa` command-line tool is built on this library.
+//! [`Client::verify_code`]. The client authenticates with the account's username and
+//! password ([`Credentials::Basic`]) or with OAuth2 client credentials
+//! ([`Credentials::ClientCredentials`]), whose access token it gets, reuses and renews
+//! itself. The `mfa` command-line tool is built on this library.
 //!
 //! Modules, one job each:
 //! - [`fields`]: the checked values a request is made of;
