@@ -357,3 +357,31 @@ fn runs_at_once_share_one_token_and_each_sends_once() {
     token.assert();
     call.assert();
 }
+
+#[test]
+fn a_cache_that_cannot_be_used_costs_a_warning_not_the_call() {
+    let mut server = mockito::Server::new();
+    let token = token_mock(&mut server, "tok-Qz1", 3600).expect(2).create();
+    let call = answered(bearer_voice_mock(&mut server, "tok-Qz1"), "c-1")
+        .expect(2)
+        .create();
+    let mfa = Mfa::voice_oauth(&server);
+    // A file where the cache folder would be.
+    std::fs::write(mfa.home().join(".cache"), "not a folder").unwrap();
+    let cache = mfa.home().join(".cache").join("mfa").join("tokens");
+    for _ in 0..2 {
+        let outcome = mfa.run();
+        assert_eq!((outcome.code, outcome.stdout.as_str()), (0, "c-1\n"));
+        assert!(
+            outcome.stderr.starts_with(&format!(
+                "mfa: warning: token cache {}: could not lock it: ",
+                cache.display()
+            )),
+            "{}",
+            outcome.stderr
+        );
+        assert_eq!(outcome.stderr.lines().count(), 1, "{}", outcome.stderr);
+    }
+    token.assert();
+    call.assert();
+}

@@ -149,10 +149,17 @@ fn set_changes_one_key_and_keeps_the_rest_of_the_file() {
     assert_eq!(mode(&path), 0o600);
 
     let mfa = Mfa::new()
-        .args(&["config", "set", "digits", "4", "-p", "test"])
+        .args(&["config", "set", "digits", "4", "-p", "test", "--json"])
         .config(existing);
     let path = mfa.default_config_path();
-    assert_eq!(mfa.run().code, 0);
+    mfa.run().assert(
+        0,
+        &format!(
+            "{{\"key\":\"digits\",\"path\":\"{}\",\"profile\":\"test\"}}\n",
+            path.display()
+        ),
+        "",
+    );
     assert_eq!(read(&path), format!("{existing}digits = 4\n"));
 }
 
