@@ -169,9 +169,7 @@ impl Client {
         let Credentials::ClientCredentials(client) = &self.credentials else {
             return Ok(None);
         };
-        let token = client.fetch_token(self.timeout)?;
-        self.hold(token.clone(), true);
-        Ok(Some(token))
+        Ok(Some(self.issue(client)?))
     }
 
     fn held(&self) -> Option<HeldToken> {
@@ -290,36 +288,39 @@ impl Client {
             Credentials::Basic { username, password } => {
                 self.exchange(request, basic_authorization(username.as_str(), password))
             }
-            Credentials::ClientCredentials(_) => self.send_with_token(request),
+            Credentials::ClientCredentials(client) => self.send_with_token(client, request),
         }
     }
 
-    fn send_with_token(&self, request: &Request) -> Result<Response, Error> {
+    fn send_with_token(
+        &self,
+        client: &ClientCredentials,
+        request: &Request,
+    ) -> Result<Response, Error> {
         let now = std::time::SystemTime::now();
         // A token just issued is used even if it lives less than the renewal margin:
         // a newer one would live no longer.
-        let held = match self.held() {
-            Some(held) if held.just_issued || held.token.is_usable_at(now) => held,
-            _ => self.issue()?,
+        let (mut token, just_issued) = match self.held() {
+            Some(held) if held.just_issued || held.token.is_usable_at(now) => {
+                (held.token, held.just_issued)
+            }
+            _ => (self.issue(client)?, true),
         };
-        let response = self.exchange(request, held.token.bearer())?;
-        let response = if response.status == 401 && !held.just_issued {
-            let renewed = self.issue()?;
-            self.exchange(request, renewed.token.bearer())?
-        } else {
-            response
-        };
-        // Whatever the answer, the token has now been used once.
-        if let Some(held) = self.held() {
-            self.hold(held.token, false);
+        let mut response = self.exchange(request, token.bearer())?;
+        if response.status == 401 && !just_issued {
+            token = self.issue(client)?;
+            response = self.exchange(request, token.bearer())?;
         }
+        // Whatever the answer, the token has now been used once.
+        self.hold(token, false);
         Ok(response)
     }
 
     /// A new token from the endpoint, held as just issued.
-    fn issue(&self) -> Result<HeldToken, Error> {
-        self.fetch_token()?;
-        Ok(self.held().expect("a token was just fetched and held"))
+    fn issue(&self, client: &ClientCredentials) -> Result<AccessToken, Error> {
+        let token = client.fetch_token(self.timeout)?;
+        self.hold(token.clone(), true);
+        Ok(token)
     }
 
     /// One exchange with the API: the request with `authorization`, and its answer.

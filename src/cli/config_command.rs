@@ -17,7 +17,7 @@ use mfa::{
 use toml_edit::{DocumentMut, Item, Key, Table, Value};
 
 use crate::cli::args::{ConfigCommand, GlobalArgs, OutputFormat};
-use crate::cli::config_file::{self, LoadError};
+use crate::cli::config_file::{self, ConfigFile};
 use crate::cli::failure::{Exit, Failure};
 use crate::cli::input::Input;
 use crate::cli::output;
@@ -107,7 +107,7 @@ pub fn run(
             let replaced = set_key(&mut document, &profile, key, new_value).map_err(|why| {
                 Failure::Config(format!("cannot set `{key}` in {}: {why}", path.display()))
             })?;
-            save(&path, &document.to_string())?;
+            let file = save(&path, &document.to_string())?;
             if let Some(other) = replaced {
                 let _ = output::write_warning(
                     err,
@@ -118,8 +118,7 @@ pub fn run(
                 );
             }
             confirm(out, err, format, &path, &profile, Some(key));
-            let file = config_file::load(&path, true).ok().flatten();
-            if let Some(warning) = file.and_then(|f| config_file::exposure_warning(&path, &f)) {
+            if let Some(warning) = config_file::exposure_warning(&path, &file) {
                 let _ = output::write_warning(err, format, &warning);
             }
         }
@@ -154,21 +153,11 @@ fn located(
 /// The file's text (`None` if it does not exist yet) and its document. A file `mfa`
 /// would refuse is refused here too, before anything is changed.
 fn read_document(path: &Path) -> Result<(Option<String>, DocumentMut), Failure> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => Some(text),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => {
-            return Err(settings::load_failure(
-                path,
-                &Origin::Default,
-                LoadError::Unreadable(e.kind().to_string()),
-            ));
-        }
-    };
-    let Some(text) = text else {
+    let failure = |e| settings::load_failure(path, &Origin::Default, e);
+    let Some(text) = config_file::read_text(path).map_err(failure)? else {
         return Ok((None, DocumentMut::new()));
     };
-    config_file::parse(&text).map_err(|e| settings::load_failure(path, &Origin::Default, e))?;
+    config_file::parse(&text).map_err(failure)?;
     let document = text
         .parse()
         .expect("text that parses as a config file is a TOML document");
@@ -231,16 +220,17 @@ fn set_key(
     Ok(other.filter(|other| table.remove(other).is_some()))
 }
 
-/// Reads `text` back as `mfa` would, then writes it.
-fn save(path: &Path, text: &str) -> Result<(), Failure> {
-    config_file::parse(text).map_err(|e| {
+/// Reads `text` back as `mfa` would, then writes it; returns the file as read.
+fn save(path: &Path, text: &str) -> Result<ConfigFile, Failure> {
+    let file = config_file::parse(text).map_err(|e| {
         Failure::Config(format!(
             "the edit would make {} invalid ({e:?}); it was not written",
             path.display()
         ))
     })?;
     config_file::write(path, text)
-        .map_err(|e| Failure::Config(format!("cannot write {}: {e}", path.display())))
+        .map_err(|e| Failure::Config(format!("cannot write {}: {e}", path.display())))?;
+    Ok(file)
 }
 
 /// Says what was written: on stderr in text (stdout stays for data), as one object

@@ -11,6 +11,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use mfa::Secret;
+
+use crate::cli::private_files;
 use serde::Deserialize;
 
 /// The whole file: an optional default profile and the profiles by name.
@@ -80,10 +82,18 @@ pub enum LoadError {
 /// Reads the file at `path`. A missing file is `Ok(None)` when `named` is false (the
 /// default path), and an error when the user named it.
 pub fn load(path: &Path, named: bool) -> Result<Option<ConfigFile>, LoadError> {
+    match read_text(path)? {
+        Some(text) => parse(&text).map(Some),
+        None if named => Err(LoadError::Missing),
+        None => Ok(None),
+    }
+}
+
+/// The file's text, or `None` if there is no file.
+pub fn read_text(path: &Path) -> Result<Option<String>, LoadError> {
     match std::fs::read_to_string(path) {
-        Ok(text) => parse(&text).map(Some),
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound && !named => Ok(None),
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Err(LoadError::Missing),
+        Ok(text) => Ok(Some(text)),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(err) => Err(LoadError::Unreadable(err.kind().to_string())),
     }
 }
@@ -159,7 +169,6 @@ fn shell_quoted(path: &Path) -> String {
 /// is new; its folder is created (mode 0700) if need be. A symbolic link is followed,
 /// so the file it points to is the one replaced.
 pub fn write(path: &Path, text: &str) -> std::io::Result<()> {
-    use std::io::Write;
     let path = match std::fs::canonicalize(path) {
         Ok(target) => target,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => path.to_owned(),
@@ -169,24 +178,7 @@ pub fn write(path: &Path, text: &str) -> std::io::Result<()> {
         Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
         _ => PathBuf::from("."),
     };
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(&dir)?;
-    // tempfile makes the new file with mode 0600 beside the old one.
-    let mut temporary = tempfile::NamedTempFile::new_in(&dir)?;
-    #[cfg(unix)]
-    if let Some(mode) = mode_of(&path) {
-        use std::os::unix::fs::PermissionsExt;
-        temporary
-            .as_file()
-            .set_permissions(std::fs::Permissions::from_mode(mode))?;
-    }
-    temporary.write_all(text.as_bytes())?;
-    temporary.as_file().sync_all()?;
-    temporary.persist(&path).map_err(|e| e.error)?;
-    Ok(())
+    private_files::replace(&dir, &path, text.as_bytes(), mode_of(&path))
 }
 
 /// `<user config dir>/mfa/config.toml`.

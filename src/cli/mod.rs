@@ -12,6 +12,7 @@ mod credentials;
 mod failure;
 mod input;
 mod output;
+mod private_files;
 mod settings;
 mod token_cache;
 
@@ -212,29 +213,16 @@ fn token_for(
     global: &GlobalArgs,
     err: &mut dyn Write,
 ) -> Result<(Client, AccessToken), mfa::Error> {
-    let warn = |err: &mut dyn Write, what: &str, e: std::io::Error| {
-        let message = match cache {
-            Some(cache) => format!(
-                "token cache {}: could not {what}: {e}",
-                cache.dir().display()
-            ),
-            None => format!("token cache: could not {what}: {e}"),
-        };
-        let _ = output::write_warning(err, global.format(), &message);
-    };
-    let turn = match cache.map(TokenCache::lock) {
-        Some(Err(e)) => {
-            warn(err, "lock it", e);
+    // The cache, while this run holds its turn; none if it cannot be locked.
+    let cache = cache.and_then(|cache| match cache.lock() {
+        Ok(turn) => Some((cache, turn)),
+        Err(e) => {
+            cache_warning(err, global, cache, "lock it", e);
             None
         }
-        other => other.and_then(Result::ok),
-    };
+    });
     let now = std::time::SystemTime::now();
-    let cached = if turn.is_some() {
-        cache.and_then(TokenCache::load)
-    } else {
-        None
-    };
+    let cached = cache.as_ref().and_then(|(cache, _)| cache.load());
     if let Some(token) = cached.filter(|token| token.is_usable_at(now)) {
         if global.verbose {
             let _ = output::log_note(
@@ -256,12 +244,27 @@ fn token_for(
             ),
         );
     }
-    if let Some(cache) = cache.filter(|_| turn.is_some() && token.is_usable_at(now))
+    if let Some((cache, _turn)) = cache.filter(|_| token.is_usable_at(now))
         && let Err(e) = cache.store(&token)
     {
-        warn(err, "save the access token", e);
+        cache_warning(err, global, cache, "save the access token", e);
     }
     Ok((client, token))
+}
+
+/// The warning for a token cache that could not be used: it costs time, never the call.
+fn cache_warning(
+    err: &mut dyn Write,
+    global: &GlobalArgs,
+    cache: &TokenCache,
+    what: &str,
+    e: std::io::Error,
+) {
+    let message = format!(
+        "token cache {}: could not {what}: {e}",
+        cache.dir().display()
+    );
+    let _ = output::write_warning(err, global.format(), &message);
 }
 
 /// After the call: a token the API refused is dropped from the cache, and one the
@@ -288,14 +291,7 @@ fn keep_token(
         _ => Ok(()),
     };
     if let Err(e) = result {
-        let _ = output::write_warning(
-            err,
-            global.format(),
-            &format!(
-                "token cache {}: could not update it: {e}",
-                cache.dir().display()
-            ),
-        );
+        cache_warning(err, global, cache, "update it", e);
     }
 }
 

@@ -269,6 +269,14 @@ impl<'a> Sources<'a> {
         }
     }
 
+    /// The origin of a key of the selected profile.
+    fn in_profile(&self, key: &'static str) -> Origin {
+        Origin::Profile {
+            key,
+            place: self.place.clone(),
+        }
+    }
+
     /// Keys that would make `mfa` act differently from what the file says if they
     /// were ignored: those of features this version does not have yet, and a
     /// password given two ways at once.
@@ -310,10 +318,7 @@ impl<'a> Sources<'a> {
             .variable
             .and_then(|name| Some((non_empty(self.env, name)?, Origin::Env(name))));
         let from_profile = || {
-            let origin = Origin::Profile {
-                key: setting.key,
-                place: self.place.clone(),
-            };
+            let origin = self.in_profile(setting.key);
             profile_value.map(|raw| (raw, origin))
         };
         let Some((raw, origin)) = from_env.or_else(from_profile) else {
@@ -439,7 +444,9 @@ impl<'a> Sources<'a> {
     pub fn scheme(&self, global: &GlobalArgs) -> AuthScheme {
         let p = &self.profile;
         let client_id = global.client_id.is_some()
-            || non_empty(self.env, CLIENT_ID.variable.unwrap_or_default()).is_some()
+            || CLIENT_ID
+                .variable
+                .is_some_and(|name| non_empty(self.env, name).is_some())
             || p.client_id.is_some();
         if client_id && self.secret(&CLIENT_SECRET, &p.client_secret).is_some() {
             AuthScheme::Bearer
@@ -457,10 +464,7 @@ impl<'a> Sources<'a> {
         let command = self.profile.password_command.clone()?;
         Some(Password::Command {
             command: Secret::new(command),
-            origin: Origin::Profile {
-                key: "password_command",
-                place: self.place.clone(),
-            },
+            origin: self.in_profile("password_command"),
         })
     }
 
@@ -481,10 +485,7 @@ impl<'a> Sources<'a> {
         let value = profile_value.clone().filter(|v| !v.expose().is_empty())?;
         Some(Sourced {
             value,
-            origin: Origin::Profile {
-                key: setting.key,
-                place: self.place.clone(),
-            },
+            origin: self.in_profile(setting.key),
         })
     }
 
@@ -625,10 +626,7 @@ impl Sources<'_> {
             Some(command) => Shown::Value {
                 text: command.clone(),
                 number: false,
-                origin: Origin::Profile {
-                    key: "password_command",
-                    place: self.place.clone(),
-                },
+                origin: self.in_profile("password_command"),
             },
             None => Shown::NotSet,
         };

@@ -10,12 +10,14 @@
 //! used, `mfa` says so in a warning and fetches a token as if it were empty.
 
 use std::fs::{self, File};
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use mfa::{AccessToken, ClientCredentials};
 use serde::{Deserialize, Serialize};
+
+use crate::cli::private_files;
 
 /// Where one client's token is kept.
 #[derive(Debug)]
@@ -64,8 +66,10 @@ impl TokenCache {
 
     /// Waits for this client's lock and holds it until the returned file is dropped.
     pub fn lock(&self) -> io::Result<File> {
-        make_private_dir(&self.dir)?;
-        let file = private_file_options().write(true).open(&self.lock)?;
+        private_files::make_dir(&self.dir)?;
+        let file = private_files::create_options()
+            .write(true)
+            .open(&self.lock)?;
         file.lock()?;
         Ok(file)
     }
@@ -83,7 +87,6 @@ impl TokenCache {
 
     /// Keeps `token` for the next run, replacing any other.
     pub fn store(&self, token: &AccessToken) -> io::Result<()> {
-        make_private_dir(&self.dir)?;
         let expires_at = token
             .expires_at()
             .duration_since(SystemTime::UNIX_EPOCH)
@@ -94,12 +97,8 @@ impl TokenCache {
             access_token: token.expose().to_owned(),
             expires_at,
         };
-        // tempfile creates the file with mode 0600 and a name no other run uses.
-        let mut temporary = tempfile::NamedTempFile::new_in(&self.dir)?;
-        temporary.write_all(serde_json::to_string(&entry)?.as_bytes())?;
-        temporary.as_file().sync_all()?;
-        temporary.persist(&self.file).map_err(|e| e.error)?;
-        Ok(())
+        let json = serde_json::to_string(&entry)?;
+        private_files::replace(&self.dir, &self.file, json.as_bytes(), None)
     }
 
     /// Drops the kept token (the API refused it).
@@ -117,24 +116,6 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
         (hash ^ u64::from(*byte)).wrapping_mul(0x0000_0100_0000_01b3)
     })
-}
-
-/// Creates `dir` and its parents, those it creates with mode 0700.
-fn make_private_dir(dir: &Path) -> io::Result<()> {
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir)
-}
-
-/// Options that create a file with mode 0600.
-fn private_file_options() -> fs::OpenOptions {
-    let mut options = fs::OpenOptions::new();
-    options.create(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options
 }
 
 #[cfg(test)]
@@ -189,7 +170,7 @@ mod tests {
     fn a_damaged_file_is_ignored() {
         let dir = tempfile::tempdir().unwrap();
         let cache = TokenCache::new(dir.path(), &client("c1"));
-        make_private_dir(&cache.dir).unwrap();
+        private_files::make_dir(&cache.dir).unwrap();
         fs::write(&cache.file, "{\"client_id\":").unwrap();
         assert!(cache.load().is_none());
     }
