@@ -6,9 +6,10 @@
 //! the casing the product brief shows (`CallId`, `MessageId`, `Valid`); unknown keys
 //! are ignored.
 
-use crate::client::{BODY_CAP, Response};
+use crate::client::Response;
 use crate::error::{Error, quoted};
 use crate::request::Call;
+use crate::transport::BODY_CAP;
 
 /// How much of a non-JSON error body goes into an error message.
 const EXCERPT_CHARS: usize = 200;

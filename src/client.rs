@@ -1,36 +1,27 @@
-//! `Client`: sends a [`Request`] over HTTPS and reads the answer into a typed result.
+//! `Client`: sends a [`Request`] and reads the answer into a typed result.
 //!
-//! The one place that talks to the network, the same way for every call and for the
-//! OAuth2 token request; each call adds only a method that pairs its body with its
-//! [`Call`] and reads its answer. It knows nothing of flags, files or the environment:
-//! it is built from explicit values. Its rules come from CONTRACT.md: redirects are not
-//! followed, answers are read up to [`BODY_CAP`], and a failure says whether the request
-//! may already have reached the API, since a send is not idempotent and must never be
-//! repeated blindly. The one repeat it makes: a call refused with 401 while carrying an
-//! access token that was not just issued is made once more with a new token, since a
-//! refused call did nothing.
+//! Each call is a method that pairs its body with its [`Call`] and reads its answer;
+//! the [`Transport`] carries every request the same way (time-out, retries, proxy,
+//! trusted CAs, answers read up to [`BODY_CAP`](crate::BODY_CAP)). It knows nothing of flags, files or
+//! the environment: it is built from explicit values. A failure says whether the
+//! request may already have reached the API, since a send is not idempotent and must
+//! never be repeated blindly. Besides the transport's retries, the one repeat it
+//! makes: a call refused with 401 while carrying an access token that was not just
+//! issued is made once more with a new token, since a refused call did nothing.
 
-use std::io::Read;
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use base64::Engine as _;
-use ureq::Agent;
-use ureq::http::Uri;
 
 use crate::answer::{self, CallId, MessageId, Verdict};
 use crate::base_url::BaseUrl;
-use crate::error::{Delivery, Error, NetworkCause};
+use crate::error::Error;
 use crate::fields::{AccountId, Username};
 use crate::request::{AuthScheme, Body, Call, CodeRequest, Request, VerifyRequest};
 use crate::secret::Secret;
 use crate::token::{AccessToken, ClientCredentials};
-
-/// The most of an answer's body that is read; the rest is cut, not buffered.
-pub const BODY_CAP: usize = 64 * 1024;
-
-/// How long a call may take unless told otherwise.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+use crate::transport::{Failed, Transport};
 
 /// Who is calling.
 #[derive(Debug, Clone)]
@@ -65,7 +56,7 @@ pub(crate) fn basic_authorization(user: &str, password: &Secret<String>) -> Stri
     )
 }
 
-/// An HTTP answer, as received (the body cut at [`BODY_CAP`]).
+/// An HTTP answer, as received (the body cut at [`BODY_CAP`](crate::BODY_CAP)).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Response {
     /// The HTTP status.
@@ -74,7 +65,7 @@ pub struct Response {
     pub headers: Vec<(String, String)>,
     /// The body, as text (invalid UTF-8 replaced).
     pub body: String,
-    /// Whether the body was longer than [`BODY_CAP`] and cut.
+    /// Whether the body was longer than [`BODY_CAP`](crate::BODY_CAP) and cut.
     pub cut: bool,
 }
 
@@ -111,7 +102,7 @@ pub struct Client {
     base_url: BaseUrl,
     account_id: AccountId,
     credentials: Credentials,
-    timeout: Duration,
+    transport: Transport,
     token: Mutex<Option<HeldToken>>,
 }
 
@@ -132,7 +123,7 @@ impl Client {
             base_url,
             account_id,
             credentials,
-            timeout: DEFAULT_TIMEOUT,
+            transport: Transport::default(),
             token: Mutex::new(None),
         }
     }
@@ -140,8 +131,20 @@ impl Client {
     /// Sets how long a call may take in all, from connecting to the last byte. A token
     /// request gets the same time.
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.transport = self.transport.with_timeout(timeout);
         self
+    }
+
+    /// Sets how requests travel: time-out, retries, proxies and trusted CAs. The
+    /// token endpoint is reached the same way.
+    pub fn with_transport(mut self, transport: Transport) -> Self {
+        self.transport = transport;
+        self
+    }
+
+    /// How requests travel.
+    pub fn transport(&self) -> &Transport {
+        &self.transport
     }
 
     /// Starts with an access token got earlier (from a cache, say), used while it is
@@ -154,7 +157,7 @@ impl Client {
 
     /// The time-out in force.
     pub fn timeout(&self) -> Duration {
-        self.timeout
+        self.transport.timeout()
     }
 
     /// The access token held now, if any: to keep for a later client.
@@ -318,7 +321,7 @@ impl Client {
 
     /// A new token from the endpoint, held as just issued.
     fn issue(&self, client: &ClientCredentials) -> Result<AccessToken, Error> {
-        let token = client.fetch_token(self.timeout)?;
+        let token = client.fetch_token(&self.transport)?;
         self.hold(token.clone(), true);
         Ok(token)
     }
@@ -327,160 +330,24 @@ impl Client {
     fn exchange(&self, request: &Request, authorization: String) -> Result<Response, Error> {
         let mut headers: Vec<(&str, &str)> = request.plain_headers().into_iter().collect();
         headers.push(("Authorization", &authorization));
-        post(
-            request.url(),
-            &headers,
-            request.body().as_bytes(),
-            self.timeout,
-        )
-        .map_err(|failed| match failed {
-            Failed::NotHttp(problem) => Error::UnexpectedAnswer {
-                status: None,
-                problem: format!("not an HTTP answer ({problem})"),
-                body: String::new(),
-            },
-            Failed::Network(delivery, cause) => Error::Network {
-                call: request.call(),
-                host: host_of(request.url()),
-                delivery,
-                cause,
-            },
-        })
+        self.transport
+            .post(request.url(), &headers, request.body().as_bytes())
+            .map_err(|failed| match failed {
+                Failed::NotHttp(problem) => Error::UnexpectedAnswer {
+                    status: None,
+                    problem: format!("not an HTTP answer ({problem})"),
+                    body: String::new(),
+                },
+                Failed::Network {
+                    delivery, cause, ..
+                } => Error::Network {
+                    call: request.call(),
+                    host: self.transport.describe_host(request.url()),
+                    delivery,
+                    cause,
+                },
+            })
     }
-}
-
-/// Why an exchange got no HTTP answer.
-pub(crate) enum Failed {
-    /// Something answered, but not in HTTP.
-    NotHttp(String),
-    /// No answer; whether the request may have gone out, and why.
-    Network(Delivery, NetworkCause),
-}
-
-/// POSTs `body` to `url` with `headers`, once, within `timeout`, and returns the
-/// answer whatever its status, its body cut at [`BODY_CAP`]. Redirects are not
-/// followed.
-pub(crate) fn post(
-    url: &str,
-    headers: &[(&str, &str)],
-    body: &[u8],
-    timeout: Duration,
-) -> Result<Response, Failed> {
-    let mut builder = agent(timeout).post(url);
-    for (name, value) in headers {
-        builder = builder.header(*name, *value);
-    }
-    let answer = match builder.send(body) {
-        Ok(answer) => answer,
-        Err(ureq::Error::Protocol(problem)) => return Err(Failed::NotHttp(problem.to_string())),
-        Err(err) => {
-            let (delivery, cause) = classify(err, timeout);
-            return Err(Failed::Network(delivery, cause));
-        }
-    };
-    let status = answer.status().as_u16();
-    let headers = answer
-        .headers()
-        .iter()
-        .map(|(name, value)| {
-            (
-                name.as_str().to_owned(),
-                String::from_utf8_lossy(value.as_bytes()).into_owned(),
-            )
-        })
-        .collect();
-    let mut bytes = Vec::new();
-    let read = answer
-        .into_body()
-        .into_reader()
-        .take(BODY_CAP as u64 + 1)
-        .read_to_end(&mut bytes);
-    if let Err(err) = read {
-        let cause = match err.kind() {
-            std::io::ErrorKind::TimedOut => NetworkCause::TimedOut(timeout),
-            _ => NetworkCause::Failed(format!("reading the answer: {err}")),
-        };
-        return Err(Failed::Network(Delivery::MaybeSent, cause));
-    }
-    let cut = bytes.len() > BODY_CAP;
-    bytes.truncate(BODY_CAP);
-    Ok(Response {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-        cut,
-    })
-}
-
-fn agent(timeout: Duration) -> Agent {
-    // Connecting gets a little less time than the whole call, so that a connection
-    // that never opens is reported as such (nothing was sent) rather than as the
-    // whole call's time-out, which cannot tell whether the request went out.
-    let margin = (timeout / 10).min(Duration::from_secs(1));
-    let connect = timeout.saturating_sub(margin);
-    Agent::config_builder()
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .timeout_global(Some(timeout))
-        .timeout_resolve(Some(connect))
-        .timeout_connect(Some(connect))
-        .build()
-        .new_agent()
-}
-
-/// Whether a failed exchange may have reached the server, and why it failed.
-fn classify(err: ureq::Error, timeout: Duration) -> (Delivery, NetworkCause) {
-    use std::io::ErrorKind as Io;
-    use ureq::Timeout as T;
-    match err {
-        ureq::Error::Timeout(T::Resolve | T::Connect) => {
-            (Delivery::NotSent, NetworkCause::TimedOut(timeout))
-        }
-        ureq::Error::Timeout(_) => (Delivery::MaybeSent, NetworkCause::TimedOut(timeout)),
-        ureq::Error::HostNotFound => (
-            Delivery::NotSent,
-            NetworkCause::Failed("host not found".into()),
-        ),
-        ureq::Error::ConnectionFailed => (
-            Delivery::NotSent,
-            NetworkCause::Failed("connection failed".into()),
-        ),
-        ureq::Error::Io(io) => {
-            let delivery = match io.kind() {
-                Io::ConnectionRefused
-                | Io::AddrNotAvailable
-                | Io::NetworkUnreachable
-                | Io::HostUnreachable => Delivery::NotSent,
-                _ => Delivery::MaybeSent,
-            };
-            (delivery, NetworkCause::Failed(io_words(&io)))
-        }
-        ureq::Error::Tls(_) | ureq::Error::Rustls(_) => (
-            Delivery::NotSent,
-            NetworkCause::Failed(format!("TLS failed: {err}")),
-        ),
-        other => (Delivery::MaybeSent, NetworkCause::Failed(other.to_string())),
-    }
-}
-
-/// An I/O error in a few plain words, without the OS error number.
-fn io_words(err: &std::io::Error) -> String {
-    use std::io::ErrorKind as Io;
-    match err.kind() {
-        Io::ConnectionRefused => "connection refused".into(),
-        Io::ConnectionReset => "connection reset".into(),
-        Io::ConnectionAborted => "connection aborted".into(),
-        Io::UnexpectedEof => "the connection closed before an answer came".into(),
-        _ => err.to_string(),
-    }
-}
-
-/// `host:port` of a URL, for messages.
-pub(crate) fn host_of(url: &str) -> String {
-    url.parse::<Uri>()
-        .ok()
-        .and_then(|uri| uri.authority().map(|a| a.as_str().to_owned()))
-        .unwrap_or_else(|| url.to_owned())
 }
 
 #[cfg(test)]
@@ -498,44 +365,5 @@ mod tests {
             password: Secret::from("hunter2"),
         };
         assert!(!format!("{credentials:?}").contains("hunter2"));
-    }
-
-    #[test]
-    fn failures_before_sending_say_nothing_was_sent_and_after_say_maybe() {
-        use std::io::{Error as IoError, ErrorKind};
-        let timeout = DEFAULT_TIMEOUT;
-        let not_sent = [
-            ureq::Error::Timeout(ureq::Timeout::Resolve),
-            ureq::Error::Timeout(ureq::Timeout::Connect),
-            ureq::Error::HostNotFound,
-            ureq::Error::ConnectionFailed,
-            ureq::Error::Io(IoError::from(ErrorKind::ConnectionRefused)),
-            ureq::Error::Io(IoError::from(ErrorKind::NetworkUnreachable)),
-            ureq::Error::Tls("bad certificate"),
-        ];
-        for err in not_sent {
-            let shown = err.to_string();
-            assert_eq!(classify(err, timeout).0, Delivery::NotSent, "{shown}");
-        }
-        let maybe_sent = [
-            ureq::Error::Timeout(ureq::Timeout::Global),
-            ureq::Error::Timeout(ureq::Timeout::RecvResponse),
-            ureq::Error::Timeout(ureq::Timeout::SendBody),
-            ureq::Error::Io(IoError::from(ErrorKind::ConnectionReset)),
-            ureq::Error::Io(IoError::from(ErrorKind::UnexpectedEof)),
-        ];
-        for err in maybe_sent {
-            let shown = err.to_string();
-            assert_eq!(classify(err, timeout).0, Delivery::MaybeSent, "{shown}");
-        }
-    }
-
-    #[test]
-    fn host_of_keeps_the_port() {
-        assert_eq!(host_of("http://127.0.0.1:9/api/x"), "127.0.0.1:9");
-        assert_eq!(
-            host_of("https://mfa.bandwidth.com/api/v1/x"),
-            "mfa.bandwidth.com"
-        );
     }
 }

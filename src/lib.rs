@@ -15,7 +15,11 @@
 //! - [`base_url`]: where the API and its token endpoint live, and the
 //!   https-unless-loopback rule;
 //! - [`request`]: the calls and the exact requests, showable without secrets;
-//! - [`client`]: sending, the same way for every call;
+//! - [`client`]: the calls, and OAuth2 tokens got, reused and renewed;
+//! - [`transport`]: how a request travels: time-out, retries, proxy, trusted CAs;
+//! - [`retry`]: what may be retried (only what surely was not processed) and the waits;
+//! - [`proxy`]: which proxy a URL goes through, by curl's rules;
+//! - [`tls`]: extra trusted CAs, and a failed certificate check in words;
 //! - [`token`]: OAuth2 client credentials and access tokens;
 //! - [`answer`]: reading answers into ids, verdicts or errors;
 //! - [`error`]: what can go wrong, by class;
@@ -26,23 +30,31 @@ pub mod base_url;
 pub mod client;
 pub mod error;
 pub mod fields;
+pub mod proxy;
 pub mod request;
+pub mod retry;
 pub mod secret;
+pub mod tls;
 pub mod token;
+pub mod transport;
 
 pub use answer::{Answer, CallId, MessageId, Verdict};
 pub use base_url::{BaseUrl, DEFAULT_BASE_URL, DEFAULT_TOKEN_URL, TokenUrl};
-pub use client::{BODY_CAP, Client, Credentials, DEFAULT_TIMEOUT, Response};
+pub use client::{Client, Credentials, Response};
 pub use error::{Delivery, Error, ErrorClass, NetworkCause, TokenFailure};
 pub use fields::{
     AccountId, ApplicationId, ClientId, Code, Digits, ExpirationMinutes, InvalidValue,
     MessageTemplate, PhoneNumber, Scope, Username,
 };
+pub use proxy::{NoProxy, Proxies, Proxy};
 pub use request::{
     AuthScheme, Body, Call, CodeRequest, REDACTED, Request, USER_AGENT, VerifyRequest,
 };
+pub use retry::{Retries, Wait, WaitReason};
 pub use secret::Secret;
+pub use tls::CaCertificates;
 pub use token::{AccessToken, ClientCredentials};
+pub use transport::{BODY_CAP, DEFAULT_TIMEOUT, Transport};
 
 /// Compiles the README's Rust example, so the front door stays true.
 #[cfg(doctest)]

@@ -12,11 +12,12 @@ use std::time::{Duration, SystemTime};
 
 use crate::answer::{error_words, json_text};
 use crate::base_url::TokenUrl;
-use crate::client::{BODY_CAP, Failed, Response, basic_authorization, host_of, post};
+use crate::client::{Response, basic_authorization};
 use crate::error::{Error, TokenFailure};
 use crate::fields::{ClientId, InvalidValue};
 use crate::request::USER_AGENT;
 use crate::secret::Secret;
+use crate::transport::{BODY_CAP, Failed, Transport};
 
 /// A token is renewed this long before it expires, never used closer to its end.
 pub const RENEW_BEFORE: Duration = Duration::from_secs(60);
@@ -94,11 +95,12 @@ impl fmt::Debug for AccessToken {
 }
 
 impl ClientCredentials {
-    /// Asks the token endpoint for a new access token, once, within `timeout`.
-    pub fn fetch_token(&self, timeout: Duration) -> Result<AccessToken, Error> {
+    /// Asks the token endpoint for a new access token, carried by `transport` (once,
+    /// unless its retries allow more after a refused connection or a 429).
+    pub fn fetch_token(&self, transport: &Transport) -> Result<AccessToken, Error> {
         let url = self.token_url.as_str();
         let fail = |failure| Error::Token {
-            host: host_of(url),
+            host: transport.describe_host(url),
             failure,
         };
         let asked_at = SystemTime::now();
@@ -109,15 +111,17 @@ impl ClientCredentials {
             ("Content-Type", "application/x-www-form-urlencoded"),
             ("User-Agent", USER_AGENT),
         ];
-        let response = post(url, &headers, GRANT.as_bytes(), timeout).map_err(|failed| {
-            fail(match failed {
-                Failed::NotHttp(problem) => TokenFailure::Unexpected {
-                    status: None,
-                    problem: format!("not an HTTP answer ({problem})"),
-                },
-                Failed::Network(_, cause) => TokenFailure::Network(cause),
-            })
-        })?;
+        let response = transport
+            .post(url, &headers, GRANT.as_bytes())
+            .map_err(|failed| {
+                fail(match failed {
+                    Failed::NotHttp(problem) => TokenFailure::Unexpected {
+                        status: None,
+                        problem: format!("not an HTTP answer ({problem})"),
+                    },
+                    Failed::Network { cause, .. } => TokenFailure::Network(cause),
+                })
+            })?;
         read_token(&response, asked_at).map_err(fail)
     }
 }

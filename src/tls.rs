@@ -1,0 +1,296 @@
+//! TLS: which certificates are trusted, and what a failed check means in words.
+//!
+//! The built-in roots are Mozilla's (webpki-roots), compiled in, so `mfa` behaves the
+//! same on every machine. [`CaCertificates`] adds an operator's own CAs (a company's
+//! TLS-inspecting proxy, a private test server) to them; it never replaces them. The
+//! rustls configuration is made the first time an `https://` connection is opened, so
+//! a run that opens none (plain HTTP to a loopback host) never builds a root store.
+//!
+//! ureq's own rustls connector takes either the built-in roots or a list of its own,
+//! not both; hence the small connector here, which also turns a failed handshake into
+//! a rustls error that says which check failed, instead of an I/O error that cannot
+//! tell a refused certificate from a dropped connection.
+
+use std::fmt;
+use std::io::{Read, Write};
+use std::sync::{Arc, OnceLock};
+
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, ServerName};
+use rustls::{CertificateError, ClientConfig, ClientConnection, RootCertStore, StreamOwned};
+use ureq::unversioned::transport::{
+    Buffers, ConnectionDetails, Connector, Either, LazyBuffers, NextTimeout, Transport,
+    TransportAdapter,
+};
+
+use crate::fields::InvalidValue;
+
+/// Extra CA certificates to trust, besides the built-in roots.
+#[derive(Clone, PartialEq, Eq)]
+pub struct CaCertificates(Vec<CertificateDer<'static>>);
+
+impl CaCertificates {
+    /// Every certificate in PEM text (`-----BEGIN CERTIFICATE-----` blocks; anything
+    /// else in the file, such as comments or a key, is skipped). Text with no
+    /// certificate, or with one that cannot be used as a trust anchor, is refused.
+    pub fn from_pem(pem: &[u8]) -> Result<Self, InvalidValue> {
+        let mut certificates = Vec::new();
+        for item in CertificateDer::pem_slice_iter(pem) {
+            let certificate = item
+                .map_err(|err| InvalidValue::from_rule(format!("is not readable PEM ({err})")))?;
+            certificates.push(certificate);
+        }
+        if certificates.is_empty() {
+            return Err(InvalidValue::from_rule(
+                "holds no PEM certificate (-----BEGIN CERTIFICATE-----)",
+            ));
+        }
+        let mut store = RootCertStore::empty();
+        for (n, certificate) in certificates.iter().enumerate() {
+            store.add(certificate.clone()).map_err(|err| {
+                InvalidValue::from_rule(format!(
+                    "holds a certificate that cannot be trusted (number {}: {err})",
+                    n + 1
+                ))
+            })?;
+        }
+        Ok(CaCertificates(certificates))
+    }
+
+    /// How many certificates there are.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are none (never, for a value made by [`CaCertificates::from_pem`]).
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for CaCertificates {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CaCertificates({} certificates)", self.0.len())
+    }
+}
+
+/// The trust a client puts in servers: the built-in roots plus any extra CAs, made into
+/// a rustls configuration once, when first needed.
+#[derive(Debug, Default)]
+pub(crate) struct Trust {
+    extra: Option<CaCertificates>,
+    config: OnceLock<Arc<ClientConfig>>,
+}
+
+impl Trust {
+    pub(crate) fn new(extra: Option<CaCertificates>) -> Self {
+        Trust {
+            extra,
+            config: OnceLock::new(),
+        }
+    }
+
+    fn config(&self) -> Arc<ClientConfig> {
+        self.config
+            .get_or_init(|| {
+                let mut roots = RootCertStore {
+                    roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+                };
+                for certificate in self.extra.iter().flat_map(|extra| &extra.0) {
+                    // Each was added to a store once already, in `from_pem`.
+                    let _ = roots.add(certificate.clone());
+                }
+                let provider = Arc::new(rustls::crypto::ring::default_provider());
+                let config = ClientConfig::builder_with_provider(provider)
+                    .with_safe_default_protocol_versions()
+                    .expect("ring supports the default TLS versions")
+                    .with_root_certificates(roots)
+                    .with_no_client_auth();
+                Arc::new(config)
+            })
+            .clone()
+    }
+}
+
+/// The last link of the connector chain: wraps a connection to an `https://` URL
+/// (the API's, or an `https://` proxy's) in TLS, checked against a [`Trust`].
+#[derive(Debug)]
+pub(crate) struct TlsConnector(pub(crate) Arc<Trust>);
+
+impl<In: Transport> Connector<In> for TlsConnector {
+    type Out = Either<In, TlsTransport>;
+
+    fn connect(
+        &self,
+        details: &ConnectionDetails,
+        chained: Option<In>,
+    ) -> Result<Option<Self::Out>, ureq::Error> {
+        let Some(transport) = chained else {
+            return Ok(None);
+        };
+        if !details.needs_tls() || transport.is_tls() {
+            return Ok(Some(Either::A(transport)));
+        }
+        let host = details
+            .uri
+            .host()
+            .ok_or(ureq::Error::Tls("no host to check the certificate against"))?;
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        let name = ServerName::try_from(host.to_owned())
+            .map_err(|_| ureq::Error::Tls("the host is not a name a certificate can hold"))?;
+        let mut connection = ClientConnection::new(self.0.config(), name)?;
+        let mut socket = TransportAdapter::new(transport.boxed(), details.current_time.clone());
+        socket.set_timeout(details.timeout);
+        if let Err(err) = connection.complete_io(&mut socket) {
+            return Err(handshake_error(err));
+        }
+        Ok(Some(Either::B(TlsTransport {
+            buffers: LazyBuffers::new(
+                details.config.input_buffer_size(),
+                details.config.output_buffer_size(),
+            ),
+            stream: StreamOwned::new(connection, socket),
+        })))
+    }
+}
+
+/// A failed handshake as a rustls error when it is one (a refused certificate, say),
+/// else as the I/O error it is.
+fn handshake_error(err: std::io::Error) -> ureq::Error {
+    if err
+        .get_ref()
+        .is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some())
+    {
+        let inner = err.into_inner().expect("checked above");
+        let rustls = inner.downcast::<rustls::Error>().expect("checked above");
+        return ureq::Error::Rustls(*rustls);
+    }
+    ureq::Error::from(err)
+}
+
+/// A connection in TLS.
+pub(crate) struct TlsTransport {
+    buffers: LazyBuffers,
+    stream: StreamOwned<ClientConnection, TransportAdapter>,
+}
+
+impl fmt::Debug for TlsTransport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TlsTransport").finish_non_exhaustive()
+    }
+}
+
+impl Transport for TlsTransport {
+    fn buffers(&mut self) -> &mut dyn Buffers {
+        &mut self.buffers
+    }
+
+    fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
+        self.stream.get_mut().set_timeout(timeout);
+        let output = &self.buffers.output()[..amount];
+        self.stream.write_all(output)?;
+        Ok(())
+    }
+
+    fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
+        self.stream.get_mut().set_timeout(timeout);
+        let input = self.buffers.input_append_buf();
+        let amount = self.stream.read(input)?;
+        self.buffers.input_appended(amount);
+        Ok(amount > 0)
+    }
+
+    fn is_open(&mut self) -> bool {
+        self.stream.get_mut().get_mut().is_open()
+    }
+
+    fn is_tls(&self) -> bool {
+        true
+    }
+}
+
+/// Which check a failed TLS handshake failed, in words a user can act on.
+pub(crate) fn tls_words(err: &rustls::Error) -> String {
+    use CertificateError as C;
+    let certificate = |problem: &str| format!("TLS: the server's certificate {problem}");
+    match err {
+        rustls::Error::InvalidCertificate(problem) => match problem {
+            C::UnknownIssuer => certificate(
+                "is not signed by a trusted CA (unknown issuer); if the server uses a \
+                 private CA, trust that CA's certificate",
+            ),
+            C::NotValidForName | C::NotValidForNameContext { .. } => {
+                certificate("is not valid for this host name")
+            }
+            C::Expired | C::ExpiredContext { .. } => certificate("has expired"),
+            C::NotValidYet | C::NotValidYetContext { .. } => certificate("is not valid yet"),
+            C::Revoked => certificate("has been revoked"),
+            C::BadSignature => certificate("has a bad signature"),
+            C::InvalidPurpose | C::InvalidPurposeContext { .. } => {
+                certificate("is not for identifying a server (wrong key usage)")
+            }
+            C::BadEncoding => certificate("cannot be read"),
+            other => certificate(&format!("was refused ({other:?})")),
+        },
+        rustls::Error::NoCertificatesPresented => "TLS: the server presented no certificate".into(),
+        rustls::Error::AlertReceived(alert) => {
+            format!("TLS: the server ended the handshake ({alert:?})")
+        }
+        rustls::Error::InvalidMessage(_) | rustls::Error::InappropriateMessage { .. } => {
+            "TLS: the server does not speak TLS here (is the URL http://?)".into()
+        }
+        other => format!("TLS failed: {other}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_without_a_certificate_is_refused() {
+        let err = CaCertificates::from_pem(b"just some text\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "holds no PEM certificate (-----BEGIN CERTIFICATE-----)"
+        );
+        let err = CaCertificates::from_pem(
+            b"-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n",
+        )
+        .unwrap_err();
+        assert!(err.to_string().starts_with("is not readable PEM"), "{err}");
+    }
+
+    #[test]
+    fn a_pem_block_that_is_no_certificate_is_refused() {
+        let junk = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+        let err = CaCertificates::from_pem(junk.as_bytes()).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("holds a certificate that cannot be trusted (number 1:"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn each_failed_check_has_its_own_words() {
+        let cases = [
+            (CertificateError::UnknownIssuer, "unknown issuer"),
+            (
+                CertificateError::NotValidForName,
+                "not valid for this host name",
+            ),
+            (CertificateError::Expired, "has expired"),
+            (CertificateError::NotValidYet, "not valid yet"),
+            (CertificateError::Revoked, "revoked"),
+        ];
+        for (problem, words) in cases {
+            let shown = tls_words(&rustls::Error::InvalidCertificate(problem));
+            assert!(shown.contains(words), "{shown}");
+            assert!(
+                shown.starts_with("TLS: the server's certificate"),
+                "{shown}"
+            );
+        }
+    }
+}

@@ -1,0 +1,513 @@
+//! `Transport`: how a request reaches the API and its token endpoint.
+//!
+//! One POST, the same way for every call: within a time-out, through the proxy the
+//! URL calls for, trusting the built-in roots and any extra CAs, with redirects not
+//! followed and the answer's body read up to [`BODY_CAP`]. A failure says whether the
+//! request may have reached the server, since a send is not idempotent. The only
+//! repeats are those [`crate::retry`] allows, and only as many as asked for.
+
+use std::io::Read;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use ureq::Agent;
+use ureq::http::Uri;
+use ureq::unversioned::resolver::DefaultResolver;
+use ureq::unversioned::transport::{ConnectProxyConnector, Connector, TcpConnector};
+
+use crate::error::{Delivery, NetworkCause};
+use crate::proxy::{Proxies, Proxy};
+use crate::request::USER_AGENT;
+use crate::retry::{self, Retries, Wait, WaitReason};
+use crate::tls::{self, CaCertificates, TlsConnector, Trust};
+
+/// The most of an answer's body that is read; the rest is cut, not buffered.
+pub const BODY_CAP: usize = 64 * 1024;
+
+/// How long a call may take unless told otherwise.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Told of each wait before a retry, e.g. to log it.
+type WaitNotice = Arc<dyn Fn(&Wait) + Send + Sync>;
+
+/// How requests travel: time-out, retries, proxies and trusted CAs.
+///
+/// ```
+/// use std::time::Duration;
+/// use mfa::{NoProxy, Proxies, Retries, Transport};
+///
+/// let transport = Transport::default()
+///     .with_timeout(Duration::from_secs(10))
+///     .with_retries(Retries::new(2)?)
+///     .with_proxies(Proxies::new(
+///         Some("http://proxy.example:3128".parse()?),
+///         None,
+///         NoProxy::parse("localhost,.internal.example"),
+///     ));
+/// let proxy = transport.proxy_for("https://mfa.bandwidth.com/api/v1");
+/// assert_eq!(proxy.map(|p| p.as_str()), Some("http://proxy.example:3128"));
+/// # Ok::<(), mfa::InvalidValue>(())
+/// ```
+#[derive(Clone)]
+pub struct Transport {
+    timeout: Duration,
+    retries: Retries,
+    proxies: Proxies,
+    trust: Arc<Trust>,
+    on_wait: Option<WaitNotice>,
+}
+
+impl Default for Transport {
+    /// 30 s, no retries, no proxy, the built-in roots only.
+    fn default() -> Self {
+        Transport {
+            timeout: DEFAULT_TIMEOUT,
+            retries: Retries::default(),
+            proxies: Proxies::default(),
+            trust: Arc::new(Trust::default()),
+            on_wait: None,
+        }
+    }
+}
+
+impl std::fmt::Debug for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Transport")
+            .field("timeout", &self.timeout)
+            .field("retries", &self.retries)
+            .field("proxies", &self.proxies)
+            .field("trust", &self.trust)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Transport {
+    /// How long one request may take in all, from connecting to the last byte.
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// How many times a request refused before it was processed (a refused connection,
+    /// a 429) is made again. Never after a time-out, a dropped connection or a 5xx.
+    pub fn with_retries(mut self, retries: Retries) -> Self {
+        self.retries = retries;
+        self
+    }
+
+    /// The proxies to go through.
+    pub fn with_proxies(mut self, proxies: Proxies) -> Self {
+        self.proxies = proxies;
+        self
+    }
+
+    /// CA certificates to trust besides the built-in roots.
+    pub fn with_ca_certificates(mut self, extra: CaCertificates) -> Self {
+        self.trust = Arc::new(Trust::new(Some(extra)));
+        self
+    }
+
+    /// Calls `notice` before each wait for a retry, e.g. to log it.
+    pub fn on_wait(mut self, notice: impl Fn(&Wait) + Send + Sync + 'static) -> Self {
+        self.on_wait = Some(Arc::new(notice));
+        self
+    }
+
+    /// The time-out in force.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// The retries allowed.
+    pub fn retries(&self) -> Retries {
+        self.retries
+    }
+
+    /// The proxy a request to `url` goes through, if any.
+    pub fn proxy_for(&self, url: &str) -> Option<&Proxy> {
+        self.proxies.for_url(url)
+    }
+
+    /// `host:port` of `url`, and the proxy in between if any, for messages.
+    pub(crate) fn describe_host(&self, url: &str) -> String {
+        let host = host_of(url);
+        match self.proxy_for(url) {
+            Some(proxy) => format!("{host} (through proxy {proxy})"),
+            None => host,
+        }
+    }
+
+    /// POSTs `body` to `url` with `headers` and returns the answer whatever its status,
+    /// its body cut at [`BODY_CAP`]. Made again only after a refused connection or a
+    /// 429, as many times as the retries allow, waiting first.
+    pub(crate) fn post(
+        &self,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Result<crate::Response, Failed> {
+        let mut retry = 0;
+        loop {
+            let result = self.post_once(url, headers, body);
+            if retry >= self.retries.get() {
+                return result;
+            }
+            let Some((reason, delay)) = wait_before_retry(&result, retry + 1) else {
+                return result;
+            };
+            retry += 1;
+            let wait = Wait {
+                retry,
+                of: self.retries.get(),
+                delay,
+                reason,
+            };
+            if let Some(notice) = &self.on_wait {
+                notice(&wait);
+            }
+            std::thread::sleep(wait.delay);
+        }
+    }
+
+    /// One POST, once.
+    fn post_once(
+        &self,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Result<crate::Response, Failed> {
+        let mut builder = self.agent(url).post(url);
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        let answer = match builder.send(body) {
+            Ok(answer) => answer,
+            Err(ureq::Error::Protocol(problem)) => {
+                return Err(Failed::NotHttp(problem.to_string()));
+            }
+            Err(ureq::Error::LargeResponseHeader(..)) => {
+                return Err(Failed::NotHttp("its headers are too large".into()));
+            }
+            Err(err) => return Err(classify(err, self.timeout)),
+        };
+        let status = answer.status().as_u16();
+        let headers = answer
+            .headers()
+            .iter()
+            .map(|(name, value)| {
+                (
+                    name.as_str().to_owned(),
+                    String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let mut bytes = Vec::new();
+        let read = answer
+            .into_body()
+            .into_reader()
+            .take(BODY_CAP as u64 + 1)
+            .read_to_end(&mut bytes);
+        if let Err(err) = read {
+            let cause = match err.kind() {
+                std::io::ErrorKind::TimedOut => NetworkCause::TimedOut(self.timeout),
+                _ => NetworkCause::Failed(format!("reading the answer: {err}")),
+            };
+            return Err(Failed::Network {
+                delivery: Delivery::MaybeSent,
+                cause,
+                refused: false,
+            });
+        }
+        let cut = bytes.len() > BODY_CAP;
+        bytes.truncate(BODY_CAP);
+        Ok(crate::Response {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+            cut,
+        })
+    }
+
+    /// An agent for one request to `url`: its proxy, if any, and this transport's
+    /// trust; the TLS set-up itself waits for the first `https://` connection.
+    fn agent(&self, url: &str) -> Agent {
+        // Connecting gets a little less time than the whole call, so that a connection
+        // that never opens is reported as such (nothing was sent) rather than as the
+        // whole call's time-out, which cannot tell whether the request went out.
+        let timeout = self.timeout;
+        let margin = (timeout / 10).min(Duration::from_secs(1));
+        let connect = timeout.saturating_sub(margin);
+        let config = Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .user_agent(USER_AGENT)
+            .proxy(self.proxy_for(url).map(Proxy::to_ureq))
+            .timeout_global(Some(timeout))
+            .timeout_resolve(Some(connect))
+            .timeout_connect(Some(connect))
+            .build();
+        let connector =
+            ().chain(ConnectProxyConnector::default())
+                .chain(TcpConnector::default())
+                .chain(TlsConnector(self.trust.clone()));
+        Agent::with_parts(config, connector, DefaultResolver::default())
+    }
+}
+
+/// Why and how long to wait before retry `retry` (1 for the first) after `result`;
+/// `None` when the result may not be retried: it may have been processed.
+fn wait_before_retry(
+    result: &Result<crate::Response, Failed>,
+    retry: u8,
+) -> Option<(WaitReason, Duration)> {
+    match result {
+        Ok(answer) if answer.status == 429 => {
+            let asked = answer
+                .header("Retry-After")
+                .and_then(|value| retry::retry_after(value, SystemTime::now()));
+            let reason = WaitReason::RateLimited {
+                retry_after: asked.is_some(),
+            };
+            Some((reason, asked.unwrap_or_else(|| retry::backoff(retry))))
+        }
+        Err(Failed::Network { refused: true, .. }) => {
+            Some((WaitReason::Refused, retry::backoff(retry)))
+        }
+        _ => None,
+    }
+}
+
+/// Why an exchange got no HTTP answer.
+pub(crate) enum Failed {
+    /// Something answered, but not in HTTP.
+    NotHttp(String),
+    /// No answer: whether the request may have gone out, why, and whether the
+    /// connection was refused (the one failure that may be retried).
+    Network {
+        delivery: Delivery,
+        cause: NetworkCause,
+        refused: bool,
+    },
+}
+
+/// Whether a failed exchange may have reached the server, and why it failed.
+fn classify(err: ureq::Error, timeout: Duration) -> Failed {
+    use std::io::ErrorKind as Io;
+    use ureq::Timeout as T;
+    let (delivery, cause) = match err {
+        ureq::Error::Timeout(T::Resolve | T::Connect) => {
+            (Delivery::NotSent, NetworkCause::TimedOut(timeout))
+        }
+        ureq::Error::Timeout(_) => (Delivery::MaybeSent, NetworkCause::TimedOut(timeout)),
+        ureq::Error::HostNotFound => (
+            Delivery::NotSent,
+            NetworkCause::Failed("host not found".into()),
+        ),
+        ureq::Error::ConnectionFailed => (
+            Delivery::NotSent,
+            NetworkCause::Failed("connection failed".into()),
+        ),
+        ureq::Error::ConnectProxyFailed(why) => (
+            Delivery::NotSent,
+            NetworkCause::Failed(format!("the proxy did not open a tunnel ({why})")),
+        ),
+        ureq::Error::Io(io) => {
+            let delivery = match io.kind() {
+                Io::ConnectionRefused
+                | Io::AddrNotAvailable
+                | Io::NetworkUnreachable
+                | Io::HostUnreachable => Delivery::NotSent,
+                _ => Delivery::MaybeSent,
+            };
+            return Failed::Network {
+                delivery,
+                refused: io.kind() == Io::ConnectionRefused,
+                cause: NetworkCause::Failed(io_words(&io)),
+            };
+        }
+        ureq::Error::Rustls(problem) => (
+            Delivery::NotSent,
+            NetworkCause::Failed(tls::tls_words(&problem)),
+        ),
+        ureq::Error::Tls(problem) => (
+            Delivery::NotSent,
+            NetworkCause::Failed(format!("TLS failed: {problem}")),
+        ),
+        other => (Delivery::MaybeSent, NetworkCause::Failed(other.to_string())),
+    };
+    Failed::Network {
+        delivery,
+        cause,
+        refused: false,
+    }
+}
+
+/// An I/O error in a few plain words, without the OS error number.
+fn io_words(err: &std::io::Error) -> String {
+    use std::io::ErrorKind as Io;
+    match err.kind() {
+        Io::ConnectionRefused => "connection refused".into(),
+        Io::ConnectionReset => "connection reset".into(),
+        Io::ConnectionAborted => "connection aborted".into(),
+        Io::UnexpectedEof => "the connection closed before an answer came".into(),
+        _ => err.to_string(),
+    }
+}
+
+/// `host:port` of a URL, for messages.
+pub(crate) fn host_of(url: &str) -> String {
+    url.parse::<Uri>()
+        .ok()
+        .and_then(|uri| uri.authority().map(|a| a.as_str().to_owned()))
+        .unwrap_or_else(|| url.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn delivery(failed: Failed) -> (Delivery, bool) {
+        match failed {
+            Failed::Network {
+                delivery, refused, ..
+            } => (delivery, refused),
+            Failed::NotHttp(_) => panic!("not a network failure"),
+        }
+    }
+
+    #[test]
+    fn failures_before_sending_say_nothing_was_sent_and_after_say_maybe() {
+        use std::io::{Error as IoError, ErrorKind};
+        let timeout = DEFAULT_TIMEOUT;
+        let not_sent = [
+            ureq::Error::Timeout(ureq::Timeout::Resolve),
+            ureq::Error::Timeout(ureq::Timeout::Connect),
+            ureq::Error::HostNotFound,
+            ureq::Error::ConnectionFailed,
+            ureq::Error::ConnectProxyFailed("proxy server responded 407/".into()),
+            ureq::Error::Io(IoError::from(ErrorKind::NetworkUnreachable)),
+            ureq::Error::Tls("bad certificate"),
+            ureq::Error::Rustls(rustls::Error::InvalidCertificate(
+                rustls::CertificateError::UnknownIssuer,
+            )),
+        ];
+        for err in not_sent {
+            let shown = err.to_string();
+            assert_eq!(
+                delivery(classify(err, timeout)),
+                (Delivery::NotSent, false),
+                "{shown}"
+            );
+        }
+        let maybe_sent = [
+            ureq::Error::Timeout(ureq::Timeout::Global),
+            ureq::Error::Timeout(ureq::Timeout::RecvResponse),
+            ureq::Error::Timeout(ureq::Timeout::SendBody),
+            ureq::Error::Io(IoError::from(ErrorKind::ConnectionReset)),
+            ureq::Error::Io(IoError::from(ErrorKind::UnexpectedEof)),
+        ];
+        for err in maybe_sent {
+            let shown = err.to_string();
+            assert_eq!(
+                delivery(classify(err, timeout)),
+                (Delivery::MaybeSent, false),
+                "{shown}"
+            );
+        }
+    }
+
+    #[test]
+    fn only_a_refused_connection_may_be_retried() {
+        let refused = ureq::Error::Io(std::io::Error::from(std::io::ErrorKind::ConnectionRefused));
+        assert_eq!(
+            delivery(classify(refused, DEFAULT_TIMEOUT)),
+            (Delivery::NotSent, true)
+        );
+    }
+
+    #[test]
+    fn only_a_refusal_or_a_429_is_waited_for_and_retried() {
+        let answer = |status: u16, headers: &[(&str, &str)]| {
+            Ok(crate::Response {
+                status,
+                headers: headers
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+                body: String::new(),
+                cut: false,
+            })
+        };
+        let rate_limited = wait_before_retry(&answer(429, &[("retry-after", "3")]), 1);
+        assert_eq!(
+            rate_limited,
+            Some((
+                WaitReason::RateLimited { retry_after: true },
+                Duration::from_secs(3)
+            ))
+        );
+        let (reason, delay) = wait_before_retry(&answer(429, &[]), 2).unwrap();
+        assert_eq!(reason, WaitReason::RateLimited { retry_after: false });
+        assert!(delay <= retry::FIRST_BACKOFF * 2, "{delay:?}");
+        let refused = Err(Failed::Network {
+            delivery: Delivery::NotSent,
+            cause: NetworkCause::Failed("connection refused".into()),
+            refused: true,
+        });
+        assert_eq!(
+            wait_before_retry(&refused, 1).unwrap().0,
+            WaitReason::Refused
+        );
+        for status in [200, 400, 401, 500, 502, 503] {
+            assert_eq!(
+                wait_before_retry(&answer(status, &[("Retry-After", "1")]), 1),
+                None
+            );
+        }
+        let after_sending = [
+            (Delivery::MaybeSent, NetworkCause::TimedOut(DEFAULT_TIMEOUT)),
+            (
+                Delivery::MaybeSent,
+                NetworkCause::Failed("connection reset".into()),
+            ),
+            (
+                Delivery::NotSent,
+                NetworkCause::Failed("host not found".into()),
+            ),
+        ];
+        for (delivery, cause) in after_sending {
+            let failed = Err(Failed::Network {
+                delivery,
+                cause,
+                refused: false,
+            });
+            assert_eq!(wait_before_retry(&failed, 1), None);
+        }
+    }
+
+    #[test]
+    fn host_of_keeps_the_port() {
+        assert_eq!(host_of("http://127.0.0.1:9/api/x"), "127.0.0.1:9");
+        assert_eq!(
+            host_of("https://mfa.bandwidth.com/api/v1/x"),
+            "mfa.bandwidth.com"
+        );
+    }
+
+    #[test]
+    fn a_host_behind_a_proxy_is_named_with_it() {
+        let transport = Transport::default().with_proxies(Proxies::new(
+            Some("http://user:pw@proxy.example:3128".parse().unwrap()),
+            None,
+            crate::NoProxy::default(),
+        ));
+        assert_eq!(
+            transport.describe_host("https://mfa.bandwidth.com/api/v1/x"),
+            "mfa.bandwidth.com (through proxy http://proxy.example:3128)"
+        );
+        assert_eq!(
+            transport.describe_host("http://127.0.0.1:9/x"),
+            "127.0.0.1:9"
+        );
+    }
+}
