@@ -141,8 +141,55 @@ pub enum TokenFailure {
 pub enum NetworkCause {
     /// The time-out ran out.
     TimedOut(Duration),
+    /// The server's TLS certificate failed a check: nothing was sent.
+    Certificate(CertificateProblem),
     /// Anything else, in the transport's words.
     Failed(String),
+}
+
+/// Which check a server's TLS certificate failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CertificateProblem {
+    /// It is not signed by a trusted CA: a private CA, or a TLS-inspecting proxy, whose
+    /// certificate can be added to the trusted ones.
+    UnknownIssuer,
+    /// It is for another host name.
+    NotValidForName,
+    /// It has expired.
+    Expired,
+    /// It is not valid yet.
+    NotValidYet,
+    /// It has been revoked.
+    Revoked,
+    /// Another check, in rustls's words.
+    Other(String),
+}
+
+impl fmt::Display for CertificateProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("TLS: the server's certificate ")?;
+        match self {
+            CertificateProblem::UnknownIssuer => {
+                f.write_str("is not signed by a trusted CA (unknown issuer)")
+            }
+            CertificateProblem::NotValidForName => f.write_str("is not valid for this host name"),
+            CertificateProblem::Expired => f.write_str("has expired"),
+            CertificateProblem::NotValidYet => f.write_str("is not valid yet"),
+            CertificateProblem::Revoked => f.write_str("has been revoked"),
+            CertificateProblem::Other(problem) => write!(f, "was refused: {problem}"),
+        }
+    }
+}
+
+impl NetworkCause {
+    /// Why the connection failed, for causes other than a time-out.
+    fn words(&self) -> String {
+        match self {
+            NetworkCause::TimedOut(after) => format!("no answer within {} s", after.as_secs_f64()),
+            NetworkCause::Certificate(problem) => problem.to_string(),
+            NetworkCause::Failed(why) => why.clone(),
+        }
+    }
 }
 
 impl Error {
@@ -237,12 +284,15 @@ impl fmt::Display for Error {
                             }
                         }
                     }
-                    NetworkCause::Failed(why) => match delivery {
-                        Delivery::NotSent => write!(f, "could not connect to {host}: {why}")?,
-                        Delivery::MaybeSent => {
-                            write!(f, "the connection to {host} failed after sending: {why}")?
+                    other => {
+                        let why = other.words();
+                        match delivery {
+                            Delivery::NotSent => write!(f, "could not connect to {host}: {why}")?,
+                            Delivery::MaybeSent => {
+                                write!(f, "the connection to {host} failed after sending: {why}")?
+                            }
                         }
-                    },
+                    }
                 }
                 match delivery {
                     Delivery::NotSent => f.write_str("; nothing was sent"),
@@ -280,9 +330,11 @@ impl fmt::Display for Error {
                         "no access token from {host} within {} s",
                         after.as_secs_f64()
                     )?,
-                    TokenFailure::Network(NetworkCause::Failed(why)) => {
-                        write!(f, "could not get an access token from {host}: {why}")?
-                    }
+                    TokenFailure::Network(other) => write!(
+                        f,
+                        "could not get an access token from {host}: {}",
+                        other.words()
+                    )?,
                     TokenFailure::Unexpected { status, problem } => {
                         write!(f, "unexpected answer from the token endpoint {host}")?;
                         if let Some(status) = status {

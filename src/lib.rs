@@ -41,7 +41,7 @@ pub mod transport;
 pub use answer::{Answer, CallId, MessageId, Verdict};
 pub use base_url::{BaseUrl, DEFAULT_BASE_URL, DEFAULT_TOKEN_URL, TokenUrl};
 pub use client::{Client, Credentials, Response};
-pub use error::{Delivery, Error, ErrorClass, NetworkCause, TokenFailure};
+pub use error::{CertificateProblem, Delivery, Error, ErrorClass, NetworkCause, TokenFailure};
 pub use fields::{
     AccountId, ApplicationId, ClientId, Code, Digits, ExpirationMinutes, InvalidValue,
     MessageTemplate, PhoneNumber, Scope, Username,

@@ -23,6 +23,7 @@ use ureq::unversioned::transport::{
     TransportAdapter,
 };
 
+use crate::error::{CertificateProblem, NetworkCause};
 use crate::fields::InvalidValue;
 
 /// Extra CA certificates to trust, besides the built-in roots.
@@ -209,38 +210,39 @@ impl Transport for TlsTransport {
     }
 }
 
-/// Which check a failed TLS handshake failed, in words a user can act on.
-pub(crate) fn tls_words(err: &rustls::Error) -> String {
+/// Why a TLS handshake failed: which certificate check, or what else.
+pub(crate) fn tls_failure(err: &rustls::Error) -> NetworkCause {
     use CertificateError as C;
-    let certificate = |problem: &str| format!("TLS: the server's certificate {problem}");
-    match err {
+    let problem = match err {
         rustls::Error::InvalidCertificate(problem) => match problem {
-            C::UnknownIssuer => certificate(
-                "is not signed by a trusted CA (unknown issuer); if the server uses a \
-                 private CA, trust that CA's certificate",
-            ),
+            C::UnknownIssuer => CertificateProblem::UnknownIssuer,
             C::NotValidForName | C::NotValidForNameContext { .. } => {
-                certificate("is not valid for this host name")
+                CertificateProblem::NotValidForName
             }
-            C::Expired | C::ExpiredContext { .. } => certificate("has expired"),
-            C::NotValidYet | C::NotValidYetContext { .. } => certificate("is not valid yet"),
-            C::Revoked => certificate("has been revoked"),
-            C::BadSignature => certificate("has a bad signature"),
-            C::InvalidPurpose | C::InvalidPurposeContext { .. } => {
-                certificate("is not for identifying a server (wrong key usage)")
+            C::Expired | C::ExpiredContext { .. } => CertificateProblem::Expired,
+            C::NotValidYet | C::NotValidYetContext { .. } => CertificateProblem::NotValidYet,
+            C::Revoked => CertificateProblem::Revoked,
+            C::BadSignature => {
+                CertificateProblem::Other("its signature does not verify (BadSignature)".into())
             }
-            C::BadEncoding => certificate("cannot be read"),
-            other => certificate(&format!("was refused ({other:?})")),
+            other => CertificateProblem::Other(format!("{other:?}")),
         },
-        rustls::Error::NoCertificatesPresented => "TLS: the server presented no certificate".into(),
-        rustls::Error::AlertReceived(alert) => {
-            format!("TLS: the server ended the handshake ({alert:?})")
+        rustls::Error::NoCertificatesPresented => {
+            CertificateProblem::Other("none was presented".into())
         }
         rustls::Error::InvalidMessage(_) | rustls::Error::InappropriateMessage { .. } => {
-            "TLS: the server does not speak TLS here (is the URL http://?)".into()
+            return NetworkCause::Failed(
+                "TLS: the server does not speak TLS on this port (an http:// URL?)".into(),
+            );
         }
-        other => format!("TLS failed: {other}"),
-    }
+        rustls::Error::AlertReceived(alert) => {
+            return NetworkCause::Failed(format!(
+                "TLS: the server ended the handshake ({alert:?})"
+            ));
+        }
+        other => return NetworkCause::Failed(format!("TLS failed: {other}")),
+    };
+    NetworkCause::Certificate(problem)
 }
 
 #[cfg(test)]
@@ -273,24 +275,37 @@ mod tests {
     }
 
     #[test]
-    fn each_failed_check_has_its_own_words() {
+    fn each_failed_check_is_named() {
         let cases = [
-            (CertificateError::UnknownIssuer, "unknown issuer"),
+            (
+                CertificateError::UnknownIssuer,
+                CertificateProblem::UnknownIssuer,
+            ),
             (
                 CertificateError::NotValidForName,
-                "not valid for this host name",
+                CertificateProblem::NotValidForName,
             ),
-            (CertificateError::Expired, "has expired"),
-            (CertificateError::NotValidYet, "not valid yet"),
-            (CertificateError::Revoked, "revoked"),
+            (CertificateError::Expired, CertificateProblem::Expired),
+            (
+                CertificateError::NotValidYet,
+                CertificateProblem::NotValidYet,
+            ),
+            (CertificateError::Revoked, CertificateProblem::Revoked),
         ];
-        for (problem, words) in cases {
-            let shown = tls_words(&rustls::Error::InvalidCertificate(problem));
-            assert!(shown.contains(words), "{shown}");
-            assert!(
-                shown.starts_with("TLS: the server's certificate"),
-                "{shown}"
-            );
+        for (check, problem) in cases {
+            let failure = tls_failure(&rustls::Error::InvalidCertificate(check));
+            assert_eq!(failure, NetworkCause::Certificate(problem));
         }
+        assert_eq!(
+            CertificateProblem::UnknownIssuer.to_string(),
+            "TLS: the server's certificate is not signed by a trusted CA (unknown issuer)"
+        );
+        let plain_http = tls_failure(&rustls::Error::InvalidMessage(
+            rustls::InvalidMessage::InvalidContentType,
+        ));
+        assert!(
+            matches!(&plain_http, NetworkCause::Failed(words) if words.contains("does not speak TLS")),
+            "{plain_http:?}"
+        );
     }
 }

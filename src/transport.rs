@@ -208,9 +208,17 @@ impl Transport {
             .take(BODY_CAP as u64 + 1)
             .read_to_end(&mut bytes);
         if let Err(err) = read {
-            let cause = match err.kind() {
-                std::io::ErrorKind::TimedOut => NetworkCause::TimedOut(self.timeout),
-                _ => NetworkCause::Failed(format!("reading the answer: {err}")),
+            // ureq hands its own errors (its time-out among them) back inside an I/O
+            // error while the body is read.
+            let cause = match ureq::Error::from(err) {
+                ureq::Error::Timeout(_) => NetworkCause::TimedOut(self.timeout),
+                ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => {
+                    NetworkCause::TimedOut(self.timeout)
+                }
+                ureq::Error::Io(io) => {
+                    NetworkCause::Failed(format!("reading the answer: {}", io_words(&io)))
+                }
+                other => NetworkCause::Failed(format!("reading the answer: {other}")),
             };
             return Err(Failed::Network {
                 delivery: Delivery::MaybeSent,
@@ -307,10 +315,7 @@ fn classify(err: ureq::Error, timeout: Duration) -> Failed {
             Delivery::NotSent,
             NetworkCause::Failed("connection failed".into()),
         ),
-        ureq::Error::ConnectProxyFailed(why) => (
-            Delivery::NotSent,
-            NetworkCause::Failed(format!("the proxy did not open a tunnel ({why})")),
-        ),
+        ureq::Error::ConnectProxyFailed(why) => (Delivery::NotSent, proxy_refusal(&why)),
         ureq::Error::Io(io) => {
             let delivery = match io.kind() {
                 Io::ConnectionRefused
@@ -325,10 +330,7 @@ fn classify(err: ureq::Error, timeout: Duration) -> Failed {
                 cause: NetworkCause::Failed(io_words(&io)),
             };
         }
-        ureq::Error::Rustls(problem) => (
-            Delivery::NotSent,
-            NetworkCause::Failed(tls::tls_words(&problem)),
-        ),
+        ureq::Error::Rustls(problem) => (Delivery::NotSent, tls::tls_failure(&problem)),
         ureq::Error::Tls(problem) => (
             Delivery::NotSent,
             NetworkCause::Failed(format!("TLS failed: {problem}")),
@@ -340,6 +342,22 @@ fn classify(err: ureq::Error, timeout: Duration) -> Failed {
         cause,
         refused: false,
     }
+}
+
+/// A proxy's refusal to open a tunnel, in words: ureq says `proxy server responded
+/// 407/407`.
+fn proxy_refusal(why: &str) -> NetworkCause {
+    let status = why
+        .strip_prefix("proxy server responded ")
+        .and_then(|rest| rest.split('/').next())
+        .and_then(|status| status.parse::<u16>().ok());
+    NetworkCause::Failed(match status {
+        Some(407) => "the proxy refused to open a tunnel (HTTP 407: it wants other proxy \
+                      credentials)"
+            .into(),
+        Some(status) => format!("the proxy refused to open a tunnel (HTTP {status})"),
+        None => format!("the proxy did not open a tunnel ({why})"),
+    })
 }
 
 /// An I/O error in a few plain words, without the OS error number.
@@ -354,8 +372,8 @@ fn io_words(err: &std::io::Error) -> String {
     }
 }
 
-/// `host:port` of a URL, for messages.
-pub(crate) fn host_of(url: &str) -> String {
+/// `host:port` of a URL (as written in it), for messages.
+pub fn host_of(url: &str) -> String {
     url.parse::<Uri>()
         .ok()
         .and_then(|uri| uri.authority().map(|a| a.as_str().to_owned()))

@@ -11,7 +11,7 @@ use std::str::FromStr;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use mfa::{
     AccountId, ApplicationId, BaseUrl, ClientId, Code, Digits, ExpirationMinutes, InvalidValue,
-    MessageTemplate, PhoneNumber, Scope, Username,
+    MessageTemplate, PhoneNumber, Retries, Scope, Username,
 };
 
 use crate::cli::settings::Seconds;
@@ -95,6 +95,18 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "SECONDS")]
     pub timeout: Option<Seconds>,
 
+    /// Make a request again up to N times, only when surely not processed: a refused
+    /// connection, or HTTP 429 (waiting as Retry-After says, at most 60 s, else backing
+    /// off); never after a time-out or a 5xx [env: MFA_RETRIES] [profile: retries]
+    /// [default: 0]
+    #[arg(long, global = true, value_name = "N")]
+    pub retries: Option<Retries>,
+
+    /// Trust the CA certificates in this PEM file too, besides the built-in roots
+    /// [env: MFA_CA_FILE] [profile: ca_file]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
+
     /// Output format
     #[arg(short = 'o', long, global = true, value_enum, value_name = "FORMAT")]
     pub output: Option<OutputFormat>,
@@ -165,7 +177,7 @@ pub enum Command {
 }
 
 /// The keys `mfa config set` takes, in the order `mfa config show` lists them.
-pub const SETTABLE_KEYS: [&str; 16] = [
+pub const SETTABLE_KEYS: [&str; 18] = [
     "account_id",
     "username",
     "password",
@@ -175,6 +187,8 @@ pub const SETTABLE_KEYS: [&str; 16] = [
     "token_url",
     "base_url",
     "timeout",
+    "retries",
+    "ca_file",
     "from",
     "voice_application_id",
     "messaging_application_id",

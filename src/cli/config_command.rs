@@ -292,6 +292,17 @@ fn checked(key: &str, value: &str) -> Result<Value, InvalidValue> {
         "expiration_minutes" => Ok(Value::from(i64::from(
             value.parse::<ExpirationMinutes>()?.get(),
         ))),
+        "retries" => Ok(Value::from(i64::from(value.parse::<mfa::Retries>()?.get()))),
+        "ca_file" => {
+            // Kept as an absolute path: the file named here, from any folder later.
+            let path = std::path::absolute(value)
+                .map_err(|err| InvalidValue::from_rule(format!("is not a usable path: {err}")))?;
+            settings::read_certificates(&path)?;
+            let text = path.to_str().ok_or_else(|| {
+                InvalidValue::from_rule("must be a path in UTF-8, as TOML holds only text")
+            })?;
+            Ok(Value::from(text))
+        }
         "timeout" => {
             value.parse::<settings::Seconds>()?;
             Ok(match value.parse::<i64>() {
@@ -339,6 +350,10 @@ fn template(profile: &str) -> String {
 #   scope = \"2FA\"
 #   expiration_minutes = 3
 #   timeout = 30
+# Make a request again after a refused connection or HTTP 429 only (never after a
+# time-out or a 5xx), and trust a private CA (PEM) besides the built-in ones:
+#   retries = 2
+#   ca_file = \"/etc/ssl/certs/company-ca.pem\"
 [profiles.{}]
 ",
         Key::new(profile)
@@ -458,6 +473,7 @@ mod tests {
             ("token_url", "https://example.com/token"),
             ("base_url", "https://example.com/api/v1"),
             ("timeout", "2.5"),
+            ("retries", "2"),
             ("from", "+15554443333"),
             ("voice_application_id", "app"),
             ("messaging_application_id", "app"),
@@ -466,9 +482,16 @@ mod tests {
             ("scope", "2FA"),
             ("expiration_minutes", "3"),
         ];
+        let folder = tempfile::tempdir().unwrap();
+        let ca_file = folder.path().join("ca.pem");
+        let ca = rcgen::generate_simple_self_signed(["ca.example".to_owned()]).unwrap();
+        std::fs::write(&ca_file, ca.cert.pem()).unwrap();
+        let ca_file = ca_file.to_str().unwrap();
         for key in SETTABLE_KEYS {
             let mut document = DocumentMut::new();
-            let value = if SECRET_KEYS.contains(&key) {
+            let value = if key == "ca_file" {
+                checked(key, ca_file).unwrap()
+            } else if SECRET_KEYS.contains(&key) {
                 Value::from("s3cr3t")
             } else {
                 let (_, example) = examples

@@ -44,9 +44,6 @@ pub struct Profile {
     pub client_id: Option<String>,
     pub client_secret: Option<Secret<String>>,
     pub token_url: Option<String>,
-    // Keys the contract names for features still to come. They are known, so a file
-    // written for a later version is not refused as a typo, and then refused by name in
-    // `settings`, since ignoring them would connect differently from what the file says.
     pub retries: Option<i64>,
     pub ca_file: Option<String>,
 }

@@ -28,7 +28,7 @@ use mfa::{AccessToken, Answer, AuthScheme, Call, Client, Credentials, Request, V
 use args::{Cli, CodeSource, Command, GlobalArgs, OutputFormat};
 use failure::{Exit, Failure};
 use input::Input;
-use settings::{Channel, Connection, Env, Sources};
+use settings::{Channel, Connection, Env, Network, Sources};
 use token_cache::TokenCache;
 
 /// The user's folders: where the config file and the token cache are by default.
@@ -112,6 +112,15 @@ fn call_api(
     let connection = sources.connection(global)?;
     // Built before any secret is read, so `--dry-run` needs none.
     let scheme = sources.scheme(global);
+    let token_url = match scheme {
+        AuthScheme::Bearer => Some(sources.token_url()?.value),
+        AuthScheme::Basic => None,
+    };
+    let mut urls = vec![connection.base_url.value.as_str()];
+    urls.extend(token_url.as_ref().map(|url| url.as_str()));
+    // Checked in a dry run too: a CA file or proxy variable that would stop the call
+    // should show up before it.
+    let network = sources.network(global, &urls)?;
     let request = match &cli.command {
         Command::Voice(args) => {
             let body = sources.code_request(args, Channel::Voice)?;
@@ -143,19 +152,32 @@ fn call_api(
     let timeout = connection.timeout.value.duration();
     let credentials = login.credentials(timeout)?;
     let refused = |error: mfa::Error| {
-        let advice = login.advice(&error);
+        let advice = login
+            .advice(&error)
+            .or_else(|| certificate_advice(&error, &network));
         Failure::Api { error, advice }
     };
     let cache = match (&credentials, places.cache_dir) {
         (Credentials::ClientCredentials(client), Some(dir)) => Some(TokenCache::new(dir, client)),
         _ => None,
     };
+    if global.verbose {
+        log_network(err, &network, &urls);
+    }
+    let mut transport = network.transport(timeout);
+    if global.verbose {
+        // Said as each wait begins. The process's stderr, not `err`: the client wants
+        // a notice it can keep, and `main` hands `run` that same stderr.
+        transport = transport.on_wait(|wait| {
+            let _ = output::log_note(&mut io::stderr(), &wait.to_string());
+        });
+    }
     let client = Client::new(
-        connection.base_url.value,
+        connection.base_url.value.clone(),
         connection.account_id.value,
         credentials,
     )
-    .with_timeout(timeout);
+    .with_transport(transport);
     let (client, token) = match login.scheme() {
         AuthScheme::Bearer => {
             let (client, token) =
@@ -185,6 +207,63 @@ fn call_api(
         Answer::Verdict(Verdict::Invalid) => Exit::CodeInvalid,
         _ => Exit::Success,
     })
+}
+
+/// What to do about a server certificate from an unknown CA: trust its CA, or check
+/// that the CA file given is the right one.
+fn certificate_advice(error: &mfa::Error, network: &Network) -> Option<String> {
+    use mfa::{CertificateProblem, NetworkCause, TokenFailure};
+    let cause = match error {
+        mfa::Error::Network { cause, .. } => cause,
+        mfa::Error::Token {
+            failure: TokenFailure::Network(cause),
+            ..
+        } => cause,
+        _ => return None,
+    };
+    if *cause != NetworkCause::Certificate(CertificateProblem::UnknownIssuer) {
+        return None;
+    }
+    Some(match &network.ca_file {
+        None => "if a private CA or a TLS-inspecting proxy signed it, trust that CA's \
+                 certificate with --ca-file FILE or MFA_CA_FILE"
+            .to_owned(),
+        Some(file) => format!(
+            "the CA file {} (from {}) does not hold the CA that signed it either",
+            file.path.display(),
+            file.origin
+        ),
+    })
+}
+
+/// `--verbose` notes on how requests travel: extra CAs, retries, and each URL's proxy
+/// when a proxy variable is set.
+fn log_network(err: &mut dyn Write, network: &Network, urls: &[&str]) {
+    if let Some(file) = &network.ca_file {
+        let _ = output::log_note(
+            err,
+            &format!(
+                "trusting {} more CA certificate(s) from {} (from {})",
+                file.certificates.len(),
+                file.path.display(),
+                file.origin
+            ),
+        );
+    }
+    if network.retries.value.get() > 0 {
+        let _ = output::log_note(
+            err,
+            &format!(
+                "retries: up to {} (from {}), only after a refused connection or HTTP 429",
+                network.retries.value, network.retries.origin
+            ),
+        );
+    }
+    for url in urls {
+        if let Some(route) = network.route(url) {
+            let _ = output::log_note(err, &route);
+        }
+    }
 }
 
 /// The request for `call`, to show or to send.

@@ -27,6 +27,9 @@ use crate::cli::config_file::{self, LoadError, Profile};
 use crate::cli::credentials::{Login, Password};
 use crate::cli::failure::Failure;
 
+mod network;
+pub use network::{Network, read_certificates};
+
 /// Looks up an environment variable.
 pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
 
@@ -277,9 +280,8 @@ impl<'a> Sources<'a> {
         }
     }
 
-    /// Keys that would make `mfa` act differently from what the file says if they
-    /// were ignored: those of features this version does not have yet, and a
-    /// password given two ways at once.
+    /// A profile that gives the password two ways at once: which one wins would be a
+    /// guess.
     fn refuse_keys_that_cannot_be_followed(&self) -> Result<(), Failure> {
         let p = &self.profile;
         if p.password.is_some() && p.password_command.is_some() {
@@ -288,18 +290,7 @@ impl<'a> Sources<'a> {
                 self.place
             )));
         }
-        let set = [
-            ("retries", p.retries.is_some()),
-            ("ca_file", p.ca_file.is_some()),
-        ];
-        match set.iter().find(|(_, is_set)| *is_set) {
-            Some((key, _)) => Err(Failure::Config(format!(
-                "key `{key}` of {} is not supported by mfa {} yet; remove it",
-                self.place,
-                env!("CARGO_PKG_VERSION")
-            ))),
-            None => Ok(()),
-        }
+        Ok(())
     }
 
     /// One setting: the flag's value, else the variable's, else the profile key's, each
@@ -490,7 +481,7 @@ impl<'a> Sources<'a> {
     }
 
     /// The OAuth2 token endpoint.
-    fn token_url(&self) -> Result<Sourced<TokenUrl>, Failure> {
+    pub fn token_url(&self) -> Result<Sourced<TokenUrl>, Failure> {
         Ok(self
             .pick(&TOKEN_URL, None, self.profile.token_url.clone())?
             .unwrap_or_else(|| Sourced {
@@ -657,6 +648,15 @@ impl Sources<'_> {
             entry("token_url", Some(self.token_url()?), false),
             entry("base_url", Some(connection.base_url), false),
             entry("timeout", Some(connection.timeout), true),
+            entry("retries", Some(self.retries(global)?), true),
+            entry(
+                "ca_file",
+                self.ca_file(global)?.map(|file| Sourced {
+                    value: file.path.display().to_string(),
+                    origin: file.origin,
+                }),
+                false,
+            ),
             entry(
                 "from",
                 self.pick::<PhoneNumber>(&FROM, None, p.from.clone())?,
@@ -778,6 +778,12 @@ const TIMEOUT: Setting = Setting {
     flag: Some("--timeout"),
     variable: Some("MFA_TIMEOUT"),
     key: "timeout",
+};
+const RETRIES: Setting = Setting {
+    what: "number of retries",
+    flag: Some("--retries"),
+    variable: Some("MFA_RETRIES"),
+    key: "retries",
 };
 const FROM: Setting = Setting {
     what: "from number",
@@ -1286,22 +1292,8 @@ mod tests {
     }
 
     #[test]
-    fn keys_that_cannot_be_followed_are_refused_by_name() {
+    fn a_password_given_two_ways_is_refused() {
         let env = env_of(&[]);
-        let sources = Sources::new(
-            &env,
-            Profile {
-                retries: Some(2),
-                ..Profile::default()
-            },
-        );
-        let Err(Failure::Config(message)) = sources.refuse_keys_that_cannot_be_followed() else {
-            panic!()
-        };
-        assert!(
-            message.starts_with("key `retries` of profile `default`"),
-            "{message}"
-        );
         let sources = Sources::new(
             &env,
             Profile {

@@ -212,17 +212,6 @@ fn an_http_base_url_in_the_profile_is_refused() {
 }
 
 #[test]
-fn a_key_for_a_feature_still_to_come_is_refused() {
-    let mut server = mockito::Server::new();
-    let nothing = nothing_sent(&mut server);
-    Mfa::voice(&format!("{}/api/v1", server.url()))
-        .config("[profiles.default]\nretries = 2\n")
-        .run()
-        .assert_error(3, "key `retries` of profile `default` in ");
-    nothing.assert();
-}
-
-#[test]
 fn the_example_config_file_works_for_every_command() {
     let example = concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.toml");
     for (command, path, expected) in [

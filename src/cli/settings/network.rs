@@ -1,0 +1,228 @@
+//! Network settings: retries, extra trusted CAs, and the proxies the environment names.
+//!
+//! Retries and the CA file follow the usual precedence (flag, variable, profile). A CA
+//! file named by a flag that cannot be used is a usage error (exit 2); one named by
+//! the environment or the profile is a configuration error (exit 3); either message
+//! names the file and where it was named. A relative `ca_file` in a profile is read
+//! from the config file's folder, so it means the same from any working directory.
+//!
+//! Proxies come only from the environment, by curl's names: `https_proxy` then
+//! `HTTPS_PROXY` for `https://` URLs, `http_proxy` then `HTTP_PROXY` for `http://` URLs,
+//! `all_proxy` then `ALL_PROXY` for either, and `no_proxy` then `NO_PROXY` for the hosts
+//! that skip them. Only the variables for the URLs a command uses are read, so a broken
+//! `http_proxy` does not stop an `https://` call. A proxy's value is never repeated in a
+//! message: it may hold a password.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use mfa::{CaCertificates, InvalidValue, NoProxy, Proxies, Proxy, Retries, Transport};
+
+use super::{Origin, RETRIES, Sourced, Sources, non_empty};
+use crate::cli::args::GlobalArgs;
+use crate::cli::failure::Failure;
+
+/// The largest CA file read; a system bundle is about 200 KiB.
+const CA_FILE_CAP: u64 = 4 * 1024 * 1024;
+
+const HTTPS_PROXY: [&str; 4] = ["https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"];
+const HTTP_PROXY: [&str; 4] = ["http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"];
+const NO_PROXY: [&str; 2] = ["no_proxy", "NO_PROXY"];
+
+/// How requests travel, and where each part of that came from.
+#[derive(Debug)]
+pub struct Network {
+    pub retries: Sourced<Retries>,
+    pub ca_file: Option<CaFile>,
+    pub https_proxy: Option<Sourced<Proxy>>,
+    pub http_proxy: Option<Sourced<Proxy>>,
+    pub no_proxy: Option<Sourced<NoProxy>>,
+}
+
+/// The extra CAs, and the file they came from.
+#[derive(Debug)]
+pub struct CaFile {
+    pub path: PathBuf,
+    pub origin: Origin,
+    pub certificates: CaCertificates,
+}
+
+impl Network {
+    /// The library's transport for these settings, with `timeout`.
+    pub fn transport(&self, timeout: std::time::Duration) -> Transport {
+        let value = |proxy: &Option<Sourced<Proxy>>| proxy.as_ref().map(|p| p.value.clone());
+        let no_proxy = self
+            .no_proxy
+            .as_ref()
+            .map(|list| list.value.clone())
+            .unwrap_or_default();
+        let transport = Transport::default()
+            .with_timeout(timeout)
+            .with_retries(self.retries.value)
+            .with_proxies(Proxies::new(
+                value(&self.https_proxy),
+                value(&self.http_proxy),
+                no_proxy,
+            ));
+        match &self.ca_file {
+            Some(file) => transport.with_ca_certificates(file.certificates.clone()),
+            None => transport,
+        }
+    }
+
+    /// For `--verbose`: how a request to `url` goes, when a proxy variable has a say:
+    /// `proxy http://proxy:3128 (from environment variable HTTPS_PROXY)`, or why it
+    /// skips the proxy.
+    pub fn route(&self, url: &str) -> Option<String> {
+        let proxy = if url.starts_with("https://") {
+            self.https_proxy.as_ref()
+        } else {
+            self.http_proxy.as_ref()
+        }?;
+        let host = mfa::transport::host_of(url);
+        let skipped = self.no_proxy.as_ref().filter(|list| {
+            let bare = host
+                .rsplit_once(':')
+                .map_or(host.as_str(), |(bare, _)| bare);
+            list.value.covers(bare)
+        });
+        Some(match skipped {
+            Some(list) => format!(
+                "{host}: no proxy, as {} lists it (the proxy would be {} from {})",
+                origin_name(&list.origin),
+                proxy.value,
+                origin_name(&proxy.origin)
+            ),
+            None => format!(
+                "{host}: through proxy {} (from {})",
+                proxy.value,
+                origin_name(&proxy.origin)
+            ),
+        })
+    }
+}
+
+/// `HTTPS_PROXY` rather than `environment variable HTTPS_PROXY`, for short notes.
+fn origin_name(origin: &Origin) -> String {
+    match origin {
+        Origin::Env(name) => (*name).to_owned(),
+        other => other.to_string(),
+    }
+}
+
+impl Sources<'_> {
+    /// Retries, extra CAs, and the proxies for `urls`, each checked.
+    pub fn network(&self, global: &GlobalArgs, urls: &[&str]) -> Result<Network, Failure> {
+        let retries = self.retries(global)?;
+        let uses = |scheme: &str| urls.iter().any(|url| url.starts_with(scheme));
+        let https_proxy = match uses("https://") {
+            true => self.proxy(&HTTPS_PROXY)?,
+            false => None,
+        };
+        let http_proxy = match uses("http://") {
+            true => self.proxy(&HTTP_PROXY)?,
+            false => None,
+        };
+        let no_proxy = first_set(self, &NO_PROXY).map(|(list, name)| Sourced {
+            value: NoProxy::parse(&list),
+            origin: Origin::Env(name),
+        });
+        Ok(Network {
+            retries,
+            ca_file: self.ca_file(global)?,
+            https_proxy,
+            http_proxy,
+            no_proxy,
+        })
+    }
+
+    /// How many retries, 0 unless given.
+    pub(super) fn retries(&self, global: &GlobalArgs) -> Result<Sourced<Retries>, Failure> {
+        let profile_value = self.profile.retries.map(|n| n.to_string());
+        Ok(self
+            .pick(&RETRIES, global.retries, profile_value)?
+            .unwrap_or(Sourced {
+                value: Retries::default(),
+                origin: Origin::Default,
+            }))
+    }
+
+    /// The first of `names` that is set, as a proxy.
+    fn proxy(&self, names: &[&'static str]) -> Result<Option<Sourced<Proxy>>, Failure> {
+        let Some((value, name)) = first_set(self, names) else {
+            return Ok(None);
+        };
+        match value.parse::<Proxy>() {
+            Ok(proxy) => Ok(Some(Sourced {
+                value: proxy,
+                origin: Origin::Env(name),
+            })),
+            Err(err) => Err(Failure::Config(format!(
+                "environment variable {name} is invalid: {err}"
+            ))),
+        }
+    }
+
+    /// The extra CAs: from `--ca-file`, `MFA_CA_FILE` or the profile's `ca_file`.
+    pub(super) fn ca_file(&self, global: &GlobalArgs) -> Result<Option<CaFile>, Failure> {
+        let (path, origin, failure): (PathBuf, Origin, fn(String) -> Failure) =
+            if let Some(path) = &global.ca_file {
+                (path.clone(), Origin::Flag("--ca-file"), Failure::Usage)
+            } else if let Some(path) = non_empty(self.env, "MFA_CA_FILE") {
+                (path.into(), Origin::Env("MFA_CA_FILE"), Failure::Config)
+            } else if let Some(path) = &self.profile.ca_file {
+                let folder = self.file.as_ref().and_then(|file| file.path.parent());
+                let path = match folder {
+                    Some(folder) => folder.join(path),
+                    None => PathBuf::from(path),
+                };
+                (path, self.in_profile("ca_file"), Failure::Config)
+            } else {
+                return Ok(None);
+            };
+        match read_certificates(&path) {
+            Ok(certificates) => Ok(Some(CaFile {
+                path,
+                origin,
+                certificates,
+            })),
+            Err(problem) => Err(failure(format!(
+                "the CA file {} (from {origin}) {problem}",
+                path.display()
+            ))),
+        }
+    }
+}
+
+/// The first of `names` set to something, and its name.
+fn first_set(sources: &Sources, names: &[&'static str]) -> Option<(String, &'static str)> {
+    names
+        .iter()
+        .find_map(|name| Some((non_empty(sources.env, name)?, *name)))
+}
+
+/// The certificates in a PEM file, or what is wrong with it.
+pub fn read_certificates(path: &Path) -> Result<CaCertificates, InvalidValue> {
+    let unreadable = |err: std::io::Error| {
+        use std::io::ErrorKind as Io;
+        let why = match err.kind() {
+            Io::NotFound => "there is no such file".to_owned(),
+            Io::PermissionDenied => "permission denied".to_owned(),
+            Io::IsADirectory => "it is a folder".to_owned(),
+            other => other.to_string(),
+        };
+        InvalidValue::from_rule(format!("cannot be read: {why}"))
+    };
+    let file = std::fs::File::open(path).map_err(unreadable)?;
+    let mut bytes = Vec::new();
+    file.take(CA_FILE_CAP + 1)
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
+    if bytes.len() as u64 > CA_FILE_CAP {
+        return Err(InvalidValue::from_rule(format!(
+            "is larger than {} MiB; is it a CA file?",
+            CA_FILE_CAP / 1024 / 1024
+        )));
+    }
+    CaCertificates::from_pem(&bytes)
+}
