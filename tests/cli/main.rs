@@ -2,11 +2,17 @@
 
 mod config;
 mod dry_run;
+mod hostile;
+mod load;
 mod oauth;
 mod profiles;
+mod proxy;
+mod retries;
 mod send;
+mod servers;
 mod sms;
 mod support;
+mod tls;
 mod transport;
 mod validation;
 mod verify;

@@ -3,8 +3,8 @@
 //! Each run gets a fresh HOME and an environment cleared of everything inherited (no
 //! `BW_`/`MFA_` variables, no proxies), and every output of every run is searched for
 //! the password, the client secret, the `Authorization` values they make, any access
-//! token the tests issue, and the code being verified: a leak fails whichever test
-//! caused it.
+//! token the tests issue, the proxy password, and the code being verified: a leak fails
+//! whichever test caused it.
 
 use std::path::PathBuf;
 
@@ -27,6 +27,8 @@ pub const USER_AGENT: &str = concat!("mfa/", env!("CARGO_PKG_VERSION"));
 pub const CLIENT_ID: &str = "client-9f8e7d";
 pub const CLIENT_SECRET: &str = "cs-Vq3!k_s3cr3t";
 pub const TOKEN_PATH: &str = "/oauth2/token";
+/// The password in the proxy URLs the tests set; searched for in every output.
+pub const PROXY_PASSWORD: &str = "px-Wn4!s3cr3t";
 /// Every access token a test issues starts with this, so every output is searched
 /// for all of them.
 pub const TOKEN_PREFIX: &str = "tok-Qz";
@@ -38,6 +40,19 @@ pub fn client_basic_auth() -> String {
         "Basic {}",
         base64::engine::general_purpose::STANDARD.encode(pair)
     )
+}
+
+/// The proxy's username.
+pub const PROXY_USER: &str = "proxy-user";
+
+/// The value of `Proxy-Authorization` for `PROXY_USER:PROXY_PASSWORD`, without `Basic`.
+pub fn proxy_basic_auth() -> String {
+    base64::engine::general_purpose::STANDARD.encode(format!("{PROXY_USER}:{PROXY_PASSWORD}"))
+}
+
+/// A proxy URL for a proxy on `port` of 127.0.0.1, with the test's proxy credentials.
+pub fn proxy_url(port: u16) -> String {
+    format!("http://{PROXY_USER}:{PROXY_PASSWORD}@127.0.0.1:{port}")
 }
 
 /// A strict mock of the token endpoint that issues `token` for `expires_in` seconds.
@@ -85,8 +100,13 @@ pub fn basic_auth() -> String {
 
 /// The body `mfa voice` sends with the standard flags and default message and digits.
 pub fn default_voice_body() -> String {
+    voice_body_to(TO)
+}
+
+/// The body `mfa voice --to {to}` sends with the other standard flags.
+pub fn voice_body_to(to: &str) -> String {
     format!(
-        r#"{{"to":"{TO}","from":"{FROM}","applicationId":"{APP}","message":"Your temporary {{NAME}} {{SCOPE}} code is {{CODE}}","digits":6}}"#
+        r#"{{"to":"{to}","from":"{FROM}","applicationId":"{APP}","message":"Your temporary {{NAME}} {{SCOPE}} code is {{CODE}}","digits":6}}"#
     )
 }
 
@@ -322,13 +342,19 @@ impl Mfa {
             .write_stdin(self.stdin.clone().unwrap_or_default())
             .output()
             .unwrap();
-        let outcome = Outcome {
-            code: output.status.code().expect("mfa was killed by a signal"),
-            stdout: String::from_utf8(output.stdout).unwrap(),
-            stderr: String::from_utf8(output.stderr).unwrap(),
-        };
-        outcome.assert_no_secret();
-        outcome
+        Outcome::of(output)
+    }
+
+    /// Starts `mfa` with empty stdin and returns at once; [`Outcome::of`] its output.
+    pub fn start(&self) -> std::process::Child {
+        use std::process::Stdio;
+        assert!(self.stdin.is_none(), "a started run reads no stdin");
+        self.command()
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
     }
 }
 
@@ -341,6 +367,17 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// The outcome of a finished run, checked for secrets.
+    pub fn of(output: std::process::Output) -> Self {
+        let outcome = Outcome {
+            code: output.status.code().expect("mfa was killed by a signal"),
+            stdout: String::from_utf8(output.stdout).unwrap(),
+            stderr: String::from_utf8(output.stderr).unwrap(),
+        };
+        outcome.assert_no_secret();
+        outcome
+    }
+
     fn assert_no_secret(&self) {
         for (name, text) in [("stdout", &self.stdout), ("stderr", &self.stderr)] {
             assert!(
@@ -367,6 +404,10 @@ impl Outcome {
             assert!(
                 !text.contains(TOKEN_PREFIX),
                 "an access token leaked to {name}: {text}"
+            );
+            assert!(
+                !text.contains(PROXY_PASSWORD) && !text.contains(&proxy_basic_auth()),
+                "the proxy password leaked to {name}: {text}"
             );
         }
     }

@@ -1,0 +1,175 @@
+//! Hostile answers: a body that never ends, headers that never end, a trickle, and an
+//! id that would break the one-line output. Each ends in bounded time with exit 9 (or
+//! 8 for the trickle's time-out), and nothing unsafe reaches stdout.
+
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+use crate::servers::raw_server;
+use crate::support::*;
+
+/// Writes `head`, then `chunk` again and again until the client goes away.
+fn endless(socket: &mut std::net::TcpStream, head: &[u8], chunk: &[u8]) {
+    if socket.write_all(head).is_err() {
+        return;
+    }
+    while socket.write_all(chunk).is_ok() {}
+}
+
+#[test]
+fn an_endless_body_is_cut_and_exits_9() {
+    let (port, log) = raw_server(|socket| {
+        endless(
+            socket,
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{\"callId\":\"",
+            &[b'a'; 8192],
+        )
+    });
+    let started = Instant::now();
+    let outcome = Mfa::voice(&format!("http://127.0.0.1:{port}/api/v1")).run();
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert_eq!((outcome.code, outcome.stdout.as_str()), (9, ""));
+    assert!(
+        outcome.stderr.starts_with(
+            "mfa: error: unexpected answer from the API (HTTP 200): the answer is longer than \
+             65536 bytes (cut); the code may have been sent; body: \"{\\\"callId\\\":\\\"aaaa"
+        ),
+        "{}",
+        &outcome.stderr[..200.min(outcome.stderr.len())]
+    );
+    assert_eq!(outcome.stderr.lines().count(), 1);
+    // The body shown is the cap's worth, not more.
+    assert!(
+        outcome.stderr.len() < 65536 + 300,
+        "{}",
+        outcome.stderr.len()
+    );
+    assert_eq!(log.entries().len(), 1);
+}
+
+#[test]
+fn an_endless_chunked_body_or_a_huge_length_is_cut_too() {
+    let (port, _log) = raw_server(|socket| {
+        endless(
+            socket,
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+            b"1000\r\n"
+                .iter()
+                .chain(&[b' '; 0x1000])
+                .chain(b"\r\n")
+                .copied()
+                .collect::<Vec<u8>>()
+                .as_slice(),
+        )
+    });
+    let outcome = Mfa::voice(&format!("http://127.0.0.1:{port}/api/v1")).run();
+    assert_eq!(
+        outcome.code,
+        9,
+        "{}",
+        &outcome.stderr[..200.min(outcome.stderr.len())]
+    );
+    assert!(
+        outcome
+            .stderr
+            .contains("the answer is longer than 65536 bytes (cut)")
+    );
+
+    let (port, _log) = raw_server(|socket| {
+        endless(
+            socket,
+            b"HTTP/1.1 200 OK\r\nContent-Length: 1000000000000\r\n\r\n",
+            &[b'x'; 8192],
+        )
+    });
+    let outcome = Mfa::voice(&format!("http://127.0.0.1:{port}/api/v1")).run();
+    assert_eq!(
+        outcome.code,
+        9,
+        "{}",
+        &outcome.stderr[..200.min(outcome.stderr.len())]
+    );
+    assert!(
+        outcome
+            .stderr
+            .contains("the answer is longer than 65536 bytes (cut)")
+    );
+}
+
+#[test]
+fn endless_headers_are_no_http_answer() {
+    let (port, _log) = raw_server(|socket| {
+        endless(
+            socket,
+            b"HTTP/1.1 200 OK\r\n",
+            b"X-Filler: aaaaaaaaaaaaaaaaaaaaaaaa\r\n",
+        )
+    });
+    Mfa::voice(&format!("http://127.0.0.1:{port}/api/v1"))
+        .run()
+        .assert(
+            9,
+            "",
+            "mfa: error: unexpected answer from the API: not an HTTP answer (http parse resulted \
+             in too many headers); body: \"\"\n",
+        );
+    let (port, _log) =
+        raw_server(|socket| endless(socket, b"HTTP/1.1 200 OK\r\nX-Filler: ", &[b'a'; 8192]));
+    Mfa::voice(&format!("http://127.0.0.1:{port}/api/v1"))
+        .run()
+        .assert(
+            9,
+            "",
+            "mfa: error: unexpected answer from the API: not an HTTP answer (its headers are too \
+             large); body: \"\"\n",
+        );
+}
+
+#[test]
+fn a_trickling_answer_ends_at_the_time_out() {
+    let (port, _log) = raw_server(|socket| {
+        let _ = socket.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n");
+        while socket.write_all(b" ").is_ok() {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    });
+    let started = Instant::now();
+    let outcome = Mfa::voice(&format!("http://127.0.0.1:{port}/api/v1"))
+        .args(&["--timeout", "1"])
+        .run();
+    assert!(started.elapsed() < Duration::from_secs(5));
+    outcome.assert(
+        8,
+        "",
+        &format!(
+            "mfa: error: no answer from 127.0.0.1:{port} within 1 s; the code may have been sent, \
+             so check before sending another\n"
+        ),
+    );
+}
+
+#[test]
+fn an_id_with_a_line_break_is_refused_not_printed() {
+    for (id, shown) in [
+        ("c-1\\nmfa: error: fake", "c-1\\\\nmfa: error: fake"),
+        ("c-1\\r", "c-1\\\\r"),
+        ("c-1\\u0000", "c-1\\\\u0000"),
+    ] {
+        let mut server = mockito::Server::new();
+        let body = format!(r#"{{"callId":"{id}"}}"#);
+        let mock = voice_mock(&mut server, &default_voice_body())
+            .with_body(&body)
+            .expect(1)
+            .create();
+        Mfa::voice(&format!("{}/api/v1", server.url())).run().assert(
+            9,
+            "",
+            &format!(
+                "mfa: error: unexpected answer from the API (HTTP 200): the \"callId\" is empty or \
+                 holds control characters; the code may have been sent; body: \
+                 \"{{\\\"callId\\\":\\\"{shown}\\\"}}\"\n"
+            ),
+        );
+        mock.assert();
+    }
+}

@@ -1,0 +1,252 @@
+//! Real TLS on 127.0.0.1: a server whose certificate comes from a CA made in the test.
+//! Without that CA `mfa` refuses the server and sends nothing; with `--ca-file`,
+//! `MFA_CA_FILE` or `ca_file` it trusts it besides the built-in roots. Every refusal
+//! names the check that failed.
+
+use crate::servers::{TestCa, file_with, tls_server};
+use crate::support::*;
+
+const ANSWER: &str = r#"{"callId":"c-tls-1"}"#;
+
+/// `mfa voice` against `https://localhost:{port}/api/v1`.
+fn voice_over_tls(port: u16) -> Mfa {
+    Mfa::voice(&format!("https://localhost:{port}/api/v1"))
+}
+
+#[test]
+fn a_server_from_an_unknown_ca_is_refused_and_nothing_is_sent() {
+    let ca = TestCa::new();
+    let (port, log) = tls_server(ca.issue(&["localhost"]), ANSWER);
+    voice_over_tls(port).run().assert(
+        8,
+        "",
+        &format!(
+            "mfa: error: could not connect to localhost:{port}: TLS: the server's certificate is \
+             not signed by a trusted CA (unknown issuer); nothing was sent; if a private CA or a \
+             TLS-inspecting proxy signed it, trust that CA's certificate with --ca-file FILE or \
+             MFA_CA_FILE\n"
+        ),
+    );
+    assert_eq!(log.entries(), ["handshake failed"]);
+}
+
+#[test]
+fn the_ca_file_makes_the_server_trusted_and_the_call_goes_through() {
+    let ca = TestCa::new();
+    let (_folder, ca_file) = file_with(&ca.pem(), "ca.pem");
+    let (port, log) = tls_server(ca.issue(&["localhost"]), ANSWER);
+    voice_over_tls(port)
+        .args(&["--ca-file", ca_file.to_str().unwrap()])
+        .run()
+        .assert(0, "c-tls-1\n", "");
+    let requests = log.entries();
+    assert_eq!(requests.len(), 1, "{requests:?}");
+    let request = &requests[0];
+    assert!(
+        request.starts_with(&format!("POST {VOICE_PATH} HTTP/1.1\r\n")),
+        "{request}"
+    );
+    assert!(
+        request.contains(&format!("\r\nauthorization: {}\r\n", basic_auth()))
+            || request.contains(&format!("\r\nAuthorization: {}\r\n", basic_auth())),
+        "{request}"
+    );
+    assert!(request.ends_with(&default_voice_body()), "{request}");
+}
+
+#[test]
+fn the_ca_file_comes_from_the_environment_or_the_profile_too() {
+    let ca = TestCa::new();
+    let (port, log) = tls_server(ca.issue(&["localhost"]), ANSWER);
+    let (_folder, ca_file) = file_with(&ca.pem(), "ca.pem");
+    voice_over_tls(port)
+        .env("MFA_CA_FILE", ca_file.to_str().unwrap())
+        .run()
+        .assert(0, "c-tls-1\n", "");
+    // A relative `ca_file` is read from the config file's folder.
+    let mfa = voice_over_tls(port).config("[profiles.default]\nca_file = \"company-ca.pem\"\n");
+    std::fs::write(
+        mfa.default_config_path().with_file_name("company-ca.pem"),
+        ca.pem(),
+    )
+    .unwrap();
+    mfa.run().assert(0, "c-tls-1\n", "");
+    assert_eq!(log.entries().len(), 2);
+}
+
+#[test]
+fn the_built_in_roots_stay_trusted_beside_the_ca_file() {
+    // A file with two CAs: the server's is the second. Both are added; none replaces
+    // the built-in roots (checked in `--verbose`, which counts what was added).
+    let (ca, other) = (TestCa::new(), TestCa::new());
+    let (_folder, ca_file) = file_with(&format!("{}{}", other.pem(), ca.pem()), "cas.pem");
+    let (port, _log) = tls_server(ca.issue(&["localhost"]), ANSWER);
+    let outcome = voice_over_tls(port)
+        .args(&["--ca-file", ca_file.to_str().unwrap(), "--verbose"])
+        .run();
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    outcome.assert_stderr_has_lines(&[format!(
+        "* trusting 2 more CA certificate(s) from {} (from --ca-file)",
+        ca_file.display()
+    )]);
+}
+
+#[test]
+fn a_certificate_for_another_name_is_refused_naming_the_check() {
+    let ca = TestCa::new();
+    let (_folder, ca_file) = file_with(&ca.pem(), "ca.pem");
+    let (port, log) = tls_server(ca.issue(&["api.example.com"]), ANSWER);
+    voice_over_tls(port)
+        .args(&["--ca-file", ca_file.to_str().unwrap()])
+        .run()
+        .assert(
+            8,
+            "",
+            &format!(
+                "mfa: error: could not connect to localhost:{port}: TLS: the server's certificate \
+                 is not valid for this host name; nothing was sent\n"
+            ),
+        );
+    assert_eq!(log.entries(), ["handshake failed"]);
+}
+
+#[test]
+fn an_expired_certificate_is_refused_naming_the_check() {
+    let ca = TestCa::new();
+    let (_folder, ca_file) = file_with(&ca.pem(), "ca.pem");
+    let (port, log) = tls_server(ca.issue_expired(&["localhost"]), ANSWER);
+    voice_over_tls(port)
+        .args(&["--ca-file", ca_file.to_str().unwrap()])
+        .run()
+        .assert(
+            8,
+            "",
+            &format!(
+                "mfa: error: could not connect to localhost:{port}: TLS: the server's certificate \
+                 has expired; nothing was sent\n"
+            ),
+        );
+    assert_eq!(log.entries(), ["handshake failed"]);
+}
+
+#[test]
+fn a_ca_file_from_another_ca_says_it_does_not_hold_the_signer() {
+    let (ca, other) = (TestCa::new(), TestCa::new());
+    let (_folder, ca_file) = file_with(&other.pem(), "other.pem");
+    let (port, _log) = tls_server(ca.issue(&["localhost"]), ANSWER);
+    voice_over_tls(port)
+        .env("MFA_CA_FILE", ca_file.to_str().unwrap())
+        .run()
+        .assert(
+            8,
+            "",
+            &format!(
+                "mfa: error: could not connect to localhost:{port}: TLS: the server's certificate is \
+                 not signed by a trusted CA (unknown issuer); nothing was sent; the CA file {} \
+                 (from environment variable MFA_CA_FILE) does not hold the CA that signed it \
+                 either\n",
+                ca_file.display()
+            ),
+        );
+}
+
+#[test]
+fn a_missing_ca_file_exits_2_from_the_flag_and_3_from_elsewhere() {
+    let mut server = mockito::Server::new();
+    let nothing = nothing_sent(&mut server);
+    let base_url = format!("{}/api/v1", server.url());
+    Mfa::voice(&base_url)
+        .args(&["--ca-file", "/nonexistent/ca.pem"])
+        .run()
+        .assert(
+            2,
+            "",
+            "mfa: error: the CA file /nonexistent/ca.pem (from --ca-file) cannot be read: there \
+             is no such file\n",
+        );
+    Mfa::voice(&base_url)
+        .env("MFA_CA_FILE", "/nonexistent/ca.pem")
+        .run()
+        .assert(
+            3,
+            "",
+            "mfa: error: the CA file /nonexistent/ca.pem (from environment variable MFA_CA_FILE) \
+             cannot be read: there is no such file\n",
+        );
+    let mfa =
+        Mfa::voice(&base_url).config("[profiles.default]\nca_file = \"/nonexistent/ca.pem\"\n");
+    let place = format!(
+        "profile `default` in {}",
+        mfa.default_config_path().display()
+    );
+    mfa.run().assert(
+        3,
+        "",
+        &format!(
+            "mfa: error: the CA file /nonexistent/ca.pem (from key `ca_file` of {place}) cannot be \
+             read: there is no such file\n"
+        ),
+    );
+    // Checked in a dry run too, which would otherwise hide what stops the real call.
+    Mfa::voice_request()
+        .args(&[
+            "--account-id",
+            ACCOUNT,
+            "--dry-run",
+            "--ca-file",
+            "/nonexistent/ca.pem",
+        ])
+        .run()
+        .assert_error(
+            2,
+            "the CA file /nonexistent/ca.pem (from --ca-file) cannot be read",
+        );
+    nothing.assert();
+}
+
+#[test]
+fn a_file_that_is_no_pem_certificate_is_refused() {
+    let mut server = mockito::Server::new();
+    let nothing = nothing_sent(&mut server);
+    let base_url = format!("{}/api/v1", server.url());
+    let (_folder, not_pem) = file_with("this is not a certificate\n", "ca.pem");
+    Mfa::voice(&base_url)
+        .args(&["--ca-file", not_pem.to_str().unwrap()])
+        .run()
+        .assert(
+            2,
+            "",
+            &format!(
+                "mfa: error: the CA file {} (from --ca-file) holds no PEM certificate \
+                 (-----BEGIN CERTIFICATE-----)\n",
+                not_pem.display()
+            ),
+        );
+    let folder = tempfile::tempdir().unwrap();
+    Mfa::voice(&base_url)
+        .env("MFA_CA_FILE", folder.path().to_str().unwrap())
+        .run()
+        .assert_error(
+            3,
+            &format!(
+                "the CA file {} (from environment variable MFA_CA_FILE) cannot be read",
+                folder.path().display()
+            ),
+        );
+    nothing.assert();
+}
+
+#[test]
+fn plain_http_to_a_tls_port_is_no_http_answer() {
+    let ca = TestCa::new();
+    let (port, log) = tls_server(ca.issue(&["localhost"]), ANSWER);
+    Mfa::voice(&format!("http://localhost:{port}/api/v1"))
+        .run()
+        .assert(
+            9,
+            "",
+            "mfa: error: unexpected answer from the API: not an HTTP answer (http parse fail: \
+             invalid HTTP version); body: \"\"\n",
+        );
+    assert_eq!(log.entries(), ["handshake failed"]);
+}
