@@ -14,23 +14,8 @@ use mfa::{
     MessageTemplate, PhoneNumber, Retries, Scope, Username,
 };
 
+use crate::cli::failure::exit_status_help;
 use crate::cli::settings::Seconds;
-
-/// The exit status table, shown by `--help`; `failure::Exit` holds the same numbers.
-const EXIT_STATUS: &str = "\
-Exit status:
-  0  success (verify: the code is valid)
-  1  verify only: the code is not valid
-  2  usage: unknown flag, invalid flag value, or a missing --to/--from/--application-id/--expiration
-     or code; nothing was sent
-  3  configuration: missing or unusable credentials (a failed password_command too), config file or
-     profile, or an invalid value from the environment or the config file; nothing was sent
-  4  the API or its token endpoint refused the credentials (401, 403)
-  5  the API rejected the request (400, other 4xx)
-  6  rate limited (429)
-  7  the API failed (5xx)
-  8  network: no connection, TLS failure or no answer in time (the message says whether the code may have been sent)
-  9  unexpected answer: a 2xx that is not the documented JSON, or a redirect";
 
 /// Send one-time codes by voice call or text message with Bandwidth's multi-factor
 /// authentication API, and check the codes users type back.
@@ -46,7 +31,7 @@ Exit status:
 #[command(
     name = "mfa",
     version,
-    after_help = EXIT_STATUS,
+    after_help = exit_status_help(),
     max_term_width = 100,
     args_override_self = true
 )]
@@ -149,7 +134,7 @@ pub enum OutputFormat {
 pub enum Command {
     /// Send a code by voice call; prints the call id
     #[command(
-        after_help = EXIT_STATUS,
+        after_help = exit_status_help(),
         mut_arg("application_id", |arg| arg.help(
             "The voice application's id [env: BW_VOICE_APPLICATION_ID] \
              [profile: voice_application_id]"
@@ -159,7 +144,7 @@ pub enum Command {
 
     /// Send a code by text message; prints the message id
     #[command(
-        after_help = EXIT_STATUS,
+        after_help = exit_status_help(),
         mut_arg("application_id", |arg| arg.help(
             "The messaging application's id [env: BW_MESSAGING_APPLICATION_ID] \
              [profile: messaging_application_id]"
@@ -168,12 +153,22 @@ pub enum Command {
     Sms(SendArgs),
 
     /// Check a code a user typed back; prints `valid` (exit 0) or `invalid` (exit 1)
-    #[command(after_help = EXIT_STATUS)]
+    #[command(after_help = exit_status_help())]
     Verify(VerifyArgs),
 
     /// See and edit profiles in the config file
     #[command(subcommand)]
     Config(ConfigCommand),
+
+    /// Print a completion script for SHELL; see the README for where it goes
+    Completions {
+        /// The shell to complete for
+        #[arg(value_enum, value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
+
+    /// Print the man page (roff), e.g. `mfa man > ~/.local/share/man/man1/mfa.1`
+    Man,
 }
 
 /// The keys `mfa config set` takes, in the order `mfa config show` lists them.

@@ -24,6 +24,70 @@ pub enum Exit {
     UnexpectedAnswer = 9,
 }
 
+/// What each exit status means: the one table `--help` and `mfa man` both show.
+pub const EXIT_STATUS: [(Exit, &str); 10] = [
+    (Exit::Success, "success (verify: the code is valid)"),
+    (Exit::CodeInvalid, "verify only: the code is not valid"),
+    (
+        Exit::Usage,
+        "usage: unknown command or flag, invalid flag value, or a missing \
+         --to/--from/--application-id/--expiration or code; nothing was sent",
+    ),
+    (
+        Exit::Config,
+        "configuration: missing or unusable credentials (a failed password_command too), \
+         config file, profile or CA file, or an invalid value from the environment or the \
+         config file; nothing was sent",
+    ),
+    (
+        Exit::CredentialsRefused,
+        "the API or its token endpoint refused the credentials (401, 403)",
+    ),
+    (
+        Exit::Rejected,
+        "the API rejected the request (400, other 4xx)",
+    ),
+    (Exit::RateLimited, "rate limited (429), after any retries"),
+    (Exit::ServerFailed, "the API failed (5xx); never retried"),
+    (
+        Exit::Network,
+        "network: no connection, proxy or TLS failure, or no answer in time (the message says \
+         whether the code may have been sent)",
+    ),
+    (
+        Exit::UnexpectedAnswer,
+        "unexpected answer: a 2xx that is not the documented JSON, a redirect, or no HTTP at all",
+    ),
+];
+
+/// The exit status table as `--help` shows it: each meaning wrapped to 100 columns
+/// under itself, so clap (which wraps at 100 at most) keeps the layout.
+pub fn exit_status_help() -> String {
+    const WIDTH: usize = 100;
+    const INDENT: &str = "     ";
+    let mut help = String::from("Exit status:");
+    for (exit, meaning) in EXIT_STATUS {
+        let mut line = format!("  {}  ", exit as u8);
+        let mut line_has_words = false;
+        for word in meaning.split(' ') {
+            if line_has_words && line.len() + 1 + word.len() > WIDTH {
+                help.push('\n');
+                help.push_str(&line);
+                line = INDENT.to_owned();
+                line_has_words = false;
+            }
+            if line_has_words {
+                line.push(' ');
+            }
+            line.push_str(word);
+            line_has_words = true;
+        }
+        help.push('\n');
+        help.push_str(&line);
+    }
+    help
+}
+
 impl From<Exit> for std::process::ExitCode {
     fn from(exit: Exit) -> Self {
         std::process::ExitCode::from(exit as u8)
@@ -114,6 +178,23 @@ mod tests {
             message: None,
             request_id: None,
         })
+    }
+
+    #[test]
+    fn the_exit_table_lists_every_status_once_in_order() {
+        let codes: Vec<u8> = EXIT_STATUS.iter().map(|(exit, _)| *exit as u8).collect();
+        assert_eq!(codes, (0..=9).collect::<Vec<u8>>());
+        let help = exit_status_help();
+        assert!(help.starts_with("Exit status:\n  0  success"), "{help}");
+        assert!(
+            help.contains("\n  8  network: no connection, proxy or TLS failure"),
+            "{help}"
+        );
+        assert!(help.lines().all(|line| line.len() <= 100), "{help}");
+        assert!(
+            help.contains("\n     the code may have been sent)"),
+            "{help}"
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod config_file;
 mod credentials;
 mod failure;
 mod input;
+mod man;
 mod output;
 mod private_files;
 mod settings;
@@ -74,6 +75,19 @@ pub fn run(
         Err(clap_error) => return usage_error(&clap_error, &args, out, err),
     };
     let result = match &cli.command {
+        // Made from the command definition alone: no config file, no environment.
+        Command::Completions { shell } => {
+            deliver(
+                man::write_completions(*shell, out),
+                err,
+                "the completion script",
+            );
+            Ok(Exit::Success)
+        }
+        Command::Man => {
+            deliver(man::write_man(out), err, "the man page");
+            Ok(Exit::Success)
+        }
         Command::Config(command) => config_command::run(
             command,
             &cli.global,
@@ -138,7 +152,9 @@ fn call_api(
             let body = sources.verify_request(args, code)?;
             request(&connection, scheme, Call::VerifyCode, &body)
         }
-        Command::Config(_) => unreachable!("`mfa config` calls no API"),
+        Command::Config(_) | Command::Completions { .. } | Command::Man => {
+            unreachable!("`run` sends only API commands here")
+        }
     };
     if global.dry_run {
         deliver(

@@ -828,6 +828,36 @@ const DIGITS: Setting = Setting {
     key: "digits",
 };
 
+/// Every setting that has a variable, in the order of the contract's table.
+const WITH_VARIABLES: [&Setting; 12] = [
+    &ACCOUNT_ID,
+    &USERNAME,
+    &PASSWORD,
+    &CLIENT_ID,
+    &CLIENT_SECRET,
+    &TOKEN_URL,
+    &BASE_URL,
+    &TIMEOUT,
+    &RETRIES,
+    &FROM,
+    &VOICE_APPLICATION_ID,
+    &MESSAGING_APPLICATION_ID,
+];
+
+/// Every environment variable `mfa` reads and what it gives, for the man page.
+pub fn variables() -> Vec<(String, String)> {
+    let mut all = vec![
+        ("MFA_PROFILE".to_owned(), "the profile to use".to_owned()),
+        ("MFA_CONFIG".to_owned(), "the config file".to_owned()),
+    ];
+    all.extend(WITH_VARIABLES.iter().filter_map(|setting| {
+        let variable = setting.variable?;
+        Some((variable.to_owned(), format!("the {}", setting.what)))
+    }));
+    all.extend(network::variables());
+    all
+}
+
 /// The connection's settings before the account id is required.
 struct ConnectionParts {
     account_id: Option<Sourced<AccountId>>,

@@ -10,6 +10,7 @@ mod proxy;
 mod retries;
 mod send;
 mod servers;
+mod shell;
 mod sms;
 mod support;
 mod tls;

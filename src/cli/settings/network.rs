@@ -194,6 +194,35 @@ impl Sources<'_> {
     }
 }
 
+/// The variables read here, and what they give, for the man page.
+pub(super) fn variables() -> Vec<(String, String)> {
+    let pair = |names: &[&str]| names.join(", ");
+    vec![
+        (
+            "MFA_CA_FILE".to_owned(),
+            "a PEM file of CA certificates to trust besides the built-in ones".to_owned(),
+        ),
+        (
+            pair(&HTTPS_PROXY[..2]),
+            "the proxy for https:// URLs, e.g. http://user:password@proxy:3128".to_owned(),
+        ),
+        (
+            pair(&HTTP_PROXY[..2]),
+            "the proxy for http:// URLs".to_owned(),
+        ),
+        (
+            pair(&HTTPS_PROXY[2..]),
+            "the proxy for URLs whose scheme has none of its own".to_owned(),
+        ),
+        (
+            pair(&NO_PROXY),
+            "hosts, domains, addresses and CIDR ranges that skip the proxy; * for all; \
+             loopback hosts are not skipped unless listed"
+                .to_owned(),
+        ),
+    ]
+}
+
 /// The first of `names` set to something, and its name.
 fn first_set(sources: &Sources, names: &[&'static str]) -> Option<(String, &'static str)> {
     names

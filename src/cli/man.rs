@@ -1,0 +1,115 @@
+//! `mfa man` and `mfa completions`: documents made from the same clap definition the
+//! parser uses, so they never drift from the flags.
+//!
+//! The man page is one page, mfa(1): clap_mangen's name, synopsis, description and
+//! global options, then each command with its own options, then the sections a man
+//! page reader looks for: EXIT STATUS (the same table as `--help`), ENVIRONMENT (every
+//! variable `mfa` reads) and FILES.
+
+use std::io::{self, Write};
+
+use clap::CommandFactory;
+use roff::{Roff, bold, italic, roman};
+
+use crate::cli::args::Cli;
+use crate::cli::failure::EXIT_STATUS;
+use crate::cli::settings;
+
+/// Writes the completion script for `shell` to `out`. It is made in memory first:
+/// clap_complete panics when its writer fails, and a closed stdout is no crash.
+pub fn write_completions(shell: clap_complete::Shell, out: &mut dyn Write) -> io::Result<()> {
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "mfa", &mut script);
+    out.write_all(&script)?;
+    out.flush()
+}
+
+/// Writes mfa(1) in roff to `out`.
+pub fn write_man(out: &mut dyn Write) -> io::Result<()> {
+    let command = Cli::command();
+    let version = command.get_version().unwrap_or_default().to_owned();
+    let man = clap_mangen::Man::new(command.clone())
+        .title("MFA")
+        .section("1")
+        .source(format!("mfa {version}"))
+        .manual("User Commands");
+    man.render_title(out)?;
+    man.render_name_section(out)?;
+    man.render_synopsis_section(out)?;
+    man.render_description_section(out)?;
+    man.render_options_section(out)?;
+    let mut roff = Roff::new();
+    roff.control("SH", ["COMMANDS"]);
+    for sub in command.get_subcommands().filter(|sub| !sub.is_hide_set()) {
+        command_section(&mut roff, "mfa", sub);
+    }
+    roff.control("SH", ["EXIT STATUS"]);
+    for (exit, meaning) in EXIT_STATUS {
+        roff.control("TP", []);
+        roff.text([bold((exit as u8).to_string())]);
+        roff.text([roman(meaning)]);
+    }
+    roff.control("SH", ["ENVIRONMENT"]);
+    roff.text([roman(
+        "Flags beat variables, which beat the profile in the config file. A variable set \
+         to the empty string counts as unset.",
+    )]);
+    for (name, meaning) in settings::variables() {
+        roff.control("TP", []);
+        roff.text([bold(name)]);
+        roff.text([roman(meaning)]);
+    }
+    roff.control("SH", ["FILES"]);
+    for (file, meaning) in [
+        (
+            "~/.config/mfa/config.toml",
+            "The config file (the user config folder's mfa/config.toml on other systems); \
+             see mfa config init.",
+        ),
+        (
+            "~/.cache/mfa/tokens/",
+            "OAuth2 access tokens kept until they expire, one file per client, mode 600.",
+        ),
+    ] {
+        roff.control("TP", []);
+        roff.text([italic(file)]);
+        roff.text([roman(meaning)]);
+    }
+    roff.control("SH", ["VERSION"]);
+    roff.text([roman(version)]);
+    roff.to_writer(out)?;
+    out.flush()
+}
+
+/// `.SS mfa voice`, what it does, and its own options; then its own commands.
+fn command_section(roff: &mut Roff, parent: &str, command: &clap::Command) {
+    let name = format!("{parent} {}", command.get_name());
+    roff.control("SS", [name.as_str()]);
+    if let Some(about) = command.get_long_about().or_else(|| command.get_about()) {
+        roff.text([roman(about.to_string())]);
+    }
+    for arg in command
+        .get_arguments()
+        .filter(|arg| !arg.is_hide_set() && !arg.is_global_set())
+    {
+        roff.control("TP", []);
+        let mut header = Vec::new();
+        if let Some(long) = arg.get_long() {
+            header.push(bold(format!("--{long}")));
+        }
+        if let Some(names) = arg.get_value_names() {
+            let names: Vec<String> = names.iter().map(|n| format!("<{n}>")).collect();
+            if !header.is_empty() {
+                header.push(roman(" "));
+            }
+            header.push(italic(names.join(" ")));
+        }
+        roff.text(header);
+        if let Some(help) = arg.get_long_help().or_else(|| arg.get_help()) {
+            roff.text([roman(help.to_string())]);
+        }
+    }
+    for sub in command.get_subcommands().filter(|sub| !sub.is_hide_set()) {
+        command_section(roff, &name, sub);
+    }
+}
