@@ -352,9 +352,10 @@ fn proxy_refusal(why: &str) -> NetworkCause {
         .and_then(|rest| rest.split('/').next())
         .and_then(|status| status.parse::<u16>().ok());
     NetworkCause::Failed(match status {
-        Some(407) => "the proxy refused to open a tunnel (HTTP 407: it wants other proxy \
-                      credentials)"
-            .into(),
+        // 407 is the standard answer; some proxies (tinyproxy) say 401.
+        Some(status @ (401 | 407)) => format!(
+            "the proxy refused to open a tunnel (HTTP {status}: it wants other proxy credentials)"
+        ),
         Some(status) => format!("the proxy refused to open a tunnel (HTTP {status})"),
         None => format!("the proxy did not open a tunnel ({why})"),
     })

@@ -6,7 +6,14 @@
 # tokens were asked for, and that no output holds the password, the client secret, an
 # access token or the code being verified.
 #
-# usage: tools/check-release.sh        (needs cargo and python3 with pip; listens on 127.0.0.1)
+# The network as it really is (issue 5): a second stand-in speaks HTTPS with a
+# certificate from a private CA made here with openssl; tinyproxy (Debian's, installed
+# if missing) is a real forward proxy with a password; retries against rate limits,
+# hostile answers, completions and the man page, and forty runs at once through the
+# proxy over TLS.
+#
+# usage: tools/check-release.sh   (needs cargo, python3 with pip, openssl, and tinyproxy
+#                                  or apt-get to install it; listens on 127.0.0.1)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,8 +26,11 @@ CLIENT_SECRET='cs-Vq3!k_s3cr3t-release'
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 python3 tools/standin.py "$PORT" api-user "$PASSWORD" "$WORK/requests.log" "$CLIENT_ID" "$CLIENT_SECRET" &
 STANDIN=$!
-trap 'kill $STANDIN 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
-for _ in $(seq 50); do python3 -c "import socket; socket.create_connection(('127.0.0.1',$PORT))" 2>/dev/null && break; sleep 0.1; done
+STARTED=($STANDIN)
+trap 'kill "${STARTED[@]}" 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
+wait_for_port() { for _ in $(seq 50); do python3 -c "import socket; socket.create_connection(('127.0.0.1',$1))" 2>/dev/null && return; sleep 0.1; done; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_for_port "$PORT"
 
 failures=0
 runs=0
@@ -38,7 +48,8 @@ check() {
   tokens_before=$(tokens)
   mkdir -p "$home"
   printf '%s' "${STDIN_TEXT:-}" >"$WORK/$name.in"
-  env -i HOME="$home" PATH=/usr/bin:/bin "${NEWUSER_ENV[@]}" "$MFA" "$@" \
+  # A run that hangs is stopped after 60 s, and fails with 124.
+  env -i HOME="$home" PATH=/usr/bin:/bin "${NEWUSER_ENV[@]}" timeout 60 "$MFA" "$@" \
     <"$WORK/$name.in" >"$WORK/$name.out" 2>"$WORK/$name.err"
   code=$?
   after=$(requests)
@@ -241,6 +252,141 @@ expect burst-cache-whole python3 -c 'import glob,json,sys; [json.load(open(f)) f
 unset USER_HOME
 NEWUSER_ENV=(BW_PASSWORD="$PASSWORD")
 
+# ---- The network as it really is (issue 5) ----
+# A private CA and a server certificate for localhost, made with openssl (not with the
+# rcgen the tests use), and a second stand-in that speaks HTTPS with it.
+TLS=$WORK/tls
+mkdir -p "$TLS"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+  -subj "/CN=check-release private CA" -keyout "$TLS/ca.key" -out "$TLS/ca.pem" \
+  -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=localhost" \
+  -keyout "$TLS/server.key" -out "$TLS/server.csr" 2>/dev/null
+printf 'subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n' >"$TLS/ext"
+openssl x509 -req -in "$TLS/server.csr" -CA "$TLS/ca.pem" -CAkey "$TLS/ca.key" -CAcreateserial \
+  -days 2 -extfile "$TLS/ext" -out "$TLS/server.pem" 2>/dev/null
+TLS_PORT=$(free_port)
+STANDIN_TLS_CERT=$TLS/server.pem STANDIN_TLS_KEY=$TLS/server.key \
+  python3 tools/standin.py "$TLS_PORT" api-user "$PASSWORD" "$WORK/requests.log" &
+STARTED+=($!)
+wait_for_port "$TLS_PORT"
+TLS_BASE="https://localhost:$TLS_PORT/api/v1"
+SEND_TLS=(voice --to +15553334444 --from +15554443333 --application-id 93de2206-9669-4e07-948d-329f4b722ee2 --username api-user --base-url "$TLS_BASE")
+
+check tls-untrusted    8 0 -- "${SEND_TLS[@]}" --account-id ok
+expect tls-says-issuer grep -q "could not connect to localhost:$TLS_PORT: TLS: the server's certificate is not signed by a trusted CA (unknown issuer); nothing was sent; if a private CA" "$WORK/tls-untrusted.err"
+check tls-ca-file      0 1 -- "${SEND_TLS[@]}" --account-id ok --ca-file "$TLS/ca.pem"
+check tls-ip-not-name  8 0 -- "${SEND_TLS[@]}" --account-id ok --ca-file "$TLS/ca.pem" --base-url "https://127.0.0.1:$TLS_PORT/api/v1"
+expect tls-says-name grep -q "certificate is not valid for this host name; nothing was sent" "$WORK/tls-ip-not-name.err"
+check tls-missing-ca   2 0 -- "${SEND_TLS[@]}" --account-id ok --ca-file "$TLS/nope.pem"
+check tls-key-as-ca    2 0 -- "${SEND_TLS[@]}" --account-id ok --ca-file "$TLS/server.key"
+check tls-http-to-tls  8 0 -- "${SEND_TLS[@]}" --account-id ok --base-url "http://localhost:$TLS_PORT/api/v1"
+NEWUSER_ENV=(BW_PASSWORD="$PASSWORD" MFA_CA_FILE="$TLS/ca.pem")
+check tls-env-ca       0 1 -- "${SEND_TLS[@]}" --account-id ok
+check tls-verify       0 1 -- verify --to +15553334444 --code "$CODE" --expiration 5 --username api-user --base-url "$TLS_BASE" --account-id ok
+check tls-endless      9 1 -- "${SEND_TLS[@]}" --account-id endless
+
+# tinyproxy, a real forward proxy that wants a password, logging each CONNECT.
+command -v tinyproxy >/dev/null || apt-get install -y tinyproxy >/dev/null 2>&1 || { echo "FAIL: no tinyproxy"; exit 1; }
+# tinyproxy's config takes no punctuation in a password but '-'.
+PROXY_PASSWORD='px-Wn4s3cr3t-release'
+PROXY_PORT=$(free_port)
+# tinyproxy drops to nobody, who must reach its log.
+mkdir -p "$WORK/proxy" && chmod 777 "$WORK/proxy" && chmod o+x "$WORK"
+cat >"$WORK/proxy/tinyproxy.conf" <<CONF
+User nobody
+Group nogroup
+Port $PROXY_PORT
+Listen 127.0.0.1
+Timeout 60
+MaxClients 200
+LogFile "$WORK/proxy/tinyproxy.log"
+LogLevel Connect
+BasicAuth proxy-user $PROXY_PASSWORD
+CONF
+tinyproxy -d -c "$WORK/proxy/tinyproxy.conf" 2>/dev/null &
+STARTED+=($!)
+wait_for_port "$PROXY_PORT"
+PROXY="http://proxy-user:$PROXY_PASSWORD@127.0.0.1:$PROXY_PORT"
+tunnels() { cat "$WORK/proxy/tinyproxy.log" 2>/dev/null | grep -c "Established connection to host"; }
+
+NEWUSER_ENV=(BW_PASSWORD="$PASSWORD" MFA_CA_FILE="$TLS/ca.pem" HTTPS_PROXY="$PROXY")
+before_tunnels=$(tunnels)
+check proxy-tls        0 1 -- "${SEND_TLS[@]}" --account-id ok -v
+expect proxy-tunnelled test $(($(tunnels) - before_tunnels)) = 1
+expect proxy-connect-logged grep -q "CONNECT localhost:$TLS_PORT" "$WORK/proxy/tinyproxy.log"
+expect proxy-said grep -q "^\* localhost:$TLS_PORT: through proxy http://127.0.0.1:$PROXY_PORT (from HTTPS_PROXY)$" "$WORK/proxy-tls.err"
+before_tunnels=$(tunnels)
+NEWUSER_ENV+=(NO_PROXY=localhost)
+check proxy-no-proxy   0 1 -- "${SEND_TLS[@]}" --account-id ok
+expect proxy-skipped test "$(tunnels)" = "$before_tunnels"
+NEWUSER_ENV=(BW_PASSWORD="$PASSWORD" MFA_CA_FILE="$TLS/ca.pem" https_proxy="http://proxy-user:wrong-$PROXY_PASSWORD@127.0.0.1:$PROXY_PORT")
+check proxy-wrong-pw   8 0 -- "${SEND_TLS[@]}" --account-id ok
+expect proxy-wrong-pw-said grep -Eq "\(through proxy http://127.0.0.1:$PROXY_PORT\): the proxy refused to open a tunnel \(HTTP 40[17]: it wants other proxy credentials\); nothing was sent" "$WORK/proxy-wrong-pw.err"
+NEWUSER_ENV=(BW_PASSWORD="$PASSWORD" MFA_CA_FILE="$TLS/ca.pem" HTTPS_PROXY="http://127.0.0.1:1")
+check proxy-down       8 0 -- "${SEND_TLS[@]}" --account-id ok
+NEWUSER_ENV=(BW_PASSWORD="$PASSWORD" ALL_PROXY="socks5h://proxy-user:$PROXY_PASSWORD@127.0.0.1:1080")
+check proxy-socks      3 0 -- "${SEND_TLS[@]}" --account-id ok
+NEWUSER_ENV=(BW_PASSWORD="$PASSWORD" HTTP_PROXY="$PROXY")
+check proxy-plain-http 0 1 -- "${SEND[@]}" --account-id ok
+NEWUSER_ENV=(BW_PASSWORD="$PASSWORD")
+
+# Retries: only a refused connection and a 429, waiting as Retry-After says.
+check retry-429        0 2 -- "${SEND[@]}" --account-id busy-1 --retries 2 -v
+expect retry-429-said grep -q '^\* HTTP 429; waiting 1 s as Retry-After says, then retry 1 of 2$' "$WORK/retry-429.err"
+check retry-default    6 1 -- "${SEND[@]}" --account-id busy-2
+check retry-5xx        7 1 -- "${SEND[@]}" --account-id e500 --retries 3
+check retry-timeout    8 1 -- "${SEND[@]}" --account-id slow --retries 3 --timeout 1
+check retry-refused    8 0 -- "${SEND[@]}" --account-id ok --retries 2 -v --base-url "http://127.0.0.1:1/api/v1"
+expect retry-refused-2 test "$(grep -c '^\* connection refused; waiting ' "$WORK/retry-refused.err")" = 2
+NEWUSER_ENV=(BW_PASSWORD="$PASSWORD" MFA_RETRIES=1)
+check retry-env        0 2 -- "${SEND[@]}" --account-id busy-3
+check retry-verify     0 2 -- "${VERIFY[@]}" --account-id busy-4 --code "$CODE"
+NEWUSER_ENV=(BW_PASSWORD="$PASSWORD" MFA_RETRIES=11)
+check retry-bad-env    3 0 -- "${SEND[@]}" --account-id ok
+NEWUSER_ENV=(BW_PASSWORD="$PASSWORD")
+
+# Hostile answers end in bounded time (each run is stopped after 60 s otherwise).
+check endless          9 1 -- "${SEND[@]}" --account-id endless
+check newline-id       9 1 -- "${SEND[@]}" --account-id newline
+expect newline-not-printed test ! -s "$WORK/newline-id.out"
+check sms-newline-id   9 1 -- "${SMS[@]}" --account-id newline
+
+# The shell around the tool.
+for shell in bash zsh fish powershell elvish; do
+  check "completions-$shell" 0 0 -- completions "$shell"
+done
+expect completions-bash-parses bash -n "$WORK/completions-bash.out"
+NEWUSER_ENV=(MFA_CONFIG=/nonexistent/config.toml)
+check completions-no-config 0 0 -- completions fish
+NEWUSER_ENV=(BW_PASSWORD="$PASSWORD")
+check man              0 0 -- man
+expect man-renders bash -c "groff -man -Tutf8 -ww -z '$WORK/man.out' 2>'$WORK/man.groff' && test ! -s '$WORK/man.groff'"
+expect man-exit-status grep -q '^\.SH "EXIT STATUS"$' "$WORK/man.out"
+check version          0 0 -- --version
+expect version-says test "$(cat "$WORK/version.out")" = "mfa $(grep -m1 '^version' Cargo.toml | cut -d'"' -f2)"
+check unknown-command  2 0 -- frobnicate
+expect no-colour bash -c "! grep -q \$'\\e' '$WORK'/*.err '$WORK'/*.out"
+
+# Forty runs at once through the proxy over TLS with the private CA: each sends once
+# and prints its own id.
+before=$(requests) before_tunnels=$(tunnels)
+for i in $(seq 40); do
+  env -i HOME="$WORK/home-load-$i" PATH=/usr/bin:/bin BW_PASSWORD="$PASSWORD" MFA_CA_FILE="$TLS/ca.pem" \
+    HTTPS_PROXY="$PROXY" timeout 60 "$MFA" "${SEND_TLS[@]}" --account-id ok --retries 2 \
+    >"$WORK/load-$i.out" 2>"$WORK/load-$i.err" </dev/null &
+done
+wait_failures=0
+for job in $(jobs -p); do
+  case " ${STARTED[*]} " in *" $job "*) continue ;; esac
+  wait "$job" || wait_failures=$((wait_failures + 1))
+done
+runs=$((runs + 40))
+expect load-all-exit-0 test "$wait_failures" = 0
+expect load-40-calls test $(($(requests) - before)) = 40
+expect load-40-tunnels test $(($(tunnels) - before_tunnels)) = 40
+expect load-40-ids test "$(cat "$WORK"/load-*.out | sort -u | grep -c '^c-')" = 40
+
 # Every request the stand-in took was valid by the schema unless it answered 400.
 if grep -q '"path"' "$WORK/requests.log"; then
   python3 - "$WORK/requests.log" <<'PY' || failures=$((failures + 1))
@@ -297,11 +443,13 @@ PY
 # they make, an access token, or the code being verified.
 AUTH=$(printf 'api-user:%s' "$PASSWORD" | base64 -w0)
 CLIENT_AUTH=$(printf '%s:%s' "$CLIENT_ID" "$CLIENT_SECRET" | base64 -w0)
+PROXY_AUTH=$(printf 'proxy-user:%s' "$PROXY_PASSWORD" | base64 -w0)
 if grep -rlF -e "$PASSWORD" -e "$AUTH" -e "$CLIENT_SECRET" -e "$CLIENT_AUTH" -e tok-standin- -e "$CODE" \
+  -e "$PROXY_PASSWORD" -e "$PROXY_AUTH" \
   "$WORK"/*.out "$WORK"/*.err; then
   echo "FAIL: a secret appears in the files above"; failures=$((failures + 1))
 else
-  echo "secrets: the password, client secret, tokens and code are in none of the $((runs * 2)) outputs"
+  echo "secrets: the password, client secret, tokens, proxy password and code are in none of the $((runs * 2)) outputs"
 fi
 
 echo "$runs runs, $failures failures"

@@ -16,7 +16,10 @@ Basic auth, JSON content type) and answers as the account id asks:
   e502      502 HTML page                notjson 200 text/html
   redirect  302 Location: elsewhere      slow    no answer for 5 s
   huge      200 with a 10 MiB body       ctrl    200 {"callId"/"messageId": "a\\u001b[2Jb"}
-  oddvalid  200 {"valid": "true"}
+  oddvalid  200 {"valid": "true"}        endless 200 with a chunked body that never ends
+  newline   200 {"callId"/"messageId": "c-1\nmfa: error: forged"}
+  busy-*    429 with Retry-After: 1 the first time each such account id is used, then
+            as ok (so a retry after the wait goes through)
 
 A request that breaks the schema gets 400 {"error": <what>, "requestId": ...}, as the
 real API does. Every request is appended to the log file as one JSON line.
@@ -29,12 +32,16 @@ and grant_type=client_credentials answers {"access_token","token_type":"Bearer",
 LOGFILE.tokens. POST /admin/revoke forgets every token issued (as a revocation would),
 so the next call with one gets 401.
 
+With STANDIN_TLS_CERT and STANDIN_TLS_KEY set (PEM files), it speaks HTTPS instead.
+
 usage: standin.py PORT USERNAME PASSWORD LOGFILE [CLIENT_ID CLIENT_SECRET]
 """
 
 import base64
 import json
+import os
 import re
+import ssl
 import sys
 import threading
 import time
@@ -45,6 +52,8 @@ from urllib.parse import parse_qs
 TOKENS = {}  # access token -> expiry (time.time())
 TOKENS_LOCK = threading.Lock()
 TOKEN_PREFIX = "tok-standin-"
+BUSY_SEEN = set()  # busy-* account ids already answered 429 once
+BUSY_LOCK = threading.Lock()
 
 E164 = re.compile(r"^\+[1-9]\d{1,14}$")
 PATH = re.compile(r"^/api/v1/accounts/([^/]+)/code/(voice|messaging|verify)$")
@@ -209,6 +218,14 @@ class Handler(BaseHTTPRequestHandler):
         else:
             keys = ID_KEYS[call]
             result = {"voice": "c-", "messaging": "m-"}[call] + request_id
+        if scenario.startswith("busy-"):
+            with BUSY_LOCK:
+                first = scenario not in BUSY_SEEN
+                BUSY_SEEN.add(scenario)
+            if first:
+                return self.answer(429, {"error": "Too many requests", "requestId": request_id},
+                                   headers=[("Retry-After", "1")])
+            scenario = "ok"
         if scenario == "ok":
             self.answer(200, {keys[0]: result})
         elif scenario == "upper":
@@ -236,6 +253,21 @@ class Handler(BaseHTTPRequestHandler):
             self.answer(200, b'{"' + keys[0].encode() + b'":"' + b"x" * (10 * 1024 * 1024) + b'"}')
         elif scenario == "ctrl":
             self.answer(200, {keys[0]: "a\u001b[2Jb"})
+        elif scenario == "newline":
+            self.answer(200, {keys[0]: "c-1\nmfa: error: forged"})
+        elif scenario == "endless":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            chunk = b"x" * 4096
+            try:
+                self.wfile.write(b'1\r\n{\r\n')
+                while True:
+                    self.wfile.write(b"1000\r\n" + chunk + b"\r\n")
+            except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
+                pass  # mfa stopped reading at its cap, as it should
+            self.close_connection = True
         else:
             self.answer(403, {"message": f"no access to account {scenario}"})
 
@@ -246,4 +278,9 @@ if __name__ == "__main__":
     # Python's default listen backlog is 5: too few for 40 runs at once, whose extra
     # connections the kernel would then reset after they sent.
     ThreadingHTTPServer.request_queue_size = 128
-    ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    if os.environ.get("STANDIN_TLS_CERT"):
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(os.environ["STANDIN_TLS_CERT"], os.environ["STANDIN_TLS_KEY"])
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+    server.serve_forever()
