@@ -505,6 +505,31 @@ mod tests {
     }
 
     #[test]
+    fn a_proxy_refusal_says_what_the_proxy_wants() {
+        let words = |why: &str| match proxy_refusal(why) {
+            NetworkCause::Failed(words) => words,
+            other => panic!("{other:?}"),
+        };
+        for status in [401, 407] {
+            assert_eq!(
+                words(&format!("proxy server responded {status}/{status}")),
+                format!(
+                    "the proxy refused to open a tunnel (HTTP {status}: it wants other proxy \
+                     credentials)"
+                )
+            );
+        }
+        assert_eq!(
+            words("proxy server responded 403/Forbidden"),
+            "the proxy refused to open a tunnel (HTTP 403)"
+        );
+        assert_eq!(
+            words("proxy server did not respond"),
+            "the proxy did not open a tunnel (proxy server did not respond)"
+        );
+    }
+
+    #[test]
     fn host_of_keeps_the_port() {
         assert_eq!(host_of("http://127.0.0.1:9/api/x"), "127.0.0.1:9");
         assert_eq!(

@@ -29,12 +29,7 @@ fn the_call_goes_through_the_proxy_in_a_tunnel_with_its_credentials() {
         .env("HTTP_PROXY", &proxy_url(proxy_port))
         .args(&["--verbose"])
         .run();
-    assert_eq!(
-        (outcome.code, outcome.stdout.as_str()),
-        (0, "c-1\n"),
-        "{}",
-        outcome.stderr
-    );
+    outcome.assert_exit_and_stdout(0, "c-1\n");
     call.assert();
     let heads = proxy.entries();
     assert_eq!(heads.len(), 1, "{heads:?}");
@@ -93,12 +88,7 @@ fn no_proxy_skips_the_proxy_for_the_hosts_it_lists() {
             .env("NO_PROXY", list)
             .args(&["--verbose"])
             .run();
-        assert_eq!(
-            (outcome.code, outcome.stdout.as_str()),
-            (0, "c-1\n"),
-            "{}",
-            outcome.stderr
-        );
+        outcome.assert_exit_and_stdout(0, "c-1\n");
         call.assert();
         outcome.assert_stderr_has_lines(&[format!(
             "* 127.0.0.1:{api_port}: no proxy, as NO_PROXY lists it (the proxy would be \

@@ -33,6 +33,21 @@ fn success(server: &mut mockito::ServerGuard) -> mockito::Mock {
         .create()
 }
 
+/// The one `--verbose` note that starts with `prefix`, and the seconds it says.
+fn wait_note<'a>(outcome: &'a Outcome, prefix: &str) -> (&'a str, f64) {
+    let note = outcome
+        .stderr
+        .lines()
+        .find(|line| line.starts_with(prefix))
+        .unwrap_or_else(|| panic!("no {prefix:?} in {}", outcome.stderr));
+    let seconds = note[prefix.len()..]
+        .split(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no seconds in {note}"));
+    (note, seconds)
+}
+
 const RATE_LIMITED: &str = "mfa: error: the API is rate limiting these requests (HTTP 429): Too \
                             many requests (requestId r-429)\n";
 
@@ -47,12 +62,7 @@ fn a_429_is_made_again_after_the_wait_retry_after_asks_for() {
         .args(&["--retries", "2", "--verbose"])
         .run();
     let took = started.elapsed();
-    assert_eq!(
-        (outcome.code, outcome.stdout.as_str()),
-        (0, "c-1\n"),
-        "{}",
-        outcome.stderr
-    );
+    outcome.assert_exit_and_stdout(0, "c-1\n");
     refused.assert();
     call.assert();
     outcome.assert_stderr_has_lines(&[
@@ -71,29 +81,14 @@ fn retry_after_may_be_an_http_date() {
     let outcome = Mfa::voice(&api(&server))
         .args(&["--retries", "1", "--verbose"])
         .run();
-    assert_eq!(
-        (outcome.code, outcome.stdout.as_str()),
-        (0, "c-1\n"),
-        "{}",
-        outcome.stderr
-    );
+    outcome.assert_exit_and_stdout(0, "c-1\n");
     refused.assert();
     call.assert();
-    let note = outcome
-        .stderr
-        .lines()
-        .find(|line| line.starts_with("* HTTP 429; waiting "))
-        .unwrap_or_else(|| panic!("no wait in {}", outcome.stderr));
+    let (note, waited) = wait_note(&outcome, "* HTTP 429; waiting ");
     assert!(
         note.ends_with(" s as Retry-After says, then retry 1 of 1"),
         "{note}"
     );
-    let waited: f64 = note["* HTTP 429; waiting ".len()..]
-        .split(' ')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
     assert!((0.5..=2.0).contains(&waited), "{note}");
 }
 
@@ -132,25 +127,10 @@ fn a_429_without_retry_after_backs_off() {
     let outcome = Mfa::voice(&api(&server))
         .args(&["--retries", "1", "--verbose"])
         .run();
-    assert_eq!(
-        (outcome.code, outcome.stdout.as_str()),
-        (0, "c-1\n"),
-        "{}",
-        outcome.stderr
-    );
+    outcome.assert_exit_and_stdout(0, "c-1\n");
     refused.assert();
     call.assert();
-    let note = outcome
-        .stderr
-        .lines()
-        .find(|line| line.starts_with("* HTTP 429; waiting "))
-        .unwrap();
-    let waited: f64 = note["* HTTP 429; waiting ".len()..]
-        .split(' ')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let (note, waited) = wait_note(&outcome, "* HTTP 429; waiting ");
     // The first back-off is 0.5 s less up to half of it, for jitter.
     assert!((0.25..=0.5).contains(&waited), "{note}");
     assert!(note.ends_with(" s, then retry 1 of 1"), "{note}");

@@ -89,6 +89,24 @@ impl TestCa {
     }
 }
 
+/// Listens on a free port of 127.0.0.1 and hands each connection, on its own thread,
+/// to `handle` with the server's log.
+fn serve(handle: impl Fn(TcpStream, &Log) + Send + Sync + 'static) -> (u16, Log) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let log = Log::default();
+    let kept = log.clone();
+    let handle = Arc::new(handle);
+    std::thread::spawn(move || {
+        for socket in listener.incoming() {
+            let Ok(socket) = socket else { continue };
+            let (handle, log) = (handle.clone(), kept.clone());
+            std::thread::spawn(move || handle(socket, &log));
+        }
+    });
+    (port, log)
+}
+
 /// Reads one HTTP request (head and `Content-Length` body) as text.
 fn read_request(reader: &mut impl BufRead) -> Option<String> {
     let mut head = String::new();
@@ -127,36 +145,25 @@ pub fn tls_server(identity: ServerIdentity, answer: &'static str) -> (u16, Log) 
     .with_single_cert(identity.chain, identity.key)
     .unwrap();
     let config = Arc::new(config);
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let log = Log::default();
-    let kept = log.clone();
-    std::thread::spawn(move || {
-        for socket in listener.incoming() {
-            let Ok(socket) = socket else { continue };
-            let (config, log) = (config.clone(), kept.clone());
-            std::thread::spawn(move || {
-                let connection = rustls::ServerConnection::new(config).unwrap();
-                let mut stream = rustls::StreamOwned::new(connection, socket);
-                let request = read_request(&mut BufReader::new(&mut stream));
-                match request {
-                    Some(request) => {
-                        log.push(request);
-                        let reply = format!(
-                            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\
-                             Content-Length: {}\r\nConnection: close\r\n\r\n{answer}",
-                            answer.len()
-                        );
-                        let _ = stream.write_all(reply.as_bytes());
-                        stream.conn.send_close_notify();
-                        let _ = stream.flush();
-                    }
-                    None => log.push("handshake failed".into()),
-                }
-            });
+    serve(move |socket, log| {
+        let connection = rustls::ServerConnection::new(config.clone()).unwrap();
+        let mut stream = rustls::StreamOwned::new(connection, socket);
+        let request = read_request(&mut BufReader::new(&mut stream));
+        match request {
+            Some(request) => {
+                log.push(request);
+                let reply = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\
+                     Content-Length: {}\r\nConnection: close\r\n\r\n{answer}",
+                    answer.len()
+                );
+                let _ = stream.write_all(reply.as_bytes());
+                stream.conn.send_close_notify();
+                let _ = stream.flush();
+            }
+            None => log.push("handshake failed".into()),
         }
-    });
-    (port, log)
+    })
 }
 
 /// How the forward proxy treats a `CONNECT`.
@@ -171,18 +178,7 @@ pub enum ProxyMode {
 /// A forward proxy on 127.0.0.1 that tunnels `CONNECT host:port` requests to their
 /// target. Each request head it gets is logged as received.
 pub fn forward_proxy(mode: ProxyMode) -> (u16, Log) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let log = Log::default();
-    let kept = log.clone();
-    std::thread::spawn(move || {
-        for client in listener.incoming() {
-            let Ok(client) = client else { continue };
-            let log = kept.clone();
-            std::thread::spawn(move || tunnel(client, mode, &log));
-        }
-    });
-    (port, log)
+    serve(move |client, log| tunnel(client, mode, log))
 }
 
 fn tunnel(client: TcpStream, mode: ProxyMode, log: &Log) {
@@ -223,25 +219,14 @@ fn tunnel(client: TcpStream, mode: ProxyMode, log: &Log) {
 /// A plain-HTTP server on 127.0.0.1 that reads each request and then lets `answer`
 /// write whatever it likes to the socket. Each request is logged.
 pub fn raw_server(answer: fn(&mut TcpStream)) -> (u16, Log) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let log = Log::default();
-    let kept = log.clone();
-    std::thread::spawn(move || {
-        for socket in listener.incoming() {
-            let Ok(mut socket) = socket else { continue };
-            let log = kept.clone();
-            std::thread::spawn(move || {
-                let mut reader = BufReader::new(socket.try_clone().unwrap());
-                if let Some(request) = read_request(&mut reader) {
-                    log.push(request);
-                    let _ = socket.set_write_timeout(Some(Duration::from_secs(30)));
-                    answer(&mut socket);
-                }
-            });
+    serve(move |mut socket, log| {
+        let mut reader = BufReader::new(socket.try_clone().unwrap());
+        if let Some(request) = read_request(&mut reader) {
+            log.push(request);
+            let _ = socket.set_write_timeout(Some(Duration::from_secs(30)));
+            answer(&mut socket);
         }
-    });
-    (port, log)
+    })
 }
 
 /// A port on 127.0.0.1 with nobody listening.

@@ -422,6 +422,17 @@ impl Outcome {
         );
     }
 
+    /// Checks the exit status and stdout exactly, showing stderr (logs, say) on failure.
+    #[track_caller]
+    pub fn assert_exit_and_stdout(&self, code: i32, stdout: &str) {
+        assert_eq!(
+            (self.code, self.stdout.as_str()),
+            (code, stdout),
+            "exit status and stdout; stderr: {}",
+            self.stderr
+        );
+    }
+
     /// Checks that each of `lines` is a whole line of stderr.
     #[track_caller]
     pub fn assert_stderr_has_lines(&self, lines: &[String]) {
