@@ -1,4 +1,5 @@
-//! Failures below HTTP: nobody listening, and a server that never answers.
+//! Failures below HTTP: nobody listening, a server that never answers, and one that
+//! never finishes the TLS handshake.
 
 use std::io::Read;
 use std::net::TcpListener;
@@ -92,5 +93,26 @@ fn no_answer_to_a_check_says_it_may_have_counted_as_an_attempt() {
     assert!(
         request.starts_with(&format!("POST {VERIFY_PATH} HTTP/1.1\r\n")),
         "{request}"
+    );
+}
+
+#[test]
+fn a_tls_handshake_that_never_finishes_says_nothing_was_sent() {
+    // The server takes the TLS hello and never answers: no request can have gone out.
+    let (port, hello) = silent_server();
+    Mfa::voice(&format!("https://localhost:{port}/api/v1"))
+        .args(&["--timeout", "1"])
+        .run()
+        .assert(
+            8,
+            "",
+            &format!(
+                "mfa: error: could not connect to localhost:{port} within 1 s; nothing was sent\n"
+            ),
+        );
+    let hello = hello();
+    assert!(
+        !hello.contains("POST"),
+        "only a TLS hello arrived: {hello:?}"
     );
 }
