@@ -91,21 +91,26 @@ impl Trust {
         }
     }
 
+    /// Mozilla's roots and the extra CAs, together.
+    fn roots(&self) -> RootCertStore {
+        let mut roots = RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        };
+        for certificate in self.extra.iter().flat_map(|extra| &extra.0) {
+            // Each was added to a store once already, in `from_pem`.
+            let _ = roots.add(certificate.clone());
+        }
+        roots
+    }
+
     fn config(&self) -> Arc<ClientConfig> {
         self.config
             .get_or_init(|| {
-                let mut roots = RootCertStore {
-                    roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-                };
-                for certificate in self.extra.iter().flat_map(|extra| &extra.0) {
-                    // Each was added to a store once already, in `from_pem`.
-                    let _ = roots.add(certificate.clone());
-                }
                 let provider = Arc::new(rustls::crypto::ring::default_provider());
                 let config = ClientConfig::builder_with_provider(provider)
                     .with_safe_default_protocol_versions()
                     .expect("ring supports the default TLS versions")
-                    .with_root_certificates(roots)
+                    .with_root_certificates(self.roots())
                     .with_no_client_auth();
                 Arc::new(config)
             })
@@ -261,6 +266,16 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().starts_with("is not readable PEM"), "{err}");
+    }
+
+    #[test]
+    fn extra_cas_are_added_to_the_built_in_roots_not_put_in_their_place() {
+        let ca = rcgen::generate_simple_self_signed(["ca.example".to_owned()]).unwrap();
+        let extra = CaCertificates::from_pem(ca.cert.pem().as_bytes()).unwrap();
+        let built_in = webpki_roots::TLS_SERVER_ROOTS.len();
+        assert!(built_in > 100, "Mozilla's roots: {built_in}");
+        assert_eq!(Trust::default().roots().len(), built_in);
+        assert_eq!(Trust::new(Some(extra)).roots().len(), built_in + 1);
     }
 
     #[test]

@@ -252,7 +252,7 @@ impl<'a> Sources<'a> {
             profile_name: name,
             warnings,
         };
-        sources.refuse_keys_that_cannot_be_followed()?;
+        sources.refuse_a_password_given_twice()?;
         Ok(sources)
     }
 
@@ -282,7 +282,7 @@ impl<'a> Sources<'a> {
 
     /// A profile that gives the password two ways at once: which one wins would be a
     /// guess.
-    fn refuse_keys_that_cannot_be_followed(&self) -> Result<(), Failure> {
+    fn refuse_a_password_given_twice(&self) -> Result<(), Failure> {
         let p = &self.profile;
         if p.password.is_some() && p.password_command.is_some() {
             return Err(Failure::Config(format!(
@@ -1332,7 +1332,7 @@ mod tests {
                 ..Profile::default()
             },
         );
-        let Err(Failure::Config(message)) = sources.refuse_keys_that_cannot_be_followed() else {
+        let Err(Failure::Config(message)) = sources.refuse_a_password_given_twice() else {
             panic!()
         };
         assert_eq!(

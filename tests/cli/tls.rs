@@ -75,9 +75,9 @@ fn the_ca_file_comes_from_the_environment_or_the_profile_too() {
 }
 
 #[test]
-fn the_built_in_roots_stay_trusted_beside_the_ca_file() {
-    // A file with two CAs: the server's is the second. Both are added; none replaces
-    // the built-in roots (checked in `--verbose`, which counts what was added).
+fn every_ca_in_the_file_is_trusted() {
+    // A file with two CAs: the server's is the second. Both are added (`--verbose`
+    // counts them); that the built-in roots stay is a unit test in src/tls.rs.
     let (ca, other) = (TestCa::new(), TestCa::new());
     let (_folder, ca_file) = file_with(&format!("{}{}", other.pem(), ca.pem()), "cas.pem");
     let (port, _log) = tls_server(ca.issue(&["localhost"]), ANSWER);

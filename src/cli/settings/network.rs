@@ -50,29 +50,30 @@ pub struct CaFile {
 impl Network {
     /// The library's transport for these settings, with `timeout`.
     pub fn transport(&self, timeout: std::time::Duration) -> Transport {
-        let value = |proxy: &Option<Sourced<Proxy>>| proxy.as_ref().map(|p| p.value.clone());
-        let no_proxy = self
-            .no_proxy
-            .as_ref()
-            .map(|list| list.value.clone())
-            .unwrap_or_default();
         let transport = Transport::default()
             .with_timeout(timeout)
             .with_retries(self.retries.value)
-            .with_proxies(Proxies::new(
-                value(&self.https_proxy),
-                value(&self.http_proxy),
-                no_proxy,
-            ));
+            .with_proxies(self.proxies());
         match &self.ca_file {
             Some(file) => transport.with_ca_certificates(file.certificates.clone()),
             None => transport,
         }
     }
 
+    /// The library's proxies for these settings.
+    fn proxies(&self) -> Proxies {
+        let value = |proxy: &Option<Sourced<Proxy>>| proxy.as_ref().map(|p| p.value.clone());
+        let no_proxy = self.no_proxy.as_ref().map(|list| list.value.clone());
+        Proxies::new(
+            value(&self.https_proxy),
+            value(&self.http_proxy),
+            no_proxy.unwrap_or_default(),
+        )
+    }
+
     /// For `--verbose`: how a request to `url` goes, when a proxy variable has a say:
     /// `proxy http://proxy:3128 (from environment variable HTTPS_PROXY)`, or why it
-    /// skips the proxy.
+    /// skips the proxy. The library's [`Proxies::for_url`] decides; this only says it.
     pub fn route(&self, url: &str) -> Option<String> {
         let proxy = if url.starts_with("https://") {
             self.https_proxy.as_ref()
@@ -80,24 +81,13 @@ impl Network {
             self.http_proxy.as_ref()
         }?;
         let host = mfa::transport::host_of(url);
-        let skipped = self.no_proxy.as_ref().filter(|list| {
-            let bare = host
-                .rsplit_once(':')
-                .map_or(host.as_str(), |(bare, _)| bare);
-            list.value.covers(bare)
-        });
-        Some(match skipped {
-            Some(list) => format!(
-                "{host}: no proxy, as {} lists it (the proxy would be {} from {})",
+        let (via, from) = (&proxy.value, origin_name(&proxy.origin));
+        Some(match (self.proxies().for_url(url), &self.no_proxy) {
+            (None, Some(list)) => format!(
+                "{host}: no proxy, as {} lists it (the proxy would be {via} from {from})",
                 origin_name(&list.origin),
-                proxy.value,
-                origin_name(&proxy.origin)
             ),
-            None => format!(
-                "{host}: through proxy {} (from {})",
-                proxy.value,
-                origin_name(&proxy.origin)
-            ),
+            _ => format!("{host}: through proxy {via} (from {from})"),
         })
     }
 }
