@@ -54,7 +54,7 @@ pub use retry::{Retries, Wait, WaitReason};
 pub use secret::Secret;
 pub use tls::CaCertificates;
 pub use token::{AccessToken, ClientCredentials};
-pub use transport::{BODY_CAP, DEFAULT_TIMEOUT, Transport};
+pub use transport::{BODY_CAP, DEFAULT_TIMEOUT, HEAD_CAP, Transport};
 
 /// Compiles the README's Rust example, so the front door stays true.
 #[cfg(doctest)]

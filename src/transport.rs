@@ -24,6 +24,20 @@ use crate::tls::{self, CaCertificates, TlsConnector, Trust};
 /// The most of an answer's body that is read; the rest is cut, not buffered.
 pub const BODY_CAP: usize = 64 * 1024;
 
+/// The longest head (status line and headers) of an answer that is read; a longer one is
+/// refused as no answer of the API's. Common gateways refuse heads over 4 to 8 KiB.
+pub const HEAD_CAP: usize = 16 * 1024;
+
+/// Room for each connection's input: a whole head of [`HEAD_CAP`] and one byte more, so
+/// that a longer head is told apart from a closed connection.
+const INPUT_BUFFER: usize = HEAD_CAP + 1024;
+
+/// Room for each connection's output, unless one line of the request head is longer
+/// (see [`output_room`]): ureq writes the head a line at a time and the body in pieces.
+/// ureq's default, 128 KiB for each of input and output, twice over with TLS, is
+/// written to in full when a connection opens: half a MiB of a send's memory.
+const OUTPUT_BUFFER: usize = 16 * 1024;
+
 /// How long a call may take unless told otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -176,7 +190,7 @@ impl Transport {
         headers: &[(&str, &str)],
         body: &[u8],
     ) -> Result<crate::Response, Failed> {
-        let mut builder = self.agent(url).post(url);
+        let mut builder = self.agent(url, output_room(url, headers)).post(url);
         for (name, value) in headers {
             builder = builder.header(*name, *value);
         }
@@ -238,7 +252,8 @@ impl Transport {
 
     /// An agent for one request to `url`: its proxy, if any, and this transport's
     /// trust; the TLS set-up itself waits for the first `https://` connection.
-    fn agent(&self, url: &str) -> Agent {
+    /// `output` is the room the request's head needs, from [`output_room`].
+    fn agent(&self, url: &str, output: usize) -> Agent {
         // Connecting gets a little less time than the whole call, so that a connection
         // that never opens is reported as such (nothing was sent) rather than as the
         // whole call's time-out, which cannot tell whether the request went out.
@@ -253,6 +268,9 @@ impl Transport {
             .timeout_global(Some(timeout))
             .timeout_resolve(Some(connect))
             .timeout_connect(Some(connect))
+            .max_response_header_size(HEAD_CAP)
+            .input_buffer_size(INPUT_BUFFER)
+            .output_buffer_size(output)
             .build();
         let connector =
             ().chain(ConnectProxyConnector::default())
@@ -260,6 +278,20 @@ impl Transport {
                 .chain(TlsConnector(self.trust.clone()));
         Agent::with_parts(config, connector, DefaultResolver::default())
     }
+}
+
+/// The output room a request needs: [`OUTPUT_BUFFER`], or more when one line of its
+/// head (the request line with the URL's path, or one header) is longer, so that no URL
+/// or token is too long to send. A line is at most 16 bytes more than its URL or its
+/// header's name and value (`POST `, ` HTTP/1.1`, `: `, line ends).
+fn output_room(url: &str, headers: &[(&str, &str)]) -> usize {
+    let longest = headers
+        .iter()
+        .map(|(name, value)| name.len() + value.len())
+        .chain([url.len()])
+        .max()
+        .unwrap_or_default();
+    OUTPUT_BUFFER.max(longest + 64)
 }
 
 /// Why and how long to wait before retry `retry` (1 for the first) after `result`;
@@ -552,6 +584,22 @@ mod tests {
         assert_eq!(
             transport.describe_host("http://127.0.0.1:9/x"),
             "127.0.0.1:9"
+        );
+    }
+
+    #[test]
+    fn the_output_room_fits_the_longest_line_of_the_head() {
+        let url = "https://mfa.bandwidth.com/api/v1/accounts/9900000/code/voice";
+        assert_eq!(
+            output_room(url, &[("Accept", "application/json")]),
+            OUTPUT_BUFFER
+        );
+        let long_path = format!("http://127.0.0.1:9/{}", "a".repeat(20_000));
+        assert_eq!(output_room(&long_path, &[]), long_path.len() + 64);
+        let token = format!("Bearer {}", "t".repeat(30_000));
+        assert_eq!(
+            output_room(url, &[("Authorization", &token)]),
+            "Authorization".len() + token.len() + 64
         );
     }
 }

@@ -125,6 +125,38 @@ fn endless_headers_are_no_http_answer() {
         );
 }
 
+/// Answers with one `X-Filler` header of `filler` bytes and a call id.
+fn answer_with_a_long_head(socket: &mut std::net::TcpStream, filler: usize) {
+    let body = r#"{"callId":"c-long-head"}"#;
+    let _ = write!(
+        socket,
+        "HTTP/1.1 200 OK\r\nX-Filler: {}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\n\r\n{body}",
+        "a".repeat(filler),
+        body.len()
+    );
+}
+
+#[test]
+fn a_head_within_16_kib_is_read_and_a_longer_one_exits_9() {
+    let (port, log) = raw_server(|socket| answer_with_a_long_head(socket, 16_000));
+    Mfa::voice(&format!("http://127.0.0.1:{port}/api/v1"))
+        .run()
+        .assert(0, "c-long-head\n", "");
+    assert_eq!(log.entries().len(), 1);
+
+    let (port, log) = raw_server(|socket| answer_with_a_long_head(socket, 16_400));
+    Mfa::voice(&format!("http://127.0.0.1:{port}/api/v1"))
+        .run()
+        .assert(
+            9,
+            "",
+            "mfa: error: unexpected answer from the API: not an HTTP answer (its headers are too \
+             large); body: \"\"\n",
+        );
+    assert_eq!(log.entries().len(), 1);
+}
+
 #[test]
 fn a_trickling_answer_ends_at_the_time_out() {
     let (port, _log) = raw_server(|socket| {

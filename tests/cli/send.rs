@@ -21,6 +21,25 @@ fn sends_once_and_prints_the_call_id() {
 }
 
 #[test]
+fn a_url_longer_than_the_output_buffer_is_sent_whole() {
+    // The request line is longer than the 16 KiB mfa writes a head in.
+    let prefix = format!("/{}", "p".repeat(20_000));
+    let mut server = mockito::Server::new();
+    let mock = api_mock(
+        &mut server,
+        &format!("{prefix}/accounts/{ACCOUNT}/code/voice"),
+        &default_voice_body(),
+    )
+    .with_body(r#"{"callId":"c-long-url"}"#)
+    .expect(1)
+    .create();
+    Mfa::voice(&format!("{}{prefix}", server.url()))
+        .run()
+        .assert(0, "c-long-url\n", "");
+    mock.assert();
+}
+
+#[test]
 fn json_output_is_one_object() {
     let mut server = mockito::Server::new();
     let mock = voice_mock(&mut server, &default_voice_body())

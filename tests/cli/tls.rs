@@ -55,6 +55,24 @@ fn the_ca_file_makes_the_server_trusted_and_the_call_goes_through() {
 }
 
 #[test]
+fn an_answer_of_many_tls_records_is_read_whole() {
+    // 60 KiB: four TLS records, each longer than the room mfa reads a connection into.
+    let answer = format!(
+        r#"{{"callId":"c-tls-long","note":"{}"}}"#,
+        "n".repeat(60 * 1024)
+    );
+    let answer: &'static str = Box::leak(answer.into_boxed_str());
+    let ca = TestCa::new();
+    let (_folder, ca_file) = file_with(&ca.pem(), "ca.pem");
+    let (port, log) = tls_server(ca.issue(&["localhost"]), answer);
+    voice_over_tls(port)
+        .args(&["--ca-file", ca_file.to_str().unwrap()])
+        .run()
+        .assert(0, "c-tls-long\n", "");
+    assert_eq!(log.entries().len(), 1);
+}
+
+#[test]
 fn the_ca_file_comes_from_the_environment_or_the_profile_too() {
     let ca = TestCa::new();
     let (port, log) = tls_server(ca.issue(&["localhost"]), ANSWER);
