@@ -5,10 +5,11 @@
 //! Environment variables and profile keys are resolved later, in `settings`, where
 //! their origin is kept for messages; the help only names them.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::str::FromStr;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use mfa::{
     AccountId, ApplicationId, BaseUrl, ClientId, Code, Digits, ExpirationMinutes, InvalidValue,
     MessageTemplate, PhoneNumber, Retries, Scope, Username,
@@ -28,19 +29,50 @@ use crate::cli::settings::Seconds;
 #[derive(Debug, Parser)]
 // A flag given twice takes its last value, as in most tools, so a shell alias that
 // sets a default can be overridden on the command line.
-#[command(
-    name = "mfa",
-    version,
-    after_help = exit_status_help(),
-    max_term_width = 100,
-    args_override_self = true
-)]
+#[command(name = "mfa", version, max_term_width = 100, args_override_self = true)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
 
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// Parses the arguments (the program's name first). The exit-status table that help
+    /// shows is built only when an argument may ask for help: a send does not need it.
+    pub fn parse_args(args: &[OsString]) -> Result<Self, clap::Error> {
+        let command = if may_ask_for_help(args) {
+            Self::command_for_help()
+        } else {
+            Self::command()
+        };
+        let mut matches = command.try_get_matches_from(args)?;
+        Self::from_arg_matches_mut(&mut matches).map_err(|err| err.format(&mut Self::command()))
+    }
+
+    /// The command line as help shows it: with the exit-status table after the help of
+    /// `mfa` and of each command that calls the API.
+    pub fn command_for_help() -> clap::Command {
+        let table = exit_status_help();
+        let mut command = Self::command().after_help(table.clone());
+        for name in ["voice", "sms", "verify"] {
+            command = command.mut_subcommand(name, |sub| sub.after_help(table.clone()));
+        }
+        command
+    }
+}
+
+/// Whether an argument may ask for help: `--help`, `help`, or short flags that hold an
+/// `h` (`-h`, `-vh`). More than clap takes as a request for help (a profile named `help`,
+/// say), never less, so help always has its exit-status table.
+fn may_ask_for_help(args: &[OsString]) -> bool {
+    args.iter().skip(1).any(|arg| {
+        let arg = arg.as_encoded_bytes();
+        arg == b"--help"
+            || arg == b"help"
+            || (arg.starts_with(b"-") && !arg.starts_with(b"--") && arg.contains(&b'h'))
+    })
 }
 
 /// Options every command takes, before or after the command's name.
@@ -134,7 +166,6 @@ pub enum OutputFormat {
 pub enum Command {
     /// Send a code by voice call; prints the call id
     #[command(
-        after_help = exit_status_help(),
         mut_arg("application_id", |arg| arg.help(
             "The voice application's id [env: BW_VOICE_APPLICATION_ID] \
              [profile: voice_application_id]"
@@ -144,7 +175,6 @@ pub enum Command {
 
     /// Send a code by text message; prints the message id
     #[command(
-        after_help = exit_status_help(),
         mut_arg("application_id", |arg| arg.help(
             "The messaging application's id [env: BW_MESSAGING_APPLICATION_ID] \
              [profile: messaging_application_id]"
@@ -153,7 +183,6 @@ pub enum Command {
     Sms(SendArgs),
 
     /// Check a code a user typed back; prints `valid` (exit 0) or `invalid` (exit 1)
-    #[command(after_help = exit_status_help())]
     Verify(VerifyArgs),
 
     /// See and edit profiles in the config file
@@ -367,8 +396,46 @@ mod tests {
 
     #[test]
     fn help_shows_the_exit_status_table() {
-        let help = Cli::command().render_help().to_string();
+        let mut command = Cli::command_for_help();
+        let help = command.render_help().to_string();
         assert!(help.contains("Exit status:"), "{help}");
         assert!(help.contains("6  rate limited (429)"), "{help}");
+        for name in ["voice", "sms", "verify"] {
+            let sub = command.find_subcommand_mut(name).unwrap();
+            let help = sub.render_help().to_string();
+            assert!(
+                help.contains("Exit status:\n  0  success"),
+                "{name}: {help}"
+            );
+        }
+    }
+
+    #[test]
+    fn help_is_recognised_in_every_spelling_and_a_send_is_not_help() {
+        let args = |line: &str| line.split(' ').map(OsString::from).collect::<Vec<_>>();
+        for line in [
+            "mfa -h",
+            "mfa --help",
+            "mfa help voice",
+            "mfa voice -vh",
+            "mfa sms --to x -h",
+        ] {
+            assert!(may_ask_for_help(&args(line)), "{line}");
+        }
+        for line in [
+            "mfa voice --to +15553334444 --verbose --timeout 5",
+            "mfa -p home verify --to +15553334444 --code -",
+            "mfa help-desk",
+        ] {
+            assert!(!may_ask_for_help(&args(line)), "{line}");
+        }
+    }
+
+    #[test]
+    fn the_exit_status_table_is_not_built_for_parsing() {
+        assert!(Cli::command().get_after_help().is_none());
+        for sub in Cli::command().get_subcommands() {
+            assert!(sub.get_after_help().is_none(), "{}", sub.get_name());
+        }
     }
 }

@@ -22,7 +22,6 @@ use std::io::{self, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
-use clap::Parser;
 use clap::error::ErrorKind;
 use mfa::{AccessToken, Answer, AuthScheme, Call, Client, Credentials, Request, Verdict};
 
@@ -70,7 +69,7 @@ pub fn run(
     err: &mut dyn Write,
 ) -> Exit {
     let args: Vec<OsString> = args.into_iter().collect();
-    let cli = match Cli::try_parse_from(&args) {
+    let cli = match Cli::parse_args(&args) {
         Ok(cli) => cli,
         Err(clap_error) => return usage_error(&clap_error, &args, out, err),
     };

@@ -215,6 +215,32 @@ fn usage_errors_are_json_with_json() {
 }
 
 #[test]
+fn every_way_of_asking_for_help_shows_the_exit_status_table() {
+    for args in [
+        &["-h"][..],
+        &["voice", "--help"],
+        &["sms", "-h"],
+        &["verify", "--help"],
+        &["help", "voice"],
+        &["voice", "--to", TO, "--help"],
+        &["verify", "-vh"],
+    ] {
+        let help = Mfa::new().args(args).run();
+        assert_eq!((help.code, help.stderr.as_str()), (0, ""), "{args:?}");
+        assert!(
+            help.stdout.contains("\nExit status:\n  0  success (verify"),
+            "{args:?}: {}",
+            help.stdout
+        );
+        assert!(help.stdout.contains("  9  "), "{args:?}: {}", help.stdout);
+    }
+    // Config's commands call no API and show no table.
+    let help = Mfa::new().args(&["config", "set", "--help"]).run();
+    assert_eq!(help.code, 0);
+    assert!(!help.stdout.contains("Exit status:"), "{}", help.stdout);
+}
+
+#[test]
 fn help_and_version_go_to_stdout_and_exit_0() {
     let help = Mfa::new().args(&["--help"]).run();
     assert_eq!((help.code, help.stderr.as_str()), (0, ""));
