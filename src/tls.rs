@@ -103,6 +103,12 @@ impl Trust {
         roots
     }
 
+    /// Whether the rustls configuration has been made (by a first `https://` connection).
+    #[cfg(test)]
+    pub(crate) fn is_set_up(&self) -> bool {
+        self.config.get().is_some()
+    }
+
     fn config(&self) -> Arc<ClientConfig> {
         self.config
             .get_or_init(|| {

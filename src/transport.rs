@@ -602,4 +602,40 @@ mod tests {
             "Authorization".len() + token.len() + 64
         );
     }
+
+    /// A server on 127.0.0.1 that reads what comes and answers `answer` to the first
+    /// connection, then goes away.
+    fn server_answering(answer: &'static str) -> u16 {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            let (mut socket, _) = listener.accept().unwrap();
+            let mut request = [0; 4096];
+            let _ = socket.read(&mut request);
+            let _ = socket.write_all(answer.as_bytes());
+        });
+        port
+    }
+
+    #[test]
+    fn plain_http_never_sets_up_tls_and_https_does_on_its_first_connection() {
+        let transport = Transport::default();
+        let port =
+            server_answering("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
+        let Ok(answer) = transport.post(&format!("http://127.0.0.1:{port}/x"), &[], b"{}") else {
+            panic!("the plain HTTP call failed");
+        };
+        assert_eq!((answer.status, answer.body.as_str()), (200, "{}"));
+        assert!(!transport.trust.is_set_up());
+
+        // Not TLS at all on the other side: the handshake fails, after the set-up.
+        let port = server_answering("HTTP/1.1 400 Bad Request\r\n\r\n");
+        assert!(
+            transport
+                .post(&format!("https://127.0.0.1:{port}/x"), &[], b"{}")
+                .is_err()
+        );
+        assert!(transport.trust.is_set_up());
+    }
 }
