@@ -4,21 +4,26 @@
 # Starts nginx (Debian's) on 127.0.0.1, over HTTP and over HTTPS with a test CA made here
 # with openssl, answering the voice path with a fixed call id (and 401 to any other
 # credentials). Then times `mfa voice` against `curl` making the same POST with the same
-# headers and body: hyperfine, in rounds that take the four commands in turn (the order
+# headers and body: hyperfine, in rounds that take the commands in turn (the order
 # reversed every other round), so a slow moment of the machine falls on both. Reports the
 # median wall time of each and their ratio, the peak resident memory of each
 # (/usr/bin/time -v), the release binary's size, and start-up times of `mfa --help` and of
-# a dry run; then checks the issue's targets. Installs what it needs (apt-get) and stops
+# a dry run; then checks the issue's targets. Bandwidth's own Python SDK (bandwidth-sdk
+# from PyPI, in a venv under target/) makes the same send for a third column, with fewer
+# runs as each takes most of a second. Installs what it needs (apt-get, pip) and stops
 # what it started.
 #
-# usage: bench/compare.sh            (ROUNDS=10 RUNS=30 MEM_RUNS=20 by default; KEEP=1
-#                                     keeps the work folder with nginx's log and the JSON)
+# usage: bench/compare.sh   (ROUNDS=10 RUNS=30 MEM_RUNS=20 SDK_RUNS=3 by default; SDK=0
+#                            leaves the SDK out; KEEP=1 keeps the work folder with nginx's
+#                            log and hyperfine's JSON)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ROUNDS=${ROUNDS:-10}
 RUNS=${RUNS:-30}
 MEM_RUNS=${MEM_RUNS:-20}
+SDK=${SDK:-1}
+SDK_RUNS=${SDK_RUNS:-3}
 
 # ---- What it needs ----
 missing=()
@@ -35,6 +40,13 @@ if [ ${#missing[@]} -gt 0 ]; then
     { $SUDO apt-get update -q >/dev/null && $SUDO apt-get install -y -q "${missing[@]}" >/dev/null; }
 fi
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+# Bandwidth's Python SDK, in the venv tools/check-release.sh uses too.
+VENV=$PWD/target/bandwidth-sdk-venv
+if [ "$SDK" = 1 ] && [ ! -x "$VENV/bin/python" ]; then
+  echo "installing bandwidth-sdk into $VENV" >&2
+  { python3 -m venv "$VENV" && "$VENV/bin/pip" install --quiet bandwidth-sdk >/dev/null; } ||
+    { echo "could not install bandwidth-sdk; the SDK column is left out" >&2; SDK=0; }
+fi
 
 cargo build --release --quiet
 MFA=$PWD/target/release/mfa
@@ -132,6 +144,8 @@ MFA_HTTP=$(mfa_send "http://127.0.0.1:$HTTP_PORT/v1")
 CURL_HTTP=$(curl_send "http://127.0.0.1:$HTTP_PORT/v1")
 MFA_HTTPS=$(mfa_send "https://127.0.0.1:$HTTPS_PORT/v1" --ca-file "$WORK/ca.pem")
 CURL_HTTPS=$(curl_send "https://127.0.0.1:$HTTPS_PORT/v1" --cacert "$WORK/ca.pem")
+SDK_HTTP="$VENV/bin/python $PWD/bench/sdk_send.py http://127.0.0.1:$HTTP_PORT/v1 $ACCOUNT $USERNAME $WORK/ca.pem $TO $FROM $APP"
+SDK_HTTPS="$VENV/bin/python $PWD/bench/sdk_send.py https://127.0.0.1:$HTTPS_PORT/v1 $ACCOUNT $USERNAME $WORK/ca.pem $TO $FROM $APP"
 MFA_HELP="$MFA --help"
 MFA_DRY=$(mfa_send "https://127.0.0.1:$HTTPS_PORT/v1" --dry-run)
 
@@ -144,18 +158,29 @@ if [ ${#first[@]} != 2 ] || [ "${first[0]}" != "${first[1]}" ] || [[ "${first[0]
   echo "mfa and curl did not make the same request:" >&2; printf '  %s\n' "${first[@]}" >&2; exit 1
 fi
 
+if [ "$SDK" = 1 ]; then
+  [ "$(eval "${RUN[*]} $SDK_HTTPS")" = "$CALL_ID" ] || { echo "the SDK did not print the call id" >&2; exit 1; }
+fi
+
 # ---- Wall time: hyperfine, rounds taking the commands in turn ----
 echo "timing: $ROUNDS rounds of $RUNS runs of each command" >&2
-names=(mfa-http curl-http mfa-https curl-https mfa-help mfa-dry-run)
-cmds=("$MFA_HTTP" "$CURL_HTTP" "$MFA_HTTPS" "$CURL_HTTPS" "$MFA_HELP" "$MFA_DRY")
-for round in $(seq "$ROUNDS"); do
-  order=(0 1 2 3 4 5)
-  [ $((round % 2)) = 0 ] && order=(5 4 3 2 1 0)
-  args=()
-  for i in "${order[@]}"; do args+=(-n "${names[$i]}" "${cmds[$i]}"); done
-  "${RUN[@]}" hyperfine -N --style none --warmup 3 --runs "$RUNS" \
+# time ROUND RUNS WARMUP NAME COMMAND [NAME COMMAND...]
+time_round() {
+  local round=$1 runs=$2 warmup=$3; shift 3
+  local args=()
+  while [ $# -gt 0 ]; do args+=(-n "$1" "$2"); shift 2; done
+  "${RUN[@]}" hyperfine -N --style none --warmup "$warmup" --runs "$runs" \
     --export-json "$WORK/round-$round.json" "${args[@]}" >/dev/null 2>"$WORK/hyperfine.err" ||
     { cat "$WORK/hyperfine.err" >&2; exit 1; }
+}
+fast=(mfa-http "$MFA_HTTP" curl-http "$CURL_HTTP" mfa-https "$MFA_HTTPS" curl-https "$CURL_HTTPS"
+  mfa-help "$MFA_HELP" mfa-dry-run "$MFA_DRY")
+reversed=(mfa-dry-run "$MFA_DRY" mfa-help "$MFA_HELP" curl-https "$CURL_HTTPS" mfa-https "$MFA_HTTPS"
+  curl-http "$CURL_HTTP" mfa-http "$MFA_HTTP")
+for round in $(seq "$ROUNDS"); do
+  if [ $((round % 2)) = 1 ]; then time_round "$round" "$RUNS" 3 "${fast[@]}"
+  else time_round "$round" "$RUNS" 3 "${reversed[@]}"; fi
+  [ "$SDK" = 1 ] && time_round "sdk-$round" "$SDK_RUNS" 0 sdk-http "$SDK_HTTP" sdk-https "$SDK_HTTPS"
 done
 
 # ---- Peak resident memory: /usr/bin/time -v, taking the two in turn ----
@@ -164,10 +189,11 @@ peak() { # NAME COMMAND
   eval "/usr/bin/time -v -o $WORK/time.out ${RUN[*]} $2" >/dev/null
   printf '%s %s\n' "$1" "$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$WORK/time.out")" >>"$WORK/rss"
 }
-for _ in $(seq "$MEM_RUNS"); do
+for run in $(seq "$MEM_RUNS"); do
   peak mfa-http "$MFA_HTTP"; peak curl-http "$CURL_HTTP"
   peak mfa-https "$MFA_HTTPS"; peak curl-https "$CURL_HTTPS"
   peak mfa-help "$MFA_HELP"; peak mfa-dry-run "$MFA_DRY"
+  if [ "$SDK" = 1 ] && [ "$run" -le "$SDK_RUNS" ]; then peak sdk-http "$SDK_HTTP"; peak sdk-https "$SDK_HTTPS"; fi
 done
 
 # Every request nginx saw was answered 200 (hyperfine also stops at a failed run).
@@ -197,30 +223,35 @@ for line in open(f"{work}/rss"):
 ms = lambda name: statistics.median(times[name]) * 1000
 mib = lambda kib: kib / 1024
 peak = lambda name: max(rss[name])
-n = len(times["mfa-http"])
+sdk = "sdk-http" in times
+sdk_ms = lambda scheme: f"{ms(f'sdk-{scheme}'):.0f} ms" if sdk else "not measured"
+sdk_mib = lambda scheme: f"{mib(peak(f'sdk-{scheme}')):.1f} MiB" if sdk else "not measured"
 
-print(f"| one voice send, 127.0.0.1, nginx | mfa | curl | mfa / curl | target |")
-print(f"|---|---:|---:|---:|---|")
+print("| one voice send to nginx on 127.0.0.1 | mfa | curl | mfa / curl | target | Bandwidth's Python SDK |")
+print("|---|---:|---:|---:|---|---:|")
 checks = []
 for label, scheme, target in (("HTTP", "http", 0.5), ("HTTPS (TLS 1.3, test CA)", "https", 0.7)):
     m, c = ms(f"mfa-{scheme}"), ms(f"curl-{scheme}")
-    checks.append((f"{label} time <= {target} x curl", m / c <= target))
-    print(f"| {label}: median wall time | {m:.2f} ms | {c:.2f} ms | {m / c:.2f} | <= {target} |")
+    checks.append((f"{label}: time <= {target} x curl's", m / c <= target))
+    print(f"| {label}: median wall time | {m:.2f} ms | {c:.2f} ms | {m / c:.2f} | <= {target} | {sdk_ms(scheme)} |")
 for label, scheme in (("HTTP", "http"), ("HTTPS", "https")):
     m, c = peak(f"mfa-{scheme}"), peak(f"curl-{scheme}")
-    checks.append((f"{label} peak memory <= 5 MiB", m <= 5 * 1024))
-    print(f"| {label}: peak resident memory | {mib(m):.1f} MiB | {mib(c):.1f} MiB | {m / c:.2f} | <= 5 MiB |")
+    checks.append((f"{label}: peak memory <= 5 MiB", m <= 5 * 1024))
+    print(f"| {label}: peak resident memory | {mib(m):.1f} MiB | {mib(c):.1f} MiB | {m / c:.2f} | <= 5 MiB | {sdk_mib(scheme)} |")
 checks.append(("binary <= 4 MiB", mfa_size <= 4 * 1024 * 1024))
-print(f"| size on disk: program + shared libraries | {mfa_size / 2**20:.1f} MiB + {mfa_libs / 2**20:.1f} MiB "
-      f"| {curl_size / 2**20:.1f} MiB + {curl_libs / 2**20:.1f} MiB | | mfa <= 4 MiB |")
-print(f"| `mfa --help`: median wall time, peak memory | {ms('mfa-help'):.2f} ms, {mib(peak('mfa-help')):.1f} MiB | | | |")
-print(f"| `mfa voice --dry-run` (HTTPS URL): median, peak | {ms('mfa-dry-run'):.2f} ms, {mib(peak('mfa-dry-run')):.1f} MiB | | | |")
+print(f"| size: program + shared libraries | {mfa_size / 2**20:.1f} + {mfa_libs / 2**20:.1f} MiB "
+      f"| {curl_size / 2**20:.1f} + {curl_libs / 2**20:.1f} MiB | | mfa <= 4 MiB | |")
+print(f"| `mfa --help`: median wall time, peak memory | {ms('mfa-help'):.2f} ms, {mib(peak('mfa-help')):.1f} MiB | | | | |")
+print(f"| `mfa voice --dry-run`: median wall time, peak memory | {ms('mfa-dry-run'):.2f} ms, {mib(peak('mfa-dry-run')):.1f} MiB | | | | |")
 print()
-print(f"{n} timed runs of each command; peak memory is the highest of {len(rss['mfa-http'])} runs; "
-      f"nginx answered all {requests} requests with 200 ({protocols}).")
+print(f"{len(times['mfa-http'])} timed runs of each mfa and curl command"
+      + (f", {len(times['sdk-http'])} of each SDK send" if sdk else "")
+      + f"; peak memory is the highest of {len(rss['mfa-http'])} runs"
+      + (f" ({len(rss['sdk-http'])} for the SDK)" if sdk else "")
+      + f"; nginx answered all {requests} requests with 200 ({protocols}).")
 for name, ok in checks:
     print(f"  {'met    ' if ok else 'NOT MET'}  {name}")
 PY
 echo
 echo "$(uname -srm), $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)"
-echo "mfa $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src Cargo.toml Cargo.lock || echo '+changes'), rustc $(rustc --version | cut -d' ' -f2); $("$CURL" --version | head -1 | cut -d' ' -f1-4); $("$NGINX" -v 2>&1 | cut -d' ' -f3); hyperfine $(hyperfine --version | cut -d' ' -f2)"
+echo "mfa $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src Cargo.toml Cargo.lock || echo '+changes'), rustc $(rustc --version | cut -d' ' -f2); $("$CURL" --version | head -1 | cut -d' ' -f1-4); $("$NGINX" -v 2>&1 | cut -d' ' -f3); hyperfine $(hyperfine --version | cut -d' ' -f2)$([ "$SDK" = 1 ] && echo "; bandwidth-sdk $("$VENV/bin/pip" show bandwidth-sdk | sed -n 's/^Version: //p') on Python $("$VENV/bin/python" -c 'import platform; print(platform.python_version())')")"
