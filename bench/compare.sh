@@ -173,10 +173,11 @@ time_round() {
     --export-json "$WORK/round-$round.json" "${args[@]}" >/dev/null 2>"$WORK/hyperfine.err" ||
     { cat "$WORK/hyperfine.err" >&2; exit 1; }
 }
+# /usr/bin/true: what starting any program costs here, the floor under every figure.
 fast=(mfa-http "$MFA_HTTP" curl-http "$CURL_HTTP" mfa-https "$MFA_HTTPS" curl-https "$CURL_HTTPS"
-  mfa-help "$MFA_HELP" mfa-dry-run "$MFA_DRY")
-reversed=(mfa-dry-run "$MFA_DRY" mfa-help "$MFA_HELP" curl-https "$CURL_HTTPS" mfa-https "$MFA_HTTPS"
-  curl-http "$CURL_HTTP" mfa-http "$MFA_HTTP")
+  mfa-help "$MFA_HELP" mfa-dry-run "$MFA_DRY" true /usr/bin/true)
+reversed=(true /usr/bin/true mfa-dry-run "$MFA_DRY" mfa-help "$MFA_HELP" curl-https "$CURL_HTTPS"
+  mfa-https "$MFA_HTTPS" curl-http "$CURL_HTTP" mfa-http "$MFA_HTTP")
 for round in $(seq "$ROUNDS"); do
   if [ $((round % 2)) = 1 ]; then time_round "$round" "$RUNS" 3 "${fast[@]}"
   else time_round "$round" "$RUNS" 3 "${reversed[@]}"; fi
@@ -186,13 +187,13 @@ done
 # ---- Peak resident memory: /usr/bin/time -v, taking the two in turn ----
 echo "memory: $MEM_RUNS runs of each send" >&2
 peak() { # NAME COMMAND
-  eval "/usr/bin/time -v -o $WORK/time.out ${RUN[*]} $2" >/dev/null
+  eval "${RUN[*]} /usr/bin/time -v -o $WORK/time.out $2" >/dev/null
   printf '%s %s\n' "$1" "$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$WORK/time.out")" >>"$WORK/rss"
 }
 for run in $(seq "$MEM_RUNS"); do
   peak mfa-http "$MFA_HTTP"; peak curl-http "$CURL_HTTP"
   peak mfa-https "$MFA_HTTPS"; peak curl-https "$CURL_HTTPS"
-  peak mfa-help "$MFA_HELP"; peak mfa-dry-run "$MFA_DRY"
+  peak mfa-help "$MFA_HELP"; peak mfa-dry-run "$MFA_DRY"; peak true /usr/bin/true
   if [ "$SDK" = 1 ] && [ "$run" -le "$SDK_RUNS" ]; then peak sdk-http "$SDK_HTTP"; peak sdk-https "$SDK_HTTPS"; fi
 done
 
@@ -243,6 +244,7 @@ print(f"| size: program + shared libraries | {mfa_size / 2**20:.1f} + {mfa_libs 
       f"| {curl_size / 2**20:.1f} + {curl_libs / 2**20:.1f} MiB | | mfa <= 4 MiB | |")
 print(f"| `mfa --help`: median wall time, peak memory | {ms('mfa-help'):.2f} ms, {mib(peak('mfa-help')):.1f} MiB | | | | |")
 print(f"| `mfa voice --dry-run`: median wall time, peak memory | {ms('mfa-dry-run'):.2f} ms, {mib(peak('mfa-dry-run')):.1f} MiB | | | | |")
+print(f"| starting any program (`/usr/bin/true`): median, peak | {ms('true'):.2f} ms, {mib(peak('true')):.1f} MiB | | | | |")
 print()
 print(f"{len(times['mfa-http'])} timed runs of each mfa and curl command"
       + (f", {len(times['sdk-http'])} of each SDK send" if sdk else "")
