@@ -174,10 +174,13 @@ time_round() {
     { cat "$WORK/hyperfine.err" >&2; exit 1; }
 }
 # /usr/bin/true: what starting any program costs here, the floor under every figure.
+# --version: what each takes to start and stop, sending nothing.
 fast=(mfa-http "$MFA_HTTP" curl-http "$CURL_HTTP" mfa-https "$MFA_HTTPS" curl-https "$CURL_HTTPS"
+  mfa-version "$MFA --version" curl-version "$CURL --version"
   mfa-help "$MFA_HELP" mfa-dry-run "$MFA_DRY" true /usr/bin/true)
-reversed=(true /usr/bin/true mfa-dry-run "$MFA_DRY" mfa-help "$MFA_HELP" curl-https "$CURL_HTTPS"
-  mfa-https "$MFA_HTTPS" curl-http "$CURL_HTTP" mfa-http "$MFA_HTTP")
+reversed=(true /usr/bin/true mfa-dry-run "$MFA_DRY" mfa-help "$MFA_HELP"
+  curl-version "$CURL --version" mfa-version "$MFA --version"
+  curl-https "$CURL_HTTPS" mfa-https "$MFA_HTTPS" curl-http "$CURL_HTTP" mfa-http "$MFA_HTTP")
 for round in $(seq "$ROUNDS"); do
   if [ $((round % 2)) = 1 ]; then time_round "$round" "$RUNS" 3 "${fast[@]}"
   else time_round "$round" "$RUNS" 3 "${reversed[@]}"; fi
@@ -193,6 +196,7 @@ peak() { # NAME COMMAND
 for run in $(seq "$MEM_RUNS"); do
   peak mfa-http "$MFA_HTTP"; peak curl-http "$CURL_HTTP"
   peak mfa-https "$MFA_HTTPS"; peak curl-https "$CURL_HTTPS"
+  peak mfa-version "$MFA --version"; peak curl-version "$CURL --version"
   peak mfa-help "$MFA_HELP"; peak mfa-dry-run "$MFA_DRY"; peak true /usr/bin/true
   if [ "$SDK" = 1 ] && [ "$run" -le "$SDK_RUNS" ]; then peak sdk-http "$SDK_HTTP"; peak sdk-https "$SDK_HTTPS"; fi
 done
@@ -239,6 +243,10 @@ for label, scheme in (("HTTP", "http"), ("HTTPS", "https")):
     m, c = peak(f"mfa-{scheme}"), peak(f"curl-{scheme}")
     checks.append((f"{label}: peak memory <= 5 MiB", m <= 5 * 1024))
     print(f"| {label}: peak resident memory | {mib(m):.1f} MiB | {mib(c):.1f} MiB | {m / c:.2f} | <= 5 MiB | {sdk_mib(scheme)} |")
+m, c = ms("mfa-version"), ms("curl-version")
+print(f"| `--version` (start and stop, nothing sent): median wall time | {m:.2f} ms | {c:.2f} ms | {m / c:.2f} | | |")
+m, c = peak("mfa-version"), peak("curl-version")
+print(f"| `--version`: peak resident memory | {mib(m):.1f} MiB | {mib(c):.1f} MiB | {m / c:.2f} | | |")
 checks.append(("binary <= 4 MiB", mfa_size <= 4 * 1024 * 1024))
 print(f"| size: program + shared libraries | {mfa_size / 2**20:.1f} + {mfa_libs / 2**20:.1f} MiB "
       f"| {curl_size / 2**20:.1f} + {curl_libs / 2**20:.1f} MiB | | mfa <= 4 MiB | |")
