@@ -8,6 +8,10 @@ use std::time::{Duration, Instant};
 use crate::servers::raw_server;
 use crate::support::*;
 
+/// What an answer whose head is too long (or never ends) is told as.
+const HEAD_TOO_LARGE: &str = "mfa: error: unexpected answer from the API: not an HTTP answer \
+                              (its headers are too large); body: \"\"\n";
+
 /// Writes `head`, then `chunk` again and again until the client goes away.
 fn endless(socket: &mut std::net::TcpStream, head: &[u8], chunk: &[u8]) {
     if socket.write_all(head).is_err() {
@@ -117,12 +121,7 @@ fn endless_headers_are_no_http_answer() {
         raw_server(|socket| endless(socket, b"HTTP/1.1 200 OK\r\nX-Filler: ", &[b'a'; 8192]));
     Mfa::voice(&format!("http://127.0.0.1:{port}/api/v1"))
         .run()
-        .assert(
-            9,
-            "",
-            "mfa: error: unexpected answer from the API: not an HTTP answer (its headers are too \
-             large); body: \"\"\n",
-        );
+        .assert(9, "", HEAD_TOO_LARGE);
 }
 
 /// Answers with one `X-Filler` header of `filler` bytes and a call id.
@@ -148,12 +147,7 @@ fn a_head_within_16_kib_is_read_and_a_longer_one_exits_9() {
     let (port, log) = raw_server(|socket| answer_with_a_long_head(socket, 16_400));
     Mfa::voice(&format!("http://127.0.0.1:{port}/api/v1"))
         .run()
-        .assert(
-            9,
-            "",
-            "mfa: error: unexpected answer from the API: not an HTTP answer (its headers are too \
-             large); body: \"\"\n",
-        );
+        .assert(9, "", HEAD_TOO_LARGE);
     assert_eq!(log.entries().len(), 1);
 }
 
