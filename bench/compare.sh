@@ -120,6 +120,7 @@ for _ in $(seq 50); do
   python3 -c "import socket; socket.create_connection(('127.0.0.1',$HTTPS_PORT))" 2>/dev/null && break
   sleep 0.1
 done
+kill -0 "$NGINX_PID" 2>/dev/null || { echo "nginx did not start:" >&2; cat "$WORK/nginx/logs/error.log" >&2; exit 1; }
 
 # ---- The same POST, by mfa and by curl ----
 TO=+15553334444
@@ -149,8 +150,10 @@ SDK_HTTPS="$VENV/bin/python $PWD/bench/sdk_send.py https://127.0.0.1:$HTTPS_PORT
 MFA_HELP="$MFA --help"
 MFA_DRY=$(mfa_send "https://127.0.0.1:$HTTPS_PORT/v1" --dry-run)
 
-# One send each first: mfa prints the call id, curl the answer, and nginx logs the same
-# request line, headers and body length for both (else the comparison is not fair).
+# One send each first: curl's body is byte for byte the one mfa's dry run shows; mfa
+# prints the call id, curl the answer, and nginx logs the same request line, headers and
+# body length for both (else the comparison is not fair).
+[ "$(eval "${RUN[*]} $MFA_DRY" | tail -n 1)" = "$BODY" ] || { echo "curl's body is not mfa's" >&2; exit 1; }
 [ "$(eval "${RUN[*]} $MFA_HTTPS")" = "$CALL_ID" ] || { echo "mfa did not print the call id" >&2; exit 1; }
 [ "$(eval "${RUN[*]} $CURL_HTTPS")" = "{\"callId\":\"$CALL_ID\"}" ] || { echo "curl did not get the answer" >&2; exit 1; }
 mapfile -t first <"$WORK/nginx/logs/access.log"
@@ -164,7 +167,7 @@ fi
 
 # ---- Wall time: hyperfine, rounds taking the commands in turn ----
 echo "timing: $ROUNDS rounds of $RUNS runs of each command" >&2
-# time ROUND RUNS WARMUP NAME COMMAND [NAME COMMAND...]
+# time_round ROUND RUNS WARMUP NAME COMMAND [NAME COMMAND...]
 time_round() {
   local round=$1 runs=$2 warmup=$3; shift 3
   local args=()
@@ -184,10 +187,10 @@ reversed=(true /usr/bin/true mfa-dry-run "$MFA_DRY" mfa-help "$MFA_HELP"
 for round in $(seq "$ROUNDS"); do
   if [ $((round % 2)) = 1 ]; then time_round "$round" "$RUNS" 3 "${fast[@]}"
   else time_round "$round" "$RUNS" 3 "${reversed[@]}"; fi
-  [ "$SDK" = 1 ] && time_round "sdk-$round" "$SDK_RUNS" 0 sdk-http "$SDK_HTTP" sdk-https "$SDK_HTTPS"
+  if [ "$SDK" = 1 ]; then time_round "sdk-$round" "$SDK_RUNS" 0 sdk-http "$SDK_HTTP" sdk-https "$SDK_HTTPS"; fi
 done
 
-# ---- Peak resident memory: /usr/bin/time -v, taking the two in turn ----
+# ---- Peak resident memory: /usr/bin/time -v, taking the commands in turn ----
 echo "memory: $MEM_RUNS runs of each send" >&2
 peak() { # NAME COMMAND
   eval "${RUN[*]} /usr/bin/time -v -o $WORK/time.out $2" >/dev/null
