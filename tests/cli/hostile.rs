@@ -12,6 +12,27 @@ use crate::support::*;
 const HEAD_TOO_LARGE: &str = "mfa: error: unexpected answer from the API: not an HTTP answer \
                               (its headers are too large); body: \"\"\n";
 
+/// `mfa voice` against the raw server on `port`.
+fn voice_to(port: u16) -> Mfa {
+    Mfa::voice(&format!("http://127.0.0.1:{port}/api/v1"))
+}
+
+/// Runs a send against `port` and checks its answer was cut: exit 9, said so.
+fn assert_cut(port: u16) {
+    let outcome = voice_to(port).run();
+    assert_eq!(
+        outcome.code,
+        9,
+        "{}",
+        &outcome.stderr[..200.min(outcome.stderr.len())]
+    );
+    assert!(
+        outcome
+            .stderr
+            .contains("the answer is longer than 65536 bytes (cut)")
+    );
+}
+
 /// Writes `head`, then `chunk` again and again until the client goes away.
 fn endless(socket: &mut std::net::TcpStream, head: &[u8], chunk: &[u8]) {
     if socket.write_all(head).is_err() {
@@ -30,7 +51,7 @@ fn an_endless_body_is_cut_and_exits_9() {
         )
     });
     let started = Instant::now();
-    let outcome = Mfa::voice(&format!("http://127.0.0.1:{port}/api/v1")).run();
+    let outcome = voice_to(port).run();
     assert!(started.elapsed() < Duration::from_secs(10));
     assert_eq!((outcome.code, outcome.stdout.as_str()), (9, ""));
     assert!(
@@ -66,18 +87,7 @@ fn an_endless_chunked_body_or_a_huge_length_is_cut_too() {
                 .as_slice(),
         )
     });
-    let outcome = Mfa::voice(&format!("http://127.0.0.1:{port}/api/v1")).run();
-    assert_eq!(
-        outcome.code,
-        9,
-        "{}",
-        &outcome.stderr[..200.min(outcome.stderr.len())]
-    );
-    assert!(
-        outcome
-            .stderr
-            .contains("the answer is longer than 65536 bytes (cut)")
-    );
+    assert_cut(port);
 
     let (port, _log) = raw_server(|socket| {
         endless(
@@ -86,18 +96,7 @@ fn an_endless_chunked_body_or_a_huge_length_is_cut_too() {
             &[b'x'; 8192],
         )
     });
-    let outcome = Mfa::voice(&format!("http://127.0.0.1:{port}/api/v1")).run();
-    assert_eq!(
-        outcome.code,
-        9,
-        "{}",
-        &outcome.stderr[..200.min(outcome.stderr.len())]
-    );
-    assert!(
-        outcome
-            .stderr
-            .contains("the answer is longer than 65536 bytes (cut)")
-    );
+    assert_cut(port);
 }
 
 #[test]
@@ -109,19 +108,15 @@ fn endless_headers_are_no_http_answer() {
             b"X-Filler: aaaaaaaaaaaaaaaaaaaaaaaa\r\n",
         )
     });
-    Mfa::voice(&format!("http://127.0.0.1:{port}/api/v1"))
-        .run()
-        .assert(
-            9,
-            "",
-            "mfa: error: unexpected answer from the API: not an HTTP answer (http parse resulted \
+    voice_to(port).run().assert(
+        9,
+        "",
+        "mfa: error: unexpected answer from the API: not an HTTP answer (http parse resulted \
              in too many headers); body: \"\"\n",
-        );
+    );
     let (port, _log) =
         raw_server(|socket| endless(socket, b"HTTP/1.1 200 OK\r\nX-Filler: ", &[b'a'; 8192]));
-    Mfa::voice(&format!("http://127.0.0.1:{port}/api/v1"))
-        .run()
-        .assert(9, "", HEAD_TOO_LARGE);
+    voice_to(port).run().assert(9, "", HEAD_TOO_LARGE);
 }
 
 /// Answers with one `X-Filler` header of `filler` bytes and a call id.
@@ -139,15 +134,11 @@ fn answer_with_a_long_head(socket: &mut std::net::TcpStream, filler: usize) {
 #[test]
 fn a_head_within_16_kib_is_read_and_a_longer_one_exits_9() {
     let (port, log) = raw_server(|socket| answer_with_a_long_head(socket, 16_000));
-    Mfa::voice(&format!("http://127.0.0.1:{port}/api/v1"))
-        .run()
-        .assert(0, "c-long-head\n", "");
+    voice_to(port).run().assert(0, "c-long-head\n", "");
     assert_eq!(log.entries().len(), 1);
 
     let (port, log) = raw_server(|socket| answer_with_a_long_head(socket, 16_400));
-    Mfa::voice(&format!("http://127.0.0.1:{port}/api/v1"))
-        .run()
-        .assert(9, "", HEAD_TOO_LARGE);
+    voice_to(port).run().assert(9, "", HEAD_TOO_LARGE);
     assert_eq!(log.entries().len(), 1);
 }
 
@@ -160,9 +151,7 @@ fn a_trickling_answer_ends_at_the_time_out() {
         }
     });
     let started = Instant::now();
-    let outcome = Mfa::voice(&format!("http://127.0.0.1:{port}/api/v1"))
-        .args(&["--timeout", "1"])
-        .run();
+    let outcome = voice_to(port).args(&["--timeout", "1"]).run();
     assert!(started.elapsed() < Duration::from_secs(5));
     outcome.assert(
         8,
