@@ -8,8 +8,8 @@
 # reversed every other round), so a slow moment of the machine falls on both. Reports the
 # median wall time of each and their ratio, the peak resident memory of each
 # (/usr/bin/time -v), the release binary's size, and start-up times of `mfa --help` and of
-# a dry run; then checks the targets. Bandwidth's own Python SDK (bandwidth-sdk
-# from PyPI, in a venv under target/) makes the same send for a third column, with fewer
+# a dry run; then checks the targets the README's Performance section states.
+# Bandwidth's own Python SDK (bandwidth-sdk from PyPI, in a venv under target/) makes the same send for a third column, with fewer
 # runs as each takes most of a second. Installs what it needs (apt-get, pip) and stops
 # what it started.
 #

@@ -3,7 +3,7 @@
 //! Every call's answer goes through the same steps: a redirect, a 4xx/5xx or a cut
 //! body is judged the same way for all three calls, and only the last step, the key
 //! that holds the result, differs. The key's documented casing is tried first, then
-//! the casing the product brief shows (`CallId`, `MessageId`, `Valid`); unknown keys
+//! the casing older deployments show (`CallId`, `MessageId`, `Valid`); unknown keys
 //! are ignored.
 
 use crate::client::Response;

@@ -1,9 +1,9 @@
 //! The values a request is made of, each a type that can only hold a valid value.
 //!
-//! The rules are Bandwidth's (CONTRACT.md, Part 1). Checking them here, before anything
-//! is sent, means a typo costs an error message instead of a billed, failed call, and
-//! a [`crate::CodeRequest`] or [`crate::VerifyRequest`] built from these types is valid
-//! by construction.
+//! The rules are Bandwidth's published ones (the README's options tables list them).
+//! Checking them here, before anything is sent, means a typo costs an error message
+//! instead of a billed, failed call, and a [`crate::CodeRequest`] or
+//! [`crate::VerifyRequest`] built from these types is valid by construction.
 //! Lengths count characters (Unicode scalar values), as JSON Schema's `maxLength` does.
 //! Nothing is trimmed or rewritten: a value is taken as typed, or refused.
 

@@ -6,7 +6,7 @@
 # tokens were asked for, and that no output holds the password, the client secret, an
 # access token or the code being verified.
 #
-# The network as it really is (issue 5): a second stand-in speaks HTTPS with a
+# The network as it really is: a second stand-in speaks HTTPS with a
 # certificate from a private CA made here with openssl; tinyproxy (Debian's, installed
 # if missing) is a real forward proxy with a password; retries against rate limits,
 # hostile answers, completions and the man page, and forty runs at once through the
@@ -153,7 +153,7 @@ check verify-exp-16    2 0 -- "${VERIFY[@]}" --account-id ok --code "$CODE" --ex
 check verify-bad-to    2 0 -- "${VERIFY[@]}" --account-id ok --code "$CODE" --to 5553334444
 check verify-no-exp    2 0 -- verify --to +15553334444 --code "$CODE" --account-id ok --username api-user --base-url "$BASE"
 
-# Credentials the way an operator keeps them (issue 4): one new user's HOME throughout,
+# Credentials the way an operator keeps them: one new user's HOME throughout,
 # so the config file and the token cache carry over from run to run.
 NEWUSER_ENV=()
 USER_HOME=$WORK/home-operator
@@ -252,7 +252,7 @@ expect burst-cache-whole python3 -c 'import glob,json,sys; [json.load(open(f)) f
 unset USER_HOME
 NEWUSER_ENV=(BW_PASSWORD="$PASSWORD")
 
-# ---- The network as it really is (issue 5) ----
+# ---- The network as it really is ----
 # A private CA and a server certificate for localhost, made with openssl (not with the
 # rcgen the tests use), and a second stand-in that speaks HTTPS with it.
 TLS=$WORK/tls
@@ -409,8 +409,8 @@ PY
 fi
 
 # And by Bandwidth's own generated model of the schema, from its Python SDK (PyPI's
-# bandwidth-sdk). Its `digits` minimum is 4 where the product brief, which CONTRACT.md
-# follows, allows 2; a body refused for that alone is reported, not failed.
+# bandwidth-sdk). Its `digits` minimum is 4 where mfa, following Bandwidth's API
+# reference, allows 2 (README, options tables); a body refused for that alone is reported, not failed.
 VENV=target/bandwidth-sdk-venv
 if [ ! -x "$VENV/bin/python" ]; then
   python3 -m venv "$VENV" && "$VENV/bin/pip" install --quiet bandwidth-sdk >/dev/null

@@ -205,6 +205,7 @@ fn shell(command: &str) -> Command {
 }
 
 /// Stops the command's process group.
+#[allow(unsafe_code)]
 fn stop(id: u32) {
     #[cfg(unix)]
     if let Ok(group) = libc::pid_t::try_from(id) {

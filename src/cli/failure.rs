@@ -1,6 +1,6 @@
 //! `Failure` and `Exit`: every way a command can end, and its exit status.
 //!
-//! The one place that maps errors to the exit-status table in CONTRACT.md (and in
+//! The one place that maps errors to the exit-status table of the README (and of
 //! `--help`). API failures arrive as the library's `mfa::Error` and are mapped by their
 //! class, so this file never looks at an HTTP status code.
 

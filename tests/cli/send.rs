@@ -68,7 +68,7 @@ fn output_json_is_the_same_as_json() {
 }
 
 #[test]
-fn the_product_briefs_callid_casing_is_accepted() {
+fn the_capitalised_callid_of_older_deployments_is_accepted() {
     let mut server = mockito::Server::new();
     let mock = voice_mock(&mut server, &default_voice_body())
         .with_body(r#"{"CallId":"c-upper"}"#)
