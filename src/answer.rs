@@ -6,19 +6,18 @@
 //! the casing older deployments show (`CallId`, `MessageId`, `Valid`); unknown keys
 //! are ignored.
 
-use crate::client::Response;
 use crate::error::{Error, quoted};
-use crate::request::Call;
-use crate::transport::BODY_CAP;
+use crate::fields::InvalidValue;
+use crate::transport::{BODY_CAP, Response};
 
 /// How much of a non-JSON error body goes into an error message.
 const EXCERPT_CHARS: usize = 200;
 
-/// The id of the voice call that speaks the code.
+/// The id of the voice call that speaks the code: not empty, no control characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CallId(String);
 
-/// The id of the text message that carries the code.
+/// The id of the text message that carries the code: not empty, no control characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MessageId(String);
 
@@ -34,6 +33,35 @@ impl MessageId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+impl std::str::FromStr for CallId {
+    type Err = InvalidValue;
+
+    /// An id as a caller kept it: the rule the API's answer is held to.
+    fn from_str(id: &str) -> Result<Self, InvalidValue> {
+        check_id(id).map(|()| CallId(id.to_owned()))
+    }
+}
+
+impl std::str::FromStr for MessageId {
+    type Err = InvalidValue;
+
+    /// An id as a caller kept it: the rule the API's answer is held to.
+    fn from_str(id: &str) -> Result<Self, InvalidValue> {
+        check_id(id).map(|()| MessageId(id.to_owned()))
+    }
+}
+
+/// An id must be something a line of output can carry: not empty, no control
+/// characters (a line break would let an answer forge a second line).
+fn check_id(id: &str) -> Result<(), InvalidValue> {
+    if id.is_empty() || id.chars().any(char::is_control) {
+        return Err(InvalidValue::from_rule(
+            "must not be empty or hold control characters",
+        ));
+    }
+    Ok(())
 }
 
 /// Whether the API accepted a code.
@@ -52,40 +80,17 @@ impl Verdict {
     }
 }
 
-/// The answer to any call, for callers that handle the calls alike (as the `mfa`
-/// binary does).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Answer {
-    /// The answer to [`Call::VoiceCode`].
-    CallId(CallId),
-    /// The answer to [`Call::MessagingCode`].
-    MessageId(MessageId),
-    /// The answer to [`Call::VerifyCode`].
-    Verdict(Verdict),
-}
-
-impl Answer {
-    /// Reads the answer to `call` out of `response`, or says what is wrong with it.
-    pub fn read(call: Call, response: &Response) -> Result<Answer, Error> {
-        match call {
-            Call::VoiceCode => call_id(response).map(Answer::CallId),
-            Call::MessagingCode => message_id(response).map(Answer::MessageId),
-            Call::VerifyCode => verdict(response).map(Answer::Verdict),
-        }
-    }
-}
-
-/// The call id from an answer to [`Call::VoiceCode`].
+/// The call id from an answer to a voice send.
 pub(crate) fn call_id(response: &Response) -> Result<CallId, Error> {
     read_id(response, ["callId", "CallId"]).map(CallId)
 }
 
-/// The message id from an answer to [`Call::MessagingCode`].
+/// The message id from an answer to a messaging send.
 pub(crate) fn message_id(response: &Response) -> Result<MessageId, Error> {
     read_id(response, ["messageId", "MessageId"]).map(MessageId)
 }
 
-/// The verdict from an answer to [`Call::VerifyCode`].
+/// The verdict from an answer to a check.
 pub(crate) fn verdict(response: &Response) -> Result<Verdict, Error> {
     let expected = Expected {
         what: "a boolean \"valid\"",
@@ -112,7 +117,7 @@ fn read_id(response: &Response, keys: [&str; 2]) -> Result<String, Error> {
         .find_map(|key| json.get(*key))
         .and_then(|id| id.as_str())
         .ok_or_else(|| expected.missing(response))?;
-    if id.is_empty() || id.chars().any(char::is_control) {
+    if check_id(id).is_err() {
         return Err(unexpected(
             response,
             format!(
@@ -350,20 +355,13 @@ mod tests {
     }
 
     #[test]
-    fn answers_are_read_by_call() {
-        let ok = answer(200, r#"{"callId":"c-1","messageId":"m-1","valid":false}"#);
-        assert_eq!(
-            Answer::read(Call::VoiceCode, &ok).unwrap(),
-            Answer::CallId(CallId("c-1".into()))
-        );
-        assert_eq!(
-            Answer::read(Call::MessagingCode, &ok).unwrap(),
-            Answer::MessageId(MessageId("m-1".into()))
-        );
-        assert_eq!(
-            Answer::read(Call::VerifyCode, &ok).unwrap(),
-            Answer::Verdict(Verdict::Invalid)
-        );
+    fn ids_a_caller_kept_follow_the_same_rule() {
+        assert_eq!("c-1".parse::<CallId>().unwrap().as_str(), "c-1");
+        assert_eq!("m-1".parse::<MessageId>().unwrap().as_str(), "m-1");
+        for bad in ["", "a\nb", "\u{1b}[2J"] {
+            assert!(bad.parse::<CallId>().is_err(), "{bad:?}");
+            assert!(bad.parse::<MessageId>().is_err(), "{bad:?}");
+        }
     }
 
     #[test]
@@ -380,8 +378,12 @@ mod tests {
         moved
             .headers
             .push(("Location".into(), "https://elsewhere.example/".into()));
-        for call in [Call::VoiceCode, Call::MessagingCode, Call::VerifyCode] {
-            let err = Answer::read(call, &moved).unwrap_err();
+        let errors = [
+            call_id(&moved).unwrap_err(),
+            message_id(&moved).unwrap_err(),
+            verdict(&moved).unwrap_err(),
+        ];
+        for err in errors {
             assert_eq!(err.class(), ErrorClass::UnexpectedAnswer);
             assert_eq!(
                 err.to_string(),

@@ -19,28 +19,67 @@ pub const DEFAULT_BASE_URL: &str = "https://mfa.bandwidth.com/api/v1";
 /// Bandwidth's OAuth2 token endpoint.
 pub const DEFAULT_TOKEN_URL: &str = "https://api.bandwidth.com/api/v1/oauth2/token";
 
-/// An `https://` URL, or `http://` to a loopback host, with no trailing `/`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BaseUrl(String);
+/// Declares a URL type: `FromStr` runs [`check`] with the type's default as the
+/// example, then `$keep` makes the value kept; `as_str`, `Display` and `host` give it
+/// back; `Default` is the type's default.
+macro_rules! checked_url {
+    ($(#[$doc:meta])* $name:ident, $default:expr, $keep:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub struct $name(String);
 
-impl BaseUrl {
-    /// The URL, without a trailing `/`.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
+        impl $name {
+            /// The URL as kept.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            /// `host:port` as the URL writes it (`mfa.bandwidth.com`, `127.0.0.1:8080`),
+            /// for messages.
+            pub fn host(&self) -> String {
+                host_of(&self.0)
+            }
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                $name($default.to_owned())
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = InvalidValue;
+
+            fn from_str(value: &str) -> Result<Self, InvalidValue> {
+                check(value, $default)?;
+                let keep: fn(&str) -> &str = $keep;
+                Ok($name(keep(value).to_owned()))
+            }
+        }
+    };
 }
 
-impl Default for BaseUrl {
-    fn default() -> Self {
-        BaseUrl(DEFAULT_BASE_URL.to_owned())
-    }
-}
+checked_url!(
+    /// Where the API is: an `https://` URL, or `http://` to a loopback host, kept
+    /// without a trailing `/`.
+    BaseUrl,
+    DEFAULT_BASE_URL,
+    |url| url.trim_end_matches('/')
+);
 
-impl fmt::Display for BaseUrl {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+checked_url!(
+    /// The OAuth2 token endpoint: an `https://` URL, or `http://` to a loopback host,
+    /// kept as given.
+    TokenUrl,
+    DEFAULT_TOKEN_URL,
+    |url| url
+);
 
 /// Whether `host` (as written in a URL) is this machine.
 pub(crate) fn is_loopback_host(host: &str) -> bool {
@@ -50,45 +89,12 @@ pub(crate) fn is_loopback_host(host: &str) -> bool {
         || host.parse::<Ipv6Addr>().is_ok_and(|ip| ip.is_loopback())
 }
 
-impl FromStr for BaseUrl {
-    type Err = InvalidValue;
-
-    fn from_str(value: &str) -> Result<Self, InvalidValue> {
-        check(value, DEFAULT_BASE_URL)?;
-        Ok(BaseUrl(value.trim_end_matches('/').to_owned()))
-    }
-}
-
-/// The OAuth2 token endpoint: an `https://` URL, or `http://` to a loopback host.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TokenUrl(String);
-
-impl TokenUrl {
-    /// The URL, as given.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl Default for TokenUrl {
-    fn default() -> Self {
-        TokenUrl(DEFAULT_TOKEN_URL.to_owned())
-    }
-}
-
-impl fmt::Display for TokenUrl {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl FromStr for TokenUrl {
-    type Err = InvalidValue;
-
-    fn from_str(value: &str) -> Result<Self, InvalidValue> {
-        check(value, DEFAULT_TOKEN_URL)?;
-        Ok(TokenUrl(value.to_owned()))
-    }
+/// `host:port` of a URL (as written in it), for messages.
+pub(crate) fn host_of(url: &str) -> String {
+    url.parse::<Uri>()
+        .ok()
+        .and_then(|uri| uri.authority().map(|a| a.as_str().to_owned()))
+        .unwrap_or_else(|| url.to_owned())
 }
 
 /// The rules both URLs follow; `example` is shown when `value` is no URL at all.
@@ -124,6 +130,14 @@ fn check(value: &str, example: &str) -> Result<(), InvalidValue> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn host_keeps_the_port() {
+        let local: BaseUrl = "http://127.0.0.1:9/api/x".parse().unwrap();
+        assert_eq!(local.host(), "127.0.0.1:9");
+        assert_eq!(BaseUrl::default().host(), "mfa.bandwidth.com");
+        assert_eq!(TokenUrl::default().host(), "api.bandwidth.com");
+    }
 
     #[test]
     fn default_is_bandwidth() {

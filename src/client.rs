@@ -1,83 +1,28 @@
 //! `Client`: sends a [`Request`] and reads the answer into a typed result.
 //!
-//! Each call is a method that pairs its body with its [`Call`] and reads its answer;
-//! the [`Transport`] carries every request the same way (time-out, retries, proxy,
-//! trusted CAs, answers read up to [`BODY_CAP`](crate::BODY_CAP)). It knows nothing of flags, files or
-//! the environment: it is built from explicit values. A failure says whether the
+//! Each call is a method that builds its own [`Request`] and reads its answer; the
+//! [`Transport`] carries every request the same way (time-out, retries, proxy, trusted
+//! CAs, answers read up to [`BODY_CAP`](crate::BODY_CAP)). It knows nothing of flags,
+//! files or the environment: it is built from explicit values. A failure says whether the
 //! request may already have reached the API, since a send is not idempotent and must
 //! never be repeated blindly. Besides the transport's retries, the one repeat it
 //! makes: a call refused with 401 while carrying an access token that was not just
 //! issued is made once more with a new token, since a refused call did nothing.
 
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
-
-use base64::Engine as _;
 
 use crate::answer::{self, CallId, MessageId, Verdict};
 use crate::base_url::BaseUrl;
+use crate::credentials::{ClientCredentials, Credentials, basic_authorization};
 use crate::error::Error;
-use crate::fields::{AccountId, Username};
-use crate::request::{AuthScheme, Body, Call, CodeRequest, Request, VerifyRequest};
-use crate::secret::Secret;
-use crate::token::{AccessToken, ClientCredentials};
-use crate::transport::{Failed, Transport};
+use crate::fields::AccountId;
+use crate::request::{CodeRequest, Request, VerifyRequest};
+use crate::token::{self, AccessToken};
+use crate::transport::{NoAnswer, Response, Transport};
 
-/// Who is calling.
-#[derive(Debug, Clone)]
-pub enum Credentials {
-    /// The account's API username and password, sent as HTTP Basic.
-    Basic {
-        /// The API username.
-        username: Username,
-        /// The API password.
-        password: Secret<String>,
-    },
-    /// OAuth2 client credentials, traded for an access token sent as `Bearer`.
-    ClientCredentials(ClientCredentials),
-}
-
-impl Credentials {
-    /// How these credentials go into a request.
-    pub fn scheme(&self) -> AuthScheme {
-        match self {
-            Credentials::Basic { .. } => AuthScheme::Basic,
-            Credentials::ClientCredentials(_) => AuthScheme::Bearer,
-        }
-    }
-}
-
-/// `Basic base64(user:password)`: made at the moment of sending, never stored.
-pub(crate) fn basic_authorization(user: &str, password: &Secret<String>) -> String {
-    let pair = format!("{user}:{}", password.expose());
-    format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(pair)
-    )
-}
-
-/// An HTTP answer, as received (the body cut at [`BODY_CAP`](crate::BODY_CAP)).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Response {
-    /// The HTTP status.
-    pub status: u16,
-    /// The headers, in the order received.
-    pub headers: Vec<(String, String)>,
-    /// The body, as text (invalid UTF-8 replaced).
-    pub body: String,
-    /// Whether the body was longer than [`BODY_CAP`](crate::BODY_CAP) and cut.
-    pub cut: bool,
-}
-
-impl Response {
-    /// The first header called `name`, in any casing.
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(key, _)| key.eq_ignore_ascii_case(name))
-            .map(|(_, value)| value.as_str())
-    }
-}
+/// Told of each answer the API gives, e.g. to log it.
+type ResponseNotice = Arc<dyn Fn(&Response) + Send + Sync>;
 
 /// A client for one Bandwidth account.
 ///
@@ -97,13 +42,25 @@ impl Response {
 ///
 /// With [`Credentials::ClientCredentials`], the client gets an access token before its
 /// first call and keeps it until 60 s before it expires ([`AccessToken::is_usable_at`]).
-#[derive(Debug)]
 pub struct Client {
     base_url: BaseUrl,
     account_id: AccountId,
     credentials: Credentials,
     transport: Transport,
     token: Mutex<Option<HeldToken>>,
+    on_response: Option<ResponseNotice>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.base_url)
+            .field("account_id", &self.account_id)
+            .field("credentials", &self.credentials)
+            .field("transport", &self.transport)
+            .field("token", &self.token)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The access token in use, and whether it was issued for the call now being made.
@@ -125,7 +82,16 @@ impl Client {
             credentials,
             transport: Transport::default(),
             token: Mutex::new(None),
+            on_response: None,
         }
+    }
+
+    /// Calls `notice` with each answer the API gives to a call, whatever its status,
+    /// before it is read: to log it, say. Answers of the token endpoint, which hold
+    /// tokens, are never shown to it.
+    pub fn on_response(mut self, notice: impl Fn(&Response) + Send + Sync + 'static) -> Self {
+        self.on_response = Some(Arc::new(notice));
+        self
     }
 
     /// Sets how long a call may take in all, from connecting to the last byte. A token
@@ -175,6 +141,36 @@ impl Client {
         Ok(Some(self.issue(client)?))
     }
 
+    /// The request [`Client::send_voice_code`] makes with `body`.
+    fn voice_code_request(&self, body: &CodeRequest) -> Request {
+        Request::voice_code(
+            &self.base_url,
+            &self.account_id,
+            self.credentials.scheme(),
+            body,
+        )
+    }
+
+    /// The request [`Client::send_messaging_code`] makes with `body`.
+    fn messaging_code_request(&self, body: &CodeRequest) -> Request {
+        Request::messaging_code(
+            &self.base_url,
+            &self.account_id,
+            self.credentials.scheme(),
+            body,
+        )
+    }
+
+    /// The request [`Client::verify_code`] makes with `body`.
+    fn verify_code_request(&self, body: &VerifyRequest) -> Request {
+        Request::verify_code(
+            &self.base_url,
+            &self.account_id,
+            self.credentials.scheme(),
+            body,
+        )
+    }
+
     fn held(&self) -> Option<HeldToken> {
         self.token
             .lock()
@@ -187,18 +183,6 @@ impl Client {
             Some(HeldToken { token, just_issued });
     }
 
-    /// The request for `call` with `body`, as this client would send it: for
-    /// showing (`--dry-run`, `--verbose`) before [`Client::send`].
-    pub fn request(&self, call: Call, body: &impl Body) -> Request {
-        Request::new(
-            call,
-            &self.base_url,
-            &self.account_id,
-            self.credentials.scheme(),
-            body,
-        )
-    }
-
     /// Sends a code by voice call, once, and returns the call's id.
     ///
     /// ```no_run
@@ -209,19 +193,20 @@ impl Client {
     ///     "9900000".parse()?,
     ///     Credentials::Basic { username: "api-user".parse()?, password: Secret::from("pw") },
     /// );
-    /// let call = client.send_voice_code(&CodeRequest {
-    ///     to: "+15553334444".parse()?,
-    ///     from: "+15554443333".parse()?,
-    ///     application_id: "93de2206-9669-4e07-948d-329f4b722ee2".parse()?,
-    ///     scope: None,
-    ///     message: "Your code is {CODE}".parse()?,
-    ///     digits: Digits::new(6)?,
-    /// })?;
+    /// let call = client.send_voice_code(
+    ///     &CodeRequest::new(
+    ///         "+15553334444".parse()?,
+    ///         "+15554443333".parse()?,
+    ///         "93de2206-9669-4e07-948d-329f4b722ee2".parse()?,
+    ///     )
+    ///     .with_message("Your code is {CODE}".parse()?)
+    ///     .with_digits(Digits::new(6)?),
+    /// )?;
     /// println!("{}", call.as_str());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn send_voice_code(&self, body: &CodeRequest) -> Result<CallId, Error> {
-        answer::call_id(&self.send(&self.request(Call::VoiceCode, body))?)
+        answer::call_id(&self.send(&self.voice_code_request(body))?)
     }
 
     /// Sends a code by text message, once, and returns the message's id. The
@@ -235,19 +220,21 @@ impl Client {
     ///     "9900000".parse()?,
     ///     Credentials::Basic { username: "api-user".parse()?, password: Secret::from("pw") },
     /// );
-    /// let message = client.send_messaging_code(&CodeRequest {
-    ///     to: "+15553334444".parse()?,
-    ///     from: "+15554443333".parse()?,
-    ///     application_id: "b2a1d4b8-3c7e-4f0a-9d6e-5a8c1f2e7b90".parse()?,
-    ///     scope: Some("login".parse()?),
-    ///     message: "Your {NAME} login code is {CODE}".parse()?,
-    ///     digits: Digits::new(6)?,
-    /// })?;
+    /// let message = client.send_messaging_code(
+    ///     &CodeRequest::new(
+    ///         "+15553334444".parse()?,
+    ///         "+15554443333".parse()?,
+    ///         "b2a1d4b8-3c7e-4f0a-9d6e-5a8c1f2e7b90".parse()?,
+    ///     )
+    ///     .with_scope("login".parse()?)
+    ///     .with_message("Your {NAME} login code is {CODE}".parse()?)
+    ///     .with_digits(Digits::new(6)?),
+    /// )?;
     /// println!("{}", message.as_str());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn send_messaging_code(&self, body: &CodeRequest) -> Result<MessageId, Error> {
-        answer::message_id(&self.send(&self.request(Call::MessagingCode, body))?)
+        answer::message_id(&self.send(&self.messaging_code_request(body))?)
     }
 
     /// Checks a code the user typed back. A wrong or expired code is
@@ -263,12 +250,10 @@ impl Client {
     ///     Credentials::Basic { username: "api-user".parse()?, password: Secret::from("pw") },
     /// );
     /// let typed = "123456"; // what the user typed
-    /// let check = client.verify_code(&VerifyRequest {
-    ///     to: "+15553334444".parse()?,
-    ///     scope: Some("login".parse()?),
-    ///     code: typed.parse()?,
-    ///     expiration_minutes: ExpirationMinutes::new(3)?,
-    /// });
+    /// let check = client.verify_code(
+    ///     &VerifyRequest::new("+15553334444".parse()?, typed.parse()?, ExpirationMinutes::new(3)?)
+    ///         .with_scope("login".parse()?),
+    /// );
     /// match check {
     ///     Ok(Verdict::Valid) => println!("welcome"),
     ///     Ok(Verdict::Invalid) => println!("wrong or expired code"),
@@ -278,15 +263,15 @@ impl Client {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn verify_code(&self, body: &VerifyRequest) -> Result<Verdict, Error> {
-        answer::verdict(&self.send(&self.request(Call::VerifyCode, body))?)
+        answer::verdict(&self.send(&self.verify_code_request(body))?)
     }
 
     /// Sends a request once and returns the answer, whatever its status. Only a
-    /// failure to get an answer at all is an error here; [`crate::Answer::read`]
-    /// judges the answer. With client credentials, an access token is got first if
+    /// failure to get an answer at all is an error here; the typed call judges the
+    /// answer. With client credentials, an access token is got first if
     /// none is held or it is nearly spent; a 401 to a token that was not just issued
     /// gets one new token and one more try, since the API did nothing with the first.
-    pub fn send(&self, request: &Request) -> Result<Response, Error> {
+    fn send(&self, request: &Request) -> Result<Response, Error> {
         match &self.credentials {
             Credentials::Basic { username, password } => {
                 self.exchange(request, basic_authorization(username.as_str(), password))
@@ -321,7 +306,7 @@ impl Client {
 
     /// A new token from the endpoint, held as just issued.
     fn issue(&self, client: &ClientCredentials) -> Result<AccessToken, Error> {
-        let token = client.fetch_token(&self.transport)?;
+        let token = token::fetch(client, &self.transport)?;
         self.hold(token.clone(), true);
         Ok(token)
     }
@@ -330,15 +315,16 @@ impl Client {
     fn exchange(&self, request: &Request, authorization: String) -> Result<Response, Error> {
         let mut headers: Vec<(&str, &str)> = request.plain_headers().into_iter().collect();
         headers.push(("Authorization", &authorization));
-        self.transport
+        let response = self
+            .transport
             .post(request.url(), &headers, request.body().as_bytes())
-            .map_err(|failed| match failed {
-                Failed::NotHttp(problem) => Error::UnexpectedAnswer {
+            .map_err(|no_answer| match no_answer {
+                NoAnswer::NotHttp(problem) => Error::UnexpectedAnswer {
                     status: None,
                     problem: format!("not an HTTP answer ({problem})"),
                     body: String::new(),
                 },
-                Failed::Network {
+                NoAnswer::Network {
                     delivery, cause, ..
                 } => Error::Network {
                     call: request.call(),
@@ -346,24 +332,10 @@ impl Client {
                     delivery,
                     cause,
                 },
-            })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn basic_authorization_is_base64_of_user_colon_password() {
-        assert_eq!(
-            basic_authorization("api-user", &Secret::from("hunter2")),
-            "Basic YXBpLXVzZXI6aHVudGVyMg=="
-        );
-        let credentials = Credentials::Basic {
-            username: "api-user".parse().unwrap(),
-            password: Secret::from("hunter2"),
-        };
-        assert!(!format!("{credentials:?}").contains("hunter2"));
+            })?;
+        if let Some(notice) = &self.on_response {
+            notice(&response);
+        }
+        Ok(response)
     }
 }

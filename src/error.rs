@@ -7,11 +7,16 @@
 //! get an OAuth2 access token is its own variant: no call was made, so nothing was sent.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::request::Call;
 
 /// What kind of failure an [`Error`] is; each has its own exit status in `mfa`.
+///
+/// Exhaustive on purpose: each class is one row of the exit-status table (README, Exit
+/// status), and a new row changes what every script must handle, so it comes only
+/// with a new major version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorClass {
     /// The API refused the credentials (401, 403).
@@ -65,6 +70,7 @@ impl ErrorClass {
 
 /// Whether a request that failed may have reached the API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Delivery {
     /// It failed before the request went out: nothing was sent.
     NotSent,
@@ -72,8 +78,11 @@ pub enum Delivery {
     MaybeSent,
 }
 
-/// A failed call.
+/// A failed call. [`std::error::Error::source`] leads to what failed underneath: the
+/// [`NetworkCause`] or [`TokenError`], and from there the certificate check or I/O
+/// error.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Error {
     /// The API answered with a 4xx or 5xx status.
     Api {
@@ -110,13 +119,14 @@ pub enum Error {
         /// The token endpoint's host and port.
         host: String,
         /// What went wrong.
-        failure: TokenFailure,
+        reason: TokenError,
     },
 }
 
 /// Why no access token could be had.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TokenFailure {
+#[non_exhaustive]
+pub enum TokenError {
     /// The token endpoint answered with a 4xx or 5xx status.
     Refused {
         /// The HTTP status.
@@ -138,17 +148,64 @@ pub enum TokenFailure {
 
 /// Why no answer came.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum NetworkCause {
     /// The time-out ran out.
     TimedOut(Duration),
     /// The server's TLS certificate failed a check: nothing was sent.
     Certificate(CertificateProblem),
+    /// The connection failed (refused, reset, closed early), with the I/O error.
+    Io(IoFailure),
     /// Anything else, in the transport's words.
     Failed(String),
 }
 
+/// A failed read or write on the connection: a few plain words for the message, and
+/// the I/O error itself as their [`source`](std::error::Error::source).
+#[derive(Debug, Clone)]
+pub struct IoFailure {
+    words: String,
+    error: Arc<std::io::Error>,
+}
+
+impl IoFailure {
+    /// `words` say what failed, in the user's terms; `error` is kept as the source.
+    pub(crate) fn new(words: String, error: std::io::Error) -> Self {
+        IoFailure {
+            words,
+            error: Arc::new(error),
+        }
+    }
+
+    /// The kind of I/O error: `ConnectionRefused`, `ConnectionReset`, ...
+    pub fn kind(&self) -> std::io::ErrorKind {
+        self.error.kind()
+    }
+}
+
+impl PartialEq for IoFailure {
+    fn eq(&self, other: &Self) -> bool {
+        self.words == other.words && self.kind() == other.kind()
+    }
+}
+
+impl Eq for IoFailure {}
+
+impl fmt::Display for IoFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.words)
+    }
+}
+
+impl std::error::Error for IoFailure {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.error)
+    }
+}
+
 /// Which check a server's TLS certificate failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum CertificateProblem {
     /// It is not signed by a trusted CA: a private CA, or a TLS-inspecting proxy, whose
     /// certificate can be added to the trusted ones.
@@ -181,13 +238,28 @@ impl fmt::Display for CertificateProblem {
     }
 }
 
-impl NetworkCause {
-    /// Why the connection failed, for causes other than a time-out.
-    fn words(&self) -> String {
+impl std::error::Error for CertificateProblem {}
+
+impl fmt::Display for NetworkCause {
+    /// Why the connection failed, in a few words.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            NetworkCause::TimedOut(after) => format!("no answer within {} s", after.as_secs_f64()),
-            NetworkCause::Certificate(problem) => problem.to_string(),
-            NetworkCause::Failed(why) => why.clone(),
+            NetworkCause::TimedOut(after) => {
+                write!(f, "no answer within {} s", after.as_secs_f64())
+            }
+            NetworkCause::Certificate(problem) => problem.fmt(f),
+            NetworkCause::Io(failure) => failure.fmt(f),
+            NetworkCause::Failed(why) => f.write_str(why),
+        }
+    }
+}
+
+impl std::error::Error for NetworkCause {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            NetworkCause::Certificate(problem) => Some(problem),
+            NetworkCause::Io(failure) => Some(failure),
+            NetworkCause::TimedOut(_) | NetworkCause::Failed(_) => None,
         }
     }
 }
@@ -199,10 +271,10 @@ impl Error {
             Error::Api { status, .. } => ErrorClass::of_status(*status),
             Error::Network { .. } => ErrorClass::Network,
             Error::UnexpectedAnswer { .. } => ErrorClass::UnexpectedAnswer,
-            Error::Token { failure, .. } => match failure {
-                TokenFailure::Refused { status, .. } => ErrorClass::of_token_status(*status),
-                TokenFailure::Network(_) => ErrorClass::Network,
-                TokenFailure::Unexpected { .. } => ErrorClass::UnexpectedAnswer,
+            Error::Token { reason, .. } => match reason {
+                TokenError::Refused { status, .. } => ErrorClass::of_token_status(*status),
+                TokenError::Network(_) => ErrorClass::Network,
+                TokenError::Unexpected { .. } => ErrorClass::UnexpectedAnswer,
             },
         }
     }
@@ -213,10 +285,10 @@ impl Error {
             Error::Api { status, .. } => Some(*status),
             Error::UnexpectedAnswer { status, .. } => *status,
             Error::Network { .. } => None,
-            Error::Token { failure, .. } => match failure {
-                TokenFailure::Refused { status, .. } => Some(*status),
-                TokenFailure::Unexpected { status, .. } => *status,
-                TokenFailure::Network(_) => None,
+            Error::Token { reason, .. } => match reason {
+                TokenError::Refused { status, .. } => Some(*status),
+                TokenError::Unexpected { status, .. } => *status,
+                TokenError::Network(_) => None,
             },
         }
     }
@@ -234,7 +306,7 @@ impl Error {
         match self {
             Error::Api { message, .. }
             | Error::Token {
-                failure: TokenFailure::Refused { message, .. },
+                reason: TokenError::Refused { message, .. },
                 ..
             } => message.as_deref(),
             _ => None,
@@ -285,7 +357,7 @@ impl fmt::Display for Error {
                         }
                     }
                     other => {
-                        let why = other.words();
+                        let why = other;
                         match delivery {
                             Delivery::NotSent => write!(f, "could not connect to {host}: {why}")?,
                             Delivery::MaybeSent => {
@@ -310,9 +382,9 @@ impl fmt::Display for Error {
                 }
                 write!(f, ": {problem}; body: {}", quoted(body))
             }
-            Error::Token { host, failure } => {
-                match failure {
-                    TokenFailure::Refused { status, message } => {
+            Error::Token { host, reason } => {
+                match reason {
+                    TokenError::Refused { status, message } => {
                         let what = match ErrorClass::of_token_status(*status) {
                             ErrorClass::CredentialsRefused => "refused the client credentials",
                             ErrorClass::RateLimited => "is rate limiting token requests",
@@ -325,17 +397,17 @@ impl fmt::Display for Error {
                             None => f.write_str(" with no message")?,
                         }
                     }
-                    TokenFailure::Network(NetworkCause::TimedOut(after)) => write!(
+                    TokenError::Network(NetworkCause::TimedOut(after)) => write!(
                         f,
                         "no access token from {host} within {} s",
                         after.as_secs_f64()
                     )?,
-                    TokenFailure::Network(other) => write!(
+                    TokenError::Network(other) => write!(
                         f,
                         "could not get an access token from {host}: {}",
-                        other.words()
+                        other
                     )?,
-                    TokenFailure::Unexpected { status, problem } => {
+                    TokenError::Unexpected { status, problem } => {
                         write!(f, "unexpected answer from the token endpoint {host}")?;
                         if let Some(status) = status {
                             write!(f, " (HTTP {status})")?;
@@ -349,7 +421,35 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Network { cause, .. } => Some(cause),
+            Error::Token { reason, .. } => Some(reason),
+            Error::Api { .. } | Error::UnexpectedAnswer { .. } => None,
+        }
+    }
+}
+
+impl fmt::Display for TokenError {
+    /// What went wrong, without the endpoint's name (the [`Error`] holding it says that).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TokenError::Refused { status, .. } => write!(f, "refused (HTTP {status})"),
+            TokenError::Network(cause) => cause.fmt(f),
+            TokenError::Unexpected { problem, .. } => f.write_str(problem),
+        }
+    }
+}
+
+impl std::error::Error for TokenError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            TokenError::Network(cause) => Some(cause),
+            TokenError::Refused { .. } | TokenError::Unexpected { .. } => None,
+        }
+    }
+}
 
 /// A body on one line, in quotes, with control characters escaped, so that a hostile
 /// answer can neither break the one-line error format nor drive the terminal.
@@ -468,7 +568,7 @@ mod tests {
     fn token_errors_say_nothing_was_sent_and_never_show_the_body() {
         let refused = Error::Token {
             host: "127.0.0.1:9".into(),
-            failure: TokenFailure::Refused {
+            reason: TokenError::Refused {
                 status: 401,
                 message: Some("invalid_client".into()),
             },
@@ -490,7 +590,7 @@ mod tests {
         ] {
             let err = Error::Token {
                 host: "h".into(),
-                failure: TokenFailure::Refused {
+                reason: TokenError::Refused {
                     status,
                     message: None,
                 },
@@ -499,7 +599,7 @@ mod tests {
         }
         let late = Error::Token {
             host: "h:1".into(),
-            failure: TokenFailure::Network(NetworkCause::TimedOut(Duration::from_secs(2))),
+            reason: TokenError::Network(NetworkCause::TimedOut(Duration::from_secs(2))),
         };
         assert_eq!(
             late.to_string(),
@@ -508,7 +608,7 @@ mod tests {
         assert_eq!(late.class(), ErrorClass::Network);
         let odd = Error::Token {
             host: "h:1".into(),
-            failure: TokenFailure::Unexpected {
+            reason: TokenError::Unexpected {
                 status: Some(200),
                 problem: "expected JSON with a string \"access_token\"".into(),
             },

@@ -126,6 +126,9 @@ string_field!(
     }
 );
 
+/// The message used when none is given.
+pub const DEFAULT_MESSAGE: &str = "Your temporary {NAME} {SCOPE} code is {CODE}";
+
 string_field!(
     /// The text spoken or sent: at most 2048 characters, with `{CODE}` where the code
     /// goes; it may also use `{NAME}` (the application's name) and `{SCOPE}`.
@@ -141,6 +144,13 @@ string_field!(
         }
     }
 );
+
+impl Default for MessageTemplate {
+    /// [`DEFAULT_MESSAGE`].
+    fn default() -> Self {
+        MessageTemplate(DEFAULT_MESSAGE.to_owned())
+    }
+}
 
 string_field!(
     /// A Bandwidth account id. Any non-empty text: it is percent-encoded in the URL.
@@ -181,44 +191,77 @@ string_field!(
     }
 );
 
-/// How many digits the code has: 2 to 8.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(transparent)]
-pub struct Digits(u8);
+/// Declares a small whole-number field type: `new` and `FromStr` check the range
+/// (`FromStr` takes digits only: no sign, space or fraction), `get` and `Display` give
+/// the number back, `Serialize` writes it as a JSON number.
+macro_rules! bounded_number {
+    ($(#[$doc:meta])* $name:ident, $min:literal..=$max:literal, $rule:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+        #[serde(transparent)]
+        pub struct $name(u8);
 
-impl Digits {
-    const RULE: &str = "must be a whole number from 2 to 8";
+        impl $name {
+            /// The smallest value.
+            pub const MIN: u8 = $min;
+            /// The largest value.
+            pub const MAX: u8 = $max;
 
-    /// Checks a number of digits.
-    pub fn new(value: i64) -> Result<Self, InvalidValue> {
-        match u8::try_from(value) {
-            Ok(n @ 2..=8) => Ok(Digits(n)),
-            _ => Err(InvalidValue::from_rule(Self::RULE)),
+            /// Checks the number.
+            pub fn new(value: u8) -> Result<Self, $crate::fields::InvalidValue> {
+                if ($min..=$max).contains(&value) {
+                    Ok($name(value))
+                } else {
+                    Err($crate::fields::InvalidValue::from_rule($rule))
+                }
+            }
+
+            /// The number.
+            pub fn get(self) -> u8 {
+                self.0
+            }
         }
-    }
 
-    /// The number of digits.
-    pub fn get(self) -> u8 {
-        self.0
+        impl std::str::FromStr for $name {
+            type Err = $crate::fields::InvalidValue;
+
+            fn from_str(value: &str) -> Result<Self, $crate::fields::InvalidValue> {
+                let rule = || $crate::fields::InvalidValue::from_rule($rule);
+                if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(rule());
+                }
+                $name::new(value.parse().map_err(|_| rule())?)
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+    };
+}
+pub(crate) use bounded_number;
+
+bounded_number!(
+    /// How many digits the code has: 2 to 8; 6 unless told otherwise.
+    Digits,
+    2..=8,
+    "must be a whole number from 2 to 8"
+);
+
+impl Default for Digits {
+    fn default() -> Self {
+        Digits(6)
     }
 }
 
-impl FromStr for Digits {
-    type Err = InvalidValue;
-
-    fn from_str(value: &str) -> Result<Self, InvalidValue> {
-        let n: i64 = value
-            .parse()
-            .map_err(|_| InvalidValue::from_rule(Self::RULE))?;
-        Digits::new(n)
-    }
-}
-
-impl fmt::Display for Digits {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
+bounded_number!(
+    /// How old a code may be, in whole minutes, and still be accepted: 1 to 15.
+    ExpirationMinutes,
+    1..=15,
+    "must be a whole number of minutes from 1 to 15"
+);
 
 /// A one-time code as the user typed it back: 4 to 8 characters, with no spaces or
 /// control characters. It is kept out of every output: `Debug` prints
@@ -275,45 +318,6 @@ impl fmt::Debug for Code {
 impl Serialize for Code {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.expose())
-    }
-}
-
-/// How old a code may be, in whole minutes, and still be accepted: 1 to 15.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(transparent)]
-pub struct ExpirationMinutes(u8);
-
-impl ExpirationMinutes {
-    const RULE: &str = "must be a whole number of minutes from 1 to 15";
-
-    /// Checks a number of minutes.
-    pub fn new(value: i64) -> Result<Self, InvalidValue> {
-        match u8::try_from(value) {
-            Ok(n @ 1..=15) => Ok(ExpirationMinutes(n)),
-            _ => Err(InvalidValue::from_rule(Self::RULE)),
-        }
-    }
-
-    /// The number of minutes.
-    pub fn get(self) -> u8 {
-        self.0
-    }
-}
-
-impl FromStr for ExpirationMinutes {
-    type Err = InvalidValue;
-
-    fn from_str(value: &str) -> Result<Self, InvalidValue> {
-        let n: i64 = value
-            .parse()
-            .map_err(|_| InvalidValue::from_rule(Self::RULE))?;
-        ExpirationMinutes::new(n)
-    }
-}
-
-impl fmt::Display for ExpirationMinutes {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
     }
 }
 
@@ -413,16 +417,28 @@ mod tests {
     #[test]
     fn digits_are_two_to_eight() {
         for n in 2..=8 {
-            assert_eq!(Digits::new(n).unwrap().get() as i64, n);
-            assert_eq!(n.to_string().parse::<Digits>().unwrap().get() as i64, n);
+            assert_eq!(Digits::new(n).unwrap().get(), n);
+            assert_eq!(n.to_string().parse::<Digits>().unwrap().get(), n);
         }
-        for bad in [i64::MIN, -1, 0, 1, 9, 256, 258, i64::MAX] {
+        assert_eq!(Digits::default().get(), 6);
+        for bad in [0, 1, 9, 255] {
             assert_eq!(
                 Digits::new(bad).unwrap_err().rule(),
                 "must be a whole number from 2 to 8"
             );
         }
-        for bad in ["", "six", "6.0", " 6", "1", "9", "99999999999999999999"] {
+        for bad in [
+            "",
+            "six",
+            "6.0",
+            " 6",
+            "+6",
+            "-6",
+            "1",
+            "9",
+            "258",
+            "99999999999999999999",
+        ] {
             assert!(bad.parse::<Digits>().is_err(), "{bad:?}");
         }
     }
@@ -502,9 +518,9 @@ mod tests {
     #[test]
     fn expiration_is_one_to_fifteen_whole_minutes() {
         for n in 1..=15 {
-            assert_eq!(ExpirationMinutes::new(n).unwrap().get() as i64, n);
+            assert_eq!(ExpirationMinutes::new(n).unwrap().get(), n);
         }
-        for bad in [i64::MIN, -1, 0, 16, 257, i64::MAX] {
+        for bad in [0, 16, 255] {
             assert_eq!(
                 ExpirationMinutes::new(bad).unwrap_err().rule(),
                 "must be a whole number of minutes from 1 to 15"

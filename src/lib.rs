@@ -10,51 +10,57 @@
 //! ([`Credentials::ClientCredentials`]), whose access token it gets, reuses and renews
 //! itself. The `mfa` command-line tool is built on this library.
 //!
-//! Modules, one job each:
-//! - [`fields`]: the checked values a request is made of;
-//! - [`base_url`]: where the API and its token endpoint live, and the
+//! Everything is re-exported here; the modules behind it, one job each, are private:
+//! - `fields`: the checked values a request is made of;
+//! - `base_url`: where the API and its token endpoint live, and the
 //!   https-unless-loopback rule;
-//! - [`request`]: the calls and the exact requests, showable without secrets;
-//! - [`client`]: the calls, and OAuth2 tokens got, reused and renewed;
-//! - [`transport`]: how a request travels: time-out, retries, proxy, trusted CAs;
-//! - [`retry`]: what may be retried (only what surely was not processed) and the waits;
-//! - [`proxy`]: which proxy a URL goes through, by curl's rules;
-//! - [`tls`]: extra trusted CAs, and a failed certificate check in words;
-//! - [`token`]: OAuth2 client credentials and access tokens;
-//! - [`answer`]: reading answers into ids, verdicts or errors;
-//! - [`error`]: what can go wrong, by class;
-//! - [`secret`]: the wrapper that keeps passwords out of every output.
+//! - `credentials`: who is calling, and the `Authorization` header they make;
+//! - `request`: the calls and the exact requests, showable without secrets;
+//! - `client`: the calls, and OAuth2 tokens got, reused and renewed;
+//! - `transport`: how a request travels: time-out, retries, proxy, trusted CAs;
+//! - `retry`: what may be retried (only what surely was not processed) and the waits;
+//! - `proxy`: which proxy a URL goes through, by curl's rules;
+//! - `tls`: extra trusted CAs, and a failed certificate check in words;
+//! - `token`: OAuth2 access tokens, and asking the token endpoint for one;
+//! - `answer`: reading answers into ids, verdicts or errors;
+//! - `error`: what can go wrong, by class;
+//! - `secret`: the wrapper that keeps passwords out of every output.
+//!
+//! Each module imports only those listed before it, so every import points one way
+//! (`tests/architecture.rs` checks it).
 
-pub mod answer;
-pub mod base_url;
-pub mod client;
-pub mod error;
-pub mod fields;
-pub mod proxy;
-pub mod request;
-pub mod retry;
-pub mod secret;
-pub mod tls;
-pub mod token;
-pub mod transport;
+mod answer;
+mod base_url;
+mod client;
+mod credentials;
+mod error;
+mod fields;
+mod proxy;
+mod request;
+mod retry;
+mod secret;
+mod tls;
+mod token;
+mod transport;
 
-pub use answer::{Answer, CallId, MessageId, Verdict};
+pub use answer::{CallId, MessageId, Verdict};
 pub use base_url::{BaseUrl, DEFAULT_BASE_URL, DEFAULT_TOKEN_URL, TokenUrl};
-pub use client::{Client, Credentials, Response};
-pub use error::{CertificateProblem, Delivery, Error, ErrorClass, NetworkCause, TokenFailure};
+pub use client::Client;
+pub use credentials::{AuthScheme, ClientCredentials, Credentials};
+pub use error::{
+    CertificateProblem, Delivery, Error, ErrorClass, IoFailure, NetworkCause, TokenError,
+};
 pub use fields::{
-    AccountId, ApplicationId, ClientId, Code, Digits, ExpirationMinutes, InvalidValue,
-    MessageTemplate, PhoneNumber, Scope, Username,
+    AccountId, ApplicationId, ClientId, Code, DEFAULT_MESSAGE, Digits, ExpirationMinutes,
+    InvalidValue, MessageTemplate, PhoneNumber, Scope, Username,
 };
 pub use proxy::{NoProxy, Proxies, Proxy};
-pub use request::{
-    AuthScheme, Body, Call, CodeRequest, REDACTED, Request, USER_AGENT, VerifyRequest,
-};
+pub use request::{Call, CodeRequest, REDACTED, Request, USER_AGENT, VerifyRequest};
 pub use retry::{Retries, Wait, WaitReason};
 pub use secret::Secret;
 pub use tls::CaCertificates;
-pub use token::{AccessToken, ClientCredentials};
-pub use transport::{BODY_CAP, DEFAULT_TIMEOUT, HEAD_CAP, Transport};
+pub use token::AccessToken;
+pub use transport::{BODY_CAP, DEFAULT_TIMEOUT, HEAD_CAP, Response, Transport};
 
 /// Compiles the README's Rust example, so the front door stays true.
 #[cfg(doctest)]

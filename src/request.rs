@@ -3,6 +3,7 @@
 //! [`Call`] names the three calls and holds what differs between them: the path, and
 //! what a failure after sending means. [`CodeRequest`] and [`VerifyRequest`] are their
 //! bodies. [`Request`] is the exact request `mfa` sends (method, URL, headers, body),
+//! made by one constructor per call, so a body can only go to the call that takes it,
 //! except that the `Authorization` value is kept out of it (the client adds it at the
 //! moment of sending) and that its shown body masks the code being verified, so
 //! showing a `Request` (`--dry-run`, `--verbose`) leaks neither.
@@ -11,6 +12,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Serialize;
 
 use crate::base_url::BaseUrl;
+use crate::credentials::AuthScheme;
 use crate::fields::{
     AccountId, ApplicationId, Code, Digits, ExpirationMinutes, MessageTemplate, PhoneNumber, Scope,
 };
@@ -24,8 +26,23 @@ pub const REDACTED: &str = "<redacted>";
 /// The body of a request to send a code, by voice call or by text message: who gets
 /// it, from which number, through which application, and what it says. Valid by
 /// construction, since every field is a checked type.
+///
+/// ```
+/// use mfa::{CodeRequest, Digits};
+///
+/// let request = CodeRequest::new(
+///     "+15553334444".parse()?,
+///     "+15554443333".parse()?,
+///     "93de2206-9669-4e07-948d-329f4b722ee2".parse()?,
+/// )
+/// .with_scope("login".parse()?)
+/// .with_digits(Digits::new(8)?);
+/// assert_eq!(request.message.as_str(), "Your temporary {NAME} {SCOPE} code is {CODE}");
+/// # Ok::<(), mfa::InvalidValue>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CodeRequest {
     /// The phone that gets the code.
     pub to: PhoneNumber,
@@ -45,6 +62,7 @@ pub struct CodeRequest {
 
 /// The body of a request to check a code a user typed back. Valid by construction.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct VerifyRequest {
     /// The phone the code was sent to.
     pub to: PhoneNumber,
@@ -57,7 +75,59 @@ pub struct VerifyRequest {
     pub expiration_minutes: ExpirationMinutes,
 }
 
+impl CodeRequest {
+    /// A code for `to`, from the Bandwidth number `from`, through the voice or
+    /// messaging application `application_id`: the default message
+    /// ([`MessageTemplate::default`]) and number of digits ([`Digits::default`]), no
+    /// scope (the server uses `2FA`).
+    pub fn new(to: PhoneNumber, from: PhoneNumber, application_id: ApplicationId) -> Self {
+        CodeRequest {
+            to,
+            from,
+            application_id,
+            scope: None,
+            message: MessageTemplate::default(),
+            digits: Digits::default(),
+        }
+    }
+
+    /// What the code is for.
+    pub fn with_scope(mut self, scope: Scope) -> Self {
+        self.scope = Some(scope);
+        self
+    }
+
+    /// The text spoken or sent.
+    pub fn with_message(mut self, message: MessageTemplate) -> Self {
+        self.message = message;
+        self
+    }
+
+    /// How many digits the code has.
+    pub fn with_digits(mut self, digits: Digits) -> Self {
+        self.digits = digits;
+        self
+    }
+}
+
 impl VerifyRequest {
+    /// A check of `code`, sent to `to`, that counts it valid if at most
+    /// `expiration_minutes` old; no scope (the server's default, `2FA`).
+    pub fn new(to: PhoneNumber, code: Code, expiration_minutes: ExpirationMinutes) -> Self {
+        VerifyRequest {
+            to,
+            scope: None,
+            code,
+            expiration_minutes,
+        }
+    }
+
+    /// The scope the code was sent with.
+    pub fn with_scope(mut self, scope: Scope) -> Self {
+        self.scope = Some(scope);
+        self
+    }
+
     /// The body on the wire, with `code` in the code's place: the one place that
     /// names the JSON keys, for the body sent and the body shown alike.
     fn wire<'a>(&'a self, code: &'a str) -> impl Serialize + 'a {
@@ -85,14 +155,8 @@ impl Serialize for VerifyRequest {
     }
 }
 
-mod sealed {
-    pub trait Sealed {}
-    impl Sealed for super::CodeRequest {}
-    impl Sealed for super::VerifyRequest {}
-}
-
 /// A request body: [`CodeRequest`] or [`VerifyRequest`].
-pub trait Body: Serialize + sealed::Sealed {
+trait Body: Serialize {
     /// The body as it may be shown: the JSON sent, with any secret in it masked.
     fn shown(&self) -> String {
         to_json(self)
@@ -111,28 +175,10 @@ fn to_json<T: Serialize + ?Sized>(body: &T) -> String {
     serde_json::to_string(body).expect("a request body of checked fields always serializes")
 }
 
-/// How a request proves who is calling; the credentials themselves stay with the client.
+/// The calls of the API. Each knows its path and what a failure after sending may have
+/// done.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AuthScheme {
-    /// HTTP Basic with the API username and password.
-    Basic,
-    /// An OAuth2 access token, got with client credentials.
-    Bearer,
-}
-
-impl AuthScheme {
-    /// The scheme's name in the `Authorization` header.
-    pub fn name(self) -> &'static str {
-        match self {
-            AuthScheme::Basic => "Basic",
-            AuthScheme::Bearer => "Bearer",
-        }
-    }
-}
-
-/// The calls of the API. Each knows its path, how to read its answer
-/// ([`crate::Answer::read`]) and what a failure after sending may have done.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Call {
     /// Send a code by voice call ([`CodeRequest`]); answers with a call id.
     VoiceCode,
@@ -192,10 +238,39 @@ impl std::fmt::Debug for Request {
 }
 
 impl Request {
-    /// Builds the request for `call` with `body` to the account at `base_url`. The
-    /// body must be the one `call` takes (see [`Call`]); [`crate::Client`]'s methods
-    /// pair them for you.
-    pub fn new(
+    /// The request to send a code by voice call to the account at `base_url`.
+    pub fn voice_code(
+        base_url: &BaseUrl,
+        account_id: &AccountId,
+        auth: AuthScheme,
+        body: &CodeRequest,
+    ) -> Self {
+        Request::new(Call::VoiceCode, base_url, account_id, auth, body)
+    }
+
+    /// The request to send a code by text message to the account at `base_url`.
+    pub fn messaging_code(
+        base_url: &BaseUrl,
+        account_id: &AccountId,
+        auth: AuthScheme,
+        body: &CodeRequest,
+    ) -> Self {
+        Request::new(Call::MessagingCode, base_url, account_id, auth, body)
+    }
+
+    /// The request to check a code, to the account at `base_url`.
+    pub fn verify_code(
+        base_url: &BaseUrl,
+        account_id: &AccountId,
+        auth: AuthScheme,
+        body: &VerifyRequest,
+    ) -> Self {
+        Request::new(Call::VerifyCode, base_url, account_id, auth, body)
+    }
+
+    /// The request for `call`, whose body `body` must be: only the constructors above
+    /// pair them.
+    fn new(
         call: Call,
         base_url: &BaseUrl,
         account_id: &AccountId,
@@ -281,8 +356,7 @@ mod tests {
 
     #[test]
     fn voice_request_has_the_documented_url_and_body() {
-        let request = Request::new(
-            Call::VoiceCode,
+        let request = Request::voice_code(
             &"https://mfa.bandwidth.com/api/v1".parse().unwrap(),
             &"9900000".parse().unwrap(),
             AuthScheme::Basic,
@@ -302,8 +376,7 @@ mod tests {
 
     #[test]
     fn messaging_request_has_its_own_path_and_the_same_body() {
-        let request = Request::new(
-            Call::MessagingCode,
+        let request = Request::messaging_code(
             &"https://mfa.bandwidth.com/api/v1".parse().unwrap(),
             &"9900000".parse().unwrap(),
             AuthScheme::Basic,
@@ -330,8 +403,7 @@ mod tests {
 
     #[test]
     fn verify_request_sends_the_code_and_shows_it_masked() {
-        let request = Request::new(
-            Call::VerifyCode,
+        let request = Request::verify_code(
             &"https://mfa.bandwidth.com/api/v1".parse().unwrap(),
             &"9900000".parse().unwrap(),
             AuthScheme::Basic,
@@ -355,8 +427,7 @@ mod tests {
 
     #[test]
     fn verify_without_scope_leaves_the_key_out_in_both_bodies() {
-        let request = Request::new(
-            Call::VerifyCode,
+        let request = Request::verify_code(
             &BaseUrl::default(),
             &"1".parse().unwrap(),
             AuthScheme::Basic,
@@ -380,8 +451,7 @@ mod tests {
 
     #[test]
     fn account_id_is_percent_encoded() {
-        let request = Request::new(
-            Call::VoiceCode,
+        let request = Request::voice_code(
             &"http://127.0.0.1:1/api".parse().unwrap(),
             &"a b/c?d%é".parse().unwrap(),
             AuthScheme::Basic,
@@ -395,8 +465,7 @@ mod tests {
 
     #[test]
     fn shown_headers_redact_the_authorization() {
-        let request = Request::new(
-            Call::VoiceCode,
+        let request = Request::voice_code(
             &BaseUrl::default(),
             &"1".parse().unwrap(),
             AuthScheme::Basic,

@@ -12,61 +12,25 @@
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
-use crate::fields::InvalidValue;
 
 /// The longest wait before a retry, whatever `Retry-After` says.
-pub const MAX_WAIT: Duration = Duration::from_secs(60);
+pub(crate) const MAX_WAIT: Duration = Duration::from_secs(60);
 
 /// The back-off before the first retry when the API gives no `Retry-After`; each
 /// later one doubles it. Jitter takes each wait down by up to half.
-pub const FIRST_BACKOFF: Duration = Duration::from_millis(500);
+pub(crate) const FIRST_BACKOFF: Duration = Duration::from_millis(500);
 
-/// How many times a request may be made again: 0 (the default) to 10.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Retries(u8);
-
-impl Retries {
-    /// The most retries allowed.
-    pub const MAX: u8 = 10;
-
-    /// `n` retries, if at most [`Retries::MAX`].
-    pub fn new(n: i64) -> Result<Self, InvalidValue> {
-        u8::try_from(n)
-            .ok()
-            .filter(|n| *n <= Self::MAX)
-            .map(Retries)
-            .ok_or_else(rule)
-    }
-
-    /// The number.
-    pub fn get(self) -> u8 {
-        self.0
-    }
-}
-
-fn rule() -> InvalidValue {
-    InvalidValue::from_rule(format!(
-        "must be a whole number of retries from 0 to {}",
-        Retries::MAX
-    ))
-}
-
-impl std::str::FromStr for Retries {
-    type Err = InvalidValue;
-
-    fn from_str(value: &str) -> Result<Self, InvalidValue> {
-        Retries::new(value.trim().parse().map_err(|_| rule())?)
-    }
-}
-
-impl fmt::Display for Retries {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
+crate::fields::bounded_number!(
+    /// How many times a request may be made again: 0 (the default) to 10.
+    #[derive(Default)]
+    Retries,
+    0..=10,
+    "must be a whole number of retries from 0 to 10"
+);
 
 /// Why the client is about to wait and try again.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum WaitReason {
     /// The connection was refused: nothing was sent.
     Refused,
@@ -79,6 +43,7 @@ pub enum WaitReason {
 
 /// A wait before a retry, as the client is about to make it.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Wait {
     /// Which retry comes after the wait: 1 for the first.
     pub retry: u8,
@@ -110,7 +75,7 @@ impl fmt::Display for Wait {
 /// What `Retry-After` asks for, counted from `now`: whole seconds, or an HTTP date (a
 /// date already past means no wait). Capped at [`MAX_WAIT`]. `None` when it says
 /// neither.
-pub fn retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+pub(crate) fn retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();
     let wait = if let Ok(seconds) = value.parse::<u64>() {
         Duration::from_secs(seconds)
@@ -123,7 +88,7 @@ pub fn retry_after(value: &str, now: SystemTime) -> Option<Duration> {
 
 /// The back-off before retry `retry` (1 for the first): [`FIRST_BACKOFF`] doubled for
 /// each retry before it, at most [`MAX_WAIT`], less a random part of up to half.
-pub fn backoff(retry: u8) -> Duration {
+pub(crate) fn backoff(retry: u8) -> Duration {
     let full = FIRST_BACKOFF
         .saturating_mul(1u32 << retry.saturating_sub(1).min(16))
         .min(MAX_WAIT);
@@ -152,7 +117,7 @@ mod tests {
     fn retries_are_0_to_10() {
         assert_eq!("0".parse::<Retries>().unwrap().get(), 0);
         assert_eq!("10".parse::<Retries>().unwrap().get(), 10);
-        for bad in ["11", "-1", "1.5", "", "three", "300"] {
+        for bad in ["11", "-1", "1.5", "", " 2", "three", "300"] {
             let err = bad.parse::<Retries>().unwrap_err();
             assert_eq!(
                 err.to_string(),

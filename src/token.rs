@@ -3,7 +3,7 @@
 //! Newer Bandwidth accounts authenticate this way: `POST` to the token endpoint with
 //! HTTP Basic `client_id:client_secret` and `grant_type=client_credentials`; calls then
 //! carry `Authorization: Bearer <access_token>`. As the official SDK does, a token is
-//! used until 60 s before it expires ([`RENEW_BEFORE`]). The token, like the secret,
+//! used until 60 s before it expires ([`AccessToken::RENEW_BEFORE`]). The token, like the secret,
 //! lives in a [`Secret`]: no `Debug` and no error ever shows it, and the body of a
 //! token answer, which may hold one, is never quoted.
 
@@ -11,34 +11,19 @@ use std::fmt;
 use std::time::{Duration, SystemTime};
 
 use crate::answer::{error_words, json_text};
-use crate::base_url::TokenUrl;
-use crate::client::{Response, basic_authorization};
-use crate::error::{Error, TokenFailure};
-use crate::fields::{ClientId, InvalidValue};
+use crate::credentials::{ClientCredentials, basic_authorization};
+use crate::error::{Error, TokenError};
+use crate::fields::InvalidValue;
 use crate::request::USER_AGENT;
 use crate::secret::Secret;
-use crate::transport::{BODY_CAP, Failed, Transport};
-
-/// A token is renewed this long before it expires, never used closer to its end.
-pub const RENEW_BEFORE: Duration = Duration::from_secs(60);
+use crate::transport::{BODY_CAP, NoAnswer, Response, Transport};
 
 /// What the token request's body says.
-pub const GRANT: &str = "grant_type=client_credentials";
+const GRANT: &str = "grant_type=client_credentials";
 
 /// The most `expires_in` is believed: a year. A longer one is taken as a year, so an
 /// absurd answer cannot overflow the clock.
 const LONGEST_LIFE: Duration = Duration::from_secs(365 * 24 * 3600);
-
-/// An OAuth2 client: its id and secret, and where tokens are issued.
-#[derive(Debug, Clone)]
-pub struct ClientCredentials {
-    /// The client id.
-    pub client_id: ClientId,
-    /// The client secret.
-    pub client_secret: Secret<String>,
-    /// The token endpoint.
-    pub token_url: TokenUrl,
-}
 
 /// An access token and when it expires. `Debug` shows only the expiry.
 #[derive(Clone, PartialEq, Eq)]
@@ -48,6 +33,9 @@ pub struct AccessToken {
 }
 
 impl AccessToken {
+    /// A token is renewed this long before it expires, never used closer to its end.
+    pub const RENEW_BEFORE: Duration = Duration::from_secs(60);
+
     /// A token, checked to be something an `Authorization` header can carry: not
     /// empty, visible ASCII only.
     pub fn new(value: impl Into<String>, expires_at: SystemTime) -> Result<Self, InvalidValue> {
@@ -73,9 +61,10 @@ impl AccessToken {
         self.expires_at
     }
 
-    /// Whether it may still be used at `now`: until [`RENEW_BEFORE`] its expiry.
+    /// Whether it may still be used at `now`: until [`AccessToken::RENEW_BEFORE`] its
+    /// expiry.
     pub fn is_usable_at(&self, now: SystemTime) -> bool {
-        now.checked_add(RENEW_BEFORE)
+        now.checked_add(Self::RENEW_BEFORE)
             .is_some_and(|limit| limit < self.expires_at)
     }
 
@@ -94,42 +83,40 @@ impl fmt::Debug for AccessToken {
     }
 }
 
-impl ClientCredentials {
-    /// Asks the token endpoint for a new access token, carried by `transport` (once,
-    /// unless its retries allow more after a refused connection or a 429).
-    pub fn fetch_token(&self, transport: &Transport) -> Result<AccessToken, Error> {
-        let url = self.token_url.as_str();
-        let fail = |failure| Error::Token {
-            host: transport.describe_host(url),
-            failure,
-        };
-        let asked_at = SystemTime::now();
-        let authorization = basic_authorization(self.client_id.as_str(), &self.client_secret);
-        let headers = [
-            ("Accept", "application/json"),
-            ("Authorization", authorization.as_str()),
-            ("Content-Type", "application/x-www-form-urlencoded"),
-            ("User-Agent", USER_AGENT),
-        ];
-        let response = transport
-            .post(url, &headers, GRANT.as_bytes())
-            .map_err(|failed| {
-                fail(match failed {
-                    Failed::NotHttp(problem) => TokenFailure::Unexpected {
-                        status: None,
-                        problem: format!("not an HTTP answer ({problem})"),
-                    },
-                    Failed::Network { cause, .. } => TokenFailure::Network(cause),
-                })
-            })?;
-        read_token(&response, asked_at).map_err(fail)
-    }
+/// Asks `client`'s token endpoint for a new access token, carried by `transport` (once,
+/// unless its retries allow more after a refused connection or a 429).
+pub(crate) fn fetch(client: &ClientCredentials, transport: &Transport) -> Result<AccessToken, Error> {
+    let url = client.token_url.as_str();
+    let fail = |reason| Error::Token {
+        host: transport.describe_host(url),
+        reason,
+    };
+    let asked_at = SystemTime::now();
+    let authorization = basic_authorization(client.client_id.as_str(), &client.client_secret);
+    let headers = [
+        ("Accept", "application/json"),
+        ("Authorization", authorization.as_str()),
+        ("Content-Type", "application/x-www-form-urlencoded"),
+        ("User-Agent", USER_AGENT),
+    ];
+    let response = transport
+        .post(url, &headers, GRANT.as_bytes())
+        .map_err(|no_answer| {
+            fail(match no_answer {
+                NoAnswer::NotHttp(problem) => TokenError::Unexpected {
+                    status: None,
+                    problem: format!("not an HTTP answer ({problem})"),
+                },
+                NoAnswer::Network { cause, .. } => TokenError::Network(cause),
+            })
+        })?;
+    read_token(&response, asked_at).map_err(fail)
 }
 
 /// The token in a token endpoint's answer, expiring `expires_in` seconds after
 /// `asked_at` (the moment the request went out, so the expiry errs early).
-fn read_token(response: &Response, asked_at: SystemTime) -> Result<AccessToken, TokenFailure> {
-    let unexpected = |problem: String| TokenFailure::Unexpected {
+fn read_token(response: &Response, asked_at: SystemTime) -> Result<AccessToken, TokenError> {
+    let unexpected = |problem: String| TokenError::Unexpected {
         status: Some(response.status),
         problem,
     };
@@ -147,7 +134,7 @@ fn read_token(response: &Response, asked_at: SystemTime) -> Result<AccessToken, 
                 (Some(words), Some(detail)) => Some(format!("{words}: {detail}")),
                 (words, detail) => words.or(detail),
             };
-            return Err(TokenFailure::Refused {
+            return Err(TokenError::Refused {
                 status: response.status,
                 message,
             });
@@ -252,7 +239,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             refused,
-            TokenFailure::Refused {
+            TokenError::Refused {
                 status: 401,
                 message: Some("invalid_client: Bad client".into())
             }
@@ -260,7 +247,7 @@ mod tests {
         let gateway = read_token(&answer(502, "<html>bad gateway</html>"), at(0)).unwrap_err();
         assert_eq!(
             gateway,
-            TokenFailure::Refused {
+            TokenError::Refused {
                 status: 502,
                 message: Some("\"<html>bad gateway</html>\"".into())
             }
@@ -296,7 +283,7 @@ mod tests {
             let failure = read_token(&answer(200, body), at(0)).unwrap_err();
             assert_eq!(
                 failure,
-                TokenFailure::Unexpected {
+                TokenError::Unexpected {
                     status: Some(200),
                     problem: problem.into()
                 },
@@ -307,7 +294,7 @@ mod tests {
         huge.cut = true;
         assert!(matches!(
             read_token(&huge, at(0)),
-            Err(TokenFailure::Unexpected { .. })
+            Err(TokenError::Unexpected { .. })
         ));
     }
 

@@ -15,7 +15,8 @@ use ureq::http::Uri;
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::{ConnectProxyConnector, Connector, NextTimeout, TcpConnector};
 
-use crate::error::{Delivery, NetworkCause};
+use crate::base_url::host_of;
+use crate::error::{Delivery, IoFailure, NetworkCause};
 use crate::proxy::{Proxies, Proxy};
 use crate::request::USER_AGENT;
 use crate::retry::{self, Retries, Wait, WaitReason};
@@ -41,6 +42,30 @@ const OUTPUT_BUFFER: usize = 16 * 1024;
 
 /// How long a call may take unless told otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// An HTTP answer, as received (the body cut at [`BODY_CAP`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Response {
+    /// The HTTP status.
+    pub status: u16,
+    /// The headers, in the order received.
+    pub headers: Vec<(String, String)>,
+    /// The body, as text (invalid UTF-8 replaced).
+    pub body: String,
+    /// Whether the body was longer than [`BODY_CAP`] and cut.
+    pub cut: bool,
+}
+
+impl Response {
+    /// The first header called `name`, in any casing.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+}
 
 /// Told of each wait before a retry, e.g. to log it.
 type WaitNotice = Arc<dyn Fn(&Wait) + Send + Sync>;
@@ -160,7 +185,7 @@ impl Transport {
         url: &str,
         headers: &[(&str, &str)],
         body: &[u8],
-    ) -> Result<crate::Response, Failed> {
+    ) -> Result<Response, NoAnswer> {
         let mut retry = 0;
         loop {
             let result = self.post_once(url, headers, body);
@@ -190,7 +215,7 @@ impl Transport {
         url: &str,
         headers: &[(&str, &str)],
         body: &[u8],
-    ) -> Result<crate::Response, Failed> {
+    ) -> Result<Response, NoAnswer> {
         let mut builder = self.agent(url, output_room(url, headers)).post(url);
         for (name, value) in headers {
             builder = builder.header(*name, *value);
@@ -198,10 +223,10 @@ impl Transport {
         let answer = match builder.send(body) {
             Ok(answer) => answer,
             Err(ureq::Error::Protocol(problem)) => {
-                return Err(Failed::NotHttp(problem.to_string()));
+                return Err(NoAnswer::NotHttp(problem.to_string()));
             }
             Err(ureq::Error::LargeResponseHeader(..)) => {
-                return Err(Failed::NotHttp("its headers are too large".into()));
+                return Err(NoAnswer::NotHttp("its headers are too large".into()));
             }
             Err(err) => return Err(classify(err, self.timeout)),
         };
@@ -230,12 +255,13 @@ impl Transport {
                 ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => {
                     NetworkCause::TimedOut(self.timeout)
                 }
-                ureq::Error::Io(io) => {
-                    NetworkCause::Failed(format!("reading the answer: {}", io_words(&io)))
-                }
+                ureq::Error::Io(io) => NetworkCause::Io(IoFailure::new(
+                    format!("reading the answer: {}", io_words(&io)),
+                    io,
+                )),
                 other => NetworkCause::Failed(format!("reading the answer: {other}")),
             };
-            return Err(Failed::Network {
+            return Err(NoAnswer::Network {
                 delivery: Delivery::MaybeSent,
                 cause,
                 refused: false,
@@ -243,7 +269,7 @@ impl Transport {
         }
         let cut = bytes.len() > BODY_CAP;
         bytes.truncate(BODY_CAP);
-        Ok(crate::Response {
+        Ok(Response {
             status,
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
@@ -330,7 +356,7 @@ fn output_room(url: &str, headers: &[(&str, &str)]) -> usize {
 /// Why and how long to wait before retry `retry` (1 for the first) after `result`;
 /// `None` when the result may not be retried: it may have been processed.
 fn wait_before_retry(
-    result: &Result<crate::Response, Failed>,
+    result: &Result<Response, NoAnswer>,
     retry: u8,
 ) -> Option<(WaitReason, Duration)> {
     match result {
@@ -343,7 +369,7 @@ fn wait_before_retry(
             };
             Some((reason, asked.unwrap_or_else(|| retry::backoff(retry))))
         }
-        Err(Failed::Network { refused: true, .. }) => {
+        Err(NoAnswer::Network { refused: true, .. }) => {
             Some((WaitReason::Refused, retry::backoff(retry)))
         }
         _ => None,
@@ -351,7 +377,7 @@ fn wait_before_retry(
 }
 
 /// Why an exchange got no HTTP answer.
-pub(crate) enum Failed {
+pub(crate) enum NoAnswer {
     /// Something answered, but not in HTTP.
     NotHttp(String),
     /// No answer: whether the request may have gone out, why, and whether the
@@ -364,7 +390,7 @@ pub(crate) enum Failed {
 }
 
 /// Whether a failed exchange may have reached the server, and why it failed.
-fn classify(err: ureq::Error, timeout: Duration) -> Failed {
+fn classify(err: ureq::Error, timeout: Duration) -> NoAnswer {
     use std::io::ErrorKind as Io;
     use ureq::Timeout as T;
     let (delivery, cause) = match err {
@@ -389,10 +415,10 @@ fn classify(err: ureq::Error, timeout: Duration) -> Failed {
                 | Io::HostUnreachable => Delivery::NotSent,
                 _ => Delivery::MaybeSent,
             };
-            return Failed::Network {
+            return NoAnswer::Network {
                 delivery,
                 refused: io.kind() == Io::ConnectionRefused,
-                cause: NetworkCause::Failed(io_words(&io)),
+                cause: NetworkCause::Io(IoFailure::new(io_words(&io), io)),
             };
         }
         ureq::Error::Rustls(problem) => (Delivery::NotSent, tls::tls_failure(&problem)),
@@ -402,7 +428,7 @@ fn classify(err: ureq::Error, timeout: Duration) -> Failed {
         ),
         other => (Delivery::MaybeSent, NetworkCause::Failed(other.to_string())),
     };
-    Failed::Network {
+    NoAnswer::Network {
         delivery,
         cause,
         refused: false,
@@ -438,24 +464,16 @@ fn io_words(err: &std::io::Error) -> String {
     }
 }
 
-/// `host:port` of a URL (as written in it), for messages.
-pub fn host_of(url: &str) -> String {
-    url.parse::<Uri>()
-        .ok()
-        .and_then(|uri| uri.authority().map(|a| a.as_str().to_owned()))
-        .unwrap_or_else(|| url.to_owned())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn delivery(failed: Failed) -> (Delivery, bool) {
+    fn delivery(failed: NoAnswer) -> (Delivery, bool) {
         match failed {
-            Failed::Network {
+            NoAnswer::Network {
                 delivery, refused, ..
             } => (delivery, refused),
-            Failed::NotHttp(_) => panic!("not a network failure"),
+            NoAnswer::NotHttp(_) => panic!("not a network failure"),
         }
     }
 
@@ -512,7 +530,7 @@ mod tests {
     #[test]
     fn only_a_refusal_or_a_429_is_waited_for_and_retried() {
         let answer = |status: u16, headers: &[(&str, &str)]| {
-            Ok(crate::Response {
+            Ok(Response {
                 status,
                 headers: headers
                     .iter()
@@ -533,7 +551,7 @@ mod tests {
         let (reason, delay) = wait_before_retry(&answer(429, &[]), 2).unwrap();
         assert_eq!(reason, WaitReason::RateLimited { retry_after: false });
         assert!(delay <= retry::FIRST_BACKOFF * 2, "{delay:?}");
-        let refused = Err(Failed::Network {
+        let refused = Err(NoAnswer::Network {
             delivery: Delivery::NotSent,
             cause: NetworkCause::Failed("connection refused".into()),
             refused: true,
@@ -560,7 +578,7 @@ mod tests {
             ),
         ];
         for (delivery, cause) in after_sending {
-            let failed = Err(Failed::Network {
+            let failed = Err(NoAnswer::Network {
                 delivery,
                 cause,
                 refused: false,
@@ -591,15 +609,6 @@ mod tests {
         assert_eq!(
             words("proxy server did not respond"),
             "the proxy did not open a tunnel (proxy server did not respond)"
-        );
-    }
-
-    #[test]
-    fn host_of_keeps_the_port() {
-        assert_eq!(host_of("http://127.0.0.1:9/api/x"), "127.0.0.1:9");
-        assert_eq!(
-            host_of("https://mfa.bandwidth.com/api/v1/x"),
-            "mfa.bandwidth.com"
         );
     }
 

@@ -370,7 +370,7 @@ fn write_show(
 ) -> std::io::Result<()> {
     let credentials_text = match credentials {
         Ok(mfa::AuthScheme::Bearer) => "OAuth2 client credentials".to_owned(),
-        Ok(mfa::AuthScheme::Basic) => "username and password".to_owned(),
+        Ok(_) => "username and password".to_owned(),
         Err(why) => format!("none complete ({why})"),
     };
     match format {
@@ -434,7 +434,7 @@ fn write_show(
             }
             let credentials = match credentials {
                 Ok(mfa::AuthScheme::Bearer) => serde_json::json!("client_credentials"),
-                Ok(mfa::AuthScheme::Basic) => serde_json::json!("basic"),
+                Ok(_) => serde_json::json!("basic"),
                 Err(_) => serde_json::Value::Null,
             };
             let file = sources.file.as_ref().map(|file| {

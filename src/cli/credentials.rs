@@ -87,11 +87,10 @@ impl Login {
                 client_id,
                 client_secret,
                 token_url,
-            } => Credentials::ClientCredentials(ClientCredentials {
-                client_id: client_id.value.clone(),
-                client_secret: client_secret.value.clone(),
-                token_url: token_url.value.clone(),
-            }),
+            } => Credentials::ClientCredentials(
+                ClientCredentials::new(client_id.value.clone(), client_secret.value.clone())
+                    .with_token_url(token_url.value.clone()),
+            ),
         })
     }
 

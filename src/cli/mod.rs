@@ -23,12 +23,13 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use clap::error::ErrorKind;
-use mfa::{AccessToken, Answer, AuthScheme, Call, Client, Credentials, Request, Verdict};
+use mfa::{AuthScheme, Client, CodeRequest, Request, Verdict, VerifyRequest};
 
-use args::{Cli, CodeSource, Command, GlobalArgs, OutputFormat};
+use args::{Cli, CodeSource, Command, OutputFormat};
 use failure::{Exit, Failure};
 use input::Input;
-use settings::{Channel, Connection, Env, Network, Sources};
+use output::{Log, Outcome};
+use settings::{Channel, Connection, Endpoint, Env, Network, Sources};
 use token_cache::TokenCache;
 
 /// The user's folders: where the config file and the token cache are by default.
@@ -108,7 +109,7 @@ pub fn run(
 }
 
 /// Every API command: resolves the settings, builds the one request the command
-/// makes, then shows it (`--dry-run`) or sends it once and prints the answer.
+/// makes, then shows it (`--dry-run`) or makes the call once and prints the outcome.
 fn call_api(
     cli: &Cli,
     env: Env,
@@ -118,51 +119,35 @@ fn call_api(
     err: &mut dyn Write,
 ) -> Result<Exit, Failure> {
     let global = &cli.global;
+    let format = global.format();
+    let log = Log::new(global.verbose);
     let sources = Sources::load(global, env, places.config_dir)?;
     for warning in &sources.warnings {
-        let _ = output::write_warning(err, global.format(), warning);
+        let _ = output::write_warning(err, format, warning);
     }
     let connection = sources.connection(global)?;
-    // Built before any secret is read, so `--dry-run` needs none.
+    // Judged before any secret is read, so `--dry-run` needs none.
     let scheme = sources.scheme(global);
     let token_url = match scheme {
         AuthScheme::Bearer => Some(sources.token_url()?.value),
-        AuthScheme::Basic => None,
+        _ => None,
     };
-    let mut urls = vec![connection.base_url.value.as_str()];
-    urls.extend(token_url.as_ref().map(|url| url.as_str()));
+    let mut endpoints = vec![Endpoint::of_api(&connection.base_url.value)];
+    endpoints.extend(token_url.as_ref().map(Endpoint::of_token));
     // Checked in a dry run too: a CA file or proxy variable that would stop the call
     // should show up before it.
-    let network = sources.network(global, &urls)?;
-    let request = match &cli.command {
-        Command::Voice(args) => {
-            let body = sources.code_request(args, Channel::Voice)?;
-            request(&connection, scheme, Call::VoiceCode, &body)
-        }
-        Command::Sms(args) => {
-            let body = sources.code_request(args, Channel::Messaging)?;
-            request(&connection, scheme, Call::MessagingCode, &body)
-        }
-        Command::Verify(args) => {
-            let code = match &args.code {
-                CodeSource::Given(code) => code.clone(),
-                CodeSource::Stdin => input.read_code(err)?,
-            };
-            let body = sources.verify_request(args, code)?;
-            request(&connection, scheme, Call::VerifyCode, &body)
-        }
-        Command::Config(_) | Command::Completions { .. } | Command::Man => {
-            unreachable!("`run` sends only API commands here")
-        }
-    };
+    let network = sources.network(global, &endpoints)?;
+    let call = ApiCall::from_command(&cli.command, &sources, input, err)?;
+    let request = call.request(&connection, scheme);
     if global.dry_run {
         deliver(
-            output::write_request(out, global.format(), &request),
+            output::write_request(out, format, &request),
             err,
             "the request",
         );
         return Ok(Exit::Success);
     }
+
     let login = sources.login(global)?;
     let timeout = connection.timeout.value.duration();
     let credentials = login.credentials(timeout)?;
@@ -172,66 +157,110 @@ fn call_api(
             .or_else(|| certificate_advice(&error, &network));
         Failure::Api { error, advice }
     };
-    let cache = match (&credentials, places.cache_dir) {
-        (Credentials::ClientCredentials(client), Some(dir)) => Some(TokenCache::new(dir, client)),
-        _ => None,
-    };
-    if global.verbose {
-        log_network(err, &network, &urls);
-    }
-    let mut transport = network.transport(timeout);
-    if global.verbose {
-        // Said as each wait begins. The process's stderr, not `err`: the client wants
-        // a notice it can keep, and `main` hands `run` that same stderr.
-        transport = transport.on_wait(|wait| {
-            let _ = output::log_note(&mut io::stderr(), &wait.to_string());
-        });
-    }
+    let cache = TokenCache::for_credentials(&credentials, places.cache_dir);
+    network.log(log, err, &endpoints);
+    let transport = log.waits(network.transport(timeout));
     let client = Client::new(
         connection.base_url.value.clone(),
         connection.account_id.value,
         credentials,
     )
     .with_transport(transport);
-    let (client, token) = match login.scheme() {
+    let client = log.responses(client);
+    let client = match login.scheme() {
         AuthScheme::Bearer => {
-            let (client, token) =
-                token_for(client, cache.as_ref(), global, err).map_err(refused)?;
-            (client, Some(token))
+            token_cache::token_for(client, cache.as_ref(), log, format, err).map_err(refused)?
         }
-        AuthScheme::Basic => (client, None),
+        _ => client,
     };
-    if global.verbose {
-        let _ = output::log_request(err, &request);
+    let token_before = client.token();
+    log.request(err, &request);
+    let outcome = call.make(&client);
+    if let Some(cache) = &cache {
+        let refused = matches!(&outcome, Err(mfa::Error::Api { status: 401, .. }));
+        token_cache::keep_token(
+            &client,
+            cache,
+            token_before.as_ref(),
+            refused,
+            log,
+            format,
+            err,
+        );
     }
-    let response = client.send(&request);
-    if let (Some(cache), Some(token)) = (&cache, &token) {
-        keep_token(&client, cache, token, &response, global, err);
-    }
-    let response = response.map_err(refused)?;
-    if global.verbose {
-        let _ = output::log_response(err, &response);
-    }
-    let answer = Answer::read(request.call(), &response).map_err(refused)?;
+    let outcome = outcome.map_err(refused)?;
     deliver(
-        output::write_answer(out, global.format(), &answer),
+        output::write_outcome(out, format, &outcome),
         err,
-        &output::describe(&answer),
+        &output::describe(&outcome),
     );
-    Ok(match answer {
-        Answer::Verdict(Verdict::Invalid) => Exit::CodeInvalid,
+    Ok(match outcome {
+        Outcome::Verdict(Verdict::Invalid) => Exit::CodeInvalid,
         _ => Exit::Success,
     })
+}
+
+/// The call an API command makes, with its checked body.
+enum ApiCall {
+    Voice(CodeRequest),
+    Sms(CodeRequest),
+    Verify(VerifyRequest),
+}
+
+impl ApiCall {
+    /// The call `command` makes, its body resolved from the settings (and, for
+    /// `verify --code -`, the code read from stdin).
+    fn from_command(
+        command: &Command,
+        sources: &Sources,
+        input: &mut Input,
+        err: &mut dyn Write,
+    ) -> Result<Self, Failure> {
+        Ok(match command {
+            Command::Voice(args) => ApiCall::Voice(sources.code_request(args, Channel::Voice)?),
+            Command::Sms(args) => ApiCall::Sms(sources.code_request(args, Channel::Messaging)?),
+            Command::Verify(args) => {
+                let code = match &args.code {
+                    CodeSource::Given(code) => code.clone(),
+                    CodeSource::Stdin => input.read_code(err)?,
+                };
+                ApiCall::Verify(sources.verify_request(args, code)?)
+            }
+            Command::Config(_) | Command::Completions { .. } | Command::Man => {
+                unreachable!("`run` makes calls for API commands only")
+            }
+        })
+    }
+
+    /// The request the call makes, to show (`--dry-run`, `--verbose`): the one the
+    /// client sends, but for the `Authorization` value.
+    fn request(&self, connection: &Connection, scheme: AuthScheme) -> Request {
+        let (base_url, account_id) = (&connection.base_url.value, &connection.account_id.value);
+        match self {
+            ApiCall::Voice(body) => Request::voice_code(base_url, account_id, scheme, body),
+            ApiCall::Sms(body) => Request::messaging_code(base_url, account_id, scheme, body),
+            ApiCall::Verify(body) => Request::verify_code(base_url, account_id, scheme, body),
+        }
+    }
+
+    /// Makes the call, once, through the library's typed calls.
+    fn make(&self, client: &Client) -> Result<Outcome, mfa::Error> {
+        match self {
+            ApiCall::Voice(body) => client.send_voice_code(body).map(Outcome::CallId),
+            ApiCall::Sms(body) => client.send_messaging_code(body).map(Outcome::MessageId),
+            ApiCall::Verify(body) => client.verify_code(body).map(Outcome::Verdict),
+        }
+    }
 }
 
 /// What to do about a server certificate from an unknown CA: trust its CA, or check
 /// that the CA file given is the right one.
 fn certificate_advice(error: &mfa::Error, network: &Network) -> Option<String> {
-    use mfa::{CertificateProblem, NetworkCause, TokenFailure};
+    use mfa::{CertificateProblem, NetworkCause, TokenError};
     let cause = match error {
         mfa::Error::Network { cause, .. } => cause,
         mfa::Error::Token {
-            failure: TokenFailure::Network(cause),
+            reason: TokenError::Network(cause),
             ..
         } => cause,
         _ => return None,
@@ -249,153 +278,6 @@ fn certificate_advice(error: &mfa::Error, network: &Network) -> Option<String> {
             file.origin
         ),
     })
-}
-
-/// `--verbose` notes on how requests travel: extra CAs, retries, and each URL's proxy
-/// when a proxy variable is set.
-fn log_network(err: &mut dyn Write, network: &Network, urls: &[&str]) {
-    if let Some(file) = &network.ca_file {
-        let _ = output::log_note(
-            err,
-            &format!(
-                "trusting {} more CA certificate(s) from {} (from {})",
-                file.certificates.len(),
-                file.path.display(),
-                file.origin
-            ),
-        );
-    }
-    if network.retries.value.get() > 0 {
-        let _ = output::log_note(
-            err,
-            &format!(
-                "retries: up to {} (from {}), only after a refused connection or HTTP 429",
-                network.retries.value, network.retries.origin
-            ),
-        );
-    }
-    for url in urls {
-        if let Some(route) = network.route(url) {
-            let _ = output::log_note(err, &route);
-        }
-    }
-}
-
-/// The request for `call`, to show or to send.
-fn request(
-    connection: &Connection,
-    scheme: AuthScheme,
-    call: Call,
-    body: &impl mfa::Body,
-) -> Request {
-    Request::new(
-        call,
-        &connection.base_url.value,
-        &connection.account_id.value,
-        scheme,
-        body,
-    )
-}
-
-/// Gives the client an access token: the cached one while it is usable, else a new
-/// one, which is cached. Runs that start at once take turns here, so one fetches and
-/// the others reuse its token. A cache that cannot be used costs a warning, never
-/// the call.
-fn token_for(
-    client: Client,
-    cache: Option<&TokenCache>,
-    global: &GlobalArgs,
-    err: &mut dyn Write,
-) -> Result<(Client, AccessToken), mfa::Error> {
-    // The cache, while this run holds its turn; none if it cannot be locked.
-    let cache = cache.and_then(|cache| match cache.lock() {
-        Ok(turn) => Some((cache, turn)),
-        Err(e) => {
-            cache_warning(err, global, cache, "lock it", e);
-            None
-        }
-    });
-    let now = std::time::SystemTime::now();
-    let cached = cache.as_ref().and_then(|(cache, _)| cache.load());
-    if let Some(token) = cached.filter(|token| token.is_usable_at(now)) {
-        if global.verbose {
-            let _ = output::log_note(
-                err,
-                &format!("access token: from the cache ({})", expires_in(&token)),
-            );
-        }
-        return Ok((client.with_token(token.clone()), token));
-    }
-    let token = client
-        .fetch_token()?
-        .expect("client credentials give a token");
-    if global.verbose {
-        let _ = output::log_note(
-            err,
-            &format!(
-                "access token: new from the token endpoint ({})",
-                expires_in(&token)
-            ),
-        );
-    }
-    if let Some((cache, _turn)) = cache.filter(|_| token.is_usable_at(now))
-        && let Err(e) = cache.store(&token)
-    {
-        cache_warning(err, global, cache, "save the access token", e);
-    }
-    Ok((client, token))
-}
-
-/// The warning for a token cache that could not be used: it costs time, never the call.
-fn cache_warning(
-    err: &mut dyn Write,
-    global: &GlobalArgs,
-    cache: &TokenCache,
-    what: &str,
-    e: std::io::Error,
-) {
-    let message = format!(
-        "token cache {}: could not {what}: {e}",
-        cache.dir().display()
-    );
-    let _ = output::write_warning(err, global.format(), &message);
-}
-
-/// After the call: a token the API refused is dropped from the cache, and one the
-/// client got anew after a refusal is kept instead.
-fn keep_token(
-    client: &Client,
-    cache: &TokenCache,
-    before: &AccessToken,
-    response: &Result<mfa::Response, mfa::Error>,
-    global: &GlobalArgs,
-    err: &mut dyn Write,
-) {
-    let now_held = client.token();
-    let renewed = now_held.as_ref().is_some_and(|token| token != before);
-    if renewed && global.verbose {
-        let _ = output::log_note(
-            err,
-            "access token: refused (HTTP 401); got a new one and made the call once more",
-        );
-    }
-    let result = match (response, now_held) {
-        (Ok(response), _) if response.status == 401 => cache.forget(),
-        (_, Some(token)) if renewed => cache.store(&token),
-        _ => Ok(()),
-    };
-    if let Err(e) = result {
-        cache_warning(err, global, cache, "update it", e);
-    }
-}
-
-/// `expires in 3540 s`.
-fn expires_in(token: &AccessToken) -> String {
-    let left = token
-        .expires_at()
-        .duration_since(std::time::SystemTime::now())
-        .unwrap_or_default();
-    format!("expires in {} s", left.as_secs())
 }
 
 /// Finishes writing a result. A reader that closed stdout (`| head -c0`) chose to stop
@@ -464,17 +346,10 @@ fn value_error(clap_error: &clap::Error) -> Option<String> {
     if arg.starts_with("--code ") {
         return Some(format!("invalid value for '{arg}': {rule}"));
     }
-    let value: String = value
-        .chars()
-        .map(|c| {
-            if c.is_control() {
-                c.escape_default().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect();
-    Some(format!("invalid value '{value}' for '{arg}': {rule}"))
+    Some(format!(
+        "invalid value '{}' for '{arg}': {rule}",
+        output::escaped(value)
+    ))
 }
 
 /// The output format the raw arguments ask for, for errors found before they parse.

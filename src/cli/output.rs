@@ -7,7 +7,7 @@
 
 use std::io::{self, Write};
 
-use mfa::{Answer, Request, Response, Verdict};
+use mfa::{CallId, MessageId, Request, Response, Verdict, Wait};
 use serde::Serialize;
 use serde::ser::SerializeMap;
 use serde_json::value::RawValue;
@@ -15,23 +15,38 @@ use serde_json::value::RawValue;
 use crate::cli::args::OutputFormat;
 use crate::cli::failure::Failure;
 
+/// What a call answered, whichever call it was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// `mfa voice`.
+    CallId(CallId),
+    /// `mfa sms`.
+    MessageId(MessageId),
+    /// `mfa verify`.
+    Verdict(Verdict),
+}
+
 /// A result: in text the id, `valid` or `invalid` alone on a line; in JSON
 /// `{"callId":"..."}`, `{"messageId":"..."}` or `{"valid":true|false}`.
-pub fn write_answer(out: &mut dyn Write, format: OutputFormat, answer: &Answer) -> io::Result<()> {
-    let shown = Shown::of(answer);
+pub fn write_outcome(
+    out: &mut dyn Write,
+    format: OutputFormat,
+    outcome: &Outcome,
+) -> io::Result<()> {
+    let shown = ShownOutcome::of(outcome);
     match format {
         OutputFormat::Text => writeln!(out, "{}", shown.text),
         OutputFormat::Json => writeln!(out, "{}", serde_json::json!({ shown.key: shown.json })),
     }
 }
 
-/// An answer in a sentence, for a warning that it could not be written.
-pub fn describe(answer: &Answer) -> String {
-    Shown::of(answer).sentence
+/// An outcome in a sentence, for a warning that it could not be written.
+pub fn describe(outcome: &Outcome) -> String {
+    ShownOutcome::of(outcome).sentence
 }
 
-/// How an answer is written, decided in one place for every output.
-struct Shown<'a> {
+/// How an outcome is written, decided in one place for every output.
+struct ShownOutcome<'a> {
     /// The JSON key, e.g. `callId`.
     key: &'static str,
     json: serde_json::Value,
@@ -40,27 +55,27 @@ struct Shown<'a> {
     sentence: String,
 }
 
-impl<'a> Shown<'a> {
-    fn of(answer: &'a Answer) -> Self {
-        match answer {
-            Answer::CallId(id) => Shown {
+impl<'a> ShownOutcome<'a> {
+    fn of(outcome: &'a Outcome) -> Self {
+        match outcome {
+            Outcome::CallId(id) => ShownOutcome {
                 key: "callId",
                 json: id.as_str().into(),
                 text: id.as_str(),
                 sentence: format!("the call id {}", id.as_str()),
             },
-            Answer::MessageId(id) => Shown {
+            Outcome::MessageId(id) => ShownOutcome {
                 key: "messageId",
                 json: id.as_str().into(),
                 text: id.as_str(),
                 sentence: format!("the message id {}", id.as_str()),
             },
-            Answer::Verdict(verdict) => {
+            Outcome::Verdict(verdict) => {
                 let text = match verdict {
                     Verdict::Valid => "valid",
                     Verdict::Invalid => "invalid",
                 };
-                Shown {
+                ShownOutcome {
                     key: "valid",
                     json: verdict.is_valid().into(),
                     text,
@@ -119,9 +134,55 @@ pub fn write_request(
     }
 }
 
-/// `--verbose`: the request about to be sent, each line after `> `.
-pub fn log_request(err: &mut dyn Write, request: &Request) -> io::Result<()> {
-    write_http(err, request, "> ")
+/// `--verbose`: the log of what a call does, on stderr, or nothing at all. One value
+/// carried down the call path, so the path reads top to bottom without a test of the
+/// flag at each step.
+#[derive(Debug, Clone, Copy)]
+pub struct Log {
+    verbose: bool,
+}
+
+impl Log {
+    /// The log `--verbose` asks for: on or off.
+    pub fn new(verbose: bool) -> Self {
+        Log { verbose }
+    }
+
+    /// A step that is not the request or its answer, after `* `.
+    pub fn note(self, err: &mut dyn Write, note: &str) {
+        if self.verbose {
+            let _ = writeln!(err, "* {note}");
+        }
+    }
+
+    /// The request about to be sent, each line after `> `.
+    pub fn request(self, err: &mut dyn Write, request: &Request) {
+        if self.verbose {
+            let _ = write_http(err, request, "> ");
+        }
+    }
+
+    /// Has `transport` note each wait before a retry as it begins.
+    pub fn waits(self, transport: mfa::Transport) -> mfa::Transport {
+        if !self.verbose {
+            return transport;
+        }
+        // The process's stderr, not a writer handed down: the library wants a notice
+        // it can keep, and `main` hands `run` that same stderr.
+        transport.on_wait(|wait: &Wait| {
+            let _ = writeln!(io::stderr(), "* {wait}");
+        })
+    }
+
+    /// Has `client` log each answer the API gives, each line after `< `.
+    pub fn responses(self, client: mfa::Client) -> mfa::Client {
+        if !self.verbose {
+            return client;
+        }
+        client.on_response(|response| {
+            let _ = log_response(&mut io::stderr(), response);
+        })
+    }
 }
 
 /// A request as HTTP carries it (request line, headers, blank line, body), each line
@@ -137,7 +198,7 @@ fn write_http(out: &mut dyn Write, request: &Request, prefix: &str) -> io::Resul
 }
 
 /// `--verbose`: the answer, each line after `< `.
-pub fn log_response(err: &mut dyn Write, response: &Response) -> io::Result<()> {
+fn log_response(err: &mut dyn Write, response: &Response) -> io::Result<()> {
     writeln!(err, "< HTTP {}", response.status)?;
     for (name, value) in &response.headers {
         writeln!(err, "< {name}: {}", escaped(value))?;
@@ -178,11 +239,6 @@ pub fn write_warning(err: &mut dyn Write, format: OutputFormat, message: &str) -
     }
 }
 
-/// `--verbose`: a step that is not the request or its answer, after `* `.
-pub fn log_note(err: &mut dyn Write, note: &str) -> io::Result<()> {
-    writeln!(err, "* {note}")
-}
-
 /// An error: one `mfa: error: ...` line, or with JSON output one object:
 /// `{"error":{"kind":...,"status":...,"message":...,"requestId":...,"detail":...}}`.
 /// `message` is the API's own message when it gave one, else the whole sentence,
@@ -216,7 +272,7 @@ pub fn write_failure(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use mfa::{AuthScheme, Call, CodeRequest, Digits, ExpirationMinutes, VerifyRequest};
+    use mfa::{AuthScheme, CodeRequest, ExpirationMinutes, VerifyRequest};
 
     fn rendered(write: impl FnOnce(&mut Vec<u8>) -> io::Result<()>) -> String {
         let mut buffer = Vec::new();
@@ -225,97 +281,79 @@ mod tests {
     }
 
     fn request() -> Request {
-        Request::new(
-            Call::VoiceCode,
+        Request::voice_code(
             &"http://127.0.0.1:8080/api".parse().unwrap(),
             &"99".parse().unwrap(),
             AuthScheme::Basic,
-            &CodeRequest {
-                to: "+15553334444".parse().unwrap(),
-                from: "+15554443333".parse().unwrap(),
-                application_id: "app".parse().unwrap(),
-                scope: None,
-                message: "{CODE}".parse().unwrap(),
-                digits: Digits::new(6).unwrap(),
-            },
+            &CodeRequest::new(
+                "+15553334444".parse().unwrap(),
+                "+15554443333".parse().unwrap(),
+                "app".parse().unwrap(),
+            )
+            .with_message("{CODE}".parse().unwrap()),
         )
     }
 
-    /// The answer the API gives in `json`, read as `mfa` reads it.
-    fn answer(call: Call, json: &str) -> Answer {
-        let response = Response {
-            status: 200,
-            headers: Vec::new(),
-            body: json.into(),
-            cut: false,
-        };
-        Answer::read(call, &response).unwrap()
-    }
-
     #[test]
-    fn every_answer_in_text_and_json() {
-        for (call, api, text, json) in [
+    fn every_outcome_in_text_and_json() {
+        for (outcome, text, json) in [
             (
-                Call::VoiceCode,
-                r#"{"callId":"c-1"}"#,
+                Outcome::CallId("c-1".parse().unwrap()),
                 "c-1\n",
                 "{\"callId\":\"c-1\"}\n",
             ),
             (
-                Call::MessagingCode,
-                r#"{"MessageId":"m-1"}"#,
+                Outcome::MessageId("m-1".parse().unwrap()),
                 "m-1\n",
                 "{\"messageId\":\"m-1\"}\n",
             ),
             (
-                Call::VerifyCode,
-                r#"{"valid":true}"#,
+                Outcome::Verdict(Verdict::Valid),
                 "valid\n",
                 "{\"valid\":true}\n",
             ),
             (
-                Call::VerifyCode,
-                r#"{"valid":false}"#,
+                Outcome::Verdict(Verdict::Invalid),
                 "invalid\n",
                 "{\"valid\":false}\n",
             ),
         ] {
-            let answer = answer(call, api);
             assert_eq!(
-                rendered(|w| write_answer(w, OutputFormat::Text, &answer)),
+                rendered(|w| write_outcome(w, OutputFormat::Text, &outcome)),
                 text
             );
             assert_eq!(
-                rendered(|w| write_answer(w, OutputFormat::Json, &answer)),
+                rendered(|w| write_outcome(w, OutputFormat::Json, &outcome)),
                 json
             );
         }
         assert_eq!(
-            describe(&answer(Call::MessagingCode, r#"{"messageId":"m-1"}"#)),
+            describe(&Outcome::MessageId("m-1".parse().unwrap())),
             "the message id m-1"
         );
     }
 
     #[test]
     fn a_code_to_verify_is_masked_in_the_dry_run_and_the_log() {
-        let request = Request::new(
-            Call::VerifyCode,
+        let request = Request::verify_code(
             &"http://127.0.0.1:8080/api".parse().unwrap(),
             &"99".parse().unwrap(),
             AuthScheme::Basic,
-            &VerifyRequest {
-                to: "+15553334444".parse().unwrap(),
-                scope: None,
-                code: "48213967".parse().unwrap(),
-                expiration_minutes: ExpirationMinutes::new(3).unwrap(),
-            },
+            &VerifyRequest::new(
+                "+15553334444".parse().unwrap(),
+                "48213967".parse().unwrap(),
+                ExpirationMinutes::new(3).unwrap(),
+            ),
         );
         let masked = r#"{"to":"+15553334444","code":"<redacted>","expirationTimeInMinutes":3}"#;
         let text = rendered(|w| write_request(w, OutputFormat::Text, &request));
         assert!(text.ends_with(&format!("\n\n{masked}\n")), "{text}");
         let json = rendered(|w| write_request(w, OutputFormat::Json, &request));
         assert!(json.contains(&format!("\"body\":{masked}}}")), "{json}");
-        let log = rendered(|w| log_request(w, &request));
+        let log = rendered(|w| {
+            Log::new(true).request(w, &request);
+            Ok(())
+        });
         assert!(log.ends_with(&format!("> {masked}\n")), "{log}");
         for shown in [text, json, log] {
             assert!(!shown.contains("48213967"), "{shown}");
@@ -357,23 +395,24 @@ mod tests {
     }
 
     #[test]
-    fn the_verbose_log_marks_direction_and_escapes_the_answer() {
-        let log = rendered(|w| log_request(w, &request()));
+    fn the_verbose_log_marks_the_request_and_is_silent_when_off() {
+        let log = rendered(|w| {
+            Log::new(true).request(w, &request());
+            Log::new(true).note(w, "a note");
+            Ok(())
+        });
         assert!(
             log.starts_with("> POST http://127.0.0.1:8080/api/accounts/99/code/voice\n"),
             "{log}"
         );
         assert!(log.contains("> Authorization: Basic <redacted>\n"), "{log}");
-        let response = Response {
-            status: 200,
-            headers: vec![("x-odd".into(), "a\u{1b}[2J".into())],
-            body: "{\"callId\":\"c\u{7}\"}".into(),
-            cut: true,
-        };
-        assert_eq!(
-            rendered(|w| log_response(w, &response)),
-            "< HTTP 200\n< x-odd: a\\u{1b}[2J\n<\n< {\"callId\":\"c\\u{7}\"}\n< (cut at 65536 bytes)\n"
-        );
+        assert!(log.ends_with("\n* a note\n"), "{log}");
+        let silent = rendered(|w| {
+            Log::new(false).request(w, &request());
+            Log::new(false).note(w, "a note");
+            Ok(())
+        });
+        assert_eq!(silent, "");
     }
 
     #[test]

@@ -28,15 +28,11 @@ use crate::cli::credentials::{Login, Password};
 use crate::cli::failure::Failure;
 
 mod network;
-pub use network::{Network, read_certificates};
+pub use network::{Endpoint, Network, read_certificates};
 
 /// Looks up an environment variable.
 pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
 
-/// The message used when none is configured.
-pub const DEFAULT_MESSAGE: &str = "Your temporary {NAME} {SCOPE} code is {CODE}";
-/// The number of digits used when none is configured.
-pub const DEFAULT_DIGITS: i64 = 6;
 
 /// Where a setting's value came from, as a message names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -507,14 +503,11 @@ impl<'a> Sources<'a> {
             profile_application_id.clone(),
             Failure::Usage,
         )?;
-        Ok(CodeRequest {
-            to: args.to.clone(),
-            from: from.value,
-            application_id: application_id.value,
-            scope: self.scope(args.scope.clone())?,
-            message: self.message(args.message.clone())?.value,
-            digits: self.digits(args.digits)?.value,
-        })
+        let mut request = CodeRequest::new(args.to.clone(), from.value, application_id.value)
+            .with_message(self.message(args.message.clone())?.value)
+            .with_digits(self.digits(args.digits)?.value);
+        request.scope = self.scope(args.scope.clone())?;
+        Ok(request)
     }
 
     /// The message template, or the default one.
@@ -522,9 +515,7 @@ impl<'a> Sources<'a> {
         Ok(self
             .pick(&MESSAGE, flag, self.profile.message.clone())?
             .unwrap_or_else(|| Sourced {
-                value: DEFAULT_MESSAGE
-                    .parse()
-                    .expect("the default message is valid"),
+                value: MessageTemplate::default(),
                 origin: Origin::Default,
             }))
     }
@@ -534,7 +525,7 @@ impl<'a> Sources<'a> {
         Ok(self
             .pick(&DIGITS, flag, self.profile.digits.map(|d| d.to_string()))?
             .unwrap_or_else(|| Sourced {
-                value: Digits::new(DEFAULT_DIGITS).expect("the default digits are valid"),
+                value: Digits::default(),
                 origin: Origin::Default,
             }))
     }
@@ -550,12 +541,9 @@ impl<'a> Sources<'a> {
             p.expiration_minutes.map(|m| m.to_string()),
             Failure::Usage,
         )?;
-        Ok(VerifyRequest {
-            to: args.to.clone(),
-            scope: self.scope(args.scope.clone())?,
-            code,
-            expiration_minutes: expiration.value,
-        })
+        let mut request = VerifyRequest::new(args.to.clone(), code, expiration.value);
+        request.scope = self.scope(args.scope.clone())?;
+        Ok(request)
     }
 
     /// The scope, shared by sending and checking, so that a profile's scope checks
@@ -996,7 +984,7 @@ mod tests {
             ])))
             .unwrap();
         assert_eq!(request.digits.get(), 6);
-        assert_eq!(request.message.as_str(), DEFAULT_MESSAGE);
+        assert_eq!(request.message.as_str(), mfa::DEFAULT_MESSAGE);
         assert_eq!(request.scope, None);
     }
 

@@ -8,15 +8,20 @@
 //! before the call itself. A file that cannot be read, or that belongs to another
 //! client, is ignored and replaced. The cache only ever saves time: when it cannot be
 //! used, `mfa` says so in a warning and fetches a token as if it were empty.
+//!
+//! [`token_for`] gives a client its token before a call, and [`keep_token`] keeps what
+//! the call taught: a token the API refused is dropped, a renewed one kept.
 
 use std::fs::{self, File};
-use std::io;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use mfa::{AccessToken, ClientCredentials};
+use mfa::{AccessToken, Client, ClientCredentials, Credentials};
 use serde::{Deserialize, Serialize};
 
+use crate::cli::args::OutputFormat;
+use crate::cli::output::{self, Log};
 use crate::cli::private_files;
 
 /// Where one client's token is kept.
@@ -32,7 +37,7 @@ pub struct TokenCache {
 /// The file's contents. The client id and URL are kept in it too, so that two
 /// clients whose names hash alike never take each other's token.
 #[derive(Serialize, Deserialize)]
-struct Entry {
+struct CachedToken {
     client_id: String,
     token_url: String,
     access_token: String,
@@ -41,6 +46,17 @@ struct Entry {
 }
 
 impl TokenCache {
+    /// The cache for `credentials` under `cache_dir`: none for Basic credentials, which
+    /// need no token, or when no cache folder is known.
+    pub fn for_credentials(credentials: &Credentials, cache_dir: Option<&Path>) -> Option<Self> {
+        match (credentials, cache_dir) {
+            (Credentials::ClientCredentials(client), Some(dir)) => {
+                Some(TokenCache::new(dir, client))
+            }
+            _ => None,
+        }
+    }
+
     /// The cache for `client` under `cache_dir`.
     pub fn new(cache_dir: &Path, client: &ClientCredentials) -> Self {
         let dir = cache_dir.join("mfa").join("tokens");
@@ -77,7 +93,7 @@ impl TokenCache {
     /// The token kept for this client, if any, whatever its expiry.
     pub fn load(&self) -> Option<AccessToken> {
         let text = fs::read_to_string(&self.file).ok()?;
-        let entry: Entry = serde_json::from_str(&text).ok()?;
+        let entry: CachedToken = serde_json::from_str(&text).ok()?;
         if entry.client_id != self.client_id || entry.token_url != self.token_url {
             return None;
         }
@@ -91,7 +107,7 @@ impl TokenCache {
             .expires_at()
             .duration_since(SystemTime::UNIX_EPOCH)
             .map_or(0, |since| since.as_secs());
-        let entry = Entry {
+        let entry = CachedToken {
             client_id: self.client_id.clone(),
             token_url: self.token_url.clone(),
             access_token: token.expose().to_owned(),
@@ -110,6 +126,95 @@ impl TokenCache {
     }
 }
 
+/// Gives `client` an access token: the cached one while it is usable, else a new one,
+/// which is cached. Runs that start at once take turns here, so one fetches and the
+/// others reuse its token. A cache that cannot be used costs a warning, never the call.
+pub fn token_for(
+    client: Client,
+    cache: Option<&TokenCache>,
+    log: Log,
+    format: OutputFormat,
+    err: &mut dyn Write,
+) -> Result<Client, mfa::Error> {
+    // The cache, while this run holds its turn; none if it cannot be locked.
+    let cache = cache.and_then(|cache| match cache.lock() {
+        Ok(turn) => Some((cache, turn)),
+        Err(e) => {
+            warn(err, format, cache, "lock it", e);
+            None
+        }
+    });
+    let now = SystemTime::now();
+    let cached = cache.as_ref().and_then(|(cache, _)| cache.load());
+    if let Some(token) = cached.filter(|token| token.is_usable_at(now)) {
+        let note = format!("access token: from the cache ({})", expires_in(&token));
+        log.note(err, &note);
+        return Ok(client.with_token(token));
+    }
+    let Some(token) = client.fetch_token()? else {
+        return Ok(client);
+    };
+    let note = format!(
+        "access token: new from the token endpoint ({})",
+        expires_in(&token)
+    );
+    log.note(err, &note);
+    if let Some((cache, _turn)) = cache.filter(|_| token.is_usable_at(now))
+        && let Err(e) = cache.store(&token)
+    {
+        warn(err, format, cache, "save the access token", e);
+    }
+    Ok(client)
+}
+
+/// After the call: a token the API refused (`refused`: it answered 401) is dropped
+/// from the cache, and one the client got anew after a refusal is kept instead.
+/// `before` is the token the call started with.
+pub fn keep_token(
+    client: &Client,
+    cache: &TokenCache,
+    before: Option<&AccessToken>,
+    refused: bool,
+    log: Log,
+    format: OutputFormat,
+    err: &mut dyn Write,
+) {
+    let now_held = client.token();
+    let renewed = now_held.as_ref() != before && before.is_some();
+    if renewed {
+        log.note(
+            err,
+            "access token: refused (HTTP 401); got a new one and made the call once more",
+        );
+    }
+    let result = match now_held {
+        _ if refused => cache.forget(),
+        Some(token) if renewed => cache.store(&token),
+        _ => Ok(()),
+    };
+    if let Err(e) = result {
+        warn(err, format, cache, "update it", e);
+    }
+}
+
+/// The warning for a token cache that could not be used: it costs time, never the call.
+fn warn(err: &mut dyn Write, format: OutputFormat, cache: &TokenCache, what: &str, e: io::Error) {
+    let message = format!(
+        "token cache {}: could not {what}: {e}",
+        cache.dir().display()
+    );
+    let _ = output::write_warning(err, format, &message);
+}
+
+/// `expires in 3540 s`.
+fn expires_in(token: &AccessToken) -> String {
+    let left = token
+        .expires_at()
+        .duration_since(SystemTime::now())
+        .unwrap_or_default();
+    format!("expires in {} s", left.as_secs())
+}
+
 /// FNV-1a, 64 bits: a file name that is the same on every machine and in every
 /// version, unlike std's hasher. Five lines, so no crate for it.
 fn fnv1a(bytes: &[u8]) -> u64 {
@@ -123,11 +228,8 @@ mod tests {
     use super::*;
 
     fn client(id: &str) -> ClientCredentials {
-        ClientCredentials {
-            client_id: id.parse().unwrap(),
-            client_secret: mfa::Secret::from("s"),
-            token_url: "http://127.0.0.1:1/token".parse().unwrap(),
-        }
+        ClientCredentials::new(id.parse().unwrap(), mfa::Secret::from("s"))
+            .with_token_url("http://127.0.0.1:1/token".parse().unwrap())
     }
 
     fn token(value: &str, at: u64) -> AccessToken {

@@ -16,11 +16,16 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use mfa::{CaCertificates, InvalidValue, NoProxy, Proxies, Proxy, Retries, Transport};
+use std::io::Write;
+
+use mfa::{
+    BaseUrl, CaCertificates, InvalidValue, NoProxy, Proxies, Proxy, Retries, TokenUrl, Transport,
+};
 
 use super::{Origin, RETRIES, Sourced, Sources, non_empty};
 use crate::cli::args::GlobalArgs;
 use crate::cli::failure::Failure;
+use crate::cli::output::Log;
 
 /// The largest CA file read; a system bundle is about 200 KiB.
 const CA_FILE_CAP: u64 = 4 * 1024 * 1024;
@@ -28,6 +33,31 @@ const CA_FILE_CAP: u64 = 4 * 1024 * 1024;
 const HTTPS_PROXY: [&str; 4] = ["https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"];
 const HTTP_PROXY: [&str; 4] = ["http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"];
 const NO_PROXY: [&str; 2] = ["no_proxy", "NO_PROXY"];
+
+/// A URL a command calls, and its `host:port` for messages.
+#[derive(Debug)]
+pub struct Endpoint<'a> {
+    pub url: &'a str,
+    pub host: String,
+}
+
+impl<'a> Endpoint<'a> {
+    /// The API.
+    pub fn of_api(url: &'a BaseUrl) -> Self {
+        Endpoint {
+            url: url.as_str(),
+            host: url.host(),
+        }
+    }
+
+    /// The token endpoint.
+    pub fn of_token(url: &'a TokenUrl) -> Self {
+        Endpoint {
+            url: url.as_str(),
+            host: url.host(),
+        }
+    }
+}
 
 /// How requests travel, and where each part of that came from.
 #[derive(Debug)]
@@ -71,16 +101,43 @@ impl Network {
         )
     }
 
-    /// For `--verbose`: how a request to `url` goes, when a proxy variable has a say:
+    /// `--verbose` notes on how requests travel: extra CAs, retries, and each
+    /// endpoint's proxy when a proxy variable is set.
+    pub fn log(&self, log: Log, err: &mut dyn Write, endpoints: &[Endpoint]) {
+        if let Some(file) = &self.ca_file {
+            let note = format!(
+                "trusting {} more CA certificate(s) from {} (from {})",
+                file.certificates.len(),
+                file.path.display(),
+                file.origin
+            );
+            log.note(err, &note);
+        }
+        if self.retries.value.get() > 0 {
+            let note = format!(
+                "retries: up to {} (from {}), only after a refused connection or HTTP 429",
+                self.retries.value, self.retries.origin
+            );
+            log.note(err, &note);
+        }
+        for endpoint in endpoints {
+            if let Some(route) = self.route(endpoint) {
+                log.note(err, &route);
+            }
+        }
+    }
+
+    /// How a request to `endpoint` goes, when a proxy variable has a say:
     /// `proxy http://proxy:3128 (from environment variable HTTPS_PROXY)`, or why it
     /// skips the proxy. The library's [`Proxies::for_url`] decides; this only says it.
-    pub fn route(&self, url: &str) -> Option<String> {
+    fn route(&self, endpoint: &Endpoint) -> Option<String> {
+        let url = endpoint.url;
         let proxy = if url.starts_with("https://") {
             self.https_proxy.as_ref()
         } else {
             self.http_proxy.as_ref()
         }?;
-        let host = mfa::transport::host_of(url);
+        let host = &endpoint.host;
         let (via, from) = (&proxy.value, origin_name(&proxy.origin));
         Some(match (self.proxies().for_url(url), &self.no_proxy) {
             (None, Some(list)) => format!(
@@ -101,10 +158,14 @@ fn origin_name(origin: &Origin) -> String {
 }
 
 impl Sources<'_> {
-    /// Retries, extra CAs, and the proxies for `urls`, each checked.
-    pub fn network(&self, global: &GlobalArgs, urls: &[&str]) -> Result<Network, Failure> {
+    /// Retries, extra CAs, and the proxies for `endpoints`, each checked.
+    pub fn network(
+        &self,
+        global: &GlobalArgs,
+        endpoints: &[Endpoint],
+    ) -> Result<Network, Failure> {
         let retries = self.retries(global)?;
-        let uses = |scheme: &str| urls.iter().any(|url| url.starts_with(scheme));
+        let uses = |scheme: &str| endpoints.iter().any(|e| e.url.starts_with(scheme));
         let https_proxy = match uses("https://") {
             true => self.proxy(&HTTPS_PROXY)?,
             false => None,
