@@ -402,11 +402,9 @@ impl fmt::Display for Error {
                         "no access token from {host} within {} s",
                         after.as_secs_f64()
                     )?,
-                    TokenError::Network(other) => write!(
-                        f,
-                        "could not get an access token from {host}: {}",
-                        other
-                    )?,
+                    TokenError::Network(other) => {
+                        write!(f, "could not get an access token from {host}: {}", other)?
+                    }
                     TokenError::Unexpected { status, problem } => {
                         write!(f, "unexpected answer from the token endpoint {host}")?;
                         if let Some(status) = status {

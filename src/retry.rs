@@ -12,7 +12,6 @@
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
-
 /// The longest wait before a retry, whatever `Retry-After` says.
 pub(crate) const MAX_WAIT: Duration = Duration::from_secs(60);
 

@@ -85,7 +85,10 @@ impl fmt::Debug for AccessToken {
 
 /// Asks `client`'s token endpoint for a new access token, carried by `transport` (once,
 /// unless its retries allow more after a refused connection or a 429).
-pub(crate) fn fetch(client: &ClientCredentials, transport: &Transport) -> Result<AccessToken, Error> {
+pub(crate) fn fetch(
+    client: &ClientCredentials,
+    transport: &Transport,
+) -> Result<AccessToken, Error> {
     let url = client.token_url.as_str();
     let fail = |reason| Error::Token {
         host: transport.describe_host(url),

@@ -33,7 +33,6 @@ pub use network::{Endpoint, Network, read_certificates};
 /// Looks up an environment variable.
 pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
 
-
 /// Where a setting's value came from, as a message names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {

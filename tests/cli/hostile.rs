@@ -188,3 +188,22 @@ fn an_id_with_a_line_break_is_refused_not_printed() {
         mock.assert();
     }
 }
+
+#[test]
+fn the_verbose_log_escapes_control_characters_in_the_answer() {
+    let (port, _log) = raw_server(|socket| {
+        let _ = socket.write_all(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 19\r\nConnection: close\r\n\r\n\
+              {\"callId\":\"c\x07\x1b[2J\"}",
+        );
+    });
+    let outcome = voice_to(port).args(&["--verbose"]).run();
+    assert_eq!((outcome.code, outcome.stdout.as_str()), (9, ""));
+    outcome.assert_stderr_has_lines(&[
+        "< HTTP 200".into(),
+        "< content-length: 19".into(),
+        "<".into(),
+        "< {\"callId\":\"c\\u{7}\\u{1b}[2J\"}".into(),
+    ]);
+    assert!(!outcome.stderr.contains('\u{1b}') && !outcome.stderr.contains('\u{7}'));
+}

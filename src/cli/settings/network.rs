@@ -159,11 +159,7 @@ fn origin_name(origin: &Origin) -> String {
 
 impl Sources<'_> {
     /// Retries, extra CAs, and the proxies for `endpoints`, each checked.
-    pub fn network(
-        &self,
-        global: &GlobalArgs,
-        endpoints: &[Endpoint],
-    ) -> Result<Network, Failure> {
+    pub fn network(&self, global: &GlobalArgs, endpoints: &[Endpoint]) -> Result<Network, Failure> {
         let retries = self.retries(global)?;
         let uses = |scheme: &str| endpoints.iter().any(|e| e.url.starts_with(scheme));
         let https_proxy = match uses("https://") {

@@ -1,0 +1,430 @@
+//! The library's public path, as a Rust program uses it: each `Client` method against a
+//! local mockito server with strict expectations, with Basic and OAuth2 credentials, and
+//! each class of error. Nothing here goes through the command line.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use base64::Engine as _;
+use mfa::{
+    AccessToken, Client, ClientCredentials, CodeRequest, Credentials, Delivery, Error, ErrorClass,
+    ExpirationMinutes, NetworkCause, Secret, TokenError, Verdict, VerifyRequest,
+};
+use mockito::{Matcher, Mock, ServerGuard};
+
+const ACCOUNT: &str = "9900000";
+const VOICE_PATH: &str = "/api/v1/accounts/9900000/code/voice";
+const SMS_PATH: &str = "/api/v1/accounts/9900000/code/messaging";
+const VERIFY_PATH: &str = "/api/v1/accounts/9900000/code/verify";
+const TOKEN_PATH: &str = "/oauth2/token";
+const USER_AGENT: &str = concat!("mfa/", env!("CARGO_PKG_VERSION"));
+const CODE_BODY: &str = r#"{"to":"+15553334444","from":"+15554443333","applicationId":"app-1","scope":"login","message":"Your code is {CODE}","digits":6}"#;
+const VERIFY_BODY: &str =
+    r#"{"to":"+15553334444","scope":"login","code":"48213967","expirationTimeInMinutes":3}"#;
+
+fn basic(user: &str, password: &str) -> String {
+    let pair = format!("{user}:{password}");
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(pair)
+    )
+}
+
+fn base_url(server: &ServerGuard) -> mfa::BaseUrl {
+    format!("{}/api/v1", server.url()).parse().unwrap()
+}
+
+fn basic_client(server: &ServerGuard) -> Client {
+    Client::new(
+        base_url(server),
+        ACCOUNT.parse().unwrap(),
+        Credentials::Basic {
+            username: "api-user".parse().unwrap(),
+            password: Secret::from("pw-1"),
+        },
+    )
+    .with_timeout(Duration::from_secs(10))
+}
+
+fn oauth_client(server: &ServerGuard) -> Client {
+    let client = ClientCredentials::new("client-1".parse().unwrap(), Secret::from("cs-1"))
+        .with_token_url(format!("{}{TOKEN_PATH}", server.url()).parse().unwrap());
+    Client::new(
+        base_url(server),
+        ACCOUNT.parse().unwrap(),
+        Credentials::ClientCredentials(client),
+    )
+    .with_timeout(Duration::from_secs(10))
+}
+
+fn code_request() -> CodeRequest {
+    CodeRequest::new(
+        "+15553334444".parse().unwrap(),
+        "+15554443333".parse().unwrap(),
+        "app-1".parse().unwrap(),
+    )
+    .with_scope("login".parse().unwrap())
+    .with_message("Your code is {CODE}".parse().unwrap())
+}
+
+fn verify_request() -> VerifyRequest {
+    VerifyRequest::new(
+        "+15553334444".parse().unwrap(),
+        "48213967".parse().unwrap(),
+        ExpirationMinutes::new(3).unwrap(),
+    )
+    .with_scope("login".parse().unwrap())
+}
+
+/// A strict mock of one call: method, path, every header and the exact body.
+fn call(server: &mut ServerGuard, path: &str, body: &str, authorization: &str) -> Mock {
+    server
+        .mock("POST", path)
+        .match_header("authorization", authorization)
+        .match_header("accept", "application/json")
+        .match_header("content-type", "application/json")
+        .match_header("user-agent", USER_AGENT)
+        .match_body(Matcher::Exact(body.to_owned()))
+}
+
+fn token_endpoint(server: &mut ServerGuard, token: &str) -> Mock {
+    server
+        .mock("POST", TOKEN_PATH)
+        .match_header("authorization", basic("client-1", "cs-1").as_str())
+        .match_header("content-type", "application/x-www-form-urlencoded")
+        .match_body(Matcher::Exact("grant_type=client_credentials".into()))
+        .with_status(200)
+        .with_body(format!(
+            r#"{{"access_token":"{token}","token_type":"Bearer","expires_in":3600}}"#
+        ))
+}
+
+#[test]
+fn send_voice_code_with_basic_credentials_returns_the_call_id() {
+    let mut server = mockito::Server::new();
+    let mock = call(
+        &mut server,
+        VOICE_PATH,
+        CODE_BODY,
+        &basic("api-user", "pw-1"),
+    )
+    .with_body(r#"{"callId":"c-1"}"#)
+    .expect(1)
+    .create();
+    let call_id = basic_client(&server)
+        .send_voice_code(&code_request())
+        .unwrap();
+    assert_eq!(call_id.as_str(), "c-1");
+    mock.assert();
+}
+
+#[test]
+fn send_messaging_code_returns_the_message_id() {
+    let mut server = mockito::Server::new();
+    let mock = call(&mut server, SMS_PATH, CODE_BODY, &basic("api-user", "pw-1"))
+        .with_body(r#"{"messageId":"m-1"}"#)
+        .expect(1)
+        .create();
+    let message_id = basic_client(&server)
+        .send_messaging_code(&code_request())
+        .unwrap();
+    assert_eq!(message_id.as_str(), "m-1");
+    mock.assert();
+}
+
+#[test]
+fn verify_code_returns_the_verdict_either_way() {
+    let mut server = mockito::Server::new();
+    let auth = basic("api-user", "pw-1");
+    let valid = call(&mut server, VERIFY_PATH, VERIFY_BODY, &auth)
+        .with_body(r#"{"valid":true}"#)
+        .expect(1)
+        .create();
+    let client = basic_client(&server);
+    assert_eq!(
+        client.verify_code(&verify_request()).unwrap(),
+        Verdict::Valid
+    );
+    valid.assert();
+    valid.remove();
+    let invalid = call(&mut server, VERIFY_PATH, VERIFY_BODY, &auth)
+        .with_body(r#"{"valid":false}"#)
+        .expect(1)
+        .create();
+    assert_eq!(
+        client.verify_code(&verify_request()).unwrap(),
+        Verdict::Invalid
+    );
+    invalid.assert();
+}
+
+#[test]
+fn each_error_status_falls_into_its_class_and_nothing_is_repeated() {
+    for (status, body, class) in [
+        (
+            400,
+            r#"{"error":"to number is required","requestId":"r-1"}"#,
+            ErrorClass::Rejected,
+        ),
+        (
+            401,
+            r#"{"message":"Unauthorized"}"#,
+            ErrorClass::CredentialsRefused,
+        ),
+        (
+            403,
+            r#"{"Message":"no access"}"#,
+            ErrorClass::CredentialsRefused,
+        ),
+        (429, r#"{"error":"too many"}"#, ErrorClass::RateLimited),
+        (500, r#"{"error":"fault"}"#, ErrorClass::ServerFailed),
+        (200, r#"{"callid":"c-1"}"#, ErrorClass::UnexpectedAnswer),
+        (302, "", ErrorClass::UnexpectedAnswer),
+    ] {
+        let mut server = mockito::Server::new();
+        let mock = call(
+            &mut server,
+            VOICE_PATH,
+            CODE_BODY,
+            &basic("api-user", "pw-1"),
+        )
+        .with_status(status)
+        .with_body(body)
+        .expect(1)
+        .create();
+        let err = basic_client(&server)
+            .send_voice_code(&code_request())
+            .unwrap_err();
+        assert_eq!(err.class(), class, "{status}: {err}");
+        if status >= 400 {
+            assert_eq!(err.status(), Some(status as u16));
+        }
+        mock.assert();
+    }
+}
+
+#[test]
+fn an_error_keeps_its_api_message_and_request_id() {
+    let mut server = mockito::Server::new();
+    let _mock = call(
+        &mut server,
+        VOICE_PATH,
+        CODE_BODY,
+        &basic("api-user", "pw-1"),
+    )
+    .with_status(400)
+    .with_body(r#"{"error":"to number is required","requestId":"r-1"}"#)
+    .expect(1)
+    .create();
+    let err = basic_client(&server)
+        .send_voice_code(&code_request())
+        .unwrap_err();
+    assert_eq!(err.api_message(), Some("to number is required"));
+    assert_eq!(err.request_id(), Some("r-1"));
+    assert_eq!(
+        err.to_string(),
+        "the API rejected the request (HTTP 400): to number is required (requestId r-1)"
+    );
+}
+
+#[test]
+fn a_refused_connection_is_a_network_error_whose_source_is_the_io_error() {
+    // A port that was free a moment ago: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let client = Client::new(
+        format!("http://127.0.0.1:{port}/api/v1").parse().unwrap(),
+        ACCOUNT.parse().unwrap(),
+        Credentials::Basic {
+            username: "u".parse().unwrap(),
+            password: Secret::from("p"),
+        },
+    );
+    let err = client.send_voice_code(&code_request()).unwrap_err();
+    assert_eq!(err.class(), ErrorClass::Network);
+    let Error::Network {
+        delivery, cause, ..
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    assert_eq!(*delivery, Delivery::NotSent);
+    let NetworkCause::Io(io) = cause else {
+        panic!("{cause:?}")
+    };
+    assert_eq!(io.kind(), std::io::ErrorKind::ConnectionRefused);
+    // Error -> NetworkCause -> IoFailure -> io::Error.
+    let mut chain = Vec::new();
+    let mut next = std::error::Error::source(&err);
+    while let Some(cause) = next {
+        chain.push(cause.to_string());
+        next = cause.source();
+    }
+    assert_eq!(chain.len(), 3, "{chain:?}");
+    assert_eq!(chain[0], "connection refused");
+    assert!(
+        err.to_string()
+            .ends_with(": connection refused; nothing was sent"),
+        "{err}"
+    );
+}
+
+#[test]
+fn oauth2_gets_one_token_and_reuses_it_for_every_call() {
+    let mut server = mockito::Server::new();
+    let token = token_endpoint(&mut server, "tok-1").expect(1).create();
+    let voice = call(&mut server, VOICE_PATH, CODE_BODY, "Bearer tok-1")
+        .with_body(r#"{"callId":"c-1"}"#)
+        .expect(1)
+        .create();
+    let verify = call(&mut server, VERIFY_PATH, VERIFY_BODY, "Bearer tok-1")
+        .with_body(r#"{"valid":true}"#)
+        .expect(1)
+        .create();
+    let client = oauth_client(&server);
+    assert_eq!(
+        client.send_voice_code(&code_request()).unwrap().as_str(),
+        "c-1"
+    );
+    assert_eq!(
+        client.verify_code(&verify_request()).unwrap(),
+        Verdict::Valid
+    );
+    let held = client.token().unwrap();
+    assert_eq!(held.expose(), "tok-1");
+    assert!(!format!("{held:?} {client:?}").contains("tok-1"));
+    token.assert();
+    voice.assert();
+    verify.assert();
+}
+
+#[test]
+fn a_kept_token_the_api_refuses_is_renewed_once() {
+    let mut server = mockito::Server::new();
+    let refused = call(&mut server, SMS_PATH, CODE_BODY, "Bearer tok-old")
+        .with_status(401)
+        .with_body(r#"{"message":"Unauthorized"}"#)
+        .expect(1)
+        .create();
+    let token = token_endpoint(&mut server, "tok-new").expect(1).create();
+    let sms = call(&mut server, SMS_PATH, CODE_BODY, "Bearer tok-new")
+        .with_body(r#"{"messageId":"m-1"}"#)
+        .expect(1)
+        .create();
+    let kept = AccessToken::new(
+        "tok-old",
+        std::time::SystemTime::now() + Duration::from_secs(3600),
+    )
+    .unwrap();
+    let client = oauth_client(&server).with_token(kept);
+    assert_eq!(
+        client
+            .send_messaging_code(&code_request())
+            .unwrap()
+            .as_str(),
+        "m-1"
+    );
+    assert_eq!(client.token().unwrap().expose(), "tok-new");
+    refused.assert();
+    token.assert();
+    sms.assert();
+}
+
+#[test]
+fn refused_client_credentials_are_a_token_error_and_no_call_is_made() {
+    let mut server = mockito::Server::new();
+    let token = server
+        .mock("POST", TOKEN_PATH)
+        .with_status(401)
+        .with_body(r#"{"error":"invalid_client"}"#)
+        .expect(1)
+        .create();
+    let voice = server.mock("POST", VOICE_PATH).expect(0).create();
+    let err = oauth_client(&server)
+        .send_voice_code(&code_request())
+        .unwrap_err();
+    assert_eq!(err.class(), ErrorClass::CredentialsRefused);
+    assert!(
+        matches!(
+            &err,
+            Error::Token {
+                reason: TokenError::Refused { status: 401, .. },
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().ends_with("; nothing was sent"), "{err}");
+    token.assert();
+    voice.assert();
+}
+
+#[test]
+fn fetch_token_is_the_one_way_to_a_token_and_basic_needs_none() {
+    let mut server = mockito::Server::new();
+    let token = token_endpoint(&mut server, "tok-1").expect(1).create();
+    let client = oauth_client(&server);
+    let fetched = client.fetch_token().unwrap().unwrap();
+    assert_eq!(fetched.expose(), "tok-1");
+    assert_eq!(client.token(), Some(fetched));
+    token.assert();
+    assert_eq!(basic_client(&server).fetch_token().unwrap(), None);
+}
+
+#[test]
+fn on_response_sees_each_answer_of_the_api_but_never_the_token_endpoints() {
+    let mut server = mockito::Server::new();
+    let _token = token_endpoint(&mut server, "tok-1").expect(1).create();
+    let _voice = call(&mut server, VOICE_PATH, CODE_BODY, "Bearer tok-1")
+        .with_body(r#"{"callId":"c-1"}"#)
+        .expect(1)
+        .create();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = Arc::clone(&seen);
+    let client = oauth_client(&server).on_response(move |response| {
+        log.lock()
+            .unwrap()
+            .push((response.status, response.body.clone()));
+    });
+    client.send_voice_code(&code_request()).unwrap();
+    assert_eq!(
+        *seen.lock().unwrap(),
+        vec![(200, r#"{"callId":"c-1"}"#.to_owned())]
+    );
+}
+
+#[test]
+fn the_request_shown_is_the_request_sent_but_for_secrets() {
+    let mut server = mockito::Server::new();
+    let base = base_url(&server);
+    let request = mfa::Request::verify_code(
+        &base,
+        &ACCOUNT.parse().unwrap(),
+        mfa::AuthScheme::Basic,
+        &verify_request(),
+    );
+    assert_eq!(
+        request.url(),
+        format!("{base}/accounts/9900000/code/verify")
+    );
+    assert_eq!(
+        request.shown_body(),
+        VERIFY_BODY.replace("48213967", "<redacted>")
+    );
+    let sent = call(
+        &mut server,
+        VERIFY_PATH,
+        VERIFY_BODY,
+        &basic("api-user", "pw-1"),
+    )
+    .with_body(r#"{"valid":true}"#)
+    .expect(1)
+    .create();
+    basic_client(&server)
+        .verify_code(&verify_request())
+        .unwrap();
+    sent.assert();
+}
