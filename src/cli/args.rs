@@ -16,7 +16,7 @@ use mfa::{
 };
 
 use crate::cli::failure::exit_status_help;
-use crate::cli::settings::Seconds;
+use crate::cli::settings::table::{self, Seconds, Setting};
 
 /// Send one-time codes by voice call or text message with Bandwidth's multi-factor
 /// authentication API, and check the codes users type back.
@@ -51,11 +51,17 @@ impl Cli {
         Self::from_arg_matches_mut(&mut matches).map_err(|err| err.format(&mut Self::command()))
     }
 
-    /// The command line as help shows it: with the exit-status table after the help of
-    /// `mfa` and of each command that calls the API.
+    /// The command line as the man page and completions describe it: each setting's
+    /// flag with its help from the settings table. Parsing alone does not need it.
+    pub fn documented() -> clap::Command {
+        table::describe_flags(Self::command())
+    }
+
+    /// The command line as help shows it: documented, with the exit-status table after
+    /// the help of `mfa` and of each command that calls the API.
     pub fn command_for_help() -> clap::Command {
         let table = exit_status_help();
-        let mut command = Self::command().after_help(table.clone());
+        let mut command = Self::documented().after_help(table.clone());
         for name in ["voice", "sms", "verify"] {
             command = command.mut_subcommand(name, |sub| sub.after_help(table.clone()));
         }
@@ -88,39 +94,25 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
-    /// Bandwidth account id [env: BW_ACCOUNT_ID] [profile: account_id]
+    // The settings' flags: their help comes from the settings table.
     #[arg(long, global = true, value_name = "ID")]
     pub account_id: Option<AccountId>,
 
-    /// API username [env: BW_USERNAME] [profile: username]; the password comes from
-    /// BW_PASSWORD or the profile's `password` or `password_command`
     #[arg(long, global = true, value_name = "NAME")]
     pub username: Option<Username>,
 
-    /// OAuth2 client id [env: BW_CLIENT_ID] [profile: client_id]; the secret comes from
-    /// BW_CLIENT_SECRET or the profile's `client_secret`
     #[arg(long, global = true, value_name = "ID")]
     pub client_id: Option<ClientId>,
 
-    /// API base URL: https://, or http:// to a loopback host only [env: MFA_BASE_URL]
-    /// [profile: base_url] [default: https://mfa.bandwidth.com/api/v1]
     #[arg(long, global = true, value_name = "URL")]
     pub base_url: Option<BaseUrl>,
 
-    /// Give up after this many seconds [env: MFA_TIMEOUT] [profile: timeout]
-    /// [default: 30]
     #[arg(long, global = true, value_name = "SECONDS")]
     pub timeout: Option<Seconds>,
 
-    /// Make a request again up to N times, only when surely not processed: a refused
-    /// connection, or HTTP 429 (waiting as Retry-After says, at most 60 s, else backing
-    /// off); never after a time-out or a 5xx [env: MFA_RETRIES] [profile: retries]
-    /// [default: 0]
     #[arg(long, global = true, value_name = "N")]
     pub retries: Option<Retries>,
 
-    /// Trust the CA certificates in this PEM file too, besides the built-in roots
-    /// [env: MFA_CA_FILE] [profile: ca_file]
     #[arg(long, global = true, value_name = "FILE")]
     pub ca_file: Option<PathBuf>,
 
@@ -143,6 +135,24 @@ pub struct GlobalArgs {
 }
 
 impl GlobalArgs {
+    /// The value `setting`'s flag gave, as text, if it is a flag every command takes
+    /// and it was given.
+    pub fn given(&self, setting: &Setting) -> Option<String> {
+        fn text(value: Option<&impl std::fmt::Display>) -> Option<String> {
+            value.map(ToString::to_string)
+        }
+        match setting.flag? {
+            "--account-id" => text(self.account_id.as_ref()),
+            "--username" => text(self.username.as_ref()),
+            "--client-id" => text(self.client_id.as_ref()),
+            "--base-url" => text(self.base_url.as_ref()),
+            "--timeout" => text(self.timeout.as_ref()),
+            "--retries" => text(self.retries.as_ref()),
+            "--ca-file" => text(self.ca_file.as_ref().map(|path| path.display()).as_ref()),
+            _ => None,
+        }
+    }
+
     /// The output format asked for.
     pub fn format(&self) -> OutputFormat {
         if self.json {
@@ -165,21 +175,9 @@ pub enum OutputFormat {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Send a code by voice call; prints the call id
-    #[command(
-        mut_arg("application_id", |arg| arg.help(
-            "The voice application's id [env: BW_VOICE_APPLICATION_ID] \
-             [profile: voice_application_id]"
-        ))
-    )]
     Voice(SendArgs),
 
     /// Send a code by text message; prints the message id
-    #[command(
-        mut_arg("application_id", |arg| arg.help(
-            "The messaging application's id [env: BW_MESSAGING_APPLICATION_ID] \
-             [profile: messaging_application_id]"
-        ))
-    )]
     Sms(SendArgs),
 
     /// Check a code a user typed back; prints `valid` (exit 0) or `invalid` (exit 1)
@@ -200,28 +198,6 @@ pub enum Command {
     Man,
 }
 
-/// The keys `mfa config set` takes, in the order `mfa config show` lists them.
-pub const SETTABLE_KEYS: [&str; 18] = [
-    "account_id",
-    "username",
-    "password",
-    "password_command",
-    "client_id",
-    "client_secret",
-    "token_url",
-    "base_url",
-    "timeout",
-    "retries",
-    "ca_file",
-    "from",
-    "voice_application_id",
-    "messaging_application_id",
-    "digits",
-    "message",
-    "scope",
-    "expiration_minutes",
-];
-
 /// `mfa config ...`: each acts on the config file in use (`--config`, MFA_CONFIG, or
 /// the default path) and the selected profile (`--profile`, MFA_PROFILE, the file's
 /// `default_profile`, else `default`).
@@ -236,7 +212,7 @@ pub enum ConfigCommand {
     /// comments; `password` and `client_secret` are read from stdin (`-`)
     Set {
         /// The key to set
-        #[arg(value_name = "KEY", value_parser = clap::builder::PossibleValuesParser::new(SETTABLE_KEYS))]
+        #[arg(value_name = "KEY", value_parser = clap::builder::PossibleValuesParser::new(table::KEYS))]
         key: String,
         /// The value, checked by the same rule as the flag or variable; for `password`
         /// and `client_secret` only `-`, which reads it from stdin, so it stays out of
@@ -256,25 +232,19 @@ pub struct SendArgs {
     #[arg(long, value_name = "NUMBER")]
     pub to: PhoneNumber,
 
-    /// The Bandwidth number the code comes from [env: BW_NUMBER] [profile: from]
+    // The settings' flags: their help comes from the settings table.
     #[arg(long, value_name = "NUMBER")]
     pub from: Option<PhoneNumber>,
 
-    /// The application's id (the help of each command names its own)
     #[arg(long, value_name = "ID")]
     pub application_id: Option<ApplicationId>,
 
-    /// What the code is for, 1 to 25 characters [profile: scope] [default: none, so
-    /// the server uses 2FA]
     #[arg(long)]
     pub scope: Option<Scope>,
 
-    /// How many digits the code has, 2 to 8 [profile: digits] [default: 6]
     #[arg(long, value_name = "N")]
     pub digits: Option<Digits>,
 
-    /// The text, with {CODE} where the code goes; may use {NAME} and {SCOPE}
-    /// [profile: message] [default: "Your temporary {NAME} {SCOPE} code is {CODE}"]
     #[arg(long, value_name = "TEXT")]
     pub message: Option<MessageTemplate>,
 }
@@ -291,13 +261,10 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "CODE")]
     pub code: CodeSource,
 
-    /// The scope the code was sent with [profile: scope] [default: none, so the server
-    /// uses 2FA]
+    // The settings' flags: their help comes from the settings table.
     #[arg(long)]
     pub scope: Option<Scope>,
 
-    /// How old the code may be, in whole minutes from 1 to 15
-    /// [profile: expiration_minutes]
     #[arg(long, value_name = "MINUTES")]
     pub expiration: Option<ExpirationMinutes>,
 }
@@ -369,12 +336,43 @@ mod tests {
             ("voice", "BW_VOICE_APPLICATION_ID"),
             ("sms", "BW_MESSAGING_APPLICATION_ID"),
         ] {
-            let help = Cli::command()
+            let help = Cli::documented()
                 .find_subcommand_mut(command)
                 .unwrap()
                 .render_long_help()
                 .to_string();
             assert!(help.contains(variable), "{command}: {help}");
+        }
+    }
+
+    #[test]
+    fn every_settings_flag_exists_and_takes_its_help_from_the_table() {
+        let command = Cli::documented();
+        let help_of = |command: &clap::Command, long: &str| {
+            let arg = command
+                .get_arguments()
+                .find(|a| a.get_long() == Some(long))?;
+            Some(arg.get_help()?.to_string())
+        };
+        for setting in table::SETTINGS {
+            let Some(flag) = setting.flag else { continue };
+            let long = flag.trim_start_matches('-');
+            for call in setting.calls {
+                let name = match call {
+                    mfa::Call::MessagingCode => "sms",
+                    mfa::Call::VerifyCode => "verify",
+                    _ => "voice",
+                };
+                let sub = command.find_subcommand(name).unwrap();
+                let help = help_of(sub, long)
+                    .or_else(|| help_of(&command, long))
+                    .unwrap_or_else(|| panic!("{name} has no {flag}"));
+                assert!(
+                    help.starts_with(setting.help)
+                        && help.contains(&format!("[profile: {}]", setting.key)),
+                    "{name} {flag}: {help}"
+                );
+            }
         }
     }
 

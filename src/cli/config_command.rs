@@ -10,21 +10,17 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use mfa::{
-    AccountId, ApplicationId, BaseUrl, ClientId, Digits, ExpirationMinutes, InvalidValue,
-    MessageTemplate, PhoneNumber, Scope, TokenUrl, Username,
-};
+use mfa::InvalidValue;
 use toml_edit::{DocumentMut, Item, Key, Table, Value};
 
 use crate::cli::args::{ConfigCommand, GlobalArgs, OutputFormat};
 use crate::cli::config_file::{self, ConfigFile};
 use crate::cli::failure::{Exit, Failure};
 use crate::cli::input::Input;
+use crate::cli::origin::Origin;
 use crate::cli::output;
-use crate::cli::settings::{self, Entry, Env, Origin, Shown, Sources};
-
-/// Keys whose value is a secret, read from stdin and never shown.
-const SECRET_KEYS: [&str; 2] = ["password", "client_secret"];
+use crate::cli::settings::table::{self, Kind, Setting};
+use crate::cli::settings::{self, Env, ShownSetting, ShownValue, Sources};
 
 /// Runs one `mfa config` command.
 pub fn run(
@@ -82,9 +78,13 @@ pub fn run(
             confirm(out, err, format, &path, &profile, None);
         }
         ConfigCommand::Set { key, value } => {
-            let key = key.as_str();
-            let new_value = if SECRET_KEYS.contains(&key) {
-                if value != "-" {
+            let setting = table::by_key(key).ok_or_else(|| {
+                Failure::Usage(format!("`{}` is not a setting", output::escaped(key)))
+            })?;
+            let key = setting.key;
+            let new_value = match (setting.kind, value.as_str()) {
+                (Kind::Secret, "-") => Value::from(input.read_secret(key)?.expose().as_str()),
+                (Kind::Secret, _) => {
                     return Err(Failure::Usage(format!(
                         "the {} is never given on the command line, where shell history and \
                          the process list would keep it; run `mfa config set {key} -` and \
@@ -92,14 +92,12 @@ pub fn run(
                         key.replace('_', " ")
                     )));
                 }
-                Value::from(input.read_secret(key)?.expose().as_str())
-            } else {
-                checked(key, value).map_err(|rule| {
+                _ => checked(setting, value).map_err(|rule| {
                     Failure::Usage(format!(
                         "invalid value '{}' for `{key}`: {rule}",
                         output::escaped(value)
                     ))
-                })?
+                })?,
             };
             let (path, _) = located(global, env, config_dir)?;
             let (_, mut document) = read_document(&path)?;
@@ -127,13 +125,13 @@ pub fn run(
             for warning in &sources.warnings {
                 let _ = output::write_warning(err, format, warning);
             }
-            let entries = sources.entries(global)?;
+            let shown = sources.show(global)?;
             let login = sources.login(global);
             let credentials = match &login {
                 Ok(login) => Ok(login.scheme()),
                 Err(failure) => Err(failure.sentence()),
             };
-            let _ = write_show(out, format, &sources, &credentials, &entries);
+            let _ = write_show(out, format, &sources, &credentials, &shown);
         }
     }
     Ok(Exit::Success)
@@ -267,54 +265,36 @@ fn confirm(
     };
 }
 
-/// `value` as the TOML value for `key`, checked by the setting's own rule. Numbers
-/// are written as numbers; every other value as the string typed.
-fn checked(key: &str, value: &str) -> Result<Value, InvalidValue> {
-    fn text<T: std::str::FromStr<Err = InvalidValue>>(value: &str) -> Result<Value, InvalidValue> {
-        value.parse::<T>()?;
-        Ok(Value::from(value))
-    }
-    match key {
-        "account_id" => text::<AccountId>(value),
-        "username" => text::<Username>(value),
-        "client_id" => text::<ClientId>(value),
-        "token_url" => text::<TokenUrl>(value),
-        "base_url" => text::<BaseUrl>(value),
-        "from" => text::<PhoneNumber>(value),
-        "voice_application_id" | "messaging_application_id" => text::<ApplicationId>(value),
-        "message" => text::<MessageTemplate>(value),
-        "scope" => text::<Scope>(value),
-        "password_command" if value.trim().is_empty() => {
-            Err(InvalidValue::from_rule("must be a command"))
+/// `value` as the TOML value for `setting`, checked by the setting's own rule: a whole
+/// number or number as a TOML number, a path made absolute (the file named here, from
+/// any folder later), anything else as the string typed.
+fn checked(setting: &Setting, value: &str) -> Result<Value, InvalidValue> {
+    let check = setting.check;
+    match setting.kind {
+        Kind::Text | Kind::Command => {
+            check(value)?;
+            Ok(Value::from(value))
         }
-        "password_command" => Ok(Value::from(value)),
-        "digits" => Ok(Value::from(i64::from(value.parse::<Digits>()?.get()))),
-        "expiration_minutes" => Ok(Value::from(i64::from(
-            value.parse::<ExpirationMinutes>()?.get(),
-        ))),
-        "retries" => Ok(Value::from(i64::from(value.parse::<mfa::Retries>()?.get()))),
-        "ca_file" => {
-            // Kept as an absolute path: the file named here, from any folder later.
+        Kind::WholeNumber | Kind::Seconds => {
+            check(value)?;
+            Ok(match (value.parse::<i64>(), value.parse::<f64>()) {
+                (Ok(whole), _) => Value::from(whole),
+                (_, Ok(fraction)) if setting.kind == Kind::Seconds => Value::from(fraction),
+                _ => return Err(InvalidValue::from_rule("must be a number")),
+            })
+        }
+        Kind::Path => {
             let path = std::path::absolute(value)
                 .map_err(|err| InvalidValue::from_rule(format!("is not a usable path: {err}")))?;
-            settings::read_certificates(&path)?;
             let text = path.to_str().ok_or_else(|| {
                 InvalidValue::from_rule("must be a path in UTF-8, as TOML holds only text")
             })?;
+            check(text)?;
             Ok(Value::from(text))
         }
-        "timeout" => {
-            value.parse::<settings::Seconds>()?;
-            Ok(match value.parse::<i64>() {
-                Ok(whole) => Value::from(whole),
-                Err(_) => Value::from(
-                    value
-                        .parse::<f64>()
-                        .expect("a checked time-out is a number"),
-                ),
-            })
-        }
-        other => unreachable!("clap only lets known keys through, not {other:?}"),
+        Kind::Secret => Err(InvalidValue::from_rule(
+            "is read from stdin only: give `-` as the value",
+        )),
     }
 }
 
@@ -366,7 +346,7 @@ fn write_show(
     format: OutputFormat,
     sources: &Sources,
     credentials: &Result<mfa::AuthScheme, String>,
-    entries: &[Entry],
+    shown: &[ShownSetting],
 ) -> std::io::Result<()> {
     let credentials_text = match credentials {
         Ok(mfa::AuthScheme::Bearer) => "OAuth2 client credentials".to_owned(),
@@ -391,27 +371,27 @@ fn write_show(
                 "profile", sources.profile_name.value, sources.profile_name.origin
             )?;
             writeln!(out, "{:<26}{credentials_text}", "credentials")?;
-            for entry in entries {
-                let line = match &entry.shown {
-                    Shown::NotSet => "not set".to_owned(),
-                    Shown::Value { text, origin, .. } => {
+            for line in shown {
+                let value = match &line.value {
+                    ShownValue::NotSet => "not set".to_owned(),
+                    ShownValue::Value { text, origin, .. } => {
                         format!("{} ({origin})", output::escaped(text))
                     }
-                    Shown::Secret { origin } => format!("set ({origin})"),
-                    Shown::FromCommand { origin } => {
+                    ShownValue::Secret { origin } => format!("set ({origin})"),
+                    ShownValue::FromCommand { origin } => {
                         format!("from the command in {origin} (not run)")
                     }
                 };
-                writeln!(out, "{:<26}{line}", entry.key)?;
+                writeln!(out, "{:<26}{value}", line.setting.key)?;
             }
             Ok(())
         }
         OutputFormat::Json => {
             let mut settings = serde_json::Map::new();
-            for entry in entries {
-                let shown = match &entry.shown {
-                    Shown::NotSet => serde_json::json!({ "set": false }),
-                    Shown::Value {
+            for line in shown {
+                let value = match &line.value {
+                    ShownValue::NotSet => serde_json::json!({ "set": false }),
+                    ShownValue::Value {
                         text,
                         number,
                         origin,
@@ -423,14 +403,14 @@ fn write_show(
                         };
                         serde_json::json!({ "set": true, "value": value, "origin": origin.to_string() })
                     }
-                    Shown::Secret { origin } => {
+                    ShownValue::Secret { origin } => {
                         serde_json::json!({ "set": true, "origin": origin.to_string() })
                     }
-                    Shown::FromCommand { origin } => serde_json::json!({
+                    ShownValue::FromCommand { origin } => serde_json::json!({
                         "set": true, "origin": origin.to_string(), "command_run": false
                     }),
                 };
-                settings.insert(entry.key.into(), shown);
+                settings.insert(line.setting.key.into(), value);
             }
             let credentials = match credentials {
                 Ok(mfa::AuthScheme::Bearer) => serde_json::json!("client_credentials"),
@@ -461,7 +441,11 @@ fn write_show(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::args::SETTABLE_KEYS;
+
+    /// `checked` for the setting called `key`.
+    fn check(key: &str, value: &str) -> Result<Value, InvalidValue> {
+        checked(table::by_key(key).unwrap(), value)
+    }
 
     #[test]
     fn every_settable_key_has_a_rule_and_lands_in_a_valid_profile() {
@@ -487,18 +471,20 @@ mod tests {
         let ca = rcgen::generate_simple_self_signed(["ca.example".to_owned()]).unwrap();
         std::fs::write(&ca_file, ca.cert.pem()).unwrap();
         let ca_file = ca_file.to_str().unwrap();
-        for key in SETTABLE_KEYS {
+        for setting in table::SETTINGS {
+            let key = setting.key;
             let mut document = DocumentMut::new();
             let value = if key == "ca_file" {
-                checked(key, ca_file).unwrap()
-            } else if SECRET_KEYS.contains(&key) {
+                check(key, ca_file).unwrap()
+            } else if setting.is_secret() {
+                assert!(check(key, "s3cr3t").is_err(), "{key} only from stdin");
                 Value::from("s3cr3t")
             } else {
                 let (_, example) = examples
                     .iter()
                     .find(|(k, _)| *k == key)
                     .unwrap_or_else(|| panic!("no example for {key}"));
-                checked(key, example).unwrap()
+                check(key, example).unwrap()
             };
             set_key(&mut document, "p", key, value).unwrap();
             let text = document.to_string();
@@ -509,17 +495,17 @@ mod tests {
     #[test]
     fn values_are_checked_by_the_settings_rules() {
         assert_eq!(
-            checked("from", "5550000001").unwrap_err().rule(),
+            check("from", "5550000001").unwrap_err().rule(),
             "must be an E.164 number: `+`, a digit 1 to 9, then 1 to 14 more digits, and \
              nothing else (e.g. +15553334444)"
         );
-        assert!(checked("digits", "9").is_err());
-        assert!(checked("timeout", "0").is_err());
-        assert!(checked("base_url", "http://example.com").is_err());
-        assert!(checked("password_command", " ").is_err());
-        assert_eq!(checked("timeout", "30").unwrap().as_integer(), Some(30));
-        assert_eq!(checked("timeout", "2.5").unwrap().as_float(), Some(2.5));
-        assert_eq!(checked("digits", "6").unwrap().as_integer(), Some(6));
+        assert!(check("digits", "9").is_err());
+        assert!(check("timeout", "0").is_err());
+        assert!(check("base_url", "http://example.com").is_err());
+        assert!(check("password_command", " ").is_err());
+        assert_eq!(check("timeout", "30").unwrap().as_integer(), Some(30));
+        assert_eq!(check("timeout", "2.5").unwrap().as_float(), Some(2.5));
+        assert_eq!(check("digits", "6").unwrap().as_integer(), Some(6));
     }
 
     #[test]

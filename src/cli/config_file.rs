@@ -8,12 +8,15 @@
 //! (a new file gets 0600), so a failed write never leaves half a file.
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::path::{Path, PathBuf};
 
 use mfa::Secret;
+use serde::Deserialize;
+use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 
 use crate::cli::private_files;
-use serde::Deserialize;
+use crate::cli::settings::table::{self, Kind, Setting};
 
 /// The whole file: an optional default profile and the profiles by name.
 #[derive(Debug, Default, Deserialize)]
@@ -24,44 +27,182 @@ pub struct ConfigFile {
     pub profiles: BTreeMap<String, Profile>,
 }
 
-/// One `[profiles.NAME]` table. Every key is optional: the environment may hold all.
-#[derive(Debug, Default, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// One `[profiles.NAME]` table: keys of the settings table, each with the TOML type of
+/// its kind. Every key is optional: the environment may hold all.
+#[derive(Debug, Default, Clone)]
 pub struct Profile {
-    pub account_id: Option<String>,
-    pub username: Option<String>,
-    pub password: Option<Secret<String>>,
-    pub base_url: Option<String>,
-    pub timeout: Option<TomlNumber>,
-    pub from: Option<String>,
-    pub voice_application_id: Option<String>,
-    pub digits: Option<i64>,
-    pub message: Option<String>,
-    pub scope: Option<String>,
-    pub messaging_application_id: Option<String>,
-    pub expiration_minutes: Option<i64>,
-    pub password_command: Option<String>,
-    pub client_id: Option<String>,
-    pub client_secret: Option<Secret<String>>,
-    pub token_url: Option<String>,
-    pub retries: Option<i64>,
-    pub ca_file: Option<String>,
+    values: BTreeMap<&'static str, ProfileValue>,
 }
 
-/// A TOML number, whole or not (`timeout = 30` or `timeout = 2.5`).
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
-#[serde(untagged)]
-pub enum TomlNumber {
+/// A value as the file holds it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ProfileValue {
+    Text(String),
     Whole(i64),
     Fraction(f64),
+    Secret(Secret<String>),
 }
 
-impl std::fmt::Display for TomlNumber {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            TomlNumber::Whole(n) => n.fmt(f),
-            TomlNumber::Fraction(x) => x.fmt(f),
+impl Profile {
+    /// The value of `setting` as text, as a flag or variable would give it; `None` if
+    /// the profile does not hold it or it is a secret.
+    pub fn text(&self, setting: &Setting) -> Option<String> {
+        match self.values.get(setting.key)? {
+            ProfileValue::Text(text) => Some(text.clone()),
+            ProfileValue::Whole(n) => Some(n.to_string()),
+            ProfileValue::Fraction(x) => Some(x.to_string()),
+            ProfileValue::Secret(_) => None,
         }
+    }
+
+    /// The secret `setting`, if the profile holds it.
+    pub fn secret(&self, setting: &Setting) -> Option<&Secret<String>> {
+        match self.values.get(setting.key)? {
+            ProfileValue::Secret(secret) => Some(secret),
+            _ => None,
+        }
+    }
+
+    /// Whether the profile holds `setting`.
+    pub fn has(&self, setting: &Setting) -> bool {
+        self.values.contains_key(setting.key)
+    }
+
+    /// A profile of `pairs` of key and TOML value, for tests.
+    #[cfg(test)]
+    pub fn of(toml: &str) -> Self {
+        parse(&format!("[profiles.p]\n{toml}"))
+            .unwrap()
+            .profiles
+            .remove("p")
+            .unwrap()
+    }
+}
+
+impl<'de> Deserialize<'de> for Profile {
+    /// Each key must be one of the table's, and its value of its kind's TOML type. A
+    /// message names the key and the type expected, never the value: a password typed
+    /// without quotes is still a password.
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Keys;
+        impl<'de> Visitor<'de> for Keys {
+            type Value = Profile;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a table of settings")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Profile, A::Error> {
+                let mut values = BTreeMap::new();
+                while let Some(setting) = map.next_key_seed(KeyOf)? {
+                    let value = map.next_value_seed(ValueOf(setting))?;
+                    values.insert(setting.key, value);
+                }
+                Ok(Profile { values })
+            }
+        }
+        deserializer.deserialize_map(Keys)
+    }
+}
+
+/// Reads a key, which must be one of the settings table's; refused as it is read, so
+/// the message gives the key's own line.
+struct KeyOf;
+
+impl<'de> DeserializeSeed<'de> for KeyOf {
+    type Value = &'static Setting;
+
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeyOf {
+    type Value = &'static Setting;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a setting's key")
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<Self::Value, E> {
+        table::by_key(key).ok_or_else(|| E::unknown_field(key, &table::KEYS))
+    }
+}
+
+/// Reads one value of `setting`, of its kind's TOML type.
+struct ValueOf(&'static Setting);
+
+impl ValueOf {
+    fn wrong<E: de::Error>(&self) -> E {
+        let expected = match self.0.kind {
+            Kind::WholeNumber => "a whole number",
+            Kind::Seconds => "a number",
+            Kind::Text | Kind::Path | Kind::Secret | Kind::Command => "a string, in quotes",
+        };
+        E::custom(format!("`{}` must be {expected}", self.0.key))
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for ValueOf {
+    type Value = ProfileValue;
+
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<ProfileValue, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ValueOf {
+    type Value = ProfileValue;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "the value of `{}`", self.0.key)
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<ProfileValue, E> {
+        match self.0.kind {
+            Kind::Secret => Ok(ProfileValue::Secret(Secret::new(text.to_owned()))),
+            Kind::Text | Kind::Path | Kind::Command => Ok(ProfileValue::Text(text.to_owned())),
+            Kind::WholeNumber | Kind::Seconds => Err(self.wrong()),
+        }
+    }
+
+    fn visit_i64<E: de::Error>(self, n: i64) -> Result<ProfileValue, E> {
+        match self.0.kind {
+            Kind::WholeNumber | Kind::Seconds => Ok(ProfileValue::Whole(n)),
+            _ => Err(self.wrong()),
+        }
+    }
+
+    fn visit_u64<E: de::Error>(self, n: u64) -> Result<ProfileValue, E> {
+        match i64::try_from(n) {
+            Ok(n) => self.visit_i64(n),
+            Err(_) => Err(self.wrong()),
+        }
+    }
+
+    fn visit_f64<E: de::Error>(self, x: f64) -> Result<ProfileValue, E> {
+        match self.0.kind {
+            Kind::Seconds => Ok(ProfileValue::Fraction(x)),
+            _ => Err(self.wrong()),
+        }
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<ProfileValue, E> {
+        Err(self.wrong())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<ProfileValue, A::Error> {
+        Err(self.wrong())
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, _: A) -> Result<ProfileValue, A::Error> {
+        Err(self.wrong())
     }
 }
 
@@ -112,8 +253,8 @@ pub fn parse(text: &str) -> Result<ConfigFile, LoadError> {
 /// The warning for a file that holds a password or client secret and that the
 /// group or others may read, with the `chmod` that fixes it.
 pub fn exposure_warning(path: &Path, file: &ConfigFile) -> Option<String> {
-    let password = file.profiles.values().any(|p| p.password.is_some());
-    let client_secret = file.profiles.values().any(|p| p.client_secret.is_some());
+    let holds = |setting| file.profiles.values().any(|p| p.secret(setting).is_some());
+    let (password, client_secret) = (holds(&table::PASSWORD), holds(&table::CLIENT_SECRET));
     let holds = match (password, client_secret) {
         (true, true) => "a password and a client secret",
         (true, false) => "a password",
@@ -202,10 +343,12 @@ mod tests {
         .unwrap();
         assert_eq!(file.default_profile.as_deref(), Some("prod"));
         let prod = &file.profiles["prod"];
-        assert_eq!(prod.account_id.as_deref(), Some("9900000"));
-        assert_eq!(prod.password.as_ref().unwrap().expose(), "hunter2");
-        assert_eq!(prod.digits, Some(6));
-        assert_eq!(prod.timeout, Some(TomlNumber::Fraction(2.5)));
+        assert_eq!(prod.text(&table::ACCOUNT_ID).as_deref(), Some("9900000"));
+        assert_eq!(prod.secret(&table::PASSWORD).unwrap().expose(), "hunter2");
+        assert_eq!(prod.text(&table::PASSWORD), None, "a secret is never text");
+        assert_eq!(prod.text(&table::DIGITS).as_deref(), Some("6"));
+        assert_eq!(prod.text(&table::TIMEOUT).as_deref(), Some("2.5"));
+        assert!(prod.has(&table::TIMEOUT) && !prod.has(&table::SCOPE));
     }
 
     #[test]
@@ -250,6 +393,48 @@ mod tests {
     }
 
     #[test]
+    fn a_value_of_the_wrong_type_names_the_key_and_the_type_never_the_value() {
+        for (toml, message) in [
+            (
+                "password = 73317331",
+                "`password` must be a string, in quotes",
+            ),
+            (
+                "client_secret = 7.5",
+                "`client_secret` must be a string, in quotes",
+            ),
+            ("username = true", "`username` must be a string, in quotes"),
+            ("digits = \"six\"", "`digits` must be a whole number"),
+            ("digits = 6.5", "`digits` must be a whole number"),
+            ("timeout = \"30\"", "`timeout` must be a number"),
+            ("from = [1]", "`from` must be a string, in quotes"),
+            ("scope = { a = 1 }", "`scope` must be a string, in quotes"),
+        ] {
+            let LoadError::Invalid(shown) = parse(&format!("[profiles.p]\n{toml}\n")).unwrap_err()
+            else {
+                panic!("{toml}")
+            };
+            assert!(shown.starts_with("line 2: "), "{toml}: {shown}");
+            assert!(shown.contains(message), "{toml}: {shown}");
+            for part in ["73317331", "7.5", "true", "six", "6.5"] {
+                assert!(!shown.contains(part), "{toml}: {shown}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_key_of_the_table_may_be_in_a_profile() {
+        for setting in table::SETTINGS {
+            let value = match setting.kind {
+                Kind::WholeNumber | Kind::Seconds => "1",
+                _ => "\"x\"",
+            };
+            let file = parse(&format!("[profiles.p]\n{} = {value}\n", setting.key)).unwrap();
+            assert!(file.profiles["p"].has(setting), "{setting:?}");
+        }
+    }
+
+    #[test]
     fn a_missing_default_file_is_fine_but_a_named_one_is_not() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("absent.toml");
@@ -261,7 +446,10 @@ mod tests {
     fn the_example_config_is_valid() {
         let file = parse(include_str!("../../config.example.toml")).unwrap();
         assert_eq!(file.default_profile.as_deref(), Some("prod"));
-        assert_eq!(file.profiles["prod"].digits, Some(6));
+        assert_eq!(
+            file.profiles["prod"].text(&table::DIGITS).as_deref(),
+            Some("6")
+        );
         assert!(file.profiles.contains_key("test"));
     }
 

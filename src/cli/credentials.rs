@@ -16,7 +16,7 @@ use std::time::Duration;
 use mfa::{AuthScheme, ClientCredentials, ClientId, Credentials, Secret, TokenUrl, Username};
 
 use crate::cli::failure::Failure;
-use crate::cli::settings::{Origin, Sourced};
+use crate::cli::origin::{Origin, Sourced};
 
 /// The most of a command's stdout or stderr that is read.
 const OUTPUT_CAP: u64 = 64 * 1024;

@@ -8,25 +8,24 @@
 
 use std::io::{self, Write};
 
-use clap::CommandFactory;
 use roff::{Roff, bold, italic, roman};
 
 use crate::cli::args::Cli;
 use crate::cli::failure::EXIT_STATUS;
-use crate::cli::settings;
+use crate::cli::settings::{proxy_variables, table};
 
 /// Writes the completion script for `shell` to `out`. It is made in memory first:
 /// clap_complete panics when its writer fails, and a closed stdout is no crash.
 pub fn write_completions(shell: clap_complete::Shell, out: &mut dyn Write) -> io::Result<()> {
     let mut script = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "mfa", &mut script);
+    clap_complete::generate(shell, &mut Cli::documented(), "mfa", &mut script);
     out.write_all(&script)?;
     out.flush()
 }
 
 /// Writes mfa(1) in roff to `out`.
 pub fn write_man(out: &mut dyn Write) -> io::Result<()> {
-    let command = Cli::command();
+    let command = Cli::documented();
     let version = command.get_version().unwrap_or_default().to_owned();
     let man = clap_mangen::Man::new(command.clone())
         .title("MFA")
@@ -54,7 +53,7 @@ pub fn write_man(out: &mut dyn Write) -> io::Result<()> {
         "Flags beat variables, which beat the profile in the config file. A variable set \
          to the empty string counts as unset.",
     )]);
-    for (name, meaning) in settings::variables() {
+    for (name, meaning) in table::variables().into_iter().chain(proxy_variables()) {
         roff.control("TP", []);
         roff.text([bold(name)]);
         roff.text([roman(meaning)]);

@@ -6,12 +6,14 @@
 //! can be driven whole from a test; `main` only wires in the real ones.
 
 mod args;
+mod ca_file;
 mod config_command;
 mod config_file;
 mod credentials;
 mod failure;
 mod input;
 mod man;
+mod origin;
 mod output;
 mod private_files;
 mod settings;

@@ -13,22 +13,19 @@
 //! `http_proxy` does not stop an `https://` call. A proxy's value is never repeated in a
 //! message: it may hold a password.
 
-use std::io::Read;
-use std::path::{Path, PathBuf};
-
 use std::io::Write;
+use std::path::PathBuf;
 
-use mfa::{
-    BaseUrl, CaCertificates, InvalidValue, NoProxy, Proxies, Proxy, Retries, TokenUrl, Transport,
-};
+use mfa::{BaseUrl, CaCertificates, NoProxy, Proxies, Proxy, Retries, TokenUrl, Transport};
 
-use super::{Origin, RETRIES, Sourced, Sources, non_empty};
+use super::sources::invalid;
+use super::table;
+use super::{Sources, non_empty};
 use crate::cli::args::GlobalArgs;
+use crate::cli::ca_file::read_certificates;
 use crate::cli::failure::Failure;
+use crate::cli::origin::{Origin, Sourced};
 use crate::cli::output::Log;
-
-/// The largest CA file read; a system bundle is about 200 KiB.
-const CA_FILE_CAP: u64 = 4 * 1024 * 1024;
 
 const HTTPS_PROXY: [&str; 4] = ["https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"];
 const HTTP_PROXY: [&str; 4] = ["http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"];
@@ -184,14 +181,10 @@ impl Sources<'_> {
     }
 
     /// How many retries, 0 unless given.
-    pub(super) fn retries(&self, global: &GlobalArgs) -> Result<Sourced<Retries>, Failure> {
-        let profile_value = self.profile.retries.map(|n| n.to_string());
+    fn retries(&self, global: &GlobalArgs) -> Result<Sourced<Retries>, Failure> {
         Ok(self
-            .pick(&RETRIES, global.retries, profile_value)?
-            .unwrap_or(Sourced {
-                value: Retries::default(),
-                origin: Origin::Default,
-            }))
+            .pick(&table::RETRIES, global.retries)?
+            .unwrap_or_else(|| Sourced::default_value(Retries::default())))
     }
 
     /// The first of `names` that is set, as a proxy.
@@ -211,44 +204,36 @@ impl Sources<'_> {
     }
 
     /// The extra CAs: from `--ca-file`, `MFA_CA_FILE` or the profile's `ca_file`.
-    pub(super) fn ca_file(&self, global: &GlobalArgs) -> Result<Option<CaFile>, Failure> {
-        let (path, origin, failure): (PathBuf, Origin, fn(String) -> Failure) =
-            if let Some(path) = &global.ca_file {
-                (path.clone(), Origin::Flag("--ca-file"), Failure::Usage)
-            } else if let Some(path) = non_empty(self.env, "MFA_CA_FILE") {
-                (path.into(), Origin::Env("MFA_CA_FILE"), Failure::Config)
-            } else if let Some(path) = &self.profile.ca_file {
-                let folder = self.file.as_ref().and_then(|file| file.path.parent());
-                let path = match folder {
-                    Some(folder) => folder.join(path),
-                    None => PathBuf::from(path),
-                };
-                (path, self.in_profile("ca_file"), Failure::Config)
-            } else {
-                return Ok(None);
-            };
+    fn ca_file(&self, global: &GlobalArgs) -> Result<Option<CaFile>, Failure> {
+        let setting = &table::CA_FILE;
+        let (path, origin) = match (&global.ca_file, self.given(setting)) {
+            (Some(path), _) => (path.clone(), Origin::Flag("--ca-file")),
+            (None, Some(given)) => (
+                self.path_of(setting, &given.value, &given.origin),
+                given.origin,
+            ),
+            (None, None) => return Ok(None),
+        };
         match read_certificates(&path) {
             Ok(certificates) => Ok(Some(CaFile {
                 path,
                 origin,
                 certificates,
             })),
-            Err(problem) => Err(failure(format!(
-                "the CA file {} (from {origin}) {problem}",
-                path.display()
-            ))),
+            Err(rule) => Err(invalid(
+                setting,
+                &path.display().to_string(),
+                &origin,
+                &rule,
+            )),
         }
     }
 }
 
-/// The variables read here, and what they give, for the man page.
-pub(super) fn variables() -> Vec<(String, String)> {
+/// The proxy variables, and what they give, for the man page.
+pub fn proxy_variables() -> Vec<(String, String)> {
     let pair = |names: &[&str]| names.join(", ");
     vec![
-        (
-            "MFA_CA_FILE".to_owned(),
-            "a PEM file of CA certificates to trust besides the built-in ones".to_owned(),
-        ),
         (
             pair(&HTTPS_PROXY[..2]),
             "the proxy for https:// URLs, e.g. http://user:password@proxy:3128".to_owned(),
@@ -275,30 +260,4 @@ fn first_set(sources: &Sources, names: &[&'static str]) -> Option<(String, &'sta
     names
         .iter()
         .find_map(|name| Some((non_empty(sources.env, name)?, *name)))
-}
-
-/// The certificates in a PEM file, or what is wrong with it.
-pub fn read_certificates(path: &Path) -> Result<CaCertificates, InvalidValue> {
-    let unreadable = |err: std::io::Error| {
-        use std::io::ErrorKind as Io;
-        let why = match err.kind() {
-            Io::NotFound => "there is no such file".to_owned(),
-            Io::PermissionDenied => "permission denied".to_owned(),
-            Io::IsADirectory => "it is a folder".to_owned(),
-            other => other.to_string(),
-        };
-        InvalidValue::from_rule(format!("cannot be read: {why}"))
-    };
-    let file = std::fs::File::open(path).map_err(unreadable)?;
-    let mut bytes = Vec::new();
-    file.take(CA_FILE_CAP + 1)
-        .read_to_end(&mut bytes)
-        .map_err(unreadable)?;
-    if bytes.len() as u64 > CA_FILE_CAP {
-        return Err(InvalidValue::from_rule(format!(
-            "is larger than {} MiB; is it a CA file?",
-            CA_FILE_CAP / 1024 / 1024
-        )));
-    }
-    CaCertificates::from_pem(&bytes)
 }

@@ -1,0 +1,565 @@
+//! The settings table: one row per setting, everything else derives from it.
+//!
+//! A row says what a setting is called in each place it can come from (flag,
+//! environment variable, profile key), what kind of value it holds, the rule that value
+//! follows, whether it is a secret, which calls use it and its default. From the rows
+//! come the keys a profile may hold and their TOML types (`config_file`), the keys
+//! `mfa config set` takes and how it checks and writes each (`config_command`), the
+//! order of `mfa config show`, the `[env: ...] [profile: ...] [default: ...]` of each
+//! flag's help, the man page's ENVIRONMENT section, and the variables `Sources` reads.
+//!
+//! Adding a setting: one row here (and its place in [`SETTINGS`]), its flag in `args`
+//! if it has one, and the line that uses its value.
+
+use std::fmt;
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use mfa::{
+    AccountId, ApplicationId, BaseUrl, Call, ClientId, Digits, ExpirationMinutes, InvalidValue,
+    MessageTemplate, PhoneNumber, Retries, Scope, TokenUrl, Username,
+};
+
+use crate::cli::ca_file::read_certificates;
+
+/// What kind of value a setting holds: its TOML type in a profile, and how `config
+/// set` takes and writes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Text: a TOML string.
+    Text,
+    /// A whole number: a TOML integer.
+    WholeNumber,
+    /// Seconds, fractions allowed: a TOML integer or float.
+    Seconds,
+    /// A file's path: a TOML string; `config set` keeps it absolute.
+    Path,
+    /// A secret: a TOML string never shown, set only from stdin.
+    Secret,
+    /// A shell command: a TOML string, shown (it is no secret), run only for a call.
+    Command,
+}
+
+/// One setting, as every place it can come from names it.
+pub struct Setting {
+    /// The profile key: what `mfa config set|show` and the config file call it.
+    pub key: &'static str,
+    /// What it is, in a message: "no {what}: ...".
+    pub what: &'static str,
+    /// What the flag does, for its help; the table adds where else it can come from.
+    pub help: &'static str,
+    /// The flag that gives it, if any (`--account-id`).
+    pub flag: Option<&'static str>,
+    /// The environment variable that gives it, if any.
+    pub variable: Option<&'static str>,
+    pub kind: Kind,
+    /// The rule a value must follow, from a flag, a variable, the file or `config set`.
+    pub check: fn(&str) -> Result<(), InvalidValue>,
+    /// The calls that use it.
+    pub calls: &'static [Call],
+    /// The value used when nothing gives it.
+    pub default: Option<&'static str>,
+}
+
+impl Setting {
+    /// Whether its value is never shown.
+    pub fn is_secret(&self) -> bool {
+        self.kind == Kind::Secret
+    }
+}
+
+impl fmt::Debug for Setting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Setting({})", self.key)
+    }
+}
+
+/// The rule of the checked type `T`.
+fn rule<T: FromStr<Err = InvalidValue>>(value: &str) -> Result<(), InvalidValue> {
+    value.parse::<T>().map(drop)
+}
+
+/// Any value: a secret's only rule is that it is given, which reading it checks.
+fn any(_: &str) -> Result<(), InvalidValue> {
+    Ok(())
+}
+
+const ALL_CALLS: &[Call] = &[Call::VoiceCode, Call::MessagingCode, Call::VerifyCode];
+const SENDS: &[Call] = &[Call::VoiceCode, Call::MessagingCode];
+
+pub const ACCOUNT_ID: Setting = Setting {
+    key: "account_id",
+    what: "account id",
+    help: "Bandwidth account id",
+    flag: Some("--account-id"),
+    variable: Some("BW_ACCOUNT_ID"),
+    kind: Kind::Text,
+    check: rule::<AccountId>,
+    calls: ALL_CALLS,
+    default: None,
+};
+pub const USERNAME: Setting = Setting {
+    key: "username",
+    what: "API username",
+    help: "API username; the password comes from BW_PASSWORD or the profile's `password` or \
+           `password_command`",
+    flag: Some("--username"),
+    variable: Some("BW_USERNAME"),
+    kind: Kind::Text,
+    check: rule::<Username>,
+    calls: ALL_CALLS,
+    default: None,
+};
+pub const PASSWORD: Setting = Setting {
+    key: "password",
+    what: "API password",
+    help: "API password; never a flag, so it stays out of shell history",
+    flag: None,
+    variable: Some("BW_PASSWORD"),
+    kind: Kind::Secret,
+    check: any,
+    calls: ALL_CALLS,
+    default: None,
+};
+pub const PASSWORD_COMMAND: Setting = Setting {
+    key: "password_command",
+    what: "password command",
+    help: "a command whose output is the API password",
+    flag: None,
+    variable: None,
+    kind: Kind::Command,
+    check: |value| match value.trim() {
+        "" => Err(InvalidValue::from_rule("must be a command")),
+        _ => Ok(()),
+    },
+    calls: ALL_CALLS,
+    default: None,
+};
+pub const CLIENT_ID: Setting = Setting {
+    key: "client_id",
+    what: "client id",
+    help: "OAuth2 client id; the secret comes from BW_CLIENT_SECRET or the profile's \
+           `client_secret`",
+    flag: Some("--client-id"),
+    variable: Some("BW_CLIENT_ID"),
+    kind: Kind::Text,
+    check: rule::<ClientId>,
+    calls: ALL_CALLS,
+    default: None,
+};
+pub const CLIENT_SECRET: Setting = Setting {
+    key: "client_secret",
+    what: "client secret",
+    help: "OAuth2 client secret; never a flag",
+    flag: None,
+    variable: Some("BW_CLIENT_SECRET"),
+    kind: Kind::Secret,
+    check: any,
+    calls: ALL_CALLS,
+    default: None,
+};
+pub const TOKEN_URL: Setting = Setting {
+    key: "token_url",
+    what: "token URL",
+    help: "OAuth2 token endpoint",
+    flag: None,
+    variable: Some("MFA_TOKEN_URL"),
+    kind: Kind::Text,
+    check: rule::<TokenUrl>,
+    calls: ALL_CALLS,
+    default: Some(mfa::DEFAULT_TOKEN_URL),
+};
+pub const BASE_URL: Setting = Setting {
+    key: "base_url",
+    what: "base URL",
+    help: "API base URL: https://, or http:// to a loopback host only",
+    flag: Some("--base-url"),
+    variable: Some("MFA_BASE_URL"),
+    kind: Kind::Text,
+    check: rule::<BaseUrl>,
+    calls: ALL_CALLS,
+    default: Some(mfa::DEFAULT_BASE_URL),
+};
+pub const TIMEOUT: Setting = Setting {
+    key: "timeout",
+    what: "time-out",
+    help: "Give up after this many seconds",
+    flag: Some("--timeout"),
+    variable: Some("MFA_TIMEOUT"),
+    kind: Kind::Seconds,
+    check: rule::<Seconds>,
+    calls: ALL_CALLS,
+    default: Some("30"),
+};
+pub const RETRIES: Setting = Setting {
+    key: "retries",
+    what: "number of retries",
+    help: "Make a request again up to N times, only when surely not processed: a refused \
+           connection, or HTTP 429 (waiting as Retry-After says, at most 60 s, else backing \
+           off); never after a time-out or a 5xx",
+    flag: Some("--retries"),
+    variable: Some("MFA_RETRIES"),
+    kind: Kind::WholeNumber,
+    check: rule::<Retries>,
+    calls: ALL_CALLS,
+    default: Some("0"),
+};
+pub const CA_FILE: Setting = Setting {
+    key: "ca_file",
+    what: "CA file",
+    help: "Trust the CA certificates in this PEM file too, besides the built-in roots",
+    flag: Some("--ca-file"),
+    variable: Some("MFA_CA_FILE"),
+    kind: Kind::Path,
+    check: |path| read_certificates(Path::new(path)).map(drop),
+    calls: ALL_CALLS,
+    default: None,
+};
+pub const FROM: Setting = Setting {
+    key: "from",
+    what: "from number",
+    help: "The Bandwidth number the code comes from",
+    flag: Some("--from"),
+    variable: Some("BW_NUMBER"),
+    kind: Kind::Text,
+    check: rule::<PhoneNumber>,
+    calls: SENDS,
+    default: None,
+};
+pub const VOICE_APPLICATION_ID: Setting = Setting {
+    key: "voice_application_id",
+    what: "voice application id",
+    help: "The voice application's id",
+    flag: Some("--application-id"),
+    variable: Some("BW_VOICE_APPLICATION_ID"),
+    kind: Kind::Text,
+    check: rule::<ApplicationId>,
+    calls: &[Call::VoiceCode],
+    default: None,
+};
+pub const MESSAGING_APPLICATION_ID: Setting = Setting {
+    key: "messaging_application_id",
+    what: "messaging application id",
+    help: "The messaging application's id",
+    flag: Some("--application-id"),
+    variable: Some("BW_MESSAGING_APPLICATION_ID"),
+    kind: Kind::Text,
+    check: rule::<ApplicationId>,
+    calls: &[Call::MessagingCode],
+    default: None,
+};
+pub const DIGITS: Setting = Setting {
+    key: "digits",
+    what: "number of digits",
+    help: "How many digits the code has, 2 to 8",
+    flag: Some("--digits"),
+    variable: None,
+    kind: Kind::WholeNumber,
+    check: rule::<Digits>,
+    calls: SENDS,
+    default: Some("6"),
+};
+pub const MESSAGE: Setting = Setting {
+    key: "message",
+    what: "message",
+    help: "The text, with {CODE} where the code goes; may use {NAME} and {SCOPE}",
+    flag: Some("--message"),
+    variable: None,
+    kind: Kind::Text,
+    check: rule::<MessageTemplate>,
+    calls: SENDS,
+    default: Some(mfa::DEFAULT_MESSAGE),
+};
+pub const SCOPE: Setting = Setting {
+    key: "scope",
+    what: "scope",
+    help: "What the code is for, 1 to 25 characters (checking takes the scope it was sent \
+           with); without one, the server uses 2FA",
+    flag: Some("--scope"),
+    variable: None,
+    kind: Kind::Text,
+    check: rule::<Scope>,
+    calls: ALL_CALLS,
+    default: None,
+};
+pub const EXPIRATION: Setting = Setting {
+    key: "expiration_minutes",
+    what: "code lifetime",
+    help: "How old the code may be, in whole minutes from 1 to 15",
+    flag: Some("--expiration"),
+    variable: None,
+    kind: Kind::WholeNumber,
+    check: rule::<ExpirationMinutes>,
+    calls: &[Call::VerifyCode],
+    default: None,
+};
+
+/// Every setting, in the order `mfa config show` lists them.
+pub const SETTINGS: [&Setting; 18] = [
+    &ACCOUNT_ID,
+    &USERNAME,
+    &PASSWORD,
+    &PASSWORD_COMMAND,
+    &CLIENT_ID,
+    &CLIENT_SECRET,
+    &TOKEN_URL,
+    &BASE_URL,
+    &TIMEOUT,
+    &RETRIES,
+    &CA_FILE,
+    &FROM,
+    &VOICE_APPLICATION_ID,
+    &MESSAGING_APPLICATION_ID,
+    &DIGITS,
+    &MESSAGE,
+    &SCOPE,
+    &EXPIRATION,
+];
+
+/// Every profile key, in the table's order.
+pub const KEYS: [&str; SETTINGS.len()] = {
+    let mut keys = [""; SETTINGS.len()];
+    let mut i = 0;
+    while i < SETTINGS.len() {
+        keys[i] = SETTINGS[i].key;
+        i += 1;
+    }
+    keys
+};
+
+/// The setting a profile key names.
+pub fn by_key(key: &str) -> Option<&'static Setting> {
+    SETTINGS.into_iter().find(|setting| setting.key == key)
+}
+
+/// The variables that choose the config file and profile, which are not profile keys.
+pub const CONFIG_VARIABLE: &str = "MFA_CONFIG";
+/// See [`CONFIG_VARIABLE`].
+pub const PROFILE_VARIABLE: &str = "MFA_PROFILE";
+
+/// Every setting's variable and what it gives, for the man page, in the table's order,
+/// after the two that choose the file and the profile.
+pub fn variables() -> Vec<(String, String)> {
+    let mut all = vec![
+        (PROFILE_VARIABLE.to_owned(), "the profile to use".to_owned()),
+        (CONFIG_VARIABLE.to_owned(), "the config file".to_owned()),
+    ];
+    all.extend(SETTINGS.iter().filter_map(|setting| {
+        let variable = setting.variable?;
+        Some((variable.to_owned(), format!("the {}", setting.what)))
+    }));
+    all
+}
+
+/// The call the command `name` makes, if it makes one.
+fn call_of(name: &str) -> Option<Call> {
+    match name {
+        "voice" => Some(Call::VoiceCode),
+        "sms" => Some(Call::MessagingCode),
+        "verify" => Some(Call::VerifyCode),
+        _ => None,
+    }
+}
+
+/// Gives each setting's flag its help from the table: what it does, then `[env: X]
+/// [profile: key] [default: d]`. A command's own flag is the setting its call uses
+/// (`voice --application-id` is the voice application's id). Order is kept.
+pub fn describe_flags(command: clap::Command) -> clap::Command {
+    command
+        .mut_args(|arg| describe(arg, None))
+        .mut_subcommands(|sub| {
+            let call = call_of(sub.get_name());
+            sub.mut_args(|arg| describe(arg, call))
+        })
+}
+
+/// `arg` with its setting's help, if it is a setting's flag.
+fn describe(arg: clap::Arg, call: Option<Call>) -> clap::Arg {
+    let Some(long) = arg.get_long() else {
+        return arg;
+    };
+    let setting = SETTINGS.into_iter().find(|setting| {
+        setting.flag.and_then(|flag| flag.strip_prefix("--")) == Some(long)
+            && call.is_none_or(|call| setting.calls.contains(&call))
+    });
+    match setting {
+        Some(setting) => arg.help(flag_help(setting)),
+        None => arg,
+    }
+}
+
+/// `Bandwidth account id [env: BW_ACCOUNT_ID] [profile: account_id]`.
+fn flag_help(setting: &Setting) -> String {
+    let mut help = setting.help.to_owned();
+    if let Some(variable) = setting.variable {
+        help.push_str(&format!(" [env: {variable}]"));
+    }
+    help.push_str(&format!(" [profile: {}]", setting.key));
+    match setting.default {
+        Some(default) if default.contains(' ') => {
+            help.push_str(&format!(" [default: \"{default}\"]"));
+        }
+        Some(default) => help.push_str(&format!(" [default: {default}]")),
+        None => {}
+    }
+    help
+}
+
+/// A time-out: more than 0 and at most 3600 seconds, fractions allowed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Seconds(Duration);
+
+impl Seconds {
+    /// [`mfa::DEFAULT_TIMEOUT`].
+    pub fn default_timeout() -> Self {
+        Seconds(mfa::DEFAULT_TIMEOUT)
+    }
+
+    pub fn duration(self) -> Duration {
+        self.0
+    }
+}
+
+impl fmt::Display for Seconds {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.as_secs_f64().fmt(f)
+    }
+}
+
+impl FromStr for Seconds {
+    type Err = InvalidValue;
+
+    fn from_str(value: &str) -> Result<Self, InvalidValue> {
+        let rule = || InvalidValue::from_rule("must be a number of seconds above 0, at most 3600");
+        let seconds: f64 = value.parse().map_err(|_| rule())?;
+        if seconds > 0.0 && seconds <= 3600.0 {
+            Ok(Seconds(Duration::from_secs_f64(seconds)))
+        } else {
+            Err(rule())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_unique_and_found_by_name() {
+        for (i, key) in KEYS.iter().enumerate() {
+            assert!(!KEYS[..i].contains(key), "{key} twice");
+            assert_eq!(by_key(key).unwrap().key, *key);
+        }
+        assert!(by_key("pasword").is_none());
+    }
+
+    #[test]
+    fn only_the_password_and_client_secret_are_secret_and_neither_is_a_flag() {
+        let secret: Vec<&str> = SETTINGS
+            .iter()
+            .filter(|s| s.is_secret())
+            .map(|s| s.key)
+            .collect();
+        assert_eq!(secret, ["password", "client_secret"]);
+        assert!(SETTINGS.iter().all(|s| !s.is_secret() || s.flag.is_none()));
+    }
+
+    #[test]
+    fn each_call_uses_its_own_settings() {
+        let used_by = |call: Call| -> Vec<&str> {
+            SETTINGS
+                .iter()
+                .filter(|s| s.calls.contains(&call))
+                .map(|s| s.key)
+                .collect()
+        };
+        let voice = used_by(Call::VoiceCode);
+        assert!(voice.contains(&"voice_application_id") && voice.contains(&"from"));
+        assert!(!voice.contains(&"messaging_application_id"));
+        assert!(!voice.contains(&"expiration_minutes"));
+        let sms = used_by(Call::MessagingCode);
+        assert!(sms.contains(&"messaging_application_id"));
+        assert!(!sms.contains(&"voice_application_id"));
+        let verify = used_by(Call::VerifyCode);
+        assert!(verify.contains(&"expiration_minutes") && verify.contains(&"scope"));
+        assert!(!verify.contains(&"from") && !verify.contains(&"digits"));
+    }
+
+    #[test]
+    fn each_rule_is_the_checked_types() {
+        for (setting, good, bad) in [
+            (&ACCOUNT_ID, "9900000", ""),
+            (&USERNAME, "api-user", "a:b"),
+            (&PASSWORD_COMMAND, "pass show x", " "),
+            (&CLIENT_ID, "c1", "a b"),
+            (&TOKEN_URL, "https://x.example/t", "http://x.example/t"),
+            (&BASE_URL, "https://x.example", "ftp://x"),
+            (&TIMEOUT, "2.5", "0"),
+            (&RETRIES, "10", "11"),
+            (&FROM, "+15554443333", "5554443333"),
+            (&VOICE_APPLICATION_ID, "a", ""),
+            (&DIGITS, "8", "9"),
+            (&MESSAGE, "{CODE}", "no code"),
+            (&SCOPE, "2FA", ""),
+            (&EXPIRATION, "15", "16"),
+            (&CA_FILE, "/dev/null", "/no/such/file.pem"),
+        ] {
+            if setting.key != "ca_file" {
+                assert!((setting.check)(good).is_ok(), "{setting:?} {good:?}");
+            }
+            assert!((setting.check)(bad).is_err(), "{setting:?} {bad:?}");
+        }
+    }
+
+    #[test]
+    fn every_default_follows_its_rule() {
+        for setting in SETTINGS {
+            if let Some(default) = setting.default {
+                assert!((setting.check)(default).is_ok(), "{setting:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn flag_help_says_where_else_the_value_comes_from() {
+        assert_eq!(
+            flag_help(&TIMEOUT),
+            "Give up after this many seconds [env: MFA_TIMEOUT] [profile: timeout] [default: 30]"
+        );
+        assert!(
+            flag_help(&MESSAGE)
+                .ends_with(" [default: \"Your temporary {NAME} {SCOPE} code is {CODE}\"]")
+        );
+        assert_eq!(
+            flag_help(&EXPIRATION),
+            "How old the code may be, in whole minutes from 1 to 15 [profile: expiration_minutes]"
+        );
+    }
+
+    #[test]
+    fn the_man_page_lists_every_variable_once() {
+        let names: Vec<String> = variables().into_iter().map(|(name, _)| name).collect();
+        assert_eq!(names[..2], ["MFA_PROFILE", "MFA_CONFIG"]);
+        for setting in SETTINGS {
+            if let Some(variable) = setting.variable {
+                assert_eq!(names.iter().filter(|n| *n == variable).count(), 1);
+            }
+        }
+    }
+
+    #[test]
+    fn timeouts_are_positive_and_bounded() {
+        assert_eq!(
+            "2.5".parse::<Seconds>().unwrap().duration(),
+            Duration::from_millis(2500)
+        );
+        assert_eq!(
+            "3600".parse::<Seconds>().unwrap().duration(),
+            Duration::from_secs(3600)
+        );
+        for bad in ["0", "-1", "3600.5", "nan", "inf", "", "1e400", "ten"] {
+            assert!(bad.parse::<Seconds>().is_err(), "{bad}");
+        }
+    }
+}
