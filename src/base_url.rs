@@ -3,7 +3,7 @@
 //!
 //! `https://` always; `http://` only to a loopback host (`127.0.0.0/8`, `::1`,
 //! `localhost`), which tests and local proxies use. A URL with a user name or password
-//! in it is refused, since a URL is printed by `--dry-run` and `--verbose`.
+//! in it is refused, since a URL is shown wherever a request is shown or logged.
 
 use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};

@@ -10,24 +10,22 @@
 //! ([`Credentials::ClientCredentials`]), whose access token it gets, reuses and renews
 //! itself. The `mfa` command-line tool is built on this library.
 //!
-//! Everything is re-exported here; the modules behind it, one job each, are private:
+//! Everything is re-exported here; the modules behind it, one job each, are private.
+//! Each imports only modules above it in this list (`tests/architecture.rs` checks it):
+//! - `secret`: the wrapper that keeps passwords out of every output;
 //! - `fields`: the checked values a request is made of;
 //! - `base_url`: where the API and its token endpoint live, and the
 //!   https-unless-loopback rule;
 //! - `credentials`: who is calling, and the `Authorization` header they make;
 //! - `request`: the calls and the exact requests, showable without secrets;
-//! - `client`: the calls, and OAuth2 tokens got, reused and renewed;
-//! - `transport`: how a request travels: time-out, retries, proxy, trusted CAs;
+//! - `error`: what can go wrong, by class;
 //! - `retry`: what may be retried (only what surely was not processed) and the waits;
 //! - `proxy`: which proxy a URL goes through, by curl's rules;
 //! - `tls`: extra trusted CAs, and a failed certificate check in words;
-//! - `token`: OAuth2 access tokens, and asking the token endpoint for one;
+//! - `transport`: how a request travels: time-out, retries, proxy, trusted CAs;
 //! - `answer`: reading answers into ids, verdicts or errors;
-//! - `error`: what can go wrong, by class;
-//! - `secret`: the wrapper that keeps passwords out of every output.
-//!
-//! Each module imports only those listed before it, so every import points one way
-//! (`tests/architecture.rs` checks it).
+//! - `token`: OAuth2 access tokens, and asking the token endpoint for one;
+//! - `client`: the calls, and OAuth2 tokens got, reused and renewed.
 
 mod answer;
 mod base_url;

@@ -6,7 +6,7 @@
 //! made by one constructor per call, so a body can only go to the call that takes it,
 //! except that the `Authorization` value is kept out of it (the client adds it at the
 //! moment of sending) and that its shown body masks the code being verified, so
-//! showing a `Request` (`--dry-run`, `--verbose`) leaks neither.
+//! showing a `Request` (before sending it, or in a log) leaks neither.
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Serialize;

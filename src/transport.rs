@@ -309,7 +309,7 @@ impl Transport {
 
 /// Finds the addresses to connect to: an IP address as it is, in place, as curl does; a
 /// name with ureq's resolver, which looks it up on a thread of its own so that
-/// `--timeout` bounds the lookup too. That thread was 5% of a plain-HTTP send's time
+/// the time-out bounds the lookup too. That thread was 5% of a plain-HTTP send's time
 /// over loopback (bench/compare.sh).
 #[derive(Debug, Default)]
 struct IpOrName(DefaultResolver);
@@ -617,7 +617,7 @@ mod tests {
         let transport = Transport::default().with_proxies(Proxies::new(
             Some("http://user:pw@proxy.example:3128".parse().unwrap()),
             None,
-            crate::NoProxy::default(),
+            crate::proxy::NoProxy::default(),
         ));
         assert_eq!(
             transport.describe_host("https://mfa.bandwidth.com/api/v1/x"),

@@ -4,7 +4,7 @@
 
 use mfa::{AuthScheme, ClientId, Secret, TokenUrl, Username};
 
-use super::Sources;
+use super::sources::Sources;
 use super::table::{self, Setting};
 use crate::cli::args::GlobalArgs;
 use crate::cli::credentials::{Login, Password};

@@ -18,9 +18,10 @@ use std::path::PathBuf;
 
 use mfa::{BaseUrl, CaCertificates, NoProxy, Proxies, Proxy, Retries, TokenUrl, Transport};
 
+use super::non_empty;
+use super::sources::Sources;
 use super::sources::invalid;
 use super::table;
-use super::{Sources, non_empty};
 use crate::cli::args::GlobalArgs;
 use crate::cli::ca_file::read_certificates;
 use crate::cli::failure::Failure;

@@ -7,7 +7,7 @@ use mfa::{
     MessageTemplate, PhoneNumber, Scope, VerifyRequest,
 };
 
-use super::Sources;
+use super::sources::Sources;
 use super::table::{self, Seconds};
 use crate::cli::args::{GlobalArgs, SendArgs, VerifyArgs};
 use crate::cli::failure::Failure;

@@ -2,7 +2,7 @@
 //! effect and where it came from, checked as a command would check it; a secret only
 //! as set or not.
 
-use super::Sources;
+use super::sources::Sources;
 use super::table::{self, Kind, SETTINGS, Setting};
 use crate::cli::args::GlobalArgs;
 use crate::cli::credentials::Password;
