@@ -141,36 +141,6 @@ impl Client {
         Ok(Some(self.issue(client)?))
     }
 
-    /// The request [`Client::send_voice_code`] makes with `body`.
-    fn voice_code_request(&self, body: &CodeRequest) -> Request {
-        Request::voice_code(
-            &self.base_url,
-            &self.account_id,
-            self.credentials.scheme(),
-            body,
-        )
-    }
-
-    /// The request [`Client::send_messaging_code`] makes with `body`.
-    fn messaging_code_request(&self, body: &CodeRequest) -> Request {
-        Request::messaging_code(
-            &self.base_url,
-            &self.account_id,
-            self.credentials.scheme(),
-            body,
-        )
-    }
-
-    /// The request [`Client::verify_code`] makes with `body`.
-    fn verify_code_request(&self, body: &VerifyRequest) -> Request {
-        Request::verify_code(
-            &self.base_url,
-            &self.account_id,
-            self.credentials.scheme(),
-            body,
-        )
-    }
-
     fn held(&self) -> Option<HeldToken> {
         self.token
             .lock()
@@ -206,7 +176,8 @@ impl Client {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn send_voice_code(&self, body: &CodeRequest) -> Result<CallId, Error> {
-        answer::call_id(&self.send(&self.voice_code_request(body))?)
+        let (url, account, scheme) = (&self.base_url, &self.account_id, self.credentials.scheme());
+        answer::call_id(&self.send(&Request::voice_code(url, account, scheme, body))?)
     }
 
     /// Sends a code by text message, once, and returns the message's id. The
@@ -234,7 +205,8 @@ impl Client {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn send_messaging_code(&self, body: &CodeRequest) -> Result<MessageId, Error> {
-        answer::message_id(&self.send(&self.messaging_code_request(body))?)
+        let (url, account, scheme) = (&self.base_url, &self.account_id, self.credentials.scheme());
+        answer::message_id(&self.send(&Request::messaging_code(url, account, scheme, body))?)
     }
 
     /// Checks a code the user typed back. A wrong or expired code is
@@ -263,7 +235,8 @@ impl Client {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn verify_code(&self, body: &VerifyRequest) -> Result<Verdict, Error> {
-        answer::verdict(&self.send(&self.verify_code_request(body))?)
+        let (url, account, scheme) = (&self.base_url, &self.account_id, self.credentials.scheme());
+        answer::verdict(&self.send(&Request::verify_code(url, account, scheme, body))?)
     }
 
     /// Sends a request once and returns the answer, whatever its status. Only a

@@ -30,6 +30,11 @@ fn basic(user: &str, password: &str) -> String {
     )
 }
 
+/// `Basic` for the username and password `basic_client` uses.
+fn basic_auth() -> String {
+    basic("api-user", "pw-1")
+}
+
 fn base_url(server: &ServerGuard) -> mfa::BaseUrl {
     format!("{}/api/v1", server.url()).parse().unwrap()
 }
@@ -102,15 +107,10 @@ fn token_endpoint(server: &mut ServerGuard, token: &str) -> Mock {
 #[test]
 fn send_voice_code_with_basic_credentials_returns_the_call_id() {
     let mut server = mockito::Server::new();
-    let mock = call(
-        &mut server,
-        VOICE_PATH,
-        CODE_BODY,
-        &basic("api-user", "pw-1"),
-    )
-    .with_body(r#"{"callId":"c-1"}"#)
-    .expect(1)
-    .create();
+    let mock = call(&mut server, VOICE_PATH, CODE_BODY, &basic_auth())
+        .with_body(r#"{"callId":"c-1"}"#)
+        .expect(1)
+        .create();
     let call_id = basic_client(&server)
         .send_voice_code(&code_request())
         .unwrap();
@@ -121,7 +121,7 @@ fn send_voice_code_with_basic_credentials_returns_the_call_id() {
 #[test]
 fn send_messaging_code_returns_the_message_id() {
     let mut server = mockito::Server::new();
-    let mock = call(&mut server, SMS_PATH, CODE_BODY, &basic("api-user", "pw-1"))
+    let mock = call(&mut server, SMS_PATH, CODE_BODY, &basic_auth())
         .with_body(r#"{"messageId":"m-1"}"#)
         .expect(1)
         .create();
@@ -135,7 +135,7 @@ fn send_messaging_code_returns_the_message_id() {
 #[test]
 fn verify_code_returns_the_verdict_either_way() {
     let mut server = mockito::Server::new();
-    let auth = basic("api-user", "pw-1");
+    let auth = basic_auth();
     let valid = call(&mut server, VERIFY_PATH, VERIFY_BODY, &auth)
         .with_body(r#"{"valid":true}"#)
         .expect(1)
@@ -182,16 +182,11 @@ fn each_error_status_falls_into_its_class_and_nothing_is_repeated() {
         (302, "", ErrorClass::UnexpectedAnswer),
     ] {
         let mut server = mockito::Server::new();
-        let mock = call(
-            &mut server,
-            VOICE_PATH,
-            CODE_BODY,
-            &basic("api-user", "pw-1"),
-        )
-        .with_status(status)
-        .with_body(body)
-        .expect(1)
-        .create();
+        let mock = call(&mut server, VOICE_PATH, CODE_BODY, &basic_auth())
+            .with_status(status)
+            .with_body(body)
+            .expect(1)
+            .create();
         let err = basic_client(&server)
             .send_voice_code(&code_request())
             .unwrap_err();
@@ -206,16 +201,11 @@ fn each_error_status_falls_into_its_class_and_nothing_is_repeated() {
 #[test]
 fn an_error_keeps_its_api_message_and_request_id() {
     let mut server = mockito::Server::new();
-    let _mock = call(
-        &mut server,
-        VOICE_PATH,
-        CODE_BODY,
-        &basic("api-user", "pw-1"),
-    )
-    .with_status(400)
-    .with_body(r#"{"error":"to number is required","requestId":"r-1"}"#)
-    .expect(1)
-    .create();
+    let _mock = call(&mut server, VOICE_PATH, CODE_BODY, &basic_auth())
+        .with_status(400)
+        .with_body(r#"{"error":"to number is required","requestId":"r-1"}"#)
+        .expect(1)
+        .create();
     let err = basic_client(&server)
         .send_voice_code(&code_request())
         .unwrap_err();
@@ -414,15 +404,10 @@ fn the_request_shown_is_the_request_sent_but_for_secrets() {
         request.shown_body(),
         VERIFY_BODY.replace("48213967", "<redacted>")
     );
-    let sent = call(
-        &mut server,
-        VERIFY_PATH,
-        VERIFY_BODY,
-        &basic("api-user", "pw-1"),
-    )
-    .with_body(r#"{"valid":true}"#)
-    .expect(1)
-    .create();
+    let sent = call(&mut server, VERIFY_PATH, VERIFY_BODY, &basic_auth())
+        .with_body(r#"{"valid":true}"#)
+        .expect(1)
+        .create();
     basic_client(&server)
         .verify_code(&verify_request())
         .unwrap();

@@ -17,6 +17,7 @@ use mfa::{AuthScheme, ClientCredentials, ClientId, Credentials, Secret, TokenUrl
 
 use crate::cli::failure::Failure;
 use crate::cli::origin::{Origin, Sourced};
+use crate::cli::output;
 
 /// The most of a command's stdout or stderr that is read.
 const OUTPUT_CAP: u64 = 64 * 1024;
@@ -249,15 +250,8 @@ fn stderr_excerpt(bytes: &[u8]) -> String {
     if text.is_empty() {
         return String::new();
     }
-    let mut excerpt: String = text
-        .chars()
-        .take(STDERR_CHARS)
-        .map(|c| match c {
-            '\n' => " / ".to_owned(),
-            c if c.is_control() => c.escape_default().to_string(),
-            c => c.to_string(),
-        })
-        .collect();
+    let start: String = text.chars().take(STDERR_CHARS).collect();
+    let mut excerpt = output::escaped(&start.replace('\n', " / "));
     if text.chars().count() > STDERR_CHARS {
         excerpt.push_str("...");
     }
@@ -300,6 +294,15 @@ mod tests {
         assert_eq!(
             run("exit 1", SECOND).unwrap_err(),
             "the command in key `password_command` of profile `p` in /f failed (exit status 1)"
+        );
+    }
+
+    #[test]
+    fn its_stderr_is_shown_on_one_line_with_control_characters_escaped() {
+        assert_eq!(
+            run("printf 'locked\\nby gpg\\033[2J' >&2; exit 2", SECOND).unwrap_err(),
+            "the command in key `password_command` of profile `p` in /f failed (exit status \
+             2); its stderr: locked / by gpg\\u{1b}[2J"
         );
     }
 
