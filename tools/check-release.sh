@@ -420,7 +420,7 @@ import json, sys
 from pydantic import ValidationError
 from bandwidth.models.code_request import CodeRequest
 from bandwidth.models.verify_code_request import VerifyCodeRequest
-bad = brief = total = 0
+bad = short = total = 0
 for line in open(sys.argv[1]):
     entry = json.loads(line)
     body = json.loads(entry["body"])
@@ -431,11 +431,11 @@ for line in open(sys.argv[1]):
     except ValidationError as err:
         fields = [e["loc"][0] for e in err.errors()]
         if model is CodeRequest and fields == ["digits"] and 2 <= body["digits"] < 4:
-            brief += 1
+            short += 1
         else:
             bad += 1
             print("SDK schema problem:", err, body)
-print(f"sdk schema: {total - bad - brief} of {total} requests valid, {brief} with 2 or 3 digits (brief), {bad} invalid")
+print(f"sdk schema: {total - bad - short} of {total} requests valid, {short} with 2 or 3 digits (mfa allows them), {bad} invalid")
 sys.exit(1 if bad else 0)
 PY
 
