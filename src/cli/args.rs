@@ -172,16 +172,12 @@ pub enum OutputFormat {
     Json,
 }
 
+/// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Send a code by voice call; prints the call id
-    Voice(SendArgs),
-
-    /// Send a code by text message; prints the message id
-    Sms(SendArgs),
-
-    /// Check a code a user typed back; prints `valid` (exit 0) or `invalid` (exit 1)
-    Verify(VerifyArgs),
+    /// The commands that call the API.
+    #[command(flatten)]
+    Api(ApiCommand),
 
     /// See and edit profiles in the config file
     #[command(subcommand)]
@@ -196,6 +192,19 @@ pub enum Command {
 
     /// Print the man page (roff), e.g. `mfa man > ~/.local/share/man/man1/mfa.1`
     Man,
+}
+
+/// The commands that call the API: each makes one call.
+#[derive(Debug, Subcommand)]
+pub enum ApiCommand {
+    /// Send a code by voice call; prints the call id
+    Voice(SendArgs),
+
+    /// Send a code by text message; prints the message id
+    Sms(SendArgs),
+
+    /// Check a code a user typed back; prints `valid` (exit 0) or `invalid` (exit 1)
+    Verify(VerifyArgs),
 }
 
 /// `mfa config ...`: each acts on the config file in use (`--config`, MFA_CONFIG, or
@@ -323,7 +332,7 @@ mod tests {
             "7",
         ])
         .unwrap();
-        let Command::Voice(send) = &cli.command else {
+        let Command::Api(ApiCommand::Voice(send)) = &cli.command else {
             panic!("{cli:?}")
         };
         assert_eq!(send.to.as_str(), "+15553334444");
@@ -380,13 +389,13 @@ mod tests {
     fn code_dash_means_stdin() {
         let cli =
             Cli::try_parse_from(["mfa", "verify", "--to", "+15553334444", "--code", "-"]).unwrap();
-        let Command::Verify(verify) = &cli.command else {
+        let Command::Api(ApiCommand::Verify(verify)) = &cli.command else {
             panic!("{cli:?}")
         };
         assert!(matches!(verify.code, CodeSource::Stdin));
         let cli = Cli::try_parse_from(["mfa", "verify", "--to", "+15553334444", "--code", "1234"])
             .unwrap();
-        let Command::Verify(verify) = &cli.command else {
+        let Command::Api(ApiCommand::Verify(verify)) = &cli.command else {
             panic!("{cli:?}")
         };
         assert!(matches!(&verify.code, CodeSource::Given(code) if code.expose() == "1234"));

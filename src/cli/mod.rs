@@ -27,7 +27,7 @@ use std::process::ExitCode;
 use clap::error::ErrorKind;
 use mfa::{AuthScheme, Client, CodeRequest, Request, Verdict, VerifyRequest};
 
-use args::{Cli, CodeSource, Command, OutputFormat};
+use args::{ApiCommand, Cli, CodeSource, Command, GlobalArgs, OutputFormat};
 use failure::{Exit, Failure};
 use input::Input;
 use output::{Log, Outcome};
@@ -99,7 +99,7 @@ pub fn run(
             out,
             err,
         ),
-        _ => call_api(&cli, env, places, input, out, err),
+        Command::Api(command) => call_api(command, &cli.global, env, places, input, out, err),
     };
     match result {
         Ok(exit) => exit,
@@ -113,14 +113,14 @@ pub fn run(
 /// Every API command: resolves the settings, builds the one request the command
 /// makes, then shows it (`--dry-run`) or makes the call once and prints the outcome.
 fn call_api(
-    cli: &Cli,
+    command: &ApiCommand,
+    global: &GlobalArgs,
     env: Env,
     places: Places,
     input: &mut Input,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<Exit, Failure> {
-    let global = &cli.global;
     let format = global.format();
     let log = Log::new(global.verbose);
     let sources = Sources::load(global, env, places.config_dir)?;
@@ -139,7 +139,7 @@ fn call_api(
     // Checked in a dry run too: a CA file or proxy variable that would stop the call
     // should show up before it.
     let network = sources.network(global, &endpoints)?;
-    let call = ApiCall::from_command(&cli.command, &sources, input, err)?;
+    let call = ApiCall::from_command(command, &sources, input, err)?;
     let request = call.request(&connection, scheme);
     if global.dry_run {
         deliver(
@@ -213,23 +213,20 @@ impl ApiCall {
     /// The call `command` makes, its body resolved from the settings (and, for
     /// `verify --code -`, the code read from stdin).
     fn from_command(
-        command: &Command,
+        command: &ApiCommand,
         sources: &Sources,
         input: &mut Input,
         err: &mut dyn Write,
     ) -> Result<Self, Failure> {
         Ok(match command {
-            Command::Voice(args) => ApiCall::Voice(sources.code_request(args, Channel::Voice)?),
-            Command::Sms(args) => ApiCall::Sms(sources.code_request(args, Channel::Messaging)?),
-            Command::Verify(args) => {
+            ApiCommand::Voice(args) => ApiCall::Voice(sources.code_request(args, Channel::Voice)?),
+            ApiCommand::Sms(args) => ApiCall::Sms(sources.code_request(args, Channel::Messaging)?),
+            ApiCommand::Verify(args) => {
                 let code = match &args.code {
                     CodeSource::Given(code) => code.clone(),
                     CodeSource::Stdin => input.read_code(err)?,
                 };
                 ApiCall::Verify(sources.verify_request(args, code)?)
-            }
-            Command::Config(_) | Command::Completions { .. } | Command::Man => {
-                unreachable!("`run` makes calls for API commands only")
             }
         })
     }

@@ -9,7 +9,7 @@ use mfa::{AuthScheme, Code, CodeRequest};
 
 use super::table;
 use super::{Channel, ShownValue, Sources};
-use crate::cli::args::{Cli, Command, SendArgs, VerifyArgs};
+use crate::cli::args::{ApiCommand, Cli, Command, SendArgs, VerifyArgs};
 use crate::cli::config_file::Profile;
 use crate::cli::credentials::Login;
 use crate::cli::failure::Failure;
@@ -23,7 +23,7 @@ fn cli(args: &[&str]) -> Cli {
 
 fn send_args(cli: &Cli) -> &SendArgs {
     match &cli.command {
-        Command::Voice(args) | Command::Sms(args) => args,
+        Command::Api(ApiCommand::Voice(args) | ApiCommand::Sms(args)) => args,
         other => panic!("not a send: {other:?}"),
     }
 }
@@ -32,7 +32,7 @@ fn verify_args(args: &[&str]) -> VerifyArgs {
     let mut all = vec!["mfa", "verify", "--to", "+15553334444", "--code", "1234"];
     all.extend_from_slice(args);
     match Cli::try_parse_from(all).unwrap().command {
-        Command::Verify(args) => args,
+        Command::Api(ApiCommand::Verify(args)) => args,
         other => panic!("not verify: {other:?}"),
     }
 }
