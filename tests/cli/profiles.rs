@@ -640,3 +640,40 @@ fn a_refused_password_names_the_command_it_came_from() {
     );
     call.assert();
 }
+
+#[test]
+fn a_secret_of_the_wrong_type_is_named_by_its_key_never_shown() {
+    for (toml, key, expected) in [
+        ("password = 73317331", "password", "a string, in quotes"),
+        (
+            "client_secret = 7331.25",
+            "client_secret",
+            "a string, in quotes",
+        ),
+        ("digits = \"73317331\"", "digits", "a whole number"),
+    ] {
+        for args in [
+            &["config", "show"][..],
+            &["config", "set", "username", "u"],
+            &["voice", "--dry-run", "--to", TO],
+        ] {
+            let mfa = Mfa::new()
+                .args(args)
+                .config(&format!("[profiles.default]\n{toml}\n"));
+            let path = mfa.default_config_path();
+            let outcome = mfa.run();
+            outcome.assert_error(
+                3,
+                &format!(
+                    "config file {} is invalid: line 2: `{key}` must be {expected}",
+                    path.display()
+                ),
+            );
+            assert!(
+                !outcome.stderr.contains("7331"),
+                "{args:?}: {}",
+                outcome.stderr
+            );
+        }
+    }
+}
