@@ -89,12 +89,12 @@ pub(crate) fn is_loopback_host(host: &str) -> bool {
         || host.parse::<Ipv6Addr>().is_ok_and(|ip| ip.is_loopback())
 }
 
-/// `host:port` of a URL (as written in it), for messages.
+/// `host:port` of a URL (as written in it), for messages: what stands between `://`
+/// and the path, so that a URL too long to parse is still named by its host alone.
 pub(crate) fn host_of(url: &str) -> String {
-    url.parse::<Uri>()
-        .ok()
-        .and_then(|uri| uri.authority().map(|a| a.as_str().to_owned()))
-        .unwrap_or_else(|| url.to_owned())
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    rest[..end].to_owned()
 }
 
 /// The rules both URLs follow; `example` is shown when `value` is no URL at all.
@@ -137,6 +137,11 @@ mod tests {
         assert_eq!(local.host(), "127.0.0.1:9");
         assert_eq!(BaseUrl::default().host(), "mfa.bandwidth.com");
         assert_eq!(TokenUrl::default().host(), "api.bandwidth.com");
+        let long = format!(
+            "http://127.0.0.1:9/accounts/{}/code/voice",
+            "1".repeat(70_000)
+        );
+        assert_eq!(host_of(&long), "127.0.0.1:9");
     }
 
     #[test]

@@ -17,6 +17,7 @@ use crate::base_url::BaseUrl;
 use crate::credentials::{ClientCredentials, Credentials, basic_authorization};
 use crate::error::Error;
 use crate::fields::AccountId;
+use crate::progress::Notice;
 use crate::request::{CodeRequest, Request, VerifyRequest};
 use crate::token::{self, AccessToken};
 use crate::transport::{NoAnswer, Response, Transport};
@@ -49,6 +50,7 @@ pub struct Client {
     transport: Transport,
     token: Mutex<Option<HeldToken>>,
     on_response: Option<ResponseNotice>,
+    on_written: Option<Notice>,
 }
 
 impl std::fmt::Debug for Client {
@@ -83,7 +85,16 @@ impl Client {
             transport: Transport::default(),
             token: Mutex::new(None),
             on_response: None,
+            on_written: None,
         }
+    }
+
+    /// Calls `notice` when the first byte of a call's request is written: from then on
+    /// until its answer comes, the call may have been made. Token requests, which send
+    /// no code, are not told.
+    pub fn on_request_written(mut self, notice: impl Fn() + Send + Sync + 'static) -> Self {
+        self.on_written = Some(Arc::new(notice));
+        self
     }
 
     /// Calls `notice` with each answer the API gives to a call, whatever its status,
@@ -290,7 +301,12 @@ impl Client {
         headers.push(("Authorization", &authorization));
         let response = self
             .transport
-            .post(request.url(), &headers, request.body().as_bytes())
+            .post(
+                request.url(),
+                &headers,
+                request.body().as_bytes(),
+                self.on_written.as_ref(),
+            )
             .map_err(|no_answer| match no_answer {
                 NoAnswer::NotHttp(problem) => Error::UnexpectedAnswer {
                     status: None,

@@ -22,6 +22,7 @@
 //! - `retry`: what may be retried (only what surely was not processed) and the waits;
 //! - `proxy`: which proxy a URL goes through, by curl's rules;
 //! - `tls`: extra trusted CAs, and a failed certificate check in words;
+//! - `progress`: how far a request got: its host looked up, a byte of it written;
 //! - `transport`: how a request travels: time-out, retries, proxy, trusted CAs;
 //! - `answer`: reading answers into ids, verdicts or errors;
 //! - `token`: OAuth2 access tokens, and asking the token endpoint for one;
@@ -33,6 +34,7 @@ mod client;
 mod credentials;
 mod error;
 mod fields;
+mod progress;
 mod proxy;
 mod request;
 mod retry;

@@ -1,19 +1,20 @@
 //! Retries: only of what surely was not processed, and how long to wait first.
 //!
 //! A send is not idempotent: a second request can ring a phone twice. So a request is
-//! made again only after an answer that proves the API did nothing with it: a refused
-//! connection (nothing reached any server) and a 429 (the API turned it away). Never
-//! after a time-out, a connection dropped after sending, or a 5xx: each of those may
-//! have sent the code. Before trying again the client waits as the 429's `Retry-After`
-//! says (seconds or an HTTP date), at most [`MAX_WAIT`]; otherwise it backs off
-//! exponentially from [`FIRST_BACKOFF`], with jitter, so that many runs turned away
-//! at once do not all come back at once.
+//! made again only after a failure that proves the API did nothing with it: a failed
+//! name lookup or a refused connection (nothing reached any server) and a 429 (the API
+//! turned it away). Never after a time-out, a connection dropped after sending, or a
+//! 5xx: each of those may have sent the code. Before trying again the client waits as
+//! the 429's `Retry-After` says (seconds or an HTTP date); otherwise it backs off
+//! exponentially from [`FIRST_BACKOFF`], with jitter, so that many runs turned away at
+//! once do not all come back at once. All the waits of one run add up to at most
+//! [`MAX_TOTAL_WAIT`]: a wait beyond what is left ends the retries at once.
 
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
-/// The longest wait before a retry, whatever `Retry-After` says.
-pub(crate) const MAX_WAIT: Duration = Duration::from_secs(60);
+/// The most all the waits before retries of one run add up to.
+pub(crate) const MAX_TOTAL_WAIT: Duration = Duration::from_secs(60);
 
 /// The back-off before the first retry when the API gives no `Retry-After`; each
 /// later one doubles it. Jitter takes each wait down by up to half.
@@ -31,6 +32,8 @@ crate::fields::bounded_number!(
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum WaitReason {
+    /// The host's name could not be looked up: nothing was sent.
+    NameNotFound,
     /// The connection was refused: nothing was sent.
     Refused,
     /// The API answered 429; `retry_after` says whether it said how long to wait.
@@ -59,6 +62,7 @@ impl fmt::Display for Wait {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let delay = (self.delay.as_secs_f64() * 1000.0).round() / 1000.0;
         match self.reason {
+            WaitReason::NameNotFound => write!(f, "name not found; waiting {delay} s")?,
             WaitReason::Refused => write!(f, "connection refused; waiting {delay} s")?,
             WaitReason::RateLimited { retry_after: true } => {
                 write!(f, "HTTP 429; waiting {delay} s as Retry-After says")?
@@ -72,8 +76,7 @@ impl fmt::Display for Wait {
 }
 
 /// What `Retry-After` asks for, counted from `now`: whole seconds, or an HTTP date (a
-/// date already past means no wait). Capped at [`MAX_WAIT`]. `None` when it says
-/// neither.
+/// date already past means no wait). `None` when it says neither.
 pub(crate) fn retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();
     let wait = if let Ok(seconds) = value.parse::<u64>() {
@@ -82,15 +85,15 @@ pub(crate) fn retry_after(value: &str, now: SystemTime) -> Option<Duration> {
         let at = httpdate::parse_http_date(value).ok()?;
         at.duration_since(now).unwrap_or_default()
     };
-    Some(wait.min(MAX_WAIT))
+    Some(wait)
 }
 
 /// The back-off before retry `retry` (1 for the first): [`FIRST_BACKOFF`] doubled for
-/// each retry before it, at most [`MAX_WAIT`], less a random part of up to half.
+/// each retry before it, at most [`MAX_TOTAL_WAIT`], less a random part of up to half.
 pub(crate) fn backoff(retry: u8) -> Duration {
     let full = FIRST_BACKOFF
         .saturating_mul(1u32 << retry.saturating_sub(1).min(16))
-        .min(MAX_WAIT);
+        .min(MAX_TOTAL_WAIT);
     full.mul_f64(1.0 - jitter() / 2.0)
 }
 
@@ -131,7 +134,7 @@ mod tests {
         let now = httpdate::parse_http_date("Thu, 26 Nov 2026 10:00:00 GMT").unwrap();
         assert_eq!(retry_after("2", now), Some(Duration::from_secs(2)));
         assert_eq!(retry_after(" 0 ", now), Some(Duration::ZERO));
-        assert_eq!(retry_after("3600", now), Some(MAX_WAIT));
+        assert_eq!(retry_after("3600", now), Some(Duration::from_secs(3600)));
         assert_eq!(
             retry_after("Thu, 26 Nov 2026 10:00:05 GMT", now),
             Some(Duration::from_secs(5))
@@ -142,7 +145,11 @@ mod tests {
         );
         assert_eq!(
             retry_after("Fri, 27 Nov 2026 10:00:00 GMT", now),
-            Some(MAX_WAIT)
+            Some(Duration::from_secs(24 * 3600))
+        );
+        assert_eq!(
+            retry_after("18446744073709551615", now),
+            Some(Duration::from_secs(u64::MAX))
         );
         assert_eq!(retry_after("soon", now), None);
         assert_eq!(retry_after("-5", now), None);
@@ -162,7 +169,10 @@ mod tests {
                 "{third:?}"
             );
             let late = backoff(10);
-            assert!(late <= MAX_WAIT && late >= MAX_WAIT / 2, "{late:?}");
+            assert!(
+                late <= MAX_TOTAL_WAIT && late >= MAX_TOTAL_WAIT / 2,
+                "{late:?}"
+            );
         }
         let spread: std::collections::HashSet<Duration> = (0..20).map(|_| backoff(2)).collect();
         assert!(spread.len() > 1, "jitter varies the wait");
@@ -189,6 +199,14 @@ mod tests {
         assert_eq!(
             wait.to_string(),
             "connection refused; waiting 0.734 s, then retry 2 of 2"
+        );
+        let wait = Wait {
+            reason: WaitReason::NameNotFound,
+            ..wait
+        };
+        assert_eq!(
+            wait.to_string(),
+            "name not found; waiting 0.734 s, then retry 2 of 2"
         );
     }
 }

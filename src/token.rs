@@ -103,7 +103,7 @@ pub(crate) fn fetch(
         ("User-Agent", USER_AGENT),
     ];
     let response = transport
-        .post(url, &headers, GRANT.as_bytes())
+        .post(url, &headers, GRANT.as_bytes(), None)
         .map_err(|no_answer| {
             fail(match no_answer {
                 NoAnswer::NotHttp(problem) => TokenError::Unexpected {

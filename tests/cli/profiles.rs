@@ -194,7 +194,11 @@ fn set_checks_the_value_by_the_settings_rule() {
         ("from", "5550000001", "must be an E.164 number"),
         ("digits", "9", "must be a whole number from 2 to 8"),
         ("base_url", "http://example.com", "must start with https://"),
-        ("timeout", "0", "must be a number of seconds above 0"),
+        (
+            "timeout",
+            "0",
+            "must be a number of seconds from 0.001 to 3600",
+        ),
         (
             "expiration_minutes",
             "16",

@@ -66,7 +66,9 @@ fn a_429_is_made_again_after_the_wait_retry_after_asks_for() {
     refused.assert();
     call.assert();
     outcome.assert_stderr_has_lines(&[
-        "* retries: up to 2 (from --retries), only after a refused connection or HTTP 429".into(),
+        "* retries: up to 2 (from --retries), only after a failed name lookup, a refused \
+         connection or HTTP 429"
+            .into(),
         "* HTTP 429; waiting 1 s as Retry-After says, then retry 1 of 2".into(),
     ]);
     assert!(took >= Duration::from_secs(1), "waited as asked: {took:?}");

@@ -33,6 +33,13 @@ pub const PROXY_PASSWORD: &str = "px-Wn4!s3cr3t";
 /// for all of them.
 pub const TOKEN_PREFIX: &str = "tok-Qz";
 
+/// A host name no lookup can find, refused by the system's resolver before it asks
+/// any name server (a label of 64 characters is one more than DNS allows): the test
+/// suite sends no query off this machine.
+pub fn unresolvable_host() -> String {
+    format!("{}.invalid", "a".repeat(64))
+}
+
 /// `Basic base64(client-id:client-secret)`.
 pub fn client_basic_auth() -> String {
     let pair = format!("{CLIENT_ID}:{CLIENT_SECRET}");

@@ -26,6 +26,54 @@ fn a_refused_connection_exits_8_and_says_nothing_was_sent() {
     );
 }
 
+#[test]
+fn a_failed_name_lookup_exits_8_says_nothing_was_sent_and_is_retried() {
+    let host = unresolvable_host();
+    let outcome = Mfa::voice(&format!("https://{host}/api/v1"))
+        .args(&["--retries", "2", "--verbose"])
+        .run();
+    assert_eq!((outcome.code, outcome.stdout.as_str()), (8, ""));
+    let notes = outcome
+        .stderr
+        .lines()
+        .filter(|line| line.starts_with("* name not found; waiting "))
+        .count();
+    assert_eq!(notes, 2, "{}", outcome.stderr);
+    let last = outcome.stderr.lines().last().unwrap();
+    assert!(
+        last.starts_with(&format!(
+            "mfa: error: could not connect to {host}: its name could not be looked up ("
+        )) && last.ends_with("); nothing was sent"),
+        "{last}"
+    );
+}
+
+#[test]
+fn a_request_too_long_to_build_says_nothing_was_sent_and_names_the_host_alone() {
+    let mut server = mockito::Server::new();
+    let nothing = nothing_sent(&mut server);
+    let account = "1".repeat(70_000);
+    let host = server.host_with_port();
+    Mfa::voice_request()
+        .args(&[
+            "--account-id",
+            &account,
+            "--base-url",
+            &format!("{}/api/v1", server.url()),
+        ])
+        .env("BW_USERNAME", USERNAME)
+        .env("BW_PASSWORD", PASSWORD)
+        .run()
+        .assert(
+            8,
+            "",
+            &format!(
+                "mfa: error: could not connect to {host}: http: uri too long; nothing was sent\n"
+            ),
+        );
+    nothing.assert();
+}
+
 /// A server that takes one request and never answers. Returns its port and a way
 /// to get the request's first bytes once `mfa` has given up.
 fn silent_server() -> (u16, impl FnOnce() -> String) {

@@ -119,11 +119,16 @@ fn a_plain_http_base_url_to_another_host() {
 }
 
 #[test]
-fn a_timeout_of_zero() {
-    refused(
-        &["--timeout", "0"],
-        "invalid value '0' for '--timeout <SECONDS>': must be a number of seconds above 0, at most 3600",
-    );
+fn a_timeout_of_zero_or_too_small_to_be_any_time() {
+    for timeout in ["0", "1e-300", "0.0001"] {
+        refused(
+            &["--timeout", timeout],
+            &format!(
+                "invalid value '{timeout}' for '--timeout <SECONDS>': must be a number of \
+                 seconds from 0.001 to 3600"
+            ),
+        );
+    }
 }
 
 #[test]

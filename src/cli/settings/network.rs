@@ -113,7 +113,8 @@ impl Network {
         }
         if self.retries.value.get() > 0 {
             let note = format!(
-                "retries: up to {} (from {}), only after a refused connection or HTTP 429",
+                "retries: up to {} (from {}), only after a failed name lookup, a refused \
+                 connection or HTTP 429",
                 self.retries.value, self.retries.origin
             );
             log.note(err, &note);

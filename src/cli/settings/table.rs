@@ -431,9 +431,10 @@ impl FromStr for Seconds {
     type Err = InvalidValue;
 
     fn from_str(value: &str) -> Result<Self, InvalidValue> {
-        let rule = || InvalidValue::from_rule("must be a number of seconds above 0, at most 3600");
+        let rule = || InvalidValue::from_rule("must be a number of seconds from 0.001 to 3600");
         let seconds: f64 = value.parse().map_err(|_| rule())?;
-        if seconds > 0.0 && seconds <= 3600.0 {
+        // Not less than a millisecond: a smaller one would be no time at all.
+        if (0.001..=3600.0).contains(&seconds) {
             Ok(Seconds(Duration::from_secs_f64(seconds)))
         } else {
             Err(rule())
@@ -558,7 +559,13 @@ mod tests {
             "3600".parse::<Seconds>().unwrap().duration(),
             Duration::from_secs(3600)
         );
-        for bad in ["0", "-1", "3600.5", "nan", "inf", "", "1e400", "ten"] {
+        assert_eq!(
+            "0.001".parse::<Seconds>().unwrap().duration(),
+            Duration::from_millis(1)
+        );
+        for bad in [
+            "0", "-1", "3600.5", "nan", "inf", "", "1e400", "ten", "1e-300", "0.0009",
+        ] {
             assert!(bad.parse::<Seconds>().is_err(), "{bad}");
         }
     }
