@@ -6,12 +6,14 @@
 //! the casing older deployments show (`CallId`, `MessageId`, `Valid`); unknown keys
 //! are ignored.
 
-use crate::error::{Error, quoted};
-use crate::fields::InvalidValue;
-use crate::transport::{BODY_CAP, Response};
+use std::time::SystemTime;
 
-/// How much of a non-JSON error body goes into an error message.
-const EXCERPT_CHARS: usize = 200;
+use crate::error::{Delivery, EXCERPT_CHARS, Error, quoted};
+use crate::fields::InvalidValue;
+use crate::request::Call;
+use crate::retry::retry_after;
+use crate::text::{excerpt, is_hidden};
+use crate::transport::{BODY_CAP, Response};
 
 /// The id of the voice call that speaks the code: not empty, no control characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,12 +55,13 @@ impl std::str::FromStr for MessageId {
     }
 }
 
-/// An id must be something a line of output can carry: not empty, no control
-/// characters (a line break would let an answer forge a second line).
+/// An id must be something a line of output can carry as it is: not empty, and no
+/// control, format or separator character (a line break would let an answer forge a
+/// second line, a right-to-left override disguise the id).
 fn check_id(id: &str) -> Result<(), InvalidValue> {
-    if id.is_empty() || id.chars().any(char::is_control) {
+    if id.is_empty() || id.chars().any(is_hidden) {
         return Err(InvalidValue::from_rule(
-            "must not be empty or hold control characters",
+            "must not be empty or hold control or invisible characters",
         ));
     }
     Ok(())
@@ -82,21 +85,21 @@ impl Verdict {
 
 /// The call id from an answer to a voice send.
 pub(crate) fn call_id(response: &Response) -> Result<CallId, Error> {
-    read_id(response, ["callId", "CallId"]).map(CallId)
+    read_id(response, Call::VoiceCode, ["callId", "CallId"]).map(CallId)
 }
 
 /// The message id from an answer to a messaging send.
 pub(crate) fn message_id(response: &Response) -> Result<MessageId, Error> {
-    read_id(response, ["messageId", "MessageId"]).map(MessageId)
+    read_id(response, Call::MessagingCode, ["messageId", "MessageId"]).map(MessageId)
 }
 
 /// The verdict from an answer to a check.
 pub(crate) fn verdict(response: &Response) -> Result<Verdict, Error> {
     let expected = Expected {
+        call: Call::VerifyCode,
         what: "a boolean \"valid\"",
-        does: "the code may have been checked",
     };
-    let json = success_json(response, &expected)?;
+    let json = expected.success_json(response)?;
     match ["valid", "Valid"].iter().find_map(|key| json.get(*key)) {
         Some(serde_json::Value::Bool(true)) => Ok(Verdict::Valid),
         Some(serde_json::Value::Bool(false)) => Ok(Verdict::Invalid),
@@ -105,97 +108,119 @@ pub(crate) fn verdict(response: &Response) -> Result<Verdict, Error> {
 }
 
 /// A string id under one of `keys` in a successful answer to a send.
-fn read_id(response: &Response, keys: [&str; 2]) -> Result<String, Error> {
+fn read_id(response: &Response, call: Call, keys: [&str; 2]) -> Result<String, Error> {
     let what = format!("a string \"{}\"", keys[0]);
-    let expected = Expected {
-        what: &what,
-        does: "the code may have been sent",
-    };
-    let json = success_json(response, &expected)?;
+    let expected = Expected { call, what: &what };
+    let json = expected.success_json(response)?;
     let id = keys
         .iter()
         .find_map(|key| json.get(*key))
         .and_then(|id| id.as_str())
         .ok_or_else(|| expected.missing(response))?;
     if check_id(id).is_err() {
-        return Err(unexpected(
+        return Err(expected.unexpected(
             response,
-            format!(
-                "the \"{}\" is empty or holds control characters; {}",
-                keys[0], expected.does
+            Delivery::Sent,
+            &format!(
+                "the \"{}\" is empty or holds control or invisible characters",
+                keys[0]
             ),
         ));
     }
     Ok(id.to_owned())
 }
 
-/// What a successful answer must hold, and what the call may have done if it does not.
+/// What a successful answer to `call` must hold.
 struct Expected<'a> {
+    call: Call,
     /// e.g. `a string "callId"`.
     what: &'a str,
-    /// e.g. `the code may have been sent`.
-    does: &'static str,
 }
 
 impl Expected<'_> {
-    fn missing(&self, response: &Response) -> Error {
-        unexpected(
-            response,
-            format!("expected JSON with {}; {}", self.what, self.does),
-        )
-    }
-}
-
-/// The JSON object of a 2xx answer, or the error the answer amounts to.
-fn success_json(
-    response: &Response,
-    expected: &Expected,
-) -> Result<serde_json::Map<String, serde_json::Value>, Error> {
-    match response.status {
-        200..=299 if response.cut => Err(unexpected(
-            response,
-            format!(
-                "the answer is longer than {BODY_CAP} bytes (cut); {}",
-                expected.does
-            ),
-        )),
-        200..=299 => match serde_json::from_str(&response.body) {
-            Ok(serde_json::Value::Object(json)) => Ok(json),
-            _ => Err(expected.missing(response)),
-        },
-        300..=399 => Err(unexpected(
-            response,
-            match response.header("location") {
-                Some(location) => format!(
-                    "a redirect to {}, not followed; check the base URL",
-                    quoted(location)
-                ),
-                None => "a redirect with no Location, not followed; check the base URL".into(),
+    /// The JSON object of a 2xx answer, or the error the answer amounts to.
+    fn success_json(
+        &self,
+        response: &Response,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, Error> {
+        let maybe = Delivery::MaybeSent;
+        match response.status {
+            200..=299 if response.cut => Err(self.unexpected(
+                response,
+                maybe,
+                &format!("the answer is longer than {BODY_CAP} bytes (cut)"),
+            )),
+            200..=299 => match serde_json::from_str(&response.body) {
+                Ok(serde_json::Value::Object(json)) => Ok(json),
+                // Not the API's kind of answer at all: a gateway's page, say.
+                _ => Err(self.unexpected(response, maybe, &self.expecting())),
             },
-        )),
-        400..=599 => Err(api_error(response)),
-        other => Err(unexpected(
-            response,
-            format!("HTTP status {other} is not one the API uses"),
-        )),
+            300..=399 => Err(self.unexpected(
+                response,
+                maybe,
+                &match response.header("location") {
+                    Some(location) => format!(
+                        "a redirect to {}, not followed; check the base URL",
+                        quoted(location)
+                    ),
+                    None => "a redirect with no Location, not followed; check the base URL".into(),
+                },
+            )),
+            400..=599 => Err(api_error(response, self.call)),
+            other => Err(self.unexpected(
+                response,
+                maybe,
+                &format!("HTTP status {other} is not one the API uses"),
+            )),
+        }
     }
-}
 
-fn unexpected(response: &Response, problem: String) -> Error {
-    Error::UnexpectedAnswer {
-        status: Some(response.status),
-        problem,
-        body: response.body.clone(),
+    /// `expected JSON with a string "callId"`.
+    fn expecting(&self) -> String {
+        format!("expected JSON with {}", self.what)
+    }
+
+    /// The error for a JSON object from the API without what it should hold: the API
+    /// took the request.
+    fn missing(&self, response: &Response) -> Error {
+        self.unexpected(response, Delivery::Sent, &self.expecting())
+    }
+
+    /// An unexpected answer: `problem`, then what the call did.
+    fn unexpected(&self, response: &Response, delivery: Delivery, problem: &str) -> Error {
+        let did = match (self.call, delivery) {
+            (Call::VerifyCode, Delivery::Sent) => {
+                "the code was checked, which counts as an attempt"
+            }
+            (Call::VerifyCode, _) => "the code may have been checked",
+            (_, Delivery::Sent) => "the API took the request, so the code was sent",
+            _ => "the code may have been sent",
+        };
+        Error::UnexpectedAnswer {
+            status: Some(response.status),
+            delivery,
+            problem: format!("{problem}; {did}"),
+            body: response.body.clone(),
+        }
     }
 }
 
 /// The API's own words from an error answer: `error`, `message` or `Message`, and
-/// `requestId`; or, from a body that is not the API's JSON, its start.
-fn api_error(response: &Response) -> Error {
+/// `requestId`, and how long a 429 asks to wait; or, from a body that is not the API's
+/// JSON, its start.
+fn api_error(response: &Response, call: Call) -> Error {
+    let retry_after = match response.status {
+        429 => response
+            .header("Retry-After")
+            .and_then(|value| retry_after(value, SystemTime::now())),
+        _ => None,
+    };
     Error::Api {
+        call,
         status: response.status,
         message: error_words(response, &["error", "message", "Message"]),
         request_id: json_text(response, &["requestId", "RequestId"]),
+        retry_after,
     }
 }
 
@@ -206,29 +231,20 @@ pub(crate) fn error_words(response: &Response, keys: &[&str]) -> Option<String> 
         let body = response.body.trim();
         let is_json = serde_json::from_str::<serde_json::Value>(body).is_ok();
         (!body.is_empty() && !is_json).then(|| {
-            let excerpt: String = body.chars().take(EXCERPT_CHARS).collect();
-            let more = if body.chars().count() > EXCERPT_CHARS {
-                "..."
-            } else {
-                ""
-            };
-            format!("{}{more}", quoted(&excerpt))
+            let start: String = body.chars().take(EXCERPT_CHARS).collect();
+            let more = if start.len() < body.len() { "..." } else { "" };
+            format!("{}{more}", quoted(&start))
         })
     })
 }
 
-/// The first of `keys` that holds a string in the answer's JSON object, on one line.
+/// The first of `keys` that holds a string in the answer's JSON object: its start, on
+/// one line.
 pub(crate) fn json_text(response: &Response, keys: &[&str]) -> Option<String> {
     let json: serde_json::Value = serde_json::from_str(&response.body).ok()?;
-    keys.iter()
-        .find_map(|key| json.get(key)?.as_str())
-        .map(one_line)
-}
-
-/// The API's text with control characters escaped, so it stays on one line.
-fn one_line(text: &str) -> String {
-    let quoted = quoted(text);
-    quoted[1..quoted.len() - 1].to_owned()
+    let text = keys.iter().find_map(|key| json.get(key)?.as_str())?;
+    let quoted = quoted(&excerpt(text, EXCERPT_CHARS));
+    Some(quoted[1..quoted.len() - 1].to_owned())
 }
 
 #[cfg(test)]
@@ -284,27 +300,39 @@ mod tests {
         let err = message_id(&answer(200, r#"{"callId":"c-1"}"#)).unwrap_err();
         assert_eq!(
             err.to_string(),
-            r#"unexpected answer from the API (HTTP 200): expected JSON with a string "messageId"; the code may have been sent; body: "{\"callId\":\"c-1\"}""#
+            r#"unexpected answer from the API (HTTP 200): expected JSON with a string "messageId"; the API took the request, so the code was sent; body: "{\"callId\":\"c-1\"}""#
         );
+        assert_eq!(err.delivery(), Delivery::Sent);
     }
 
     #[test]
     fn a_2xx_without_a_usable_id_is_unexpected() {
+        // Not the API's kind of answer: it may have come from something else.
+        for body in ["", "OK", "[]", r#""callId""#, "<html>"] {
+            let err = call_id(&answer(200, body)).unwrap_err();
+            assert_eq!(err.class(), ErrorClass::UnexpectedAnswer, "{body:?}");
+            assert_eq!(err.delivery(), Delivery::MaybeSent, "{body:?}");
+            assert!(
+                err.to_string().contains("; the code may have been sent; "),
+                "{err}"
+            );
+        }
+        // The API's JSON, without a usable id: the API took the request.
         for body in [
-            "",
-            "OK",
-            "[]",
-            r#""callId""#,
             r#"{"callid":"x"}"#,
             r#"{"callId":5}"#,
             r#"{"callId":null}"#,
             r#"{"callId":""}"#,
             r#"{"callId":"a\nb"}"#,
+            r#"{"callId":"c-\u202egnp.exe\u2028mfa: error: forged"}"#,
+            r#"{"callId":"zero\u200bwidth"}"#,
         ] {
             let err = call_id(&answer(200, body)).unwrap_err();
             assert_eq!(err.class(), ErrorClass::UnexpectedAnswer, "{body:?}");
+            assert_eq!(err.delivery(), Delivery::Sent, "{body:?}");
             assert!(
-                err.to_string().contains("the code may have been sent"),
+                err.to_string()
+                    .contains("; the API took the request, so the code was sent; "),
                 "{err}"
             );
         }
@@ -341,16 +369,19 @@ mod tests {
         ] {
             let err = verdict(&answer(200, body)).unwrap_err();
             assert_eq!(err.class(), ErrorClass::UnexpectedAnswer, "{body:?}");
-            assert!(
-                err.to_string().contains("the code may have been checked"),
-                "{err}"
-            );
+            assert!(err.to_string().contains("the code "), "{err}");
         }
         assert_eq!(
             verdict(&answer(200, r#"{"valid":"yes"}"#))
                 .unwrap_err()
                 .to_string(),
-            r#"unexpected answer from the API (HTTP 200): expected JSON with a boolean "valid"; the code may have been checked; body: "{\"valid\":\"yes\"}""#
+            r#"unexpected answer from the API (HTTP 200): expected JSON with a boolean "valid"; the code was checked, which counts as an attempt; body: "{\"valid\":\"yes\"}""#
+        );
+        assert!(
+            verdict(&answer(200, "true"))
+                .unwrap_err()
+                .to_string()
+                .contains("; the code may have been checked; ")
         );
     }
 
@@ -358,7 +389,7 @@ mod tests {
     fn ids_a_caller_kept_follow_the_same_rule() {
         assert_eq!("c-1".parse::<CallId>().unwrap().as_str(), "c-1");
         assert_eq!("m-1".parse::<MessageId>().unwrap().as_str(), "m-1");
-        for bad in ["", "a\nb", "\u{1b}[2J"] {
+        for bad in ["", "a\nb", "\u{1b}[2J", "c-\u{202e}gnp.exe", "a\u{2028}b"] {
             assert!(bad.parse::<CallId>().is_err(), "{bad:?}");
             assert!(bad.parse::<MessageId>().is_err(), "{bad:?}");
         }
@@ -379,16 +410,20 @@ mod tests {
             .headers
             .push(("Location".into(), "https://elsewhere.example/".into()));
         let errors = [
-            call_id(&moved).unwrap_err(),
-            message_id(&moved).unwrap_err(),
-            verdict(&moved).unwrap_err(),
+            (call_id(&moved).unwrap_err(), "sent"),
+            (message_id(&moved).unwrap_err(), "sent"),
+            (verdict(&moved).unwrap_err(), "checked"),
         ];
-        for err in errors {
+        for (err, done) in errors {
             assert_eq!(err.class(), ErrorClass::UnexpectedAnswer);
+            assert_eq!(err.delivery(), Delivery::MaybeSent);
             assert_eq!(
                 err.to_string(),
-                "unexpected answer from the API (HTTP 302): a redirect to \
-                 \"https://elsewhere.example/\", not followed; check the base URL; body: \"\""
+                format!(
+                    "unexpected answer from the API (HTTP 302): a redirect to \
+                     \"https://elsewhere.example/\", not followed; check the base URL; the \
+                     code may have been {done}; body: \"\""
+                )
             );
         }
     }
@@ -431,8 +466,37 @@ mod tests {
         let empty = call_id(&answer(503, "")).unwrap_err();
         assert_eq!(
             empty.to_string(),
-            "the API failed (HTTP 503) with no message"
+            "the API failed (HTTP 503) with no message; the code may have been sent, so \
+             check before sending another"
         );
+    }
+
+    #[test]
+    fn a_429_keeps_how_long_it_asks_to_wait() {
+        let mut limited = answer(429, r#"{"error":"too many","requestId":"r-2"}"#);
+        limited.headers.push(("Retry-After".into(), "3600".into()));
+        let err = verdict(&limited).unwrap_err();
+        assert_eq!(
+            err.retry_after(),
+            Some(std::time::Duration::from_secs(3600))
+        );
+        assert_eq!(err.delivery(), Delivery::NotSent);
+        let mut other = answer(503, "");
+        other.headers.push(("Retry-After".into(), "30".into()));
+        assert_eq!(call_id(&other).unwrap_err().retry_after(), None);
+    }
+
+    #[test]
+    fn a_long_api_message_is_cut_and_hidden_characters_escaped() {
+        let body = format!(
+            r#"{{"error":"bad \u202e{}","requestId":"r-3"}}"#,
+            "x".repeat(70_000)
+        );
+        let err = call_id(&answer(400, &body)).unwrap_err();
+        let message = err.api_message().unwrap();
+        assert!(message.starts_with("bad \\u{202e}xxx"), "{message}");
+        assert!(message.ends_with("..."), "{message}");
+        assert!(message.len() < 400);
     }
 
     #[test]

@@ -15,7 +15,7 @@ use std::time::Duration;
 use crate::answer::{self, CallId, MessageId, Verdict};
 use crate::base_url::BaseUrl;
 use crate::credentials::{ClientCredentials, Credentials, basic_authorization};
-use crate::error::Error;
+use crate::error::{Delivery, Error};
 use crate::fields::AccountId;
 use crate::progress::Notice;
 use crate::request::{CodeRequest, Request, VerifyRequest};
@@ -310,7 +310,11 @@ impl Client {
             .map_err(|no_answer| match no_answer {
                 NoAnswer::NotHttp(problem) => Error::UnexpectedAnswer {
                     status: None,
-                    problem: format!("not an HTTP answer ({problem})"),
+                    delivery: Delivery::MaybeSent,
+                    problem: format!(
+                        "not an HTTP answer ({problem}); {}",
+                        request.call().maybe_done()
+                    ),
                     body: String::new(),
                 },
                 NoAnswer::Network {

@@ -11,6 +11,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::request::Call;
+use crate::text::{excerpt, push_shown};
+
+/// How much of an API message or a body an error quotes.
+pub(crate) const EXCERPT_CHARS: usize = 300;
 
 /// What kind of failure an [`Error`] is; each has its own exit status in `mfa`.
 ///
@@ -68,14 +72,18 @@ impl ErrorClass {
     }
 }
 
-/// Whether a request that failed may have reached the API.
+/// Whether a request that failed may have been acted on: for a send, whether the code
+/// may have gone out; for a check, whether it may have counted as an attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Delivery {
-    /// It failed before the request went out: nothing was sent.
+    /// Nothing reached the API, or the API refused it: safe to make again once the
+    /// cause is fixed.
     NotSent,
-    /// It failed after the request went out: the code may have been sent.
+    /// It may have been acted on: check before sending another.
     MaybeSent,
+    /// The API accepted it, but its answer could not be used.
+    Sent,
 }
 
 /// A failed call. [`std::error::Error::source`] leads to what failed underneath: the
@@ -86,6 +94,8 @@ pub enum Delivery {
 pub enum Error {
     /// The API answered with a 4xx or 5xx status.
     Api {
+        /// The call that was made.
+        call: Call,
         /// The HTTP status.
         status: u16,
         /// The API's own words (`error`, `message` or `Message`), or the start of a
@@ -93,6 +103,8 @@ pub enum Error {
         message: Option<String>,
         /// The API's `requestId`, to quote to Bandwidth's support.
         request_id: Option<String>,
+        /// How long a 429's `Retry-After` asks to wait, when it says.
+        retry_after: Option<Duration>,
     },
     /// No answer: the connection failed, TLS failed, or the time ran out.
     Network {
@@ -109,9 +121,12 @@ pub enum Error {
     UnexpectedAnswer {
         /// The HTTP status, when there was one.
         status: Option<u16>,
+        /// Whether the request was acted on: [`Delivery::Sent`] when the API answered
+        /// its own kind of success (a JSON object) without what it should hold.
+        delivery: Delivery,
         /// What is wrong with it.
         problem: String,
-        /// The body as received (cut at the size cap), for the user to read.
+        /// The body as received (cut at the size cap); messages quote its start.
         body: String,
     },
     /// No OAuth2 access token could be had, so the call was not made.
@@ -279,6 +294,29 @@ impl Error {
         }
     }
 
+    /// Whether the request may have been acted on: nothing reached the API or the API
+    /// refused it (a 4xx, a failed token request), it may have (no answer, a 5xx, an
+    /// answer that is not the API's), or it was (an unusable success).
+    pub fn delivery(&self) -> Delivery {
+        match self {
+            Error::Api { status, .. }
+                if ErrorClass::of_status(*status) == ErrorClass::ServerFailed =>
+            {
+                Delivery::MaybeSent
+            }
+            Error::Api { .. } | Error::Token { .. } => Delivery::NotSent,
+            Error::Network { delivery, .. } | Error::UnexpectedAnswer { delivery, .. } => *delivery,
+        }
+    }
+
+    /// How long the API asked to wait before trying again (a 429's `Retry-After`).
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::Api { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
     /// The HTTP status, when the API answered.
     pub fn status(&self) -> Option<u16> {
         match self {
@@ -318,11 +356,14 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Api {
+                call,
                 status,
                 message,
                 request_id,
+                retry_after,
             } => {
-                let what = match ErrorClass::of_status(*status) {
+                let class = ErrorClass::of_status(*status);
+                let what = match class {
                     ErrorClass::CredentialsRefused => "the API refused the credentials",
                     ErrorClass::RateLimited => "the API is rate limiting these requests",
                     ErrorClass::ServerFailed => "the API failed",
@@ -330,11 +371,21 @@ impl fmt::Display for Error {
                 };
                 write!(f, "{what} (HTTP {status})")?;
                 match message {
-                    Some(message) => write!(f, ": {message}")?,
+                    Some(message) => write!(f, ": {}", excerpt(message, EXCERPT_CHARS))?,
                     None => f.write_str(" with no message")?,
                 }
                 if let Some(id) = request_id {
                     write!(f, " (requestId {id})")?;
+                }
+                if let Some(wait) = retry_after.filter(|wait| !wait.is_zero()) {
+                    write!(
+                        f,
+                        "; it asks to wait {} s before trying again",
+                        wait.as_secs()
+                    )?;
+                }
+                if class == ErrorClass::ServerFailed {
+                    write!(f, "; {}", call.maybe_done())?;
                 }
                 Ok(())
             }
@@ -351,7 +402,7 @@ impl fmt::Display for Error {
                             Delivery::NotSent => {
                                 write!(f, "could not connect to {host} within {secs} s")?
                             }
-                            Delivery::MaybeSent => {
+                            Delivery::MaybeSent | Delivery::Sent => {
                                 write!(f, "no answer from {host} within {secs} s")?
                             }
                         }
@@ -360,7 +411,7 @@ impl fmt::Display for Error {
                         let why = other;
                         match delivery {
                             Delivery::NotSent => write!(f, "could not connect to {host}: {why}")?,
-                            Delivery::MaybeSent => {
+                            Delivery::MaybeSent | Delivery::Sent => {
                                 write!(f, "the connection to {host} failed after sending: {why}")?
                             }
                         }
@@ -368,19 +419,21 @@ impl fmt::Display for Error {
                 }
                 match delivery {
                     Delivery::NotSent => f.write_str("; nothing was sent"),
-                    Delivery::MaybeSent => write!(f, "; {}", call.maybe_done()),
+                    Delivery::MaybeSent | Delivery::Sent => write!(f, "; {}", call.maybe_done()),
                 }
             }
             Error::UnexpectedAnswer {
                 status,
                 problem,
                 body,
+                ..
             } => {
                 f.write_str("unexpected answer from the API")?;
                 if let Some(status) = status {
                     write!(f, " (HTTP {status})")?;
                 }
-                write!(f, ": {problem}; body: {}", quoted(body))
+                let start = excerpt(body, EXCERPT_CHARS);
+                write!(f, ": {problem}; body: {}", quoted(&start))
             }
             Error::Token { host, reason } => {
                 match reason {
@@ -449,8 +502,9 @@ impl std::error::Error for TokenError {
     }
 }
 
-/// A body on one line, in quotes, with control characters escaped, so that a hostile
-/// answer can neither break the one-line error format nor drive the terminal.
+/// Text on one line, in quotes, with quotes, backslashes and hidden characters
+/// escaped, so that a hostile answer can neither break the one-line error format nor
+/// drive or disguise what the terminal shows.
 pub(crate) fn quoted(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
@@ -458,8 +512,7 @@ pub(crate) fn quoted(text: &str) -> String {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
-            c if c.is_control() => out.extend(c.escape_default()),
-            c => out.push(c),
+            c => push_shown(&mut out, c),
         }
     }
     out.push('"');
@@ -472,9 +525,11 @@ mod tests {
 
     fn api(status: u16) -> Error {
         Error::Api {
+            call: Call::VoiceCode,
             status,
             message: Some("to number is required".into()),
             request_id: Some("req-1".into()),
+            retry_after: None,
         }
     }
 
@@ -502,14 +557,84 @@ mod tests {
             "the API rejected the request (HTTP 400): to number is required (requestId req-1)"
         );
         let bare = Error::Api {
+            call: Call::VoiceCode,
             status: 401,
             message: None,
             request_id: None,
+            retry_after: None,
         };
         assert_eq!(
             bare.to_string(),
             "the API refused the credentials (HTTP 401) with no message"
         );
+    }
+
+    #[test]
+    fn a_5xx_says_the_call_may_have_been_made_and_a_429_when_to_try_again() {
+        assert_eq!(
+            api(503).to_string(),
+            "the API failed (HTTP 503): to number is required (requestId req-1); the code may \
+             have been sent, so check before sending another"
+        );
+        let mut check = api(500);
+        if let Error::Api { call, .. } = &mut check {
+            *call = Call::VerifyCode;
+        }
+        assert!(
+            check
+                .to_string()
+                .ends_with("; the code may have been checked, which counts as an attempt"),
+            "{check}"
+        );
+        let mut limited = api(429);
+        if let Error::Api { retry_after, .. } = &mut limited {
+            *retry_after = Some(Duration::from_secs(3600));
+        }
+        assert_eq!(
+            limited.to_string(),
+            "the API is rate limiting these requests (HTTP 429): to number is required \
+             (requestId req-1); it asks to wait 3600 s before trying again"
+        );
+        assert_eq!(limited.retry_after(), Some(Duration::from_secs(3600)));
+    }
+
+    #[test]
+    fn whether_the_call_was_acted_on_follows_the_class() {
+        for (status, delivery) in [
+            (400, Delivery::NotSent),
+            (401, Delivery::NotSent),
+            (403, Delivery::NotSent),
+            (429, Delivery::NotSent),
+            (500, Delivery::MaybeSent),
+            (504, Delivery::MaybeSent),
+        ] {
+            assert_eq!(api(status).delivery(), delivery, "{status}");
+        }
+        let token = Error::Token {
+            host: "h".into(),
+            reason: TokenError::Refused {
+                status: 500,
+                message: None,
+            },
+        };
+        assert_eq!(token.delivery(), Delivery::NotSent);
+    }
+
+    #[test]
+    fn a_long_message_or_body_is_quoted_in_part() {
+        let mut long = api(400);
+        if let Error::Api { message, .. } = &mut long {
+            *message = Some("m".repeat(70_000));
+        }
+        assert!(long.to_string().len() < 400, "{}", long.to_string().len());
+        let body = Error::UnexpectedAnswer {
+            status: Some(200),
+            delivery: Delivery::MaybeSent,
+            problem: "not JSON".into(),
+            body: "b".repeat(70_000),
+        };
+        let shown = body.to_string();
+        assert!(shown.len() < 400 && shown.ends_with("bbb...\""), "{shown}");
     }
 
     #[test]
@@ -552,12 +677,13 @@ mod tests {
     fn unexpected_answer_shows_the_body_on_one_line() {
         let err = Error::UnexpectedAnswer {
             status: Some(200),
+            delivery: Delivery::MaybeSent,
             problem: "not JSON".into(),
-            body: "<p>\"hi\"</p>\n\u{1b}[31m".into(),
+            body: "<p>\"hi\"</p>\n\u{1b}[31m\u{202e}".into(),
         };
         assert_eq!(
             err.to_string(),
-            r#"unexpected answer from the API (HTTP 200): not JSON; body: "<p>\"hi\"</p>\n\u{1b}[31m""#
+            r#"unexpected answer from the API (HTTP 200): not JSON; body: "<p>\"hi\"</p>\n\u{1b}[31m\u{202e}""#
         );
         assert_eq!(err.class(), ErrorClass::UnexpectedAnswer);
     }

@@ -13,6 +13,7 @@
 //! Everything is re-exported here; the modules behind it, one job each, are private.
 //! Each imports only modules above it in this list (`tests/architecture.rs` checks it):
 //! - `secret`: the wrapper that keeps passwords out of every output;
+//! - `text`: untrusted text made safe to show on one line of a terminal;
 //! - `fields`: the checked values a request is made of;
 //! - `base_url`: where the API and its token endpoint live, and the
 //!   https-unless-loopback rule;
@@ -39,6 +40,7 @@ mod proxy;
 mod request;
 mod retry;
 mod secret;
+mod text;
 mod tls;
 mod token;
 mod transport;
@@ -58,6 +60,7 @@ pub use proxy::{NoProxy, Proxies, Proxy};
 pub use request::{Call, CodeRequest, REDACTED, Request, USER_AGENT, VerifyRequest};
 pub use retry::{Retries, Wait, WaitReason};
 pub use secret::Secret;
+pub use text::printable;
 pub use tls::CaCertificates;
 pub use token::AccessToken;
 pub use transport::{BODY_CAP, DEFAULT_TIMEOUT, HEAD_CAP, Response, Transport};

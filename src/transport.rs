@@ -611,6 +611,18 @@ mod tests {
     }
 
     #[test]
+    fn all_the_waits_of_a_transport_and_its_clones_add_up_to_a_minute_at_most() {
+        let transport = Transport::default();
+        let clone = transport.clone();
+        assert!(transport.take_from_budget(Duration::from_secs(45)));
+        assert!(clone.take_from_budget(Duration::from_secs(15)));
+        assert!(!transport.take_from_budget(Duration::from_millis(1)));
+        assert!(Transport::default().take_from_budget(retry::MAX_TOTAL_WAIT));
+        assert!(!Transport::default().take_from_budget(Duration::from_secs(3600)));
+        assert!(!Transport::default().take_from_budget(Duration::MAX));
+    }
+
+    #[test]
     fn a_proxy_refusal_says_what_the_proxy_wants() {
         let words = |why: &str| match proxy_refusal(why) {
             NetworkCause::Failed(words) => words,

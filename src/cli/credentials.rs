@@ -345,9 +345,11 @@ mod tests {
             },
         };
         let refused = mfa::Error::Api {
+            call: mfa::Call::VoiceCode,
             status: 401,
             message: None,
             request_id: None,
+            retry_after: None,
         };
         assert_eq!(
             login.advice(&refused).unwrap(),
@@ -355,9 +357,11 @@ mod tests {
              `password_command` of profile `p` in /f)"
         );
         let rejected = mfa::Error::Api {
+            call: mfa::Call::VoiceCode,
             status: 400,
             message: None,
             request_id: None,
+            retry_after: None,
         };
         assert_eq!(login.advice(&rejected), None);
         assert!(!format!("{login:?}").contains("pass show"));

@@ -135,6 +135,19 @@ impl Failure {
         }
     }
 
+    /// Whether the request may have been acted on, for scripts: `no` (nothing reached
+    /// the API, or it refused), `maybe`, or `yes` (the API accepted it).
+    pub fn sent(&self) -> &'static str {
+        match self {
+            Failure::Usage(_) | Failure::Config(_) => "no",
+            Failure::Api { error, .. } => match error.delivery() {
+                mfa::Delivery::NotSent => "no",
+                mfa::Delivery::Sent => "yes",
+                _ => "maybe",
+            },
+        }
+    }
+
     /// The whole message a person reads, without the `mfa: error: ` prefix.
     pub fn sentence(&self) -> String {
         match self {
@@ -174,9 +187,11 @@ mod tests {
 
     fn api(status: u16) -> Failure {
         Failure::from(mfa::Error::Api {
+            call: mfa::Call::VoiceCode,
             status,
             message: None,
             request_id: None,
+            retry_after: None,
         })
     }
 
@@ -217,6 +232,7 @@ mod tests {
         assert_eq!(network.exit() as u8, 8);
         let odd = Failure::from(mfa::Error::UnexpectedAnswer {
             status: Some(200),
+            delivery: mfa::Delivery::Sent,
             problem: "x".into(),
             body: String::new(),
         });
@@ -227,9 +243,11 @@ mod tests {
     fn advice_follows_the_error() {
         let failure = Failure::Api {
             error: mfa::Error::Api {
+                call: mfa::Call::VoiceCode,
                 status: 401,
                 message: Some("Unauthorized".into()),
                 request_id: None,
+                retry_after: None,
             },
             advice: Some("check BW_PASSWORD".into()),
         };

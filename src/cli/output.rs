@@ -213,17 +213,10 @@ fn log_response(err: &mut dyn Write, response: &Response) -> io::Result<()> {
     Ok(())
 }
 
-/// Text from the network or a file with control characters escaped.
+/// Text from the network or a file with its control, format and separator characters
+/// escaped (the library's one rule for untrusted text).
 pub fn escaped(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_control() {
-                c.escape_default().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
+    mfa::printable(text).into_owned()
 }
 
 /// A warning: something to fix that did not stop the command. One `mfa: warning: ...`
@@ -240,9 +233,10 @@ pub fn write_warning(err: &mut dyn Write, format: OutputFormat, message: &str) -
 }
 
 /// An error: one `mfa: error: ...` line, or with JSON output one object:
-/// `{"error":{"kind":...,"status":...,"message":...,"requestId":...,"detail":...}}`.
-/// `message` is the API's own message when it gave one, else the whole sentence,
-/// which `detail` always holds.
+/// `{"error":{"kind":...,"status":...,"message":...,"requestId":...,"retryAfter":...,
+/// "sent":...,"detail":...}}`. `message` is the API's own message when it gave one,
+/// else the whole sentence, which `detail` always holds; `sent` is `no`, `maybe` or
+/// `yes`; `retryAfter` the seconds a 429 asked to wait, when it said.
 pub fn write_failure(
     err: &mut dyn Write,
     format: OutputFormat,
@@ -263,6 +257,10 @@ pub fn write_failure(
             if let Some(id) = api.and_then(mfa::Error::request_id) {
                 object.insert("requestId".into(), id.into());
             }
+            if let Some(wait) = api.and_then(mfa::Error::retry_after) {
+                object.insert("retryAfter".into(), wait.as_secs().into());
+            }
+            object.insert("sent".into(), failure.sent().into());
             object.insert("detail".into(), sentence.as_str().into());
             writeln!(err, "{}", serde_json::json!({ "error": object }))
         }
@@ -418,9 +416,11 @@ mod tests {
     #[test]
     fn a_failure_in_text_and_json() {
         let failure = Failure::from(mfa::Error::Api {
+            call: mfa::Call::VoiceCode,
             status: 400,
             message: Some("to number is required".into()),
             request_id: Some("r-1".into()),
+            retry_after: None,
         });
         assert_eq!(
             rendered(|w| write_failure(w, OutputFormat::Text, &failure)),
@@ -434,14 +434,28 @@ mod tests {
             json,
             serde_json::json!({"error": {
                 "kind": "rejected", "status": 400, "message": "to number is required",
-                "requestId": "r-1",
+                "requestId": "r-1", "sent": "no",
                 "detail": "the API rejected the request (HTTP 400): to number is required (requestId r-1)"
             }})
         );
         let usage = Failure::Usage("no from number".into());
         assert_eq!(
             rendered(|w| write_failure(w, OutputFormat::Json, &usage)),
-            "{\"error\":{\"detail\":\"no from number\",\"kind\":\"usage\",\"message\":\"no from number\"}}\n"
+            "{\"error\":{\"detail\":\"no from number\",\"kind\":\"usage\",\"message\":\"no from \
+             number\",\"sent\":\"no\"}}\n"
         );
+        let limited = Failure::from(mfa::Error::Api {
+            call: mfa::Call::VerifyCode,
+            status: 429,
+            message: None,
+            request_id: None,
+            retry_after: Some(std::time::Duration::from_secs(30)),
+        });
+        let json: serde_json::Value = serde_json::from_str(&rendered(|w| {
+            write_failure(w, OutputFormat::Json, &limited)
+        }))
+        .unwrap();
+        assert_eq!(json["error"]["retryAfter"], 30);
+        assert_eq!(json["error"]["sent"], "no");
     }
 }

@@ -10,7 +10,8 @@ use crate::support::*;
 
 /// What an answer whose head is too long (or never ends) is told as.
 const HEAD_TOO_LARGE: &str = "mfa: error: unexpected answer from the API: not an HTTP answer \
-                              (its headers are too large); body: \"\"\n";
+                              (its headers are too large); the code may have been sent, so \
+                              check before sending another; body: \"\"\n";
 
 /// `mfa voice` against the raw server on `port`.
 fn voice_to(port: u16) -> Mfa {
@@ -112,7 +113,8 @@ fn endless_headers_are_no_http_answer() {
         9,
         "",
         "mfa: error: unexpected answer from the API: not an HTTP answer (http parse resulted \
-             in too many headers); body: \"\"\n",
+             in too many headers); the code may have been sent, so check before sending \
+             another; body: \"\"\n",
     );
     let (port, _log) =
         raw_server(|socket| endless(socket, b"HTTP/1.1 200 OK\r\nX-Filler: ", &[b'a'; 8192]));
@@ -181,8 +183,8 @@ fn an_id_with_a_line_break_is_refused_not_printed() {
             "",
             &format!(
                 "mfa: error: unexpected answer from the API (HTTP 200): the \"callId\" is empty or \
-                 holds control characters; the code may have been sent; body: \
-                 \"{{\\\"callId\\\":\\\"{shown}\\\"}}\"\n"
+                 holds control or invisible characters; the API took the request, so the code \
+                 was sent; body: \"{{\\\"callId\\\":\\\"{shown}\\\"}}\"\n"
             ),
         );
         mock.assert();
@@ -206,4 +208,73 @@ fn the_verbose_log_escapes_control_characters_in_the_answer() {
         "< {\"callId\":\"c\\u{7}\\u{1b}[2J\"}".into(),
     ]);
     assert!(!outcome.stderr.contains('\u{1b}') && !outcome.stderr.contains('\u{7}'));
+}
+
+#[test]
+fn an_id_with_invisible_or_bidi_characters_is_refused_and_shown_escaped() {
+    let mut server = mockito::Server::new();
+    let body = r#"{"callId":"c-\u202egnp.exe\u2028mfa: error: forged"}"#;
+    let mock = voice_mock(&mut server, &default_voice_body())
+        .with_body(body)
+        .expect(1)
+        .create();
+    let outcome = Mfa::voice(&format!("{}/api/v1", server.url())).run();
+    assert_eq!((outcome.code, outcome.stdout.as_str()), (9, ""));
+    assert_eq!(outcome.stderr.lines().count(), 1, "{}", outcome.stderr);
+    assert!(
+        !outcome.stderr.contains('\u{202e}') && !outcome.stderr.contains('\u{2028}'),
+        "{}",
+        outcome.stderr
+    );
+    assert!(
+        outcome
+            .stderr
+            .contains("the \"callId\" is empty or holds control or invisible characters"),
+        "{}",
+        outcome.stderr
+    );
+    mock.assert();
+}
+
+#[test]
+fn a_huge_error_body_is_quoted_in_part() {
+    let mut server = mockito::Server::new();
+    let message = format!("bad \u{202e}{}", "x".repeat(65_000));
+    let body = serde_json::json!({ "error": message, "requestId": "r-1" }).to_string();
+    let mock = voice_mock(&mut server, &default_voice_body())
+        .with_status(400)
+        .with_body(&body)
+        .expect(1)
+        .create();
+    let outcome = Mfa::voice(&format!("{}/api/v1", server.url())).run();
+    assert_eq!((outcome.code, outcome.stdout.as_str()), (5, ""));
+    assert!(
+        outcome.stderr.len() < 1000,
+        "{} bytes",
+        outcome.stderr.len()
+    );
+    assert!(
+        outcome
+            .stderr
+            .starts_with("mfa: error: the API rejected the request (HTTP 400): bad \\u{202e}xxx"),
+        "{}",
+        &outcome.stderr[..200]
+    );
+    assert!(outcome.stderr.ends_with("xxx... (requestId r-1)\n"));
+    mock.assert();
+
+    let page = format!("<html>{}</html>", "y".repeat(65_000));
+    let mut server = mockito::Server::new();
+    let mock = voice_mock(&mut server, &default_voice_body())
+        .with_body(&page)
+        .expect(1)
+        .create();
+    let outcome = Mfa::voice(&format!("{}/api/v1", server.url())).run();
+    assert_eq!(outcome.code, 9);
+    assert!(
+        outcome.stderr.len() < 1000,
+        "{} bytes",
+        outcome.stderr.len()
+    );
+    mock.assert();
 }

@@ -9,6 +9,7 @@ mod profiles;
 mod proxy;
 mod retries;
 mod send;
+mod sent;
 mod servers;
 mod shell;
 mod sms;

@@ -310,3 +310,30 @@ fn a_rate_limited_token_request_is_made_again_too() {
     token.assert();
     call.assert();
 }
+
+#[test]
+fn a_retry_after_beyond_what_is_left_of_a_minute_ends_the_run_at_once() {
+    for retry_after in ["3600", "61"] {
+        let mut server = mockito::Server::new();
+        let limited = rate_limited(&mut server, retry_after, 1);
+        let started = Instant::now();
+        let outcome = Mfa::voice(&api(&server))
+            .args(&["--retries", "2", "--verbose"])
+            .run();
+        assert!(started.elapsed() < Duration::from_secs(10));
+        assert_eq!((outcome.code, outcome.stdout.as_str()), (6, ""));
+        assert!(
+            !outcome.stderr.contains("* HTTP 429; waiting"),
+            "{}",
+            outcome.stderr
+        );
+        assert_eq!(
+            outcome.stderr.lines().last().unwrap(),
+            format!(
+                "mfa: error: the API is rate limiting these requests (HTTP 429): Too many \
+                 requests (requestId r-429); it asks to wait {retry_after} s before trying again"
+            )
+        );
+        limited.assert();
+    }
+}

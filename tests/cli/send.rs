@@ -306,7 +306,8 @@ fn a_500_exits_7() {
         500,
         r#"{"error":"Internal server error","requestId":"r-500"}"#,
         7,
-        "the API failed (HTTP 500): Internal server error (requestId r-500)",
+        "the API failed (HTTP 500): Internal server error (requestId r-500); the code may have \
+         been sent, so check before sending another",
     );
 }
 
@@ -316,7 +317,7 @@ fn a_502_with_an_html_page_exits_7_and_shows_its_start() {
         502,
         "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n</html>\r\n",
         7,
-        r#"the API failed (HTTP 502): "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n</html>""#,
+        r#"the API failed (HTTP 502): "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n</html>"; the code may have been sent, so check before sending another"#,
     );
 }
 
@@ -336,7 +337,7 @@ fn a_200_without_a_call_id_exits_9() {
         200,
         r#"{"messageId":"m-1"}"#,
         9,
-        r#"unexpected answer from the API (HTTP 200): expected JSON with a string "callId"; the code may have been sent; body: "{\"messageId\":\"m-1\"}""#,
+        r#"unexpected answer from the API (HTTP 200): expected JSON with a string "callId"; the API took the request, so the code was sent; body: "{\"messageId\":\"m-1\"}""#,
     );
 }
 
@@ -346,7 +347,7 @@ fn a_call_id_with_control_characters_is_refused_not_printed() {
         200,
         "{\"callId\":\"c-1\\u001b[2J\"}",
         9,
-        r#"unexpected answer from the API (HTTP 200): the "callId" is empty or holds control characters; the code may have been sent; body: "{\"callId\":\"c-1\\u001b[2J\"}""#,
+        r#"unexpected answer from the API (HTTP 200): the "callId" is empty or holds control or invisible characters; the API took the request, so the code was sent; body: "{\"callId\":\"c-1\\u001b[2J\"}""#,
     );
 }
 
@@ -365,7 +366,7 @@ fn a_redirect_is_not_followed_and_exits_9_naming_the_location() {
         "",
         &format!(
             "mfa: error: unexpected answer from the API (HTTP 307): a redirect to \"{elsewhere}\", \
-             not followed; check the base URL; body: \"\"\n"
+             not followed; check the base URL; the code may have been sent; body: \"\"\n"
         ),
     );
     mock.assert();
@@ -391,6 +392,7 @@ fn json_errors_are_one_object_on_stderr() {
             "status": 400,
             "message": "to number is required",
             "requestId": "f0a1",
+            "sent": "no",
             "detail": "the API rejected the request (HTTP 400): to number is required (requestId f0a1)"
         }})
     );

@@ -177,7 +177,7 @@ fn a_200_without_a_message_id_exits_9() {
         9,
         "",
         "mfa: error: unexpected answer from the API (HTTP 200): expected JSON with a string \
-         \"messageId\"; the code may have been sent; body: \"{\\\"callId\\\":\\\"c-1\\\"}\"\n",
+         \"messageId\"; the API took the request, so the code was sent; body: \"{\\\"callId\\\":\\\"c-1\\\"}\"\n",
     );
     mock.assert();
 }

@@ -253,7 +253,8 @@ fn plain_http_to_a_tls_port_is_no_http_answer() {
             9,
             "",
             "mfa: error: unexpected answer from the API: not an HTTP answer (http parse fail: \
-             invalid HTTP version); body: \"\"\n",
+             invalid HTTP version); the code may have been sent, so check before sending \
+             another; body: \"\"\n",
         );
     assert_eq!(log.entries(), ["handshake failed"]);
 }

@@ -239,9 +239,11 @@ fn password_and_advice(login: &Login) -> (String, String) {
         panic!("{login:?}")
     };
     let refused = mfa::Error::Api {
+        call: mfa::Call::VoiceCode,
         status: 401,
         message: None,
         request_id: None,
+        retry_after: None,
     };
     (password.expose().clone(), login.advice(&refused).unwrap())
 }
