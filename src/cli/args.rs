@@ -9,7 +9,7 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 use std::str::FromStr;
 
-use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use clap::{ArgAction, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use mfa::{
     AccountId, ApplicationId, BaseUrl, ClientId, Code, Digits, ExpirationMinutes, InvalidValue,
     MessageTemplate, PhoneNumber, Retries, Scope, Username,
@@ -48,7 +48,28 @@ impl Cli {
             Self::command()
         };
         let mut matches = command.try_get_matches_from(args)?;
-        Self::from_arg_matches_mut(&mut matches).map_err(|err| err.format(&mut Self::command()))
+        let cli = Self::from_arg_matches_mut(&mut matches)
+            .map_err(|err| err.format(&mut Self::command()))?;
+        cli.refuse_a_second_number()?;
+        Ok(cli)
+    }
+
+    /// `--to` names one person: given twice, which one was meant would be a guess (every
+    /// other flag given twice takes its last value).
+    fn refuse_a_second_number(&self) -> Result<(), clap::Error> {
+        let numbers = match &self.command {
+            Command::Api(ApiCommand::Voice(args) | ApiCommand::Sms(args)) => args.numbers.len(),
+            Command::Api(ApiCommand::Verify(args)) => args.numbers.len(),
+            _ => 1,
+        };
+        if numbers > 1 {
+            return Err(Self::command().error(
+                clap::error::ErrorKind::ArgumentConflict,
+                "the argument '--to <NUMBER>' cannot be used multiple times: it names one \
+                 person; run mfa once for each number",
+            ));
+        }
+        Ok(())
     }
 
     /// The command line as the man page and completions describe it: each setting's
@@ -237,9 +258,9 @@ pub enum ConfigCommand {
 /// What a code-sending command (`voice`, `sms`) takes.
 #[derive(Debug, Args)]
 pub struct SendArgs {
-    /// The phone that gets the code, in E.164 form (e.g. +15553334444)
-    #[arg(long, value_name = "NUMBER")]
-    pub to: PhoneNumber,
+    /// The phone that gets the code, in E.164 form (e.g. +15553334444); one number
+    #[arg(long = "to", value_name = "NUMBER", required = true, action = ArgAction::Append)]
+    numbers: Vec<PhoneNumber>,
 
     // The settings' flags: their help comes from the settings table.
     #[arg(long, value_name = "NUMBER")]
@@ -258,12 +279,19 @@ pub struct SendArgs {
     pub message: Option<MessageTemplate>,
 }
 
+impl SendArgs {
+    /// The one number `--to` names.
+    pub fn to(&self) -> &PhoneNumber {
+        &self.numbers[0]
+    }
+}
+
 /// What `mfa verify` takes.
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// The phone the code was sent to, in E.164 form (e.g. +15553334444)
-    #[arg(long, value_name = "NUMBER")]
-    pub to: PhoneNumber,
+    /// The phone the code was sent to, in E.164 form (e.g. +15553334444); one number
+    #[arg(long = "to", value_name = "NUMBER", required = true, action = ArgAction::Append)]
+    numbers: Vec<PhoneNumber>,
 
     /// The code the user typed, 4 to 8 characters; `-` reads it from stdin, so it stays
     /// out of shell history and the process list
@@ -276,6 +304,13 @@ pub struct VerifyArgs {
 
     #[arg(long, value_name = "MINUTES")]
     pub expiration: Option<ExpirationMinutes>,
+}
+
+impl VerifyArgs {
+    /// The one number `--to` names.
+    pub fn to(&self) -> &PhoneNumber {
+        &self.numbers[0]
+    }
 }
 
 /// Where the code to verify is: on the command line, or on stdin (`--code -`).
@@ -318,25 +353,31 @@ mod tests {
     }
 
     #[test]
-    fn a_flag_given_twice_takes_its_last_value() {
-        let cli = Cli::try_parse_from([
-            "mfa",
-            "--timeout",
-            "5",
-            "voice",
-            "--to",
-            "+15550000001",
-            "--to",
-            "+15553334444",
-            "--timeout",
-            "7",
-        ])
+    fn a_flag_given_twice_takes_its_last_value_but_to_is_one_number() {
+        let args = |line: &str| line.split(' ').map(OsString::from).collect::<Vec<_>>();
+        let cli = Cli::parse_args(&args(
+            "mfa --timeout 5 voice --to +15553334444 --timeout 7 --digits 4 --digits 8",
+        ))
         .unwrap();
         let Command::Api(ApiCommand::Voice(send)) = &cli.command else {
             panic!("{cli:?}")
         };
-        assert_eq!(send.to.as_str(), "+15553334444");
+        assert_eq!(send.to().as_str(), "+15553334444");
+        assert_eq!(send.digits.unwrap().get(), 8);
         assert_eq!(cli.global.timeout.unwrap().duration().as_secs(), 7);
+        for line in [
+            "mfa voice --to +15550000001 --to +15553334444",
+            "mfa sms --to=+15550000001 --to +15553334444",
+            "mfa verify --to +15550000001 --code 1234 --to +15550000001",
+        ] {
+            let err = Cli::parse_args(&args(line)).unwrap_err();
+            assert_eq!(
+                err.kind(),
+                clap::error::ErrorKind::ArgumentConflict,
+                "{line}"
+            );
+            assert!(err.to_string().contains("it names one person"), "{err}");
+        }
     }
 
     #[test]
@@ -393,6 +434,7 @@ mod tests {
             panic!("{cli:?}")
         };
         assert!(matches!(verify.code, CodeSource::Stdin));
+        assert_eq!(verify.to().as_str(), "+15553334444");
         let cli = Cli::try_parse_from(["mfa", "verify", "--to", "+15553334444", "--code", "1234"])
             .unwrap();
         let Command::Api(ApiCommand::Verify(verify)) = &cli.command else {

@@ -256,3 +256,21 @@ fn help_and_version_go_to_stdout_and_exit_0() {
         "",
     );
 }
+
+#[test]
+fn to_given_twice_is_refused_and_nothing_is_sent() {
+    for extra in [&["--to", "+15550000001"][..], &["--to=+15553334444"]] {
+        refused(
+            extra,
+            "the argument '--to <NUMBER>' cannot be used multiple times: it names one person; \
+             run mfa once for each number; try `mfa --help`",
+        );
+    }
+    let mut server = mockito::Server::new();
+    let nothing = nothing_sent(&mut server);
+    Mfa::verify(&format!("{}/api/v1", server.url()))
+        .args(&["--to", "+15550000001", "--json"])
+        .run()
+        .assert_exit_and_stdout(2, "");
+    nothing.assert();
+}

@@ -60,7 +60,7 @@ impl Sources<'_> {
         let message: Option<Sourced<MessageTemplate>> =
             self.pick(&table::MESSAGE, args.message.clone())?;
         let digits: Option<Sourced<Digits>> = self.pick(&table::DIGITS, args.digits)?;
-        let mut request = CodeRequest::new(args.to.clone(), from.value, application_id.value);
+        let mut request = CodeRequest::new(args.to().clone(), from.value, application_id.value);
         if let Some(scope) = scope {
             request = request.with_scope(scope);
         }
@@ -79,7 +79,7 @@ impl Sources<'_> {
     pub fn verify_request(&self, args: &VerifyArgs, code: Code) -> Result<VerifyRequest, Failure> {
         let expiration: Sourced<ExpirationMinutes> =
             self.require(&table::EXPIRATION, args.expiration, Failure::Usage)?;
-        let mut request = VerifyRequest::new(args.to.clone(), code, expiration.value);
+        let mut request = VerifyRequest::new(args.to().clone(), code, expiration.value);
         if let Some(scope) = self.scope(args.scope.clone())? {
             request = request.with_scope(scope);
         }
