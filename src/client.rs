@@ -234,7 +234,7 @@ impl Client {
     /// );
     /// let typed = "123456"; // what the user typed
     /// let check = client.verify_code(
-    ///     &VerifyRequest::new("+15553334444".parse()?, typed.parse()?, ExpirationMinutes::new(3)?)
+    ///     &VerifyRequest::new("+15553334444".parse()?, typed.parse()?, ExpirationMinutes::new(3.0)?)
     ///         .with_scope("login".parse()?),
     /// );
     /// match check {

@@ -153,10 +153,15 @@ impl Default for MessageTemplate {
 }
 
 string_field!(
-    /// A Bandwidth account id. Any non-empty text: it is percent-encoded in the URL.
+    /// A Bandwidth account id: digits only (`9900000`), so no other path can be built
+    /// from it (`..` would climb out of the account).
     AccountId,
     |value| {
-        if value.is_empty() { Err(InvalidValue::from_rule("must not be empty")) } else { Ok(()) }
+        if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(())
+        } else {
+            Err(InvalidValue::from_rule("must be digits only (e.g. 9900000)"))
+        }
     }
 );
 
@@ -256,12 +261,70 @@ impl Default for Digits {
     }
 }
 
-bounded_number!(
-    /// How old a code may be, in whole minutes, and still be accepted: 1 to 15.
-    ExpirationMinutes,
-    1..=15,
-    "must be a whole number of minutes from 1 to 15"
-);
+/// How old a code may be, in minutes, and still be accepted: 1 to 15, fractions
+/// allowed (`1.5`), as Bandwidth's schema types it (a JSON number). Sent as a whole
+/// number when it is one (`3`, also for `3.0`).
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
+pub struct ExpirationMinutes(f64);
+
+impl ExpirationMinutes {
+    const RULE: &str = "must be a number of minutes from 1 to 15 (e.g. 3 or 1.5)";
+
+    /// Checks a number of minutes.
+    pub fn new(minutes: f64) -> Result<Self, InvalidValue> {
+        if (1.0..=15.0).contains(&minutes) {
+            Ok(ExpirationMinutes(minutes))
+        } else {
+            Err(InvalidValue::from_rule(Self::RULE))
+        }
+    }
+
+    /// The number of minutes.
+    pub fn get(self) -> f64 {
+        self.0
+    }
+
+    /// The minutes as a whole number, when they are one.
+    fn whole(self) -> Option<u8> {
+        (self.0.fract() == 0.0).then_some(self.0 as u8)
+    }
+}
+
+// Only numbers from 1 to 15 are ever held: never NaN.
+impl Eq for ExpirationMinutes {}
+
+impl FromStr for ExpirationMinutes {
+    type Err = InvalidValue;
+
+    /// Digits, with a fraction after a `.` if need be: no sign, exponent or space.
+    fn from_str(value: &str) -> Result<Self, InvalidValue> {
+        let rule = || InvalidValue::from_rule(Self::RULE);
+        let (whole, fraction) = value.split_once('.').unwrap_or((value, "0"));
+        let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+        if !digits(whole) || !digits(fraction) {
+            return Err(rule());
+        }
+        ExpirationMinutes::new(value.parse().map_err(|_| rule())?)
+    }
+}
+
+impl fmt::Display for ExpirationMinutes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.whole() {
+            Some(whole) => whole.fmt(f),
+            None => self.0.fmt(f),
+        }
+    }
+}
+
+impl Serialize for ExpirationMinutes {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.whole() {
+            Some(whole) => serializer.serialize_u8(whole),
+            None => serializer.serialize_f64(self.0),
+        }
+    }
+}
 
 /// A one-time code as the user typed it back: 4 to 8 characters, with no spaces or
 /// control characters. It is kept out of every output: `Debug` prints
@@ -444,12 +507,15 @@ mod tests {
     }
 
     #[test]
-    fn account_id_must_not_be_empty() {
+    fn account_id_is_digits_only() {
         assert!("9900000".parse::<AccountId>().is_ok());
-        assert_eq!(
-            "".parse::<AccountId>().unwrap_err().rule(),
-            "must not be empty"
-        );
+        for bad in ["", "..", "99/../1", "9900000 ", "abc", "٩٩"] {
+            assert_eq!(
+                bad.parse::<AccountId>().unwrap_err().rule(),
+                "must be digits only (e.g. 9900000)",
+                "{bad:?}"
+            );
+        }
     }
 
     #[test]
@@ -516,20 +582,32 @@ mod tests {
     }
 
     #[test]
-    fn expiration_is_one_to_fifteen_whole_minutes() {
-        for n in 1..=15 {
-            assert_eq!(ExpirationMinutes::new(n).unwrap().get(), n);
+    fn expiration_is_one_to_fifteen_minutes_fractions_allowed() {
+        for (typed, minutes, json) in [
+            ("1", 1.0, "1"),
+            ("3", 3.0, "3"),
+            ("3.0", 3.0, "3"),
+            ("1.5", 1.5, "1.5"),
+            ("15", 15.0, "15"),
+            ("15.00", 15.0, "15"),
+        ] {
+            let parsed: ExpirationMinutes = typed.parse().unwrap();
+            assert_eq!(parsed.get(), minutes, "{typed}");
+            assert_eq!(serde_json::to_string(&parsed).unwrap(), json, "{typed}");
+            assert_eq!(parsed.to_string(), json, "{typed}");
         }
-        for bad in [0, 16, 255] {
+        for bad in [0.0, 0.99, 15.01, 16.0, -1.0, f64::NAN, f64::INFINITY] {
             assert_eq!(
                 ExpirationMinutes::new(bad).unwrap_err().rule(),
-                "must be a whole number of minutes from 1 to 15"
+                "must be a number of minutes from 1 to 15 (e.g. 3 or 1.5)"
             );
         }
-        for bad in ["", "0", "16", "1.5", "five", " 5"] {
+        for bad in [
+            "", "0", "16", "15.5", "five", " 5", "5 ", "+5", "-5", "1e1", ".5", "5.", "0x5", "nan",
+            "inf",
+        ] {
             assert!(bad.parse::<ExpirationMinutes>().is_err(), "{bad:?}");
         }
-        assert_eq!("15".parse::<ExpirationMinutes>().unwrap().get(), 15);
     }
 
     #[test]

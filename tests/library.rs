@@ -76,7 +76,7 @@ fn verify_request() -> VerifyRequest {
     VerifyRequest::new(
         "+15553334444".parse().unwrap(),
         "48213967".parse().unwrap(),
-        ExpirationMinutes::new(3).unwrap(),
+        ExpirationMinutes::new(3.0).unwrap(),
     )
     .with_scope("login".parse().unwrap())
 }

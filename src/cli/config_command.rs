@@ -275,11 +275,11 @@ fn checked(setting: &Setting, value: &str) -> Result<Value, InvalidValue> {
             check(value)?;
             Ok(Value::from(value))
         }
-        Kind::WholeNumber | Kind::Seconds => {
+        Kind::WholeNumber | Kind::Number => {
             check(value)?;
             Ok(match (value.parse::<i64>(), value.parse::<f64>()) {
                 (Ok(whole), _) => Value::from(whole),
-                (_, Ok(fraction)) if setting.kind == Kind::Seconds => Value::from(fraction),
+                (_, Ok(fraction)) if setting.kind == Kind::Number => Value::from(fraction),
                 _ => return Err(InvalidValue::from_rule("must be a number")),
             })
         }

@@ -139,7 +139,7 @@ impl ValueOf {
     fn wrong<E: de::Error>(&self) -> E {
         let expected = match self.0.kind {
             Kind::WholeNumber => "a whole number",
-            Kind::Seconds => "a number",
+            Kind::Number => "a number",
             Kind::Text | Kind::Path | Kind::Secret | Kind::Command => "a string, in quotes",
         };
         E::custom(format!("`{}` must be {expected}", self.0.key))
@@ -168,13 +168,13 @@ impl<'de> Visitor<'de> for ValueOf {
         match self.0.kind {
             Kind::Secret => Ok(ProfileValue::Secret(Secret::new(text.to_owned()))),
             Kind::Text | Kind::Path | Kind::Command => Ok(ProfileValue::Text(text.to_owned())),
-            Kind::WholeNumber | Kind::Seconds => Err(self.wrong()),
+            Kind::WholeNumber | Kind::Number => Err(self.wrong()),
         }
     }
 
     fn visit_i64<E: de::Error>(self, n: i64) -> Result<ProfileValue, E> {
         match self.0.kind {
-            Kind::WholeNumber | Kind::Seconds => Ok(ProfileValue::Whole(n)),
+            Kind::WholeNumber | Kind::Number => Ok(ProfileValue::Whole(n)),
             _ => Err(self.wrong()),
         }
     }
@@ -188,7 +188,7 @@ impl<'de> Visitor<'de> for ValueOf {
 
     fn visit_f64<E: de::Error>(self, x: f64) -> Result<ProfileValue, E> {
         match self.0.kind {
-            Kind::Seconds => Ok(ProfileValue::Fraction(x)),
+            Kind::Number => Ok(ProfileValue::Fraction(x)),
             _ => Err(self.wrong()),
         }
     }
@@ -426,7 +426,7 @@ mod tests {
     fn every_key_of_the_table_may_be_in_a_profile() {
         for setting in table::SETTINGS {
             let value = match setting.kind {
-                Kind::WholeNumber | Kind::Seconds => "1",
+                Kind::WholeNumber | Kind::Number => "1",
                 _ => "\"x\"",
             };
             let file = parse(&format!("[profiles.p]\n{} = {value}\n", setting.key)).unwrap();

@@ -340,7 +340,7 @@ mod tests {
             &VerifyRequest::new(
                 "+15553334444".parse().unwrap(),
                 "48213967".parse().unwrap(),
-                ExpirationMinutes::new(3).unwrap(),
+                ExpirationMinutes::new(3.0).unwrap(),
             ),
         );
         let masked = r#"{"to":"+15553334444","code":"<redacted>","expirationTimeInMinutes":3}"#;

@@ -77,18 +77,38 @@ fn json_gives_one_object_with_the_exact_body() {
 }
 
 #[test]
-fn the_account_id_is_percent_encoded_in_the_url() {
+fn the_account_id_is_digits_only_so_no_other_path_can_be_built() {
     let outcome = Mfa::voice_request()
-        .args(&["-n", "--account-id", "99/00 0"])
+        .args(&["-n", "--account-id", "99"])
         .run();
     assert_eq!(outcome.code, 0, "{}", outcome.stderr);
     assert!(
         outcome
             .stdout
-            .starts_with("POST https://mfa.bandwidth.com/api/v1/accounts/99%2F00%200/code/voice\n"),
+            .starts_with("POST https://mfa.bandwidth.com/api/v1/accounts/99/code/voice\n"),
         "{}",
         outcome.stdout
     );
+    for bad in ["..", "99/00 0", "9900000/../1"] {
+        Mfa::voice_request()
+            .args(&["-n", "--account-id", bad])
+            .run()
+            .assert_error(
+                2,
+                &format!(
+                    "invalid value '{bad}' for '--account-id <ID>': must be digits only (e.g. \
+                     9900000)"
+                ),
+            );
+    }
+    Mfa::voice_request()
+        .args(&["-n"])
+        .env("BW_ACCOUNT_ID", "..")
+        .run()
+        .assert_error(
+            3,
+            "environment variable BW_ACCOUNT_ID is invalid (\"..\"): must be digits only",
+        );
 }
 
 #[test]

@@ -202,7 +202,7 @@ fn set_checks_the_value_by_the_settings_rule() {
         (
             "expiration_minutes",
             "16",
-            "must be a whole number of minutes from 1 to 15",
+            "must be a number of minutes from 1 to 15 (e.g. 3 or 1.5)",
         ),
     ] {
         let mfa = Mfa::new()

@@ -270,7 +270,7 @@ impl Mfa {
     }
 
     /// The account, username and base URL as flags, and the password in BW_PASSWORD.
-    fn connected(self, base_url: &str) -> Self {
+    pub fn connected(self, base_url: &str) -> Self {
         self.args(&[
             "--account-id",
             ACCOUNT,

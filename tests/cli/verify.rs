@@ -276,15 +276,45 @@ fn a_code_of_3_or_9_characters_is_refused_without_showing_it() {
 
 #[test]
 fn an_expiration_of_0_or_16_is_refused() {
-    for bad in ["0", "16", "1.5"] {
+    for bad in ["0", "16", "15.5", "0.5", "1e1", ".5"] {
         refused(
             &["--expiration", bad],
             &format!(
-                "invalid value '{bad}' for '--expiration <MINUTES>': must be a whole number of \
-                 minutes from 1 to 15"
+                "invalid value '{bad}' for '--expiration <MINUTES>': must be a number of \
+                 minutes from 1 to 15 (e.g. 3 or 1.5)"
             ),
         );
     }
+}
+
+#[test]
+fn an_expiration_with_a_fraction_is_sent_as_a_json_number() {
+    for (given, sent) in [("1.5", "1.5"), ("3.0", "3"), ("14.75", "14.75")] {
+        let mut server = mockito::Server::new();
+        let body = format!(r#"{{"to":"{TO}","code":"{CODE}","expirationTimeInMinutes":{sent}}}"#);
+        let mock = verify_mock(&mut server, &body)
+            .with_body(r#"{"valid":true}"#)
+            .expect(1)
+            .create();
+        Mfa::verify(&api(&server))
+            .args(&["--expiration", given])
+            .run()
+            .assert(0, "valid\n", "");
+        mock.assert();
+    }
+    let mut server = mockito::Server::new();
+    let body = format!(r#"{{"to":"{TO}","code":"{CODE}","expirationTimeInMinutes":2.5}}"#);
+    let mock = verify_mock(&mut server, &body)
+        .with_body(r#"{"valid":false}"#)
+        .expect(1)
+        .create();
+    Mfa::new()
+        .args(&["verify", "--to", TO, "--code", CODE])
+        .config("[profiles.default]\nexpiration_minutes = 2.5\n")
+        .connected(&api(&server))
+        .run()
+        .assert(1, "invalid\n", "");
+    mock.assert();
 }
 
 #[test]

@@ -76,7 +76,7 @@ impl Sources<'_> {
                     Kind::Path => self.path_of(setting, &value, &origin).display().to_string(),
                     _ => value,
                 },
-                number: matches!(setting.kind, Kind::WholeNumber | Kind::Seconds),
+                number: matches!(setting.kind, Kind::WholeNumber | Kind::Number),
                 origin,
             },
             None => ShownValue::NotSet,

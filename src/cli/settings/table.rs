@@ -31,8 +31,8 @@ pub enum Kind {
     Text,
     /// A whole number: a TOML integer.
     WholeNumber,
-    /// Seconds, fractions allowed: a TOML integer or float.
-    Seconds,
+    /// A number, fractions allowed: a TOML integer or float.
+    Number,
     /// A file's path: a TOML string; `config set` keeps it absolute.
     Path,
     /// A secret: a TOML string never shown, set only from stdin.
@@ -187,7 +187,7 @@ pub const TIMEOUT: Setting = Setting {
     help: "Give up after this many seconds",
     flag: Some("--timeout"),
     variable: Some("MFA_TIMEOUT"),
-    kind: Kind::Seconds,
+    kind: Kind::Number,
     check: rule::<Seconds>,
     calls: ALL_CALLS,
     default: Some("30"),
@@ -286,10 +286,10 @@ pub const SCOPE: Setting = Setting {
 pub const EXPIRATION: Setting = Setting {
     key: "expiration_minutes",
     what: "code lifetime",
-    help: "How old the code may be, in whole minutes from 1 to 15",
+    help: "How old the code may be, in minutes from 1 to 15 (e.g. 3 or 1.5)",
     flag: Some("--expiration"),
     variable: None,
-    kind: Kind::WholeNumber,
+    kind: Kind::Number,
     check: rule::<ExpirationMinutes>,
     calls: &[Call::VerifyCode],
     default: None,
@@ -534,7 +534,8 @@ mod tests {
         );
         assert_eq!(
             flag_help(&EXPIRATION),
-            "How old the code may be, in whole minutes from 1 to 15 [profile: expiration_minutes]"
+            "How old the code may be, in minutes from 1 to 15 (e.g. 3 or 1.5) [profile: \
+             expiration_minutes]"
         );
     }
 

@@ -57,22 +57,22 @@ fn profile(account_id: &str, from: &str) -> Profile {
 
 #[test]
 fn the_flag_beats_the_environment_which_beats_the_profile() {
-    let env = env_of(&[("BW_ACCOUNT_ID", "from-env")]);
-    let sources = Sources::new(&env, profile("from-profile", "+15550000001"));
+    let env = env_of(&[("BW_ACCOUNT_ID", "222")]);
+    let sources = Sources::new(&env, profile("333", "+15550000001"));
     let with_flag = sources
-        .connection(&cli(&["--account-id", "from-flag"]).global)
+        .connection(&cli(&["--account-id", "111"]).global)
         .unwrap();
-    assert_eq!(with_flag.account_id.value.as_str(), "from-flag");
+    assert_eq!(with_flag.account_id.value.as_str(), "111");
     assert_eq!(with_flag.account_id.origin, Origin::Flag("--account-id"));
 
     let without_flag = sources.connection(&cli(&[]).global).unwrap();
-    assert_eq!(without_flag.account_id.value.as_str(), "from-env");
+    assert_eq!(without_flag.account_id.value.as_str(), "222");
     assert_eq!(without_flag.account_id.origin, Origin::Env("BW_ACCOUNT_ID"));
 
     let no_env = env_of(&[]);
-    let sources = Sources::new(&no_env, profile("from-profile", "+15550000001"));
+    let sources = Sources::new(&no_env, profile("333", "+15550000001"));
     let from_profile = sources.connection(&cli(&[]).global).unwrap();
-    assert_eq!(from_profile.account_id.value.as_str(), "from-profile");
+    assert_eq!(from_profile.account_id.value.as_str(), "333");
     assert_eq!(
         from_profile.account_id.origin.to_string(),
         "key `account_id` of profile `default` in /cfg/mfa/config.toml"
@@ -86,9 +86,9 @@ fn an_empty_variable_counts_as_unset() {
         ("BW_NUMBER", ""),
         ("BW_PASSWORD", ""),
     ]);
-    let sources = Sources::new(&env, profile("from-profile", "+15550000001"));
+    let sources = Sources::new(&env, profile("333", "+15550000001"));
     let connection = sources.connection(&cli(&[]).global).unwrap();
-    assert_eq!(connection.account_id.value.as_str(), "from-profile");
+    assert_eq!(connection.account_id.value.as_str(), "333");
     let request = sources
         .voice_code(send_args(&cli(&["--application-id", "app"])))
         .unwrap();
@@ -534,7 +534,7 @@ scope = "login""#,
     let from_profile = sources
         .verify_request(&verify_args(&[]), code.clone())
         .unwrap();
-    assert_eq!(from_profile.expiration_minutes.get(), 5);
+    assert_eq!(from_profile.expiration_minutes.get(), 5.0);
     assert_eq!(from_profile.scope.unwrap().as_str(), "login");
     let from_flag = sources
         .verify_request(
@@ -542,8 +542,18 @@ scope = "login""#,
             code.clone(),
         )
         .unwrap();
-    assert_eq!(from_flag.expiration_minutes.get(), 15);
+    assert_eq!(from_flag.expiration_minutes.get(), 15.0);
     assert_eq!(from_flag.scope.unwrap().as_str(), "2FA");
+    for (toml, minutes) in [
+        ("expiration_minutes = 1.5", 1.5),
+        ("expiration_minutes = 3.0", 3.0),
+    ] {
+        let sources = Sources::new(&env, Profile::of(toml));
+        let request = sources
+            .verify_request(&verify_args(&[]), code.clone())
+            .unwrap();
+        assert_eq!(request.expiration_minutes.get(), minutes, "{toml}");
+    }
 }
 
 #[test]
@@ -569,6 +579,6 @@ fn verify_without_a_lifetime_says_how_to_give_one() {
     assert_eq!(
         message,
         "key `expiration_minutes` of profile `default` in /cfg/mfa/config.toml is invalid \
-         (\"16\"): must be a whole number of minutes from 1 to 15"
+         (\"16\"): must be a number of minutes from 1 to 15 (e.g. 3 or 1.5)"
     );
 }
