@@ -233,7 +233,8 @@ pub enum CertificateProblem {
     NotValidYet,
     /// It has been revoked.
     Revoked,
-    /// Another check, in rustls's words.
+    /// Another check, in words that finish "the server's certificate ...", e.g. "is a
+    /// CA's own certificate, not one a CA issued to the server (CaUsedAsEndEntity)".
     Other(String),
 }
 
@@ -248,7 +249,7 @@ impl fmt::Display for CertificateProblem {
             CertificateProblem::Expired => f.write_str("has expired"),
             CertificateProblem::NotValidYet => f.write_str("is not valid yet"),
             CertificateProblem::Revoked => f.write_str("has been revoked"),
-            CertificateProblem::Other(problem) => write!(f, "was refused: {problem}"),
+            CertificateProblem::Other(problem) => f.write_str(problem),
         }
     }
 }

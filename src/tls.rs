@@ -233,13 +233,12 @@ pub(crate) fn tls_failure(err: &rustls::Error) -> NetworkCause {
             C::Expired | C::ExpiredContext { .. } => CertificateProblem::Expired,
             C::NotValidYet | C::NotValidYetContext { .. } => CertificateProblem::NotValidYet,
             C::Revoked => CertificateProblem::Revoked,
-            C::BadSignature => {
-                CertificateProblem::Other("its signature does not verify (BadSignature)".into())
-            }
-            other => CertificateProblem::Other(format!("{other:?}")),
+            // The checks below rustls (webpki's) come as a name, e.g. `CaUsedAsEndEntity`.
+            C::Other(other) => CertificateProblem::Other(check_in_words(&other.to_string())),
+            other => CertificateProblem::Other(check_in_words(&format!("{other:?}"))),
         },
         rustls::Error::NoCertificatesPresented => {
-            CertificateProblem::Other("none was presented".into())
+            CertificateProblem::Other("was not presented at all".into())
         }
         rustls::Error::InvalidMessage(_) | rustls::Error::InappropriateMessage { .. } => {
             return NetworkCause::Failed(
@@ -254,6 +253,81 @@ pub(crate) fn tls_failure(err: &rustls::Error) -> NetworkCause {
         other => return NetworkCause::Failed(format!("TLS failed: {other}")),
     };
     NetworkCause::Certificate(problem)
+}
+
+/// What a certificate check named `check` (rustls's or webpki's name for it, perhaps
+/// with details after it) found, as the rest of "the server's certificate ...": the
+/// name is kept in parentheses for a search.
+fn check_in_words(check: &str) -> String {
+    let name = check
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .next()
+        .unwrap_or(check);
+    let words = match name {
+        "CaUsedAsEndEntity" => {
+            "is a CA's own certificate, not one a CA issued to the server (a self-signed CA \
+             certificate used as the server's?)"
+        }
+        "EndEntityUsedAsCa" => "was signed by a server's certificate, not by a CA's",
+        "BadEncoding"
+        | "BadDer"
+        | "BadDerTime"
+        | "TrailingData"
+        | "MalformedExtensions"
+        | "InvalidSerialNumber"
+        | "InvalidCertValidity"
+        | "UnsupportedCertVersion"
+        | "ExtensionValueInvalid" => "could not be read: it is malformed",
+        "BadSignature" | "InvalidSignatureForPublicKey" | "SignatureAlgorithmMismatch" => {
+            "has a signature that does not verify"
+        }
+        name if name.starts_with("UnsupportedSignatureAlgorithm") => {
+            "is signed with an algorithm that is not supported"
+        }
+        "UnhandledCriticalExtension" | "UnsupportedCriticalExtension" => {
+            "has a critical extension that is not understood"
+        }
+        "UnknownRevocationStatus" => "has no known revocation status",
+        "ExpiredRevocationList" | "ExpiredRevocationListContext" | "CrlExpired" => {
+            "was checked against a revocation list that has expired"
+        }
+        "InvalidPurpose"
+        | "InvalidPurposeContext"
+        | "RequiredEkuNotFound"
+        | "RequiredEkuNotFoundContext"
+        | "EmptyEkuExtension" => {
+            "is not meant for a TLS server (its extended key usage does not allow it)"
+        }
+        "NameConstraintViolation" | "InvalidNetworkMaskConstraint" | "MalformedNameConstraint" => {
+            "breaks the name constraints of a CA above it"
+        }
+        "PathLenConstraintViolated"
+        | "MaximumPathDepthExceeded"
+        | "MaximumPathBuildCallsExceeded"
+        | "MaximumSignatureChecksExceeded"
+        | "MaximumNameConstraintComparisonsExceeded" => {
+            "comes with a chain of CAs too long or too tangled to check"
+        }
+        "CertDistrusted" => "is from a CA that is no longer trusted",
+        "UnsupportedNameType" | "MalformedDnsIdentifier" => {
+            "names the server in a form that is not supported"
+        }
+        "ApplicationVerificationFailure" => "was refused by a verification check",
+        _ => return format!("failed a check ({})", spaced(name)),
+    };
+    format!("{words} ({name})")
+}
+
+/// `CaUsedAsEndEntity` as `ca used as end entity`.
+fn spaced(name: &str) -> String {
+    let mut words = String::new();
+    for (i, c) in name.char_indices() {
+        if c.is_ascii_uppercase() && i > 0 {
+            words.push(' ');
+        }
+        words.push(c.to_ascii_lowercase());
+    }
+    words
 }
 
 #[cfg(test)]
@@ -328,5 +402,64 @@ mod tests {
             matches!(&plain_http, NetworkCause::Failed(words) if words.contains("does not speak TLS")),
             "{plain_http:?}"
         );
+    }
+
+    #[test]
+    fn every_other_check_is_said_in_words_with_its_name() {
+        let said = |check: CertificateError| {
+            tls_failure(&rustls::Error::InvalidCertificate(check)).to_string()
+        };
+        assert_eq!(
+            said(CertificateError::BadSignature),
+            "TLS: the server's certificate has a signature that does not verify (BadSignature)"
+        );
+        assert_eq!(
+            said(CertificateError::InvalidPurpose),
+            "TLS: the server's certificate is not meant for a TLS server (its extended key \
+             usage does not allow it) (InvalidPurpose)"
+        );
+        let other = |name: &str| {
+            #[derive(Debug)]
+            struct Named(String);
+            impl fmt::Display for Named {
+                fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str(&self.0)
+                }
+            }
+            impl std::error::Error for Named {}
+            said(CertificateError::Other(rustls::OtherError(Arc::new(
+                Named(name.to_owned()),
+            ))))
+        };
+        assert_eq!(
+            other("CaUsedAsEndEntity"),
+            "TLS: the server's certificate is a CA's own certificate, not one a CA issued to \
+             the server (a self-signed CA certificate used as the server's?) \
+             (CaUsedAsEndEntity)"
+        );
+        assert_eq!(
+            other("RequiredEkuNotFoundContext(RequiredEkuNotFoundContext { .. })"),
+            "TLS: the server's certificate is not meant for a TLS server (its extended key \
+             usage does not allow it) (RequiredEkuNotFoundContext)"
+        );
+        assert_eq!(
+            other("SomeNewCheckFailed"),
+            "TLS: the server's certificate failed a check (some new check failed)"
+        );
+        for check in [
+            CertificateError::BadEncoding,
+            CertificateError::UnhandledCriticalExtension,
+            CertificateError::UnknownRevocationStatus,
+            CertificateError::ExpiredRevocationList,
+            CertificateError::UnsupportedSignatureAlgorithm,
+            CertificateError::ApplicationVerificationFailure,
+            CertificateError::InvalidOcspResponse,
+        ] {
+            let words = said(check.clone());
+            assert!(
+                !words.contains("Other(") && !words.contains("{"),
+                "{check:?}: {words}"
+            );
+        }
     }
 }

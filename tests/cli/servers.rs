@@ -64,6 +64,24 @@ impl TestCa {
         self.issue_with(names, |_| {})
     }
 
+    /// A self-signed CA certificate that also names `names`, served as the server's own,
+    /// as some set-ups do by mistake; and its PEM, to trust it.
+    pub fn ca_as_server(names: &[&str]) -> (String, ServerIdentity) {
+        let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+        let mut params = CertificateParams::new(names).unwrap();
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params
+            .distinguished_name
+            .push(DnType::CommonName, "mfa test CA used as a server");
+        let key = KeyPair::generate().unwrap();
+        let cert = params.self_signed(&key).unwrap();
+        let identity = ServerIdentity {
+            chain: vec![cert.der().clone()],
+            key: PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
+        };
+        (cert.pem(), identity)
+    }
+
     /// A server certificate for `names` that expired in 2020.
     pub fn issue_expired(&self, names: &[&str]) -> ServerIdentity {
         self.issue_with(names, |params| {

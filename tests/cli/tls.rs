@@ -110,6 +110,27 @@ fn every_ca_in_the_file_is_trusted() {
 }
 
 #[test]
+fn a_ca_certificate_served_as_the_servers_own_is_refused_in_words() {
+    let (pem, identity) = TestCa::ca_as_server(&["localhost"]);
+    let (_folder, ca_file) = file_with(&pem, "ca.pem");
+    let (port, log) = tls_server(identity, ANSWER);
+    voice_over_tls(port)
+        .args(&["--ca-file", ca_file.to_str().unwrap()])
+        .run()
+        .assert(
+            8,
+            "",
+            &format!(
+                "mfa: error: could not connect to localhost:{port}: TLS: the server's \
+                 certificate is a CA's own certificate, not one a CA issued to the server (a \
+                 self-signed CA certificate used as the server's?) (CaUsedAsEndEntity); \
+                 nothing was sent\n"
+            ),
+        );
+    assert_eq!(log.entries(), ["handshake failed"]);
+}
+
+#[test]
 fn a_certificate_for_another_name_or_expired_is_refused_naming_the_check() {
     let ca = TestCa::new();
     let (_folder, ca_file) = file_with(&ca.pem(), "ca.pem");
