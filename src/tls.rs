@@ -451,7 +451,6 @@ mod tests {
             CertificateError::UnhandledCriticalExtension,
             CertificateError::UnknownRevocationStatus,
             CertificateError::ExpiredRevocationList,
-            CertificateError::UnsupportedSignatureAlgorithm,
             CertificateError::ApplicationVerificationFailure,
             CertificateError::InvalidOcspResponse,
         ] {
