@@ -453,7 +453,7 @@ mod tests {
             let sub = command.find_subcommand_mut(name).unwrap();
             let help = sub.render_help().to_string();
             assert!(
-                help.contains("Exit status:\n  0  success"),
+                help.contains("Exit status:\n    0  success"),
                 "{name}: {help}"
             );
         }

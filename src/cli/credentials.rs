@@ -16,6 +16,7 @@ use std::time::Duration;
 use mfa::{AuthScheme, ClientCredentials, ClientId, Credentials, Secret, TokenUrl, Username};
 
 use crate::cli::failure::Failure;
+use crate::cli::interrupt;
 use crate::cli::origin::{Origin, Sourced};
 use crate::cli::output;
 
@@ -137,12 +138,17 @@ fn run_password_command(
     limit: Duration,
 ) -> Result<Secret<String>, Failure> {
     let fail = |why: String| Failure::Config(format!("the command in {origin} {why}"));
-    let mut child = shell(command.expose())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| fail(format!("could not be started: {e}")))?;
+    // Noted as it starts, so that Ctrl-C or SIGTERM ends it and all it started too.
+    let mut child = interrupt::start_child(|| {
+        let child = shell(command.expose())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()?;
+        let id = child.id();
+        Ok((child, id))
+    })
+    .map_err(|e| fail(format!("could not be started: {e}")))?;
     let id = child.id();
     let (mut stdout, mut stderr) = (
         child.stdout.take().expect("stdout is piped"),
@@ -155,8 +161,12 @@ fn run_password_command(
         let errors = errors.join().unwrap_or_default();
         let _ = done.send((child.wait(), printed, errors));
     });
-    let Ok((status, printed, errors)) = finished.recv_timeout(limit) else {
+    let finished = finished.recv_timeout(limit);
+    if finished.is_err() {
         stop(id);
+    }
+    interrupt::child_ended();
+    let Ok((status, printed, errors)) = finished else {
         return Err(fail(format!(
             "did not finish within {} s (the time-out); it was stopped",
             limit.as_secs_f64()

@@ -22,10 +22,14 @@ pub enum Exit {
     ServerFailed = 7,
     Network = 8,
     UnexpectedAnswer = 9,
+    /// Ended by SIGINT (Ctrl-C): 128 + 2, as a shell reports it.
+    Interrupted = 130,
+    /// Ended by SIGTERM: 128 + 15.
+    Terminated = 143,
 }
 
 /// What each exit status means: the one table `--help` and `mfa man` both show.
-pub const EXIT_STATUS: [(Exit, &str); 10] = [
+pub const EXIT_STATUS: [(Exit, &str); 12] = [
     (Exit::Success, "success (verify: the code is valid)"),
     (Exit::CodeInvalid, "verify only: the code is not valid"),
     (
@@ -58,16 +62,24 @@ pub const EXIT_STATUS: [(Exit, &str); 10] = [
         Exit::UnexpectedAnswer,
         "unexpected answer: a 2xx that is not the documented JSON, a redirect, or no HTTP at all",
     ),
+    (
+        Exit::Interrupted,
+        "interrupted (Ctrl-C, SIGINT); the message says whether the code may have been sent",
+    ),
+    (
+        Exit::Terminated,
+        "terminated (SIGTERM); the message says whether the code may have been sent",
+    ),
 ];
 
 /// The exit status table as `--help` shows it: each meaning wrapped to 100 columns
 /// under itself, so clap (which wraps at 100 at most) keeps the layout.
 pub fn exit_status_help() -> String {
     const WIDTH: usize = 100;
-    const INDENT: &str = "     ";
+    const INDENT: &str = "       ";
     let mut help = String::from("Exit status:");
     for (exit, meaning) in EXIT_STATUS {
-        let mut line = format!("  {}  ", exit as u8);
+        let mut line = format!("  {:>3}  ", exit as u8);
         let mut line_has_words = false;
         for word in meaning.split(' ') {
             if line_has_words && line.len() + 1 + word.len() > WIDTH {
@@ -107,6 +119,32 @@ pub enum Failure {
         error: mfa::Error,
         advice: Option<String>,
     },
+    /// A signal ended the run while `call` was being made, after it got as far as
+    /// `sent` says.
+    Interrupted {
+        signal: Signal,
+        call: mfa::Call,
+        sent: mfa::Delivery,
+    },
+}
+
+/// The signals that end a run with a word on what was sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signal {
+    /// Ctrl-C.
+    Interrupt,
+    /// A polite request to stop, from a CI runner or `kill`.
+    Terminate,
+}
+
+impl Signal {
+    /// `SIGINT` or `SIGTERM`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Signal::Interrupt => "SIGINT",
+            Signal::Terminate => "SIGTERM",
+        }
+    }
 }
 
 impl Failure {
@@ -115,6 +153,14 @@ impl Failure {
         match self {
             Failure::Usage(_) => Exit::Usage,
             Failure::Config(_) => Exit::Config,
+            Failure::Interrupted {
+                signal: Signal::Interrupt,
+                ..
+            } => Exit::Interrupted,
+            Failure::Interrupted {
+                signal: Signal::Terminate,
+                ..
+            } => Exit::Terminated,
             Failure::Api { error, .. } => match error.class() {
                 ErrorClass::CredentialsRefused => Exit::CredentialsRefused,
                 ErrorClass::Rejected => Exit::Rejected,
@@ -131,6 +177,7 @@ impl Failure {
         match self {
             Failure::Usage(_) => "usage",
             Failure::Config(_) => "config",
+            Failure::Interrupted { .. } => "interrupted",
             Failure::Api { error, .. } => error.class().name(),
         }
     }
@@ -140,11 +187,8 @@ impl Failure {
     pub fn sent(&self) -> &'static str {
         match self {
             Failure::Usage(_) | Failure::Config(_) => "no",
-            Failure::Api { error, .. } => match error.delivery() {
-                mfa::Delivery::NotSent => "no",
-                mfa::Delivery::Sent => "yes",
-                _ => "maybe",
-            },
+            Failure::Api { error, .. } => sent_word(error.delivery()),
+            Failure::Interrupted { sent, .. } => sent_word(*sent),
         }
     }
 
@@ -152,6 +196,27 @@ impl Failure {
     pub fn sentence(&self) -> String {
         match self {
             Failure::Usage(message) | Failure::Config(message) => message.clone(),
+            Failure::Interrupted { signal, call, sent } => {
+                let signal = signal.name();
+                match (sent, call) {
+                    (mfa::Delivery::NotSent, _) => {
+                        format!(
+                            "interrupted ({signal}) before the request went out; nothing was sent"
+                        )
+                    }
+                    (mfa::Delivery::Sent, mfa::Call::VerifyCode) => format!(
+                        "interrupted ({signal}) after the API took the check; the code was \
+                         checked, which counts as an attempt"
+                    ),
+                    (mfa::Delivery::Sent, _) => format!(
+                        "interrupted ({signal}) after the API took the request; the code was sent"
+                    ),
+                    (_, call) => format!(
+                        "interrupted ({signal}) while the request was out; {}",
+                        call.maybe_done()
+                    ),
+                }
+            }
             Failure::Api {
                 error,
                 advice: None,
@@ -169,6 +234,15 @@ impl Failure {
             Failure::Api { error, .. } => Some(error),
             _ => None,
         }
+    }
+}
+
+/// `no`, `maybe` or `yes`.
+fn sent_word(delivery: mfa::Delivery) -> &'static str {
+    match delivery {
+        mfa::Delivery::NotSent => "no",
+        mfa::Delivery::Sent => "yes",
+        _ => "maybe",
     }
 }
 
@@ -198,18 +272,25 @@ mod tests {
     #[test]
     fn the_exit_table_lists_every_status_once_in_order() {
         let codes: Vec<u8> = EXIT_STATUS.iter().map(|(exit, _)| *exit as u8).collect();
-        assert_eq!(codes, (0..=9).collect::<Vec<u8>>());
+        let mut expected: Vec<u8> = (0..=9).collect();
+        expected.extend([130, 143]);
+        assert_eq!(codes, expected);
         let help = exit_status_help();
-        assert!(help.starts_with("Exit status:\n  0  success"), "{help}");
+        assert!(help.starts_with("Exit status:\n    0  success"), "{help}");
         assert!(
-            help.contains("\n  8  network: no connection, proxy or TLS failure"),
+            help.contains("\n    8  network: no connection, proxy or TLS failure"),
             "{help}"
         );
         assert!(help.lines().all(|line| line.len() <= 100), "{help}");
         assert!(
-            help.contains("\n     the code may have been sent)"),
+            help.contains("\n       the code may have been sent)"),
             "{help}"
         );
+        assert!(
+            help.contains("\n  130  interrupted (Ctrl-C, SIGINT)"),
+            "{help}"
+        );
+        assert!(help.contains("\n  143  terminated (SIGTERM)"), "{help}");
     }
 
     #[test]

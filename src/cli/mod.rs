@@ -12,6 +12,7 @@ mod config_file;
 mod credentials;
 mod failure;
 mod input;
+mod interrupt;
 mod man;
 mod origin;
 mod output;
@@ -150,6 +151,7 @@ fn call_api(
         return Ok(Exit::Success);
     }
 
+    interrupt::install(format, call.call());
     let login = sources.login(global)?;
     let timeout = connection.timeout.value.duration();
     let credentials = login.credentials(timeout)?;
@@ -168,7 +170,12 @@ fn call_api(
         credentials,
     )
     .with_transport(transport);
-    let client = log.responses(client);
+    let client = client
+        .on_request_written(interrupt::request_written)
+        .on_response(move |response| {
+            interrupt::answered(response.status);
+            log.response(response);
+        });
     let client = match login.scheme() {
         AuthScheme::Bearer => {
             token_cache::token_for(client, cache.as_ref(), log, format, err).map_err(refused)?
@@ -239,6 +246,15 @@ impl ApiCall {
             ApiCall::Voice(body) => Request::voice_code(base_url, account_id, scheme, body),
             ApiCall::Sms(body) => Request::messaging_code(base_url, account_id, scheme, body),
             ApiCall::Verify(body) => Request::verify_code(base_url, account_id, scheme, body),
+        }
+    }
+
+    /// Which call of the API it is.
+    fn call(&self) -> mfa::Call {
+        match self {
+            ApiCall::Voice(_) => mfa::Call::VoiceCode,
+            ApiCall::Sms(_) => mfa::Call::MessagingCode,
+            ApiCall::Verify(_) => mfa::Call::VerifyCode,
         }
     }
 

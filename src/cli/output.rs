@@ -174,14 +174,12 @@ impl Log {
         })
     }
 
-    /// Has `client` log each answer the API gives, each line after `< `.
-    pub fn responses(self, client: mfa::Client) -> mfa::Client {
-        if !self.verbose {
-            return client;
-        }
-        client.on_response(|response| {
+    /// An answer of the API, each line after `< `, on the process's stderr (the
+    /// client tells it from where it cannot be handed a writer).
+    pub fn response(self, response: &Response) {
+        if self.verbose {
             let _ = log_response(&mut io::stderr(), response);
-        })
+        }
     }
 }
 

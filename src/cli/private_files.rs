@@ -8,6 +8,8 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::Path;
 
+use crate::cli::interrupt;
+
 /// Creates `dir` and its parents, those it creates with mode 0700.
 pub fn make_dir(dir: &Path) -> io::Result<()> {
     let mut builder = fs::DirBuilder::new();
@@ -27,9 +29,14 @@ pub fn create_options() -> fs::OpenOptions {
 }
 
 /// Replaces the file at `path`, in the folder `dir`, with `bytes`, giving it `mode`
-/// (0600 if `None`).
+/// (0600 if `None`). Ctrl-C and SIGTERM are held back meanwhile, so the temporary file,
+/// which may hold a secret, is always renamed or removed.
 pub fn replace(dir: &Path, path: &Path, bytes: &[u8], mode: Option<u32>) -> io::Result<()> {
     make_dir(dir)?;
+    interrupt::held_back(|| write_and_rename(dir, path, bytes, mode))
+}
+
+fn write_and_rename(dir: &Path, path: &Path, bytes: &[u8], mode: Option<u32>) -> io::Result<()> {
     // tempfile makes the new file with mode 0600 and a name no other run uses.
     let mut temporary = tempfile::NamedTempFile::new_in(dir)?;
     #[cfg(unix)]

@@ -3,6 +3,7 @@
 mod config;
 mod dry_run;
 mod hostile;
+mod interrupt;
 mod load;
 mod oauth;
 mod profiles;

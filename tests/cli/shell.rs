@@ -109,14 +109,15 @@ fn the_man_page_has_every_command_and_the_exit_table_of_the_help() {
         .nth(1)
         .expect("the exit table");
     for line in rows.lines() {
-        match line.strip_prefix("     ") {
+        match line.strip_prefix("       ") {
             // A meaning's next line, wrapped under it.
             Some(more) => table.last_mut().unwrap().push_str(&format!(" {more}")),
             None => table.push(line.trim_start().to_owned()),
         }
     }
-    assert_eq!(table.len(), 10, "{table:?}");
-    for (n, row) in table.iter().enumerate() {
+    let codes: Vec<u8> = (0..=9).chain([130, 143]).collect();
+    assert_eq!(table.len(), codes.len(), "{table:?}");
+    for (n, row) in codes.into_iter().zip(&table) {
         let meaning = row
             .strip_prefix(&format!("{n}  "))
             .unwrap_or_else(|| panic!("row {n}: {row}"));

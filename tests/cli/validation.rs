@@ -233,7 +233,8 @@ fn every_way_of_asking_for_help_shows_the_exit_status_table() {
         let help = Mfa::new().args(args).run();
         assert_eq!((help.code, help.stderr.as_str()), (0, ""), "{args:?}");
         assert!(
-            help.stdout.contains("\nExit status:\n  0  success (verify"),
+            help.stdout
+                .contains("\nExit status:\n    0  success (verify"),
             "{args:?}: {}",
             help.stdout
         );

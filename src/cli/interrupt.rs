@@ -1,0 +1,253 @@
+//! Ctrl-C and SIGTERM while a call is made: one line (or one JSON error) saying whether
+//! the code may have gone out, exit 130 or 143, and the `password_command` with all it
+//! started ended too.
+//!
+//! The handler may only do what is safe inside a signal handler: read atomics, send a
+//! signal, write bytes already made, and exit. So the messages are made when the
+//! handler is installed, one for each signal and each state, and the state is kept in
+//! an atomic that the call moves along: nothing written yet, the request out (the
+//! code may have been sent), the API's answer (2xx: sent; 4xx: refused, nothing sent;
+//! 5xx: may have been). Files are replaced with the two signals held back
+//! ([`held_back`]), so an interruption never leaves a temporary file holding a secret.
+
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicI32, AtomicU8, Ordering};
+
+use mfa::{Call, Delivery};
+
+use crate::cli::args::OutputFormat;
+use crate::cli::failure::{Exit, Failure, Signal};
+use crate::cli::output;
+
+/// How far the call got: an index into the messages.
+static STATE: AtomicU8 = AtomicU8::new(NOTHING_SENT);
+const NOTHING_SENT: u8 = 0;
+const MAYBE_SENT: u8 = 1;
+const SENT: u8 = 2;
+
+/// The process group of a running `password_command`, or 0.
+static CHILD_GROUP: AtomicI32 = AtomicI32::new(0);
+
+/// What the handler writes: for SIGINT then SIGTERM, one message a state.
+static MESSAGES: OnceLock<[[Vec<u8>; 3]; 2]> = OnceLock::new();
+
+/// From now on, SIGINT and SIGTERM end the run saying what became of `call`, in
+/// `format`.
+pub fn install(format: OutputFormat, call: Call) {
+    let message = |signal, sent| {
+        let mut bytes = Vec::new();
+        let failure = Failure::Interrupted { signal, call, sent };
+        let _ = output::write_failure(&mut bytes, format, &failure);
+        bytes
+    };
+    let states = |signal| {
+        [
+            message(signal, Delivery::NotSent),
+            message(signal, Delivery::MaybeSent),
+            message(signal, Delivery::Sent),
+        ]
+    };
+    if MESSAGES
+        .set([states(Signal::Interrupt), states(Signal::Terminate)])
+        .is_ok()
+    {
+        unix::install_handler();
+    }
+}
+
+/// The first byte of the call's request was written: the code may be on its way.
+pub fn request_written() {
+    STATE.store(MAYBE_SENT, Ordering::Relaxed);
+}
+
+/// The API answered `status`: 2xx took the request, 4xx refused it (a retry or a
+/// renewed token may follow), 5xx may have acted on it.
+pub fn answered(status: u16) {
+    let state = match status {
+        200..=299 => SENT,
+        400..=499 => NOTHING_SENT,
+        _ => MAYBE_SENT,
+    };
+    STATE.store(state, Ordering::Relaxed);
+}
+
+/// Runs `start` with the two signals held back, and notes the process group of the
+/// child it starts, so that an interruption ends it too; none is lost between.
+pub fn start_child<T>(start: impl FnOnce() -> std::io::Result<(T, u32)>) -> std::io::Result<T> {
+    held_back(|| {
+        let (child, id) = start()?;
+        CHILD_GROUP.store(i32::try_from(id).unwrap_or(0), Ordering::Relaxed);
+        Ok(child)
+    })
+}
+
+/// The child started with [`start_child`] has ended.
+pub fn child_ended() {
+    CHILD_GROUP.store(0, Ordering::Relaxed);
+}
+
+/// Runs `work` with SIGINT and SIGTERM held back: one that comes meanwhile takes
+/// effect when `work` is done. For replacing a file: the temporary file is renamed
+/// or removed before the run can end.
+pub fn held_back<T>(work: impl FnOnce() -> T) -> T {
+    let held = unix::hold();
+    let done = work();
+    unix::release(held);
+    done
+}
+
+/// The state's message for `signal`, as the handler writes it.
+fn message(signal: Signal) -> &'static [u8] {
+    let state = usize::from(STATE.load(Ordering::Relaxed)).min(2);
+    let signal = match signal {
+        Signal::Interrupt => 0,
+        Signal::Terminate => 1,
+    };
+    MESSAGES
+        .get()
+        .map_or(&[][..], |messages| &messages[signal][state])
+}
+
+/// The exit status for `signal`.
+fn exit_of(signal: Signal) -> Exit {
+    match signal {
+        Signal::Interrupt => Exit::Interrupted,
+        Signal::Terminate => Exit::Terminated,
+    }
+}
+
+#[cfg(unix)]
+#[allow(unsafe_code)]
+mod unix {
+    use super::*;
+
+    extern "C" fn on_signal(number: libc::c_int) {
+        let signal = if number == libc::SIGTERM {
+            Signal::Terminate
+        } else {
+            Signal::Interrupt
+        };
+        let group = CHILD_GROUP.load(Ordering::Relaxed);
+        let message = message(signal);
+        // SAFETY: kill(2), write(2) and _exit(2) are async-signal-safe, and touch only
+        // integers and the bytes of a message made before the handler was installed,
+        // which are never freed.
+        unsafe {
+            if group > 0 {
+                libc::kill(-group, libc::SIGKILL);
+            }
+            libc::write(2, message.as_ptr().cast(), message.len());
+            libc::_exit(i32::from(exit_of(signal) as u8));
+        }
+    }
+
+    pub(super) fn install_handler() {
+        // SAFETY: a zeroed sigaction is valid (empty mask, no flags); the handler
+        // does only what is async-signal-safe (see on_signal).
+        unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
+            libc::sigemptyset(&mut action.sa_mask);
+            libc::sigaction(libc::SIGINT, &action, std::ptr::null_mut());
+            libc::sigaction(libc::SIGTERM, &action, std::ptr::null_mut());
+        }
+    }
+
+    /// The two signals.
+    fn both() -> libc::sigset_t {
+        // SAFETY: sigemptyset and sigaddset fill in the set they are given.
+        unsafe {
+            let mut set: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut set);
+            libc::sigaddset(&mut set, libc::SIGINT);
+            libc::sigaddset(&mut set, libc::SIGTERM);
+            set
+        }
+    }
+
+    /// Holds the two signals back; returns the mask to go back to.
+    pub(super) fn hold() -> libc::sigset_t {
+        let set = both();
+        // SAFETY: pthread_sigmask reads `set` and writes the old mask into `old`.
+        unsafe {
+            let mut old: libc::sigset_t = std::mem::zeroed();
+            libc::pthread_sigmask(libc::SIG_BLOCK, &set, &mut old);
+            old
+        }
+    }
+
+    /// Goes back to the mask `hold` returned; a signal held back meanwhile comes now.
+    pub(super) fn release(old: libc::sigset_t) {
+        // SAFETY: pthread_sigmask reads the mask it is given.
+        unsafe {
+            libc::pthread_sigmask(libc::SIG_SETMASK, &old, std::ptr::null_mut());
+        }
+    }
+
+    /// Whether SIGINT is held back on this thread now.
+    #[cfg(test)]
+    pub(super) fn interrupt_is_held() -> bool {
+        // SAFETY: with a null new mask, pthread_sigmask only writes the current one.
+        unsafe {
+            let mut now: libc::sigset_t = std::mem::zeroed();
+            libc::pthread_sigmask(libc::SIG_BLOCK, std::ptr::null(), &mut now);
+            libc::sigismember(&now, libc::SIGINT) == 1
+        }
+    }
+}
+
+#[cfg(not(unix))]
+mod unix {
+    pub(super) fn install_handler() {}
+    pub(super) fn hold() {}
+    pub(super) fn release(_: ()) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The message the handler would write for `signal` now.
+    fn shown(signal: Signal) -> String {
+        String::from_utf8(message(signal).to_vec()).unwrap()
+    }
+
+    #[test]
+    fn the_message_follows_the_call_from_nothing_sent_to_sent() {
+        install(OutputFormat::Text, Call::VoiceCode);
+        STATE.store(NOTHING_SENT, Ordering::Relaxed);
+        assert_eq!(
+            shown(Signal::Interrupt),
+            "mfa: error: interrupted (SIGINT) before the request went out; nothing was sent\n"
+        );
+        request_written();
+        assert_eq!(
+            shown(Signal::Terminate),
+            "mfa: error: interrupted (SIGTERM) while the request was out; the code may have \
+             been sent, so check before sending another\n"
+        );
+        answered(429);
+        assert!(shown(Signal::Interrupt).ends_with("nothing was sent\n"));
+        request_written();
+        answered(503);
+        assert!(shown(Signal::Interrupt).contains("may have been sent"));
+        answered(200);
+        assert_eq!(
+            shown(Signal::Interrupt),
+            "mfa: error: interrupted (SIGINT) after the API took the request; the code was \
+             sent\n"
+        );
+        STATE.store(NOTHING_SENT, Ordering::Relaxed);
+        assert_eq!(exit_of(Signal::Interrupt) as u8, 130);
+        assert_eq!(exit_of(Signal::Terminate) as u8, 143);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn work_held_back_holds_the_signals_back_until_done() {
+        assert!(!unix::interrupt_is_held());
+        let during = held_back(unix::interrupt_is_held);
+        assert!(during);
+        assert!(!unix::interrupt_is_held());
+    }
+}

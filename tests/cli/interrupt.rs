@@ -1,0 +1,170 @@
+//! Ctrl-C (SIGINT) and SIGTERM while `mfa` works: one line saying whether the code may
+//! have gone out, exit 130 or 143, the `password_command` and what it started ended
+//! too, and no temporary file left behind.
+
+use std::time::{Duration, Instant};
+
+use crate::servers::{closed_port, raw_server};
+use crate::support::*;
+
+/// Sends `signal` (`INT`, `TERM`) to `child`.
+fn signal(child: &std::process::Child, signal: &str) {
+    let sent = std::process::Command::new("kill")
+        .args([&format!("-{signal}"), &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+}
+
+/// Waits, at most 10 s, until `ready` holds.
+#[track_caller]
+fn wait_until(what: &str, ready: impl Fn() -> bool) {
+    let started = Instant::now();
+    while !ready() {
+        assert!(started.elapsed() < Duration::from_secs(10), "never: {what}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// A server on 127.0.0.1 that reads each request and holds its answer for 30 s.
+fn holding_server() -> (u16, crate::servers::Log) {
+    raw_server(|_| std::thread::sleep(Duration::from_secs(30)))
+}
+
+#[test]
+fn ctrl_c_while_the_request_is_out_says_the_code_may_have_been_sent_and_exits_130() {
+    let (port, log) = holding_server();
+    let child = Mfa::voice(&format!("http://127.0.0.1:{port}/api/v1")).start();
+    wait_until("the request arrives", || log.entries().len() == 1);
+    signal(&child, "INT");
+    Outcome::of(child.wait_with_output().unwrap()).assert(
+        130,
+        "",
+        "mfa: error: interrupted (SIGINT) while the request was out; the code may have been \
+         sent, so check before sending another\n",
+    );
+}
+
+#[test]
+fn sigterm_in_json_says_maybe_and_exits_143() {
+    let (port, log) = holding_server();
+    let child = Mfa::verify(&format!("http://127.0.0.1:{port}/api/v1"))
+        .args(&["--json"])
+        .start();
+    wait_until("the request arrives", || log.entries().len() == 1);
+    signal(&child, "TERM");
+    let outcome = Outcome::of(child.wait_with_output().unwrap());
+    assert_eq!((outcome.code, outcome.stdout.as_str()), (143, ""));
+    let error: serde_json::Value = serde_json::from_str(&outcome.stderr).unwrap();
+    assert_eq!(
+        error,
+        serde_json::json!({"error": {
+            "kind": "interrupted",
+            "sent": "maybe",
+            "message": "interrupted (SIGTERM) while the request was out; the code may have \
+                        been checked, which counts as an attempt",
+            "detail": "interrupted (SIGTERM) while the request was out; the code may have \
+                       been checked, which counts as an attempt",
+        }})
+    );
+}
+
+#[test]
+fn an_interruption_before_anything_was_written_says_nothing_was_sent() {
+    // Waiting to retry a refused connection: nothing has gone out.
+    let child = Mfa::voice(&format!("http://127.0.0.1:{}/api/v1", closed_port()))
+        .args(&["--retries", "5"])
+        .start();
+    std::thread::sleep(Duration::from_millis(300));
+    signal(&child, "INT");
+    Outcome::of(child.wait_with_output().unwrap()).assert(
+        130,
+        "",
+        "mfa: error: interrupted (SIGINT) before the request went out; nothing was sent\n",
+    );
+}
+
+#[test]
+fn the_password_command_and_what_it_started_end_with_mfa() {
+    let folder = tempfile::tempdir().unwrap();
+    let pid_file = folder.path().join("sleep.pid");
+    let command = format!(
+        "sleep 30 & echo $! > '{}'; wait",
+        pid_file.to_str().unwrap()
+    );
+    let mfa = Mfa::voice_request()
+        .args(&[
+            "--account-id",
+            ACCOUNT,
+            "--username",
+            USERNAME,
+            "--base-url",
+            &format!("http://127.0.0.1:{}/api/v1", closed_port()),
+        ])
+        .config(&format!(
+            "[profiles.default]\npassword_command = {}\n",
+            toml_string(&command)
+        ));
+    let child = mfa.start();
+    wait_until("the command starts its sleep", || {
+        std::fs::read_to_string(&pid_file).is_ok_and(|pid| pid.ends_with('\n'))
+    });
+    let sleep = std::fs::read_to_string(&pid_file).unwrap();
+    let sleep = format!("/proc/{}", sleep.trim());
+    assert!(std::path::Path::new(&sleep).exists());
+    signal(&child, "TERM");
+    Outcome::of(child.wait_with_output().unwrap()).assert(
+        143,
+        "",
+        "mfa: error: interrupted (SIGTERM) before the request went out; nothing was sent\n",
+    );
+    // The sleep is killed with its group; /proc keeps it until its parent reaps it.
+    wait_until("the command's sleep has ended", || {
+        std::fs::read_to_string(format!("{sleep}/stat")).map_or(true, |stat| stat.contains(") Z "))
+    });
+}
+
+/// `text` as a TOML basic string.
+fn toml_string(text: &str) -> String {
+    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+#[test]
+fn an_interrupted_config_edit_leaves_no_temporary_file() {
+    // Interrupted at many moments of the edit, from before it starts to after it ends:
+    // never is a temporary file (which would hold the password) left behind, and the
+    // file is whole, old or new.
+    for delay in 0..40u64 {
+        let mfa = Mfa::new()
+            .args(&["config", "set", "password", "-"])
+            .config("[profiles.default]\nusername = \"u\"\n");
+        let folder = mfa.default_config_path().parent().unwrap().to_owned();
+        let mut child = mfa
+            .command()
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        {
+            use std::io::Write;
+            let mut stdin = child.stdin.take().unwrap();
+            stdin.write_all(format!("{PASSWORD}\n").as_bytes()).unwrap();
+        }
+        std::thread::sleep(Duration::from_micros(delay * 100));
+        signal(&child, "INT");
+        child.wait().unwrap();
+        let names: Vec<String> = std::fs::read_dir(&folder)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["config.toml"], "after {delay}00 µs");
+        let text = std::fs::read_to_string(folder.join("config.toml")).unwrap();
+        assert!(
+            text == "[profiles.default]\nusername = \"u\"\n"
+                || text
+                    == format!("[profiles.default]\nusername = \"u\"\npassword = \"{PASSWORD}\"\n"),
+            "{text}"
+        );
+    }
+}
