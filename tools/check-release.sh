@@ -69,89 +69,98 @@ expect() {
   if "$@"; then printf 'ok   %s\n' "$name"; else printf 'FAIL %s\n' "$name"; failures=$((failures + 1)); fi
 }
 
+# The stand-in answers as the account id asks (the table in tools/standin.py).
+declare -A ID=(
+  [ok]=9900000 [upper]=9900001 [e401]=9900401 [e403]=9900403 [e429]=9900429
+  [e500]=9900500 [e502]=9900502 [notjson]=9900200 [redirect]=9900302 [slow]=9900408
+  [huge]=9900413 [ctrl]=9900027 [oddvalid]=9900011 [endless]=9900012 [newline]=9900010
+  [bidi]=9900013 [nokey]=9900014 [hour]=9900015 [bigerror]=9900016
+  [busy-1]=9910001 [busy-2]=9910002 [busy-3]=9910003 [busy-4]=9910004
+)
+
 BASE="http://127.0.0.1:$PORT/api/v1"
 SEND=(voice --to +15553334444 --from +15554443333 --application-id 93de2206-9669-4e07-948d-329f4b722ee2 --username api-user --base-url "$BASE")
 NEWUSER_ENV=(BW_PASSWORD="$PASSWORD")
 
-check send-text        0 1 -- "${SEND[@]}" --account-id ok
-check send-json        0 1 -- "${SEND[@]}" --account-id ok --json
-check send-scope       0 1 -- "${SEND[@]}" --account-id ok --scope login --digits 2 --message "{CODE}"
-check send-upper       0 1 -- "${SEND[@]}" --account-id upper
-check send-verbose     0 1 -- "${SEND[@]}" --account-id ok -v
-check e401             4 1 -- "${SEND[@]}" --account-id e401
-check e403             4 1 -- "${SEND[@]}" --account-id e403
-check e429             6 1 -- "${SEND[@]}" --account-id e429
-check e500             7 1 -- "${SEND[@]}" --account-id e500
-check e502-html        7 1 -- "${SEND[@]}" --account-id e502
-check notjson          9 1 -- "${SEND[@]}" --account-id notjson
-check redirect         9 1 -- "${SEND[@]}" --account-id redirect
-check huge-body        9 1 -- "${SEND[@]}" --account-id huge
-check control-chars    9 1 -- "${SEND[@]}" --account-id ctrl
-check slow-timeout     8 1 -- "${SEND[@]}" --account-id slow --timeout 1
-check json-error       6 1 -- "${SEND[@]}" --account-id e429 --json
-check dry-run          0 0 -- "${SEND[@]}" --account-id ok --dry-run
-check dry-run-json     0 0 -- "${SEND[@]}" --account-id ok --dry-run --json
-check bad-to           2 0 -- "${SEND[@]}" --account-id ok --to 5553334444
-check bad-to-newline   2 0 -- "${SEND[@]}" --account-id ok --to $'+15553334444\n'
-check bad-digits-1     2 0 -- "${SEND[@]}" --account-id ok --digits 1
-check bad-digits-9     2 0 -- "${SEND[@]}" --account-id ok --digits 9
-check bad-message      2 0 -- "${SEND[@]}" --account-id ok --message "no code"
-check bad-scope        2 0 -- "${SEND[@]}" --account-id ok --scope abcdefghijklmnopqrstuvwxyz
-check bad-app-id       2 0 -- "${SEND[@]}" --account-id ok --application-id "$(printf 'a%.0s' $(seq 51))"
-check bad-base-url     2 0 -- "${SEND[@]}" --account-id ok --base-url http://example.com/api/v1
-check unknown-flag     2 0 -- "${SEND[@]}" --account-id ok --frm +15554443333
-check missing-config   3 0 -- "${SEND[@]}" --account-id ok --config /nonexistent/mfa.toml
-check missing-profile  3 0 -- "${SEND[@]}" --account-id ok --profile nope
+check send-text        0 1 -- "${SEND[@]}" --account-id "${ID[ok]}"
+check send-json        0 1 -- "${SEND[@]}" --account-id "${ID[ok]}" --json
+check send-scope       0 1 -- "${SEND[@]}" --account-id "${ID[ok]}" --scope login --digits 2 --message "{CODE}"
+check send-upper       0 1 -- "${SEND[@]}" --account-id "${ID[upper]}"
+check send-verbose     0 1 -- "${SEND[@]}" --account-id "${ID[ok]}" -v
+check e401             4 1 -- "${SEND[@]}" --account-id "${ID[e401]}"
+check e403             4 1 -- "${SEND[@]}" --account-id "${ID[e403]}"
+check e429             6 1 -- "${SEND[@]}" --account-id "${ID[e429]}"
+check e500             7 1 -- "${SEND[@]}" --account-id "${ID[e500]}"
+check e502-html        7 1 -- "${SEND[@]}" --account-id "${ID[e502]}"
+check notjson          9 1 -- "${SEND[@]}" --account-id "${ID[notjson]}"
+check redirect         9 1 -- "${SEND[@]}" --account-id "${ID[redirect]}"
+check huge-body        9 1 -- "${SEND[@]}" --account-id "${ID[huge]}"
+check control-chars    9 1 -- "${SEND[@]}" --account-id "${ID[ctrl]}"
+check slow-timeout     8 1 -- "${SEND[@]}" --account-id "${ID[slow]}" --timeout 1
+check json-error       6 1 -- "${SEND[@]}" --account-id "${ID[e429]}" --json
+check dry-run          0 0 -- "${SEND[@]}" --account-id "${ID[ok]}" --dry-run
+check dry-run-json     0 0 -- "${SEND[@]}" --account-id "${ID[ok]}" --dry-run --json
+check bad-to           2 0 -- "${SEND[@]}" --account-id "${ID[ok]}" --to 5553334444
+check bad-to-newline   2 0 -- "${SEND[@]}" --account-id "${ID[ok]}" --to $'+15553334444\n'
+check bad-digits-1     2 0 -- "${SEND[@]}" --account-id "${ID[ok]}" --digits 1
+check bad-digits-9     2 0 -- "${SEND[@]}" --account-id "${ID[ok]}" --digits 9
+check bad-message      2 0 -- "${SEND[@]}" --account-id "${ID[ok]}" --message "no code"
+check bad-scope        2 0 -- "${SEND[@]}" --account-id "${ID[ok]}" --scope abcdefghijklmnopqrstuvwxyz
+check bad-app-id       2 0 -- "${SEND[@]}" --account-id "${ID[ok]}" --application-id "$(printf 'a%.0s' $(seq 51))"
+check bad-base-url     2 0 -- "${SEND[@]}" --account-id "${ID[ok]}" --base-url http://example.com/api/v1
+check unknown-flag     2 0 -- "${SEND[@]}" --account-id "${ID[ok]}" --frm +15554443333
+check missing-config   3 0 -- "${SEND[@]}" --account-id "${ID[ok]}" --config /nonexistent/mfa.toml
+check missing-profile  3 0 -- "${SEND[@]}" --account-id "${ID[ok]}" --profile nope
 NEWUSER_ENV=(MFA_TIMEOUT=1)
-check no-password      3 0 -- "${SEND[@]}" --account-id ok
+check no-password      3 0 -- "${SEND[@]}" --account-id "${ID[ok]}"
 NEWUSER_ENV=(BW_PASSWORD="wrong-$PASSWORD")
-check wrong-password   4 1 -- "${SEND[@]}" --account-id ok
+check wrong-password   4 1 -- "${SEND[@]}" --account-id "${ID[ok]}"
 NEWUSER_ENV=(BW_PASSWORD="$PASSWORD" BW_NUMBER=12345)
-check bad-env-from     3 0 -- voice --to +15553334444 --application-id app --account-id ok --username api-user --base-url "$BASE"
+check bad-env-from     3 0 -- voice --to +15553334444 --application-id app --account-id "${ID[ok]}" --username api-user --base-url "$BASE"
 NEWUSER_ENV=(BW_PASSWORD="$PASSWORD")
-check refused          8 0 -- "${SEND[@]}" --account-id ok --base-url "http://127.0.0.1:1/api/v1"
+check refused          8 0 -- "${SEND[@]}" --account-id "${ID[ok]}" --base-url "http://127.0.0.1:1/api/v1"
 
 # mfa sms: the same rules, its own path and application id.
 SMS=(sms --to +15553334444 --from +15554443333 --application-id b2a1d4b8-3c7e-4f0a-9d6e-5a8c1f2e7b90 --username api-user --base-url "$BASE")
-check sms-text         0 1 -- "${SMS[@]}" --account-id ok
-check sms-json         0 1 -- "${SMS[@]}" --account-id ok --json --scope login
-check sms-upper        0 1 -- "${SMS[@]}" --account-id upper
-check sms-e500         7 1 -- "${SMS[@]}" --account-id e500
-check sms-e403         4 1 -- "${SMS[@]}" --account-id e403
-check sms-ctrl         9 1 -- "${SMS[@]}" --account-id ctrl
-check sms-dry-run      0 0 -- "${SMS[@]}" --account-id ok -n
-check sms-bad-to       2 0 -- "${SMS[@]}" --account-id ok --to +1
+check sms-text         0 1 -- "${SMS[@]}" --account-id "${ID[ok]}"
+check sms-json         0 1 -- "${SMS[@]}" --account-id "${ID[ok]}" --json --scope login
+check sms-upper        0 1 -- "${SMS[@]}" --account-id "${ID[upper]}"
+check sms-e500         7 1 -- "${SMS[@]}" --account-id "${ID[e500]}"
+check sms-e403         4 1 -- "${SMS[@]}" --account-id "${ID[e403]}"
+check sms-ctrl         9 1 -- "${SMS[@]}" --account-id "${ID[ctrl]}"
+check sms-dry-run      0 0 -- "${SMS[@]}" --account-id "${ID[ok]}" -n
+check sms-bad-to       2 0 -- "${SMS[@]}" --account-id "${ID[ok]}" --to +1
 NEWUSER_ENV=(BW_PASSWORD="$PASSWORD" BW_VOICE_APPLICATION_ID=93de2206-9669-4e07-948d-329f4b722ee2)
-check sms-voice-app    2 0 -- sms --to +15553334444 --from +15554443333 --account-id ok --username api-user --base-url "$BASE"
+check sms-voice-app    2 0 -- sms --to +15553334444 --from +15554443333 --account-id "${ID[ok]}" --username api-user --base-url "$BASE"
 NEWUSER_ENV=(BW_PASSWORD="$PASSWORD" BW_MESSAGING_APPLICATION_ID=b2a1d4b8-3c7e-4f0a-9d6e-5a8c1f2e7b90 BW_NUMBER=+15554443333)
-check sms-env-app      0 1 -- sms --to +15553334444 --account-id ok --username api-user --base-url "$BASE"
+check sms-env-app      0 1 -- sms --to +15553334444 --account-id "${ID[ok]}" --username api-user --base-url "$BASE"
 NEWUSER_ENV=(BW_PASSWORD="$PASSWORD")
 
 # mfa verify: the stand-in says valid for 48213967 only.
 CODE=48213967
 VERIFY=(verify --to +15553334444 --expiration 5 --username api-user --base-url "$BASE")
-check verify-valid     0 1 -- "${VERIFY[@]}" --account-id ok --code "$CODE"
-check verify-invalid   1 1 -- "${VERIFY[@]}" --account-id ok --code 11112222
-check verify-json      1 1 -- "${VERIFY[@]}" --account-id ok --code 11112222 --json --scope login
-check verify-upper     0 1 -- "${VERIFY[@]}" --account-id upper --code "$CODE"
-check verify-verbose   0 1 -- "${VERIFY[@]}" --account-id ok --code "$CODE" -v
+check verify-valid     0 1 -- "${VERIFY[@]}" --account-id "${ID[ok]}" --code "$CODE"
+check verify-invalid   1 1 -- "${VERIFY[@]}" --account-id "${ID[ok]}" --code 11112222
+check verify-json      1 1 -- "${VERIFY[@]}" --account-id "${ID[ok]}" --code 11112222 --json --scope login
+check verify-upper     0 1 -- "${VERIFY[@]}" --account-id "${ID[upper]}" --code "$CODE"
+check verify-verbose   0 1 -- "${VERIFY[@]}" --account-id "${ID[ok]}" --code "$CODE" -v
 STDIN_TEXT="$CODE"$'\n'
-check verify-stdin     0 1 -- "${VERIFY[@]}" --account-id ok --code -
-check verify-dry-run   0 0 -- "${VERIFY[@]}" --account-id ok --code - -n --json
+check verify-stdin     0 1 -- "${VERIFY[@]}" --account-id "${ID[ok]}" --code -
+check verify-dry-run   0 0 -- "${VERIFY[@]}" --account-id "${ID[ok]}" --code - -n --json
 STDIN_TEXT="$CODE"$'\n'"$CODE"$'\n'
-check verify-2-lines   2 0 -- "${VERIFY[@]}" --account-id ok --code -
+check verify-2-lines   2 0 -- "${VERIFY[@]}" --account-id "${ID[ok]}" --code -
 STDIN_TEXT=
-check verify-no-stdin  2 0 -- "${VERIFY[@]}" --account-id ok --code -
-check verify-e429      6 1 -- "${VERIFY[@]}" --account-id e429 --code "$CODE"
-check verify-oddvalid  9 1 -- "${VERIFY[@]}" --account-id oddvalid --code "$CODE"
-check verify-e401      4 1 -- "${VERIFY[@]}" --account-id e401 --code "$CODE"
-check verify-slow      8 1 -- "${VERIFY[@]}" --account-id slow --code "$CODE" --timeout 1
-check verify-code-3    2 0 -- "${VERIFY[@]}" --account-id ok --code 482
-check verify-code-9    2 0 -- "${VERIFY[@]}" --account-id ok --code "${CODE}0"
-check verify-exp-0     2 0 -- "${VERIFY[@]}" --account-id ok --code "$CODE" --expiration 0
-check verify-exp-16    2 0 -- "${VERIFY[@]}" --account-id ok --code "$CODE" --expiration 16
-check verify-bad-to    2 0 -- "${VERIFY[@]}" --account-id ok --code "$CODE" --to 5553334444
-check verify-no-exp    2 0 -- verify --to +15553334444 --code "$CODE" --account-id ok --username api-user --base-url "$BASE"
+check verify-no-stdin  2 0 -- "${VERIFY[@]}" --account-id "${ID[ok]}" --code -
+check verify-e429      6 1 -- "${VERIFY[@]}" --account-id "${ID[e429]}" --code "$CODE"
+check verify-oddvalid  9 1 -- "${VERIFY[@]}" --account-id "${ID[oddvalid]}" --code "$CODE"
+check verify-e401      4 1 -- "${VERIFY[@]}" --account-id "${ID[e401]}" --code "$CODE"
+check verify-slow      8 1 -- "${VERIFY[@]}" --account-id "${ID[slow]}" --code "$CODE" --timeout 1
+check verify-code-3    2 0 -- "${VERIFY[@]}" --account-id "${ID[ok]}" --code 482
+check verify-code-9    2 0 -- "${VERIFY[@]}" --account-id "${ID[ok]}" --code "${CODE}0"
+check verify-exp-0     2 0 -- "${VERIFY[@]}" --account-id "${ID[ok]}" --code "$CODE" --expiration 0
+check verify-exp-16    2 0 -- "${VERIFY[@]}" --account-id "${ID[ok]}" --code "$CODE" --expiration 16
+check verify-bad-to    2 0 -- "${VERIFY[@]}" --account-id "${ID[ok]}" --code "$CODE" --to 5553334444
+check verify-no-exp    2 0 -- verify --to +15553334444 --code "$CODE" --account-id "${ID[ok]}" --username api-user --base-url "$BASE"
 
 # Credentials the way an operator keeps them: one new user's HOME throughout,
 # so the config file and the token cache carry over from run to run.
@@ -163,7 +172,7 @@ check cfg-path         0 0 -- config path
 check cfg-init         0 0 -- config init
 check cfg-init-again   3 0 -- config init
 expect cfg-mode-600 test "$(stat -c %a "$CONFIG")" = 600
-check cfg-set-account  0 0 -- config set account_id ok
+check cfg-set-account  0 0 -- config set account_id "${ID[ok]}"
 check cfg-set-username 0 0 -- config set username api-user
 check cfg-set-from     0 0 -- config set from +15554443333
 check cfg-set-app      0 0 -- config set voice_application_id 93de2206-9669-4e07-948d-329f4b722ee2
@@ -208,7 +217,7 @@ expect refused-names-origin grep -q 'the password (from environment variable BW_
 # OAuth2 client credentials, with the username and password complete too: the client
 # credentials win, and the token is fetched once and then taken from the cache.
 USER_HOME=$WORK/home-oauth
-NEWUSER_ENV=(BW_ACCOUNT_ID=ok BW_USERNAME=api-user BW_PASSWORD="$PASSWORD" BW_NUMBER=+15554443333
+NEWUSER_ENV=(BW_ACCOUNT_ID="${ID[ok]}" BW_USERNAME=api-user BW_PASSWORD="$PASSWORD" BW_NUMBER=+15554443333
   BW_VOICE_APPLICATION_ID=93de2206-9669-4e07-948d-329f4b722ee2
   BW_MESSAGING_APPLICATION_ID=b2a1d4b8-3c7e-4f0a-9d6e-5a8c1f2e7b90
   BW_CLIENT_ID="$CLIENT_ID" BW_CLIENT_SECRET="$CLIENT_SECRET"
@@ -273,18 +282,18 @@ wait_for_port "$TLS_PORT"
 TLS_BASE="https://localhost:$TLS_PORT/api/v1"
 SEND_TLS=(voice --to +15553334444 --from +15554443333 --application-id 93de2206-9669-4e07-948d-329f4b722ee2 --username api-user --base-url "$TLS_BASE")
 
-check tls-untrusted    8 0 -- "${SEND_TLS[@]}" --account-id ok
+check tls-untrusted    8 0 -- "${SEND_TLS[@]}" --account-id "${ID[ok]}"
 expect tls-says-issuer grep -q "could not connect to localhost:$TLS_PORT: TLS: the server's certificate is not signed by a trusted CA (unknown issuer); nothing was sent; if a private CA" "$WORK/tls-untrusted.err"
-check tls-ca-file      0 1 -- "${SEND_TLS[@]}" --account-id ok --ca-file "$TLS/ca.pem"
-check tls-ip-not-name  8 0 -- "${SEND_TLS[@]}" --account-id ok --ca-file "$TLS/ca.pem" --base-url "https://127.0.0.1:$TLS_PORT/api/v1"
+check tls-ca-file      0 1 -- "${SEND_TLS[@]}" --account-id "${ID[ok]}" --ca-file "$TLS/ca.pem"
+check tls-ip-not-name  8 0 -- "${SEND_TLS[@]}" --account-id "${ID[ok]}" --ca-file "$TLS/ca.pem" --base-url "https://127.0.0.1:$TLS_PORT/api/v1"
 expect tls-says-name grep -q "certificate is not valid for this host name; nothing was sent" "$WORK/tls-ip-not-name.err"
-check tls-missing-ca   2 0 -- "${SEND_TLS[@]}" --account-id ok --ca-file "$TLS/nope.pem"
-check tls-key-as-ca    2 0 -- "${SEND_TLS[@]}" --account-id ok --ca-file "$TLS/server.key"
-check tls-http-to-tls  8 0 -- "${SEND_TLS[@]}" --account-id ok --base-url "http://localhost:$TLS_PORT/api/v1"
+check tls-missing-ca   2 0 -- "${SEND_TLS[@]}" --account-id "${ID[ok]}" --ca-file "$TLS/nope.pem"
+check tls-key-as-ca    2 0 -- "${SEND_TLS[@]}" --account-id "${ID[ok]}" --ca-file "$TLS/server.key"
+check tls-http-to-tls  8 0 -- "${SEND_TLS[@]}" --account-id "${ID[ok]}" --base-url "http://localhost:$TLS_PORT/api/v1"
 NEWUSER_ENV=(BW_PASSWORD="$PASSWORD" MFA_CA_FILE="$TLS/ca.pem")
-check tls-env-ca       0 1 -- "${SEND_TLS[@]}" --account-id ok
-check tls-verify       0 1 -- verify --to +15553334444 --code "$CODE" --expiration 5 --username api-user --base-url "$TLS_BASE" --account-id ok
-check tls-endless      9 1 -- "${SEND_TLS[@]}" --account-id endless
+check tls-env-ca       0 1 -- "${SEND_TLS[@]}" --account-id "${ID[ok]}"
+check tls-verify       0 1 -- verify --to +15553334444 --code "$CODE" --expiration 5 --username api-user --base-url "$TLS_BASE" --account-id "${ID[ok]}"
+check tls-endless      9 1 -- "${SEND_TLS[@]}" --account-id "${ID[endless]}"
 
 # tinyproxy, a real forward proxy that wants a password, logging each CONNECT.
 command -v tinyproxy >/dev/null || apt-get install -y tinyproxy >/dev/null 2>&1 || { echo "FAIL: no tinyproxy"; exit 1; }
@@ -312,45 +321,113 @@ tunnels() { cat "$WORK/proxy/tinyproxy.log" 2>/dev/null | grep -c "Established c
 
 NEWUSER_ENV=(BW_PASSWORD="$PASSWORD" MFA_CA_FILE="$TLS/ca.pem" HTTPS_PROXY="$PROXY")
 before_tunnels=$(tunnels)
-check proxy-tls        0 1 -- "${SEND_TLS[@]}" --account-id ok -v
+check proxy-tls        0 1 -- "${SEND_TLS[@]}" --account-id "${ID[ok]}" -v
 expect proxy-tunnelled test $(($(tunnels) - before_tunnels)) = 1
 expect proxy-connect-logged grep -q "CONNECT localhost:$TLS_PORT" "$WORK/proxy/tinyproxy.log"
 expect proxy-said grep -q "^\* localhost:$TLS_PORT: through proxy http://127.0.0.1:$PROXY_PORT (from HTTPS_PROXY)$" "$WORK/proxy-tls.err"
 before_tunnels=$(tunnels)
 NEWUSER_ENV+=(NO_PROXY=localhost)
-check proxy-no-proxy   0 1 -- "${SEND_TLS[@]}" --account-id ok
+check proxy-no-proxy   0 1 -- "${SEND_TLS[@]}" --account-id "${ID[ok]}"
 expect proxy-skipped test "$(tunnels)" = "$before_tunnels"
 NEWUSER_ENV=(BW_PASSWORD="$PASSWORD" MFA_CA_FILE="$TLS/ca.pem" https_proxy="http://proxy-user:wrong-$PROXY_PASSWORD@127.0.0.1:$PROXY_PORT")
-check proxy-wrong-pw   8 0 -- "${SEND_TLS[@]}" --account-id ok
+check proxy-wrong-pw   8 0 -- "${SEND_TLS[@]}" --account-id "${ID[ok]}"
 expect proxy-wrong-pw-said grep -Eq "\(through proxy http://127.0.0.1:$PROXY_PORT\): the proxy refused to open a tunnel \(HTTP 40[17]: it wants other proxy credentials\); nothing was sent" "$WORK/proxy-wrong-pw.err"
 NEWUSER_ENV=(BW_PASSWORD="$PASSWORD" MFA_CA_FILE="$TLS/ca.pem" HTTPS_PROXY="http://127.0.0.1:1")
-check proxy-down       8 0 -- "${SEND_TLS[@]}" --account-id ok
+check proxy-down       8 0 -- "${SEND_TLS[@]}" --account-id "${ID[ok]}"
 NEWUSER_ENV=(BW_PASSWORD="$PASSWORD" ALL_PROXY="socks5h://proxy-user:$PROXY_PASSWORD@127.0.0.1:1080")
-check proxy-socks      3 0 -- "${SEND_TLS[@]}" --account-id ok
+check proxy-socks      3 0 -- "${SEND_TLS[@]}" --account-id "${ID[ok]}"
 NEWUSER_ENV=(BW_PASSWORD="$PASSWORD" HTTP_PROXY="$PROXY")
-check proxy-plain-http 0 1 -- "${SEND[@]}" --account-id ok
+check proxy-plain-http 0 1 -- "${SEND[@]}" --account-id "${ID[ok]}"
 NEWUSER_ENV=(BW_PASSWORD="$PASSWORD")
 
 # Retries: only a refused connection and a 429, waiting as Retry-After says.
-check retry-429        0 2 -- "${SEND[@]}" --account-id busy-1 --retries 2 -v
+check retry-429        0 2 -- "${SEND[@]}" --account-id "${ID[busy-1]}" --retries 2 -v
 expect retry-429-said grep -q '^\* HTTP 429; waiting 1 s as Retry-After says, then retry 1 of 2$' "$WORK/retry-429.err"
-check retry-default    6 1 -- "${SEND[@]}" --account-id busy-2
-check retry-5xx        7 1 -- "${SEND[@]}" --account-id e500 --retries 3
-check retry-timeout    8 1 -- "${SEND[@]}" --account-id slow --retries 3 --timeout 1
-check retry-refused    8 0 -- "${SEND[@]}" --account-id ok --retries 2 -v --base-url "http://127.0.0.1:1/api/v1"
+check retry-default    6 1 -- "${SEND[@]}" --account-id "${ID[busy-2]}"
+check retry-5xx        7 1 -- "${SEND[@]}" --account-id "${ID[e500]}" --retries 3
+check retry-timeout    8 1 -- "${SEND[@]}" --account-id "${ID[slow]}" --retries 3 --timeout 1
+check retry-refused    8 0 -- "${SEND[@]}" --account-id "${ID[ok]}" --retries 2 -v --base-url "http://127.0.0.1:1/api/v1"
 expect retry-refused-2 test "$(grep -c '^\* connection refused; waiting ' "$WORK/retry-refused.err")" = 2
 NEWUSER_ENV=(BW_PASSWORD="$PASSWORD" MFA_RETRIES=1)
-check retry-env        0 2 -- "${SEND[@]}" --account-id busy-3
-check retry-verify     0 2 -- "${VERIFY[@]}" --account-id busy-4 --code "$CODE"
+check retry-env        0 2 -- "${SEND[@]}" --account-id "${ID[busy-3]}"
+check retry-verify     0 2 -- "${VERIFY[@]}" --account-id "${ID[busy-4]}" --code "$CODE"
 NEWUSER_ENV=(BW_PASSWORD="$PASSWORD" MFA_RETRIES=11)
-check retry-bad-env    3 0 -- "${SEND[@]}" --account-id ok
+check retry-bad-env    3 0 -- "${SEND[@]}" --account-id "${ID[ok]}"
 NEWUSER_ENV=(BW_PASSWORD="$PASSWORD")
 
 # Hostile answers end in bounded time (each run is stopped after 60 s otherwise).
-check endless          9 1 -- "${SEND[@]}" --account-id endless
-check newline-id       9 1 -- "${SEND[@]}" --account-id newline
+check endless          9 1 -- "${SEND[@]}" --account-id "${ID[endless]}"
+check newline-id       9 1 -- "${SEND[@]}" --account-id "${ID[newline]}"
 expect newline-not-printed test ! -s "$WORK/newline-id.out"
-check sms-newline-id   9 1 -- "${SMS[@]}" --account-id newline
+check sms-newline-id   9 1 -- "${SMS[@]}" --account-id "${ID[newline]}"
+
+# Whether a code went out, on every path (and said so in words and in JSON's "sent").
+# A name with a 64-character label is refused by the resolver before any query is sent.
+UNRESOLVABLE="$(printf 'a%.0s' $(seq 64)).invalid"
+check lookup-failed    8 0 -- "${SEND[@]}" --account-id "${ID[ok]}" --base-url "https://$UNRESOLVABLE/api/v1" --retries 1 -v --json
+expect lookup-retried grep -q '^\* name not found; waiting ' "$WORK/lookup-failed.err"
+expect lookup-sent-no grep -q '"sent":"no"' "$WORK/lookup-failed.err"
+check uri-too-long     8 0 -- "${SEND[@]}" --account-id "$(printf '9%.0s' $(seq 70000))"
+expect uri-nothing-sent grep -q "could not connect to 127.0.0.1:$PORT: http: uri too long; nothing was sent" "$WORK/uri-too-long.err"
+check sent-4xx         4 1 -- "${SEND[@]}" --account-id "${ID[e401]}" --json
+expect sent-4xx-no grep -q '"sent":"no"' "$WORK/sent-4xx.err"
+check sent-5xx         7 1 -- "${SEND[@]}" --account-id "${ID[e500]}" --json
+expect sent-5xx-maybe grep -q '"sent":"maybe"' "$WORK/sent-5xx.err"
+check sent-5xx-text    7 1 -- "${SEND[@]}" --account-id "${ID[e500]}"
+expect sent-5xx-says grep -q 'the code may have been sent, so check before sending another$' "$WORK/sent-5xx-text.err"
+check sent-notjson     9 1 -- "${SEND[@]}" --account-id "${ID[notjson]}" --json
+expect sent-notjson-maybe grep -q '"sent":"maybe"' "$WORK/sent-notjson.err"
+check sent-nokey       9 1 -- "${SEND[@]}" --account-id "${ID[nokey]}" --json
+expect sent-nokey-yes grep -q '"sent":"yes"' "$WORK/sent-nokey.err"
+check sent-usage       2 0 -- "${SEND[@]}" --account-id "${ID[ok]}" --digits 9 --json
+expect sent-usage-no grep -q '"sent":"no"' "$WORK/sent-usage.err"
+started_at=$SECONDS
+check retry-after-hour 6 1 -- "${SEND[@]}" --account-id "${ID[hour]}" --retries 2 --json
+expect hour-at-once test $((SECONDS - started_at)) -lt 10
+expect hour-retry-after grep -q '"retryAfter":3600' "$WORK/retry-after-hour.err"
+check to-twice         2 0 -- "${SEND[@]}" --account-id "${ID[ok]}" --to +15550000001
+check bidi-id          9 1 -- "${SEND[@]}" --account-id "${ID[bidi]}"
+expect bidi-escaped bash -c "! grep -q $'\u202e' '$WORK/bidi-id.err' && grep -qF '\\u{202e}' '$WORK/bidi-id.err' && test ! -s '$WORK/bidi-id.out'"
+check big-error        5 1 -- "${SEND[@]}" --account-id "${ID[bigerror]}"
+expect big-error-cut test "$(wc -c < "$WORK/big-error.err")" -lt 1000
+check exp-fraction     0 1 -- "${VERIFY[@]}" --account-id "${ID[ok]}" --code "$CODE" --expiration 1.5
+check account-dotdot   2 0 -- "${SEND[@]}" --account-id ..
+
+# interrupted NAME SIGNAL WANT_EXIT WANT_REQUESTS -- ARGS: starts mfa, sends SIGNAL a
+# second later (while the stand-in holds a slow answer, or a password command runs).
+interrupted() {
+  local name=$1 sig=$2 want=$3 want_requests=$4; shift 5
+  local before code home=${USER_HOME:-$WORK/home-$name} pid
+  before=$(requests)
+  mkdir -p "$home"
+  env -i HOME="$home" PATH=/usr/bin:/bin "${NEWUSER_ENV[@]}" "$MFA" "$@" \
+    </dev/null >"$WORK/$name.out" 2>"$WORK/$name.err" &
+  pid=$!
+  sleep 1
+  kill "-$sig" "$pid"
+  wait "$pid"
+  code=$?
+  runs=$((runs + 1))
+  local sent=$(($(requests) - before)) verdict=ok
+  if [ "$code" != "$want" ] || [ "$sent" != "$want_requests" ]; then verdict=FAIL; failures=$((failures + 1)); fi
+  printf '%-4s %-22s exit %s (want %s), requests %s (want %s)\n     stderr: %s\n' "$verdict" "$name" \
+    "$code" "$want" "$sent" "$want_requests" "$(head -c 300 "$WORK/$name.err")"
+}
+interrupted int-in-flight  INT 130 1 -- "${SEND[@]}" --account-id "${ID[slow]}"
+expect int-says-maybe grep -q '^mfa: error: interrupted (SIGINT) while the request was out; the code may have been sent' "$WORK/int-in-flight.err"
+interrupted term-json      TERM 143 1 -- "${VERIFY[@]}" --account-id "${ID[slow]}" --code "$CODE" --json
+expect term-json-maybe grep -q '"kind":"interrupted".*"sent":"maybe"' "$WORK/term-json.err"
+USER_HOME=$WORK/home-pwcmd-term
+mkdir -p "$USER_HOME/.config/mfa"
+printf '[profiles.default]\npassword_command = "sleep 30 & echo $! > %s/sleep.pid; wait"\n' "$USER_HOME" >"$USER_HOME/.config/mfa/config.toml"
+NEWUSER_ENV=()
+interrupted pwcmd-term     TERM 143 0 -- "${SEND[@]}" --account-id "${ID[ok]}"
+expect pwcmd-term-nothing grep -q 'interrupted (SIGTERM) before the request went out; nothing was sent' "$WORK/pwcmd-term.err"
+sleep 0.2
+# Ended with its group: gone, or a zombie left for init to reap.
+expect pwcmd-sleep-ended bash -c "p=\$(cat '$USER_HOME/sleep.pid'); ! kill -0 \$p 2>/dev/null || grep -q ') Z ' /proc/\$p/stat"
+unset USER_HOME
+NEWUSER_ENV=(BW_PASSWORD="$PASSWORD")
 
 # The shell around the tool.
 for shell in bash zsh fish powershell elvish; do
@@ -373,7 +450,7 @@ expect no-colour bash -c "! grep -q \$'\\e' '$WORK'/*.err '$WORK'/*.out"
 before=$(requests) before_tunnels=$(tunnels)
 for i in $(seq 40); do
   env -i HOME="$WORK/home-load-$i" PATH=/usr/bin:/bin BW_PASSWORD="$PASSWORD" MFA_CA_FILE="$TLS/ca.pem" \
-    HTTPS_PROXY="$PROXY" timeout 60 "$MFA" "${SEND_TLS[@]}" --account-id ok --retries 2 \
+    HTTPS_PROXY="$PROXY" timeout 60 "$MFA" "${SEND_TLS[@]}" --account-id "${ID[ok]}" --retries 2 \
     >"$WORK/load-$i.out" 2>"$WORK/load-$i.err" </dev/null &
 done
 wait_failures=0

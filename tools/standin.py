@@ -4,22 +4,34 @@
 It listens on 127.0.0.1 only, checks each request as the real API's schema would
 (OpenAPI 3.1.0 codeRequest and verifyCodeRequest: required fields, E.164 patterns,
 lengths, digits, {CODE}, the code's length, the lifetime's range, no unknown keys;
-Basic auth, JSON content type) and answers as the account id asks:
+Basic auth, JSON content type) and answers as the account id (digits, as Bandwidth's
+are) asks:
 
-  /api/v1/accounts/<scenario>/code/voice       answers {"callId": ...}
-  /api/v1/accounts/<scenario>/code/messaging   answers {"messageId": ...}
-  /api/v1/accounts/<scenario>/code/verify      answers {"valid": <code == VALID_CODE>}
+  /api/v1/accounts/<account>/code/voice       answers {"callId": ...}
+  /api/v1/accounts/<account>/code/messaging   answers {"messageId": ...}
+  /api/v1/accounts/<account>/code/verify      answers {"valid": <code == VALID_CODE>}
 
-  ok        200 as above                 upper   200 {"CallId"/"MessageId"/"Valid": ...}
-  e401      401 {"message": ...}         e403    403 {"Message": ...}
-  e429      429 {"error","requestId"}    e500    500 {"error","requestId"}
-  e502      502 HTML page                notjson 200 text/html
-  redirect  302 Location: elsewhere      slow    no answer for 5 s
-  huge      200 with a 10 MiB body       ctrl    200 {"callId"/"messageId": "a\\u001b[2Jb"}
-  oddvalid  200 {"valid": "true"}        endless 200 with a chunked body that never ends
-  newline   200 {"callId"/"messageId": "c-1\nmfa: error: forged"}
-  busy-*    429 with Retry-After: 1 the first time each such account id is used, then
-            as ok (so a retry after the wait goes through)
+  9900000 ok        200 as above
+  9900001 upper     200 {"CallId"/"MessageId"/"Valid": ...}
+  9900401 e401      401 {"message": ...}
+  9900403 e403      403 {"Message": ...}
+  9900429 e429      429 {"error","requestId"}
+  9900500 e500      500 {"error","requestId"}
+  9900502 e502      502 HTML page
+  9900200 notjson   200 text/html
+  9900302 redirect  302 Location: elsewhere
+  9900408 slow      no answer for 5 s
+  9900413 huge      200 with a 10 MiB body
+  9900027 ctrl      200 {"callId"/"messageId": "a\\u001b[2Jb"}
+  9900011 oddvalid  200 {"valid": "true"}
+  9900012 endless   200 with a chunked body that never ends
+  9900010 newline   200 {"callId"/"messageId": "c-1\nmfa: error: forged"}
+  9900013 bidi      200 {"callId"/"messageId": "c-\u202egnp.exe\u2028mfa: error: forged"}
+  9900014 nokey     200 {"unexpected": 1}: the API's JSON without the id
+  9900015 hour      429 with Retry-After: 3600
+  9900016 bigerror  400 whose "error" is 65,000 characters
+  99100NN busy      429 with Retry-After: 1 the first time each such account id is used,
+                    then as ok (so a retry after the wait goes through)
 
 A request that breaks the schema gets 400 {"error": <what>, "requestId": ...}, as the
 real API does. Every request is appended to the log file as one JSON line.
@@ -61,6 +73,20 @@ FIELDS = {"to", "from", "applicationId", "scope", "message", "digits"}
 VERIFY_FIELDS = {"to", "scope", "code", "expirationTimeInMinutes"}
 VALID_CODE = "48213967"
 ID_KEYS = {"voice": ("callId", "CallId"), "messaging": ("messageId", "MessageId")}
+SCENARIOS = {
+    "9900000": "ok", "9900001": "upper", "9900401": "e401", "9900403": "e403",
+    "9900429": "e429", "9900500": "e500", "9900502": "e502", "9900200": "notjson",
+    "9900302": "redirect", "9900408": "slow", "9900413": "huge", "9900027": "ctrl",
+    "9900011": "oddvalid", "9900012": "endless", "9900010": "newline", "9900013": "bidi",
+    "9900014": "nokey", "9900015": "hour", "9900016": "bigerror",
+}
+
+
+def scenario_of(account):
+    """The scenario an account id asks for (the table in this file's doc)."""
+    if account.startswith("99100"):
+        return "busy-" + account
+    return SCENARIOS.get(account, account)
 
 
 def schema_problems(call, body):
@@ -208,7 +234,7 @@ class Handler(BaseHTTPRequestHandler):
             body = json.loads(raw)
         except ValueError:
             return self.answer(400, {"error": "body is not JSON", "requestId": request_id})
-        scenario, call = match.group(1), match.group(2)
+        scenario, call = scenario_of(match.group(1)), match.group(2)
         problems = schema_problems(call, body)
         if problems:
             return self.answer(400, {"error": "; ".join(problems), "requestId": request_id})
@@ -255,6 +281,17 @@ class Handler(BaseHTTPRequestHandler):
             self.answer(200, {keys[0]: "a\u001b[2Jb"})
         elif scenario == "newline":
             self.answer(200, {keys[0]: "c-1\nmfa: error: forged"})
+        elif scenario == "bidi":
+            # Sent as raw UTF-8, not as JSON escapes, so the characters reach mfa as such.
+            forged = {keys[0]: "c-\u202egnp.exe\u2028mfa: error: forged"}
+            self.answer(200, json.dumps(forged, ensure_ascii=False).encode())
+        elif scenario == "nokey":
+            self.answer(200, {"unexpected": 1})
+        elif scenario == "hour":
+            self.answer(429, {"error": "Too many requests", "requestId": request_id},
+                        headers=[("Retry-After", "3600")])
+        elif scenario == "bigerror":
+            self.answer(400, {"error": "x" * 65000, "requestId": request_id})
         elif scenario == "endless":
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
