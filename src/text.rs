@@ -36,8 +36,8 @@ pub(crate) fn is_hidden(c: char) -> bool {
         )
 }
 
-/// `text` with every hidden character ([`is_hidden`]) escaped as Rust writes it
-/// (`\n`, `\u{1b}`, `\u{202e}`); everything else as it is.
+/// `text` with every control, format (bidi, zero-width) and separator character escaped
+/// as Rust writes it (`\n`, `\u{1b}`, `\u{202e}`); everything else as it is.
 ///
 /// ```
 /// assert_eq!(mfa::printable("c-1\u{202e}gnp.exe\nmfa: error"), "c-1\\u{202e}gnp.exe\\nmfa: error");
