@@ -81,6 +81,27 @@ checked_url!(
     |url| url
 );
 
+/// The port an authority (`host:port`, `[::1]:port`) names, if any, must be 1 to 65535.
+/// The URL parser underneath keeps a longer one in the authority but gives no port for
+/// it, and the connection would then go to the scheme's default port: credentials sent
+/// to whatever listens there.
+pub(crate) fn check_port(authority: &str) -> Result<(), InvalidValue> {
+    let after_host = match authority.rfind(']') {
+        Some(end) => &authority[end + 1..],
+        None => authority,
+    };
+    let Some((_, port)) = after_host.rsplit_once(':') else {
+        return Ok(());
+    };
+    match port.parse::<u16>() {
+        Ok(1..) if port.bytes().all(|b| b.is_ascii_digit()) => Ok(()),
+        _ => Err(InvalidValue::from_rule(format!(
+            "has the port {:?}, which is not a port from 1 to 65535",
+            port
+        ))),
+    }
+}
+
 /// Whether `host` (as written in a URL) is this machine.
 pub(crate) fn is_loopback_host(host: &str) -> bool {
     let host = host.trim_start_matches('[').trim_end_matches(']');
@@ -116,6 +137,7 @@ fn check(value: &str, example: &str) -> Result<(), InvalidValue> {
     if uri.query().is_some() {
         return Err(InvalidValue::from_rule("must not have a query (`?...`)"));
     }
+    check_port(authority.as_str())?;
     match scheme {
         "https" => Ok(()),
         "http" if is_loopback_host(authority.host()) => Ok(()),
@@ -142,6 +164,31 @@ mod tests {
             "1".repeat(70_000)
         );
         assert_eq!(host_of(&long), "127.0.0.1:9");
+    }
+
+    #[test]
+    fn a_port_out_of_range_is_refused_not_taken_for_the_default() {
+        for bad in [
+            "http://127.0.0.1:99999/api",
+            "http://127.0.0.1:65536/x",
+            "https://mfa.example:443000/",
+            "https://mfa.example:0/",
+            "http://[::1]:70000/",
+        ] {
+            let err = bad.parse::<BaseUrl>().unwrap_err();
+            assert!(
+                err.rule().ends_with("which is not a port from 1 to 65535"),
+                "{bad}: {err}"
+            );
+            assert!(bad.parse::<TokenUrl>().is_err(), "{bad}");
+        }
+        for good in [
+            "http://127.0.0.1:65535/api",
+            "https://[2001:db8::1]:8443",
+            "https://h:1",
+        ] {
+            assert!(good.parse::<BaseUrl>().is_ok(), "{good}");
+        }
     }
 
     #[test]

@@ -16,6 +16,7 @@ use std::net::IpAddr;
 
 use ureq::http::Uri;
 
+use crate::base_url::check_port;
 use crate::fields::InvalidValue;
 use crate::secret::Secret;
 
@@ -81,6 +82,9 @@ impl std::str::FromStr for Proxy {
                 "must be scheme://host:port with no path, as in http://proxy.example:3128",
             ));
         }
+        // Not in the rule: the value may hold a password.
+        check_port(authority.as_str())
+            .map_err(|_| InvalidValue::from_rule("has a port that is not one from 1 to 65535"))?;
         let port = authority.port_u16().unwrap_or(default_port);
         let shown = format!("{scheme}://{}:{port}", authority.host());
         if ureq::Proxy::new(&with_scheme).is_err() {
@@ -251,6 +255,8 @@ mod tests {
             ("ftp://alice:s3cret@proxy:21", "http:// or https://"),
             ("http://alice:s3cret@proxy:3128/path", "no path"),
             ("http://", "proxy URL"),
+            ("http://alice:s3cret@proxy:99999", "port"),
+            ("proxy:65536", "port"),
         ] {
             let err = value.parse::<Proxy>().unwrap_err().to_string();
             assert!(err.contains(rule), "{value}: {err}");

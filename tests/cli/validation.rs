@@ -275,3 +275,31 @@ fn to_given_twice_is_refused_and_nothing_is_sent() {
         .assert_exit_and_stdout(2, "");
     nothing.assert();
 }
+
+#[test]
+fn a_port_out_of_range_is_refused_not_sent_to_another_port() {
+    for url in ["http://127.0.0.1:99999/api", "http://127.0.0.1:65616/api"] {
+        refused(
+            &["--base-url", url],
+            &format!("invalid value '{url}' for '--base-url <URL>': has the port"),
+        );
+        let mut server = mockito::Server::new();
+        let nothing = nothing_sent(&mut server);
+        Mfa::voice_request()
+            .args(&["--account-id", ACCOUNT, "--username", USERNAME])
+            .env("BW_PASSWORD", PASSWORD)
+            .env("MFA_BASE_URL", url)
+            .run()
+            .assert_error(
+                3,
+                &format!("environment variable MFA_BASE_URL is invalid (\"{url}\"): has the port"),
+            );
+        Mfa::voice_request()
+            .args(&["--account-id", ACCOUNT, "--username", USERNAME])
+            .env("BW_PASSWORD", PASSWORD)
+            .config(&format!("[profiles.default]\nbase_url = \"{url}\"\n"))
+            .run()
+            .assert_error(3, "key `base_url` of profile `default` in ");
+        nothing.assert();
+    }
+}
