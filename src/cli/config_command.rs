@@ -95,7 +95,7 @@ pub fn run(
                 _ => checked(setting, value).map_err(|rule| {
                     Failure::Usage(format!(
                         "invalid value '{}' for `{key}`: {rule}",
-                        output::escaped(value)
+                        setting.shown(value)
                     ))
                 })?,
             };

@@ -345,7 +345,8 @@ fn usage_error(
 
 /// clap's message for a value our types refused, with the value's control characters
 /// escaped: a pasted `+15553334444\n` must show as such, not as a broken line. A code
-/// to verify is never shown, even a mistyped one.
+/// to verify is never shown, even a mistyped one, nor a password typed into a URL or a
+/// username.
 fn value_error(clap_error: &clap::Error) -> Option<String> {
     use clap::error::{ContextKind, ContextValue};
     if clap_error.kind() != ErrorKind::ValueValidation {
@@ -361,10 +362,16 @@ fn value_error(clap_error: &clap::Error) -> Option<String> {
     if arg.starts_with("--code ") {
         return Some(format!("invalid value for '{arg}': {rule}"));
     }
-    Some(format!(
-        "invalid value '{}' for '{arg}': {rule}",
-        output::escaped(value)
-    ))
+    // A setting's flag shows the value as the setting does: no password in a URL.
+    let flag = arg.split(' ').next().unwrap_or(arg);
+    let shown = match settings::table::SETTINGS
+        .into_iter()
+        .find(|setting| setting.flag == Some(flag))
+    {
+        Some(setting) => setting.shown(value),
+        None => output::escaped(value),
+    };
+    Some(format!("invalid value '{shown}' for '{arg}': {rule}"))
 }
 
 /// The output format the raw arguments ask for, for errors found before they parse.

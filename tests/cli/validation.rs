@@ -303,3 +303,63 @@ fn a_port_out_of_range_is_refused_not_sent_to_another_port() {
         nothing.assert();
     }
 }
+
+#[test]
+fn a_password_typed_into_a_url_or_username_is_never_shown() {
+    const SECRET: &str = "S3cr3t-in-a-url";
+    let url = format!("https://c:{SECRET}@example.com/api");
+    let user = format!("user:{SECRET}");
+    let runs = [
+        (
+            Mfa::voice_request().args(&["--base-url", &url]),
+            2,
+            "invalid value 'https://c:***@example.com/api' for '--base-url <URL>'",
+        ),
+        (
+            Mfa::voice_request().args(&["--username", &user]),
+            2,
+            "invalid value 'user:***' for '--username <NAME>'",
+        ),
+        (
+            Mfa::voice_request()
+                .args(&["-n", "--account-id", ACCOUNT])
+                .env("MFA_BASE_URL", &url),
+            3,
+            "environment variable MFA_BASE_URL is invalid (\"https://c:***@example.com/api\")",
+        ),
+        (
+            Mfa::voice_request()
+                .args(&["-n", "--account-id", ACCOUNT])
+                .env("BW_CLIENT_ID", CLIENT_ID)
+                .env("BW_CLIENT_SECRET", CLIENT_SECRET)
+                .env("MFA_TOKEN_URL", &url),
+            3,
+            "environment variable MFA_TOKEN_URL is invalid (\"https://c:***@example.com/api\")",
+        ),
+        (
+            Mfa::voice_request()
+                .args(&["--account-id", ACCOUNT])
+                .env("BW_USERNAME", &user)
+                .env("BW_PASSWORD", PASSWORD),
+            3,
+            "environment variable BW_USERNAME is invalid (\"user:***\")",
+        ),
+        (
+            Mfa::voice_request()
+                .args(&["-n", "--account-id", ACCOUNT])
+                .config(&format!("[profiles.default]\nbase_url = \"{url}\"\n")),
+            3,
+            "key `base_url` of profile `default` in ",
+        ),
+        (
+            Mfa::new().args(&["config", "set", "base_url", &url]),
+            2,
+            "invalid value 'https://c:***@example.com/api' for `base_url`",
+        ),
+    ];
+    for (mfa, code, start) in runs {
+        let outcome = mfa.run();
+        outcome.assert_error(code, start);
+        assert!(!outcome.stderr.contains(SECRET), "{}", outcome.stderr);
+    }
+}

@@ -337,7 +337,7 @@ pub(super) fn invalid(
 ) -> Failure {
     let message = match setting.kind {
         Kind::Path => format!("the {} {value} (from {origin}) {rule}", setting.what),
-        _ => format!("{origin} is invalid ({value:?}): {rule}"),
+        _ => format!("{origin} is invalid (\"{}\"): {rule}", setting.shown(value)),
     };
     match origin {
         Origin::Flag(_) => Failure::Usage(message),

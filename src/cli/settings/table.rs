@@ -60,12 +60,56 @@ pub struct Setting {
     pub calls: &'static [Call],
     /// The value used when nothing gives it.
     pub default: Option<&'static str>,
+    /// What part of a value that breaks the rule may be a secret, never shown.
+    pub hides: Hides,
+}
+
+/// The part of a mistyped value that may hold a secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hides {
+    /// Nothing: the value is shown whole.
+    Nothing,
+    /// A password in a URL (`https://user:password@host`).
+    UrlPassword,
+    /// What follows a `:` (`user:password` typed as a username).
+    AfterColon,
 }
 
 impl Setting {
     /// Whether its value is never shown.
     pub fn is_secret(&self) -> bool {
         self.kind == Kind::Secret
+    }
+
+    /// A value given for this setting as a message may show it: hidden characters
+    /// escaped, and any part that may be a secret (see [`Hides`]) as `***`.
+    pub fn shown(&self, value: &str) -> String {
+        let value = mfa::printable(value);
+        match self.hides {
+            Hides::Nothing => value.into_owned(),
+            Hides::AfterColon => match value.split_once(':') {
+                Some((before, _)) => format!("{before}:***"),
+                None => value.into_owned(),
+            },
+            Hides::UrlPassword => without_url_password(&value),
+        }
+    }
+}
+
+/// `scheme://user:password@host/...` as `scheme://user:***@host/...`; anything else as
+/// it is.
+fn without_url_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(end);
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}:***@{host}{path}")
+        }
+        None => url.to_owned(),
     }
 }
 
@@ -98,6 +142,7 @@ pub const ACCOUNT_ID: Setting = Setting {
     check: rule::<AccountId>,
     calls: ALL_CALLS,
     default: None,
+    hides: Hides::Nothing,
 };
 pub const USERNAME: Setting = Setting {
     key: "username",
@@ -110,6 +155,7 @@ pub const USERNAME: Setting = Setting {
     check: rule::<Username>,
     calls: ALL_CALLS,
     default: None,
+    hides: Hides::AfterColon,
 };
 pub const PASSWORD: Setting = Setting {
     key: "password",
@@ -121,6 +167,7 @@ pub const PASSWORD: Setting = Setting {
     check: any,
     calls: ALL_CALLS,
     default: None,
+    hides: Hides::Nothing,
 };
 pub const PASSWORD_COMMAND: Setting = Setting {
     key: "password_command",
@@ -135,6 +182,7 @@ pub const PASSWORD_COMMAND: Setting = Setting {
     },
     calls: ALL_CALLS,
     default: None,
+    hides: Hides::Nothing,
 };
 pub const CLIENT_ID: Setting = Setting {
     key: "client_id",
@@ -147,6 +195,7 @@ pub const CLIENT_ID: Setting = Setting {
     check: rule::<ClientId>,
     calls: ALL_CALLS,
     default: None,
+    hides: Hides::AfterColon,
 };
 pub const CLIENT_SECRET: Setting = Setting {
     key: "client_secret",
@@ -158,6 +207,7 @@ pub const CLIENT_SECRET: Setting = Setting {
     check: any,
     calls: ALL_CALLS,
     default: None,
+    hides: Hides::Nothing,
 };
 pub const TOKEN_URL: Setting = Setting {
     key: "token_url",
@@ -169,6 +219,7 @@ pub const TOKEN_URL: Setting = Setting {
     check: rule::<TokenUrl>,
     calls: ALL_CALLS,
     default: Some(mfa::DEFAULT_TOKEN_URL),
+    hides: Hides::UrlPassword,
 };
 pub const BASE_URL: Setting = Setting {
     key: "base_url",
@@ -180,6 +231,7 @@ pub const BASE_URL: Setting = Setting {
     check: rule::<BaseUrl>,
     calls: ALL_CALLS,
     default: Some(mfa::DEFAULT_BASE_URL),
+    hides: Hides::UrlPassword,
 };
 pub const TIMEOUT: Setting = Setting {
     key: "timeout",
@@ -191,6 +243,7 @@ pub const TIMEOUT: Setting = Setting {
     check: rule::<Seconds>,
     calls: ALL_CALLS,
     default: Some("30"),
+    hides: Hides::Nothing,
 };
 pub const RETRIES: Setting = Setting {
     key: "retries",
@@ -204,6 +257,7 @@ pub const RETRIES: Setting = Setting {
     check: rule::<Retries>,
     calls: ALL_CALLS,
     default: Some("0"),
+    hides: Hides::Nothing,
 };
 pub const CA_FILE: Setting = Setting {
     key: "ca_file",
@@ -215,6 +269,7 @@ pub const CA_FILE: Setting = Setting {
     check: |path| read_certificates(Path::new(path)).map(drop),
     calls: ALL_CALLS,
     default: None,
+    hides: Hides::Nothing,
 };
 pub const FROM: Setting = Setting {
     key: "from",
@@ -226,6 +281,7 @@ pub const FROM: Setting = Setting {
     check: rule::<PhoneNumber>,
     calls: SENDS,
     default: None,
+    hides: Hides::Nothing,
 };
 pub const VOICE_APPLICATION_ID: Setting = Setting {
     key: "voice_application_id",
@@ -237,6 +293,7 @@ pub const VOICE_APPLICATION_ID: Setting = Setting {
     check: rule::<ApplicationId>,
     calls: &[Call::VoiceCode],
     default: None,
+    hides: Hides::Nothing,
 };
 pub const MESSAGING_APPLICATION_ID: Setting = Setting {
     key: "messaging_application_id",
@@ -248,6 +305,7 @@ pub const MESSAGING_APPLICATION_ID: Setting = Setting {
     check: rule::<ApplicationId>,
     calls: &[Call::MessagingCode],
     default: None,
+    hides: Hides::Nothing,
 };
 pub const DIGITS: Setting = Setting {
     key: "digits",
@@ -259,6 +317,7 @@ pub const DIGITS: Setting = Setting {
     check: rule::<Digits>,
     calls: SENDS,
     default: Some("6"),
+    hides: Hides::Nothing,
 };
 pub const MESSAGE: Setting = Setting {
     key: "message",
@@ -270,6 +329,7 @@ pub const MESSAGE: Setting = Setting {
     check: rule::<MessageTemplate>,
     calls: SENDS,
     default: Some(mfa::DEFAULT_MESSAGE),
+    hides: Hides::Nothing,
 };
 pub const SCOPE: Setting = Setting {
     key: "scope",
@@ -282,6 +342,7 @@ pub const SCOPE: Setting = Setting {
     check: rule::<Scope>,
     calls: ALL_CALLS,
     default: None,
+    hides: Hides::Nothing,
 };
 pub const EXPIRATION: Setting = Setting {
     key: "expiration_minutes",
@@ -293,6 +354,7 @@ pub const EXPIRATION: Setting = Setting {
     check: rule::<ExpirationMinutes>,
     calls: &[Call::VerifyCode],
     default: None,
+    hides: Hides::Nothing,
 };
 
 /// Every setting, in the order `mfa config show` lists them.
@@ -445,6 +507,25 @@ impl FromStr for Seconds {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_value_is_shown_without_the_part_that_may_be_a_secret() {
+        assert_eq!(
+            TOKEN_URL.shown("https://c:SECRET@example.com/token"),
+            "https://c:***@example.com/token"
+        );
+        assert_eq!(
+            BASE_URL.shown("http://user:pw:more@127.0.0.1:9/api?x"),
+            "http://user:***@127.0.0.1:9/api?x"
+        );
+        assert_eq!(
+            BASE_URL.shown("http://127.0.0.1:9/api"),
+            "http://127.0.0.1:9/api"
+        );
+        assert_eq!(USERNAME.shown("user:secret"), "user:***");
+        assert_eq!(CLIENT_ID.shown("c1 x"), "c1 x");
+        assert_eq!(FROM.shown("+1555\n"), "+1555\\n");
+    }
 
     #[test]
     fn keys_are_unique_and_found_by_name() {
