@@ -135,7 +135,7 @@ fn a_timeout_of_zero_or_too_small_to_be_any_time() {
 fn a_username_with_a_colon() {
     refused(
         &["--username", "api:user"],
-        "invalid value 'api:user' for '--username <NAME>': must not contain `:`",
+        "invalid value 'api:***' for '--username <NAME>': must not contain `:`",
     );
 }
 
