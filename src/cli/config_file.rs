@@ -17,6 +17,7 @@ use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 
 use crate::cli::private_files;
 use crate::cli::settings::table::{self, Kind, Setting};
+use crate::cli::untrusted_file::{self, Unreadable};
 
 /// The whole file: an optional default profile and the profiles by name.
 #[derive(Debug, Default, Deserialize)]
@@ -227,12 +228,18 @@ pub fn load(path: &Path, named: bool) -> Result<Option<ConfigFile>, LoadError> {
     }
 }
 
-/// The file's text, or `None` if there is no file.
+/// The largest config file read: a file of many profiles is a few KiB.
+const CONFIG_CAP: u64 = 1024 * 1024;
+
+/// The file's text, or `None` if there is no file. Only a regular file of UTF-8 text
+/// and at most [`CONFIG_CAP`] is read.
 pub fn read_text(path: &Path) -> Result<Option<String>, LoadError> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => Ok(Some(text)),
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(err) => Err(LoadError::Unreadable(err.kind().to_string())),
+    match untrusted_file::read(path, CONFIG_CAP) {
+        Ok(bytes) => String::from_utf8(bytes)
+            .map(Some)
+            .map_err(|_| LoadError::Unreadable("it is not UTF-8 text".into())),
+        Err(Unreadable::Missing) => Ok(None),
+        Err(why) => Err(LoadError::Unreadable(why.to_string())),
     }
 }
 

@@ -19,6 +19,7 @@ mod output;
 mod private_files;
 mod settings;
 mod token_cache;
+mod untrusted_file;
 
 use std::ffi::OsString;
 use std::io::{self, Write};
@@ -44,6 +45,7 @@ pub struct Places<'a> {
 
 /// Runs `mfa` in this process's real surroundings.
 pub fn main() -> ExitCode {
+    keep_out_of_core_dumps();
     let env = |name: &str| std::env::var_os(name).map(|v| v.to_string_lossy().into_owned());
     let (config_dir, cache_dir) = (dirs::config_dir(), dirs::cache_dir());
     let exit = run(
@@ -61,6 +63,18 @@ pub fn main() -> ExitCode {
         &mut io::stderr().lock(),
     );
     exit.into()
+}
+
+/// Marks the process not dumpable, as ssh-agent and gpg-agent do: no core file of it is
+/// written (it would hold the password or client secret), and other processes of the
+/// same user cannot attach to read its memory.
+fn keep_out_of_core_dumps() {
+    #[cfg(target_os = "linux")]
+    #[allow(unsafe_code)]
+    // SAFETY: prctl(PR_SET_DUMPABLE) takes plain integers and touches no memory of ours.
+    unsafe {
+        libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
+    }
 }
 
 /// Runs `mfa` with the given arguments and surroundings; returns the exit status.
@@ -178,7 +192,8 @@ fn call_api(
         });
     let client = match login.scheme() {
         AuthScheme::Bearer => {
-            token_cache::token_for(client, cache.as_ref(), log, format, err).map_err(refused)?
+            token_cache::token_for(client, cache.as_ref(), timeout, log, format, err)
+                .map_err(refused)?
         }
         _ => client,
     };
@@ -418,6 +433,16 @@ mod tests {
             asked_format(&os(&["mfa", "voice", "--to", "json"])),
             OutputFormat::Text
         );
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_process_is_kept_out_of_core_dumps() {
+        keep_out_of_core_dumps();
+        #[allow(unsafe_code)]
+        // SAFETY: prctl(PR_GET_DUMPABLE) only returns a number.
+        let dumpable = unsafe { libc::prctl(libc::PR_GET_DUMPABLE, 0, 0, 0, 0) };
+        assert_eq!(dumpable, 0);
     }
 
     #[test]

@@ -12,10 +12,11 @@
 //! [`token_for`] gives a client its token before a call, and [`keep_token`] keeps what
 //! the call taught: a token the API refused is dropped, a renewed one kept.
 
+use std::fs::TryLockError;
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use mfa::{AccessToken, Client, ClientCredentials, Credentials};
 use serde::{Deserialize, Serialize};
@@ -23,6 +24,7 @@ use serde::{Deserialize, Serialize};
 use crate::cli::args::OutputFormat;
 use crate::cli::output::{self, Log};
 use crate::cli::private_files;
+use crate::cli::untrusted_file;
 
 /// Where one client's token is kept.
 #[derive(Debug)]
@@ -80,25 +82,68 @@ impl TokenCache {
         &self.dir
     }
 
-    /// Waits for this client's lock and holds it until the returned file is dropped.
-    pub fn lock(&self) -> io::Result<File> {
+    /// Waits for this client's lock, at most `patience` (a run that holds it may be
+    /// stopped, or waiting on a slow token endpoint), and holds it until the returned
+    /// file is dropped. A lock file that is not a regular file is refused at once.
+    pub fn lock(&self, patience: Duration) -> io::Result<File> {
         private_files::make_dir(&self.dir)?;
-        let file = private_files::create_options()
-            .write(true)
-            .open(&self.lock)?;
-        file.lock()?;
-        Ok(file)
+        let file =
+            untrusted_file::open_regular(&self.lock, private_files::create_options().write(true))
+                .map_err(|why| io::Error::other(format!("the lock file: {why}")))?;
+        let deadline = Instant::now() + patience;
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(file),
+                Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                Err(TryLockError::WouldBlock) => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::TimedOut,
+                        format!(
+                            "another run has held it for longer than the time-out ({} s)",
+                            patience.as_secs_f64()
+                        ),
+                    ));
+                }
+                Err(TryLockError::Error(err)) => return Err(err),
+            }
+        }
     }
 
-    /// The token kept for this client, if any, whatever its expiry.
+    /// The token kept for this client, if any, whatever its expiry. What the file holds
+    /// is untrusted: anything that is not a regular file of at most [`ENTRY_CAP`] bytes
+    /// holding this client's entry with a representable expiry is no token.
     pub fn load(&self) -> Option<AccessToken> {
-        let text = fs::read_to_string(&self.file).ok()?;
-        let entry: CachedToken = serde_json::from_str(&text).ok()?;
-        if entry.client_id != self.client_id || entry.token_url != self.token_url {
-            return None;
+        let bytes = untrusted_file::read(&self.file, ENTRY_CAP).ok()?;
+        read_entry(&bytes, &self.client_id, &self.token_url)
+    }
+
+    /// Puts a cache file that its group or others may read back to mode 0600; says so.
+    pub fn mend_mode(&self) -> Option<String> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let metadata = fs::symlink_metadata(&self.file).ok()?;
+            let mode = metadata.permissions().mode() & 0o777;
+            if !metadata.is_file() || mode & 0o077 == 0 {
+                return None;
+            }
+            let mended = fs::set_permissions(&self.file, fs::Permissions::from_mode(0o600));
+            Some(match mended {
+                Ok(()) => format!(
+                    "token cache file {} could be read by others (mode {mode:o}); it is 600 now",
+                    self.file.display()
+                ),
+                Err(e) => format!(
+                    "token cache file {} can be read by others (mode {mode:o}) and could not \
+                     be made 600: {e}",
+                    self.file.display()
+                ),
+            })
         }
-        let expires_at = SystemTime::UNIX_EPOCH + Duration::from_secs(entry.expires_at);
-        AccessToken::new(entry.access_token, expires_at).ok()
+        #[cfg(not(unix))]
+        None
     }
 
     /// Keeps `token` for the next run, replacing any other.
@@ -126,24 +171,45 @@ impl TokenCache {
     }
 }
 
+/// The largest cache entry read: a token and its client take a few hundred bytes.
+const ENTRY_CAP: u64 = 64 * 1024;
+
+/// The token in a cache entry's `bytes`, if it is this client's and its expiry can be
+/// told; `None` for anything else, however damaged.
+fn read_entry(bytes: &[u8], client_id: &str, token_url: &str) -> Option<AccessToken> {
+    let entry: CachedToken = serde_json::from_slice(bytes).ok()?;
+    if entry.client_id != client_id || entry.token_url != token_url {
+        return None;
+    }
+    let expires_at = SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(entry.expires_at))?;
+    AccessToken::new(entry.access_token, expires_at).ok()
+}
+
 /// Gives `client` an access token: the cached one while it is usable, else a new one,
 /// which is cached. Runs that start at once take turns here, so one fetches and the
-/// others reuse its token. A cache that cannot be used costs a warning, never the call.
+/// others reuse its token; none waits for its turn longer than `patience`. A cache
+/// that cannot be used costs a warning, never the call.
 pub fn token_for(
     client: Client,
     cache: Option<&TokenCache>,
+    patience: Duration,
     log: Log,
     format: OutputFormat,
     err: &mut dyn Write,
 ) -> Result<Client, mfa::Error> {
     // The cache, while this run holds its turn; none if it cannot be locked.
-    let cache = cache.and_then(|cache| match cache.lock() {
+    let cache = cache.and_then(|cache| match cache.lock(patience) {
         Ok(turn) => Some((cache, turn)),
         Err(e) => {
             warn(err, format, cache, "lock it", e);
             None
         }
     });
+    if let Some((cache, _)) = &cache
+        && let Some(warning) = cache.mend_mode()
+    {
+        let _ = output::write_warning(err, format, &warning);
+    }
     let now = SystemTime::now();
     let cached = cache.as_ref().and_then(|(cache, _)| cache.load());
     if let Some(token) = cached.filter(|token| token.is_usable_at(now)) {
@@ -248,7 +314,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let cache = TokenCache::new(dir.path(), &client("c1"));
         assert!(cache.load().is_none());
-        let _lock = cache.lock().unwrap();
+        let _lock = cache.lock(Duration::from_secs(1)).unwrap();
         cache.store(&token("tok-1", 4_000_000_000)).unwrap();
         assert_eq!(cache.load(), Some(token("tok-1", 4_000_000_000)));
         cache.forget().unwrap();
@@ -266,6 +332,108 @@ mod tests {
         // A file under another client's name is not taken either.
         fs::copy(&one.file, &two.file).unwrap();
         assert!(two.load().is_none());
+    }
+
+    #[test]
+    fn an_expiry_past_the_clocks_end_is_no_token_and_no_panic() {
+        let entry = |expires_at: u64| {
+            format!(
+                r#"{{"client_id":"c1","token_url":"u","access_token":"t","expires_at":{expires_at}}}"#
+            )
+        };
+        for expires_at in [1u64 << 63, u64::MAX] {
+            assert_eq!(read_entry(entry(expires_at).as_bytes(), "c1", "u"), None);
+        }
+        // The latest time the clock can hold is a (far) expiry like any other.
+        for expires_at in [(1u64 << 63) - 1, 4_000_000_000] {
+            assert!(read_entry(entry(expires_at).as_bytes(), "c1", "u").is_some());
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_bytes_are_read_without_a_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..512)) {
+            let _ = read_entry(&bytes, "c1", "u");
+        }
+
+        #[test]
+        fn any_entry_is_read_without_a_panic(
+            client_id in ".{0,12}",
+            access_token in ".{0,40}",
+            expires_at in proptest::num::u64::ANY,
+        ) {
+            let json = serde_json::json!({
+                "client_id": client_id, "token_url": "u",
+                "access_token": access_token, "expires_at": expires_at,
+            });
+            let read = read_entry(json.to_string().as_bytes(), "c1", "u");
+            if let Some(token) = read {
+                proptest::prop_assert_eq!(client_id, "c1");
+                proptest::prop_assert_eq!(token.expose(), access_token);
+            }
+        }
+
+        #[test]
+        fn a_token_kept_is_read_back(seconds in 0u64..(1u64 << 40), token in "[!-~]{1,64}") {
+            let dir = tempfile::tempdir().unwrap();
+            let cache = TokenCache::new(dir.path(), &client("c1"));
+            let kept = AccessToken::new(token, SystemTime::UNIX_EPOCH + Duration::from_secs(seconds)).unwrap();
+            cache.store(&kept).unwrap();
+            proptest::prop_assert_eq!(cache.load(), Some(kept));
+        }
+    }
+
+    #[test]
+    fn a_lock_held_elsewhere_is_waited_for_no_longer_than_the_patience() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = TokenCache::new(dir.path(), &client("c1"));
+        let held = cache.lock(Duration::from_secs(1)).unwrap();
+        let started = Instant::now();
+        let err = cache.lock(Duration::from_millis(200)).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::TimedOut);
+        assert!(started.elapsed() >= Duration::from_millis(200));
+        assert!(started.elapsed() < Duration::from_secs(5));
+        drop(held);
+        assert!(cache.lock(Duration::from_millis(200)).is_ok());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_as_the_lock_or_the_cache_file_is_refused_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = TokenCache::new(dir.path(), &client("c1"));
+        private_files::make_dir(&cache.dir).unwrap();
+        for path in [&cache.lock, &cache.file] {
+            let made = std::process::Command::new("mkfifo")
+                .arg(path)
+                .status()
+                .unwrap();
+            assert!(made.success());
+        }
+        let started = Instant::now();
+        assert!(cache.lock(Duration::from_secs(30)).is_err());
+        assert_eq!(cache.load(), None);
+        assert!(started.elapsed() < Duration::from_secs(5));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_cache_file_others_may_read_is_made_private_again() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let cache = TokenCache::new(dir.path(), &client("c1"));
+        cache.store(&token("tok-1", 4_000_000_000)).unwrap();
+        assert_eq!(cache.mend_mode(), None);
+        fs::set_permissions(&cache.file, fs::Permissions::from_mode(0o666)).unwrap();
+        let said = cache.mend_mode().unwrap();
+        assert!(
+            said.ends_with("could be read by others (mode 666); it is 600 now"),
+            "{said}"
+        );
+        assert_eq!(
+            fs::metadata(&cache.file).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
     }
 
     #[test]

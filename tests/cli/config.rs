@@ -243,3 +243,55 @@ fn the_example_config_file_works_for_every_command() {
         assert!(outcome.stdout.contains(expected), "{}", outcome.stdout);
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn a_device_or_a_fifo_as_a_file_is_refused_at_once_never_read() {
+    let folder = tempfile::tempdir().unwrap();
+    let fifo = folder.path().join("fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let fifo = fifo.to_str().unwrap();
+    for (args, env, code, message) in [
+        (vec!["--config", "/dev/zero"], None, 3, "cannot read config file /dev/zero: it is a device, not a regular file".to_owned()),
+        (vec![], Some(("MFA_CONFIG", "/dev/zero")), 3, "cannot read config file /dev/zero: it is a device".to_owned()),
+        (vec!["--config", fifo], None, 3, format!("cannot read config file {fifo}: it is a FIFO, not a regular file")),
+        (
+            vec!["--account-id", ACCOUNT, "--ca-file", fifo],
+            None,
+            2,
+            format!("the CA file {fifo} (from --ca-file) cannot be read: it is a FIFO, not a regular file"),
+        ),
+        (
+            vec!["--account-id", ACCOUNT],
+            Some(("MFA_CA_FILE", "/dev/zero")),
+            3,
+            "the CA file /dev/zero (from environment variable MFA_CA_FILE) cannot be read: it is a device".to_owned(),
+        ),
+    ] {
+        let mut mfa = Mfa::voice_request().args(&["-n"]).args(&args);
+        if let Some((name, value)) = env {
+            mfa = mfa.env(name, value);
+        }
+        let started = std::time::Instant::now();
+        mfa.run().assert_error(code, &message);
+        assert!(started.elapsed() < std::time::Duration::from_secs(5), "{args:?}");
+    }
+}
+
+#[test]
+fn a_config_file_over_a_mebibyte_is_refused() {
+    let big = format!("# {}\n[profiles.default]\n", "x".repeat(1024 * 1024));
+    let mfa = Mfa::voice_request().args(&["-n"]).config(&big);
+    let path = mfa.default_config_path();
+    mfa.run().assert_error(
+        3,
+        &format!(
+            "cannot read config file {}: it is larger than 1 MiB",
+            path.display()
+        ),
+    );
+}

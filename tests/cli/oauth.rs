@@ -385,3 +385,127 @@ fn a_cache_that_cannot_be_used_costs_a_warning_not_the_call() {
     token.assert();
     call.assert();
 }
+
+/// The one file in the token cache of `mfa`'s home.
+fn cache_file(mfa: &Mfa) -> std::path::PathBuf {
+    let files: Vec<_> = std::fs::read_dir(mfa.token_dir())
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "json"))
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    files[0].clone()
+}
+
+#[test]
+fn a_tampered_cache_is_ignored_and_replaced_never_a_crash() {
+    let mut server = mockito::Server::new();
+    let token = token_mock(&mut server, "tok-Qz1", 3600).expect(3).create();
+    let call = answered(bearer_voice_mock(&mut server, "tok-Qz1"), "c-1")
+        .expect(3)
+        .create();
+    let mfa = Mfa::voice_oauth(&server);
+    mfa.run().assert(0, "c-1\n", "");
+    let file = cache_file(&mfa);
+    let entry: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    // Past the end of the clock: it panicked on every run until the file was deleted.
+    let mut past_the_clock = entry.clone();
+    past_the_clock["expires_at"] = 9_223_372_036_854_775_808u64.into();
+    for tampered in [
+        past_the_clock.to_string().into_bytes(),
+        b"\x00\xffnot json at all".to_vec(),
+    ] {
+        std::fs::write(&file, tampered).unwrap();
+        mfa.run().assert(0, "c-1\n", "");
+        let kept: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        assert!(
+            kept["expires_at"].as_u64().unwrap() < 9_000_000_000,
+            "{kept}"
+        );
+    }
+    token.assert();
+    call.assert();
+}
+
+#[cfg(unix)]
+#[test]
+fn a_cache_file_others_can_read_is_made_private_with_a_warning() {
+    use std::os::unix::fs::PermissionsExt;
+    let mut server = mockito::Server::new();
+    let _token = token_mock(&mut server, "tok-Qz1", 3600).expect(1).create();
+    let _call = answered(bearer_voice_mock(&mut server, "tok-Qz1"), "c-1")
+        .expect(2)
+        .create();
+    let mfa = Mfa::voice_oauth(&server);
+    mfa.run().assert(0, "c-1\n", "");
+    let file = cache_file(&mfa);
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o666)).unwrap();
+    mfa.run().assert(
+        0,
+        "c-1\n",
+        &format!(
+            "mfa: warning: token cache file {} could be read by others (mode 666); it is 600 now\n",
+            file.display()
+        ),
+    );
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_planted_as_the_lock_costs_a_warning_not_a_hang() {
+    let mut server = mockito::Server::new();
+    let _token = token_mock(&mut server, "tok-Qz1", 3600).expect(2).create();
+    let _call = answered(bearer_voice_mock(&mut server, "tok-Qz1"), "c-1")
+        .expect(2)
+        .create();
+    let mfa = Mfa::voice_oauth(&server);
+    mfa.run().assert(0, "c-1\n", "");
+    let lock = cache_file(&mfa).with_extension("lock");
+    std::fs::remove_file(&lock).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(&lock)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let started = std::time::Instant::now();
+    let outcome = mfa.run();
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert_eq!((outcome.code, outcome.stdout.as_str()), (0, "c-1\n"));
+    assert!(
+        outcome
+            .stderr
+            .contains("could not lock it: the lock file: it is a FIFO, not a regular file"),
+        "{}",
+        outcome.stderr
+    );
+}
+
+#[test]
+fn a_lock_held_by_a_stopped_run_is_waited_for_no_longer_than_the_timeout() {
+    let mut server = mockito::Server::new();
+    let _token = token_mock(&mut server, "tok-Qz1", 3600).expect(2).create();
+    let _call = answered(bearer_voice_mock(&mut server, "tok-Qz1"), "c-1")
+        .expect(2)
+        .create();
+    let mfa = Mfa::voice_oauth(&server).args(&["--timeout", "1"]);
+    mfa.run().assert(0, "c-1\n", "");
+    let lock = cache_file(&mfa).with_extension("lock");
+    // Held as a run stopped with Ctrl-Z would hold it.
+    let held = std::fs::OpenOptions::new().write(true).open(&lock).unwrap();
+    held.lock().unwrap();
+    let started = std::time::Instant::now();
+    let outcome = mfa.run();
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert_eq!((outcome.code, outcome.stdout.as_str()), (0, "c-1\n"));
+    assert!(
+        outcome.stderr.ends_with(
+            "could not lock it: another run has held it for longer than the time-out (1 s)\n"
+        ),
+        "{}",
+        outcome.stderr
+    );
+}
