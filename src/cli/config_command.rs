@@ -58,6 +58,7 @@ pub fn run(
         }
         ConfigCommand::Init => {
             let (path, _) = located(global, env, config_dir)?;
+            let _editing = lock_for_edit(&path, global, env)?;
             let (text, document) = read_document(&path)?;
             let profile = profile_of(global, env, &document, &path);
             if has_profile(&document, &profile) {
@@ -100,6 +101,7 @@ pub fn run(
                 })?,
             };
             let (path, _) = located(global, env, config_dir)?;
+            let _editing = lock_for_edit(&path, global, env)?;
             let (_, mut document) = read_document(&path)?;
             let profile = profile_of(global, env, &document, &path);
             let replaced = set_key(&mut document, &profile, key, new_value).map_err(|why| {
@@ -135,6 +137,18 @@ pub fn run(
         }
     }
     Ok(Exit::Success)
+}
+
+/// Takes the config file's edit lock, waiting at most the time-out (`--timeout`, else
+/// `MFA_TIMEOUT`, else the default: the file itself is not read before the lock).
+fn lock_for_edit(path: &Path, global: &GlobalArgs, env: Env) -> Result<std::fs::File, Failure> {
+    let patience = global
+        .timeout
+        .or_else(|| env(table::TIMEOUT.variable?)?.parse().ok())
+        .unwrap_or_else(table::Seconds::default_timeout)
+        .duration();
+    config_file::lock_for_edit(path, patience)
+        .map_err(|e| Failure::Config(format!("cannot edit {}: {e}", path.display())))
 }
 
 /// The config file's path, or the error saying that no place is known for it.

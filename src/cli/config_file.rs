@@ -9,7 +9,9 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::fs::{File, TryLockError};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use mfa::Secret;
 use serde::Deserialize;
@@ -312,18 +314,74 @@ fn shell_quoted(path: &Path) -> String {
 
 /// Replaces the file at `path` with `text`, keeping its mode, or with mode 0600 if it
 /// is new; its folder is created (mode 0700) if need be. A symbolic link is followed,
-/// so the file it points to is the one replaced.
+/// so the file it points to is the one replaced, or made if it does not exist yet:
+/// the link is never replaced by a file of its own.
 pub fn write(path: &Path, text: &str) -> std::io::Result<()> {
-    let path = match std::fs::canonicalize(path) {
-        Ok(target) => target,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => path.to_owned(),
-        Err(e) => return Err(e),
-    };
-    let dir = match path.parent() {
+    let path = followed(path)?;
+    private_files::replace(&folder_of(&path), &path, text.as_bytes(), mode_of(&path))
+}
+
+/// The file `path` names once every symbolic link on the way is followed, whether or
+/// not that file exists yet.
+pub fn followed(path: &Path) -> std::io::Result<PathBuf> {
+    let mut path = path.to_owned();
+    // As many links as the system follows (Linux's limit) before it calls it a loop.
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&path) {
+            Ok(metadata) if metadata.file_type().is_symlink() => {
+                let target = std::fs::read_link(&path)?;
+                path = folder_of(&path).join(target);
+            }
+            Ok(_) => return std::fs::canonicalize(&path),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(path),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(std::io::Error::other("too many symbolic links"))
+}
+
+/// The folder a file is in (`.` for a bare name).
+fn folder_of(path: &Path) -> PathBuf {
+    match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
         _ => PathBuf::from("."),
-    };
-    private_files::replace(&dir, &path, text.as_bytes(), mode_of(&path))
+    }
+}
+
+/// Takes the lock that serialises edits of the config file at `path` (a file beside
+/// the one a link leads to, `NAME.lock`), waiting at most `patience` for another
+/// run's edit to end. Held until the returned file is dropped; each edit reads the
+/// file anew under it, so two edits at once both land.
+pub fn lock_for_edit(path: &Path, patience: Duration) -> std::io::Result<File> {
+    let path = followed(path)?;
+    let folder = folder_of(&path);
+    private_files::make_dir(&folder)?;
+    let mut name = path.file_name().unwrap_or_default().to_owned();
+    name.push(".lock");
+    let file = untrusted_file::open_regular(
+        &folder.join(name),
+        private_files::create_options().write(true),
+    )
+    .map_err(|why| std::io::Error::other(format!("its lock file: {why}")))?;
+    let deadline = Instant::now() + patience;
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            Err(TryLockError::WouldBlock) => {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    format!(
+                        "another run is editing it, and has for longer than the time-out ({} s)",
+                        patience.as_secs_f64()
+                    ),
+                ));
+            }
+            Err(TryLockError::Error(e)) => return Err(e),
+        }
+    }
 }
 
 /// `<user config dir>/mfa/config.toml`.

@@ -681,3 +681,124 @@ fn a_secret_of_the_wrong_type_is_named_by_its_key_never_shown() {
         }
     }
 }
+
+#[test]
+fn edits_made_at_once_all_land() {
+    let folder = tempfile::tempdir().unwrap();
+    let config = folder.path().join("config.toml");
+    let config = config.to_str().unwrap();
+    // 24 runs at once: one profile each for 16, and eight keys of one profile.
+    let mut children = Vec::new();
+    for n in 0..16 {
+        let profile = format!("p{n}");
+        let account = format!("{}", 1000 + n);
+        children.push(
+            Mfa::new()
+                .args(&[
+                    "--config",
+                    config,
+                    "-p",
+                    &profile,
+                    "config",
+                    "set",
+                    "account_id",
+                    &account,
+                ])
+                .start(),
+        );
+    }
+    let keys = [
+        ("account_id", "9900000"),
+        ("username", "api-user"),
+        ("from", "+15554443333"),
+        ("voice_application_id", "app"),
+        ("digits", "7"),
+        ("scope", "login"),
+        ("retries", "2"),
+        ("timeout", "9"),
+    ];
+    for (key, value) in keys {
+        children.push(
+            Mfa::new()
+                .args(&[
+                    "--config", config, "-p", "shared", "config", "set", key, value,
+                ])
+                .start(),
+        );
+    }
+    for child in children {
+        let outcome = Outcome::of(child.wait_with_output().unwrap());
+        assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    }
+    let text = read(Path::new(config));
+    for n in 0..16 {
+        assert!(
+            text.contains(&format!("[profiles.p{n}]\naccount_id = \"{}\"\n", 1000 + n)),
+            "p{n}: {text}"
+        );
+    }
+    for (key, value) in keys {
+        let line = match key {
+            "digits" | "retries" | "timeout" => format!("{key} = {value}\n"),
+            _ => format!("{key} = \"{value}\"\n"),
+        };
+        assert!(text.contains(&line), "{key}: {text}");
+    }
+}
+
+#[test]
+fn an_edit_waits_for_another_no_longer_than_the_timeout() {
+    let mfa = Mfa::new()
+        .args(&["--timeout", "1", "config", "set", "account_id", ACCOUNT])
+        .config("[profiles.default]\n");
+    let path = mfa.default_config_path();
+    let lock = path.with_file_name("config.toml.lock");
+    let held = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock)
+        .unwrap();
+    held.lock().unwrap();
+    let started = std::time::Instant::now();
+    mfa.run().assert_error(
+        3,
+        &format!(
+            "cannot edit {}: another run is editing it, and has for longer than the time-out \
+             (1 s)",
+            path.display()
+        ),
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert_eq!(read(&path), "[profiles.default]\n");
+}
+
+#[cfg(unix)]
+#[test]
+fn an_edit_through_a_dangling_link_makes_the_file_it_names_and_keeps_the_link() {
+    let folder = tempfile::tempdir().unwrap();
+    let target = folder.path().join("dotfiles").join("mfa.toml");
+    let link = folder.path().join("config.toml");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    Mfa::new()
+        .args(&[
+            "--config",
+            link.to_str().unwrap(),
+            "config",
+            "set",
+            "account_id",
+            ACCOUNT,
+        ])
+        .run()
+        .assert_exit_and_stdout(0, "");
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(
+        read(&target),
+        format!("[profiles.default]\naccount_id = \"{ACCOUNT}\"\n")
+    );
+}
