@@ -43,7 +43,7 @@ pub fn run(
     match command {
         ConfigCommand::Path => {
             let (path, origin) = located(global, env, config_dir)?;
-            let _ = match format {
+            let shown = match format {
                 OutputFormat::Text => writeln!(out, "{}", path.display()),
                 OutputFormat::Json => writeln!(
                     out,
@@ -55,6 +55,7 @@ pub fn run(
                     })
                 ),
             };
+            output::written(shown, out, "the path")?;
         }
         ConfigCommand::Init => {
             let (path, _) = located(global, env, config_dir)?;
@@ -76,7 +77,11 @@ pub fn run(
             };
             new.push_str(&template(&profile));
             save(&path, &new)?;
-            confirm(out, err, format, &path, &profile, None);
+            output::written(
+                confirm(out, err, format, &path, &profile, None),
+                out,
+                "the result",
+            )?;
         }
         ConfigCommand::Set { key, value } => {
             let setting = table::by_key(key).ok_or_else(|| {
@@ -117,7 +122,8 @@ pub fn run(
                     ),
                 );
             }
-            confirm(out, err, format, &path, &profile, Some(key));
+            let said = confirm(out, err, format, &path, &profile, Some(key));
+            output::written(said, out, "the result")?;
             if let Some(warning) = config_file::exposure_warning(&path, &file) {
                 let _ = output::write_warning(err, format, &warning);
             }
@@ -133,7 +139,8 @@ pub fn run(
                 Ok(login) => Ok(login.scheme()),
                 Err(failure) => Err(failure.sentence()),
             };
-            let _ = write_show(out, format, &sources, &credentials, &shown);
+            let listed = write_show(out, format, &sources, &credentials, &shown);
+            output::written(listed, out, "the settings")?;
         }
     }
     Ok(Exit::Success)
@@ -254,8 +261,8 @@ fn confirm(
     path: &Path,
     profile: &str,
     key: Option<&str>,
-) {
-    let _ = match (format, key) {
+) -> std::io::Result<()> {
+    match (format, key) {
         (OutputFormat::Text, None) => writeln!(
             err,
             "mfa: wrote profile `{profile}` to {}; fill it in with `mfa config set KEY VALUE`",
@@ -276,7 +283,7 @@ fn confirm(
             }
             writeln!(out, "{object}")
         }
-    };
+    }
 }
 
 /// `value` as the TOML value for `setting`, checked by the setting's own rule: a whole

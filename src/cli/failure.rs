@@ -40,8 +40,8 @@ pub const EXIT_STATUS: [(Exit, &str); 12] = [
     (
         Exit::Config,
         "configuration: missing or unusable credentials (a failed password_command too), \
-         config file, profile or CA file, or an invalid value from the environment or the \
-         config file; nothing was sent",
+         config file, profile or CA file, an invalid value from the environment or the \
+         config file, or a stdout that cannot be written (a full disk); nothing was sent",
     ),
     (
         Exit::CredentialsRefused,
@@ -119,6 +119,9 @@ pub enum Failure {
         error: mfa::Error,
         advice: Option<String>,
     },
+    /// What a command that sent nothing had to print could not be written to stdout (a
+    /// full disk); a reader that closed it is no failure.
+    Output(String),
     /// A signal ended the run while `call` was being made, after it got as far as
     /// `sent` says.
     Interrupted {
@@ -152,7 +155,7 @@ impl Failure {
     pub fn exit(&self) -> Exit {
         match self {
             Failure::Usage(_) => Exit::Usage,
-            Failure::Config(_) => Exit::Config,
+            Failure::Config(_) | Failure::Output(_) => Exit::Config,
             Failure::Interrupted {
                 signal: Signal::Interrupt,
                 ..
@@ -177,6 +180,7 @@ impl Failure {
         match self {
             Failure::Usage(_) => "usage",
             Failure::Config(_) => "config",
+            Failure::Output(_) => "output",
             Failure::Interrupted { .. } => "interrupted",
             Failure::Api { error, .. } => error.class().name(),
         }
@@ -186,7 +190,7 @@ impl Failure {
     /// the API, or it refused), `maybe`, or `yes` (the API accepted it).
     pub fn sent(&self) -> &'static str {
         match self {
-            Failure::Usage(_) | Failure::Config(_) => "no",
+            Failure::Usage(_) | Failure::Config(_) | Failure::Output(_) => "no",
             Failure::Api { error, .. } => sent_word(error.delivery()),
             Failure::Interrupted { sent, .. } => sent_word(*sent),
         }
@@ -195,7 +199,9 @@ impl Failure {
     /// The whole message a person reads, without the `mfa: error: ` prefix.
     pub fn sentence(&self) -> String {
         match self {
-            Failure::Usage(message) | Failure::Config(message) => message.clone(),
+            Failure::Usage(message) | Failure::Config(message) | Failure::Output(message) => {
+                message.clone()
+            }
             Failure::Interrupted { signal, call, sent } => {
                 let signal = signal.name();
                 match (sent, call) {

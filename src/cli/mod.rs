@@ -94,16 +94,12 @@ pub fn run(
     let result = match &cli.command {
         // Made from the command definition alone: no config file, no environment.
         Command::Completions { shell } => {
-            deliver(
-                man::write_completions(*shell, out),
-                err,
-                "the completion script",
-            );
-            Ok(Exit::Success)
+            let script = man::write_completions(*shell, out);
+            output::written(script, out, "the completion script").map(|()| Exit::Success)
         }
         Command::Man => {
-            deliver(man::write_man(out), err, "the man page");
-            Ok(Exit::Success)
+            let page = man::write_man(out);
+            output::written(page, out, "the man page").map(|()| Exit::Success)
         }
         Command::Config(command) => config_command::run(
             command,
@@ -157,11 +153,8 @@ fn call_api(
     let call = ApiCall::from_command(command, &sources, input, err)?;
     let request = call.request(&connection, scheme);
     if global.dry_run {
-        deliver(
-            output::write_request(out, format, &request),
-            err,
-            "the request",
-        );
+        let shown = output::write_request(out, format, &request);
+        output::written(shown, out, "the request")?;
         return Ok(Exit::Success);
     }
 
@@ -334,8 +327,18 @@ fn usage_error(
         clap_error.kind(),
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
     ) {
-        let _ = write!(out, "{}", clap_error.render());
-        return Exit::Success;
+        let shown = write!(out, "{}", clap_error.render());
+        let what = match clap_error.kind() {
+            ErrorKind::DisplayVersion => "the version",
+            _ => "the help",
+        };
+        return match output::written(shown, out, what) {
+            Ok(()) => Exit::Success,
+            Err(failure) => {
+                let _ = output::write_failure(err, asked_format(args), &failure);
+                failure.exit()
+            }
+        };
     }
     let rendered = match value_error(clap_error) {
         Some(message) => message,

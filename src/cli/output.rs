@@ -217,6 +217,19 @@ pub fn escaped(text: &str) -> String {
     mfa::printable(text).into_owned()
 }
 
+/// Finishes writing what a command that sent nothing prints (help, the man page, a dry
+/// run, `config show`). A reader that closed stdout (`| head -c0`) chose to stop
+/// reading: that is no failure. Any other write error is: the command's whole output
+/// was lost, so it fails (exit 3) and says so.
+pub fn written(result: io::Result<()>, out: &mut dyn Write, what: &str) -> Result<(), Failure> {
+    match result.and_then(|()| out.flush()) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(Failure::Output(format!(
+            "could not write {what} to stdout: {e}"
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// A warning: something to fix that did not stop the command. One `mfa: warning: ...`
 /// line, or with JSON output one object, `{"warning":{"message":...}}`.
 pub fn write_warning(err: &mut dyn Write, format: OutputFormat, message: &str) -> io::Result<()> {

@@ -203,3 +203,57 @@ fn there_is_no_colour_even_in_a_terminal() {
         );
     }
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn output_lost_to_a_full_disk_is_a_failure_for_a_command_that_sent_nothing() {
+    for (args, what) in [
+        (&["--help"][..], "the help"),
+        (&["--version"], "the version"),
+        (&["man"], "the man page"),
+        (&["completions", "bash"], "the completion script"),
+        (&["config", "path"], "the path"),
+        (&["config", "show"], "the settings"),
+        (
+            &[
+                "voice",
+                "-n",
+                "--to",
+                TO,
+                "--from",
+                FROM,
+                "--application-id",
+                APP,
+                "--account-id",
+                ACCOUNT,
+            ],
+            "the request",
+        ),
+    ] {
+        let mfa = Mfa::new().args(args);
+        let output = mfa
+            .command()
+            .stdin(std::process::Stdio::null())
+            .stdout(std::fs::File::create("/dev/full").unwrap())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(output.status.code(), Some(3), "{args:?}: {stderr}");
+        assert!(
+            stderr.starts_with(&format!("mfa: error: could not write {what} to stdout: ")),
+            "{args:?}: {stderr}"
+        );
+    }
+    // A reader that closes stdout chose to stop reading: no failure.
+    let mut child = Mfa::new()
+        .args(&["man"])
+        .command()
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(String::from_utf8(output.stderr).unwrap(), "");
+}
