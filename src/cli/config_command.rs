@@ -61,7 +61,7 @@ pub fn run(
             let (path, _) = located(global, env, config_dir)?;
             let _editing = lock_for_edit(&path, global, env)?;
             let (text, document) = read_document(&path)?;
-            let profile = profile_of(global, env, &document, &path);
+            let profile = profile_of(global, env, &document, &path)?;
             if has_profile(&document, &profile) {
                 return Err(Failure::Config(format!(
                     "profile `{profile}` already exists in {}; change it with `mfa config set \
@@ -108,7 +108,7 @@ pub fn run(
             let (path, _) = located(global, env, config_dir)?;
             let _editing = lock_for_edit(&path, global, env)?;
             let (_, mut document) = read_document(&path)?;
-            let profile = profile_of(global, env, &document, &path);
+            let profile = profile_of(global, env, &document, &path)?;
             let replaced = set_key(&mut document, &profile, key, new_value).map_err(|why| {
                 Failure::Config(format!("cannot set `{key}` in {}: {why}", path.display()))
             })?;
@@ -151,7 +151,7 @@ pub fn run(
 fn lock_for_edit(path: &Path, global: &GlobalArgs, env: Env) -> Result<std::fs::File, Failure> {
     let patience = global
         .timeout
-        .or_else(|| env(table::TIMEOUT.variable?)?.parse().ok())
+        .or_else(|| env(table::TIMEOUT.variable?)?.to_str()?.parse().ok())
         .unwrap_or_else(table::Seconds::default_timeout)
         .duration();
     config_file::lock_for_edit(path, patience)
@@ -184,9 +184,14 @@ fn read_document(path: &Path) -> Result<(Option<String>, DocumentMut), Failure> 
 }
 
 /// The selected profile's name, with the document's `default_profile`.
-fn profile_of(global: &GlobalArgs, env: Env, document: &DocumentMut, path: &Path) -> String {
+fn profile_of(
+    global: &GlobalArgs,
+    env: Env,
+    document: &DocumentMut,
+    path: &Path,
+) -> Result<String, Failure> {
     let default = document.get("default_profile").and_then(Item::as_str);
-    settings::profile_name(global, env, default, path).value
+    Ok(settings::profile_name(global, env, default, path)?.value)
 }
 
 fn has_profile(document: &DocumentMut, profile: &str) -> bool {

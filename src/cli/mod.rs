@@ -46,7 +46,7 @@ pub struct Places<'a> {
 /// Runs `mfa` in this process's real surroundings.
 pub fn main() -> ExitCode {
     keep_out_of_core_dumps();
-    let env = |name: &str| std::env::var_os(name).map(|v| v.to_string_lossy().into_owned());
+    let env = |name: &str| std::env::var_os(name);
     let (config_dir, cache_dir) = (dirs::config_dir(), dirs::cache_dir());
     let exit = run(
         std::env::args_os(),
@@ -140,7 +140,7 @@ fn call_api(
     }
     let connection = sources.connection(global)?;
     // Judged before any secret is read, so `--dry-run` needs none.
-    let scheme = sources.scheme(global);
+    let scheme = sources.scheme(global)?;
     let token_url = match scheme {
         AuthScheme::Bearer => Some(sources.token_url()?.value),
         _ => None,

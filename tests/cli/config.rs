@@ -295,3 +295,58 @@ fn a_config_file_over_a_mebibyte_is_refused() {
         ),
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn a_variable_that_is_not_utf8_is_refused_naming_it_never_altered() {
+    use std::os::unix::ffi::OsStringExt;
+    let latin1 = |text: &[u8]| std::ffi::OsString::from_vec(text.to_vec());
+    let mut server = mockito::Server::new();
+    let nothing = nothing_sent(&mut server);
+    let url = format!("{}/api/v1", server.url());
+    for name in ["BW_PASSWORD", "BW_ACCOUNT_ID", "BW_USERNAME", "MFA_PROFILE"] {
+        let mut mfa = Mfa::voice_request().args(&["--base-url", &url]);
+        for (other, value) in [
+            ("BW_PASSWORD", PASSWORD),
+            ("BW_ACCOUNT_ID", ACCOUNT),
+            ("BW_USERNAME", USERNAME),
+        ] {
+            if other != name {
+                mfa = mfa.env(other, value);
+            }
+        }
+        mfa.env_os(name, latin1(b"p\xe9ss")).run().assert_error(
+            3,
+            &format!(
+                "environment variable {name} is not UTF-8 text; mfa takes a value as it is \
+                     or not at all"
+            ),
+        );
+    }
+    nothing.assert();
+}
+
+#[cfg(unix)]
+#[test]
+fn a_variable_naming_a_file_takes_any_bytes_a_path_may_hold_like_its_flag() {
+    use std::os::unix::ffi::OsStringExt;
+    let folder = tempfile::tempdir().unwrap();
+    let mut name = folder.path().as_os_str().to_owned().into_vec();
+    name.extend_from_slice(b"/caf\xe9.toml");
+    let path = std::path::PathBuf::from(std::ffi::OsString::from_vec(name));
+    std::fs::write(
+        &path,
+        format!("[profiles.default]\naccount_id = \"{ACCOUNT}\"\n"),
+    )
+    .unwrap();
+    let outcome = Mfa::voice_request()
+        .args(&["-n"])
+        .env_os("MFA_CONFIG", path.clone().into_os_string())
+        .run();
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    assert!(
+        outcome.stdout.contains("/accounts/9900000/code/voice"),
+        "{}",
+        outcome.stdout
+    );
+}

@@ -189,7 +189,7 @@ pub fn nothing_sent(server: &mut mockito::ServerGuard) -> NothingSent {
 pub struct Mfa {
     home: TempDir,
     args: Vec<String>,
-    env: Vec<(String, String)>,
+    env: Vec<(String, std::ffi::OsString)>,
     stdin: Option<Vec<u8>>,
 }
 
@@ -292,8 +292,13 @@ impl Mfa {
         self
     }
 
-    pub fn env(mut self, name: &str, value: &str) -> Self {
-        self.env.push((name.into(), value.into()));
+    pub fn env(self, name: &str, value: &str) -> Self {
+        self.env_os(name, value.into())
+    }
+
+    /// Sets a variable to any bytes the system takes, UTF-8 or not.
+    pub fn env_os(mut self, name: &str, value: std::ffi::OsString) -> Self {
+        self.env.push((name.into(), value));
         self
     }
 

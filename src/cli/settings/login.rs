@@ -16,10 +16,10 @@ impl Sources<'_> {
     pub fn login(&self, global: &GlobalArgs) -> Result<Login, Failure> {
         let client_id: Option<Sourced<ClientId>> =
             self.pick(&table::CLIENT_ID, global.client_id.clone())?;
-        let client_secret = self.secret(&table::CLIENT_SECRET);
+        let client_secret = self.secret(&table::CLIENT_SECRET)?;
         let username: Option<Sourced<Username>> =
             self.pick(&table::USERNAME, global.username.clone())?;
-        match (client_id, client_secret, username, self.password()) {
+        match (client_id, client_secret, username, self.password()?) {
             (Some(client_id), Some(client_secret), _, _) => Ok(Login::Client {
                 client_id,
                 client_secret,
@@ -48,47 +48,53 @@ impl Sources<'_> {
 
     /// The scheme the call will use, judged without reading or checking any secret, so
     /// `--dry-run` shows it on a machine with no credentials.
-    pub fn scheme(&self, global: &GlobalArgs) -> AuthScheme {
-        let client_id = global.client_id.is_some() || self.given(&table::CLIENT_ID).is_some();
-        if client_id && self.secret(&table::CLIENT_SECRET).is_some() {
-            AuthScheme::Bearer
-        } else {
-            AuthScheme::Basic
-        }
+    pub fn scheme(&self, global: &GlobalArgs) -> Result<AuthScheme, Failure> {
+        let client_id = global.client_id.is_some() || self.given(&table::CLIENT_ID)?.is_some();
+        Ok(
+            if client_id && self.secret(&table::CLIENT_SECRET)?.is_some() {
+                AuthScheme::Bearer
+            } else {
+                AuthScheme::Basic
+            },
+        )
     }
 
     /// The password, from `BW_PASSWORD`, else the profile's `password`, else its
     /// `password_command` (not run yet).
-    pub(super) fn password(&self) -> Option<Password> {
-        if let Some(given) = self.secret(&table::PASSWORD) {
-            return Some(Password::Given(given));
+    pub(super) fn password(&self) -> Result<Option<Password>, Failure> {
+        if let Some(given) = self.secret(&table::PASSWORD)? {
+            return Ok(Some(Password::Given(given)));
         }
-        let command = self.profile.text(&table::PASSWORD_COMMAND)?;
-        Some(Password::Command {
-            command: Secret::new(command),
-            origin: self.in_profile(table::PASSWORD_COMMAND.key),
-        })
+        Ok(self
+            .profile
+            .text(&table::PASSWORD_COMMAND)
+            .map(|command| Password::Command {
+                command: Secret::new(command),
+                origin: self.in_profile(table::PASSWORD_COMMAND.key),
+            }))
     }
 
     /// A secret from its variable, else the profile. It never passes through `pick`,
     /// whose messages show the value; an empty one counts as unset.
-    pub(super) fn secret(&self, setting: &Setting) -> Option<Sourced<Secret<String>>> {
+    pub(super) fn secret(
+        &self,
+        setting: &Setting,
+    ) -> Result<Option<Sourced<Secret<String>>>, Failure> {
         let variable = setting.variable.expect("a secret has a variable");
-        if let Some(value) = super::non_empty(self.env, variable) {
-            return Some(Sourced {
+        if let Some(value) = super::non_empty(self.env, variable)? {
+            return Ok(Some(Sourced {
                 value: Secret::new(value),
                 origin: Origin::Env(variable),
-            });
+            }));
         }
         let value = self
             .profile
             .secret(setting)
-            .filter(|v| !v.expose().is_empty())?
-            .clone();
-        Some(Sourced {
-            value,
+            .filter(|v| !v.expose().is_empty());
+        Ok(value.map(|value| Sourced {
+            value: value.clone(),
             origin: self.in_profile(setting.key),
-        })
+        }))
     }
 
     /// The OAuth2 token endpoint.

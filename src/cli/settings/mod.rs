@@ -30,10 +30,33 @@ pub use requests::{Channel, Connection};
 pub use show::{ShownSetting, ShownValue};
 pub use sources::{Sources, config_path, load_failure, profile_name};
 
-/// Looks up an environment variable.
-pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
+use std::ffi::OsString;
+use std::path::PathBuf;
 
-/// A variable's value, with the empty string counting as unset.
-fn non_empty(env: Env, name: &str) -> Option<String> {
-    env(name).filter(|value| !value.is_empty())
+use crate::cli::failure::Failure;
+
+/// Looks up an environment variable, as the system holds it (not always UTF-8).
+pub type Env<'a> = &'a dyn Fn(&str) -> Option<OsString>;
+
+/// A variable's value, with the empty string counting as unset. A value that is not
+/// UTF-8 text is refused naming the variable, never altered to be read (a password
+/// with a Latin-1 byte would be sent with U+FFFD in its place).
+fn non_empty(env: Env, name: &str) -> Result<Option<String>, Failure> {
+    match env(name).filter(|value| !value.is_empty()) {
+        None => Ok(None),
+        Some(value) => value.into_string().map(Some).map_err(|_| {
+            Failure::Config(format!(
+                "environment variable {name} is not UTF-8 text; mfa takes a value as it is \
+                 or not at all"
+            ))
+        }),
+    }
+}
+
+/// A variable that names a file: any bytes the system takes in a path, as the flag's
+/// value would be.
+fn non_empty_path(env: Env, name: &str) -> Option<PathBuf> {
+    env(name)
+        .filter(|value| !value.is_empty())
+        .map(PathBuf::from)
 }

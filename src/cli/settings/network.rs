@@ -18,10 +18,10 @@ use std::path::PathBuf;
 
 use mfa::{BaseUrl, CaCertificates, NoProxy, Proxies, Proxy, Retries, TokenUrl, Transport};
 
-use super::non_empty;
 use super::sources::Sources;
 use super::sources::invalid;
 use super::table;
+use super::{non_empty, non_empty_path};
 use crate::cli::args::GlobalArgs;
 use crate::cli::ca_file::read_certificates;
 use crate::cli::failure::Failure;
@@ -169,7 +169,7 @@ impl Sources<'_> {
             true => self.proxy(&HTTP_PROXY)?,
             false => None,
         };
-        let no_proxy = first_set(self, &NO_PROXY).map(|(list, name)| Sourced {
+        let no_proxy = first_set(self, &NO_PROXY)?.map(|(list, name)| Sourced {
             value: NoProxy::parse(&list),
             origin: Origin::Env(name),
         });
@@ -191,7 +191,7 @@ impl Sources<'_> {
 
     /// The first of `names` that is set, as a proxy.
     fn proxy(&self, names: &[&'static str]) -> Result<Option<Sourced<Proxy>>, Failure> {
-        let Some((value, name)) = first_set(self, names) else {
+        let Some((value, name)) = first_set(self, names)? else {
             return Ok(None);
         };
         match value.parse::<Proxy>() {
@@ -208,13 +208,17 @@ impl Sources<'_> {
     /// The extra CAs: from `--ca-file`, `MFA_CA_FILE` or the profile's `ca_file`.
     fn ca_file(&self, global: &GlobalArgs) -> Result<Option<CaFile>, Failure> {
         let setting = &table::CA_FILE;
-        let (path, origin) = match (&global.ca_file, self.given(setting)) {
-            (Some(path), _) => (path.clone(), Origin::Flag("--ca-file")),
-            (None, Some(given)) => (
-                self.path_of(setting, &given.value, &given.origin),
-                given.origin,
-            ),
-            (None, None) => return Ok(None),
+        let variable = setting.variable.expect("the CA file has a variable");
+        let (path, origin) = if let Some(path) = &global.ca_file {
+            (path.clone(), Origin::Flag("--ca-file"))
+        } else if let Some(path) = non_empty_path(self.env, variable) {
+            // Any bytes a path may hold, as the flag's would be.
+            (path, Origin::Env(variable))
+        } else if let Some(given) = self.given(setting)? {
+            let path = self.path_of(setting, &given.value, &given.origin);
+            (path, given.origin)
+        } else {
+            return Ok(None);
         };
         match read_certificates(&path) {
             Ok(certificates) => Ok(Some(CaFile {
@@ -258,8 +262,14 @@ pub fn proxy_variables() -> Vec<(String, String)> {
 }
 
 /// The first of `names` set to something, and its name.
-fn first_set(sources: &Sources, names: &[&'static str]) -> Option<(String, &'static str)> {
-    names
-        .iter()
-        .find_map(|name| Some((non_empty(sources.env, name)?, *name)))
+fn first_set(
+    sources: &Sources,
+    names: &[&'static str],
+) -> Result<Option<(String, &'static str)>, Failure> {
+    for name in names {
+        if let Some(value) = non_empty(sources.env, name)? {
+            return Ok(Some((value, name)));
+        }
+    }
+    Ok(None)
 }

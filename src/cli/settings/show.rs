@@ -53,7 +53,7 @@ impl Sources<'_> {
     fn shown(&self, setting: &Setting, global: &GlobalArgs) -> Result<ShownValue, Failure> {
         if setting.is_secret() {
             if setting.key == table::PASSWORD.key {
-                return Ok(match self.password() {
+                return Ok(match self.password()? {
                     Some(Password::Given(given)) => ShownValue::Secret {
                         origin: given.origin,
                     },
@@ -61,7 +61,7 @@ impl Sources<'_> {
                     None => ShownValue::NotSet,
                 });
             }
-            return Ok(match self.secret(setting) {
+            return Ok(match self.secret(setting)? {
                 Some(secret) => ShownValue::Secret {
                     origin: secret.origin,
                 },

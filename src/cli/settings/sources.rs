@@ -7,7 +7,7 @@ use std::str::FromStr;
 use mfa::InvalidValue;
 
 use super::table::{self, Kind, Setting};
-use super::{Env, non_empty};
+use super::{Env, non_empty, non_empty_path};
 use crate::cli::args::GlobalArgs;
 use crate::cli::config_file::{self, LoadError, Profile};
 use crate::cli::failure::Failure;
@@ -47,8 +47,8 @@ pub fn config_path(
     if let Some(path) = &global.config {
         return Some((path.clone(), Origin::Flag("--config")));
     }
-    if let Some(path) = non_empty(env, table::CONFIG_VARIABLE) {
-        return Some((path.into(), Origin::Env(table::CONFIG_VARIABLE)));
+    if let Some(path) = non_empty_path(env, table::CONFIG_VARIABLE) {
+        return Some((path, Origin::Env(table::CONFIG_VARIABLE)));
     }
     config_dir.map(|dir| (config_file::default_path(dir), Origin::Default))
 }
@@ -60,8 +60,8 @@ pub fn profile_name(
     env: Env,
     file_default: Option<&str>,
     path: &Path,
-) -> Sourced<String> {
-    let (value, origin) = match (&global.profile, non_empty(env, table::PROFILE_VARIABLE)) {
+) -> Result<Sourced<String>, Failure> {
+    let (value, origin) = match (&global.profile, non_empty(env, table::PROFILE_VARIABLE)?) {
         (Some(name), _) => (name.clone(), Origin::Flag("--profile")),
         (None, Some(name)) => (name, Origin::Env(table::PROFILE_VARIABLE)),
         (None, None) => match file_default {
@@ -75,7 +75,7 @@ pub fn profile_name(
             None => ("default".to_owned(), Origin::Default),
         },
     };
-    Sourced { value, origin }
+    Ok(Sourced { value, origin })
 }
 
 /// The error for a file that could not be used.
@@ -99,7 +99,7 @@ impl<'a> Sources<'a> {
         config_dir: Option<&Path>,
     ) -> Result<Self, Failure> {
         let Some((path, file_origin)) = config_path(global, env, config_dir) else {
-            if global.profile.is_some() || non_empty(env, table::PROFILE_VARIABLE).is_some() {
+            if global.profile.is_some() || non_empty(env, table::PROFILE_VARIABLE)?.is_some() {
                 return Err(Failure::Config(
                     "a profile was named, but no user config directory is known to find \
                      the config file in; pass --config or set MFA_CONFIG"
@@ -127,7 +127,7 @@ impl<'a> Sources<'a> {
             env,
             file.as_ref().and_then(|f| f.default_profile.as_deref()),
             &path,
-        );
+        )?;
         let warnings = file
             .as_ref()
             .and_then(|file| config_file::exposure_warning(&path, file))
@@ -221,7 +221,7 @@ impl<'a> Sources<'a> {
             let origin = Origin::Flag(setting.flag.expect("a flag value comes from a flag"));
             return Ok(Some(Sourced { value, origin }));
         }
-        let Some(given) = self.given(setting) else {
+        let Some(given) = self.given(setting)? else {
             return Ok(None);
         };
         match given.value.parse() {
@@ -245,7 +245,7 @@ impl<'a> Sources<'a> {
                 value,
                 origin: Origin::Flag(name),
             },
-            _ => match self.given(setting) {
+            _ => match self.given(setting)? {
                 Some(given) => given,
                 None => return Ok(None),
             },
@@ -265,19 +265,19 @@ impl<'a> Sources<'a> {
     }
 
     /// A setting's raw value from its variable, else the profile.
-    pub(super) fn given(&self, setting: &Setting) -> Option<Sourced<String>> {
+    pub(super) fn given(&self, setting: &Setting) -> Result<Option<Sourced<String>>, Failure> {
         if let Some(name) = setting.variable
-            && let Some(value) = non_empty(self.env, name)
+            && let Some(value) = non_empty(self.env, name)?
         {
-            return Some(Sourced {
+            return Ok(Some(Sourced {
                 value,
                 origin: Origin::Env(name),
-            });
+            }));
         }
-        Some(Sourced {
-            value: self.profile.text(setting)?,
+        Ok(self.profile.text(setting).map(|value| Sourced {
+            value,
             origin: self.in_profile(setting.key),
-        })
+        }))
     }
 
     /// The file a path setting names: one from the profile is taken from the config

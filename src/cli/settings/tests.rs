@@ -2,6 +2,7 @@
 //! messages for missing and bad values, credentials, request bodies and `config show`.
 
 use std::collections::HashMap;
+use std::ffi::OsString;
 use std::time::Duration;
 
 use clap::Parser;
@@ -43,10 +44,10 @@ impl Sources<'_> {
     }
 }
 
-fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-    let map: HashMap<String, String> = pairs
+fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<OsString> {
+    let map: HashMap<String, OsString> = pairs
         .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .map(|(k, v)| (k.to_string(), OsString::from(v)))
         .collect();
     move |name| map.get(name).cloned()
 }
@@ -305,7 +306,7 @@ fn complete_client_credentials_win_over_basic() {
     let global = cli(&[]).global;
     let login = sources.login(&global).unwrap();
     assert_eq!(login.scheme(), AuthScheme::Bearer);
-    assert_eq!(sources.scheme(&global), AuthScheme::Bearer);
+    assert_eq!(sources.scheme(&global).unwrap(), AuthScheme::Bearer);
     let Ok(mfa::Credentials::ClientCredentials(client)) = login.credentials(Duration::from_secs(1))
     else {
         panic!("{login:?}")
@@ -326,7 +327,7 @@ fn complete_client_credentials_win_over_basic() {
     ]);
     let sources = Sources::new(&env, Profile::default());
     assert_eq!(sources.login(&global).unwrap().scheme(), AuthScheme::Basic);
-    assert_eq!(sources.scheme(&global), AuthScheme::Basic);
+    assert_eq!(sources.scheme(&global).unwrap(), AuthScheme::Basic);
 }
 
 #[test]
