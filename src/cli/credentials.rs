@@ -19,6 +19,8 @@ use crate::cli::failure::Failure;
 use crate::cli::interrupt;
 use crate::cli::origin::{Origin, Sourced};
 use crate::cli::output;
+#[cfg(unix)]
+use crate::cli::terminal;
 
 /// The most of a command's stdout or stderr that is read.
 const OUTPUT_CAP: u64 = 64 * 1024;
@@ -138,9 +140,15 @@ fn run_password_command(
     limit: Duration,
 ) -> Result<Secret<String>, Failure> {
     let fail = |why: String| Failure::Config(format!("the command in {origin} {why}"));
-    // Noted as it starts, so that Ctrl-C or SIGTERM ends it and all it started too.
-    let mut child = interrupt::start_child(|| {
-        let child = shell(command.expose())
+    // With a terminal, the command shares it (and mfa's process group) so that it may
+    // ask there; else it runs in a group of its own, stopped whole.
+    #[cfg(unix)]
+    let own_group = !terminal::in_the_foreground();
+    #[cfg(not(unix))]
+    let own_group = true;
+    // Noted as it starts, so that Ctrl-C or SIGTERM ends it (and all it started) too.
+    let mut child = interrupt::start_child(own_group, || {
+        let child = shell(command.expose(), own_group)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -163,7 +171,7 @@ fn run_password_command(
     });
     let finished = finished.recv_timeout(limit);
     if finished.is_err() {
-        stop(id);
+        stop(id, own_group);
     }
     interrupt::child_ended();
     let Ok((status, printed, errors)) = finished else {
@@ -174,6 +182,8 @@ fn run_password_command(
     };
     let errors = stderr_excerpt(&errors);
     let status = status.map_err(|e| fail(format!("could not be waited for: {e}")))?;
+    // Ctrl-C at the terminal it held reached the command alone: it ends mfa too.
+    interrupt::pass_on(status);
     if !status.success() {
         return Err(fail(format!("failed ({}){errors}", exit_words(status))));
     }
@@ -196,37 +206,42 @@ fn run_password_command(
     Ok(Secret::new(password.to_owned()))
 }
 
-/// The shell command line that runs `command`.
-fn shell(command: &str) -> Command {
+/// The shell command line that runs `command`, in a process group of its own if
+/// `own_group`, so that stopping it stops what it started too.
+fn shell(command: &str, own_group: bool) -> Command {
     #[cfg(unix)]
     {
         use std::os::unix::process::CommandExt;
         let mut shell = Command::new("sh");
-        // Its own process group, so that stopping it stops what it started too.
-        shell.arg("-c").arg(command).process_group(0);
+        shell.arg("-c").arg(command);
+        if own_group {
+            shell.process_group(0);
+        }
         shell
     }
     #[cfg(not(unix))]
     {
+        let _ = own_group;
         let mut shell = Command::new("cmd");
         shell.arg("/C").arg(command);
         shell
     }
 }
 
-/// Stops the command's process group.
+/// Stops the command: its whole process group if it has its own, else its process.
 #[allow(unsafe_code)]
-fn stop(id: u32) {
+fn stop(id: u32, own_group: bool) {
     #[cfg(unix)]
-    if let Ok(group) = libc::pid_t::try_from(id) {
+    if let Ok(id) = libc::pid_t::try_from(id) {
+        let target = if own_group { -id } else { id };
         // SAFETY: kill(2) takes plain integers and touches no memory of ours. The
         // group is the one `shell` made for the command, led by its process.
         unsafe {
-            libc::kill(-group, libc::SIGKILL);
+            libc::kill(target, libc::SIGKILL);
         }
     }
     #[cfg(not(unix))]
-    let _ = id;
+    let _ = (id, own_group);
 }
 
 fn read_capped(stream: &mut impl Read) -> Vec<u8> {

@@ -25,8 +25,9 @@ const NOTHING_SENT: u8 = 0;
 const MAYBE_SENT: u8 = 1;
 const SENT: u8 = 2;
 
-/// The process group of a running `password_command`, or 0.
-static CHILD_GROUP: AtomicI32 = AtomicI32::new(0);
+/// What the handler kills of a running `password_command`: minus its process group
+/// (it has its own), or its process (it shares mfa's group and terminal); 0 for none.
+static CHILD: AtomicI32 = AtomicI32::new(0);
 
 /// What the handler writes: for SIGINT then SIGTERM, one message a state.
 static MESSAGES: OnceLock<[[Vec<u8>; 3]; 2]> = OnceLock::new();
@@ -71,19 +72,40 @@ pub fn answered(status: u16) {
     STATE.store(state, Ordering::Relaxed);
 }
 
-/// Runs `start` with the two signals held back, and notes the process group of the
-/// child it starts, so that an interruption ends it too; none is lost between.
-pub fn start_child<T>(start: impl FnOnce() -> std::io::Result<(T, u32)>) -> std::io::Result<T> {
+/// Runs `start` with the two signals held back, and notes the child it starts (its
+/// process group, if `own_group`), so that an interruption ends it too; none is lost
+/// between.
+pub fn start_child<T>(
+    own_group: bool,
+    start: impl FnOnce() -> std::io::Result<(T, u32)>,
+) -> std::io::Result<T> {
     held_back(|| {
         let (child, id) = start()?;
-        CHILD_GROUP.store(i32::try_from(id).unwrap_or(0), Ordering::Relaxed);
+        let id = i32::try_from(id).unwrap_or(0);
+        CHILD.store(if own_group { -id } else { id }, Ordering::Relaxed);
         Ok(child)
     })
 }
 
 /// The child started with [`start_child`] has ended.
 pub fn child_ended() {
-    CHILD_GROUP.store(0, Ordering::Relaxed);
+    CHILD.store(0, Ordering::Relaxed);
+}
+
+/// If a child ended by SIGINT or SIGTERM (Ctrl-C at a terminal it held), ends this
+/// run by the same signal, with its word on what was sent.
+pub fn pass_on(status: std::process::ExitStatus) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        if let Some(signal) = status.signal()
+            && (signal == libc::SIGINT || signal == libc::SIGTERM)
+        {
+            unix::raise(signal);
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = status;
 }
 
 /// Runs `work` with SIGINT and SIGTERM held back: one that comes meanwhile takes
@@ -127,14 +149,14 @@ mod unix {
         } else {
             Signal::Interrupt
         };
-        let group = CHILD_GROUP.load(Ordering::Relaxed);
+        let child = CHILD.load(Ordering::Relaxed);
         let message = message(signal);
         // SAFETY: kill(2), write(2) and _exit(2) are async-signal-safe, and touch only
         // integers and the bytes of a message made before the handler was installed,
         // which are never freed.
         unsafe {
-            if group > 0 {
-                libc::kill(-group, libc::SIGKILL);
+            if child != 0 {
+                libc::kill(child, libc::SIGKILL);
             }
             libc::write(2, message.as_ptr().cast(), message.len());
             libc::_exit(i32::from(exit_of(signal) as u8));
@@ -162,6 +184,14 @@ mod unix {
             libc::sigaddset(&mut set, libc::SIGINT);
             libc::sigaddset(&mut set, libc::SIGTERM);
             set
+        }
+    }
+
+    /// Sends `signal` to this process, whose handler (if installed) ends the run.
+    pub(super) fn raise(signal: libc::c_int) {
+        // SAFETY: raise(3) takes a plain integer.
+        unsafe {
+            libc::raise(signal);
         }
     }
 

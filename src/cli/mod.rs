@@ -18,6 +18,8 @@ mod origin;
 mod output;
 mod private_files;
 mod settings;
+#[cfg(unix)]
+mod terminal;
 mod token_cache;
 mod untrusted_file;
 

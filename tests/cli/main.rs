@@ -15,6 +15,7 @@ mod servers;
 mod shell;
 mod sms;
 mod support;
+mod terminal;
 mod tls;
 mod transport;
 mod validation;
