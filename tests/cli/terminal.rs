@@ -100,3 +100,22 @@ fn ctrl_c_at_the_commands_prompt_ends_it_and_mfa_sending_nothing() {
     assert!(started.elapsed() < Duration::from_secs(10));
     nothing.assert();
 }
+
+#[test]
+fn a_code_typed_on_the_terminal_is_not_echoed() {
+    let mut server = mockito::Server::new();
+    let call = api_mock(&mut server, VERIFY_PATH, &default_verify_body())
+        .with_body(r#"{"valid":true}"#)
+        .expect(1)
+        .create();
+    let mfa = Mfa::verify_request()
+        .args(&["--code", "-"])
+        .connected(&format!("{}/api/v1", server.url()));
+    let typed = format!("{CODE}\n");
+    let (code, shown) = in_a_terminal(&mfa, typed.as_bytes(), Duration::from_millis(800));
+    assert_eq!(code, 0, "{shown}");
+    assert!(shown.starts_with("Code: "), "{shown}");
+    assert!(shown.ends_with("valid\r\n"), "{shown}");
+    assert!(!shown.contains(CODE), "{shown}");
+    call.assert();
+}
