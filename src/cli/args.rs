@@ -253,6 +253,21 @@ pub enum ConfigCommand {
     /// Show every setting in effect for the selected profile and where it comes from;
     /// secrets only as set or not set
     Show,
+    /// Print the value in effect of one setting (nothing if it is not set); a secret
+    /// only as `set` or `not set`
+    Get {
+        /// The key to print
+        #[arg(value_name = "KEY", value_parser = clap::builder::PossibleValuesParser::new(table::KEYS))]
+        key: String,
+    },
+    /// Remove one key from the selected profile, keeping the rest of the file as it is
+    Unset {
+        /// The key to remove
+        #[arg(value_name = "KEY", value_parser = clap::builder::PossibleValuesParser::new(table::KEYS))]
+        key: String,
+    },
+    /// List the profiles in the config file, the default one marked
+    Profiles,
 }
 
 /// What a code-sending command (`voice`, `sms`) takes.

@@ -33,7 +33,12 @@ pub fn run(
     err: &mut dyn Write,
 ) -> Result<Exit, Failure> {
     let format = global.format();
-    if global.dry_run && matches!(command, ConfigCommand::Init | ConfigCommand::Set { .. }) {
+    if global.dry_run
+        && matches!(
+            command,
+            ConfigCommand::Init | ConfigCommand::Set { .. } | ConfigCommand::Unset { .. }
+        )
+    {
         return Err(Failure::Usage(
             "--dry-run is for voice, sms and verify; `mfa config show` shows a profile \
              without changing it"
@@ -141,6 +146,108 @@ pub fn run(
             };
             let listed = write_show(out, format, &sources, &credentials, &shown);
             output::written(listed, out, "the settings")?;
+        }
+        ConfigCommand::Get { key } => {
+            let sources = Sources::load(global, env, config_dir)?;
+            let shown = sources.show(global)?;
+            let Some(line) = shown.iter().find(|line| line.setting.key == key) else {
+                return Err(Failure::Usage(format!(
+                    "`{}` is not a setting",
+                    output::escaped(key)
+                )));
+            };
+            let printed = match format {
+                OutputFormat::Text => match &line.value {
+                    ShownValue::NotSet if line.setting.is_secret() => writeln!(out, "not set"),
+                    ShownValue::NotSet => Ok(()),
+                    ShownValue::Value { text, .. } => writeln!(out, "{}", output::escaped(text)),
+                    ShownValue::Secret { .. } | ShownValue::FromCommand { .. } => {
+                        writeln!(out, "set")
+                    }
+                },
+                OutputFormat::Json => {
+                    let mut object = shown_json(&line.value);
+                    object["key"] = key.as_str().into();
+                    writeln!(out, "{object}")
+                }
+            };
+            output::written(printed, out, "the value")?;
+        }
+        ConfigCommand::Unset { key } => {
+            let (path, _) = located(global, env, config_dir)?;
+            let _editing = lock_for_edit(&path, global, env)?;
+            let (_, mut document) = read_document(&path)?;
+            let profile = profile_of(global, env, &document, &path)?;
+            let removed = document
+                .get_mut("profiles")
+                .and_then(Item::as_table_like_mut)
+                .and_then(|profiles| profiles.get_mut(&profile))
+                .and_then(Item::as_table_like_mut)
+                .and_then(|table| table.remove(key))
+                .is_some();
+            if removed {
+                save(&path, &document.to_string())?;
+            }
+            let said = match format {
+                OutputFormat::Text if removed => writeln!(
+                    err,
+                    "mfa: removed `{key}` from profile `{profile}` in {}",
+                    path.display()
+                ),
+                OutputFormat::Text => writeln!(
+                    err,
+                    "mfa: `{key}` was not set in profile `{profile}` in {}; nothing changed",
+                    path.display()
+                ),
+                OutputFormat::Json => writeln!(
+                    out,
+                    "{}",
+                    serde_json::json!({
+                        "path": path.display().to_string(),
+                        "profile": profile,
+                        "key": key,
+                        "removed": removed,
+                    })
+                ),
+            };
+            output::written(said, out, "the result")?;
+        }
+        ConfigCommand::Profiles => {
+            let (path, _) = located(global, env, config_dir)?;
+            let (_, document) = read_document(&path)?;
+            let default = document
+                .get("default_profile")
+                .and_then(Item::as_str)
+                .unwrap_or("default");
+            let names: Vec<&str> = document
+                .get("profiles")
+                .and_then(Item::as_table_like)
+                .map(|profiles| profiles.iter().map(|(name, _)| name).collect())
+                .unwrap_or_default();
+            let listed = match format {
+                OutputFormat::Text => names.iter().try_for_each(|name| {
+                    let mark = if *name == default { " (default)" } else { "" };
+                    writeln!(out, "{}{mark}", output::escaped(name))
+                }),
+                OutputFormat::Json => {
+                    let profiles: Vec<serde_json::Value> = names
+                        .iter()
+                        .map(
+                            |name| serde_json::json!({ "name": name, "default": *name == default }),
+                        )
+                        .collect();
+                    writeln!(
+                        out,
+                        "{}",
+                        serde_json::json!({
+                            "path": path.display().to_string(),
+                            "default": default,
+                            "profiles": profiles,
+                        })
+                    )
+                }
+            };
+            output::written(listed, out, "the profiles")?;
         }
     }
     Ok(Exit::Success)
@@ -366,6 +473,42 @@ fn template(profile: &str) -> String {
     )
 }
 
+/// A setting's value as `config show` and `config get` write it in text: the value and
+/// where it came from; a secret only as set.
+fn shown_text(value: &ShownValue) -> String {
+    match value {
+        ShownValue::NotSet => "not set".to_owned(),
+        ShownValue::Value { text, origin, .. } => format!("{} ({origin})", output::escaped(text)),
+        ShownValue::Secret { origin } => format!("set ({origin})"),
+        ShownValue::FromCommand { origin } => format!("from the command in {origin} (not run)"),
+    }
+}
+
+/// A setting's value as `config show` and `config get` write it in JSON.
+fn shown_json(value: &ShownValue) -> serde_json::Value {
+    match value {
+        ShownValue::NotSet => serde_json::json!({ "set": false }),
+        ShownValue::Value {
+            text,
+            number,
+            origin,
+        } => {
+            let value = if *number {
+                serde_json::from_str(text).unwrap_or_else(|_| text.as_str().into())
+            } else {
+                serde_json::Value::from(text.as_str())
+            };
+            serde_json::json!({ "set": true, "value": value, "origin": origin.to_string() })
+        }
+        ShownValue::Secret { origin } => {
+            serde_json::json!({ "set": true, "origin": origin.to_string() })
+        }
+        ShownValue::FromCommand { origin } => serde_json::json!({
+            "set": true, "origin": origin.to_string(), "command_run": false
+        }),
+    }
+}
+
 /// `mfa config show`: the file, the profile, the credentials in use, then each key.
 fn write_show(
     out: &mut dyn Write,
@@ -398,45 +541,14 @@ fn write_show(
             )?;
             writeln!(out, "{:<26}{credentials_text}", "credentials")?;
             for line in shown {
-                let value = match &line.value {
-                    ShownValue::NotSet => "not set".to_owned(),
-                    ShownValue::Value { text, origin, .. } => {
-                        format!("{} ({origin})", output::escaped(text))
-                    }
-                    ShownValue::Secret { origin } => format!("set ({origin})"),
-                    ShownValue::FromCommand { origin } => {
-                        format!("from the command in {origin} (not run)")
-                    }
-                };
-                writeln!(out, "{:<26}{value}", line.setting.key)?;
+                writeln!(out, "{:<26}{}", line.setting.key, shown_text(&line.value))?;
             }
             Ok(())
         }
         OutputFormat::Json => {
             let mut settings = serde_json::Map::new();
             for line in shown {
-                let value = match &line.value {
-                    ShownValue::NotSet => serde_json::json!({ "set": false }),
-                    ShownValue::Value {
-                        text,
-                        number,
-                        origin,
-                    } => {
-                        let value = if *number {
-                            serde_json::from_str(text).unwrap_or_else(|_| text.as_str().into())
-                        } else {
-                            serde_json::Value::from(text.as_str())
-                        };
-                        serde_json::json!({ "set": true, "value": value, "origin": origin.to_string() })
-                    }
-                    ShownValue::Secret { origin } => {
-                        serde_json::json!({ "set": true, "origin": origin.to_string() })
-                    }
-                    ShownValue::FromCommand { origin } => serde_json::json!({
-                        "set": true, "origin": origin.to_string(), "command_run": false
-                    }),
-                };
-                settings.insert(line.setting.key.into(), value);
+                settings.insert(line.setting.key.into(), shown_json(&line.value));
             }
             let credentials = match credentials {
                 Ok(mfa::AuthScheme::Bearer) => serde_json::json!("client_credentials"),

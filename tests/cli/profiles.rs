@@ -802,3 +802,112 @@ fn an_edit_through_a_dangling_link_makes_the_file_it_names_and_keeps_the_link() 
         format!("[profiles.default]\naccount_id = \"{ACCOUNT}\"\n")
     );
 }
+
+const TWO_PROFILES: &str = "# my notes\n\
+    default_profile = \"prod\"\n\
+    \n\
+    [profiles.prod]\n\
+    account_id = \"9900000\" # the main one\n\
+    password = \"pw-in-file\"\n\
+    digits = 4\n\
+    \n\
+    [profiles.test]\n\
+    account_id = \"9900001\"\n";
+
+#[test]
+fn get_prints_one_value_and_a_secret_only_as_set() {
+    let run = |args: &[&str]| {
+        Mfa::new()
+            .args(&[&["config", "get"][..], args].concat())
+            .config(TWO_PROFILES)
+            .run()
+    };
+    run(&["account_id"]).assert(0, "9900000\n", "");
+    run(&["digits"]).assert(0, "4\n", "");
+    run(&["-p", "test", "account_id"]).assert(0, "9900001\n", "");
+    run(&["password"]).assert(0, "set\n", "");
+    run(&["-p", "test", "password"]).assert(0, "not set\n", "");
+    run(&["scope"]).assert(0, "", "");
+    run(&["message"]).assert(0, "Your temporary {NAME} {SCOPE} code is {CODE}\n", "");
+    let outcome = run(&["digits", "--json"]);
+    let json: serde_json::Value = serde_json::from_str(&outcome.stdout).unwrap();
+    assert_eq!(json["key"], "digits");
+    assert_eq!(json["value"], 4);
+    assert_eq!(json["set"], true);
+    let outcome = run(&["password", "--json"]);
+    assert!(!outcome.stdout.contains("pw-in-file"), "{}", outcome.stdout);
+    let json: serde_json::Value = serde_json::from_str(&outcome.stdout).unwrap();
+    assert_eq!(
+        (json["set"].as_bool(), json.get("value")),
+        (Some(true), None)
+    );
+    Mfa::new()
+        .args(&["config", "get", "pasword"])
+        .config(TWO_PROFILES)
+        .run()
+        .assert_exit_and_stdout(2, "");
+}
+
+#[test]
+fn unset_removes_one_key_and_keeps_the_rest_byte_for_byte() {
+    let mfa = Mfa::new()
+        .args(&["config", "unset", "password"])
+        .config(TWO_PROFILES);
+    let path = mfa.default_config_path();
+    mfa.run().assert(
+        0,
+        "",
+        &format!(
+            "mfa: removed `password` from profile `prod` in {}\n",
+            path.display()
+        ),
+    );
+    assert_eq!(
+        read(&path),
+        TWO_PROFILES.replace("password = \"pw-in-file\"\n", "")
+    );
+    // Again: nothing to remove, nothing changed, and said so.
+    let outcome = Mfa::new()
+        .args(&["config", "unset", "password", "--json"])
+        .config(&read(&path))
+        .run();
+    let json: serde_json::Value = serde_json::from_str(&outcome.stdout).unwrap();
+    assert_eq!(
+        (json["removed"].as_bool(), json["key"].as_str()),
+        (Some(false), Some("password"))
+    );
+    // From OAuth2 back to Basic, without editing the file by hand.
+    let mfa = Mfa::new()
+        .args(&["-p", "test", "config", "unset", "account_id"])
+        .config(TWO_PROFILES);
+    let path = mfa.default_config_path();
+    mfa.run().assert_exit_and_stdout(0, "");
+    assert_eq!(
+        read(&path),
+        TWO_PROFILES.replace("account_id = \"9900001\"\n", "")
+    );
+}
+
+#[test]
+fn profiles_lists_the_profiles_and_marks_the_default() {
+    Mfa::new()
+        .args(&["config", "profiles"])
+        .config(TWO_PROFILES)
+        .run()
+        .assert(0, "prod (default)\ntest\n", "");
+    let outcome = Mfa::new()
+        .args(&["config", "profiles", "--json"])
+        .config(TWO_PROFILES)
+        .run();
+    let json: serde_json::Value = serde_json::from_str(&outcome.stdout).unwrap();
+    assert_eq!(json["default"], "prod");
+    assert_eq!(
+        json["profiles"],
+        serde_json::json!([{"name": "prod", "default": true}, {"name": "test", "default": false}])
+    );
+    // No file yet: no profiles.
+    Mfa::new()
+        .args(&["config", "profiles"])
+        .run()
+        .assert(0, "", "");
+}
