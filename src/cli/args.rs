@@ -90,6 +90,32 @@ impl Cli {
     }
 }
 
+/// A few lines on what the command named by `path` (`mfa`, `mfa config`) takes, for a
+/// command line that named none of its commands: each command in a line, and one
+/// example.
+pub fn short_help(path: &str) -> String {
+    let mut command = Cli::command();
+    for name in path.split(' ').skip(1) {
+        if let Some(sub) = command.find_subcommand(name) {
+            command = sub.clone();
+        }
+    }
+    let mut help = format!("Usage: {path} <COMMAND> [OPTIONS]\n\nCommands:\n");
+    for sub in command.get_subcommands().filter(|sub| !sub.is_hide_set()) {
+        let about = sub.get_about().map(ToString::to_string).unwrap_or_default();
+        help.push_str(&format!("  {:<12} {about}\n", sub.get_name()));
+    }
+    let example = match path {
+        "mfa config" => "mfa config set account_id 9900000",
+        _ => "mfa voice --to +15553334444",
+    };
+    help.push_str(&format!(
+        "\nExample: {example}\n\nRun `{path} --help` for every option, `{path} <COMMAND> --help` \
+         for a command's.\n"
+    ));
+    help
+}
+
 /// Whether an argument may ask for help: `--help`, `help`, or short flags that hold an
 /// `h` (`-h`, `-vh`). More than clap takes as a request for help (a profile named `help`,
 /// say), never less, so help always has its exit-status table.

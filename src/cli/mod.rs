@@ -28,6 +28,7 @@ use std::io::{self, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
+use clap::CommandFactory;
 use clap::error::ErrorKind;
 use mfa::{AuthScheme, Client, CodeRequest, Request, Verdict, VerifyRequest};
 
@@ -354,13 +355,58 @@ fn usage_error(
         .collect();
     let message = message.join(" ");
     let message = message.strip_prefix("error: ").unwrap_or(&message);
-    let message = if clap_error.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
-        "no command given; try `mfa --help`".to_owned()
-    } else {
-        format!("{message}; try `mfa --help`")
+    let path = command_path(args);
+    let format = asked_format(args);
+    if clap_error.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+        let failure = Failure::Usage(format!("no command given; try `{path} --help`"));
+        let _ = output::write_failure(err, format, &failure);
+        if format == OutputFormat::Text {
+            let _ = write!(err, "\n{}", args::short_help(&path));
+        }
+        return Exit::Usage;
+    }
+    let message = match suggestion(clap_error) {
+        Some(like) => format!("{message}; did you mean '{like}'? try `{path} --help`"),
+        None => format!("{message}; try `{path} --help`"),
     };
-    let _ = output::write_failure(err, asked_format(args), &Failure::Usage(message));
+    let _ = output::write_failure(err, format, &Failure::Usage(message));
     Exit::Usage
+}
+
+/// What clap found close to a mistyped command, flag or value, if anything.
+fn suggestion(clap_error: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue};
+    [
+        ContextKind::SuggestedSubcommand,
+        ContextKind::SuggestedArg,
+        ContextKind::SuggestedValue,
+    ]
+    .into_iter()
+    .find_map(|kind| match clap_error.get(kind)? {
+        ContextValue::String(like) => Some(like.clone()),
+        ContextValue::Strings(likes) => likes.first().cloned(),
+        _ => None,
+    })
+}
+
+/// The command the arguments name, as far as they name one: `mfa`, `mfa voice`, `mfa
+/// config set`: whose help a mistake points to.
+fn command_path(args: &[OsString]) -> String {
+    let mut command = Cli::command();
+    let mut path = String::from("mfa");
+    for arg in args.iter().skip(1) {
+        let Some(arg) = arg.to_str() else { continue };
+        if arg == "--" {
+            break;
+        }
+        let Some(sub) = command.find_subcommand(arg).cloned() else {
+            continue;
+        };
+        path.push(' ');
+        path.push_str(sub.get_name());
+        command = sub;
+    }
+    path
 }
 
 /// clap's message for a value our types refused, with the value's control characters

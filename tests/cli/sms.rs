@@ -215,7 +215,7 @@ fn bad_input_exits_2_and_sends_nothing() {
             2,
             "",
             &format!(
-                "mfa: error: invalid value '{value}' for '{shown_flag}': {rule}; try `mfa --help`\n"
+                "mfa: error: invalid value '{value}' for '{shown_flag}': {rule}; try `mfa sms --help`\n"
             ),
         );
         nothing.assert();

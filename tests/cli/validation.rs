@@ -76,9 +76,9 @@ fn a_message_over_2048_characters() {
     let long = format!("{{CODE}}{}", "x".repeat(2043));
     let outcome = refused(&["--message", &long], "invalid value '{CODE}xxx");
     assert!(
-        outcome
-            .stderr
-            .ends_with("': must be at most 2048 characters (it has 2049); try `mfa --help`\n"),
+        outcome.stderr.ends_with(
+            "': must be at most 2048 characters (it has 2049); try `mfa voice --help`\n"
+        ),
         "{}",
         outcome.stderr
     );
@@ -198,10 +198,72 @@ fn a_missing_application_id() {
 }
 
 #[test]
-fn no_command() {
-    Mfa::new()
-        .run()
-        .assert(2, "", "mfa: error: no command given; try `mfa --help`\n");
+fn no_command_shows_the_short_help() {
+    let outcome = Mfa::new().run();
+    assert_eq!((outcome.code, outcome.stdout.as_str()), (2, ""));
+    assert!(
+        outcome
+            .stderr
+            .starts_with("mfa: error: no command given; try `mfa --help`\n\nUsage: mfa <COMMAND>"),
+        "{}",
+        outcome.stderr
+    );
+    for line in [
+        "  voice        Send a code by voice call; prints the call id",
+        "Example: mfa voice --to +15553334444",
+    ] {
+        assert!(outcome.stderr.contains(line), "{line}: {}", outcome.stderr);
+    }
+    assert!(outcome.stderr.lines().count() < 20);
+    let config = Mfa::new().args(&["config"]).run();
+    assert!(
+        config.stderr.contains("  unset        Remove one key"),
+        "{}",
+        config.stderr
+    );
+    // With --json, one object as for every error.
+    let json = Mfa::new().args(&["--json"]).run();
+    assert_eq!(json.stderr.lines().count(), 1, "{}", json.stderr);
+}
+
+#[test]
+fn a_mistyped_command_flag_or_key_gets_a_suggestion_and_its_commands_help() {
+    for (args, line) in [
+        (
+            &["vocie"][..],
+            "mfa: error: unrecognized subcommand 'vocie'; did you mean 'voice'? try `mfa --help`",
+        ),
+        (
+            &["voice", "--too", "x"],
+            "mfa: error: unexpected argument '--too' found; did you mean '--to'? try `mfa voice --help`",
+        ),
+        (
+            &["sms", "--form", "x"],
+            "mfa: error: unexpected argument '--form' found; did you mean '--from'? try `mfa sms --help`",
+        ),
+    ] {
+        Mfa::new()
+            .args(args)
+            .run()
+            .assert(2, "", &format!("{line}\n"));
+    }
+    let key = Mfa::new().args(&["config", "set", "acount_id", "1"]).run();
+    assert_eq!(key.code, 2);
+    assert!(
+        key.stderr
+            .ends_with("; did you mean 'account_id'? try `mfa config set --help`\n"),
+        "{}",
+        key.stderr
+    );
+    let json = Mfa::new().args(&["vocie", "--json"]).run();
+    let error: serde_json::Value = serde_json::from_str(&json.stderr).unwrap();
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean 'voice'?"),
+        "{error}"
+    );
 }
 
 #[test]
@@ -264,7 +326,7 @@ fn to_given_twice_is_refused_and_nothing_is_sent() {
         refused(
             extra,
             "the argument '--to <NUMBER>' cannot be used multiple times: it names one person; \
-             run mfa once for each number; try `mfa --help`",
+             run mfa once for each number; try `mfa voice --help`",
         );
     }
     let mut server = mockito::Server::new();

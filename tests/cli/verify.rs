@@ -256,7 +256,7 @@ fn refused(extra: &[&str], message: &str) {
     Mfa::verify(&api(&server)).args(extra).run().assert(
         2,
         "",
-        &format!("mfa: error: {message}; try `mfa --help`\n"),
+        &format!("mfa: error: {message}; try `mfa verify --help`\n"),
     );
     nothing.assert();
 }
