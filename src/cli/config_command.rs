@@ -82,11 +82,12 @@ pub fn run(
             };
             new.push_str(&template(&profile));
             save(&path, &new)?;
-            output::written(
-                confirm(out, err, format, &path, &profile, None),
-                out,
-                "the result",
-            )?;
+            // The hint names the profile unless it is the one used with none named.
+            let file_default = document.get("default_profile").and_then(Item::as_str);
+            let named = profile != file_default.unwrap_or("default");
+            let hint = named.then_some(profile.as_str());
+            let said = confirm(out, err, format, &path, &profile, None, hint);
+            output::written(said, out, "the result")?;
         }
         ConfigCommand::Set { key, value } => {
             let setting = table::by_key(key).ok_or_else(|| {
@@ -127,7 +128,7 @@ pub fn run(
                     ),
                 );
             }
-            let said = confirm(out, err, format, &path, &profile, Some(key));
+            let said = confirm(out, err, format, &path, &profile, Some(key), None);
             output::written(said, out, "the result")?;
             if let Some(warning) = config_file::exposure_warning(&path, &file) {
                 let _ = output::write_warning(err, format, &warning);
@@ -373,11 +374,17 @@ fn confirm(
     path: &Path,
     profile: &str,
     key: Option<&str>,
+    named: Option<&str>,
 ) -> std::io::Result<()> {
+    let selector = match named {
+        Some(name) => format!("-p {} ", shell_word(name)),
+        None => String::new(),
+    };
     match (format, key) {
         (OutputFormat::Text, None) => writeln!(
             err,
-            "mfa: wrote profile `{profile}` to {}; fill it in with `mfa config set KEY VALUE`",
+            "mfa: wrote profile `{profile}` to {}; fill it in with `mfa {selector}config set KEY \
+             VALUE`",
             path.display()
         ),
         (OutputFormat::Text, Some(key)) => writeln!(
@@ -395,6 +402,19 @@ fn confirm(
             }
             writeln!(out, "{object}")
         }
+    }
+}
+
+/// A profile's name as a shell reads it: as it is if plain, else in single quotes.
+fn shell_word(name: &str) -> String {
+    if !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+    {
+        name.to_owned()
+    } else {
+        format!("'{}'", name.replace('\'', "'\\''"))
     }
 }
 

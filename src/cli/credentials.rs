@@ -13,7 +13,9 @@ use std::process::{Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use mfa::{AuthScheme, ClientCredentials, ClientId, Credentials, Secret, TokenUrl, Username};
+use mfa::{
+    AccountId, AuthScheme, ClientCredentials, ClientId, Credentials, Secret, TokenUrl, Username,
+};
 
 use crate::cli::failure::Failure;
 use crate::cli::interrupt;
@@ -99,12 +101,25 @@ impl Login {
     }
 
     /// What to check when `error` says the credentials were refused, naming where each
-    /// part came from.
-    pub fn advice(&self, error: &mfa::Error) -> Option<String> {
+    /// part came from. A 403 is about the account as much as the credentials: the
+    /// account id and its origin are named too.
+    pub fn advice(&self, error: &mfa::Error, account: &Sourced<AccountId>) -> Option<String> {
         if error.class() != mfa::ErrorClass::CredentialsRefused {
             return None;
         }
+        let forbidden = matches!(error, mfa::Error::Api { status: 403, .. });
+        let account = format!(
+            "account {} (from {})",
+            account.value.as_str(),
+            account.origin
+        );
         Some(match self {
+            Login::Basic { username, password } if forbidden => format!(
+                "check that {account} is the right one and that the username (from {}) may \
+                 use MFA on it; the password is from {}",
+                username.origin,
+                password.origin()
+            ),
             Login::Basic { username, password } => format!(
                 "check the username (from {}) and the password (from {})",
                 username.origin,
@@ -123,7 +138,7 @@ impl Login {
                     mfa::Error::Token { .. } => format!("check {parts}"),
                     _ => format!(
                         "a token was issued for {parts}, but the API refused it; check that \
-                         this client may use MFA on this account"
+                         this client may use MFA on {account}"
                     ),
                 }
             }
@@ -357,6 +372,13 @@ mod tests {
         assert!(started.elapsed() < Duration::from_secs(10));
     }
 
+    fn account() -> Sourced<AccountId> {
+        Sourced {
+            value: "9900000".parse().unwrap(),
+            origin: Origin::Flag("--account-id"),
+        }
+    }
+
     #[test]
     fn advice_names_where_each_part_came_from() {
         let login = Login::Basic {
@@ -377,7 +399,7 @@ mod tests {
             retry_after: None,
         };
         assert_eq!(
-            login.advice(&refused).unwrap(),
+            login.advice(&refused, &account()).unwrap(),
             "check the username (from --username) and the password (from key \
              `password_command` of profile `p` in /f)"
         );
@@ -388,7 +410,7 @@ mod tests {
             request_id: None,
             retry_after: None,
         };
-        assert_eq!(login.advice(&rejected), None);
+        assert_eq!(login.advice(&rejected, &account()), None);
         assert!(!format!("{login:?}").contains("pass show"));
     }
 }

@@ -156,6 +156,11 @@ fn call_api(
     let call = ApiCall::from_command(command, &sources, input, err)?;
     let request = call.request(&connection, scheme);
     if global.dry_run {
+        // No credential is needed to show the request, but a real run would need them.
+        if let Err(missing) = sources.login(global) {
+            let warning = format!("a real run would fail: {}", missing.sentence());
+            let _ = output::write_warning(err, format, &warning);
+        }
         let shown = output::write_request(out, format, &request);
         output::written(shown, out, "the request")?;
         return Ok(Exit::Success);
@@ -167,7 +172,7 @@ fn call_api(
     let credentials = login.credentials(timeout)?;
     let refused = |error: mfa::Error| {
         let advice = login
-            .advice(&error)
+            .advice(&error, &connection.account_id)
             .or_else(|| certificate_advice(&error, &network));
         Failure::Api { error, advice }
     };
@@ -176,7 +181,7 @@ fn call_api(
     let transport = log.waits(network.transport(timeout));
     let client = Client::new(
         connection.base_url.value.clone(),
-        connection.account_id.value,
+        connection.account_id.value.clone(),
         credentials,
     )
     .with_transport(transport);

@@ -11,22 +11,49 @@ fn prints_the_request_and_sends_nothing_without_any_credentials() {
         let mut server = mockito::Server::new();
         let nothing = nothing_sent(&mut server);
         let base_url = format!("{}/api/v1", server.url());
-        command
-            .args(&[
-                "--dry-run",
-                "--account-id",
-                ACCOUNT,
-                "--base-url",
-                &base_url,
-            ])
-            .run()
-            .assert(
-                0,
-                &shown_request(&format!("{base_url}/accounts/{ACCOUNT}/code/{path}"), &body),
-                "",
-            );
+        let mfa = command.args(&[
+            "--dry-run",
+            "--account-id",
+            ACCOUNT,
+            "--base-url",
+            &base_url,
+        ]);
+        let config = mfa.default_config_path();
+        // It still says what a real run would miss.
+        mfa.run().assert(
+            0,
+            &shown_request(&format!("{base_url}/accounts/{ACCOUNT}/code/{path}"), &body),
+            &format!(
+                "mfa: warning: a real run would fail: no API username: pass --username, set \
+                 BW_USERNAME, or add `username` to profile `default` in {}\n",
+                config.display()
+            ),
+        );
         nothing.assert();
     }
+}
+
+#[test]
+fn with_every_credential_a_dry_run_warns_of_nothing() {
+    let mut server = mockito::Server::new();
+    let nothing = nothing_sent(&mut server);
+    let outcome = Mfa::voice(&format!("{}/api/v1", server.url()))
+        .args(&["--dry-run"])
+        .run();
+    assert_eq!((outcome.code, outcome.stderr.as_str()), (0, ""));
+    nothing.assert();
+    let half = Mfa::voice_request()
+        .args(&["-n", "--account-id", ACCOUNT])
+        .env("BW_CLIENT_ID", CLIENT_ID)
+        .run();
+    assert!(
+        half.stderr.starts_with(
+            "mfa: warning: a real run would fail: no client secret for the client id (from \
+             environment variable BW_CLIENT_ID)"
+        ),
+        "{}",
+        half.stderr
+    );
 }
 
 #[test]

@@ -171,7 +171,7 @@ fn a_new_token_the_api_refuses_is_not_tried_again_and_not_kept() {
         "the API refused the credentials (HTTP 403): Forbidden; a token was issued for the \
          client id (from environment variable BW_CLIENT_ID) and the client secret (from \
          environment variable BW_CLIENT_SECRET), but the API refused it; check that this \
-         client may use MFA on this account",
+         client may use MFA on account 9900000 (from --account-id)",
     );
     token.assert();
     refused.assert();

@@ -481,7 +481,7 @@ fn no_warning_at_mode_600_or_without_a_secret() {
         ),
     ] {
         let outcome = Mfa::voice_request()
-            .args(&["--account-id", ACCOUNT, "--dry-run"])
+            .args(&["--account-id", ACCOUNT, "--username", USERNAME, "--dry-run"])
             .config_with_mode(&text, mode)
             .run();
         assert_eq!((outcome.code, outcome.stderr.as_str()), (0, ""), "{mode:o}");
@@ -491,7 +491,8 @@ fn no_warning_at_mode_600_or_without_a_secret() {
 #[test]
 fn the_warning_is_json_with_json_output() {
     let outcome = Mfa::voice_request()
-        .args(&["--account-id", ACCOUNT, "--dry-run", "--json"])
+        .args(&["--account-id", ACCOUNT, "--client-id", CLIENT_ID])
+        .args(&["--dry-run", "--json"])
         .config_with_mode(
             &format!("[profiles.default]\nclient_secret = \"{CLIENT_SECRET}\"\n"),
             0o604,
@@ -910,4 +911,29 @@ fn profiles_lists_the_profiles_and_marks_the_default() {
         .args(&["config", "profiles"])
         .run()
         .assert(0, "", "");
+}
+
+#[test]
+fn init_names_the_profile_in_its_hint_unless_it_is_the_default() {
+    for (args, hint) in [
+        (&["config", "init"][..], "`mfa config set KEY VALUE`"),
+        (
+            &["-p", "test", "config", "init"],
+            "`mfa -p test config set KEY VALUE`",
+        ),
+        (
+            &["-p", "my prod", "config", "init"],
+            "`mfa -p 'my prod' config set KEY VALUE`",
+        ),
+    ] {
+        let outcome = Mfa::new().args(args).run();
+        assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+        assert!(
+            outcome
+                .stderr
+                .ends_with(&format!("; fill it in with {hint}\n")),
+            "{args:?}: {}",
+            outcome.stderr
+        );
+    }
 }

@@ -275,8 +275,9 @@ fn a_403_with_the_older_message_casing_exits_4() {
         r#"{"Message":"User is not authorized to access this resource"}"#,
         4,
         "the API refused the credentials (HTTP 403): User is not authorized to access this \
-         resource; check the username (from --username) and the password (from environment \
-         variable BW_PASSWORD)",
+         resource; check that account 9900000 (from --account-id) is the right one and that \
+         the username (from --username) may use MFA on it; the password is from environment \
+         variable BW_PASSWORD",
     );
 }
 

@@ -226,11 +226,13 @@ fn output_lost_to_a_full_disk_is_a_failure_for_a_command_that_sent_nothing() {
                 APP,
                 "--account-id",
                 ACCOUNT,
+                "--username",
+                USERNAME,
             ],
             "the request",
         ),
     ] {
-        let mfa = Mfa::new().args(args);
+        let mfa = Mfa::new().args(args).env("BW_PASSWORD", PASSWORD);
         let output = mfa
             .command()
             .stdin(std::process::Stdio::null())

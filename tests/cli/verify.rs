@@ -357,8 +357,9 @@ fn dry_run_masks_the_code_in_text_and_json() {
     let nothing = nothing_sent(&mut server);
     let base_url = api(&server);
     Mfa::verify_request()
-        .args(&["--code", CODE, "-n", "--account-id", ACCOUNT])
+        .args(&["--code", CODE, "-n", "--account-id", ACCOUNT, "--username", USERNAME])
         .args(&["--base-url", &base_url, "--scope", "login"])
+        .env("BW_PASSWORD", PASSWORD)
         .run()
         .assert(
             0,
@@ -378,8 +379,11 @@ fn dry_run_masks_the_code_in_text_and_json() {
             "--json",
             "--account-id",
             ACCOUNT,
+            "--username",
+            USERNAME,
         ])
         .args(&["--base-url", &base_url])
+        .env("BW_PASSWORD", PASSWORD)
         .stdin(CODE)
         .run();
     assert_eq!((outcome.code, outcome.stderr.as_str()), (0, ""));

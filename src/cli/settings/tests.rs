@@ -246,7 +246,18 @@ fn password_and_advice(login: &Login) -> (String, String) {
         request_id: None,
         retry_after: None,
     };
-    (password.expose().clone(), login.advice(&refused).unwrap())
+    (
+        password.expose().clone(),
+        login
+            .advice(
+                &refused,
+                &crate::cli::origin::Sourced {
+                    value: "1".parse().unwrap(),
+                    origin: Origin::Default,
+                },
+            )
+            .unwrap(),
+    )
 }
 
 #[test]
