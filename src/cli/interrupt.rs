@@ -18,6 +18,7 @@ use mfa::{Call, Delivery};
 use crate::cli::args::OutputFormat;
 use crate::cli::failure::{Exit, Failure, Signal};
 use crate::cli::output;
+use crate::cli::status;
 
 /// How far the call got: an index into the messages.
 static STATE: AtomicU8 = AtomicU8::new(NOTHING_SENT);
@@ -33,10 +34,13 @@ static CHILD: AtomicI32 = AtomicI32::new(0);
 static MESSAGES: OnceLock<[[Vec<u8>; 3]; 2]> = OnceLock::new();
 
 /// From now on, SIGINT and SIGTERM end the run saying what became of `call`, in
-/// `format`.
-pub fn install(format: OutputFormat, call: Call) {
+/// `format`; on a line of its own, a status line erased first if `status_line`.
+pub fn install(format: OutputFormat, call: Call, status_line: bool) {
     let message = |signal, sent| {
         let mut bytes = Vec::new();
+        if status_line {
+            bytes.extend_from_slice(status::ERASE.as_bytes());
+        }
         let failure = Failure::Interrupted { signal, call, sent };
         let _ = output::write_failure(&mut bytes, format, &failure);
         bytes
@@ -244,7 +248,7 @@ mod tests {
 
     #[test]
     fn the_message_follows_the_call_from_nothing_sent_to_sent() {
-        install(OutputFormat::Text, Call::VoiceCode);
+        install(OutputFormat::Text, Call::VoiceCode, false);
         STATE.store(NOTHING_SENT, Ordering::Relaxed);
         assert_eq!(
             shown(Signal::Interrupt),

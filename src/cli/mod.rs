@@ -18,15 +18,17 @@ mod origin;
 mod output;
 mod private_files;
 mod settings;
+mod status;
 #[cfg(unix)]
 mod terminal;
 mod token_cache;
 mod untrusted_file;
 
 use std::ffi::OsString;
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::CommandFactory;
 use clap::error::ErrorKind;
@@ -37,6 +39,7 @@ use failure::{Exit, Failure};
 use input::Input;
 use output::{Log, Outcome};
 use settings::{Channel, Connection, Endpoint, Env, Network, Sources};
+use status::StatusLine;
 use token_cache::TokenCache;
 
 /// The user's folders: where the config file and the token cache are by default.
@@ -166,10 +169,18 @@ fn call_api(
         return Ok(Exit::Success);
     }
 
-    interrupt::install(format, call.call());
+    // Only at a terminal, and never with the log, which says each step itself.
+    let show_status = format == OutputFormat::Text && !global.verbose && io::stderr().is_terminal();
+    interrupt::install(format, call.call(), show_status);
     let login = sources.login(global)?;
     let timeout = connection.timeout.value.duration();
     let credentials = login.credentials(timeout)?;
+    // Begun once a password command is done with the terminal: the token endpoint (if
+    // any) is called first.
+    let first_host = endpoints
+        .last()
+        .map_or("", |endpoint| endpoint.host.as_str());
+    let status = Arc::new(StatusLine::start(show_status, first_host));
     let refused = |error: mfa::Error| {
         let advice = login
             .advice(&error, &connection.account_id)
@@ -178,15 +189,23 @@ fn call_api(
     };
     let cache = TokenCache::for_credentials(&credentials, places.cache_dir);
     network.log(log, err, &endpoints);
-    let transport = log.waits(network.transport(timeout));
+    let mut transport = log.waits(network.transport(timeout));
+    if status.on() {
+        let status = Arc::clone(&status);
+        transport = transport.on_wait(move |wait| status.retry(wait));
+    }
     let client = Client::new(
         connection.base_url.value.clone(),
         connection.account_id.value.clone(),
         credentials,
     )
     .with_transport(transport);
+    let written = Arc::clone(&status);
     let client = client
-        .on_request_written(interrupt::request_written)
+        .on_request_written(move || {
+            interrupt::request_written();
+            written.written();
+        })
         .on_response(move |response| {
             interrupt::answered(response.status);
             log.response(response);
@@ -200,7 +219,9 @@ fn call_api(
     };
     let token_before = client.token();
     log.request(err, &request);
+    status.connecting(&endpoints[0].host);
     let outcome = call.make(&client);
+    status.finish();
     if let Some(cache) = &cache {
         let refused = matches!(&outcome, Err(mfa::Error::Api { status: 401, .. }));
         token_cache::keep_token(

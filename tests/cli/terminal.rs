@@ -119,3 +119,134 @@ fn a_code_typed_on_the_terminal_is_not_echoed() {
     assert!(!shown.contains(CODE), "{shown}");
     call.assert();
 }
+
+/// A strict voice mock whose answer, `c-1`, comes only after `delay`.
+fn slow_answer(server: &mut mockito::ServerGuard, delay: Duration) -> mockito::Mock {
+    voice_mock(server, &default_voice_body())
+        .with_chunked_body(move |body| {
+            std::thread::sleep(delay);
+            body.write_all(br#"{"callId":"c-1"}"#)
+        })
+        .expect(1)
+        .create()
+}
+
+/// What stays on the terminal once each status line is erased: the text after the
+/// last `\r\x1b[K` of each line.
+fn left_on_screen(shown: &str) -> String {
+    shown
+        .split("\r\n")
+        .map(|line| line.rsplit("\r\x1b[K").next().unwrap_or(line))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn a_slow_answer_shows_a_status_line_at_a_terminal_erased_when_done() {
+    let mut server = mockito::Server::new();
+    let call = slow_answer(&mut server, Duration::from_millis(2_500));
+    let mfa = Mfa::voice(&format!("{}/api/v1", server.url()));
+    let (code, shown) = in_a_terminal(&mfa, b"", Duration::ZERO);
+    assert_eq!(code, 0, "{shown:?}");
+    let host = server.host_with_port();
+    assert!(
+        shown.contains(&format!("\r\x1b[Kmfa: waiting for {host} to answer (1 s)")),
+        "{shown:?}"
+    );
+    assert!(
+        shown.contains(&format!("\r\x1b[Kmfa: waiting for {host} to answer (2 s)")),
+        "{shown:?}"
+    );
+    assert_eq!(left_on_screen(&shown), "c-1\n", "{shown:?}");
+    call.assert();
+}
+
+#[test]
+fn without_a_terminal_a_slow_answer_leaves_stderr_empty() {
+    let mut server = mockito::Server::new();
+    let call = slow_answer(&mut server, Duration::from_millis(1_500));
+    Mfa::voice(&format!("{}/api/v1", server.url()))
+        .run()
+        .assert(0, "c-1\n", "");
+    call.assert();
+}
+
+#[test]
+fn with_json_or_the_log_no_status_line_is_drawn_even_at_a_terminal() {
+    for flag in ["--json", "--verbose"] {
+        let mut server = mockito::Server::new();
+        let call = slow_answer(&mut server, Duration::from_millis(1_500));
+        let mfa = Mfa::voice(&format!("{}/api/v1", server.url())).args(&[flag]);
+        let (code, shown) = in_a_terminal(&mfa, b"", Duration::ZERO);
+        assert_eq!(code, 0, "{shown:?}");
+        assert!(!shown.contains("\x1b[K"), "{flag}: {shown:?}");
+        assert!(!shown.contains("to answer ("), "{flag}: {shown:?}");
+        call.assert();
+    }
+}
+
+/// A strict voice mock answering 429 with `Retry-After: 2`, once.
+fn rate_limited_once(server: &mut mockito::ServerGuard) -> mockito::Mock {
+    voice_mock(server, &default_voice_body())
+        .with_status(429)
+        .with_header("Retry-After", "2")
+        .with_body(r#"{"message":"Too many requests"}"#)
+        .expect(1)
+        .create()
+}
+
+#[test]
+fn a_retry_wait_is_announced_at_a_terminal_without_the_log() {
+    let mut server = mockito::Server::new();
+    let refused = rate_limited_once(&mut server);
+    let call = voice_mock(&mut server, &default_voice_body())
+        .with_body(r#"{"callId":"c-1"}"#)
+        .expect(1)
+        .create();
+    let mfa = Mfa::voice(&format!("{}/api/v1", server.url())).args(&["--retries", "1"]);
+    let (code, shown) = in_a_terminal(&mfa, b"", Duration::ZERO);
+    assert_eq!(code, 0, "{shown:?}");
+    assert!(
+        shown.contains("\r\x1b[Kmfa: waiting to try again (1 s)"),
+        "{shown:?}"
+    );
+    assert_eq!(
+        left_on_screen(&shown),
+        "mfa: HTTP 429; waiting 2 s as Retry-After says, then retry 1 of 1\nc-1\n",
+        "{shown:?}"
+    );
+    refused.assert();
+    call.assert();
+}
+
+#[test]
+fn without_a_terminal_a_retry_wait_leaves_stderr_empty() {
+    let mut server = mockito::Server::new();
+    let refused = rate_limited_once(&mut server);
+    let call = voice_mock(&mut server, &default_voice_body())
+        .with_body(r#"{"callId":"c-1"}"#)
+        .expect(1)
+        .create();
+    Mfa::voice(&format!("{}/api/v1", server.url()))
+        .args(&["--retries", "1"])
+        .run()
+        .assert(0, "c-1\n", "");
+    refused.assert();
+    call.assert();
+}
+
+#[test]
+fn ctrl_c_under_the_status_line_erases_it_before_saying_what_was_sent() {
+    let mut server = mockito::Server::new();
+    let _never = slow_answer(&mut server, Duration::from_secs(5));
+    let mfa = Mfa::voice(&format!("{}/api/v1", server.url()));
+    let (code, shown) = in_a_terminal(&mfa, b"\x03", Duration::from_millis(2_300));
+    assert_eq!(code, 130, "{shown:?}");
+    assert!(shown.contains("to answer (2 s)"), "{shown:?}");
+    assert_eq!(
+        left_on_screen(&shown),
+        "mfa: error: interrupted (SIGINT) while the request was out; the code may have been \
+         sent, so check before sending another\n",
+        "{shown:?}"
+    );
+}
