@@ -75,19 +75,194 @@ impl Cli {
     /// The command line as the man page and completions describe it: each setting's
     /// flag with its help from the settings table. Parsing alone does not need it.
     pub fn documented() -> clap::Command {
-        table::describe_flags(Self::command())
+        list_only_what_applies(table::describe_flags(Self::command()))
     }
 
-    /// The command line as help shows it: documented, with the exit-status table after
-    /// the help of `mfa` and of each command that calls the API.
+    /// The command line as help shows it: documented; `--help` (not `-h`) adds the
+    /// examples and the exit-status table after `mfa` and each command that calls the
+    /// API, and examples after `mfa config`.
     pub fn command_for_help() -> clap::Command {
         let table = exit_status_help();
-        let mut command = Self::documented().after_help(table.clone());
+        let more = |path: &str| format!("Examples and exit statuses: `{path} --help`");
+        let mut command = Self::documented()
+            .after_help(more("mfa"))
+            .after_long_help(format!("{}\n{table}", examples(&[])));
         for name in ["voice", "sms", "verify"] {
-            command = command.mut_subcommand(name, |sub| sub.after_help(table.clone()));
+            let after = format!("{}\n{table}", examples(&[name]));
+            let short = more(&format!("mfa {name}"));
+            command =
+                command.mut_subcommand(name, |sub| sub.after_help(short).after_long_help(after));
         }
-        command
+        command.mut_subcommand("config", |sub| {
+            sub.after_help("Examples: `mfa config --help`")
+                .after_long_help(examples(&["config"]))
+        })
     }
+}
+
+/// The options every command takes, by the `id` clap knows them by, and whether the
+/// command at `path` (`["config", "show"]`) does anything with each: help and
+/// completions list only those that apply. The settings' flags apply where settings are
+/// shown or used; `--dry-run` and `--verbose` only where a request is made.
+fn applies(path: &[String], id: &str) -> bool {
+    let path: Vec<&str> = path.iter().map(String::as_str).collect();
+    let selects = matches!(id, "profile" | "config");
+    let format = matches!(id, "output" | "json");
+    let request = matches!(id, "dry_run" | "verbose");
+    match path.as_slice() {
+        [] | ["voice" | "sms" | "verify"] => true,
+        ["config", "show" | "get"] => !request,
+        ["config", "path" | "profiles"] => id == "config" || format,
+        ["config", ..] => selects || format,
+        _ => false,
+    }
+}
+
+/// The options every command takes that `-h` leaves to `--help`: settings usually kept
+/// in a profile, and the spelled-out output format.
+fn only_in_long_help(id: &str) -> bool {
+    matches!(
+        id,
+        "config"
+            | "username"
+            | "client_id"
+            | "base_url"
+            | "timeout"
+            | "retries"
+            | "ca_file"
+            | "output"
+    )
+}
+
+/// Hides the options every command takes from each command they do not apply to, and
+/// leaves some to `--help`. Clap copies such an option into each command under the
+/// one that defines it, unless the command has its own; so each gets its own copy,
+/// hidden or not, before clap builds the command line.
+fn list_only_what_applies(mut command: clap::Command) -> clap::Command {
+    let global: Vec<clap::Arg> = command
+        .get_arguments()
+        .filter(|arg| arg.is_global_set())
+        .cloned()
+        .collect();
+    for arg in &global {
+        let short = only_in_long_help(arg.get_id().as_str());
+        command = command.mut_arg(arg.get_id(), |arg| arg.hide_short_help(short));
+    }
+    copy_into_each_command(command, &global, &mut Vec::new())
+}
+
+/// Gives each command under `command` (at `path`) its own copy of each of `global`,
+/// hidden where it does not apply.
+fn copy_into_each_command(
+    mut command: clap::Command,
+    global: &[clap::Arg],
+    path: &mut Vec<String>,
+) -> clap::Command {
+    let names: Vec<String> = command
+        .get_subcommands()
+        .map(|sub| sub.get_name().to_string())
+        .collect();
+    for name in names {
+        path.push(name.clone());
+        command = command.mut_subcommand(name, |mut sub| {
+            for arg in global {
+                let id = arg.get_id().as_str();
+                sub = sub.arg(
+                    arg.clone()
+                        .hide(!applies(path, id))
+                        .hide_short_help(only_in_long_help(id)),
+                );
+            }
+            copy_into_each_command(sub, global, path)
+        });
+        path.pop();
+    }
+    command
+}
+
+/// The EXAMPLES section of `--help` for the command at `path`.
+fn examples(path: &[&str]) -> String {
+    let lines: &[(&str, &str)] = match path {
+        ["sms"] => &[
+            (
+                "Send a code by text message, keeping the message id:",
+                "id=$(mfa sms --to +15553334444)",
+            ),
+            (
+                "With a text of your own:",
+                "mfa sms --to +15553334444 --message 'Your {NAME} code: {CODE}'",
+            ),
+            (
+                "See the request without sending it (needs no password):",
+                "mfa sms --to +15553334444 --dry-run",
+            ),
+        ],
+        ["verify"] => &[
+            (
+                "Check a code (exit 0 and `valid`, or exit 1 and `invalid`):",
+                "mfa verify --to +15553334444 --code 123456",
+            ),
+            (
+                "Read the code from stdin, out of shell history and the process list:",
+                "printf '%s\\n' \"$code\" | mfa verify --to +15553334444 --code -",
+            ),
+            (
+                "In a script, by the exit status:",
+                "if printf '%s\\n' \"$code\" | mfa verify --to +15553334444 --code - >/dev/null; then echo welcome; fi",
+            ),
+        ],
+        ["config"] => &[
+            (
+                "Start a profile and fill it in:",
+                "mfa config init\n    mfa config set account_id 9900000\n    mfa config set password -",
+            ),
+            (
+                "A second profile, used with -p:",
+                "mfa -p staging config init\n    mfa -p staging voice --to +15553334444",
+            ),
+            (
+                "See what is in effect and where it comes from:",
+                "mfa config show\n    mfa config get account_id",
+            ),
+            (
+                "Back from OAuth2 to a username and password:",
+                "mfa config unset client_id\n    mfa config unset client_secret",
+            ),
+        ],
+        [] => &[
+            (
+                "Set up the default profile (see `mfa config --help`):",
+                "mfa config init\n    mfa config set account_id 9900000\n    mfa config set password -",
+            ),
+            (
+                "Send a code by voice call, then check the one the user types back:",
+                "mfa voice --to +15553334444\n    mfa verify --to +15553334444 --code -",
+            ),
+            (
+                "By text message, from another profile, as JSON:",
+                "mfa -p staging sms --to +15553334444 --json",
+            ),
+        ],
+        _ => &[
+            (
+                "Send a code by voice call, keeping the call id:",
+                "call_id=$(mfa voice --to +15553334444)",
+            ),
+            (
+                "See the request without sending it (needs no password):",
+                "mfa voice --to +15553334444 --dry-run",
+            ),
+            (
+                "From another profile, with a 4-digit code, as JSON:",
+                "mfa -p staging voice --to +15553334444 --digits 4 --json",
+            ),
+        ],
+    };
+    let mut text = String::from("Examples:\n");
+    for (what, command) in lines {
+        text.push_str(&format!("  {what}\n    {command}\n"));
+    }
+    text
 }
 
 /// A few lines on what the command named by `path` (`mfa`, `mfa config`) takes, for a
@@ -380,6 +555,7 @@ mod tests {
     #[test]
     fn the_command_line_is_well_formed() {
         Cli::command().debug_assert();
+        Cli::command_for_help().debug_assert();
     }
 
     #[test]
@@ -484,20 +660,134 @@ mod tests {
         assert!(matches!(&verify.code, CodeSource::Given(code) if code.expose() == "1234"));
     }
 
+    /// The help `line` (`mfa voice -h`) prints, as `mfa` renders it.
+    fn help_of(line: &str) -> String {
+        let args: Vec<OsString> = line.split(' ').map(OsString::from).collect();
+        let err = Cli::parse_args(&args).unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::DisplayHelp, "{line}");
+        err.to_string()
+    }
+
+    /// Every command's path, `mfa` first.
+    fn every_command() -> Vec<String> {
+        let mut paths = vec!["mfa".to_string()];
+        for sub in Cli::command().get_subcommands() {
+            paths.push(format!("mfa {}", sub.get_name()));
+            for inner in sub.get_subcommands() {
+                paths.push(format!("mfa {} {}", sub.get_name(), inner.get_name()));
+            }
+        }
+        paths
+    }
+
     #[test]
-    fn help_shows_the_exit_status_table() {
-        let mut command = Cli::command_for_help();
-        let help = command.render_help().to_string();
-        assert!(help.contains("Exit status:"), "{help}");
-        assert!(help.contains("6  rate limited (429)"), "{help}");
-        for name in ["voice", "sms", "verify"] {
-            let sub = command.find_subcommand_mut(name).unwrap();
-            let help = sub.render_help().to_string();
+    fn dash_h_is_a_short_page_and_dash_dash_help_the_full_one() {
+        for path in every_command() {
+            let short = help_of(&format!("{path} -h"));
+            assert!(short.lines().count() < 40, "{path} -h: {short}");
+            assert!(!short.contains("Exit status:"), "{path} -h: {short}");
+            assert!(!short.contains("--retries"), "{path} -h: {short}");
+        }
+        for name in ["mfa", "mfa voice", "mfa sms", "mfa verify"] {
+            let short = help_of(&format!("{name} -h"));
             assert!(
-                help.contains("Exit status:\n    0  success"),
-                "{name}: {help}"
+                short.ends_with(&format!("Examples and exit statuses: `{name} --help`\n")),
+                "{short}"
+            );
+            let long = help_of(&format!("{name} --help"));
+            assert!(long.contains("\nExamples:\n  "), "{name}: {long}");
+            assert!(
+                long.contains("Exit status:\n    0  success"),
+                "{name}: {long}"
+            );
+            assert!(long.contains("6  rate limited (429)"), "{name}: {long}");
+            assert!(long.contains("--retries <N>"), "{name}: {long}");
+        }
+        let config = help_of("mfa config --help");
+        assert!(config.contains("\nExamples:\n  "), "{config}");
+        assert!(config.contains("mfa config unset client_id"), "{config}");
+    }
+
+    #[test]
+    fn each_command_lists_only_the_options_that_apply_to_it() {
+        let lists = |help: &str, flag: &str| {
+            help.contains(&format!("{flag} ")) || help.contains(&format!("{flag}\n"))
+        };
+        for path in every_command() {
+            let help = help_of(&format!("{path} --help"));
+            let api = ["mfa", "mfa voice", "mfa sms", "mfa verify"].contains(&path.as_str());
+            let shows_settings = api || path == "mfa config show" || path == "mfa config get";
+            let in_config = path.starts_with("mfa config");
+            for flag in ["--dry-run", "--verbose"] {
+                assert_eq!(lists(&help, flag), api, "{path} --help, {flag}: {help}");
+            }
+            for flag in ["--retries", "--ca-file", "--account-id", "--timeout"] {
+                assert_eq!(
+                    lists(&help, flag),
+                    shows_settings,
+                    "{path} --help, {flag}: {help}"
+                );
+            }
+            assert_eq!(
+                lists(&help, "--config"),
+                api || in_config,
+                "{path} --help: {help}"
+            );
+            assert_eq!(
+                lists(&help, "--json"),
+                api || in_config,
+                "{path} --help: {help}"
             );
         }
+        // Hidden from help, the options are still taken where they mean something.
+        let args = |line: &str| line.split(' ').map(OsString::from).collect::<Vec<_>>();
+        assert!(Cli::parse_args(&args("mfa config set account_id 1 --profile test")).is_ok());
+        assert!(Cli::parse_args(&args("mfa config path --json")).is_ok());
+    }
+
+    /// A command line as a shell splits it: words between blanks, `'...'` and `"..."`
+    /// quoting.
+    fn shell_words(line: &str) -> Vec<OsString> {
+        let (mut words, mut word, mut quote) = (Vec::new(), String::new(), None);
+        for c in line.chars() {
+            match (quote, c) {
+                (None, '\'' | '"') => quote = Some(c),
+                (Some(open), _) if c == open => quote = None,
+                (None, ' ') if !word.is_empty() => {
+                    words.push(OsString::from(std::mem::take(&mut word)))
+                }
+                (None, ' ') => {}
+                _ => word.push(c),
+            }
+        }
+        words.extend((!word.is_empty()).then(|| OsString::from(word)));
+        words
+    }
+
+    #[test]
+    fn every_example_is_a_command_line_mfa_takes() {
+        let mut seen = 0;
+        for path in [&[][..], &["voice"], &["sms"], &["verify"], &["config"]] {
+            for line in examples(path)
+                .lines()
+                .filter(|line| line.starts_with("    "))
+            {
+                // The `mfa ...` part of a shell line: after `$(` or `| `, before `)`,
+                // ` >` or `;`.
+                let start = line.find("mfa ").unwrap_or_else(|| panic!("{line}"));
+                let command = &line[start..];
+                let end = [")", " >", ";"]
+                    .iter()
+                    .filter_map(|stop| command.find(stop))
+                    .min()
+                    .unwrap_or(command.len());
+                let words = shell_words(&command[..end]);
+                let parsed = Cli::parse_args(&words);
+                assert!(parsed.is_ok(), "{line}: {:?}", parsed.err());
+                seen += 1;
+            }
+        }
+        assert!(seen >= 15, "{seen}");
     }
 
     #[test]

@@ -282,18 +282,22 @@ fn usage_errors_are_json_with_json() {
 }
 
 #[test]
-fn every_way_of_asking_for_help_shows_the_exit_status_table() {
+fn every_way_of_asking_for_the_full_help_shows_examples_and_the_exit_status_table() {
     for args in [
-        &["-h"][..],
+        &["--help"][..],
         &["voice", "--help"],
-        &["sms", "-h"],
+        &["sms", "--help"],
         &["verify", "--help"],
         &["help", "voice"],
         &["voice", "--to", TO, "--help"],
-        &["verify", "-vh"],
     ] {
         let help = Mfa::new().args(args).run();
         assert_eq!((help.code, help.stderr.as_str()), (0, ""), "{args:?}");
+        assert!(
+            help.stdout.contains("\nExamples:\n  "),
+            "{args:?}: {}",
+            help.stdout
+        );
         assert!(
             help.stdout
                 .contains("\nExit status:\n    0  success (verify"),
@@ -301,6 +305,31 @@ fn every_way_of_asking_for_help_shows_the_exit_status_table() {
             help.stdout
         );
         assert!(help.stdout.contains("  9  "), "{args:?}: {}", help.stdout);
+    }
+    // `-h` is the short page: it says where the rest is.
+    for (args, path) in [
+        (&["-h"][..], "mfa"),
+        (&["sms", "-h"], "mfa sms"),
+        (&["verify", "-vh"], "mfa verify"),
+    ] {
+        let help = Mfa::new().args(args).run();
+        assert_eq!((help.code, help.stderr.as_str()), (0, ""), "{args:?}");
+        assert!(
+            help.stdout.lines().count() < 40,
+            "{args:?}: {}",
+            help.stdout
+        );
+        assert!(
+            !help.stdout.contains("Exit status:"),
+            "{args:?}: {}",
+            help.stdout
+        );
+        assert!(
+            help.stdout
+                .ends_with(&format!("\nExamples and exit statuses: `{path} --help`\n")),
+            "{args:?}: {}",
+            help.stdout
+        );
     }
     // Config's commands call no API and show no table.
     let help = Mfa::new().args(&["config", "set", "--help"]).run();
