@@ -1,5 +1,5 @@
-//! `mfa man` and `mfa completions`: documents made from the same clap definition the
-//! parser uses, so they never drift from the flags.
+//! `mfa man`: the manual made from the same clap definition the parser uses, so it
+//! never drifts from the flags.
 //!
 //! The man page is one page, mfa(1): clap_mangen's name, synopsis, description and
 //! global options, then each command with its own options, then the sections a man
@@ -13,15 +13,6 @@ use roff::{Roff, bold, italic, roman};
 use crate::cli::args::Cli;
 use crate::cli::failure::EXIT_STATUS;
 use crate::cli::settings::{proxy_variables, table};
-
-/// Writes the completion script for `shell` to `out`. It is made in memory first:
-/// clap_complete panics when its writer fails, and a closed stdout is no crash.
-pub fn write_completions(shell: clap_complete::Shell, out: &mut dyn Write) -> io::Result<()> {
-    let mut script = Vec::new();
-    clap_complete::generate(shell, &mut Cli::documented(), "mfa", &mut script);
-    out.write_all(&script)?;
-    out.flush()
-}
 
 /// Writes mfa(1) in roff to `out`.
 pub fn write_man(out: &mut dyn Write) -> io::Result<()> {

@@ -7,6 +7,7 @@
 
 mod args;
 mod ca_file;
+mod completion;
 mod config_command;
 mod config_file;
 mod credentials;
@@ -52,6 +53,7 @@ pub struct Places<'a> {
 /// Runs `mfa` in this process's real surroundings.
 pub fn main() -> ExitCode {
     keep_out_of_core_dumps();
+    completion::answer_if_asked();
     let env = |name: &str| std::env::var_os(name);
     let (config_dir, cache_dir) = (dirs::config_dir(), dirs::cache_dir());
     let exit = run(
@@ -100,7 +102,7 @@ pub fn run(
     let result = match &cli.command {
         // Made from the command definition alone: no config file, no environment.
         Command::Completions { shell } => {
-            let script = man::write_completions(*shell, out);
+            let script = completion::write_script(*shell, out);
             output::written(script, out, "the completion script").map(|()| Exit::Success)
         }
         Command::Man => {

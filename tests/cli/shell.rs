@@ -7,20 +7,200 @@ use std::process::Stdio;
 use crate::support::*;
 
 #[test]
-fn completions_are_generated_for_every_shell() {
+fn completions_are_generated_for_every_shell_and_ask_mfa_at_each_tab() {
     for (shell, marker) in [
-        ("bash", "complete -F _mfa"),
+        ("bash", "complete -o nospace -o bashdefault"),
         ("zsh", "#compdef mfa"),
-        ("fish", "complete -c mfa"),
+        ("fish", "complete --keep-order --exclusive --command mfa"),
         ("powershell", "Register-ArgumentCompleter"),
         ("elvish", "set edit:completion:arg-completer[mfa]"),
     ] {
         let outcome = Mfa::new().args(&["completions", shell]).run();
         assert_eq!((outcome.code, outcome.stderr.as_str()), (0, ""), "{shell}");
-        for expected in [marker, "voice", "verify", "retries", "ca-file"] {
-            assert!(outcome.stdout.contains(expected), "{shell}: {expected}");
+        let script = &outcome.stdout;
+        assert!(script.contains(marker), "{shell}: {script}");
+        // The shell's name goes with the variable, quoted or not.
+        assert!(
+            script.contains(&format!("MFA_COMPLETE = \"{shell}\""))
+                || script.contains(&format!("MFA_COMPLETE=\"{shell}\""))
+                || script.contains(&format!("MFA_COMPLETE={shell} ")),
+            "{shell}: {script}"
+        );
+    }
+    // Autoloaded from $fpath, the zsh script completes the TAB that loaded it too.
+    let zsh = Mfa::new().args(&["completions", "zsh"]).run().stdout;
+    assert!(
+        zsh.ends_with(
+            "if [ \"$funcstack[1]\" = \"_mfa\" ]; then _clap_dynamic_completer_mfa \"$@\"; fi\n"
+        ),
+        "{zsh}"
+    );
+}
+
+/// A config file with two profiles, `work` the default.
+const TWO_PROFILES: &str =
+    "default_profile = \"work\"\n\n[profiles.work]\naccount_id = \"1\"\n\n[profiles.home]\n";
+
+/// What bash offers for the command line `words` (the last one being completed) with
+/// the script of `mfa completions bash` loaded, `mfa` on the PATH, in `mfa`'s
+/// surroundings (its HOME and variables).
+fn bash_offers(mfa: &Mfa, words: &[&str]) -> Vec<String> {
+    let script = Mfa::new().args(&["completions", "bash"]).run().stdout;
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("mfa.bash");
+    std::fs::write(&path, script).unwrap();
+    let quoted: Vec<String> = words.iter().map(|w| format!("'{w}'")).collect();
+    let current = words.last().unwrap();
+    let previous = words[words.len() - 2];
+    let line = format!(
+        "source '{}'; COMP_WORDS=({}); COMP_CWORD={}; _clap_complete_mfa mfa '{current}' \
+         '{previous}'; printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+        path.display(),
+        quoted.join(" "),
+        words.len() - 1,
+    );
+    let binary = std::path::Path::new(env!("CARGO_BIN_EXE_mfa"));
+    let inner = mfa.command();
+    let output = std::process::Command::new("bash")
+        .args(["--norc", "-c", &line])
+        .env_clear()
+        .envs(inner.get_envs().filter_map(|(k, v)| Some((k, v?))))
+        .env(
+            "PATH",
+            format!("{}:/usr/bin:/bin", binary.parent().unwrap().display()),
+        )
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .filter(|line| !line.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn bash_completes_a_profile_to_the_names_in_the_config_file() {
+    let mfa = Mfa::new().config(TWO_PROFILES);
+    assert_eq!(bash_offers(&mfa, &["mfa", "-p", ""]), ["home", "work"]);
+    assert_eq!(
+        bash_offers(&mfa, &["mfa", "voice", "--profile", "w"]),
+        ["work"]
+    );
+    assert_eq!(
+        bash_offers(&mfa, &["mfa", "config", "show", "-p", "h"]),
+        ["home"]
+    );
+    // The file MFA_CONFIG names, when it names one.
+    let (_folder, other) = crate::servers::file_with("[profiles.staging]\n", "other.toml");
+    let mfa = mfa.env("MFA_CONFIG", other.to_str().unwrap());
+    assert_eq!(bash_offers(&mfa, &["mfa", "-p", ""]), ["staging"]);
+    // No file, or one mfa refuses: nothing to offer, and no error on the screen.
+    assert!(bash_offers(&Mfa::new(), &["mfa", "-p", ""]).is_empty());
+    let broken = Mfa::new().config("this is [not toml");
+    assert!(bash_offers(&broken, &["mfa", "-p", ""]).is_empty());
+}
+
+#[test]
+fn bash_completes_keys_output_formats_and_only_the_options_that_apply() {
+    let mfa = Mfa::new();
+    for command in ["get", "set", "unset"] {
+        let keys = bash_offers(&mfa, &["mfa", "config", command, ""]);
+        for key in [
+            "account_id",
+            "password",
+            "voice_application_id",
+            "expiration_minutes",
+        ] {
+            assert!(keys.contains(&key.to_string()), "{command}: {keys:?}");
         }
     }
+    assert_eq!(
+        bash_offers(&mfa, &["mfa", "config", "unset", "ti"]),
+        ["timeout"]
+    );
+    assert_eq!(
+        bash_offers(&mfa, &["mfa", "--output", ""]),
+        ["text", "json"]
+    );
+    assert_eq!(bash_offers(&mfa, &["mfa", "voice", "-o", "j"]), ["json"]);
+    let show = bash_offers(&mfa, &["mfa", "config", "show", "--"]);
+    assert!(show.contains(&"--account-id".to_string()), "{show:?}");
+    assert!(!show.contains(&"--dry-run".to_string()), "{show:?}");
+    let voice = bash_offers(&mfa, &["mfa", "voice", "--"]);
+    for flag in ["--to", "--dry-run", "--retries", "--profile"] {
+        assert!(voice.contains(&flag.to_string()), "{voice:?}");
+    }
+}
+
+#[test]
+fn zsh_and_fish_get_the_same_answers_from_mfa() {
+    for (shell, index) in [("zsh", Some("2")), ("fish", None)] {
+        let mut asking = Mfa::new().config(TWO_PROFILES).env("MFA_COMPLETE", shell);
+        if let Some(index) = index {
+            asking = asking.env("_CLAP_COMPLETE_INDEX", index);
+        }
+        let outcome = asking.args(&["--", "mfa", "-p", ""]).run();
+        assert_eq!((outcome.code, outcome.stderr.as_str()), (0, ""), "{shell}");
+        let offered: Vec<&str> = outcome.stdout.lines().collect();
+        assert_eq!(offered, ["home", "work"], "{shell}");
+    }
+}
+
+#[test]
+fn completing_a_whole_send_sends_nothing_and_needs_no_setting() {
+    let mut server = mockito::Server::new();
+    let nothing = nothing_sent(&mut server);
+    let url = format!("{}/api/v1", server.url());
+    let words = [
+        "mfa",
+        "voice",
+        "--to",
+        TO,
+        "--from",
+        FROM,
+        "--application-id",
+        APP,
+        "--account-id",
+        ACCOUNT,
+        "--username",
+        USERNAME,
+        "--base-url",
+        &url,
+        "--",
+    ];
+    let offered = bash_offers(&Mfa::new().env("BW_PASSWORD", PASSWORD), &words);
+    assert!(offered.contains(&"--dry-run".to_string()), "{offered:?}");
+    nothing.assert();
+}
+
+#[test]
+fn a_fifo_for_a_config_file_gives_no_names_and_no_hang() {
+    let folder = tempfile::tempdir().unwrap();
+    let fifo = folder.path().join("config.toml");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let mfa = Mfa::new().env("MFA_CONFIG", fifo.to_str().unwrap());
+    let started = std::time::Instant::now();
+    assert!(bash_offers(&mfa, &["mfa", "-p", ""]).is_empty());
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+}
+
+#[test]
+fn another_tools_complete_variable_is_no_completion_request() {
+    Mfa::new()
+        .env("COMPLETE", "bash")
+        .args(&["--version"])
+        .run()
+        .assert(0, &format!("mfa {}\n", env!("CARGO_PKG_VERSION")), "");
 }
 
 #[test]
@@ -52,7 +232,11 @@ fn completions_read_no_config_and_need_no_settings() {
         .args(&["completions", "fish"])
         .run();
     assert_eq!((outcome.code, outcome.stderr.as_str()), (0, ""));
-    assert!(outcome.stdout.contains("complete -c mfa"));
+    assert!(
+        outcome
+            .stdout
+            .contains("complete --keep-order --exclusive --command mfa")
+    );
 }
 
 #[test]
