@@ -101,19 +101,18 @@ impl Cli {
 }
 
 /// The options every command takes, by the `id` clap knows them by, and whether the
-/// command at `path` (`["config", "show"]`) does anything with each: help and
-/// completions list only those that apply. The settings' flags apply where settings are
-/// shown or used; `--dry-run` and `--verbose` only where a request is made.
-fn applies(path: &[String], id: &str) -> bool {
-    let path: Vec<&str> = path.iter().map(String::as_str).collect();
+/// command at `path` (`""` for `mfa`, `"config show"`) does anything with each: help
+/// and completions list only those that apply. The settings' flags apply where
+/// settings are shown or used; `--dry-run` and `--verbose` only where a request is made.
+fn applies(path: &str, id: &str) -> bool {
     let selects = matches!(id, "profile" | "config");
     let format = matches!(id, "output" | "json");
     let request = matches!(id, "dry_run" | "verbose");
-    match path.as_slice() {
-        [] | ["voice" | "sms" | "verify"] => true,
-        ["config", "show" | "get"] => !request,
-        ["config", "path" | "profiles"] => id == "config" || format,
-        ["config", ..] => selects || format,
+    match path {
+        "" | "voice" | "sms" | "verify" => true,
+        "config show" | "config get" => !request,
+        "config path" | "config profiles" => id == "config" || format,
+        _ if path == "config" || path.starts_with("config ") => selects || format,
         _ => false,
     }
 }
@@ -136,48 +135,43 @@ fn only_in_long_help(id: &str) -> bool {
 
 /// Hides the options every command takes from each command they do not apply to, and
 /// leaves some to `--help`. Clap copies such an option into each command under the
-/// one that defines it, unless the command has its own; so each gets its own copy,
-/// hidden or not, before clap builds the command line.
-fn list_only_what_applies(mut command: clap::Command) -> clap::Command {
+/// one that defines it, unless the command has its own; so a command where it is to
+/// be shown otherwise than where it comes from gets its own copy, before clap builds
+/// the command line.
+fn list_only_what_applies(command: clap::Command) -> clap::Command {
+    let mut command = command.mut_args(|arg| {
+        let short = arg.is_global_set() && only_in_long_help(arg.get_id().as_str());
+        arg.hide_short_help(short)
+    });
     let global: Vec<clap::Arg> = command
         .get_arguments()
         .filter(|arg| arg.is_global_set())
         .cloned()
         .collect();
-    for arg in &global {
-        let short = only_in_long_help(arg.get_id().as_str());
-        command = command.mut_arg(arg.get_id(), |arg| arg.hide_short_help(short));
-    }
-    copy_into_each_command(command, &global, &mut Vec::new())
+    copy_where_shown_otherwise(&mut command, &global, "");
+    command
 }
 
-/// Gives each command under `command` (at `path`) its own copy of each of `global`,
-/// hidden where it does not apply.
-fn copy_into_each_command(
-    mut command: clap::Command,
-    global: &[clap::Arg],
-    path: &mut Vec<String>,
-) -> clap::Command {
-    let names: Vec<String> = command
-        .get_subcommands()
-        .map(|sub| sub.get_name().to_string())
+/// Gives each command under `command` (at `path`) its own copy of each of `global`
+/// that it shows otherwise than `command` does: hidden where it does not apply.
+fn copy_where_shown_otherwise(command: &mut clap::Command, global: &[clap::Arg], path: &str) {
+    let above: Vec<bool> = global
+        .iter()
+        .map(|arg| applies(path, arg.get_id().as_str()))
         .collect();
-    for name in names {
-        path.push(name.clone());
-        command = command.mut_subcommand(name, |mut sub| {
-            for arg in global {
-                let id = arg.get_id().as_str();
-                sub = sub.arg(
-                    arg.clone()
-                        .hide(!applies(path, id))
-                        .hide_short_help(only_in_long_help(id)),
-                );
+    for sub in command.get_subcommands_mut() {
+        let inner = match path {
+            "" => sub.get_name().to_string(),
+            _ => format!("{path} {}", sub.get_name()),
+        };
+        for (arg, shown_above) in global.iter().zip(&above) {
+            let shown = applies(&inner, arg.get_id().as_str());
+            if shown != *shown_above {
+                *sub = std::mem::take(sub).arg(arg.clone().hide(!shown));
             }
-            copy_into_each_command(sub, global, path)
-        });
-        path.pop();
+        }
+        copy_where_shown_otherwise(sub, global, &inner);
     }
-    command
 }
 
 /// The EXAMPLES section of `--help` for the command at `path`.
