@@ -9,8 +9,9 @@
 # The network as it really is: a second stand-in speaks HTTPS with a
 # certificate from a private CA made here with openssl; tinyproxy (Debian's, installed
 # if missing) is a real forward proxy with a password; retries against rate limits,
-# hostile answers, completions and the man page, and forty runs at once through the
-# proxy over TLS.
+# hostile answers, completions and the man page, forty runs at once through the
+# proxy over TLS. Last, every user's command block of the README, run as written on a
+# fresh HOME.
 #
 # usage: tools/check-release.sh   (needs cargo, python3 with pip, openssl, and tinyproxy
 #                                  or apt-get to install it; listens on 127.0.0.1)
@@ -515,6 +516,77 @@ for line in open(sys.argv[1]):
 print(f"sdk schema: {total - bad - short} of {total} requests valid, {short} with 2 or 3 digits (mfa allows them), {bad} invalid")
 sys.exit(1 if bad else 0)
 PY
+
+# The README's command blocks, run as written by a new user: a fresh HOME, `mfa` on the
+# PATH, and only what such a user brings: the stand-in as the API (MFA_BASE_URL, which
+# no block sets), the password where a block writes `BW_PASSWORD=...`, and what they
+# would type on stdin. The lines for PowerShell and elvish are for those shells, not
+# bash, and are left out; the developers' blocks (cargo test, bench, CI) are run
+# elsewhere.
+README_HOME=$WORK/readme-home
+mkdir -p "$README_HOME" "$WORK/readme-bin"
+ln -sf "$MFA" "$WORK/readme-bin/mfa"
+# The lines of the ```sh block of the README whose first line starts with $1.
+readme_block() {
+  awk -v first="$1" '
+    /^```/ { if (inside) { inside = 0; taking = 0 } else if ($0 == "```sh") { inside = 1; fresh = 1 }; next }
+    inside && fresh { fresh = 0; if (index($0, first) == 1) taking = 1 }
+    taking { print }
+  ' README.md
+}
+# run_readme NAME WANT_REQUESTS STDIN FIRST_LINE [EXTRA]: runs the block in bash with
+# EXTRA after it, stopping at the first command that fails (bash -e); the output goes to
+# $WORK/readme-NAME.out and .err.
+run_readme() {
+  local name=$1 want_requests=$2 stdin=$3 first=$4 extra=${5:-} block before code
+  block=$(readme_block "$first" | grep -v -e 'Invoke-Expression' -e '^eval (')
+  if [ -z "$block" ]; then echo "FAIL readme-$name: no block starts with: $first"; failures=$((failures + 1)); return; fi
+  block=${block//BW_PASSWORD=.../BW_PASSWORD=$PASSWORD}
+  before=$(requests)
+  printf '%s' "$stdin" | env -i HOME="$README_HOME" PATH="$WORK/readme-bin:/usr/bin:/bin" \
+    MFA_BASE_URL="$BASE" MANPAGER=cat timeout 60 bash -ec "$block
+$extra" >"$WORK/readme-$name.out" 2>"$WORK/readme-$name.err"
+  code=$?
+  runs=$((runs + 1))
+  local sent=$(($(requests) - before))
+  if [ "$code" = 0 ] && [ "$sent" = "$want_requests" ]; then
+    printf 'ok   readme-%-20s exit %s, %s requests\n' "$name" "$code" "$sent"
+  else
+    printf 'FAIL readme-%-20s exit %s (want 0), %s requests (want %s)\n' "$name" "$code" "$sent" "$want_requests"
+    sed 's/^/       /' "$WORK/readme-$name.err" | head -5
+    failures=$((failures + 1))
+  fi
+}
+run_readme completions 0 '' '# bash (bash-completion' 'man -w mfa'
+expect readme-man-mfa grep -qx "$README_HOME/.local/share/man/man1/mfa.1" "$WORK/readme-completions.out"
+expect readme-man-page grep -q 'EXIT STATUS' "$WORK/readme-completions.out"
+expect readme-fish-file test -s "$README_HOME/.config/fish/completions/mfa.fish"
+expect readme-bash-file test -s "$README_HOME/.local/share/bash-completion/completions/mfa"
+run_readme quick-start 0 "$PASSWORD
+" 'mfa config init'
+expect readme-quick-start-show grep -q '^password  *set' "$WORK/readme-quick-start.out"
+run_readme sends 3 '' 'mfa voice --to +15553334444 '
+expect readme-sends-out bash -c "sed -n 2p '$WORK/readme-sends.out' | grep -q '^{\"callId\":'"
+expect readme-sends-profiles grep -qx 'default (default)' "$WORK/readme-sends.out"
+run_readme end-to-end 2 "$CODE
+" 'mfa sms --to +15553334444 --scope login'
+expect readme-end-to-end-valid grep -qx 'the code is right' "$WORK/readme-end-to-end.out"
+mv "$README_HOME/.config" "$README_HOME/.config-aside"
+run_readme ci 2 '' 'export BW_ACCOUNT_ID=9900000' 'echo "call $call_id message $message_id"'
+expect readme-ci-ids grep -qE '^call .+ message .+$' "$WORK/readme-ci.out"
+expect readme-ci-no-failure bash -c "! grep -q 'mfa failed' '$WORK/readme-ci.out'"
+# The dry run of the README's first steps, through cargo as written, prints the request
+# the README shows beneath it.
+readme_text_block() {
+  awk '/^```text$/ { if (!done) { inside = 1 }; next } /^```/ { if (inside) { inside = 0; done = 1 }; next } inside { print }' README.md
+}
+before=$(requests)
+cargo_bin=$(dirname "$(command -v cargo)")
+env -i HOME="$README_HOME" CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}" RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}" \
+  PATH="$cargo_bin:/usr/bin:/bin" bash -c "$(readme_block 'cargo run -- voice --dry-run') 2>/dev/null" >"$WORK/readme-dry-run.out"
+runs=$((runs + 1))
+expect readme-dry-run-as-shown diff <(readme_text_block) "$WORK/readme-dry-run.out"
+expect readme-dry-run-sends-nothing test "$(requests)" = "$before"
 
 # No output of any run holds the password, the client secret, the Authorization values
 # they make, an access token, or the code being verified.
