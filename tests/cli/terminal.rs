@@ -185,24 +185,25 @@ fn with_json_or_the_log_no_status_line_is_drawn_even_at_a_terminal() {
     }
 }
 
-/// A strict voice mock answering 429 with `Retry-After: 2`, once.
-fn rate_limited_once(server: &mut mockito::ServerGuard) -> mockito::Mock {
-    voice_mock(server, &default_voice_body())
+/// Strict voice mocks: a 429 with `Retry-After: 2`, then `c-1`; each expected once.
+fn rate_limited_once(server: &mut mockito::ServerGuard) -> (mockito::Mock, mockito::Mock) {
+    let refused = voice_mock(server, &default_voice_body())
         .with_status(429)
         .with_header("Retry-After", "2")
         .with_body(r#"{"message":"Too many requests"}"#)
         .expect(1)
-        .create()
+        .create();
+    let call = voice_mock(server, &default_voice_body())
+        .with_body(r#"{"callId":"c-1"}"#)
+        .expect(1)
+        .create();
+    (refused, call)
 }
 
 #[test]
 fn a_retry_wait_is_announced_at_a_terminal_without_the_log() {
     let mut server = mockito::Server::new();
-    let refused = rate_limited_once(&mut server);
-    let call = voice_mock(&mut server, &default_voice_body())
-        .with_body(r#"{"callId":"c-1"}"#)
-        .expect(1)
-        .create();
+    let (refused, call) = rate_limited_once(&mut server);
     let mfa = Mfa::voice(&format!("{}/api/v1", server.url())).args(&["--retries", "1"]);
     let (code, shown) = in_a_terminal(&mfa, b"", Duration::ZERO);
     assert_eq!(code, 0, "{shown:?}");
@@ -222,11 +223,7 @@ fn a_retry_wait_is_announced_at_a_terminal_without_the_log() {
 #[test]
 fn without_a_terminal_a_retry_wait_leaves_stderr_empty() {
     let mut server = mockito::Server::new();
-    let refused = rate_limited_once(&mut server);
-    let call = voice_mock(&mut server, &default_voice_body())
-        .with_body(r#"{"callId":"c-1"}"#)
-        .expect(1)
-        .create();
+    let (refused, call) = rate_limited_once(&mut server);
     Mfa::voice(&format!("{}/api/v1", server.url()))
         .args(&["--retries", "1"])
         .run()
