@@ -110,6 +110,7 @@ fn applies(path: &str, id: &str) -> bool {
     let request = matches!(id, "dry_run" | "verbose");
     match path {
         "" | "voice" | "sms" | "verify" => true,
+        "doctor" => !request,
         "config show" | "config get" => !request,
         "config path" | "config profiles" => id == "config" || format,
         _ if path == "config" || path.starts_with("config ") => selects || format,
@@ -399,6 +400,10 @@ pub enum Command {
     #[command(subcommand)]
     Config(ConfigCommand),
 
+    /// Check the config file, settings, credentials and route to the API, sending no
+    /// code: the credentials through one verify for a fictional number
+    Doctor(DoctorArgs),
+
     /// Print a completion script for SHELL; see the README for where it goes
     Completions {
         /// The shell to complete for
@@ -463,6 +468,26 @@ pub enum ConfigCommand {
     },
     /// List the profiles in the config file, the default one marked
     Profiles,
+}
+
+/// What `mfa doctor` takes.
+#[derive(Debug, Args)]
+#[command(
+    long_about = "Check, one line each and sending no code, everything a send needs: the \
+config file and profile, the settings of voice, sms and verify, the credentials (a \
+password_command is run; its output is never shown), the route to the API (proxy, name \
+lookup, connection), an OAuth2 token when client credentials are used, and the \
+credentials themselves.\n\nThe last check is the one call of the API that sends \
+nothing: a verify of code 000000 for +12025550100 (555-01xx numbers are kept for \
+fiction) in scope mfa-doctor. It counts as one verify attempt for that number, and no \
+call or message is sent. --to checks against a number of your own instead.\n\nEach \
+line is ok, warn or fail; the exit status is 0 when nothing failed (warnings allowed), \
+else that of the first failure (3 config, 4 credentials, 8 network, ...). Never retries."
+)]
+pub struct DoctorArgs {
+    /// Check the credentials against this number instead of the fictional one (E.164)
+    #[arg(long, value_name = "NUMBER")]
+    pub to: Option<PhoneNumber>,
 }
 
 /// What a code-sending command (`voice`, `sms`) takes.
@@ -710,7 +735,10 @@ mod tests {
         for path in every_command() {
             let help = help_of(&format!("{path} --help"));
             let api = ["mfa", "mfa voice", "mfa sms", "mfa verify"].contains(&path.as_str());
-            let shows_settings = api || path == "mfa config show" || path == "mfa config get";
+            let shows_settings = api
+                || path == "mfa config show"
+                || path == "mfa config get"
+                || path == "mfa doctor";
             let in_config = path.starts_with("mfa config");
             for flag in ["--dry-run", "--verbose"] {
                 assert_eq!(lists(&help, flag), api, "{path} --help, {flag}: {help}");
@@ -722,14 +750,15 @@ mod tests {
                     "{path} --help, {flag}: {help}"
                 );
             }
+            let takes_a_file = api || in_config || path == "mfa doctor";
             assert_eq!(
                 lists(&help, "--config"),
-                api || in_config,
+                takes_a_file,
                 "{path} --help: {help}"
             );
             assert_eq!(
                 lists(&help, "--json"),
-                api || in_config,
+                takes_a_file,
                 "{path} --help: {help}"
             );
         }

@@ -11,6 +11,7 @@ mod completion;
 mod config_command;
 mod config_file;
 mod credentials;
+mod doctor;
 mod failure;
 mod input;
 mod interrupt;
@@ -118,6 +119,7 @@ pub fn run(
             out,
             err,
         ),
+        Command::Doctor(args) => doctor::run(args, &cli.global, env, places.config_dir, out),
         Command::Api(command) => call_api(command, &cli.global, env, places, input, out, err),
     };
     match result {

@@ -1,6 +1,7 @@
 //! Integration tests: the real `mfa` binary against a local mockito server.
 
 mod config;
+mod doctor;
 mod dry_run;
 mod hostile;
 mod interrupt;

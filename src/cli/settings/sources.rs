@@ -305,7 +305,7 @@ impl<'a> Sources<'a> {
     }
 
     /// The error for a required setting that nothing gave, saying every way to give it.
-    pub(super) fn missing(&self, setting: &Setting) -> String {
+    pub fn missing(&self, setting: &Setting) -> String {
         format!("no {}: {}", setting.what, self.ways(setting))
     }
 

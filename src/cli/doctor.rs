@@ -1,0 +1,408 @@
+//! `mfa doctor`: every check that can be made without sending a code, one line each,
+//! in order: the config file, the settings of each call, the credentials, the route to
+//! the API, an OAuth2 token, and the credentials themselves through the one call that
+//! sends nothing (a `verify` for a fictional number).
+//!
+//! Each line is `ok`, `warn` or `fail`, the check and one short detail; no secret is
+//! ever shown. A failed check skips the checks that depend on it. The exit status is
+//! that of the first failure's class (0 when nothing failed, warnings allowed). Nothing
+//! is retried.
+
+use std::io::Write;
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::path::Path;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use mfa::{Client, Credentials, ExpirationMinutes, PhoneNumber, Retries, VerifyRequest};
+use serde::Serialize;
+
+use crate::cli::args::{DoctorArgs, GlobalArgs, OutputFormat};
+use crate::cli::credentials::{Login, Password};
+use crate::cli::failure::{Exit, Failure};
+use crate::cli::output;
+use crate::cli::settings::table::{self, Seconds, Setting};
+use crate::cli::settings::{Endpoint, Env, ShownValue, Sources};
+
+/// The number the credentials are checked against unless `--to` names another: in the
+/// 555-01xx range North American numbering keeps for fiction, so no phone has it.
+pub const FICTIONAL_NUMBER: &str = "+12025550100";
+
+/// The scope of that check: its own, so it never counts against a real code's tries.
+pub const SCOPE: &str = "mfa-doctor";
+
+/// How a check went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+enum Status {
+    Ok,
+    Warn,
+    Fail,
+}
+
+/// One line of the report.
+#[derive(Debug, Serialize)]
+struct Check {
+    name: &'static str,
+    status: Status,
+    detail: String,
+}
+
+/// The checks made so far, and the exit status of the first that failed.
+#[derive(Debug, Default)]
+struct Report {
+    checks: Vec<Check>,
+    first_failure: Option<Exit>,
+}
+
+impl Report {
+    fn ok(&mut self, name: &'static str, detail: impl Into<String>) {
+        self.add(name, Status::Ok, detail.into());
+    }
+
+    fn warn(&mut self, name: &'static str, detail: impl Into<String>) {
+        self.add(name, Status::Warn, detail.into());
+    }
+
+    /// A failed check: its detail is the failure's message, its class the exit status.
+    fn fail(&mut self, name: &'static str, failure: &Failure) {
+        self.add(name, Status::Fail, failure.sentence());
+        self.first_failure.get_or_insert(failure.exit());
+    }
+
+    /// A failed check of the network: exit 8.
+    fn fail_network(&mut self, name: &'static str, detail: String) {
+        self.add(name, Status::Fail, detail);
+        self.first_failure.get_or_insert(Exit::Network);
+    }
+
+    fn add(&mut self, name: &'static str, status: Status, detail: String) {
+        let detail = output::escaped(&detail);
+        self.checks.push(Check {
+            name,
+            status,
+            detail,
+        });
+    }
+
+    fn write(&self, out: &mut dyn Write, format: OutputFormat) -> std::io::Result<()> {
+        match format {
+            OutputFormat::Text => {
+                for check in &self.checks {
+                    let status = match check.status {
+                        Status::Ok => "ok",
+                        Status::Warn => "warn",
+                        Status::Fail => "fail",
+                    };
+                    writeln!(out, "{status:<5} {}: {}", check.name, check.detail)?;
+                }
+                Ok(())
+            }
+            OutputFormat::Json => {
+                let report = serde_json::json!({
+                    "ok": self.first_failure.is_none(),
+                    "checks": self.checks,
+                });
+                writeln!(out, "{report}")
+            }
+        }
+    }
+}
+
+/// Runs the checks and writes the report; returns the exit status.
+pub fn run(
+    args: &DoctorArgs,
+    global: &GlobalArgs,
+    env: Env,
+    config_dir: Option<&Path>,
+    out: &mut dyn Write,
+) -> Result<Exit, Failure> {
+    let mut report = Report::default();
+    check(args, global, env, config_dir, &mut report);
+    let written = report.write(out, global.format());
+    output::written(written, out, "the report")?;
+    Ok(report.first_failure.unwrap_or(Exit::Success))
+}
+
+/// The checks, in order, each skipped when one it needs has failed.
+fn check(
+    args: &DoctorArgs,
+    global: &GlobalArgs,
+    env: Env,
+    config_dir: Option<&Path>,
+    report: &mut Report,
+) {
+    // 1. The config file and the profile.
+    let sources = match Sources::load(global, env, config_dir) {
+        Ok(sources) => sources,
+        Err(failure) => return report.fail("config file", &failure),
+    };
+    let file = match &sources.file {
+        Some(file) if file.exists => format!("{} (found, {})", file.path.display(), file.origin),
+        Some(file) => format!(
+            "{} (not found, {}): settings come from flags and variables",
+            file.path.display(),
+            file.origin
+        ),
+        None => "none: no user config directory is known".to_string(),
+    };
+    let profile = &sources.profile_name;
+    let detail = format!("{file}; profile `{}` ({})", profile.value, profile.origin);
+    match sources.warnings.as_slice() {
+        [] => report.ok("config file", detail),
+        warnings => report.warn("config file", format!("{detail}; {}", warnings.join("; "))),
+    }
+
+    // 2. The settings of each call.
+    let shown = match sources.show(global) {
+        Ok(shown) => shown,
+        Err(failure) => return report.fail("settings", &failure),
+    };
+    let value_of = |setting: &Setting| {
+        shown
+            .iter()
+            .find(|line| line.setting.key == setting.key)
+            .map(|line| &line.value)
+    };
+    let needs: [(&'static str, &[&Setting]); 3] = [
+        (
+            "voice settings",
+            &[
+                &table::ACCOUNT_ID,
+                &table::FROM,
+                &table::VOICE_APPLICATION_ID,
+            ],
+        ),
+        (
+            "sms settings",
+            &[
+                &table::ACCOUNT_ID,
+                &table::FROM,
+                &table::MESSAGING_APPLICATION_ID,
+            ],
+        ),
+        ("verify settings", &[&table::ACCOUNT_ID, &table::EXPIRATION]),
+    ];
+    for (name, settings) in needs {
+        let (mut found, mut missing) = (Vec::new(), Vec::new());
+        for &setting in settings {
+            match value_of(setting) {
+                Some(ShownValue::Value { origin, .. }) => {
+                    found.push(format!("{} from {origin}", setting.key))
+                }
+                _ => missing.push(setting.key),
+            }
+        }
+        if missing.is_empty() {
+            report.ok(name, format!("complete: {}", found.join(", ")));
+        } else if missing.contains(&table::ACCOUNT_ID.key) {
+            report.fail(name, &Failure::Config(sources.missing(&table::ACCOUNT_ID)));
+        } else {
+            // Another call may be all this profile is for; a flag can still fill it in.
+            report.warn(
+                name,
+                format!("missing {} (a flag can still give it)", missing.join(", ")),
+            );
+        }
+    }
+
+    // 3. The credentials: a password_command is run, its output never shown.
+    let connection = sources.connection(global);
+    let timeout = match &connection {
+        Ok(connection) => connection.timeout.value.duration(),
+        Err(_) => Seconds::default_timeout().duration(),
+    };
+    let login = sources.login(global);
+    let credentials = match &login {
+        Ok(login) => match login.credentials(timeout) {
+            Ok(credentials) => {
+                report.ok("credentials", describe(login));
+                Some(credentials)
+            }
+            Err(failure) => {
+                report.fail("credentials", &failure);
+                None
+            }
+        },
+        Err(failure) => {
+            report.fail("credentials", failure);
+            None
+        }
+    };
+
+    // 4. The route: the base URL, the proxy, the name lookup, the connection. It needs
+    // the account id, whose absence the settings' checks have already failed.
+    let Ok(connection) = connection else {
+        return;
+    };
+    let base_url = &connection.base_url;
+    let mut endpoints = vec![Endpoint::of_api(&base_url.value)];
+    let token_url = match &login {
+        Ok(Login::Client { token_url, .. }) => Some(token_url.value.clone()),
+        _ => None,
+    };
+    endpoints.extend(token_url.as_ref().map(Endpoint::of_token));
+    let network = match sources.network(global, &endpoints) {
+        Ok(network) => network,
+        Err(failure) => return report.fail("route", &failure),
+    };
+    let never_again: Retries = "0".parse().expect("0 retries is a number of retries");
+    let transport = network.transport(timeout).with_retries(never_again);
+    let proxy = transport.proxy_for(base_url.value.as_str()).cloned();
+    let via = match &proxy {
+        Some(proxy) => format!("through the proxy {}", proxy.as_str()),
+        None => "direct (no proxy variable applies)".to_string(),
+    };
+    report.ok(
+        "route",
+        format!("{} ({}), {via}", base_url.value, base_url.origin),
+    );
+    let reached = proxy
+        .as_ref()
+        .map_or(base_url.value.as_str(), |p| p.as_str());
+    let Some((host, port)) = host_and_port(reached) else {
+        return;
+    };
+    let addresses = match host.parse::<std::net::IpAddr>() {
+        Ok(ip) => {
+            report.ok(
+                "name lookup",
+                format!("{host} is an address: nothing to look up"),
+            );
+            vec![SocketAddr::new(ip, port)]
+        }
+        Err(_) => match look_up(&host, port, timeout) {
+            Ok(addresses) => {
+                let first = addresses[0];
+                report.ok("name lookup", format!("{host}: {}", first.ip()));
+                addresses
+            }
+            Err(problem) => {
+                return report.fail_network("name lookup", format!("{host}: {problem}"));
+            }
+        },
+    };
+    match connect(&addresses, timeout) {
+        Ok(address) => report.ok("connection", format!("{address} (TCP)")),
+        Err(problem) => {
+            return report.fail_network("connection", format!("{host}:{port}: {problem}"));
+        }
+    }
+
+    // 5 and 6: a token (OAuth2), then the one call that sends nothing.
+    let (Some(credentials), Ok(login)) = (credentials, &login) else {
+        return;
+    };
+    let oauth2 = matches!(credentials, Credentials::ClientCredentials(_));
+    let client = Client::new(
+        base_url.value.clone(),
+        connection.account_id.value.clone(),
+        credentials,
+    )
+    .with_transport(transport);
+    let refused = |error: mfa::Error| {
+        let advice = login.advice(&error, &connection.account_id);
+        Failure::Api { error, advice }
+    };
+    if oauth2 {
+        match client.fetch_token() {
+            Ok(_) => report.ok("token", "the token endpoint issued an access token"),
+            Err(error) => return report.fail("token", &refused(error)),
+        }
+    }
+    let to = match &args.to {
+        Some(to) => to.clone(),
+        None => FICTIONAL_NUMBER.parse::<PhoneNumber>().expect("a number"),
+    };
+    let request = VerifyRequest::new(
+        to.clone(),
+        "000000".parse().expect("a code"),
+        ExpirationMinutes::new(1.0).expect("a lifetime"),
+    )
+    .with_scope(SCOPE.parse().expect("a scope"));
+    match client.verify_code(&request) {
+        Ok(_) => report.ok(
+            "API access",
+            format!(
+                "the API took the credentials for account {} (one verify for {to} in scope \
+                 {SCOPE}; no call, no message)",
+                connection.account_id.value
+            ),
+        ),
+        Err(error) => report.fail("API access", &refused(error)),
+    }
+}
+
+/// Which credentials, and where each part came from; never a secret.
+fn describe(login: &Login) -> String {
+    match login {
+        Login::Basic { username, password } => {
+            let password = match password {
+                Password::Given(given) => format!("password from {}", given.origin),
+                Password::Command { origin, .. } => {
+                    format!("password from the password_command ({origin}), which ran")
+                }
+            };
+            format!(
+                "Basic: username {} from {}, {password}",
+                username.value, username.origin
+            )
+        }
+        Login::Client {
+            client_id,
+            client_secret,
+            token_url,
+        } => format!(
+            "OAuth2: client id {} from {}, secret from {}, tokens from {}",
+            client_id.value, client_id.origin, client_secret.origin, token_url.value
+        ),
+    }
+}
+
+/// The host and port a URL (`scheme://host[:port]/...`) names.
+fn host_and_port(url: &str) -> Option<(String, u16)> {
+    let uri: ureq::http::Uri = url.parse().ok()?;
+    let host = uri.host()?.trim_start_matches('[').trim_end_matches(']');
+    let port = uri
+        .port_u16()
+        .unwrap_or(if uri.scheme_str() == Some("http") {
+            80
+        } else {
+            443
+        });
+    Some((host.to_string(), port))
+}
+
+/// The addresses of `host`, looked up on a thread of its own so that `timeout` bounds
+/// the lookup too.
+fn look_up(host: &str, port: u16, timeout: Duration) -> Result<Vec<SocketAddr>, String> {
+    let (sender, answer) = mpsc::channel();
+    let name = host.to_string();
+    std::thread::spawn(move || {
+        let _ = sender.send((name.as_str(), port).to_socket_addrs().map(Vec::from_iter));
+    });
+    match answer.recv_timeout(timeout) {
+        Ok(Ok(addresses)) if !addresses.is_empty() => Ok(addresses),
+        Ok(Ok(_)) => Err("no address".into()),
+        Ok(Err(_)) => Err("name not found".into()),
+        Err(_) => Err(format!("no answer in {} s", timeout.as_secs_f64())),
+    }
+}
+
+/// Connects to the first of `addresses` that takes a TCP connection.
+fn connect(addresses: &[SocketAddr], timeout: Duration) -> Result<SocketAddr, String> {
+    let mut last = String::from("no address");
+    for address in addresses {
+        match TcpStream::connect_timeout(address, timeout) {
+            Ok(_) => return Ok(*address),
+            Err(err) if err.kind() == std::io::ErrorKind::ConnectionRefused => {
+                last = "connection refused".into()
+            }
+            Err(err) if err.kind() == std::io::ErrorKind::TimedOut => {
+                last = format!("no connection in {} s", timeout.as_secs_f64())
+            }
+            Err(err) => last = err.kind().to_string(),
+        }
+    }
+    Err(last)
+}
