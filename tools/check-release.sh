@@ -341,6 +341,22 @@ NEWUSER_ENV=(BW_PASSWORD="$PASSWORD" HTTP_PROXY="$PROXY")
 check proxy-plain-http 0 1 -- "${SEND[@]}" --account-id "${ID[ok]}"
 NEWUSER_ENV=(BW_PASSWORD="$PASSWORD")
 
+# mfa doctor: every check, and the one call it makes is a verify (never a send), in
+# clear, with a wrong password, and over TLS through the proxy.
+DOCTOR=(doctor --username api-user --account-id "${ID[ok]}")
+check doctor-http      0 1 -- "${DOCTOR[@]}" --base-url "$BASE"
+expect doctor-http-verify bash -c "tail -1 '$WORK/requests.log' | grep -q '/code/verify'"
+expect doctor-http-no-fail bash -c "! grep -q '^fail' '$WORK/doctor-http.out'"
+NEWUSER_ENV=(BW_PASSWORD="wrong-$PASSWORD")
+check doctor-wrong-pw  4 1 -- "${DOCTOR[@]}" --base-url "$BASE"
+expect doctor-wrong-pw-said grep -q '^fail  API access: the API refused the credentials (HTTP 401)' "$WORK/doctor-wrong-pw.out"
+NEWUSER_ENV=(BW_PASSWORD="$PASSWORD" MFA_CA_FILE="$TLS/ca.pem" HTTPS_PROXY="$PROXY")
+before_tunnels=$(tunnels)
+check doctor-tls-proxy 0 1 -- "${DOCTOR[@]}" --base-url "$TLS_BASE"
+expect doctor-tunnelled test $(($(tunnels) - before_tunnels)) = 1
+expect doctor-said-proxy grep -q "through the proxy http://127.0.0.1:$PROXY_PORT" "$WORK/doctor-tls-proxy.out"
+NEWUSER_ENV=(BW_PASSWORD="$PASSWORD")
+
 # Retries: only a refused connection and a 429, waiting as Retry-After says.
 check retry-429        0 2 -- "${SEND[@]}" --account-id "${ID[busy-1]}" --retries 2 -v
 expect retry-429-said grep -q '^\* HTTP 429; waiting 1 s as Retry-After says, then retry 1 of 2$' "$WORK/retry-429.err"
