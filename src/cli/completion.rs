@@ -17,6 +17,7 @@ use clap_complete::env::{CompleteEnv, Shells};
 
 use crate::cli::args::Cli;
 use crate::cli::config_file;
+use crate::cli::settings;
 
 /// The variable the script sets to ask `mfa` for completions: named for `mfa`, so a
 /// `COMPLETE` meant for another tool never turns a run into a completion.
@@ -80,12 +81,12 @@ fn offer_profiles(mut command: clap::Command) -> clap::Command {
     command
 }
 
-/// The config file completions read: `MFA_CONFIG`, else the default path.
+/// The config file completions read: `MFA_CONFIG`, else the default path, as for any
+/// command run without `--config`.
 fn config_path() -> Option<PathBuf> {
-    match std::env::var_os("MFA_CONFIG") {
-        Some(path) if !path.is_empty() => Some(PathBuf::from(path)),
-        _ => dirs::config_dir().map(|dir| config_file::default_path(&dir)),
-    }
+    let env = |name: &str| std::env::var_os(name);
+    let (path, _) = settings::config_path(None, &env, dirs::config_dir().as_deref())?;
+    Some(path)
 }
 
 /// The names of the profiles in the file at `path`, in name order; none if it is

@@ -272,7 +272,7 @@ fn located(
     env: Env,
     config_dir: Option<&Path>,
 ) -> Result<(PathBuf, Origin), Failure> {
-    settings::config_path(global, env, config_dir).ok_or_else(|| {
+    settings::config_path(global.config.as_deref(), env, config_dir).ok_or_else(|| {
         Failure::Config("no user config directory is known; pass --config or set MFA_CONFIG".into())
     })
 }

@@ -9,9 +9,9 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::fs::{File, TryLockError};
+use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use mfa::Secret;
 use serde::Deserialize;
@@ -355,33 +355,15 @@ fn folder_of(path: &Path) -> PathBuf {
 pub fn lock_for_edit(path: &Path, patience: Duration) -> std::io::Result<File> {
     let path = followed(path)?;
     let folder = folder_of(&path);
-    private_files::make_dir(&folder)?;
     let mut name = path.file_name().unwrap_or_default().to_owned();
     name.push(".lock");
-    let file = untrusted_file::open_regular(
+    private_files::lock(
+        &folder,
         &folder.join(name),
-        private_files::create_options().write(true),
+        patience,
+        "its lock file",
+        "another run is editing it, and has",
     )
-    .map_err(|why| std::io::Error::other(format!("its lock file: {why}")))?;
-    let deadline = Instant::now() + patience;
-    loop {
-        match file.try_lock() {
-            Ok(()) => return Ok(file),
-            Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
-                std::thread::sleep(Duration::from_millis(10));
-            }
-            Err(TryLockError::WouldBlock) => {
-                return Err(std::io::Error::new(
-                    std::io::ErrorKind::TimedOut,
-                    format!(
-                        "another run is editing it, and has for longer than the time-out ({} s)",
-                        patience.as_secs_f64()
-                    ),
-                ));
-            }
-            Err(TryLockError::Error(e)) => return Err(e),
-        }
-    }
 }
 
 /// `<user config dir>/mfa/config.toml`.

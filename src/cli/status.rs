@@ -5,7 +5,7 @@
 //! Only when stderr is a terminal and the output is text: a script's stderr stays empty
 //! on success, and JSON stays one document. A thread of its own draws the line, so the
 //! call is never held up by it; lines that stay (a retry announced, say) go through
-//! [`StatusLine::say`], which erases the status line first so the two never mix.
+//! the status line itself, which erases the status line first so the two never mix.
 
 use std::fs::File;
 use std::io::Write;
@@ -132,13 +132,11 @@ impl StatusLine {
     }
 
     /// Writes `line` to stderr to stay, the status line erased first (and redrawn at
-    /// the next tick).
-    pub fn say(&self, line: &str) {
-        let Some(shared) = &self.shared else {
-            let _ = writeln!(std::io::stderr(), "{line}");
+    /// the next tick). Nothing when the line is off.
+    fn say(&self, line: &str) {
+        let (Some(shared), Some(mut state)) = (&self.shared, self.lock()) else {
             return;
         };
-        let mut state = shared.state.lock().unwrap_or_else(|p| p.into_inner());
         let erase = if state.shown { ERASE } else { "" };
         let _ = writeln!(&shared.terminal, "{erase}{line}");
         state.shown = false;

@@ -12,11 +12,10 @@
 //! [`token_for`] gives a client its token before a call, and [`keep_token`] keeps what
 //! the call taught: a token the API refused is dropped, a renewed one kept.
 
-use std::fs::TryLockError;
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
 use mfa::{AccessToken, Client, ClientCredentials, Credentials};
 use serde::{Deserialize, Serialize};
@@ -86,29 +85,13 @@ impl TokenCache {
     /// stopped, or waiting on a slow token endpoint), and holds it until the returned
     /// file is dropped. A lock file that is not a regular file is refused at once.
     pub fn lock(&self, patience: Duration) -> io::Result<File> {
-        private_files::make_dir(&self.dir)?;
-        let file =
-            untrusted_file::open_regular(&self.lock, private_files::create_options().write(true))
-                .map_err(|why| io::Error::other(format!("the lock file: {why}")))?;
-        let deadline = Instant::now() + patience;
-        loop {
-            match file.try_lock() {
-                Ok(()) => return Ok(file),
-                Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
-                    std::thread::sleep(Duration::from_millis(10));
-                }
-                Err(TryLockError::WouldBlock) => {
-                    return Err(io::Error::new(
-                        io::ErrorKind::TimedOut,
-                        format!(
-                            "another run has held it for longer than the time-out ({} s)",
-                            patience.as_secs_f64()
-                        ),
-                    ));
-                }
-                Err(TryLockError::Error(err)) => return Err(err),
-            }
-        }
+        private_files::lock(
+            &self.dir,
+            &self.lock,
+            patience,
+            "the lock file",
+            "another run has held it",
+        )
     }
 
     /// The token kept for this client, if any, whatever its expiry. What the file holds
@@ -292,6 +275,7 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Instant;
 
     fn client(id: &str) -> ClientCredentials {
         ClientCredentials::new(id.parse().unwrap(), mfa::Secret::from("s"))

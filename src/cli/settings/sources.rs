@@ -36,16 +36,16 @@ pub struct FileChoice {
     pub exists: bool,
 }
 
-/// The config file to use: `--config`, else `MFA_CONFIG`, else
+/// The config file to use: `flag` (`--config`), else `MFA_CONFIG`, else
 /// `<config_dir>/mfa/config.toml`; `None` when nothing is named and no user config
 /// directory is known.
 pub fn config_path(
-    global: &GlobalArgs,
+    flag: Option<&Path>,
     env: Env,
     config_dir: Option<&Path>,
 ) -> Option<(PathBuf, Origin)> {
-    if let Some(path) = &global.config {
-        return Some((path.clone(), Origin::Flag("--config")));
+    if let Some(path) = flag {
+        return Some((path.to_path_buf(), Origin::Flag("--config")));
     }
     if let Some(path) = non_empty_path(env, table::CONFIG_VARIABLE) {
         return Some((path, Origin::Env(table::CONFIG_VARIABLE)));
@@ -98,7 +98,8 @@ impl<'a> Sources<'a> {
         env: Env<'a>,
         config_dir: Option<&Path>,
     ) -> Result<Self, Failure> {
-        let Some((path, file_origin)) = config_path(global, env, config_dir) else {
+        let Some((path, file_origin)) = config_path(global.config.as_deref(), env, config_dir)
+        else {
             if global.profile.is_some() || non_empty(env, table::PROFILE_VARIABLE)?.is_some() {
                 return Err(Failure::Config(
                     "a profile was named, but no user config directory is known to find \
