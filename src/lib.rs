@@ -22,7 +22,8 @@
 //! - `error`: what can go wrong, by class;
 //! - `retry`: what may be retried (only what surely was not processed) and the waits;
 //! - `proxy`: which proxy a URL goes through, by curl's rules;
-//! - `tls`: extra trusted CAs, and a failed certificate check in words;
+//! - `tls`: extra trusted CAs, the handshakes made, and a failed certificate check in
+//!   words;
 //! - `progress`: how far a request got: its host looked up, a byte of it written;
 //! - `transport`: how a request travels: time-out, retries, proxy, trusted CAs;
 //! - `answer`: reading answers into ids, verdicts or errors;
@@ -61,7 +62,7 @@ pub use request::{Call, CodeRequest, REDACTED, Request, USER_AGENT, VerifyReques
 pub use retry::{Retries, Wait, WaitReason};
 pub use secret::Secret;
 pub use text::printable;
-pub use tls::CaCertificates;
+pub use tls::{CaCertificates, Handshake};
 pub use token::AccessToken;
 pub use transport::{BODY_CAP, DEFAULT_TIMEOUT, HEAD_CAP, Response, Transport};
 

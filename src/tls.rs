@@ -124,10 +124,39 @@ impl Trust {
     }
 }
 
+/// A TLS handshake that succeeded: with which host, in which version of TLS, and the
+/// certificate the server showed for itself. Made before any byte of a request is
+/// written, so a transport's [`on_handshake`](crate::Transport::on_handshake) sees it
+/// even when the request then fails.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Handshake {
+    /// The host name (or address) the certificate was checked against.
+    pub host: String,
+    /// The version of TLS agreed: `TLS 1.2` or `TLS 1.3`.
+    pub protocol: &'static str,
+    /// The server's own certificate (the first of the chain it sent), DER-encoded.
+    pub certificate: Vec<u8>,
+}
+
+/// What is called with each handshake that succeeded.
+pub(crate) type HandshakeNotice = Arc<dyn Fn(&Handshake) + Send + Sync>;
+
 /// The last link of the connector chain: wraps a connection to an `https://` URL
-/// (the API's, or an `https://` proxy's) in TLS, checked against a [`Trust`].
-#[derive(Debug)]
-pub(crate) struct TlsConnector(pub(crate) Arc<Trust>);
+/// (the API's, or an `https://` proxy's) in TLS, checked against a [`Trust`], and tells
+/// `on_handshake` of each handshake that succeeded.
+pub(crate) struct TlsConnector {
+    pub(crate) trust: Arc<Trust>,
+    pub(crate) on_handshake: Option<HandshakeNotice>,
+}
+
+impl fmt::Debug for TlsConnector {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TlsConnector")
+            .field("trust", &self.trust)
+            .finish_non_exhaustive()
+    }
+}
 
 impl<In: Transport> Connector<In> for TlsConnector {
     type Out = Either<In, TlsTransport>;
@@ -150,11 +179,25 @@ impl<In: Transport> Connector<In> for TlsConnector {
         let host = host.trim_start_matches('[').trim_end_matches(']');
         let name = ServerName::try_from(host.to_owned())
             .map_err(|_| ureq::Error::Tls("the host is not a name a certificate can hold"))?;
-        let mut connection = ClientConnection::new(self.0.config(), name)?;
+        let mut connection = ClientConnection::new(self.trust.config(), name)?;
         let mut socket = TransportAdapter::new(transport.boxed(), details.current_time.clone());
         socket.set_timeout(details.timeout);
         if let Err(err) = connection.complete_io(&mut socket) {
             return Err(handshake_error(err));
+        }
+        if let Some(notice) = &self.on_handshake {
+            notice(&Handshake {
+                host: host.to_owned(),
+                protocol: match connection.protocol_version() {
+                    Some(rustls::ProtocolVersion::TLSv1_3) => "TLS 1.3",
+                    _ => "TLS 1.2",
+                },
+                certificate: connection
+                    .peer_certificates()
+                    .and_then(|chain| chain.first())
+                    .map(|own| own.to_vec())
+                    .unwrap_or_default(),
+            });
         }
         Ok(Some(Either::B(TlsTransport {
             buffers: LazyBuffers::new(

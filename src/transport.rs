@@ -19,7 +19,7 @@ use crate::progress::{IpOrName, Notice, Progress, Tracked};
 use crate::proxy::{Proxies, Proxy};
 use crate::request::USER_AGENT;
 use crate::retry::{self, Retries, Wait, WaitReason};
-use crate::tls::{self, CaCertificates, TlsConnector, Trust};
+use crate::tls::{self, CaCertificates, Handshake, HandshakeNotice, TlsConnector, Trust};
 
 /// The most of an answer's body that is read; the rest is cut, not buffered.
 pub const BODY_CAP: usize = 64 * 1024;
@@ -94,6 +94,7 @@ pub struct Transport {
     proxies: Proxies,
     trust: Arc<Trust>,
     on_wait: Option<WaitNotice>,
+    on_handshake: Option<HandshakeNotice>,
     /// How long this transport (and its clones) has waited before retries so far.
     waited: Arc<Mutex<Duration>>,
 }
@@ -107,6 +108,7 @@ impl Default for Transport {
             proxies: Proxies::default(),
             trust: Arc::new(Trust::default()),
             on_wait: None,
+            on_handshake: None,
             waited: Arc::default(),
         }
     }
@@ -152,6 +154,14 @@ impl Transport {
     /// Calls `notice` before each wait for a retry, e.g. to log it.
     pub fn on_wait(mut self, notice: impl Fn(&Wait) + Send + Sync + 'static) -> Self {
         self.on_wait = Some(Arc::new(notice));
+        self
+    }
+
+    /// Calls `notice` after each TLS handshake that succeeded (the API's, a token
+    /// endpoint's, an `https://` proxy's), before the request is written, e.g. to show
+    /// the server's certificate.
+    pub fn on_handshake(mut self, notice: impl Fn(&Handshake) + Send + Sync + 'static) -> Self {
+        self.on_handshake = Some(Arc::new(notice));
         self
     }
 
@@ -324,14 +334,17 @@ impl Transport {
             .input_buffer_size(INPUT_BUFFER)
             .output_buffer_size(output)
             .build();
-        let connector =
-            ().chain(ConnectProxyConnector::default())
-                .chain(TcpConnector::default())
-                .chain(TlsConnector(self.trust.clone()))
-                .chain(Tracked::new(
-                    progress.clone(),
-                    self.proxy_for(url).is_some(),
-                ));
+        let connector = ()
+            .chain(ConnectProxyConnector::default())
+            .chain(TcpConnector::default())
+            .chain(TlsConnector {
+                trust: self.trust.clone(),
+                on_handshake: self.on_handshake.clone(),
+            })
+            .chain(Tracked::new(
+                progress.clone(),
+                self.proxy_for(url).is_some(),
+            ));
         Agent::with_parts(config, connector, IpOrName::new(progress.clone()))
     }
 }

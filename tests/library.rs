@@ -7,10 +7,15 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use mfa::{
-    AccessToken, Client, ClientCredentials, CodeRequest, Credentials, Delivery, Error, ErrorClass,
-    ExpirationMinutes, NetworkCause, Secret, TokenError, Verdict, VerifyRequest,
+    AccessToken, CaCertificates, Client, ClientCredentials, CodeRequest, Credentials, Delivery,
+    Error, ErrorClass, ExpirationMinutes, Handshake, NetworkCause, Secret, TokenError, Transport,
+    Verdict, VerifyRequest,
 };
 use mockito::{Matcher, Mock, ServerGuard};
+
+#[path = "cli/servers.rs"]
+#[allow(dead_code)]
+mod servers;
 
 const ACCOUNT: &str = "9900000";
 const VOICE_PATH: &str = "/api/v1/accounts/9900000/code/voice";
@@ -412,4 +417,67 @@ fn the_request_shown_is_the_request_sent_but_for_secrets() {
         .verify_code(&verify_request())
         .unwrap();
     sent.assert();
+}
+
+/// A Basic client of `https://localhost:{port}`, its transport trusting `ca` (if any)
+/// and keeping each handshake it makes.
+fn tls_client(port: u16, ca: Option<&servers::TestCa>) -> (Client, Arc<Mutex<Vec<Handshake>>>) {
+    let made = Arc::new(Mutex::new(Vec::new()));
+    let kept = made.clone();
+    let mut transport = Transport::default()
+        .with_timeout(Duration::from_secs(10))
+        .on_handshake(move |handshake| kept.lock().unwrap().push(handshake.clone()));
+    if let Some(ca) = ca {
+        transport =
+            transport.with_ca_certificates(CaCertificates::from_pem(ca.pem().as_bytes()).unwrap());
+    }
+    let client = Client::new(
+        format!("https://localhost:{port}/api/v1").parse().unwrap(),
+        ACCOUNT.parse().unwrap(),
+        Credentials::Basic {
+            username: "api-user".parse().unwrap(),
+            password: Secret::from("pw-1"),
+        },
+    )
+    .with_transport(transport);
+    (client, made)
+}
+
+#[test]
+fn each_handshake_is_told_with_its_host_version_and_the_servers_own_certificate() {
+    let ca = servers::TestCa::new();
+    let identity = ca.issue(&["localhost"]);
+    let own = identity.chain[0].to_vec();
+    let (port, _log) = servers::tls_server(identity, r#"{"valid":true}"#);
+    let (client, made) = tls_client(port, Some(&ca));
+    assert_eq!(
+        client.verify_code(&verify_request()).unwrap(),
+        Verdict::Valid
+    );
+    let made = made.lock().unwrap();
+    assert_eq!(made.len(), 1, "{made:?}");
+    assert_eq!(made[0].host, "localhost");
+    assert_eq!(made[0].protocol, "TLS 1.3");
+    assert_eq!(made[0].certificate, own);
+}
+
+#[test]
+fn a_refused_certificate_is_no_handshake_and_nothing_is_sent() {
+    let ca = servers::TestCa::new();
+    let (port, log) = servers::tls_server(ca.issue(&["localhost"]), r#"{"valid":true}"#);
+    let (client, made) = tls_client(port, None);
+    let error = client.verify_code(&verify_request()).unwrap_err();
+    assert!(
+        matches!(
+            &error,
+            Error::Network {
+                cause: NetworkCause::Certificate(_),
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert_eq!(error.delivery(), Delivery::NotSent);
+    assert!(made.lock().unwrap().is_empty());
+    assert_eq!(log.entries_once(1), ["handshake failed"]);
 }

@@ -25,11 +25,22 @@ impl Log {
     pub fn entries(&self) -> Vec<String> {
         self.0.lock().unwrap().clone()
     }
+
+    /// The entries once there are `count` (or after 5 s): the server's thread may
+    /// log a connection the client has already given up on a moment later.
+    pub fn entries_once(&self, count: usize) -> Vec<String> {
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while self.0.lock().unwrap().len() < count && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        self.entries()
+    }
 }
 
 /// A CA made for one test, and the server certificates it signs.
 pub struct TestCa {
     issuer: CertifiedIssuer<'static, KeyPair>,
+    name: String,
 }
 
 /// A server certificate and its key.
@@ -46,12 +57,18 @@ impl TestCa {
         // taken for its issuer and fail the signature check instead.
         static MADE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let n = MADE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let name = format!("mfa test CA {n}");
         params
             .distinguished_name
-            .push(DnType::CommonName, format!("mfa test CA {n}"));
+            .push(DnType::CommonName, name.clone());
         params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
         let issuer = CertifiedIssuer::self_signed(params, KeyPair::generate().unwrap()).unwrap();
-        TestCa { issuer }
+        TestCa { issuer, name }
+    }
+
+    /// The CA's common name, as its certificates name their issuer.
+    pub fn common_name(&self) -> &str {
+        &self.name
     }
 
     /// The CA's certificate in PEM, as an operator would get it.
@@ -87,6 +104,14 @@ impl TestCa {
         self.issue_with(names, |params| {
             params.not_before = rcgen::date_time_ymd(2019, 1, 1);
             params.not_after = rcgen::date_time_ymd(2020, 1, 1);
+        })
+    }
+
+    /// A server certificate for `names` that expires `days` days and an hour from now.
+    pub fn issue_expiring_in(&self, names: &[&str], days: u64) -> ServerIdentity {
+        self.issue_with(names, |params| {
+            let left = std::time::Duration::from_secs(days * 86_400 + 3600);
+            params.not_after = (std::time::SystemTime::now() + left).into();
         })
     }
 
