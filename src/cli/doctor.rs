@@ -3,6 +3,12 @@
 //! the API, an OAuth2 token, and the credentials themselves through the one call that
 //! sends nothing (a `verify` for a fictional number).
 //!
+//! The TLS check is the handshake of the calls themselves, seen through the transport's
+//! [`on_handshake`](mfa::Transport::on_handshake): the handshake ends before any byte of
+//! a request is written, so a refused certificate stops the call with nothing sent, and
+//! what is checked is exactly what a send would meet. Each host's handshake gets a line
+//! before the line of the call that made it.
+//!
 //! Each line is `ok`, `warn` or `fail`, the check and one short detail; no secret is
 //! ever shown. A failed check skips the checks that depend on it. The exit status is
 //! that of the first failure's class (0 when nothing failed, warnings allowed). Nothing
@@ -11,15 +17,20 @@
 use std::io::Write;
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::path::Path;
-use std::sync::mpsc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex, PoisonError, mpsc};
+use std::time::{Duration, SystemTime};
 
-use mfa::{Client, Credentials, ExpirationMinutes, PhoneNumber, Retries, VerifyRequest};
+use mfa::{
+    Client, Credentials, ExpirationMinutes, Handshake, NetworkCause, PhoneNumber, Retries,
+    VerifyRequest,
+};
 use serde::Serialize;
 
 use crate::cli::args::{DoctorArgs, GlobalArgs, OutputFormat};
+use crate::cli::certificate::{self, Summary};
 use crate::cli::credentials::{Login, Password};
 use crate::cli::failure::{Exit, Failure};
+use crate::cli::origin::Origin;
 use crate::cli::output;
 use crate::cli::settings::table::{self, Seconds, Setting};
 use crate::cli::settings::{Endpoint, Env, ShownValue, Sources};
@@ -184,17 +195,31 @@ fn check(
         ("verify settings", &[&table::ACCOUNT_ID, &table::EXPIRATION]),
     ];
     for (name, settings) in needs {
-        let (mut found, mut missing) = (Vec::new(), Vec::new());
+        // Keys grouped by where they come from, in the order met: the config file line
+        // above already names the file and profile, so a key of it says only that.
+        let mut found: Vec<(String, Vec<&str>)> = Vec::new();
+        let mut missing = Vec::new();
         for &setting in settings {
             match value_of(setting) {
                 Some(ShownValue::Value { origin, .. }) => {
-                    found.push(format!("{} from {origin}", setting.key))
+                    let from = match origin {
+                        Origin::Profile { .. } => "the profile".to_string(),
+                        other => other.to_string(),
+                    };
+                    match found.iter_mut().find(|(source, _)| *source == from) {
+                        Some((_, keys)) => keys.push(setting.key),
+                        None => found.push((from, vec![setting.key])),
+                    }
                 }
                 _ => missing.push(setting.key),
             }
         }
+        let found: Vec<String> = found
+            .iter()
+            .map(|(from, keys)| format!("{} from {from}", keys.join(", ")))
+            .collect();
         if missing.is_empty() {
-            report.ok(name, format!("complete: {}", found.join(", ")));
+            report.ok(name, format!("complete: {}", found.join("; ")));
         } else if missing.contains(&table::ACCOUNT_ID.key) {
             report.fail(name, &Failure::Config(sources.missing(&table::ACCOUNT_ID)));
         } else {
@@ -247,7 +272,11 @@ fn check(
         Err(failure) => return report.fail("route", &failure),
     };
     let never_again: Retries = "0".parse().expect("0 retries is a number of retries");
-    let transport = network.transport(timeout).with_retries(never_again);
+    let handshakes = Handshakes::default();
+    let transport = network
+        .transport(timeout)
+        .with_retries(never_again)
+        .on_handshake(handshakes.keeper());
     let proxy = transport.proxy_for(base_url.value.as_str()).cloned();
     let via = match &proxy {
         Some(proxy) => format!("through the proxy {}", proxy.as_str()),
@@ -305,9 +334,11 @@ fn check(
         Failure::Api { error, advice }
     };
     if oauth2 {
-        match client.fetch_token() {
+        let token = client.fetch_token();
+        handshakes.report(report);
+        match token {
             Ok(_) => report.ok("token", "the token endpoint issued an access token"),
-            Err(error) => return report.fail("token", &refused(error)),
+            Err(error) => return report.fail(failed_check("token", &error), &refused(error)),
         }
     }
     let to = match &args.to {
@@ -320,7 +351,9 @@ fn check(
         ExpirationMinutes::new(1.0).expect("a lifetime"),
     )
     .with_scope(SCOPE.parse().expect("a scope"));
-    match client.verify_code(&request) {
+    let verified = client.verify_code(&request);
+    handshakes.report(report);
+    match verified {
         Ok(_) => report.ok(
             "API access",
             format!(
@@ -329,7 +362,80 @@ fn check(
                 connection.account_id.value
             ),
         ),
-        Err(error) => report.fail("API access", &refused(error)),
+        Err(error) => report.fail(failed_check("API access", &error), &refused(error)),
+    }
+}
+
+/// The check a failed call fails: `TLS` when the server's certificate was refused (the
+/// handshake failed, so the call itself was never made), else the call's own.
+fn failed_check(call: &'static str, error: &mfa::Error) -> &'static str {
+    match error {
+        mfa::Error::Network {
+            cause: NetworkCause::Certificate(_),
+            ..
+        } => "TLS",
+        _ => call,
+    }
+}
+
+/// The TLS handshakes the calls made, kept by the transport as they happen.
+#[derive(Debug, Default, Clone)]
+struct Handshakes {
+    made: Arc<Mutex<Vec<Handshake>>>,
+    /// The hosts already reported: one line each.
+    reported: Arc<Mutex<Vec<String>>>,
+}
+
+impl Handshakes {
+    /// What the transport calls with each handshake.
+    fn keeper(&self) -> impl Fn(&Handshake) + Send + Sync + 'static {
+        let made = self.made.clone();
+        move |handshake| {
+            made.lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(handshake.clone())
+        }
+    }
+
+    /// A `TLS` line for each host whose handshake has not been reported yet.
+    fn report(&self, report: &mut Report) {
+        let made = std::mem::take(&mut *self.made.lock().unwrap_or_else(PoisonError::into_inner));
+        let mut reported = self.reported.lock().unwrap_or_else(PoisonError::into_inner);
+        for handshake in made {
+            if reported.contains(&handshake.host) {
+                continue;
+            }
+            reported.push(handshake.host.clone());
+            let now = SystemTime::now();
+            match Summary::read(&handshake.certificate) {
+                Some(summary) => {
+                    let days = summary.days_left(now);
+                    let detail = format!(
+                        "{}: {}, certificate issued by {}, {}",
+                        handshake.host,
+                        handshake.protocol,
+                        summary.issuer,
+                        match days {
+                            Some(1) => "expires in 1 day".to_string(),
+                            Some(days) => format!("expires in {days} days"),
+                            None => "expired".to_string(),
+                        }
+                    );
+                    if days.is_some_and(|days| days >= certificate::WARN_DAYS) {
+                        report.ok("TLS", detail);
+                    } else {
+                        report.warn("TLS", format!("{detail}: renew it soon"));
+                    }
+                }
+                None => report.warn(
+                    "TLS",
+                    format!(
+                        "{}: {}, but its certificate could not be read",
+                        handshake.host, handshake.protocol
+                    ),
+                ),
+            }
+        }
     }
 }
 

@@ -7,6 +7,7 @@
 
 mod args;
 mod ca_file;
+mod certificate;
 mod completion;
 mod config_command;
 mod config_file;

@@ -2,7 +2,7 @@
 //! depend on a failed one skipped, and never a code sent: the only call it makes is a
 //! verify for a fictional number in a scope of its own.
 
-use crate::servers::{TestCa, closed_port, file_with, tls_server};
+use crate::servers::{ProxyMode, TestCa, closed_port, file_with, forward_proxy, tls_server};
 use crate::support::*;
 
 /// The verify body the doctor sends: code 000000 for the fictional number.
@@ -82,6 +82,14 @@ fn every_check_passes_and_no_code_is_sent() {
             "ok connection",
             "ok API access",
         ]
+    );
+    assert!(
+        outcome.stdout.contains(
+            "ok    voice settings: complete: account_id, from, voice_application_id from the \
+             profile\n"
+        ),
+        "{}",
+        outcome.stdout
     );
     assert!(
         outcome.stdout.contains(
@@ -245,7 +253,7 @@ fn json_is_one_object_with_every_check() {
 }
 
 #[test]
-fn a_server_from_an_unknown_ca_fails_the_api_check_with_exit_8_and_a_ca_file_fixes_it() {
+fn a_server_from_an_unknown_ca_fails_the_tls_check_with_exit_8_and_a_ca_file_fixes_it() {
     let ca = TestCa::new();
     let (port, log) = tls_server(ca.issue(&["localhost"]), r#"{"valid":false}"#);
     let doctor = || {
@@ -256,19 +264,43 @@ fn a_server_from_an_unknown_ca_fails_the_api_check_with_exit_8_and_a_ca_file_fix
     };
     let outcome = doctor().run();
     assert_eq!(outcome.code, 8, "{}", outcome.stdout);
+    let shown = lines(&outcome);
+    assert_eq!(shown[shown.len() - 2..], ["ok connection", "fail TLS"]);
     let last = outcome.stdout.lines().last().unwrap();
-    assert!(last.starts_with("fail  API access: "), "{last}");
     assert!(
-        last.contains("not signed by a trusted CA (unknown issuer)"),
+        last.ends_with(
+            "the server's certificate is not signed by a trusted CA (unknown issuer); \
+             nothing was sent"
+        ),
         "{last}"
     );
     // The connection check's bare connection, then the refused handshake: no request.
-    assert_eq!(log.entries(), ["handshake failed", "handshake failed"]);
+    assert_eq!(
+        log.entries_once(2),
+        ["handshake failed", "handshake failed"]
+    );
     let (_folder, ca_file) = file_with(&ca.pem(), "ca.pem");
     let outcome = doctor()
         .args(&["--ca-file", ca_file.to_str().unwrap()])
         .run();
     assert_eq!(outcome.code, 0, "{}", outcome.stdout);
+    let shown = lines(&outcome);
+    assert_eq!(
+        shown[shown.len() - 3..],
+        ["ok connection", "ok TLS", "ok API access"]
+    );
+    let tls = outcome
+        .stdout
+        .lines()
+        .find(|line| line.contains("TLS:"))
+        .unwrap();
+    let issuer = ca.common_name();
+    assert!(
+        tls.starts_with(&format!(
+            "ok    TLS: localhost: TLS 1.3, certificate issued by {issuer}, expires in "
+        )),
+        "{tls}"
+    );
     let requests = log.entries();
     let verify = requests.last().unwrap();
     assert!(
@@ -281,4 +313,171 @@ fn a_server_from_an_unknown_ca_fails_the_api_check_with_exit_8_and_a_ca_file_fix
         4,
         "one bare connection and one request: {requests:?}"
     );
+}
+
+#[test]
+fn a_certificate_with_less_than_two_weeks_left_is_a_warning() {
+    let ca = TestCa::new();
+    let (port, _log) = tls_server(
+        ca.issue_expiring_in(&["localhost"], 13),
+        r#"{"valid":false}"#,
+    );
+    let (_folder, ca_file) = file_with(&ca.pem(), "ca.pem");
+    let outcome = Mfa::new()
+        .args(&["doctor", "--account-id", ACCOUNT, "--username", USERNAME])
+        .args(&["--base-url", &format!("https://localhost:{port}/api/v1")])
+        .args(&["--ca-file", ca_file.to_str().unwrap()])
+        .env("BW_PASSWORD", PASSWORD)
+        .run();
+    assert_eq!(outcome.code, 0, "warnings do not fail: {}", outcome.stdout);
+    let tls = outcome
+        .stdout
+        .lines()
+        .find(|line| line.contains("TLS:"))
+        .unwrap();
+    assert!(
+        tls.starts_with("warn  TLS: localhost: TLS 1.3, certificate issued by "),
+        "{tls}"
+    );
+    assert!(
+        tls.ends_with(", expires in 13 days: renew it soon"),
+        "{tls}"
+    );
+}
+
+#[test]
+fn an_expired_certificate_fails_the_tls_check_with_exit_8() {
+    let ca = TestCa::new();
+    let (port, log) = tls_server(ca.issue_expired(&["localhost"]), r#"{"valid":false}"#);
+    let (_folder, ca_file) = file_with(&ca.pem(), "ca.pem");
+    let outcome = Mfa::new()
+        .args(&["doctor", "--account-id", ACCOUNT, "--username", USERNAME])
+        .args(&["--base-url", &format!("https://localhost:{port}/api/v1")])
+        .args(&["--ca-file", ca_file.to_str().unwrap()])
+        .env("BW_PASSWORD", PASSWORD)
+        .run();
+    assert_eq!(outcome.code, 8, "{}", outcome.stdout);
+    let last = outcome.stdout.lines().last().unwrap();
+    assert!(last.starts_with("fail  TLS: "), "{last}");
+    assert!(last.contains("has expired"), "{last}");
+    assert_eq!(
+        log.entries_once(2),
+        ["handshake failed", "handshake failed"]
+    );
+}
+
+#[test]
+fn through_a_proxy_the_route_names_it_and_the_tls_check_is_the_apis_own() {
+    let ca = TestCa::new();
+    let (port, log) = tls_server(ca.issue(&["localhost"]), r#"{"valid":false}"#);
+    let (proxy_port, proxy) = forward_proxy(ProxyMode::Tunnel);
+    let (_folder, ca_file) = file_with(&ca.pem(), "ca.pem");
+    let outcome = Mfa::new()
+        .args(&["doctor", "--account-id", ACCOUNT, "--username", USERNAME])
+        .args(&["--base-url", &format!("https://localhost:{port}/api/v1")])
+        .args(&["--ca-file", ca_file.to_str().unwrap()])
+        .env("BW_PASSWORD", PASSWORD)
+        .env("HTTPS_PROXY", &format!("http://127.0.0.1:{proxy_port}"))
+        .run();
+    assert_eq!(outcome.code, 0, "{}", outcome.stdout);
+    assert!(
+        outcome
+            .stdout
+            .contains(&format!("through the proxy http://127.0.0.1:{proxy_port}")),
+        "{}",
+        outcome.stdout
+    );
+    let tls = outcome.stdout.lines().find(|line| line.contains("TLS:"));
+    assert!(
+        tls.is_some_and(|tls| tls.starts_with("ok    TLS: localhost: TLS 1.3, ")),
+        "{}",
+        outcome.stdout
+    );
+    // The connection check reached the proxy; the one tunnel carried the verify.
+    assert_eq!(proxy.entries().len(), 1, "{:?}", proxy.entries());
+    assert_eq!(log.entries().len(), 1, "{:?}", log.entries());
+}
+
+#[test]
+fn a_name_that_cannot_be_looked_up_fails_with_exit_8_and_stops_there() {
+    // A label of 64 characters: refused by the resolver itself, before any query.
+    let host = format!("{}.example", "a".repeat(64));
+    let outcome = Mfa::new()
+        .args(&["doctor", "--account-id", ACCOUNT, "--username", USERNAME])
+        .args(&["--base-url", &format!("https://{host}/api/v1")])
+        .env("BW_PASSWORD", PASSWORD)
+        .run();
+    assert_eq!(outcome.code, 8, "{}", outcome.stdout);
+    assert_eq!(
+        outcome.stdout.lines().last().unwrap(),
+        format!("fail  name lookup: {host}: name not found")
+    );
+}
+
+/// A profile whose password comes from `command` instead of the file.
+fn profile_with_password_command(server: &mockito::ServerGuard, command: &str) -> String {
+    complete_profile(server).replace(
+        &format!("password = \"{PASSWORD}\"\n"),
+        &format!("password_command = \"{command}\"\n"),
+    )
+}
+
+#[test]
+fn a_password_command_is_run_and_its_output_never_shown() {
+    let mut server = mockito::Server::new();
+    let verify = doctor_verify(&mut server, 200);
+    let outcome = Mfa::new()
+        .config(&profile_with_password_command(
+            &server,
+            &format!("printf {PASSWORD}"),
+        ))
+        .args(&["doctor"])
+        .run();
+    assert_eq!(outcome.code, 0, "{}", outcome.stdout);
+    assert!(
+        outcome.stdout.contains(
+            "ok    credentials: Basic: username api-user from key `username` of profile \
+             `default` in "
+        ),
+        "{}",
+        outcome.stdout
+    );
+    assert!(
+        outcome.stdout.contains(
+            "password from the password_command (key `password_command` of profile \
+             `default` in "
+        ),
+        "{}",
+        outcome.stdout
+    );
+    assert!(!outcome.stdout.contains(PASSWORD) && !outcome.stderr.contains(PASSWORD));
+    verify.assert();
+}
+
+#[test]
+fn a_failing_password_command_fails_the_credentials_with_exit_3_and_calls_nothing() {
+    let mut server = mockito::Server::new();
+    let nothing = nothing_sent(&mut server);
+    let outcome = Mfa::new()
+        .config(&profile_with_password_command(
+            &server,
+            &format!("echo {PASSWORD}; exit 1"),
+        ))
+        .args(&["doctor"])
+        .run();
+    assert_eq!(outcome.code, 3, "{}", outcome.stdout);
+    let shown = lines(&outcome);
+    assert!(shown.contains(&"fail credentials".to_string()), "{shown:?}");
+    assert!(
+        outcome.stdout.contains("failed (exit status 1)"),
+        "{}",
+        outcome.stdout
+    );
+    // The route is still checked; the calls that need credentials are not made.
+    assert!(
+        !shown.iter().any(|line| line.ends_with("API access")),
+        "{shown:?}"
+    );
+    assert!(!outcome.stdout.contains(PASSWORD) && !outcome.stderr.contains(PASSWORD));
+    nothing.assert();
 }
