@@ -26,6 +26,7 @@ mod status;
 mod terminal;
 mod token_cache;
 mod untrusted_file;
+mod version;
 
 use std::ffi::OsString;
 use std::io::{self, IsTerminal, Write};
@@ -361,7 +362,13 @@ fn usage_error(
         clap_error.kind(),
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
     ) {
-        let shown = write!(out, "{}", clap_error.render());
+        let shown = write!(out, "{}", clap_error.render()).and_then(|()| {
+            if clap_error.kind() == ErrorKind::DisplayVersion && version::asked_verbose(args) {
+                write!(out, "{}", version::verbose())
+            } else {
+                Ok(())
+            }
+        });
         let what = match clap_error.kind() {
             ErrorKind::DisplayVersion => "the version",
             _ => "the help",

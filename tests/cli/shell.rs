@@ -322,6 +322,44 @@ fn version_prints_the_name_and_version() {
 }
 
 #[test]
+fn verbose_version_adds_what_a_bug_report_needs() {
+    for flags in [&["-vV"][..], &["--verbose", "--version"], &["-V", "-v"]] {
+        let outcome = Mfa::new().args(flags).run();
+        assert_eq!(
+            (outcome.code, outcome.stderr.as_str()),
+            (0, ""),
+            "{flags:?}"
+        );
+        let lines: Vec<&str> = outcome.stdout.lines().collect();
+        assert_eq!(lines[0], format!("mfa {}", env!("CARGO_PKG_VERSION")));
+        let keys: Vec<&str> = lines[1..]
+            .iter()
+            .map(|line| line.split_once(": ").unwrap().0)
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "binary",
+                "commit-hash",
+                "commit-date",
+                "target",
+                "release",
+                "rustc",
+                "features"
+            ]
+        );
+        let commit = lines[2].strip_prefix("commit-hash: ").unwrap();
+        assert!(
+            commit == "unknown"
+                || (commit.len() == 40 && commit.chars().all(|c| c.is_ascii_hexdigit())),
+            "{commit}"
+        );
+        assert!(lines[6].starts_with("rustc: rustc 1."), "{}", lines[6]);
+        assert!(lines[7].contains("cli"), "{}", lines[7]);
+    }
+}
+
+#[test]
 fn an_unknown_command_exits_2() {
     Mfa::new().args(&["frobnicate"]).run().assert(
         2,
