@@ -123,6 +123,7 @@ pub fn held_back<T>(work: impl FnOnce() -> T) -> T {
 }
 
 /// The state's message for `signal`, as the handler writes it.
+#[cfg_attr(not(unix), allow(dead_code))]
 fn message(signal: Signal) -> &'static [u8] {
     let state = usize::from(STATE.load(Ordering::Relaxed)).min(2);
     let signal = match signal {
@@ -135,6 +136,7 @@ fn message(signal: Signal) -> &'static [u8] {
 }
 
 /// The exit status for `signal`.
+#[cfg_attr(not(unix), allow(dead_code))]
 fn exit_of(signal: Signal) -> Exit {
     match signal {
         Signal::Interrupt => Exit::Interrupted,
@@ -230,11 +232,16 @@ mod unix {
     }
 }
 
+/// Elsewhere (Windows) no handler is installed: Ctrl-C ends the run as the system
+/// does, and nothing is held back.
 #[cfg(not(unix))]
 mod unix {
+    pub(super) struct Held;
     pub(super) fn install_handler() {}
-    pub(super) fn hold() {}
-    pub(super) fn release(_: ()) {}
+    pub(super) fn hold() -> Held {
+        Held
+    }
+    pub(super) fn release(_: Held) {}
 }
 
 #[cfg(test)]

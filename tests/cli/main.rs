@@ -1,4 +1,8 @@
 //! Integration tests: the real `mfa` binary against a local mockito server.
+//!
+//! Unix only: they use file modes, FIFOs, signals and a shell. On Windows the library's
+//! tests and the unit tests run.
+#![cfg(unix)]
 
 mod config;
 mod doctor;
