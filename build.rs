@@ -1,5 +1,6 @@
-//! Build facts for `mfa -vV`: the commit, the target and the compiler. A build from a
-//! source tarball (no `.git`) says `unknown` for the commit and builds all the same;
+//! Build facts for `mfa -vV`: the commit, the target and the compiler. Without `.git`,
+//! the commit comes from the `.cargo_vcs_info.json` that `cargo package` writes (a build
+//! from crates.io), else it is `unknown` and the build goes on all the same;
 //! `MFA_BUILD_COMMIT` and `MFA_BUILD_DATE` name them for a build from elsewhere.
 
 use std::path::Path;
@@ -29,6 +30,7 @@ fn main() {
     let commit = std::env::var("MFA_BUILD_COMMIT")
         .ok()
         .or_else(|| git("%H"))
+        .or_else(packaged_commit)
         .unwrap_or_else(|| "unknown".into());
     let date = std::env::var("MFA_BUILD_DATE")
         .ok()
@@ -53,4 +55,17 @@ fn main() {
     println!("cargo:rustc-env=MFA_BUILD_TARGET={target}");
     println!("cargo:rustc-env=MFA_BUILD_RUSTC={rustc}");
     println!("cargo:rustc-env=MFA_BUILD_FEATURES={}", features.join(","));
+}
+
+/// The commit `cargo package` noted in `.cargo_vcs_info.json` (`"sha1": "..."`): read
+/// by hand, as a build script has no JSON parser of its own.
+fn packaged_commit() -> Option<String> {
+    let info = std::fs::read_to_string(".cargo_vcs_info.json").ok()?;
+    let after = info.split("\"sha1\"").nth(1)?;
+    let sha: String = after
+        .trim_start_matches([' ', ':', '"'])
+        .chars()
+        .take_while(char::is_ascii_hexdigit)
+        .collect();
+    (sha.len() == 40).then_some(sha)
 }

@@ -1,4 +1,4 @@
-//! `mfa --version` (one line, `mfa 0.1.0`) and `mfa -vV`, which adds what a bug report
+//! `mfa --version` (one line, `mfa 0.2.0`) and `mfa -vV`, which adds what a bug report
 //! needs, as `rustc -vV` does: the commit, the build target, the compiler and the
 //! features. The facts come from the build script; a build without git says `unknown`.
 
