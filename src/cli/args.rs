@@ -29,10 +29,20 @@ use crate::cli::settings::table::{self, Seconds, Setting};
 #[derive(Debug, Parser)]
 // A flag given twice takes its last value, as in most tools, so a shell alias that
 // sets a default can be overridden on the command line.
-#[command(name = "mfa", version, max_term_width = 100, args_override_self = true)]
+#[command(
+    name = "mfa",
+    version,
+    disable_version_flag = true,
+    max_term_width = 100,
+    args_override_self = true
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
+
+    /// Print the version; -vV adds the commit, target, compiler and features
+    #[arg(short = 'V', long, action = clap::ArgAction::Version)]
+    version: (),
 
     #[command(subcommand)]
     pub command: Command,
@@ -43,7 +53,8 @@ impl Cli {
     /// shows is built only when an argument may ask for help: a send does not need it.
     pub fn parse_args(args: &[OsString]) -> Result<Self, clap::Error> {
         let command = if may_ask_for_help(args) {
-            Self::command_for_help()
+            let words: Vec<&str> = args.iter().filter_map(|arg| arg.to_str()).collect();
+            Self::command_for_help(&words)
         } else {
             Self::command()
         };
@@ -75,18 +86,21 @@ impl Cli {
     /// The command line as the man page and completions describe it: each setting's
     /// flag with its help from the settings table. Parsing alone does not need it.
     pub fn documented() -> clap::Command {
-        list_only_what_applies(table::describe_flags(Self::command()))
+        list_only_what_applies(table::describe_flags(Self::command()), None)
     }
 
     /// The command line as help shows it: documented; `--help` (not `-h`) adds the
     /// examples and the exit-status table after `mfa` and each command that calls the
-    /// API, and examples after `mfa config`.
-    pub fn command_for_help() -> clap::Command {
+    /// API, and examples after `mfa config`. Only the commands named among `words`
+    /// (the command line's) are given their own copies of the options: help shows one
+    /// command, and `mfa --help` then builds no copy at all.
+    pub fn command_for_help(words: &[&str]) -> clap::Command {
         let table = exit_status_help();
         let more = |path: &str| format!("Examples and exit statuses: `{path} --help`");
-        let mut command = Self::documented()
-            .after_help(more("mfa"))
-            .after_long_help(format!("{}\n{table}", examples(&[])));
+        let mut command =
+            list_only_what_applies(table::describe_flags(Self::command()), Some(words))
+                .after_help(more("mfa"))
+                .after_long_help(format!("{}\n{table}", examples(&[])));
         for name in ["voice", "sms", "verify"] {
             let after = format!("{}\n{table}", examples(&[name]));
             let short = more(&format!("mfa {name}"));
@@ -139,7 +153,7 @@ fn only_in_long_help(id: &str) -> bool {
 /// one that defines it, unless the command has its own; so a command where it is to
 /// be shown otherwise than where it comes from gets its own copy, before clap builds
 /// the command line.
-fn list_only_what_applies(command: clap::Command) -> clap::Command {
+fn list_only_what_applies(command: clap::Command, only: Option<&[&str]>) -> clap::Command {
     let mut command = command.mut_args(|arg| {
         let short = arg.is_global_set() && only_in_long_help(arg.get_id().as_str());
         arg.hide_short_help(short)
@@ -149,18 +163,27 @@ fn list_only_what_applies(command: clap::Command) -> clap::Command {
         .filter(|arg| arg.is_global_set())
         .cloned()
         .collect();
-    copy_where_shown_otherwise(&mut command, &global, "");
+    copy_where_shown_otherwise(&mut command, &global, "", only);
     command
 }
 
 /// Gives each command under `command` (at `path`) its own copy of each of `global`
-/// that it shows otherwise than `command` does: hidden where it does not apply.
-fn copy_where_shown_otherwise(command: &mut clap::Command, global: &[clap::Arg], path: &str) {
+/// that it shows otherwise than `command` does: hidden where it does not apply. With
+/// `only`, just the commands whose names are among those words.
+fn copy_where_shown_otherwise(
+    command: &mut clap::Command,
+    global: &[clap::Arg],
+    path: &str,
+    only: Option<&[&str]>,
+) {
     let above: Vec<bool> = global
         .iter()
         .map(|arg| applies(path, arg.get_id().as_str()))
         .collect();
     for sub in command.get_subcommands_mut() {
+        if only.is_some_and(|words| !words.contains(&sub.get_name())) {
+            continue;
+        }
         let inner = match path {
             "" => sub.get_name().to_string(),
             _ => format!("{path} {}", sub.get_name()),
@@ -171,7 +194,7 @@ fn copy_where_shown_otherwise(command: &mut clap::Command, global: &[clap::Arg],
                 *sub = std::mem::take(sub).arg(arg.clone().hide(!shown));
             }
         }
-        copy_where_shown_otherwise(sub, global, &inner);
+        copy_where_shown_otherwise(sub, global, &inner, only);
     }
 }
 
@@ -575,7 +598,7 @@ mod tests {
     #[test]
     fn the_command_line_is_well_formed() {
         Cli::command().debug_assert();
-        Cli::command_for_help().debug_assert();
+        Cli::command_for_help(&[]).debug_assert();
     }
 
     #[test]

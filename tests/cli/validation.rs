@@ -338,6 +338,37 @@ fn every_way_of_asking_for_the_full_help_shows_examples_and_the_exit_status_tabl
 }
 
 #[test]
+fn each_commands_help_lists_the_options_that_apply_to_it() {
+    let listed = |args: &[&str], flag: &str| {
+        let help = Mfa::new().args(args).run();
+        assert_eq!((help.code, help.stderr.as_str()), (0, ""), "{args:?}");
+        help.stdout
+            .lines()
+            .any(|line| line.trim_start().split([',', ' ']).any(|word| word == flag))
+    };
+    for args in [
+        &["voice", "--help"][..],
+        &["help", "sms"],
+        &["verify", "-h"],
+    ] {
+        for flag in ["--dry-run", "--verbose", "--account-id"] {
+            assert!(listed(args, flag), "{args:?} lists {flag}");
+        }
+    }
+    for args in [
+        &["config", "show", "--help"][..],
+        &["config", "set", "-h"],
+        &["doctor", "--help"],
+        &["help", "doctor"],
+    ] {
+        for flag in ["--dry-run", "--verbose"] {
+            assert!(!listed(args, flag), "{args:?} lists {flag}");
+        }
+        assert!(listed(args, "--profile"), "{args:?} lists --profile");
+    }
+}
+
+#[test]
 fn help_and_version_go_to_stdout_and_exit_0() {
     let help = Mfa::new().args(&["--help"]).run();
     assert_eq!((help.code, help.stderr.as_str()), (0, ""));
