@@ -15,7 +15,7 @@
 #
 # usage: bench/compare.sh   (ROUNDS=10 RUNS=30 MEM_RUNS=20 SDK_RUNS=3 by default; SDK=0
 #                            leaves the SDK out; KEEP=1 keeps the work folder with nginx's
-#                            log and hyperfine's JSON)
+#                            log and hyperfine's JSON; MFA=path measures that binary)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -48,8 +48,11 @@ if [ "$SDK" = 1 ] && [ ! -x "$VENV/bin/python" ]; then
     { echo "could not install bandwidth-sdk; the SDK column is left out" >&2; SDK=0; }
 fi
 
-cargo build --release --quiet
-MFA=$PWD/target/release/mfa
+# MFA=path measures another build, e.g. the release's own binary from tools/dist.sh.
+if [ -z "${MFA:-}" ]; then
+  cargo build --release --quiet
+  MFA=$PWD/target/release/mfa
+fi
 CURL=$(command -v curl)
 
 WORK=$(mktemp -d)
