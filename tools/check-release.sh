@@ -546,11 +546,7 @@ mkdir -p "$README_HOME" "$WORK/readme-bin"
 ln -sf "$MFA" "$WORK/readme-bin/mfa"
 # The lines of the ```sh block of the README whose first line starts with $1.
 readme_block() {
-  awk -v first="$1" '
-    /^```/ { if (inside) { inside = 0; taking = 0 } else if ($0 == "```sh") { inside = 1; fresh = 1 }; next }
-    inside && fresh { fresh = 0; if (index($0, first) == 1) taking = 1 }
-    taking { print }
-  ' README.md
+  awk -v first="$1" -f tools/readme-block.awk README.md
 }
 # run_readme NAME WANT_REQUESTS STDIN FIRST_LINE [EXTRA]: runs the block in bash with
 # EXTRA after it, stopping at the first command that fails (bash -e); the output goes to

@@ -261,11 +261,7 @@ if [ "$HOME_RUN" = 1 ] && [ "$LINUX" = 1 ]; then
   # The README's Install steps as a new user follows them: the tarball's block run as
   # written in a folder holding the downloads, with a fresh HOME; the .deb's file name.
   readme_block() {
-    awk -v first="$1" '
-      /^```/ { if (inside) { inside = 0; taking = 0 } else if ($0 == "```sh") { inside = 1; fresh = 1 }; next }
-      inside && fresh { fresh = 0; if (index($0, first) == 1) taking = 1 }
-      taking { print }
-    ' README.md
+    awk -v first="$1" -f tools/readme-block.awk README.md
   }
   mkdir -p "$CHECK/downloads" "$CHECK/readme-home"
   cp "$DIST/$TARBALL" "$DIST/SHA256SUMS" "$CHECK/downloads/"

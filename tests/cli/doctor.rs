@@ -38,6 +38,20 @@ fn doctor_verify(server: &mut mockito::ServerGuard, status: usize) -> mockito::M
         .create()
 }
 
+/// The doctor with settings from flags and BW_PASSWORD, against `base_url`.
+fn doctor_of(base_url: &str) -> Mfa {
+    Mfa::new()
+        .args(&["doctor", "--account-id", ACCOUNT, "--username", USERNAME])
+        .args(&["--base-url", base_url])
+        .env("BW_PASSWORD", PASSWORD)
+}
+
+/// The doctor against the TLS test server on `port`, trusting the CA in `ca_file`.
+fn doctor_over_tls(port: u16, ca_file: &std::path::Path) -> Mfa {
+    doctor_of(&format!("https://localhost:{port}/api/v1"))
+        .args(&["--ca-file", ca_file.to_str().unwrap()])
+}
+
 /// Each line's status and check name, as `status name`.
 fn lines(outcome: &Outcome) -> Vec<String> {
     outcome
@@ -178,11 +192,7 @@ fn a_config_file_others_can_read_is_a_warning_not_a_failure() {
 #[test]
 fn an_unreachable_host_fails_the_connection_with_exit_8_and_stops_there() {
     let port = closed_port();
-    let outcome = Mfa::new()
-        .args(&["doctor", "--account-id", ACCOUNT, "--username", USERNAME])
-        .args(&["--base-url", &format!("http://127.0.0.1:{port}/api/v1")])
-        .env("BW_PASSWORD", PASSWORD)
-        .run();
+    let outcome = doctor_of(&format!("http://127.0.0.1:{port}/api/v1")).run();
     assert_eq!(outcome.code, 8, "{}", outcome.stdout);
     let last = outcome.stdout.lines().last().unwrap();
     assert_eq!(
@@ -256,13 +266,8 @@ fn json_is_one_object_with_every_check() {
 fn a_server_from_an_unknown_ca_fails_the_tls_check_with_exit_8_and_a_ca_file_fixes_it() {
     let ca = TestCa::new();
     let (port, log) = tls_server(ca.issue(&["localhost"]), r#"{"valid":false}"#);
-    let doctor = || {
-        Mfa::new()
-            .args(&["doctor", "--account-id", ACCOUNT, "--username", USERNAME])
-            .args(&["--base-url", &format!("https://localhost:{port}/api/v1")])
-            .env("BW_PASSWORD", PASSWORD)
-    };
-    let outcome = doctor().run();
+    let base_url = format!("https://localhost:{port}/api/v1");
+    let outcome = doctor_of(&base_url).run();
     assert_eq!(outcome.code, 8, "{}", outcome.stdout);
     let shown = lines(&outcome);
     assert_eq!(shown[shown.len() - 2..], ["ok connection", "fail TLS"]);
@@ -280,9 +285,7 @@ fn a_server_from_an_unknown_ca_fails_the_tls_check_with_exit_8_and_a_ca_file_fix
         ["handshake failed", "handshake failed"]
     );
     let (_folder, ca_file) = file_with(&ca.pem(), "ca.pem");
-    let outcome = doctor()
-        .args(&["--ca-file", ca_file.to_str().unwrap()])
-        .run();
+    let outcome = doctor_over_tls(port, &ca_file).run();
     assert_eq!(outcome.code, 0, "{}", outcome.stdout);
     let shown = lines(&outcome);
     assert_eq!(
@@ -323,12 +326,7 @@ fn a_certificate_with_less_than_two_weeks_left_is_a_warning() {
         r#"{"valid":false}"#,
     );
     let (_folder, ca_file) = file_with(&ca.pem(), "ca.pem");
-    let outcome = Mfa::new()
-        .args(&["doctor", "--account-id", ACCOUNT, "--username", USERNAME])
-        .args(&["--base-url", &format!("https://localhost:{port}/api/v1")])
-        .args(&["--ca-file", ca_file.to_str().unwrap()])
-        .env("BW_PASSWORD", PASSWORD)
-        .run();
+    let outcome = doctor_over_tls(port, &ca_file).run();
     assert_eq!(outcome.code, 0, "warnings do not fail: {}", outcome.stdout);
     let tls = outcome
         .stdout
@@ -350,12 +348,7 @@ fn an_expired_certificate_fails_the_tls_check_with_exit_8() {
     let ca = TestCa::new();
     let (port, log) = tls_server(ca.issue_expired(&["localhost"]), r#"{"valid":false}"#);
     let (_folder, ca_file) = file_with(&ca.pem(), "ca.pem");
-    let outcome = Mfa::new()
-        .args(&["doctor", "--account-id", ACCOUNT, "--username", USERNAME])
-        .args(&["--base-url", &format!("https://localhost:{port}/api/v1")])
-        .args(&["--ca-file", ca_file.to_str().unwrap()])
-        .env("BW_PASSWORD", PASSWORD)
-        .run();
+    let outcome = doctor_over_tls(port, &ca_file).run();
     assert_eq!(outcome.code, 8, "{}", outcome.stdout);
     let last = outcome.stdout.lines().last().unwrap();
     assert!(last.starts_with("fail  TLS: "), "{last}");
@@ -372,11 +365,7 @@ fn through_a_proxy_the_route_names_it_and_the_tls_check_is_the_apis_own() {
     let (port, log) = tls_server(ca.issue(&["localhost"]), r#"{"valid":false}"#);
     let (proxy_port, proxy) = forward_proxy(ProxyMode::Tunnel);
     let (_folder, ca_file) = file_with(&ca.pem(), "ca.pem");
-    let outcome = Mfa::new()
-        .args(&["doctor", "--account-id", ACCOUNT, "--username", USERNAME])
-        .args(&["--base-url", &format!("https://localhost:{port}/api/v1")])
-        .args(&["--ca-file", ca_file.to_str().unwrap()])
-        .env("BW_PASSWORD", PASSWORD)
+    let outcome = doctor_over_tls(port, &ca_file)
         .env("HTTPS_PROXY", &format!("http://127.0.0.1:{proxy_port}"))
         .run();
     assert_eq!(outcome.code, 0, "{}", outcome.stdout);
@@ -402,11 +391,7 @@ fn through_a_proxy_the_route_names_it_and_the_tls_check_is_the_apis_own() {
 fn a_name_that_cannot_be_looked_up_fails_with_exit_8_and_stops_there() {
     // A label of 64 characters: refused by the resolver itself, before any query.
     let host = format!("{}.example", "a".repeat(64));
-    let outcome = Mfa::new()
-        .args(&["doctor", "--account-id", ACCOUNT, "--username", USERNAME])
-        .args(&["--base-url", &format!("https://{host}/api/v1")])
-        .env("BW_PASSWORD", PASSWORD)
-        .run();
+    let outcome = doctor_of(&format!("https://{host}/api/v1")).run();
     assert_eq!(outcome.code, 8, "{}", outcome.stdout);
     assert_eq!(
         outcome.stdout.lines().last().unwrap(),
