@@ -92,6 +92,18 @@ mod tests {
     }
 
     #[test]
+    fn a_certificate_damaged_anywhere_is_read_or_refused_never_a_panic() {
+        let good = certificate(30);
+        for at in 0..good.len() {
+            for flip in [0x01, 0x80, 0xff] {
+                let mut damaged = good.clone();
+                damaged[at] ^= flip;
+                let _ = Summary::read(&damaged);
+            }
+        }
+    }
+
+    #[test]
     fn bytes_that_are_no_certificate_are_not_read() {
         for bytes in [
             &b""[..],

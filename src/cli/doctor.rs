@@ -406,36 +406,41 @@ impl Handshakes {
                 continue;
             }
             reported.push(handshake.host.clone());
-            let now = SystemTime::now();
-            match Summary::read(&handshake.certificate) {
-                Some(summary) => {
-                    let days = summary.days_left(now);
-                    let detail = format!(
-                        "{}: {}, certificate issued by {}, {}",
-                        handshake.host,
-                        handshake.protocol,
-                        summary.issuer,
-                        match days {
-                            Some(1) => "expires in 1 day".to_string(),
-                            Some(days) => format!("expires in {days} days"),
-                            None => "expired".to_string(),
-                        }
-                    );
-                    if days.is_some_and(|days| days >= certificate::WARN_DAYS) {
-                        report.ok("TLS", detail);
-                    } else {
-                        report.warn("TLS", format!("{detail}: renew it soon"));
-                    }
-                }
-                None => report.warn(
-                    "TLS",
-                    format!(
-                        "{}: {}, but its certificate could not be read",
-                        handshake.host, handshake.protocol
-                    ),
-                ),
-            }
+            let (status, detail) = tls_check(
+                &handshake.host,
+                handshake.protocol,
+                &handshake.certificate,
+                SystemTime::now(),
+            );
+            report.add("TLS", status, detail);
         }
+    }
+}
+
+/// The `TLS` line of a handshake with `host`: the version, who issued the server's
+/// certificate and the days it has left at `now`, a warning under
+/// [`certificate::WARN_DAYS`] or when the certificate cannot be read.
+fn tls_check(host: &str, protocol: &str, certificate: &[u8], now: SystemTime) -> (Status, String) {
+    let Some(summary) = Summary::read(certificate) else {
+        return (
+            Status::Warn,
+            format!("{host}: {protocol}, but its certificate could not be read"),
+        );
+    };
+    let days = summary.days_left(now);
+    let left = match days {
+        Some(1) => "expires in 1 day".to_string(),
+        Some(days) => format!("expires in {days} days"),
+        None => "expired".to_string(),
+    };
+    let detail = format!(
+        "{host}: {protocol}, certificate issued by {}, {left}",
+        summary.issuer
+    );
+    if days.is_some_and(|days| days >= certificate::WARN_DAYS) {
+        (Status::Ok, detail)
+    } else {
+        (Status::Warn, format!("{detail}: renew it soon"))
     }
 }
 
@@ -511,4 +516,72 @@ fn connect(addresses: &[SocketAddr], timeout: Duration) -> Result<SocketAddr, St
         }
     }
     Err(last)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A certificate issued by `common_name`, ending `days` days and an hour from now.
+    fn certificate(common_name: &str, days: u64) -> Vec<u8> {
+        let mut params = rcgen::CertificateParams::new(vec!["api.example".to_string()]).unwrap();
+        params.not_after = (SystemTime::now() + Duration::from_secs(days * 86_400 + 3600)).into();
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, common_name);
+        let key = rcgen::KeyPair::generate().unwrap();
+        params.self_signed(&key).unwrap().der().to_vec()
+    }
+
+    #[test]
+    fn two_weeks_left_is_ok_and_less_is_a_warning() {
+        let now = SystemTime::now();
+        let (status, detail) = tls_check("h", "TLS 1.3", &certificate("CA", 14), now);
+        assert_eq!(
+            (status, detail.as_str()),
+            (
+                Status::Ok,
+                "h: TLS 1.3, certificate issued by CA, expires in 14 days"
+            )
+        );
+        let (status, detail) = tls_check("h", "TLS 1.2", &certificate("CA", 1), now);
+        assert_eq!(
+            (status, detail.as_str()),
+            (
+                Status::Warn,
+                "h: TLS 1.2, certificate issued by CA, expires in 1 day: renew it soon"
+            )
+        );
+    }
+
+    #[test]
+    fn a_certificate_that_cannot_be_read_is_a_warning() {
+        let (status, detail) = tls_check("h", "TLS 1.3", b"\x30\x00", SystemTime::now());
+        assert_eq!(
+            (status, detail.as_str()),
+            (
+                Status::Warn,
+                "h: TLS 1.3, but its certificate could not be read"
+            )
+        );
+    }
+
+    #[test]
+    fn an_issuer_name_with_terminal_controls_is_shown_escaped() {
+        let hostile = certificate("CA\u{1b}]0;owned\u{7}\u{1b}[2J", 30);
+        let mut report = Report::default();
+        let (status, detail) = tls_check("h", "TLS 1.3", &hostile, SystemTime::now());
+        report.add("TLS", status, detail);
+        let mut out = Vec::new();
+        report.write(&mut out, OutputFormat::Text).unwrap();
+        let shown = String::from_utf8(out).unwrap();
+        assert!(
+            !shown.contains('\u{1b}') && !shown.contains('\u{7}'),
+            "{shown:?}"
+        );
+        assert!(
+            shown.starts_with("ok    TLS: h: TLS 1.3, certificate issued by CA"),
+            "{shown}"
+        );
+    }
 }
