@@ -500,8 +500,8 @@ pub enum ConfigCommand {
 config file and profile, the settings of voice, sms and verify, the credentials (a \
 password_command is run; its output is never shown), the route to the API (proxy, name \
 lookup, connection, and for https:// the TLS handshake: its version, the certificate's \
-issuer and days left, a warning under 14), an OAuth2 token when client credentials are used, and the \
-credentials themselves.\n\nThe last check is the one call of the API that sends \
+issuer and days left, a warning under 14), an OAuth2 token when client credentials are \
+used, and the credentials themselves.\n\nThe last check is the one call of the API that sends \
 nothing: a verify of code 000000 for +12025550100 (555-01xx numbers are kept for \
 fiction) in scope mfa-doctor. It counts as one verify attempt for that number, and no \
 call or message is sent. --to checks against a number of your own instead.\n\nEach \

@@ -2,7 +2,7 @@
 //! it has left. The certificate comes from the server, so it is untrusted: one that
 //! cannot be read is said to be so, never a panic.
 
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use x509_cert::Certificate;
 use x509_cert::der::{self, Decode};
@@ -11,6 +11,9 @@ use x509_cert::name::Name;
 
 /// Fewer days left than this is a warning: time to renew.
 pub const WARN_DAYS: u64 = 14;
+
+/// Seconds in a day.
+const DAY: u64 = 86_400;
 
 /// The parts of a certificate the doctor shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,7 +38,7 @@ impl Summary {
     /// Whole days from `now` until it expires; `None` when it has expired.
     pub fn days_left(&self, now: SystemTime) -> Option<u64> {
         let left = self.not_after.duration_since(now).ok()?;
-        Some(left.as_secs() / Duration::from_secs(86_400).as_secs())
+        Some(left.as_secs() / DAY)
     }
 }
 
@@ -54,28 +57,39 @@ fn issuer(name: &Name) -> String {
     }
 }
 
+/// A self-signed certificate for tests, its issuer named `common_name` (and
+/// `organisation`, if any), that ends `days` days and an hour from now (or `-days` days
+/// ago).
+#[cfg(test)]
+pub fn made_for_tests(common_name: &str, organisation: Option<&str>, days: i64) -> Vec<u8> {
+    use std::time::Duration;
+    let mut params = rcgen::CertificateParams::new(vec!["api.example".to_string()]).unwrap();
+    let now = SystemTime::now();
+    let end = if days >= 0 {
+        now + Duration::from_secs(days.unsigned_abs() * DAY + 3600)
+    } else {
+        now - Duration::from_secs(days.unsigned_abs() * DAY)
+    };
+    params.not_before = (now - Duration::from_secs(DAY * 400)).into();
+    params.not_after = end.into();
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, common_name);
+    if let Some(organisation) = organisation {
+        params
+            .distinguished_name
+            .push(rcgen::DnType::OrganizationName, organisation);
+    }
+    let key = rcgen::KeyPair::generate().unwrap();
+    params.self_signed(&key).unwrap().der().to_vec()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn certificate(days: i64) -> Vec<u8> {
-        let mut params = rcgen::CertificateParams::new(vec!["api.example".to_string()]).unwrap();
-        let now = SystemTime::now();
-        let end = if days >= 0 {
-            now + Duration::from_secs(days as u64 * 86_400 + 3600)
-        } else {
-            now - Duration::from_secs(days.unsigned_abs() * 86_400)
-        };
-        params.not_before = (now - Duration::from_secs(86_400 * 400)).into();
-        params.not_after = end.into();
-        params
-            .distinguished_name
-            .push(rcgen::DnType::CommonName, "R11");
-        params
-            .distinguished_name
-            .push(rcgen::DnType::OrganizationName, "Let's Encrypt");
-        let key = rcgen::KeyPair::generate().unwrap();
-        params.self_signed(&key).unwrap().der().to_vec()
+        made_for_tests("R11", Some("Let's Encrypt"), days)
     }
 
     #[test]

@@ -272,7 +272,7 @@ fn check(
         Err(failure) => return report.fail("route", &failure),
     };
     let never_again: Retries = "0".parse().expect("0 retries is a number of retries");
-    let handshakes = Handshakes::default();
+    let mut handshakes = Handshakes::default();
     let transport = network
         .transport(timeout)
         .with_retries(never_again)
@@ -379,11 +379,11 @@ fn failed_check(call: &'static str, error: &mfa::Error) -> &'static str {
 }
 
 /// The TLS handshakes the calls made, kept by the transport as they happen.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default)]
 struct Handshakes {
     made: Arc<Mutex<Vec<Handshake>>>,
     /// The hosts already reported: one line each.
-    reported: Arc<Mutex<Vec<String>>>,
+    reported: Vec<String>,
 }
 
 impl Handshakes {
@@ -398,14 +398,13 @@ impl Handshakes {
     }
 
     /// A `TLS` line for each host whose handshake has not been reported yet.
-    fn report(&self, report: &mut Report) {
+    fn report(&mut self, report: &mut Report) {
         let made = std::mem::take(&mut *self.made.lock().unwrap_or_else(PoisonError::into_inner));
-        let mut reported = self.reported.lock().unwrap_or_else(PoisonError::into_inner);
         for handshake in made {
-            if reported.contains(&handshake.host) {
+            if self.reported.contains(&handshake.host) {
                 continue;
             }
-            reported.push(handshake.host.clone());
+            self.reported.push(handshake.host.clone());
             let (status, detail) = tls_check(
                 &handshake.host,
                 handshake.protocol,
@@ -522,15 +521,8 @@ fn connect(addresses: &[SocketAddr], timeout: Duration) -> Result<SocketAddr, St
 mod tests {
     use super::*;
 
-    /// A certificate issued by `common_name`, ending `days` days and an hour from now.
-    fn certificate(common_name: &str, days: u64) -> Vec<u8> {
-        let mut params = rcgen::CertificateParams::new(vec!["api.example".to_string()]).unwrap();
-        params.not_after = (SystemTime::now() + Duration::from_secs(days * 86_400 + 3600)).into();
-        params
-            .distinguished_name
-            .push(rcgen::DnType::CommonName, common_name);
-        let key = rcgen::KeyPair::generate().unwrap();
-        params.self_signed(&key).unwrap().der().to_vec()
+    fn certificate(common_name: &str, days: i64) -> Vec<u8> {
+        certificate::made_for_tests(common_name, None, days)
     }
 
     #[test]
