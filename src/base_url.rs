@@ -3,7 +3,8 @@
 //!
 //! `https://` always; `http://` only to a loopback host (`127.0.0.0/8`, `::1`,
 //! `localhost`), which tests and local proxies use. A URL with a user name or password
-//! in it is refused, since a URL is shown wherever a request is shown or logged.
+//! in it is refused, since a URL is shown wherever a request is shown or logged; so is
+//! one with a query or a fragment, since each call's path is added to it.
 
 use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -123,6 +124,11 @@ fn check(value: &str, example: &str) -> Result<(), InvalidValue> {
     let not_a_url = || InvalidValue::from_rule(format!("must be a URL such as {example}"));
     if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(not_a_url());
+    }
+    // The URL parser underneath drops a fragment, but the path of each call is added
+    // to the URL as written: `.../code/voice#` would make every call a voice send.
+    if value.contains('#') {
+        return Err(InvalidValue::from_rule("must not have a fragment (`#...`)"));
     }
     let uri: Uri = value.parse().map_err(|_| not_a_url())?;
     let (Some(scheme), Some(authority)) = (uri.scheme_str(), uri.authority()) else {
@@ -271,6 +277,18 @@ mod tests {
                 .rule(),
             "must not have a query (`?...`)"
         );
+        for bad in [
+            "http://127.0.0.1:9/accounts/9900000/code/voice#",
+            "https://x.example/api#part",
+            "https://x.example#",
+        ] {
+            assert_eq!(
+                bad.parse::<BaseUrl>().unwrap_err().rule(),
+                "must not have a fragment (`#...`)",
+                "{bad}"
+            );
+            assert!(bad.parse::<TokenUrl>().is_err(), "{bad}");
+        }
     }
 
     #[test]

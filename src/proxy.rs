@@ -1,12 +1,16 @@
 //! Proxies: which one a request goes through, and the hosts that skip it.
 //!
 //! The rules are curl's, so an operator's proxy variables mean the same to `mfa`:
-//! `https://` URLs use the HTTPS proxy, `http://` URLs the HTTP proxy, either falls back
-//! to the proxy for all; a no-proxy list of names, domains (`example.com` also covers
-//! `api.example.com`), IP addresses and CIDR ranges, or `*` for every host, skips the
-//! proxy. Loopback hosts are not special: they go through the proxy too unless the list
-//! names them. Requests go through an HTTP proxy as a `CONNECT` tunnel, so the proxy
-//! sees the host but never the request, and TLS runs end to end.
+//! `https://` URLs use the HTTPS proxy (or the proxy for all); a no-proxy list of
+//! names, domains (`example.com` also covers `api.example.com`), IP addresses and CIDR
+//! ranges, or `*` for every host, skips the proxy. Loopback hosts are not special: they
+//! go through the proxy too unless the list names them. Requests go through an HTTP
+//! proxy as a `CONNECT` tunnel, so the proxy sees the host but never the request, and
+//! TLS runs end to end.
+//!
+//! One rule is not curl's: an `http://` URL (only ever a loopback host, see
+//! `base_url`) is reached directly, never through a proxy. Its credentials travel in
+//! clear text, which the proxy would see, and a proxy's loopback is not ours.
 //!
 //! A proxy URL may hold a username and password (`http://user:pw@proxy:3128`): they
 //! are kept as a [`Secret`], and a proxy is only ever shown as `scheme://host:port`.
@@ -191,32 +195,27 @@ fn in_range(ip: IpAddr, (network, bits): (IpAddr, u8)) -> bool {
     }
 }
 
-/// The proxies in force: one for `https://` URLs, one for `http://` URLs, and the
-/// hosts that skip them. The default is no proxy at all.
+/// The proxy in force for `https://` URLs, and the hosts that skip it. The default is
+/// no proxy at all. `http://` URLs never go through a proxy.
 #[derive(Debug, Clone, Default)]
 pub struct Proxies {
     https: Option<Proxy>,
-    http: Option<Proxy>,
     no_proxy: NoProxy,
 }
 
 impl Proxies {
-    /// Proxies by URL scheme, and the hosts that skip them. For curl's `ALL_PROXY`,
-    /// pass the same proxy for a scheme that has none of its own.
-    pub fn new(https: Option<Proxy>, http: Option<Proxy>, no_proxy: NoProxy) -> Self {
-        Proxies {
-            https,
-            http,
-            no_proxy,
-        }
+    /// The proxy for `https://` URLs, and the hosts that skip it. For curl's
+    /// `ALL_PROXY`, pass it when there is no `HTTPS_PROXY`.
+    pub fn new(https: Option<Proxy>, no_proxy: NoProxy) -> Self {
+        Proxies { https, no_proxy }
     }
 
-    /// The proxy a request to `url` goes through, if any.
+    /// The proxy a request to `url` goes through, if any: never for an `http://` URL,
+    /// whose credentials travel in clear text.
     pub fn for_url(&self, url: &str) -> Option<&Proxy> {
         let uri: Uri = url.parse().ok()?;
         let proxy = match uri.scheme_str() {
             Some("https") => self.https.as_ref(),
-            Some("http") => self.http.as_ref(),
             _ => None,
         }?;
         if self.no_proxy.covers(uri.host()?) {
@@ -295,13 +294,14 @@ mod tests {
     }
 
     #[test]
-    fn each_scheme_has_its_proxy_and_loopback_is_not_skipped_unless_listed() {
+    fn https_goes_through_the_proxy_loopback_too_unless_listed_and_http_never() {
         let https: Proxy = "http://tls-proxy:3128".parse().unwrap();
-        let http: Proxy = "http://plain-proxy:3128".parse().unwrap();
-        let proxies = Proxies::new(Some(https), Some(http), NoProxy::parse("skip.example"));
+        let proxies = Proxies::new(Some(https), NoProxy::parse("skip.example"));
         let via = |url: &str| proxies.for_url(url).map(Proxy::as_str);
         assert_eq!(via("https://api.example/x"), Some("http://tls-proxy:3128"));
-        assert_eq!(via("http://127.0.0.1:9/x"), Some("http://plain-proxy:3128"));
+        assert_eq!(via("https://127.0.0.1:9/x"), Some("http://tls-proxy:3128"));
+        assert_eq!(via("http://127.0.0.1:9/x"), None);
+        assert_eq!(via("http://localhost:9/x"), None);
         assert_eq!(via("https://skip.example/x"), None);
         assert!(
             Proxies::default()

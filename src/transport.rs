@@ -80,7 +80,6 @@ type WaitNotice = Arc<dyn Fn(&Wait) + Send + Sync>;
 ///     .with_retries(Retries::new(2)?)
 ///     .with_proxies(Proxies::new(
 ///         Some("http://proxy.example:3128".parse()?),
-///         None,
 ///         NoProxy::parse("localhost,.internal.example"),
 ///     ));
 /// let proxy = transport.proxy_for("https://mfa.bandwidth.com/api/v1");
@@ -257,6 +256,19 @@ impl Transport {
         }
         let answer = match builder.send(body) {
             Ok(answer) => answer,
+            // Through a proxy, before a byte of the request went into the tunnel, what
+            // was not HTTP was the proxy's answer to the `CONNECT`.
+            Err(ureq::Error::Protocol(_) | ureq::Error::LargeResponseHeader(..))
+                if self.proxy_for(url).is_some() && !progress.written() =>
+            {
+                return Err(NoAnswer::Network {
+                    delivery: Delivery::NotSent,
+                    cause: NetworkCause::Failed(
+                        "the proxy did not answer the CONNECT in HTTP".into(),
+                    ),
+                    retry: None,
+                });
+            }
             Err(ureq::Error::Protocol(problem)) => {
                 return Err(NoAnswer::NotHttp(problem.to_string()));
             }
@@ -664,7 +676,6 @@ mod tests {
     fn a_host_behind_a_proxy_is_named_with_it() {
         let transport = Transport::default().with_proxies(Proxies::new(
             Some("http://user:pw@proxy.example:3128".parse().unwrap()),
-            None,
             crate::proxy::NoProxy::default(),
         ));
         assert_eq!(

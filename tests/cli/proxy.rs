@@ -1,13 +1,17 @@
-//! Proxies from the environment, by curl's rules: the request goes through a real
-//! forward proxy on 127.0.0.1 as a `CONNECT` tunnel (loopback hosts too), `NO_PROXY`
-//! skips it, and the proxy's password never shows.
+//! Proxies from the environment, by curl's rules: an `https://` request goes through a
+//! real forward proxy on 127.0.0.1 as a `CONNECT` tunnel (loopback hosts too), `NO_PROXY`
+//! skips it, and the proxy's password never shows. An `http://` URL, whose
+//! credentials travel in clear text, is never reached through a proxy. The API is a
+//! mockito server behind a TLS front, so every expectation stays strict.
 
-use crate::servers::{ProxyMode, TestCa, closed_port, file_with, forward_proxy, tls_server};
+use crate::servers::{
+    ProxyMode, TestCa, TlsFront, closed_port, file_with, forward_proxy, raw_server, tls_server,
+};
 use crate::support::*;
 
-/// The start of the `CONNECT` a proxy gets for a request to `127.0.0.1:{port}`.
+/// The start of the `CONNECT` a proxy gets for a request to `localhost:{port}`.
 fn connect_to(port: u16) -> String {
-    format!("CONNECT 127.0.0.1:{port} HTTP/1.1\r\n")
+    format!("CONNECT localhost:{port} HTTP/1.1\r\n")
 }
 
 /// A strict voice mock answering `c-1`, expected once.
@@ -19,21 +23,30 @@ fn one_call(server: &mut mockito::ServerGuard) -> mockito::Mock {
         .create()
 }
 
+/// `mfa voice` to the API behind `front`, trusting its CA.
+fn voice_through(front: &TlsFront) -> Mfa {
+    Mfa::voice(&front.base_url()).env("MFA_CA_FILE", front.ca_file.to_str().unwrap())
+}
+
 #[test]
 fn the_call_goes_through_the_proxy_in_a_tunnel_with_its_credentials() {
     let mut server = mockito::Server::new();
     let call = one_call(&mut server);
-    let api_port = server.socket_address().port();
+    let front = TlsFront::new(server.socket_address().port());
     let (proxy_port, proxy) = forward_proxy(ProxyMode::Tunnel);
-    let outcome = Mfa::voice(&format!("{}/api/v1", server.url()))
-        .env("HTTP_PROXY", &proxy_url(proxy_port))
+    let outcome = voice_through(&front)
+        .env("HTTPS_PROXY", &proxy_url(proxy_port))
         .args(&["--verbose"])
         .run();
     outcome.assert_exit_and_stdout(0, "c-1\n");
     call.assert();
     let heads = proxy.entries();
     assert_eq!(heads.len(), 1, "{heads:?}");
-    assert!(heads[0].starts_with(&connect_to(api_port)), "{}", heads[0]);
+    assert!(
+        heads[0].starts_with(&connect_to(front.port)),
+        "{}",
+        heads[0]
+    );
     assert!(
         heads[0].contains(&format!(
             "\r\nProxy-Authorization: Basic {}\r\n",
@@ -48,58 +61,61 @@ fn the_call_goes_through_the_proxy_in_a_tunnel_with_its_credentials() {
         heads[0]
     );
     outcome.assert_stderr_has_lines(&[format!(
-        "* 127.0.0.1:{api_port}: through proxy http://127.0.0.1:{proxy_port} (from HTTP_PROXY)"
+        "* localhost:{}: through proxy http://127.0.0.1:{proxy_port} (from HTTPS_PROXY)",
+        front.port
     )]);
 }
 
 #[test]
 fn lowercase_beats_uppercase_and_all_proxy_is_the_fallback() {
     let mut server = mockito::Server::new();
+    let front = TlsFront::new(server.socket_address().port());
     let call = one_call(&mut server);
     let (proxy_port, proxy) = forward_proxy(ProxyMode::Tunnel);
     let dead = format!("http://127.0.0.1:{}", closed_port());
-    Mfa::voice(&format!("{}/api/v1", server.url()))
-        .env("http_proxy", &proxy_url(proxy_port))
-        .env("HTTP_PROXY", &dead)
+    voice_through(&front)
+        .env("https_proxy", &proxy_url(proxy_port))
+        .env("HTTPS_PROXY", &dead)
         .run()
         .assert(0, "c-1\n", "");
     call.assert();
     assert_eq!(proxy.entries().len(), 1);
 
     let call = one_call(&mut server);
-    Mfa::voice(&format!("{}/api/v1", server.url()))
+    voice_through(&front)
         .env("ALL_PROXY", &proxy_url(proxy_port))
-        .env("HTTPS_PROXY", &dead)
+        .env("HTTP_PROXY", &dead)
         .run()
         .assert(0, "c-1\n", "");
     call.assert();
-    assert_eq!(proxy.entries().len(), 2, "ALL_PROXY serves http:// URLs");
+    assert_eq!(proxy.entries().len(), 2, "ALL_PROXY serves https:// URLs");
 }
 
 #[test]
 fn no_proxy_skips_the_proxy_for_the_hosts_it_lists() {
     let mut server = mockito::Server::new();
-    let api_port = server.socket_address().port();
+    let front = TlsFront::new(server.socket_address().port());
     let (proxy_port, proxy) = forward_proxy(ProxyMode::Tunnel);
-    for list in ["127.0.0.1", "localhost,127.0.0.0/8", "*"] {
+    for list in ["localhost", "127.0.0.0/8,localhost", "*"] {
         let call = one_call(&mut server);
-        let outcome = Mfa::voice(&format!("{}/api/v1", server.url()))
-            .env("HTTP_PROXY", &proxy_url(proxy_port))
+        let outcome = voice_through(&front)
+            .env("HTTPS_PROXY", &proxy_url(proxy_port))
             .env("NO_PROXY", list)
             .args(&["--verbose"])
             .run();
         outcome.assert_exit_and_stdout(0, "c-1\n");
         call.assert();
         outcome.assert_stderr_has_lines(&[format!(
-            "* 127.0.0.1:{api_port}: no proxy, as NO_PROXY lists it (the proxy would be \
-             http://127.0.0.1:{proxy_port} from HTTP_PROXY)"
+            "* localhost:{}: no proxy, as NO_PROXY lists it (the proxy would be \
+             http://127.0.0.1:{proxy_port} from HTTPS_PROXY)",
+            front.port
         )]);
     }
     // A list that names other hosts leaves loopback going through the proxy.
     let call = one_call(&mut server);
-    Mfa::voice(&format!("{}/api/v1", server.url()))
-        .env("HTTP_PROXY", &proxy_url(proxy_port))
-        .env("no_proxy", "localhost,.internal.example")
+    voice_through(&front)
+        .env("HTTPS_PROXY", &proxy_url(proxy_port))
+        .env("no_proxy", "127.0.0.1,.internal.example")
         .run()
         .assert(0, "c-1\n", "");
     call.assert();
@@ -107,34 +123,67 @@ fn no_proxy_skips_the_proxy_for_the_hosts_it_lists() {
 }
 
 #[test]
-fn an_https_proxy_variable_does_not_apply_to_an_http_url() {
+fn an_http_url_is_reached_directly_whatever_the_proxy_variables_say() {
+    // Its Basic header would cross to the proxy in clear text, and a real proxy would
+    // reach its own loopback, not ours.
     let mut server = mockito::Server::new();
     let call = one_call(&mut server);
     let (proxy_port, proxy) = forward_proxy(ProxyMode::Tunnel);
+    let via = proxy_url(proxy_port);
     Mfa::voice(&format!("{}/api/v1", server.url()))
-        .env("HTTPS_PROXY", &proxy_url(proxy_port))
+        .env("HTTPS_PROXY", &via)
+        .env("http_proxy", &via)
+        .env("HTTP_PROXY", &via)
+        .env("ALL_PROXY", &via)
         .run()
         .assert(0, "c-1\n", "");
     call.assert();
-    assert!(proxy.entries().is_empty());
+    assert!(proxy.entries().is_empty(), "{:?}", proxy.entries());
 }
 
 #[test]
 fn a_proxy_that_refuses_the_tunnel_exits_8_and_nothing_is_sent() {
     let mut server = mockito::Server::new();
     let nothing = nothing_sent(&mut server);
-    let api_port = server.socket_address().port();
+    let front = TlsFront::new(server.socket_address().port());
     let (proxy_port, proxy) = forward_proxy(ProxyMode::Refuse);
-    Mfa::voice(&format!("{}/api/v1", server.url()))
-        .env("HTTP_PROXY", &proxy_url(proxy_port))
+    voice_through(&front)
+        .env("HTTPS_PROXY", &proxy_url(proxy_port))
         .run()
         .assert(
             8,
             "",
             &format!(
-                "mfa: error: could not connect to 127.0.0.1:{api_port} (through proxy \
+                "mfa: error: could not connect to localhost:{} (through proxy \
                  http://127.0.0.1:{proxy_port}): the proxy refused to open a tunnel (HTTP 407: it \
-                 wants other proxy credentials); nothing was sent\n"
+                 wants other proxy credentials); nothing was sent\n",
+                front.port
+            ),
+        );
+    nothing.assert();
+    assert_eq!(proxy.entries().len(), 1);
+}
+
+#[test]
+fn a_proxy_that_answers_garbage_to_connect_is_named_and_nothing_is_sent() {
+    let mut server = mockito::Server::new();
+    let nothing = nothing_sent(&mut server);
+    let front = TlsFront::new(server.socket_address().port());
+    let (proxy_port, proxy) = raw_server(|socket| {
+        use std::io::Write;
+        let _ = socket.write_all(b"\x16\x03\x01 not HTTP at all\r\n\r\n");
+    });
+    voice_through(&front)
+        .env("HTTPS_PROXY", &proxy_url(proxy_port))
+        .run()
+        .assert(
+            8,
+            "",
+            &format!(
+                "mfa: error: could not connect to localhost:{} (through proxy \
+                 http://127.0.0.1:{proxy_port}): the proxy did not answer the CONNECT in HTTP; \
+                 nothing was sent\n",
+                front.port
             ),
         );
     nothing.assert();
@@ -145,17 +194,18 @@ fn a_proxy_that_refuses_the_tunnel_exits_8_and_nothing_is_sent() {
 fn a_proxy_nobody_listens_on_exits_8_and_nothing_is_sent() {
     let mut server = mockito::Server::new();
     let nothing = nothing_sent(&mut server);
-    let api_port = server.socket_address().port();
+    let front = TlsFront::new(server.socket_address().port());
     let proxy_port = closed_port();
-    Mfa::voice(&format!("{}/api/v1", server.url()))
-        .env("HTTP_PROXY", &proxy_url(proxy_port))
+    voice_through(&front)
+        .env("HTTPS_PROXY", &proxy_url(proxy_port))
         .run()
         .assert(
             8,
             "",
             &format!(
-                "mfa: error: could not connect to 127.0.0.1:{api_port} (through proxy \
-                 http://127.0.0.1:{proxy_port}): connection refused; nothing was sent\n"
+                "mfa: error: could not connect to localhost:{} (through proxy \
+                 http://127.0.0.1:{proxy_port}): connection refused; nothing was sent\n",
+                front.port
             ),
         );
     nothing.assert();
@@ -165,36 +215,39 @@ fn a_proxy_nobody_listens_on_exits_8_and_nothing_is_sent() {
 fn a_bad_proxy_variable_exits_3_without_showing_its_value() {
     let mut server = mockito::Server::new();
     let nothing = nothing_sent(&mut server);
-    let base_url = format!("{}/api/v1", server.url());
+    let front = TlsFront::new(server.socket_address().port());
     let socks = format!("socks5://{PROXY_USER}:{PROXY_PASSWORD}@127.0.0.1:1080");
-    Mfa::voice(&base_url).env("ALL_PROXY", &socks).run().assert(
+    voice_through(&front).env("ALL_PROXY", &socks).run().assert(
         3,
         "",
         "mfa: error: environment variable ALL_PROXY is invalid: is a SOCKS proxy, which mfa \
-         does not support; use an HTTP proxy (http://host:port)\n",
+         does not support; use an HTTP proxy (http://host:port); nothing was sent\n",
     );
     let with_path = format!("{}/path", proxy_url(3128));
-    Mfa::voice(&base_url).env("http_proxy", &with_path).run().assert(
-        3,
-        "",
-        "mfa: error: environment variable http_proxy is invalid: must be scheme://host:port with \
-         no path, as in http://proxy.example:3128\n",
-    );
-    // Only the variables for the URLs in use are read: a broken HTTPS_PROXY does not
-    // stop a call to an http:// URL.
+    voice_through(&front)
+        .env("https_proxy", &with_path)
+        .run()
+        .assert(
+            3,
+            "",
+            "mfa: error: environment variable https_proxy is invalid: must be scheme://host:port \
+             with no path, as in http://proxy.example:3128; nothing was sent\n",
+        );
+    nothing.assert();
+    // An http:// URL reads no proxy variable: a broken one does not stop it.
     let call = one_call(&mut server);
-    Mfa::voice(&base_url)
+    Mfa::voice(&format!("{}/api/v1", server.url()))
         .env("HTTPS_PROXY", &socks)
+        .env("HTTP_PROXY", &with_path)
         .run()
         .assert(0, "c-1\n", "");
     call.assert();
-    nothing.assert();
 }
 
 #[test]
 fn the_token_request_goes_through_the_proxy_too() {
     let mut server = mockito::Server::new();
-    let api_port = server.socket_address().port();
+    let front = TlsFront::new(server.socket_address().port());
     let token = token_mock(&mut server, "tok-Qz-proxy", 3600)
         .expect(1)
         .create();
@@ -204,7 +257,10 @@ fn the_token_request_goes_through_the_proxy_too() {
         .create();
     let (proxy_port, proxy) = forward_proxy(ProxyMode::Tunnel);
     Mfa::voice_oauth(&server)
-        .env("HTTP_PROXY", &proxy_url(proxy_port))
+        .args(&["--base-url", &front.base_url()])
+        .env("MFA_TOKEN_URL", &front.url(TOKEN_PATH))
+        .env("MFA_CA_FILE", front.ca_file.to_str().unwrap())
+        .env("HTTPS_PROXY", &proxy_url(proxy_port))
         .run()
         .assert(0, "c-1\n", "");
     token.assert();
@@ -214,7 +270,7 @@ fn the_token_request_goes_through_the_proxy_too() {
     assert!(
         heads
             .iter()
-            .all(|head| head.starts_with(&connect_to(api_port)))
+            .all(|head| head.starts_with(&connect_to(front.port)))
     );
 }
 

@@ -1,6 +1,8 @@
 //! Real servers on 127.0.0.1 for what mockito cannot be: a TLS server with a
-//! certificate from a test CA made in the test, a forward proxy that tunnels with
-//! `CONNECT`, and a raw server that answers with whatever bytes a test scripts.
+//! certificate from a test CA made in the test, a TLS front that puts such a server
+//! before a mockito server (a proxy only ever carries `https://`), a forward proxy that
+//! tunnels with `CONNECT`, and a raw server that answers with whatever bytes a test
+//! scripts.
 //! Each records what reached it, so a test can say exactly what was sent.
 
 use std::io::{BufRead, BufReader, Write};
@@ -207,6 +209,64 @@ pub fn tls_server(identity: ServerIdentity, answer: &'static str) -> (u16, Log) 
             None => log.push("handshake failed".into()),
         }
     })
+}
+
+/// An HTTPS server for `localhost` on 127.0.0.1 that hands each request on to a
+/// plain-HTTP server (a mockito server, with its strict expectations) and its answer
+/// back, and the CA file that makes `mfa` trust it.
+pub struct TlsFront {
+    pub port: u16,
+    pub ca_file: std::path::PathBuf,
+    _folder: tempfile::TempDir,
+}
+
+impl TlsFront {
+    /// A front for the plain-HTTP server on `upstream`, a port of 127.0.0.1.
+    pub fn new(upstream: u16) -> Self {
+        let ca = TestCa::new();
+        let (folder, ca_file) = file_with(&ca.pem(), "ca.pem");
+        let identity = ca.issue(&["localhost"]);
+        let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(identity.chain, identity.key)
+        .unwrap();
+        let config = Arc::new(config);
+        let (port, _) = serve(move |socket, _| {
+            let connection = rustls::ServerConnection::new(config.clone()).unwrap();
+            let mut stream = rustls::StreamOwned::new(connection, socket);
+            let Some(request) = read_request(&mut BufReader::new(&mut stream)) else {
+                return;
+            };
+            // One request a connection: the upstream closes once it has answered.
+            let request = request.replacen("\r\n", "\r\nConnection: close\r\n", 1);
+            let mut upstream = TcpStream::connect(("127.0.0.1", upstream)).unwrap();
+            upstream.write_all(request.as_bytes()).unwrap();
+            let mut answer = Vec::new();
+            let _ = std::io::Read::read_to_end(&mut upstream, &mut answer);
+            let _ = stream.write_all(&answer);
+            stream.conn.send_close_notify();
+            let _ = stream.flush();
+        });
+        TlsFront {
+            port,
+            ca_file,
+            _folder: folder,
+        }
+    }
+
+    /// `https://localhost:PORT/api/v1`, the base URL in front of the upstream's.
+    pub fn base_url(&self) -> String {
+        format!("https://localhost:{}/api/v1", self.port)
+    }
+
+    /// `https://localhost:PORT` and `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("https://localhost:{}{path}", self.port)
+    }
 }
 
 /// How the forward proxy treats a `CONNECT`.

@@ -7,11 +7,11 @@
 //! from the config file's folder, so it means the same from any working directory.
 //!
 //! Proxies come only from the environment, by curl's names: `https_proxy` then
-//! `HTTPS_PROXY` for `https://` URLs, `http_proxy` then `HTTP_PROXY` for `http://` URLs,
-//! `all_proxy` then `ALL_PROXY` for either, and `no_proxy` then `NO_PROXY` for the hosts
-//! that skip them. Only the variables for the URLs a command uses are read, so a broken
-//! `http_proxy` does not stop an `https://` call. A proxy's value is never repeated in a
-//! message: it may hold a password.
+//! `HTTPS_PROXY`, then `all_proxy` then `ALL_PROXY`, for `https://` URLs, and `no_proxy`
+//! then `NO_PROXY` for the hosts that skip them. An `http://` URL (loopback only) is
+//! never reached through a proxy, so `http_proxy` and `HTTP_PROXY` are never read; the
+//! proxy variables are read only when a command calls an `https://` URL. A proxy's
+//! value is never repeated in a message: it may hold a password.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -29,7 +29,6 @@ use crate::cli::origin::{Origin, Sourced};
 use crate::cli::output::Log;
 
 const HTTPS_PROXY: [&str; 4] = ["https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"];
-const HTTP_PROXY: [&str; 4] = ["http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"];
 const NO_PROXY: [&str; 2] = ["no_proxy", "NO_PROXY"];
 
 /// A URL a command calls, and its `host:port` for messages.
@@ -63,7 +62,6 @@ pub struct Network {
     pub retries: Sourced<Retries>,
     pub ca_file: Option<CaFile>,
     pub https_proxy: Option<Sourced<Proxy>>,
-    pub http_proxy: Option<Sourced<Proxy>>,
     pub no_proxy: Option<Sourced<NoProxy>>,
 }
 
@@ -90,13 +88,9 @@ impl Network {
 
     /// The library's proxies for these settings.
     fn proxies(&self) -> Proxies {
-        let value = |proxy: &Option<Sourced<Proxy>>| proxy.as_ref().map(|p| p.value.clone());
+        let https = self.https_proxy.as_ref().map(|p| p.value.clone());
         let no_proxy = self.no_proxy.as_ref().map(|list| list.value.clone());
-        Proxies::new(
-            value(&self.https_proxy),
-            value(&self.http_proxy),
-            no_proxy.unwrap_or_default(),
-        )
+        Proxies::new(https, no_proxy.unwrap_or_default())
     }
 
     /// `--verbose` notes on how requests travel: extra CAs, retries, and each
@@ -131,11 +125,10 @@ impl Network {
     /// skips the proxy. The library's [`Proxies::for_url`] decides; this only says it.
     fn route(&self, endpoint: &Endpoint) -> Option<String> {
         let url = endpoint.url;
-        let proxy = if url.starts_with("https://") {
-            self.https_proxy.as_ref()
-        } else {
-            self.http_proxy.as_ref()
-        }?;
+        let proxy = self
+            .https_proxy
+            .as_ref()
+            .filter(|_| url.starts_with("https://"))?;
         let host = &endpoint.host;
         let (via, from) = (&proxy.value, origin_name(&proxy.origin));
         Some(match (self.proxies().for_url(url), &self.no_proxy) {
@@ -165,19 +158,17 @@ impl Sources<'_> {
             true => self.proxy(&HTTPS_PROXY)?,
             false => None,
         };
-        let http_proxy = match uses("http://") {
-            true => self.proxy(&HTTP_PROXY)?,
-            false => None,
+        let no_proxy = match https_proxy {
+            Some(_) => first_set(self, &NO_PROXY)?.map(|(list, name)| Sourced {
+                value: NoProxy::parse(&list),
+                origin: Origin::Env(name),
+            }),
+            None => None,
         };
-        let no_proxy = first_set(self, &NO_PROXY)?.map(|(list, name)| Sourced {
-            value: NoProxy::parse(&list),
-            origin: Origin::Env(name),
-        });
         Ok(Network {
             retries,
             ca_file: self.ca_file(global)?,
             https_proxy,
-            http_proxy,
             no_proxy,
         })
     }
@@ -245,12 +236,10 @@ pub fn proxy_variables() -> Vec<(String, String)> {
             "the proxy for https:// URLs, e.g. http://user:password@proxy:3128".to_owned(),
         ),
         (
-            pair(&HTTP_PROXY[..2]),
-            "the proxy for http:// URLs".to_owned(),
-        ),
-        (
             pair(&HTTPS_PROXY[2..]),
-            "the proxy for URLs whose scheme has none of its own".to_owned(),
+            "the proxy for https:// URLs when the two above are not set; http:// URLs \
+             (loopback only) are never reached through a proxy"
+                .to_owned(),
         ),
         (
             pair(&NO_PROXY),
