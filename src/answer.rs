@@ -186,20 +186,13 @@ impl Expected<'_> {
         self.unexpected(response, Delivery::Sent, &self.expecting())
     }
 
-    /// An unexpected answer: `problem`, then what the call did.
+    /// An unexpected answer: `problem`, and whether the call was acted on.
     fn unexpected(&self, response: &Response, delivery: Delivery, problem: &str) -> Error {
-        let did = match (self.call, delivery) {
-            (Call::VerifyCode, Delivery::Sent) => {
-                "the code was checked, which counts as an attempt"
-            }
-            (Call::VerifyCode, _) => "the code may have been checked",
-            (_, Delivery::Sent) => "the API took the request, so the code was sent",
-            _ => "the code may have been sent",
-        };
         Error::UnexpectedAnswer {
+            call: self.call,
             status: Some(response.status),
             delivery,
-            problem: format!("{problem}; {did}"),
+            problem: problem.to_owned(),
             body: response.body.clone(),
         }
     }
@@ -300,7 +293,7 @@ mod tests {
         let err = message_id(&answer(200, r#"{"callId":"c-1"}"#)).unwrap_err();
         assert_eq!(
             err.to_string(),
-            r#"unexpected answer from the API (HTTP 200): expected JSON with a string "messageId"; the API took the request, so the code was sent; body: "{\"callId\":\"c-1\"}""#
+            r#"unexpected answer from the API (HTTP 200): expected JSON with a string "messageId"; body: "{\"callId\":\"c-1\"}"; the API took the request, so the code was sent"#
         );
         assert_eq!(err.delivery(), Delivery::Sent);
     }
@@ -313,7 +306,8 @@ mod tests {
             assert_eq!(err.class(), ErrorClass::UnexpectedAnswer, "{body:?}");
             assert_eq!(err.delivery(), Delivery::MaybeSent, "{body:?}");
             assert!(
-                err.to_string().contains("; the code may have been sent; "),
+                err.to_string()
+                    .ends_with("; the code may have been sent, so check before sending another"),
                 "{err}"
             );
         }
@@ -332,7 +326,7 @@ mod tests {
             assert_eq!(err.delivery(), Delivery::Sent, "{body:?}");
             assert!(
                 err.to_string()
-                    .contains("; the API took the request, so the code was sent; "),
+                    .ends_with("; the API took the request, so the code was sent"),
                 "{err}"
             );
         }
@@ -375,13 +369,13 @@ mod tests {
             verdict(&answer(200, r#"{"valid":"yes"}"#))
                 .unwrap_err()
                 .to_string(),
-            r#"unexpected answer from the API (HTTP 200): expected JSON with a boolean "valid"; the code was checked, which counts as an attempt; body: "{\"valid\":\"yes\"}""#
+            r#"unexpected answer from the API (HTTP 200): expected JSON with a boolean "valid"; body: "{\"valid\":\"yes\"}"; the code was checked, which counts as an attempt"#
         );
         assert!(
             verdict(&answer(200, "true"))
                 .unwrap_err()
                 .to_string()
-                .contains("; the code may have been checked; ")
+                .ends_with("; the code may have been checked, which counts as an attempt")
         );
     }
 
@@ -410,9 +404,18 @@ mod tests {
             .headers
             .push(("Location".into(), "https://elsewhere.example/".into()));
         let errors = [
-            (call_id(&moved).unwrap_err(), "sent"),
-            (message_id(&moved).unwrap_err(), "sent"),
-            (verdict(&moved).unwrap_err(), "checked"),
+            (
+                call_id(&moved).unwrap_err(),
+                "sent, so check before sending another",
+            ),
+            (
+                message_id(&moved).unwrap_err(),
+                "sent, so check before sending another",
+            ),
+            (
+                verdict(&moved).unwrap_err(),
+                "checked, which counts as an attempt",
+            ),
         ];
         for (err, done) in errors {
             assert_eq!(err.class(), ErrorClass::UnexpectedAnswer);
@@ -421,8 +424,8 @@ mod tests {
                 err.to_string(),
                 format!(
                     "unexpected answer from the API (HTTP 302): a redirect to \
-                     \"https://elsewhere.example/\", not followed; check the base URL; the \
-                     code may have been {done}; body: \"\""
+                     \"https://elsewhere.example/\", not followed; check the base URL; body: \
+                     \"\"; the code may have been {done}"
                 )
             );
         }

@@ -309,12 +309,10 @@ impl Client {
             )
             .map_err(|no_answer| match no_answer {
                 NoAnswer::NotHttp(problem) => Error::UnexpectedAnswer {
+                    call: request.call(),
                     status: None,
                     delivery: Delivery::MaybeSent,
-                    problem: format!(
-                        "not an HTTP answer ({problem}); {}",
-                        request.call().maybe_done()
-                    ),
+                    problem: format!("not an HTTP answer ({problem})"),
                     body: String::new(),
                 },
                 NoAnswer::Network {

@@ -2,9 +2,11 @@
 //!
 //! A caller (the `mfa` binary among them) decides what to do from [`Error::class`], the
 //! rows of the exit-status table, and never has to look at HTTP status codes itself.
-//! `Display` is the sentence a user reads: what happened, the HTTP status, the API's own
-//! message and its `requestId`, and whether the code may have been sent. A failure to
-//! get an OAuth2 access token is its own variant: no call was made, so nothing was sent.
+//! `Display` is the sentence a user reads: what happened ([`Error::what_failed`]: the
+//! HTTP status, the API's own message and its `requestId`), then whether the code may
+//! have been sent, in the words of [`Delivery::in_words`], the one place that says it.
+//! A failure to get an OAuth2 access token is its own variant: no call was made, so
+//! nothing was sent.
 
 use std::fmt;
 use std::sync::Arc;
@@ -86,6 +88,27 @@ pub enum Delivery {
     Sent,
 }
 
+impl Delivery {
+    /// The clause every failure ends with, for `call` (none: a failure before any call
+    /// was chosen, which is always [`Delivery::NotSent`]): `nothing was sent`, `the code
+    /// may have been sent, so check before sending another`, ...
+    pub fn in_words(self, call: Option<Call>) -> &'static str {
+        match (self, call) {
+            (Delivery::NotSent, _) => "nothing was sent",
+            (Delivery::MaybeSent, Some(Call::VerifyCode)) => {
+                "the code may have been checked, which counts as an attempt"
+            }
+            (Delivery::Sent, Some(Call::VerifyCode)) => {
+                "the code was checked, which counts as an attempt"
+            }
+            (Delivery::MaybeSent, _) => {
+                "the code may have been sent, so check before sending another"
+            }
+            (Delivery::Sent, _) => "the API took the request, so the code was sent",
+        }
+    }
+}
+
 /// A failed call. [`std::error::Error::source`] leads to what failed underneath: the
 /// [`NetworkCause`] or [`TokenError`], and from there the certificate check or I/O
 /// error.
@@ -119,6 +142,8 @@ pub enum Error {
     },
     /// An answer the API does not document.
     UnexpectedAnswer {
+        /// The call that was made.
+        call: Call,
         /// The HTTP status, when there was one.
         status: Option<u16>,
         /// Whether the request was acted on: [`Delivery::Sent`] when the API answered
@@ -310,6 +335,17 @@ impl Error {
         }
     }
 
+    /// The call this error is about: none for a failed token request, which came
+    /// before it.
+    pub fn call(&self) -> Option<Call> {
+        match self {
+            Error::Api { call, .. }
+            | Error::Network { call, .. }
+            | Error::UnexpectedAnswer { call, .. } => Some(*call),
+            Error::Token { .. } => None,
+        }
+    }
+
     /// How long the API asked to wait before trying again (a 429's `Retry-After`).
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
@@ -354,121 +390,117 @@ impl Error {
 }
 
 impl fmt::Display for Error {
+    /// What failed, then whether the code may have been sent.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}; {}",
+            self.what_failed(),
+            self.delivery().in_words(self.call())
+        )
+    }
+}
+
+impl Error {
+    /// What failed, in words, without whether the code may have been sent: for a
+    /// caller that adds its own advice before that clause.
+    pub fn what_failed(&self) -> String {
         match self {
             Error::Api {
-                call,
                 status,
                 message,
                 request_id,
                 retry_after,
+                ..
             } => {
-                let class = ErrorClass::of_status(*status);
-                let what = match class {
+                let what = match ErrorClass::of_status(*status) {
                     ErrorClass::CredentialsRefused => "the API refused the credentials",
                     ErrorClass::RateLimited => "the API is rate limiting these requests",
                     ErrorClass::ServerFailed => "the API failed",
                     _ => "the API rejected the request",
                 };
-                write!(f, "{what} (HTTP {status})")?;
+                let mut said = format!("{what} (HTTP {status})");
                 match message {
-                    Some(message) => write!(f, ": {}", excerpt(message, EXCERPT_CHARS))?,
-                    None => f.write_str(" with no message")?,
+                    Some(message) => {
+                        said.push_str(": ");
+                        said.push_str(&excerpt(message, EXCERPT_CHARS));
+                    }
+                    None => said.push_str(" with no message"),
                 }
                 if let Some(id) = request_id {
-                    write!(f, " (requestId {id})")?;
+                    said.push_str(&format!(" (requestId {id})"));
                 }
                 if let Some(wait) = retry_after.filter(|wait| !wait.is_zero()) {
-                    write!(
-                        f,
+                    said.push_str(&format!(
                         "; it asks to wait {} s before trying again",
                         wait.as_secs()
-                    )?;
+                    ));
                 }
-                if class == ErrorClass::ServerFailed {
-                    write!(f, "; {}", call.maybe_done())?;
-                }
-                Ok(())
+                said
             }
             Error::Network {
-                call,
                 host,
                 delivery,
                 cause,
-            } => {
-                match cause {
-                    NetworkCause::TimedOut(after) => {
-                        let secs = after.as_secs_f64();
-                        match delivery {
-                            Delivery::NotSent => {
-                                write!(f, "could not connect to {host} within {secs} s")?
-                            }
-                            Delivery::MaybeSent | Delivery::Sent => {
-                                write!(f, "no answer from {host} within {secs} s")?
-                            }
-                        }
-                    }
-                    other => {
-                        let why = other;
-                        match delivery {
-                            Delivery::NotSent => write!(f, "could not connect to {host}: {why}")?,
-                            Delivery::MaybeSent | Delivery::Sent => {
-                                write!(f, "the connection to {host} failed after sending: {why}")?
-                            }
-                        }
-                    }
+                ..
+            } => match (cause, delivery) {
+                (NetworkCause::TimedOut(after), Delivery::NotSent) => {
+                    format!(
+                        "could not connect to {host} within {} s",
+                        after.as_secs_f64()
+                    )
                 }
-                match delivery {
-                    Delivery::NotSent => f.write_str("; nothing was sent"),
-                    Delivery::MaybeSent | Delivery::Sent => write!(f, "; {}", call.maybe_done()),
+                (NetworkCause::TimedOut(after), _) => {
+                    format!("no answer from {host} within {} s", after.as_secs_f64())
                 }
-            }
+                (why, Delivery::NotSent) => format!("could not connect to {host}: {why}"),
+                (why, _) => format!("the connection to {host} failed after sending: {why}"),
+            },
             Error::UnexpectedAnswer {
                 status,
                 problem,
                 body,
                 ..
             } => {
-                f.write_str("unexpected answer from the API")?;
+                let mut said = String::from("unexpected answer from the API");
                 if let Some(status) = status {
-                    write!(f, " (HTTP {status})")?;
+                    said.push_str(&format!(" (HTTP {status})"));
                 }
-                let start = excerpt(body, EXCERPT_CHARS);
-                write!(f, ": {problem}; body: {}", quoted(&start))
-            }
-            Error::Token { host, reason } => {
-                match reason {
-                    TokenError::Refused { status, message } => {
-                        let what = match ErrorClass::of_token_status(*status) {
-                            ErrorClass::CredentialsRefused => "refused the client credentials",
-                            ErrorClass::RateLimited => "is rate limiting token requests",
-                            ErrorClass::ServerFailed => "failed",
-                            _ => "rejected the token request",
-                        };
-                        write!(f, "the token endpoint {host} {what} (HTTP {status})")?;
-                        match message {
-                            Some(message) => write!(f, ": {message}")?,
-                            None => f.write_str(" with no message")?,
-                        }
-                    }
-                    TokenError::Network(NetworkCause::TimedOut(after)) => write!(
-                        f,
-                        "no access token from {host} within {} s",
-                        after.as_secs_f64()
-                    )?,
-                    TokenError::Network(other) => {
-                        write!(f, "could not get an access token from {host}: {}", other)?
-                    }
-                    TokenError::Unexpected { status, problem } => {
-                        write!(f, "unexpected answer from the token endpoint {host}")?;
-                        if let Some(status) = status {
-                            write!(f, " (HTTP {status})")?;
-                        }
-                        write!(f, ": {problem}")?;
-                    }
+                said.push_str(": ");
+                said.push_str(problem);
+                // Something that was no HTTP answer has no body to show.
+                if status.is_some() {
+                    let start = excerpt(body, EXCERPT_CHARS);
+                    said.push_str(&format!("; body: {}", quoted(&start)));
                 }
-                f.write_str("; nothing was sent")
+                said
             }
+            Error::Token { host, reason } => match reason {
+                TokenError::Refused { status, message } => {
+                    let what = match ErrorClass::of_token_status(*status) {
+                        ErrorClass::CredentialsRefused => "refused the client credentials",
+                        ErrorClass::RateLimited => "is rate limiting token requests",
+                        ErrorClass::ServerFailed => "failed",
+                        _ => "rejected the token request",
+                    };
+                    let words = match message {
+                        Some(message) => format!(": {message}"),
+                        None => " with no message".to_owned(),
+                    };
+                    format!("the token endpoint {host} {what} (HTTP {status}){words}")
+                }
+                TokenError::Network(NetworkCause::TimedOut(after)) => format!(
+                    "no access token from {host} within {} s",
+                    after.as_secs_f64()
+                ),
+                TokenError::Network(other) => {
+                    format!("could not get an access token from {host}: {other}")
+                }
+                TokenError::Unexpected { status, problem } => {
+                    let status = status.map(|s| format!(" (HTTP {s})")).unwrap_or_default();
+                    format!("unexpected answer from the token endpoint {host}{status}: {problem}")
+                }
+            },
         }
     }
 }
@@ -555,7 +587,8 @@ mod tests {
     fn api_error_says_status_message_and_request_id() {
         assert_eq!(
             api(400).to_string(),
-            "the API rejected the request (HTTP 400): to number is required (requestId req-1)"
+            "the API rejected the request (HTTP 400): to number is required (requestId req-1); \
+             nothing was sent"
         );
         let bare = Error::Api {
             call: Call::VoiceCode,
@@ -566,6 +599,10 @@ mod tests {
         };
         assert_eq!(
             bare.to_string(),
+            "the API refused the credentials (HTTP 401) with no message; nothing was sent"
+        );
+        assert_eq!(
+            bare.what_failed(),
             "the API refused the credentials (HTTP 401) with no message"
         );
     }
@@ -594,7 +631,7 @@ mod tests {
         assert_eq!(
             limited.to_string(),
             "the API is rate limiting these requests (HTTP 429): to number is required \
-             (requestId req-1); it asks to wait 3600 s before trying again"
+             (requestId req-1); it asks to wait 3600 s before trying again; nothing was sent"
         );
         assert_eq!(limited.retry_after(), Some(Duration::from_secs(3600)));
     }
@@ -629,12 +666,13 @@ mod tests {
         }
         assert!(long.to_string().len() < 400, "{}", long.to_string().len());
         let body = Error::UnexpectedAnswer {
+            call: Call::VoiceCode,
             status: Some(200),
             delivery: Delivery::MaybeSent,
             problem: "not JSON".into(),
             body: "b".repeat(70_000),
         };
-        let shown = body.to_string();
+        let shown = body.what_failed();
         assert!(shown.len() < 400 && shown.ends_with("bbb...\""), "{shown}");
     }
 
@@ -675,8 +713,50 @@ mod tests {
     }
 
     #[test]
+    fn every_failure_ends_saying_in_words_whether_anything_was_sent() {
+        use Call::*;
+        for (delivery, call, words) in [
+            (Delivery::NotSent, None, "nothing was sent"),
+            (Delivery::NotSent, Some(VerifyCode), "nothing was sent"),
+            (
+                Delivery::MaybeSent,
+                Some(VoiceCode),
+                "the code may have been sent, so check before sending another",
+            ),
+            (
+                Delivery::MaybeSent,
+                Some(MessagingCode),
+                "the code may have been sent, so check before sending another",
+            ),
+            (
+                Delivery::MaybeSent,
+                Some(VerifyCode),
+                "the code may have been checked, which counts as an attempt",
+            ),
+            (
+                Delivery::Sent,
+                Some(VoiceCode),
+                "the API took the request, so the code was sent",
+            ),
+            (
+                Delivery::Sent,
+                Some(VerifyCode),
+                "the code was checked, which counts as an attempt",
+            ),
+        ] {
+            assert_eq!(delivery.in_words(call), words, "{delivery:?} {call:?}");
+        }
+        for status in [400, 401, 403, 404, 429, 500, 503] {
+            let err = api(status);
+            let clause = err.delivery().in_words(err.call());
+            assert_eq!(err.to_string(), format!("{}; {clause}", err.what_failed()));
+        }
+    }
+
+    #[test]
     fn unexpected_answer_shows_the_body_on_one_line() {
         let err = Error::UnexpectedAnswer {
+            call: Call::VerifyCode,
             status: Some(200),
             delivery: Delivery::MaybeSent,
             problem: "not JSON".into(),
@@ -684,7 +764,7 @@ mod tests {
         };
         assert_eq!(
             err.to_string(),
-            r#"unexpected answer from the API (HTTP 200): not JSON; body: "<p>\"hi\"</p>\n\u{1b}[31m\u{202e}""#
+            r#"unexpected answer from the API (HTTP 200): not JSON; body: "<p>\"hi\"</p>\n\u{1b}[31m\u{202e}"; the code may have been checked, which counts as an attempt"#
         );
         assert_eq!(err.class(), ErrorClass::UnexpectedAnswer);
     }

@@ -326,9 +326,11 @@ impl Serialize for ExpirationMinutes {
     }
 }
 
-/// A one-time code as the user typed it back: 4 to 8 characters, with no spaces or
-/// control characters. It is kept out of every output: `Debug` prints
-/// `Code(<redacted>)`, there is no `Display`, and requests show it as `<redacted>`.
+/// A one-time code as the user typed it back: 4 to 8 ASCII digits, once the whitespace
+/// around it is trimmed. Anything else (a letter, a byte-order mark, a zero-width space,
+/// another script's digits) is refused before it can cost a verify attempt. It is kept
+/// out of every output: `Debug` prints `Code(<redacted>)`, there is no `Display`, and
+/// requests show it as `<redacted>`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Code(Secret<String>);
 
@@ -338,17 +340,19 @@ impl Code {
         self.0.expose()
     }
 
-    fn check(value: &str) -> Result<(), InvalidValue> {
-        // The rule never quotes the value: it is a secret, even when mistyped.
-        if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    /// The code in `value`, trimmed, if it is one. The rule never quotes the value: it
+    /// is a secret, even when mistyped.
+    fn checked(value: &str) -> Result<&str, InvalidValue> {
+        let code = value.trim();
+        if !code.bytes().all(|b| b.is_ascii_digit()) {
             return Err(InvalidValue::from_rule(
-                "must not contain spaces, line breaks or other control characters",
+                "must be digits (0 to 9) and nothing else",
             ));
         }
-        match char_count(value) {
-            4..=8 => Ok(()),
+        match code.len() {
+            4..=8 => Ok(code),
             n => Err(InvalidValue::from_rule(format!(
-                "must be 4 to 8 characters (it has {n})"
+                "must be 4 to 8 digits (it has {n})"
             ))),
         }
     }
@@ -357,9 +361,9 @@ impl Code {
 impl FromStr for Code {
     type Err = InvalidValue;
 
+    /// The code typed, without the whitespace around it.
     fn from_str(value: &str) -> Result<Self, InvalidValue> {
-        Code::check(value)?;
-        Ok(Code(Secret::new(value.to_owned())))
+        Ok(Code(Secret::new(Code::checked(value)?.to_owned())))
     }
 }
 
@@ -367,8 +371,7 @@ impl TryFrom<String> for Code {
     type Error = InvalidValue;
 
     fn try_from(value: String) -> Result<Self, InvalidValue> {
-        Code::check(&value)?;
-        Ok(Code(Secret::new(value)))
+        value.parse()
     }
 }
 
@@ -546,27 +549,44 @@ mod tests {
     }
 
     #[test]
-    fn code_is_four_to_eight_characters() {
-        for good in ["1234", "12345678", "a1b2", "éééé"] {
+    fn code_is_four_to_eight_ascii_digits_trimmed() {
+        for good in ["1234", "12345678", "00000000"] {
             assert_eq!(good.parse::<Code>().unwrap().expose(), good);
+        }
+        for (typed, kept) in [
+            (" 1234", "1234"),
+            ("1234\n", "1234"),
+            ("\t48213967 \r\n", "48213967"),
+        ] {
+            assert_eq!(typed.parse::<Code>().unwrap().expose(), kept, "{typed:?}");
         }
         assert_eq!(
             "123".parse::<Code>().unwrap_err().rule(),
-            "must be 4 to 8 characters (it has 3)"
+            "must be 4 to 8 digits (it has 3)"
         );
         assert_eq!(
             "123456789".parse::<Code>().unwrap_err().rule(),
-            "must be 4 to 8 characters (it has 9)"
+            "must be 4 to 8 digits (it has 9)"
         );
         assert_eq!(
-            "".parse::<Code>().unwrap_err().rule(),
-            "must be 4 to 8 characters (it has 0)"
+            "  ".parse::<Code>().unwrap_err().rule(),
+            "must be 4 to 8 digits (it has 0)"
         );
-        for bad in ["1234\n", " 1234", "12 34", "1234\t", "12\u{1b}34"] {
+        for bad in [
+            "12 34",
+            "a1b2",
+            "12\u{1b}34",
+            "\u{feff}1234",
+            "1234\u{200b}",
+            "\u{661}\u{662}\u{663}\u{664}",
+            "\u{ff11}\u{ff12}\u{ff13}\u{ff14}",
+            "+1234",
+            "1234.",
+        ] {
             let err = bad.parse::<Code>().unwrap_err();
             assert_eq!(
                 err.rule(),
-                "must not contain spaces, line breaks or other control characters",
+                "must be digits (0 to 9) and nothing else",
                 "{bad:?}"
             );
         }

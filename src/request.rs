@@ -196,16 +196,6 @@ impl Call {
             Call::VerifyCode => "code/verify",
         }
     }
-
-    /// What the API may have done when the request went out but no answer came back.
-    pub fn maybe_done(self) -> &'static str {
-        match self {
-            Call::VoiceCode | Call::MessagingCode => {
-                "the code may have been sent, so check before sending another"
-            }
-            Call::VerifyCode => "the code may have been checked, which counts as an attempt",
-        }
-    }
 }
 
 /// One HTTP request, ready to send or to show. Its `Debug` shows the masked body.

@@ -218,7 +218,8 @@ fn an_error_keeps_its_api_message_and_request_id() {
     assert_eq!(err.request_id(), Some("r-1"));
     assert_eq!(
         err.to_string(),
-        "the API rejected the request (HTTP 400): to number is required (requestId r-1)"
+        "the API rejected the request (HTTP 400): to number is required (requestId r-1); \
+         nothing was sent"
     );
 }
 

@@ -143,7 +143,7 @@ pub fn run(
             let login = sources.login(global);
             let credentials = match &login {
                 Ok(login) => Ok(login.scheme()),
-                Err(failure) => Err(failure.sentence()),
+                Err(failure) => Err(failure.reason()),
             };
             let listed = write_show(out, format, &sources, &credentials, &shown);
             output::written(listed, out, "the settings")?;

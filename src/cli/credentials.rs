@@ -312,7 +312,7 @@ mod tests {
     fn run(command: &str, limit: Duration) -> Result<String, String> {
         run_password_command(&Secret::from(command), &origin(), limit)
             .map(|secret| secret.expose().clone())
-            .map_err(|failure| failure.sentence())
+            .map_err(|failure| failure.reason())
     }
 
     const SECOND: Duration = Duration::from_secs(5);

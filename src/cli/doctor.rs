@@ -76,8 +76,13 @@ impl Report {
     }
 
     /// A failed check: its detail is the failure's message, its class the exit status.
+    /// A call that failed says whether it was made; nothing else sends anything.
     fn fail(&mut self, name: &'static str, failure: &Failure) {
-        self.add(name, Status::Fail, failure.sentence());
+        let detail = match failure.api_error() {
+            Some(_) => failure.sentence(),
+            None => failure.reason(),
+        };
+        self.add(name, Status::Fail, detail);
         self.first_failure.get_or_insert(failure.exit());
     }
 

@@ -22,14 +22,18 @@ pub enum Exit {
     ServerFailed = 7,
     Network = 8,
     UnexpectedAnswer = 9,
-    /// Ended by SIGINT (Ctrl-C): 128 + 2, as a shell reports it.
+    /// Ended by SIGHUP (the terminal closed): 128 + 1, as a shell reports it.
+    HungUp = 129,
+    /// Ended by SIGINT (Ctrl-C): 128 + 2.
     Interrupted = 130,
+    /// Ended by SIGQUIT (Ctrl-\): 128 + 3.
+    Quit = 131,
     /// Ended by SIGTERM: 128 + 15.
     Terminated = 143,
 }
 
 /// What each exit status means: the one table `--help` and `mfa man` both show.
-pub const EXIT_STATUS: [(Exit, &str); 12] = [
+pub const EXIT_STATUS: [(Exit, &str); 14] = [
     (Exit::Success, "success (verify: the code is valid)"),
     (Exit::CodeInvalid, "verify only: the code is not valid"),
     (
@@ -63,8 +67,17 @@ pub const EXIT_STATUS: [(Exit, &str); 12] = [
         "unexpected answer: a 2xx that is not the documented JSON, a redirect, or no HTTP at all",
     ),
     (
+        Exit::HungUp,
+        "hung up (the terminal closed, SIGHUP); the message says whether the code may have been \
+         sent",
+    ),
+    (
         Exit::Interrupted,
         "interrupted (Ctrl-C, SIGINT); the message says whether the code may have been sent",
+    ),
+    (
+        Exit::Quit,
+        "quit (SIGQUIT); the message says whether the code may have been sent",
     ),
     (
         Exit::Terminated,
@@ -134,18 +147,42 @@ pub enum Failure {
 /// The signals that end a run with a word on what was sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Signal {
+    /// The terminal closed (or a session ended).
+    Hangup,
     /// Ctrl-C.
     Interrupt,
+    /// Ctrl-\.
+    Quit,
     /// A polite request to stop, from a CI runner or `kill`.
     Terminate,
 }
 
 impl Signal {
-    /// `SIGINT` or `SIGTERM`.
+    /// Every one, in the order of their numbers.
+    pub const ALL: [Signal; 4] = [
+        Signal::Hangup,
+        Signal::Interrupt,
+        Signal::Quit,
+        Signal::Terminate,
+    ];
+
+    /// `SIGHUP`, `SIGINT`, `SIGQUIT` or `SIGTERM`.
     pub fn name(self) -> &'static str {
         match self {
+            Signal::Hangup => "SIGHUP",
             Signal::Interrupt => "SIGINT",
+            Signal::Quit => "SIGQUIT",
             Signal::Terminate => "SIGTERM",
+        }
+    }
+
+    /// The exit status a run it ends has: 128 and its number.
+    pub fn exit(self) -> Exit {
+        match self {
+            Signal::Hangup => Exit::HungUp,
+            Signal::Interrupt => Exit::Interrupted,
+            Signal::Quit => Exit::Quit,
+            Signal::Terminate => Exit::Terminated,
         }
     }
 }
@@ -156,14 +193,7 @@ impl Failure {
         match self {
             Failure::Usage(_) => Exit::Usage,
             Failure::Config(_) | Failure::Output(_) => Exit::Config,
-            Failure::Interrupted {
-                signal: Signal::Interrupt,
-                ..
-            } => Exit::Interrupted,
-            Failure::Interrupted {
-                signal: Signal::Terminate,
-                ..
-            } => Exit::Terminated,
+            Failure::Interrupted { signal, .. } => signal.exit(),
             Failure::Api { error, .. } => match error.class() {
                 ErrorClass::CredentialsRefused => Exit::CredentialsRefused,
                 ErrorClass::Rejected => Exit::Rejected,
@@ -189,48 +219,62 @@ impl Failure {
     /// Whether the request may have been acted on, for scripts: `no` (nothing reached
     /// the API, or it refused), `maybe`, or `yes` (the API accepted it).
     pub fn sent(&self) -> &'static str {
-        match self {
-            Failure::Usage(_) | Failure::Config(_) | Failure::Output(_) => "no",
-            Failure::Api { error, .. } => sent_word(error.delivery()),
-            Failure::Interrupted { sent, .. } => sent_word(*sent),
-        }
+        sent_word(self.delivery())
     }
 
-    /// The whole message a person reads, without the `mfa: error: ` prefix.
+    /// The whole message a person reads, without the `mfa: error: ` prefix: what
+    /// failed, what to do about it, and last, always, whether anything was sent.
     pub fn sentence(&self) -> String {
+        format!(
+            "{}; {}",
+            self.reason(),
+            self.delivery().in_words(self.call())
+        )
+    }
+
+    /// What failed and what to do about it, without whether anything was sent: for a
+    /// report that sends nothing (`mfa doctor`, a dry run's warning).
+    pub fn reason(&self) -> String {
         match self {
             Failure::Usage(message) | Failure::Config(message) | Failure::Output(message) => {
                 message.clone()
             }
-            Failure::Interrupted { signal, call, sent } => {
+            Failure::Interrupted { signal, sent, .. } => {
                 let signal = signal.name();
-                match (sent, call) {
-                    (mfa::Delivery::NotSent, _) => {
-                        format!(
-                            "interrupted ({signal}) before the request went out; nothing was sent"
-                        )
+                match sent {
+                    mfa::Delivery::NotSent => {
+                        format!("interrupted ({signal}) before the request went out")
                     }
-                    (mfa::Delivery::Sent, mfa::Call::VerifyCode) => format!(
-                        "interrupted ({signal}) after the API took the check; the code was \
-                         checked, which counts as an attempt"
-                    ),
-                    (mfa::Delivery::Sent, _) => format!(
-                        "interrupted ({signal}) after the API took the request; the code was sent"
-                    ),
-                    (_, call) => format!(
-                        "interrupted ({signal}) while the request was out; {}",
-                        call.maybe_done()
-                    ),
+                    mfa::Delivery::Sent => format!("interrupted ({signal}) after the API answered"),
+                    _ => format!("interrupted ({signal}) while the request was out"),
                 }
             }
             Failure::Api {
                 error,
                 advice: None,
-            } => error.to_string(),
+            } => error.what_failed(),
             Failure::Api {
                 error,
                 advice: Some(advice),
-            } => format!("{error}; {advice}"),
+            } => format!("{}; {advice}", error.what_failed()),
+        }
+    }
+
+    /// Whether the request may have been acted on.
+    fn delivery(&self) -> mfa::Delivery {
+        match self {
+            Failure::Usage(_) | Failure::Config(_) | Failure::Output(_) => mfa::Delivery::NotSent,
+            Failure::Api { error, .. } => error.delivery(),
+            Failure::Interrupted { sent, .. } => *sent,
+        }
+    }
+
+    /// The call the failure is about, if one was chosen.
+    fn call(&self) -> Option<mfa::Call> {
+        match self {
+            Failure::Usage(_) | Failure::Config(_) | Failure::Output(_) => None,
+            Failure::Api { error, .. } => error.call(),
+            Failure::Interrupted { call, .. } => Some(*call),
         }
     }
 
@@ -279,7 +323,7 @@ mod tests {
     fn the_exit_table_lists_every_status_once_in_order() {
         let codes: Vec<u8> = EXIT_STATUS.iter().map(|(exit, _)| *exit as u8).collect();
         let mut expected: Vec<u8> = (0..=9).collect();
-        expected.extend([130, 143]);
+        expected.extend([129, 130, 131, 143]);
         assert_eq!(codes, expected);
         let help = exit_status_help();
         assert!(help.starts_with("Exit status:\n    0  success"), "{help}");
@@ -318,6 +362,7 @@ mod tests {
         });
         assert_eq!(network.exit() as u8, 8);
         let odd = Failure::from(mfa::Error::UnexpectedAnswer {
+            call: mfa::Call::VoiceCode,
             status: Some(200),
             delivery: mfa::Delivery::Sent,
             problem: "x".into(),
@@ -340,6 +385,11 @@ mod tests {
         };
         assert_eq!(
             failure.sentence(),
+            "the API refused the credentials (HTTP 401): Unauthorized; check BW_PASSWORD; \
+             nothing was sent"
+        );
+        assert_eq!(
+            failure.reason(),
             "the API refused the credentials (HTTP 401): Unauthorized; check BW_PASSWORD"
         );
         assert_eq!(failure.kind(), "credentials");

@@ -1,13 +1,14 @@
-//! Ctrl-C and SIGTERM while a call is made: one line (or one JSON error) saying whether
-//! the code may have gone out, exit 130 or 143, and the `password_command` with all it
-//! started ended too.
+//! SIGHUP (the terminal closed), Ctrl-C (SIGINT), Ctrl-\ (SIGQUIT) and SIGTERM while a
+//! call is made: one line (or one JSON error) saying whether the code may have gone out,
+//! exit 128 and the signal's number (129, 130, 131, 143), and the `password_command`
+//! with all it started ended too.
 //!
 //! The handler may only do what is safe inside a signal handler: read atomics, send a
 //! signal, write bytes already made, and exit. So the messages are made when the
 //! handler is installed, one for each signal and each state, and the state is kept in
 //! an atomic that the call moves along: nothing written yet, the request out (the
 //! code may have been sent), the API's answer (2xx: sent; 4xx: refused, nothing sent;
-//! 5xx: may have been). Files are replaced with the two signals held back
+//! 5xx: may have been). Files are replaced with the four signals held back
 //! ([`held_back`]), so an interruption never leaves a temporary file holding a secret.
 
 use std::sync::OnceLock;
@@ -30,10 +31,10 @@ const SENT: u8 = 2;
 /// (it has its own), or its process (it shares mfa's group and terminal); 0 for none.
 static CHILD: AtomicI32 = AtomicI32::new(0);
 
-/// What the handler writes: for SIGINT then SIGTERM, one message a state.
-static MESSAGES: OnceLock<[[Vec<u8>; 3]; 2]> = OnceLock::new();
+/// What the handler writes: for each of [`Signal::ALL`], one message a state.
+static MESSAGES: OnceLock<[[Vec<u8>; 3]; 4]> = OnceLock::new();
 
-/// From now on, SIGINT and SIGTERM end the run saying what became of `call`, in
+/// From now on, the four signals end the run saying what became of `call`, in
 /// `format`; on a line of its own, a status line erased first if `status_line`.
 pub fn install(format: OutputFormat, call: Call, status_line: bool) {
     let message = |signal, sent| {
@@ -52,10 +53,7 @@ pub fn install(format: OutputFormat, call: Call, status_line: bool) {
             message(signal, Delivery::Sent),
         ]
     };
-    if MESSAGES
-        .set([states(Signal::Interrupt), states(Signal::Terminate)])
-        .is_ok()
-    {
+    if MESSAGES.set(Signal::ALL.map(states)).is_ok() {
         unix::install_handler();
     }
 }
@@ -76,7 +74,7 @@ pub fn answered(status: u16) {
     STATE.store(state, Ordering::Relaxed);
 }
 
-/// Runs `start` with the two signals held back, and notes the child it starts (its
+/// Runs `start` with the four signals held back, and notes the child it starts (its
 /// process group, if `own_group`), so that an interruption ends it too; none is lost
 /// between.
 pub fn start_child<T>(
@@ -96,14 +94,14 @@ pub fn child_ended() {
     CHILD.store(0, Ordering::Relaxed);
 }
 
-/// If a child ended by SIGINT or SIGTERM (Ctrl-C at a terminal it held), ends this
-/// run by the same signal, with its word on what was sent.
+/// If a child ended by one of the four signals (Ctrl-C at a terminal it held), ends
+/// this run by the same signal, with its word on what was sent.
 pub fn pass_on(status: std::process::ExitStatus) {
     #[cfg(unix)]
     {
         use std::os::unix::process::ExitStatusExt;
         if let Some(signal) = status.signal()
-            && (signal == libc::SIGINT || signal == libc::SIGTERM)
+            && unix::number_of(signal).is_some()
         {
             unix::raise(signal);
         }
@@ -112,8 +110,8 @@ pub fn pass_on(status: std::process::ExitStatus) {
     let _ = status;
 }
 
-/// Runs `work` with SIGINT and SIGTERM held back: one that comes meanwhile takes
-/// effect when `work` is done. For replacing a file: the temporary file is renamed
+/// Runs `work` with SIGHUP, SIGINT, SIGQUIT and SIGTERM held back: one that comes
+/// meanwhile takes effect when `work` is done. For replacing a file: the temporary file is renamed
 /// or removed before the run can end.
 pub fn held_back<T>(work: impl FnOnce() -> T) -> T {
     let held = unix::hold();
@@ -126,10 +124,7 @@ pub fn held_back<T>(work: impl FnOnce() -> T) -> T {
 #[cfg_attr(not(unix), allow(dead_code))]
 fn message(signal: Signal) -> &'static [u8] {
     let state = usize::from(STATE.load(Ordering::Relaxed)).min(2);
-    let signal = match signal {
-        Signal::Interrupt => 0,
-        Signal::Terminate => 1,
-    };
+    let signal = Signal::ALL.iter().position(|s| *s == signal).unwrap_or(0);
     MESSAGES
         .get()
         .map_or(&[][..], |messages| &messages[signal][state])
@@ -138,10 +133,7 @@ fn message(signal: Signal) -> &'static [u8] {
 /// The exit status for `signal`.
 #[cfg_attr(not(unix), allow(dead_code))]
 fn exit_of(signal: Signal) -> Exit {
-    match signal {
-        Signal::Interrupt => Exit::Interrupted,
-        Signal::Terminate => Exit::Terminated,
-    }
+    signal.exit()
 }
 
 #[cfg(unix)]
@@ -149,12 +141,24 @@ fn exit_of(signal: Signal) -> Exit {
 mod unix {
     use super::*;
 
+    /// Each signal handled, and its system number.
+    const NUMBERS: [(Signal, libc::c_int); 4] = [
+        (Signal::Hangup, libc::SIGHUP),
+        (Signal::Interrupt, libc::SIGINT),
+        (Signal::Quit, libc::SIGQUIT),
+        (Signal::Terminate, libc::SIGTERM),
+    ];
+
+    /// The signal a system number stands for, if it is one of the four.
+    pub(super) fn number_of(number: libc::c_int) -> Option<Signal> {
+        NUMBERS
+            .iter()
+            .find(|(_, n)| *n == number)
+            .map(|(signal, _)| *signal)
+    }
+
     extern "C" fn on_signal(number: libc::c_int) {
-        let signal = if number == libc::SIGTERM {
-            Signal::Terminate
-        } else {
-            Signal::Interrupt
-        };
+        let signal = number_of(number).unwrap_or(Signal::Interrupt);
         let child = CHILD.load(Ordering::Relaxed);
         let message = message(signal);
         // SAFETY: kill(2), write(2) and _exit(2) are async-signal-safe, and touch only
@@ -176,19 +180,21 @@ mod unix {
             let mut action: libc::sigaction = std::mem::zeroed();
             action.sa_sigaction = on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
             libc::sigemptyset(&mut action.sa_mask);
-            libc::sigaction(libc::SIGINT, &action, std::ptr::null_mut());
-            libc::sigaction(libc::SIGTERM, &action, std::ptr::null_mut());
+            for (_, number) in NUMBERS {
+                libc::sigaction(number, &action, std::ptr::null_mut());
+            }
         }
     }
 
-    /// The two signals.
-    fn both() -> libc::sigset_t {
+    /// The four signals.
+    fn all() -> libc::sigset_t {
         // SAFETY: sigemptyset and sigaddset fill in the set they are given.
         unsafe {
             let mut set: libc::sigset_t = std::mem::zeroed();
             libc::sigemptyset(&mut set);
-            libc::sigaddset(&mut set, libc::SIGINT);
-            libc::sigaddset(&mut set, libc::SIGTERM);
+            for (_, number) in NUMBERS {
+                libc::sigaddset(&mut set, number);
+            }
             set
         }
     }
@@ -201,9 +207,9 @@ mod unix {
         }
     }
 
-    /// Holds the two signals back; returns the mask to go back to.
+    /// Holds the four signals back; returns the mask to go back to.
     pub(super) fn hold() -> libc::sigset_t {
-        let set = both();
+        let set = all();
         // SAFETY: pthread_sigmask reads `set` and writes the old mask into `old`.
         unsafe {
             let mut old: libc::sigset_t = std::mem::zeroed();
@@ -220,14 +226,16 @@ mod unix {
         }
     }
 
-    /// Whether SIGINT is held back on this thread now.
+    /// Whether each of the four signals is held back on this thread now.
     #[cfg(test)]
-    pub(super) fn interrupt_is_held() -> bool {
+    pub(super) fn all_are_held() -> bool {
         // SAFETY: with a null new mask, pthread_sigmask only writes the current one.
         unsafe {
             let mut now: libc::sigset_t = std::mem::zeroed();
             libc::pthread_sigmask(libc::SIG_BLOCK, std::ptr::null(), &mut now);
-            libc::sigismember(&now, libc::SIGINT) == 1
+            NUMBERS
+                .iter()
+                .all(|(_, number)| libc::sigismember(&now, *number) == 1)
         }
     }
 }
@@ -275,20 +283,35 @@ mod tests {
         answered(200);
         assert_eq!(
             shown(Signal::Interrupt),
-            "mfa: error: interrupted (SIGINT) after the API took the request; the code was \
-             sent\n"
+            "mfa: error: interrupted (SIGINT) after the API answered; the API took the \
+             request, so the code was sent\n"
+        );
+        assert_eq!(
+            shown(Signal::Hangup),
+            "mfa: error: interrupted (SIGHUP) after the API answered; the API took the \
+             request, so the code was sent\n"
         );
         STATE.store(NOTHING_SENT, Ordering::Relaxed);
-        assert_eq!(exit_of(Signal::Interrupt) as u8, 130);
-        assert_eq!(exit_of(Signal::Terminate) as u8, 143);
+        assert_eq!(
+            shown(Signal::Quit),
+            "mfa: error: interrupted (SIGQUIT) before the request went out; nothing was sent\n"
+        );
+        for (signal, exit) in [
+            (Signal::Hangup, 129),
+            (Signal::Interrupt, 130),
+            (Signal::Quit, 131),
+            (Signal::Terminate, 143),
+        ] {
+            assert_eq!(exit_of(signal) as u8, exit, "{signal:?}");
+        }
     }
 
     #[cfg(unix)]
     #[test]
     fn work_held_back_holds_the_signals_back_until_done() {
-        assert!(!unix::interrupt_is_held());
-        let during = held_back(unix::interrupt_is_held);
+        assert!(!unix::all_are_held());
+        let during = held_back(unix::all_are_held);
         assert!(during);
-        assert!(!unix::interrupt_is_held());
+        assert!(!unix::all_are_held());
     }
 }

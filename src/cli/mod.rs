@@ -167,7 +167,7 @@ fn call_api(
     if global.dry_run {
         // No credential is needed to show the request, but a real run would need them.
         if let Err(missing) = sources.login(global) {
-            let warning = format!("a real run would fail: {}", missing.sentence());
+            let warning = format!("a real run would fail: {}", missing.reason());
             let _ = output::write_warning(err, format, &warning);
         }
         let shown = output::write_request(out, format, &request);

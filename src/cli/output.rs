@@ -435,7 +435,7 @@ mod tests {
         });
         assert_eq!(
             rendered(|w| write_failure(w, OutputFormat::Text, &failure)),
-            "mfa: error: the API rejected the request (HTTP 400): to number is required (requestId r-1)\n"
+            "mfa: error: the API rejected the request (HTTP 400): to number is required (requestId r-1); nothing was sent\n"
         );
         let json: serde_json::Value = serde_json::from_str(&rendered(|w| {
             write_failure(w, OutputFormat::Json, &failure)
@@ -446,14 +446,14 @@ mod tests {
             serde_json::json!({"error": {
                 "kind": "rejected", "status": 400, "message": "to number is required",
                 "requestId": "r-1", "sent": "no",
-                "detail": "the API rejected the request (HTTP 400): to number is required (requestId r-1)"
+                "detail": "the API rejected the request (HTTP 400): to number is required (requestId r-1); nothing was sent"
             }})
         );
         let usage = Failure::Usage("no from number".into());
         assert_eq!(
             rendered(|w| write_failure(w, OutputFormat::Json, &usage)),
-            "{\"error\":{\"detail\":\"no from number\",\"kind\":\"usage\",\"message\":\"no from \
-             number\",\"sent\":\"no\"}}\n"
+            "{\"error\":{\"detail\":\"no from number; nothing was sent\",\"kind\":\"usage\",\
+             \"message\":\"no from number; nothing was sent\",\"sent\":\"no\"}}\n"
         );
         let limited = Failure::from(mfa::Error::Api {
             call: mfa::Call::VerifyCode,

@@ -19,7 +19,9 @@ fn a_named_config_file_that_is_missing() {
     mfa.args(&["--config", missing]).run().assert(
         3,
         "",
-        &format!("mfa: error: config file {missing} (from --config) does not exist\n"),
+        &format!(
+            "mfa: error: config file {missing} (from --config) does not exist; nothing was sent\n"
+        ),
     );
     let mfa = bare(&server);
     let missing = mfa.home().join("nope.toml");
@@ -28,7 +30,7 @@ fn a_named_config_file_that_is_missing() {
         3,
         "",
         &format!(
-            "mfa: error: config file {missing} (from environment variable MFA_CONFIG) does not exist\n"
+            "mfa: error: config file {missing} (from environment variable MFA_CONFIG) does not exist; nothing was sent\n"
         ),
     );
     nothing.assert();
@@ -74,7 +76,7 @@ fn a_named_profile_that_is_missing() {
         3,
         "",
         &format!(
-            "mfa: error: profile `staging` (from --profile) not found in {}; its profiles: prod, test\n",
+            "mfa: error: profile `staging` (from --profile) not found in {}; its profiles: prod, test; nothing was sent\n",
             path.display()
         ),
     );
@@ -99,7 +101,8 @@ fn a_named_profile_with_no_config_file_at_all() {
         3,
         "",
         &format!(
-            "mfa: error: profile `prod` (from --profile) not found: there is no config file at {}\n",
+            "mfa: error: profile `prod` (from --profile) not found: there is no config file at \
+             {}; nothing was sent\n",
             path.display()
         ),
     );
@@ -141,7 +144,7 @@ fn no_password() {
         &format!(
             "mfa: error: no API password: set BW_PASSWORD, or add `password` (`mfa config set \
              password -`) or `password_command` to profile `default` in {} (it is never a flag, \
-             so it stays out of shell history)\n",
+             so it stays out of shell history); nothing was sent\n",
             path.display()
         ),
     );
@@ -190,7 +193,7 @@ fn a_bad_value_in_the_profile_names_the_key() {
         "",
         &format!(
             "mfa: error: key `message` of profile `default` in {} is invalid (\"no code here\"): \
-             must contain {{CODE}}, where the code goes\n",
+             must contain {{CODE}}, where the code goes; nothing was sent\n",
             path.display()
         ),
     );

@@ -213,9 +213,9 @@ fn refused_client_credentials_exit_4_naming_where_they_came_from() {
         "",
         &format!(
             "mfa: error: the token endpoint {host} refused the client credentials (HTTP 401): \
-             invalid_client: Bad client credentials; nothing was sent; check the client id \
-             (from environment variable BW_CLIENT_ID) and the client secret (from environment \
-             variable BW_CLIENT_SECRET)\n"
+             invalid_client: Bad client credentials; check the client id (from environment \
+             variable BW_CLIENT_ID) and the client secret (from environment variable \
+             BW_CLIENT_SECRET); nothing was sent\n"
         ),
     );
     token.assert();

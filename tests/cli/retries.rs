@@ -49,7 +49,7 @@ fn wait_note<'a>(outcome: &'a Outcome, prefix: &str) -> (&'a str, f64) {
 }
 
 const RATE_LIMITED: &str = "mfa: error: the API is rate limiting these requests (HTTP 429): Too \
-                            many requests (requestId r-429)\n";
+                            many requests (requestId r-429); nothing was sent\n";
 
 #[test]
 fn a_429_is_made_again_after_the_wait_retry_after_asks_for() {
@@ -266,7 +266,8 @@ fn a_bad_number_of_retries_is_refused_before_anything_is_sent() {
             3,
             "",
             &format!(
-                "mfa: error: environment variable MFA_RETRIES is invalid (\"many\"): {rule}\n"
+                "mfa: error: environment variable MFA_RETRIES is invalid (\"many\"): {rule}; \
+                 nothing was sent\n"
             ),
         );
     let mfa = Mfa::voice(&api(&server)).config("[profiles.default]\nretries = -1\n");
@@ -277,7 +278,9 @@ fn a_bad_number_of_retries_is_refused_before_anything_is_sent() {
     mfa.run().assert(
         3,
         "",
-        &format!("mfa: error: key `retries` of {place} is invalid (\"-1\"): {rule}\n"),
+        &format!(
+            "mfa: error: key `retries` of {place} is invalid (\"-1\"): {rule}; nothing was sent\n"
+        ),
     );
     nothing.assert();
 }
@@ -331,7 +334,8 @@ fn a_retry_after_beyond_what_is_left_of_a_minute_ends_the_run_at_once() {
             outcome.stderr.lines().last().unwrap(),
             format!(
                 "mfa: error: the API is rate limiting these requests (HTTP 429): Too many \
-                 requests (requestId r-429); it asks to wait {retry_after} s before trying again"
+                 requests (requestId r-429); it asks to wait {retry_after} s before trying \
+                 again; nothing was sent"
             )
         );
         limited.assert();

@@ -253,7 +253,7 @@ fn a_400_exits_5_with_the_apis_message_and_request_id() {
         400,
         r#"{"error":"to number is required","requestId":"f0a1b2c3"}"#,
         5,
-        "the API rejected the request (HTTP 400): to number is required (requestId f0a1b2c3)",
+        "the API rejected the request (HTTP 400): to number is required (requestId f0a1b2c3); nothing was sent",
     );
 }
 
@@ -264,7 +264,7 @@ fn a_401_exits_4_and_says_where_the_credentials_came_from() {
         r#"{"message":"Unauthorized"}"#,
         4,
         "the API refused the credentials (HTTP 401): Unauthorized; check the username (from \
-         --username) and the password (from environment variable BW_PASSWORD)",
+         --username) and the password (from environment variable BW_PASSWORD); nothing was sent",
     );
 }
 
@@ -277,7 +277,7 @@ fn a_403_with_the_older_message_casing_exits_4() {
         "the API refused the credentials (HTTP 403): User is not authorized to access this \
          resource; check that account 9900000 (from --account-id) is the right one and that \
          the username (from --username) may use MFA on it; the password is from environment \
-         variable BW_PASSWORD",
+         variable BW_PASSWORD; nothing was sent",
     );
 }
 
@@ -287,7 +287,7 @@ fn a_404_is_a_rejection_exit_5() {
         404,
         "",
         5,
-        "the API rejected the request (HTTP 404) with no message",
+        "the API rejected the request (HTTP 404) with no message; nothing was sent",
     );
 }
 
@@ -297,7 +297,7 @@ fn a_429_exits_6() {
         429,
         r#"{"error":"Too many requests","requestId":"r-429"}"#,
         6,
-        "the API is rate limiting these requests (HTTP 429): Too many requests (requestId r-429)",
+        "the API is rate limiting these requests (HTTP 429): Too many requests (requestId r-429); nothing was sent",
     );
 }
 
@@ -328,7 +328,7 @@ fn a_200_that_is_not_json_exits_9_with_the_raw_body() {
         200,
         "<html>OK</html>",
         9,
-        r#"unexpected answer from the API (HTTP 200): expected JSON with a string "callId"; the code may have been sent; body: "<html>OK</html>""#,
+        r#"unexpected answer from the API (HTTP 200): expected JSON with a string "callId"; body: "<html>OK</html>"; the code may have been sent, so check before sending another"#,
     );
 }
 
@@ -338,7 +338,7 @@ fn a_200_without_a_call_id_exits_9() {
         200,
         r#"{"messageId":"m-1"}"#,
         9,
-        r#"unexpected answer from the API (HTTP 200): expected JSON with a string "callId"; the API took the request, so the code was sent; body: "{\"messageId\":\"m-1\"}""#,
+        r#"unexpected answer from the API (HTTP 200): expected JSON with a string "callId"; body: "{\"messageId\":\"m-1\"}"; the API took the request, so the code was sent"#,
     );
 }
 
@@ -348,7 +348,7 @@ fn a_call_id_with_control_characters_is_refused_not_printed() {
         200,
         "{\"callId\":\"c-1\\u001b[2J\"}",
         9,
-        r#"unexpected answer from the API (HTTP 200): the "callId" is empty or holds control or invisible characters; the API took the request, so the code was sent; body: "{\"callId\":\"c-1\\u001b[2J\"}""#,
+        r#"unexpected answer from the API (HTTP 200): the "callId" is empty or holds control or invisible characters; body: "{\"callId\":\"c-1\\u001b[2J\"}"; the API took the request, so the code was sent"#,
     );
 }
 
@@ -367,7 +367,8 @@ fn a_redirect_is_not_followed_and_exits_9_naming_the_location() {
         "",
         &format!(
             "mfa: error: unexpected answer from the API (HTTP 307): a redirect to \"{elsewhere}\", \
-             not followed; check the base URL; the code may have been sent; body: \"\"\n"
+             not followed; check the base URL; body: \"\"; the code may have been sent, so \
+             check before sending another\n"
         ),
     );
     mock.assert();
@@ -394,7 +395,8 @@ fn json_errors_are_one_object_on_stderr() {
             "message": "to number is required",
             "requestId": "f0a1",
             "sent": "no",
-            "detail": "the API rejected the request (HTTP 400): to number is required (requestId f0a1)"
+            "detail": "the API rejected the request (HTTP 400): to number is required \
+                       (requestId f0a1); nothing was sent"
         }})
     );
     mock.assert();

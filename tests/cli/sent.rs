@@ -141,7 +141,7 @@ fn a_429_in_json_carries_how_long_the_api_asked_to_wait() {
     assert_eq!(
         error["detail"],
         "the API is rate limiting these requests (HTTP 429): too many (requestId r-9); it asks \
-         to wait 30 s before trying again"
+         to wait 30 s before trying again; nothing was sent"
     );
     mock.assert();
 }

@@ -123,7 +123,7 @@ fn the_voice_application_id_is_never_used_for_a_text_message() {
         &format!(
             "mfa: error: no messaging application id: pass --application-id, set \
              BW_MESSAGING_APPLICATION_ID, or add `messaging_application_id` to profile \
-             `default` in {}\n",
+             `default` in {}; nothing was sent\n",
             config_path.display()
         ),
     );
@@ -161,7 +161,7 @@ fn a_400_exits_5_with_the_apis_words() {
         5,
         "",
         "mfa: error: the API rejected the request (HTTP 400): applicationId is not a messaging \
-         application (requestId r-1)\n",
+         application (requestId r-1); nothing was sent\n",
     );
     mock.assert();
 }
@@ -177,7 +177,8 @@ fn a_200_without_a_message_id_exits_9() {
         9,
         "",
         "mfa: error: unexpected answer from the API (HTTP 200): expected JSON with a string \
-         \"messageId\"; the API took the request, so the code was sent; body: \"{\\\"callId\\\":\\\"c-1\\\"}\"\n",
+         \"messageId\"; body: \"{\\\"callId\\\":\\\"c-1\\\"}\"; the API took the request, so the code \
+         was sent\n",
     );
     mock.assert();
 }
@@ -215,7 +216,7 @@ fn bad_input_exits_2_and_sends_nothing() {
             2,
             "",
             &format!(
-                "mfa: error: invalid value '{value}' for '{shown_flag}': {rule}; try `mfa sms --help`\n"
+                "mfa: error: invalid value '{value}' for '{shown_flag}': {rule}; try `mfa sms --help`; nothing was sent\n"
             ),
         );
         nothing.assert();

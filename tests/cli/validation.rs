@@ -77,7 +77,8 @@ fn a_message_over_2048_characters() {
     let outcome = refused(&["--message", &long], "invalid value '{CODE}xxx");
     assert!(
         outcome.stderr.ends_with(
-            "': must be at most 2048 characters (it has 2049); try `mfa voice --help`\n"
+            "': must be at most 2048 characters (it has 2049); try `mfa voice --help`; \
+             nothing was sent\n"
         ),
         "{}",
         outcome.stderr
@@ -183,7 +184,7 @@ fn a_missing_from_names_every_way_to_give_it() {
         "",
         &format!(
             "mfa: error: no from number: pass --from, set BW_NUMBER, or add `from` to profile \
-             `default` in {}\n",
+             `default` in {}; nothing was sent\n",
             config.display()
         ),
     );
@@ -202,9 +203,10 @@ fn no_command_shows_the_short_help() {
     let outcome = Mfa::new().run();
     assert_eq!((outcome.code, outcome.stdout.as_str()), (2, ""));
     assert!(
-        outcome
-            .stderr
-            .starts_with("mfa: error: no command given; try `mfa --help`\n\nUsage: mfa <COMMAND>"),
+        outcome.stderr.starts_with(
+            "mfa: error: no command given; try `mfa --help`; nothing was sent\n\n\
+                 Usage: mfa <COMMAND>"
+        ),
         "{}",
         outcome.stderr
     );
@@ -231,15 +233,15 @@ fn a_mistyped_command_flag_or_key_gets_a_suggestion_and_its_commands_help() {
     for (args, line) in [
         (
             &["vocie"][..],
-            "mfa: error: unrecognized subcommand 'vocie'; did you mean 'voice'? try `mfa --help`",
+            "mfa: error: unrecognized subcommand 'vocie'; did you mean 'voice'? try `mfa --help`; nothing was sent",
         ),
         (
             &["voice", "--too", "x"],
-            "mfa: error: unexpected argument '--too' found; did you mean '--to'? try `mfa voice --help`",
+            "mfa: error: unexpected argument '--too' found; did you mean '--to'? try `mfa voice --help`; nothing was sent",
         ),
         (
             &["sms", "--form", "x"],
-            "mfa: error: unexpected argument '--form' found; did you mean '--from'? try `mfa sms --help`",
+            "mfa: error: unexpected argument '--form' found; did you mean '--from'? try `mfa sms --help`; nothing was sent",
         ),
     ] {
         Mfa::new()
@@ -250,8 +252,9 @@ fn a_mistyped_command_flag_or_key_gets_a_suggestion_and_its_commands_help() {
     let key = Mfa::new().args(&["config", "set", "acount_id", "1"]).run();
     assert_eq!(key.code, 2);
     assert!(
-        key.stderr
-            .ends_with("; did you mean 'account_id'? try `mfa config set --help`\n"),
+        key.stderr.ends_with(
+            "; did you mean 'account_id'? try `mfa config set --help`; nothing was sent\n"
+        ),
         "{}",
         key.stderr
     );

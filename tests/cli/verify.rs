@@ -69,19 +69,18 @@ fn code_dash_reads_the_code_from_stdin() {
 #[test]
 fn stdin_that_is_not_the_code_alone_is_refused_and_nothing_is_sent() {
     for (stdin, message) in [
-        ("", "--code -: stdin holds no code"),
+        ("", "--code -: stdin holds no code; nothing was sent"),
         (
             "48213967\n12345678\n",
-            "--code -: stdin holds more than one line; it must hold the code alone",
+            "--code -: stdin holds more than one line; it must hold the code alone; nothing was sent",
         ),
         (
             "482\n",
-            "--code -: the code on stdin must be 4 to 8 characters (it has 3)",
+            "--code -: the code on stdin must be 4 to 8 digits (it has 3); nothing was sent",
         ),
         (
             "4821 3967\n",
-            "--code -: the code on stdin must not contain spaces, line breaks or other control \
-             characters",
+            "--code -: the code on stdin must be digits (0 to 9) and nothing else; nothing was sent",
         ),
     ] {
         let mut server = mockito::Server::new();
@@ -151,7 +150,7 @@ fn no_lifetime_anywhere_is_a_usage_error() {
         "",
         &format!(
             "mfa: error: no code lifetime: pass --expiration, or add `expiration_minutes` to \
-             profile `default` in {}\n",
+             profile `default` in {}; nothing was sent\n",
             config_path.display()
         ),
     );
@@ -172,7 +171,7 @@ fn a_429_exits_6_and_shows_how_long_to_wait() {
         6,
         "",
         "mfa: error: the API is rate limiting these requests (HTTP 429): Too many requests. \
-         Please wait 30 seconds before trying again. (requestId r-429)\n",
+         Please wait 30 seconds before trying again. (requestId r-429); nothing was sent\n",
     );
     mock.assert();
 }
@@ -196,7 +195,8 @@ fn a_429_in_json_keeps_the_apis_words_as_the_message() {
             "message": "Wait 30 seconds",
             "requestId": "r-429",
             "sent": "no",
-            "detail": "the API is rate limiting these requests (HTTP 429): Wait 30 seconds (requestId r-429)"
+            "detail": "the API is rate limiting these requests (HTTP 429): Wait 30 seconds \
+                       (requestId r-429); nothing was sent"
         }})
     );
     mock.assert();
@@ -218,14 +218,14 @@ fn a_valid_that_is_not_a_boolean_exits_9() {
         let did = if answer.starts_with('{') {
             "the code was checked, which counts as an attempt"
         } else {
-            "the code may have been checked"
+            "the code may have been checked, which counts as an attempt"
         };
         Mfa::verify(&api(&server)).run().assert(
             9,
             "",
             &format!(
                 "mfa: error: unexpected answer from the API (HTTP 200): expected JSON with a \
-                 boolean \"valid\"; {did}; body: \"{quoted}\"\n"
+                 boolean \"valid\"; body: \"{quoted}\"; {did}\n"
             ),
         );
         mock.assert();
@@ -256,7 +256,7 @@ fn refused(extra: &[&str], message: &str) {
     Mfa::verify(&api(&server)).args(extra).run().assert(
         2,
         "",
-        &format!("mfa: error: {message}; try `mfa verify --help`\n"),
+        &format!("mfa: error: {message}; try `mfa verify --help`; nothing was sent\n"),
     );
     nothing.assert();
 }
@@ -265,12 +265,12 @@ fn refused(extra: &[&str], message: &str) {
 fn a_code_of_3_or_9_characters_is_refused_without_showing_it() {
     refused(
         &["--code", "482"],
-        "invalid value for '--code <CODE>': must be 4 to 8 characters (it has 3)",
+        "invalid value for '--code <CODE>': must be 4 to 8 digits (it has 3)",
     );
     // Holds CODE: the harness fails the test if the message shows it.
     refused(
         &["--code", "482139670"],
-        "invalid value for '--code <CODE>': must be 4 to 8 characters (it has 9)",
+        "invalid value for '--code <CODE>': must be 4 to 8 digits (it has 9)",
     );
 }
 
