@@ -1,13 +1,13 @@
-//! Ctrl-C (SIGINT) and SIGTERM while `mfa` works: one line saying whether the code may
-//! have gone out, exit 130 or 143, the `password_command` and what it started ended
-//! too, and no temporary file left behind.
+//! SIGHUP, Ctrl-C (SIGINT), SIGQUIT and SIGTERM while `mfa` works: one line saying
+//! whether the code may have gone out, exit 128 and the signal's number, the
+//! `password_command` and what it started ended too, and no temporary file left behind.
 
 use std::time::{Duration, Instant};
 
 use crate::servers::{closed_port, raw_server};
 use crate::support::*;
 
-/// Sends `signal` (`INT`, `TERM`) to `child`.
+/// Sends `signal` (`HUP`, `INT`, `QUIT`, `TERM`) to `child`.
 fn signal(child: &std::process::Child, signal: &str) {
     let sent = std::process::Command::new("kill")
         .args([&format!("-{signal}"), &child.id().to_string()])
@@ -43,6 +43,24 @@ fn ctrl_c_while_the_request_is_out_says_the_code_may_have_been_sent_and_exits_13
         "mfa: error: interrupted (SIGINT) while the request was out; the code may have been \
          sent, so check before sending another\n",
     );
+}
+
+#[test]
+fn a_closed_terminal_or_sigquit_while_the_request_is_out_say_so_too() {
+    for (name, code) in [("HUP", 129), ("QUIT", 131)] {
+        let (port, log) = holding_server();
+        let child = Mfa::sms(&format!("http://127.0.0.1:{port}/api/v1")).start();
+        wait_until("the request arrives", || log.entries().len() == 1);
+        signal(&child, name);
+        Outcome::of(child.wait_with_output().unwrap()).assert(
+            code,
+            "",
+            &format!(
+                "mfa: error: interrupted (SIG{name}) while the request was out; the code may \
+                 have been sent, so check before sending another\n"
+            ),
+        );
+    }
 }
 
 #[test]
@@ -131,10 +149,13 @@ fn toml_string(text: &str) -> String {
 
 #[test]
 fn an_interrupted_config_edit_leaves_no_temporary_file() {
-    // Interrupted at many moments of the edit, from before it starts to after it ends:
-    // never is a temporary file (which would hold the password) left behind, and the
-    // file is whole, old or new.
-    for delay in 0..40u64 {
+    // Interrupted at many moments of the edit, from before it starts to after it ends,
+    // by each of the four signals (SIGHUP: the terminal closed): never is a temporary
+    // file (which would hold the password) left behind, and the file is whole, old or new.
+    for (sig, delay) in ["INT", "HUP", "QUIT", "TERM"]
+        .into_iter()
+        .flat_map(|sig| (0..40u64).map(move |delay| (sig, delay)))
+    {
         let mfa = Mfa::new()
             .args(&["config", "set", "password", "-"])
             .config("[profiles.default]\nusername = \"u\"\n");
@@ -152,7 +173,7 @@ fn an_interrupted_config_edit_leaves_no_temporary_file() {
             stdin.write_all(format!("{PASSWORD}\n").as_bytes()).unwrap();
         }
         std::thread::sleep(Duration::from_micros(delay * 100));
-        signal(&child, "INT");
+        signal(&child, sig);
         child.wait().unwrap();
         let mut names: Vec<String> = std::fs::read_dir(&folder)
             .unwrap()
@@ -161,7 +182,7 @@ fn an_interrupted_config_edit_leaves_no_temporary_file() {
         names.sort();
         // The edit's lock file may stay (empty: it is only ever locked), nothing else.
         names.retain(|name| name != "config.toml.lock");
-        assert_eq!(names, ["config.toml"], "after {delay}00 µs");
+        assert_eq!(names, ["config.toml"], "SIG{sig} after {delay}00 µs");
         let text = std::fs::read_to_string(folder.join("config.toml")).unwrap();
         assert!(
             text == "[profiles.default]\nusername = \"u\"\n"
