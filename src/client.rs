@@ -8,6 +8,9 @@
 //! never be repeated blindly. Besides the transport's retries, the one repeat it
 //! makes: a call refused with 401 while carrying an access token that was not just
 //! issued is made once more with a new token, since a refused call did nothing.
+//!
+//! Every answer is scrubbed of the secrets the client holds before anything reads it
+//! (`redact`), so an echo of the request never reaches an error, a log or a caller.
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -18,6 +21,7 @@ use crate::credentials::{ClientCredentials, Credentials, basic_authorization};
 use crate::error::{Delivery, Error};
 use crate::fields::AccountId;
 use crate::progress::Notice;
+use crate::redact::Redactions;
 use crate::request::{CodeRequest, Request, VerifyRequest};
 use crate::token::{self, AccessToken};
 use crate::transport::{NoAnswer, Response, Transport};
@@ -324,9 +328,28 @@ impl Client {
                     cause,
                 },
             })?;
+        let response = response.scrubbed(&self.redactions());
         if let Some(notice) = &self.on_response {
             notice(&response);
         }
         Ok(response)
+    }
+
+    /// Every secret this client holds: the password or client secret (in each form it
+    /// travels in) and the access token held now.
+    fn redactions(&self) -> Redactions {
+        let mut redactions = Redactions::default();
+        match &self.credentials {
+            Credentials::Basic { username, password } => {
+                redactions.add_basic(username.as_str(), password.expose());
+            }
+            Credentials::ClientCredentials(client) => {
+                redactions.add_basic(client.client_id.as_str(), client.client_secret.expose());
+            }
+        }
+        if let Some(held) = self.held() {
+            redactions.add(held.token.expose());
+        }
+        redactions
     }
 }

@@ -19,6 +19,7 @@
 //!   https-unless-loopback rule;
 //! - `credentials`: who is calling, and the `Authorization` header they make;
 //! - `request`: the calls and the exact requests, showable without secrets;
+//! - `redact`: the secrets a client holds, taken out of every answer before it is read;
 //! - `error`: what can go wrong, by class;
 //! - `retry`: what may be retried (only what surely was not processed) and the waits;
 //! - `proxy`: which proxy a URL goes through, by curl's rules;
@@ -38,6 +39,7 @@ mod error;
 mod fields;
 mod progress;
 mod proxy;
+mod redact;
 mod request;
 mod retry;
 mod secret;

@@ -14,6 +14,7 @@ use crate::answer::{error_words, json_text};
 use crate::credentials::{ClientCredentials, basic_authorization};
 use crate::error::{Error, TokenError};
 use crate::fields::InvalidValue;
+use crate::redact::Redactions;
 use crate::request::USER_AGENT;
 use crate::secret::Secret;
 use crate::transport::{BODY_CAP, NoAnswer, Response, Transport};
@@ -113,7 +114,11 @@ pub(crate) fn fetch(
                 NoAnswer::Network { cause, .. } => TokenError::Network(cause),
             })
         })?;
-    read_token(&response, asked_at).map_err(fail)
+    // An echo of the request would hold the client secret: scrubbed before it is read
+    // (its words may be quoted in an error).
+    let mut redactions = Redactions::default();
+    redactions.add_basic(client.client_id.as_str(), client.client_secret.expose());
+    read_token(&response.scrubbed(&redactions), asked_at).map_err(fail)
 }
 
 /// The token in a token endpoint's answer, expiring `expires_in` seconds after

@@ -17,6 +17,7 @@ use crate::base_url::host_of;
 use crate::error::{Delivery, IoFailure, NetworkCause};
 use crate::progress::{IpOrName, Notice, Progress, Tracked};
 use crate::proxy::{Proxies, Proxy};
+use crate::redact::Redactions;
 use crate::request::USER_AGENT;
 use crate::retry::{self, Retries, Wait, WaitReason};
 use crate::tls::{self, CaCertificates, Handshake, HandshakeNotice, TlsConnector, Trust};
@@ -63,6 +64,20 @@ impl Response {
             .iter()
             .find(|(key, _)| key.eq_ignore_ascii_case(name))
             .map(|(_, value)| value.as_str())
+    }
+
+    /// The answer with every secret of `redactions` taken out of its headers and body:
+    /// the one step between receiving an answer and anything reading it.
+    pub(crate) fn scrubbed(mut self, redactions: &Redactions) -> Response {
+        for (_, value) in &mut self.headers {
+            if let std::borrow::Cow::Owned(clean) = redactions.scrub(value) {
+                *value = clean;
+            }
+        }
+        if let std::borrow::Cow::Owned(clean) = redactions.scrub(&self.body) {
+            self.body = clean;
+        }
+        self
     }
 }
 

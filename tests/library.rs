@@ -482,3 +482,38 @@ fn a_refused_certificate_is_no_handshake_and_nothing_is_sent() {
     assert!(made.lock().unwrap().is_empty());
     assert_eq!(log.entries_once(1), ["handshake failed"]);
 }
+
+#[test]
+fn an_error_never_holds_the_callers_secret_even_when_the_server_echoes_it() {
+    let mut server = mockito::Server::new();
+    let mock = call(&mut server, VOICE_PATH, CODE_BODY, &basic_auth())
+        .with_status(400)
+        .with_body(format!(
+            r#"{{"error":"got {} for api-user:pw-1","requestId":"r-1"}}"#,
+            basic_auth()
+        ))
+        .expect(1)
+        .create();
+    let seen = Arc::new(Mutex::new(String::new()));
+    let logged = Arc::clone(&seen);
+    let err = basic_client(&server)
+        .on_response(move |response| *logged.lock().unwrap() = response.body.clone())
+        .send_voice_code(&code_request())
+        .unwrap_err();
+    let shown = err.to_string();
+    assert_eq!(
+        shown,
+        "the API rejected the request (HTTP 400): got Basic <redacted> for <redacted> \
+         (requestId r-1); nothing was sent"
+    );
+    assert_eq!(
+        err.api_message(),
+        Some("got Basic <redacted> for <redacted>")
+    );
+    let seen = seen.lock().unwrap();
+    assert!(
+        !seen.contains("pw-1") && seen.contains("<redacted>"),
+        "{seen}"
+    );
+    mock.assert();
+}

@@ -7,6 +7,7 @@
 mod config;
 mod doctor;
 mod dry_run;
+mod echo;
 mod hostile;
 mod interrupt;
 mod load;

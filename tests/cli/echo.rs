@@ -1,0 +1,181 @@
+//! A server, a gateway's page or a proxy that echoes the request back: the password,
+//! the client secret, the access token and every `Authorization` value they make are
+//! taken out of whatever `mfa` shows of the answer (the API's message, the body it
+//! quotes, `--verbose`'s log, `mfa doctor`'s lines), in text and JSON. The harness fails
+//! any run whose output holds one; each test also checks that the echo was shown,
+//! redacted.
+
+use base64::Engine as _;
+
+use crate::support::*;
+
+/// Everything a hostile server could echo of `request`: the `Authorization` header,
+/// what it decodes to, and the body.
+fn echo(request: &mockito::Request) -> String {
+    let authorization = request
+        .header("authorization")
+        .first()
+        .map(|value| value.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let decoded = authorization
+        .strip_prefix("Basic ")
+        .and_then(|encoded| {
+            base64::engine::general_purpose::STANDARD
+                .decode(encoded)
+                .ok()
+        })
+        .map(|bytes| String::from_utf8(bytes).unwrap())
+        .unwrap_or_default();
+    let secret = decoded.split_once(':').map(|(_, s)| s).unwrap_or_default();
+    format!("you sent Authorization: {authorization} ({decoded}, password {secret})")
+}
+
+/// The echo as the API's JSON error words.
+fn json_echo(request: &mockito::Request) -> Vec<u8> {
+    serde_json::json!({"error": echo(request), "requestId": "r-echo"})
+        .to_string()
+        .into_bytes()
+}
+
+#[test]
+fn an_api_error_that_echoes_the_request_shows_it_redacted() {
+    for (status, exit) in [(400, 5), (401, 4), (403, 4), (404, 5), (429, 6), (500, 7)] {
+        let mut server = mockito::Server::new();
+        let mock = voice_mock(&mut server, &default_voice_body())
+            .with_status(status)
+            .with_body_from_request(json_echo)
+            .expect(2)
+            .create();
+        for json in [false, true] {
+            let mut mfa = Mfa::voice(&format!("{}/api/v1", server.url()));
+            if json {
+                mfa = mfa.args(&["--json"]);
+            }
+            let outcome = mfa.run();
+            assert_eq!(outcome.code, exit, "{status}: {}", outcome.stderr);
+            assert!(
+                outcome.stderr.contains(
+                    "you sent Authorization: Basic <redacted> (<redacted>, password <redacted>)"
+                ),
+                "{status}: {}",
+                outcome.stderr
+            );
+        }
+        mock.assert();
+    }
+}
+
+#[test]
+fn a_gateway_page_or_an_unexpected_success_that_echoes_is_quoted_redacted() {
+    for (status, exit) in [(502, 7), (200, 9)] {
+        let mut server = mockito::Server::new();
+        let mock = voice_mock(&mut server, &default_voice_body())
+            .with_status(status)
+            .with_body_from_request(|request| {
+                format!("<html><pre>{}</pre></html>", echo(request)).into_bytes()
+            })
+            .expect(1)
+            .create();
+        let outcome = Mfa::voice(&format!("{}/api/v1", server.url()))
+            .args(&["--verbose"])
+            .run();
+        assert_eq!(outcome.code, exit, "{}", outcome.stderr);
+        // Both the error and --verbose's log of the answer show the echo, redacted.
+        let shown = outcome
+            .stderr
+            .matches("Authorization: Basic <redacted> (<redacted>, password <redacted>)")
+            .count();
+        assert_eq!(shown, 2, "{status}: {}", outcome.stderr);
+        mock.assert();
+    }
+}
+
+#[test]
+fn an_echoed_header_of_the_answer_is_redacted_in_the_log() {
+    let mut server = mockito::Server::new();
+    let mock = voice_mock(&mut server, &default_voice_body())
+        .with_header("x-echo", &basic_auth())
+        .with_body(r#"{"callId":"c-1"}"#)
+        .expect(1)
+        .create();
+    let outcome = Mfa::voice(&format!("{}/api/v1", server.url()))
+        .args(&["--verbose"])
+        .run();
+    outcome.assert_exit_and_stdout(0, "c-1\n");
+    outcome.assert_stderr_has_lines(&["< x-echo: Basic <redacted>".into()]);
+    mock.assert();
+}
+
+#[test]
+fn the_token_endpoint_and_the_api_echoing_oauth_secrets_show_them_redacted() {
+    // The token endpoint refuses, echoing the client's Basic header and secret.
+    let mut server = mockito::Server::new();
+    let token = server
+        .mock("POST", TOKEN_PATH)
+        .with_status(401)
+        .with_body_from_request(|request| {
+            serde_json::json!({"error": "invalid_client", "error_description": echo(request)})
+                .to_string()
+                .into_bytes()
+        })
+        .expect(1)
+        .create();
+    let outcome = Mfa::voice_oauth(&server).run();
+    assert_eq!(outcome.code, 4, "{}", outcome.stderr);
+    assert!(
+        outcome.stderr.contains("password <redacted>"),
+        "{}",
+        outcome.stderr
+    );
+    token.assert();
+
+    // The API echoes the bearer token it was given.
+    let mut server = mockito::Server::new();
+    let token = token_mock(&mut server, "tok-Qz-echoed", 3600)
+        .expect(1)
+        .create();
+    let call = bearer_voice_mock(&mut server, "tok-Qz-echoed")
+        .with_status(400)
+        .with_body_from_request(json_echo)
+        .expect(1)
+        .create();
+    let outcome = Mfa::voice_oauth(&server).args(&["--verbose"]).run();
+    assert_eq!(outcome.code, 5, "{}", outcome.stderr);
+    assert!(
+        outcome
+            .stderr
+            .contains("you sent Authorization: Bearer <redacted>"),
+        "{}",
+        outcome.stderr
+    );
+    token.assert();
+    call.assert();
+}
+
+#[test]
+fn the_doctor_shows_an_echo_redacted_in_text_and_json() {
+    for json in [false, true] {
+        let mut server = mockito::Server::new();
+        let verify = server
+            .mock("POST", VERIFY_PATH)
+            .with_status(401)
+            .with_body_from_request(json_echo)
+            .expect(1)
+            .create();
+        let mut mfa = Mfa::new()
+            .args(&["doctor", "--account-id", ACCOUNT, "--username", USERNAME])
+            .args(&["--base-url", &format!("{}/api/v1", server.url())])
+            .env("BW_PASSWORD", PASSWORD);
+        if json {
+            mfa = mfa.args(&["--json"]);
+        }
+        let outcome = mfa.run();
+        assert_eq!(outcome.code, 4, "{}", outcome.stdout);
+        assert!(
+            outcome.stdout.contains("Basic <redacted> (<redacted>"),
+            "{}",
+            outcome.stdout
+        );
+        verify.assert();
+    }
+}
