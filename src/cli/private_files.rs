@@ -43,7 +43,7 @@ pub fn lock(
     holder: &str,
 ) -> io::Result<File> {
     make_dir(dir)?;
-    let file = untrusted_file::open_regular(path, create_options().write(true))
+    let file = untrusted_file::open_lock(path, create_options().write(true))
         .map_err(|why| io::Error::other(format!("{which}: {why}")))?;
     let deadline = Instant::now() + patience;
     loop {

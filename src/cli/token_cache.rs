@@ -1,6 +1,13 @@
 //! The OAuth2 token cache: one file per client id and token URL under
 //! `<user cache dir>/mfa/tokens/`, so a burst of sends costs one token request.
 //!
+//! A token is used only by a run that holds the very client secret that earned it: the
+//! entry keeps a one-way fingerprint of the secret (SHA-256, never the secret itself),
+//! so a run with a wrong, mistyped or rotated secret finds no token and is refused by
+//! the token endpoint at once, as it should be. A cache file that another user owns,
+//! or a link in its place, is never read nor written through: `mfa` warns and goes on
+//! without the cache.
+//!
 //! Files are created with mode 0600 in a folder made with mode 0700, and replaced
 //! whole (written beside, then renamed), so a reader sees the old token or the new one,
 //! never half of either. Runs that start at once take turns on a lock file while they
@@ -33,6 +40,8 @@ pub struct TokenCache {
     lock: PathBuf,
     client_id: String,
     token_url: String,
+    /// The fingerprint of the client secret this run holds.
+    secret_fingerprint: String,
 }
 
 /// The file's contents. The client id and URL are kept in it too, so that two
@@ -41,6 +50,8 @@ pub struct TokenCache {
 struct CachedToken {
     client_id: String,
     token_url: String,
+    /// [`fingerprint`] of the client secret that earned the token.
+    secret_fingerprint: String,
     access_token: String,
     /// Seconds since 1970.
     expires_at: u64,
@@ -67,13 +78,34 @@ impl TokenCache {
             "{:016x}",
             fnv1a(format!("{client_id}\0{token_url}").as_bytes())
         );
+        let secret_fingerprint = fingerprint(&client_id, &token_url, client.client_secret.expose());
         TokenCache {
             file: dir.join(format!("{name}.json")),
             lock: dir.join(format!("{name}.lock")),
             dir,
             client_id,
             token_url,
+            secret_fingerprint,
         }
+    }
+
+    /// Why the cache file must not be used, if it must not: a file (or link) there that
+    /// another user owns was not made by `mfa` for this user.
+    pub fn foreign(&self) -> Option<String> {
+        let metadata = fs::symlink_metadata(&self.file).ok()?;
+        let what = if metadata.file_type().is_symlink() {
+            "is a symbolic link".to_owned()
+        } else {
+            format!(
+                "belongs to another user (uid {})",
+                untrusted_file::foreign_owner(&self.file)?
+            )
+        };
+        Some(format!(
+            "token cache file {} {what}; it was neither read nor replaced, and a new token \
+             was asked for; remove it if you did not put it there",
+            self.file.display()
+        ))
     }
 
     /// The folder, for messages.
@@ -94,12 +126,22 @@ impl TokenCache {
         )
     }
 
-    /// The token kept for this client, if any, whatever its expiry. What the file holds
-    /// is untrusted: anything that is not a regular file of at most [`ENTRY_CAP`] bytes
-    /// holding this client's entry with a representable expiry is no token.
+    /// The token kept for this client and secret, if any, whatever its expiry. What the
+    /// file holds is untrusted: anything that is not a regular file of at most
+    /// [`ENTRY_CAP`] bytes holding this client's entry, earned with this secret, with a
+    /// representable expiry is no token.
     pub fn load(&self) -> Option<AccessToken> {
         let bytes = untrusted_file::read(&self.file, ENTRY_CAP).ok()?;
-        read_entry(&bytes, &self.client_id, &self.token_url)
+        read_entry(&bytes, self.owner())
+    }
+
+    /// Whose tokens this cache holds.
+    fn owner(&self) -> Owner<'_> {
+        Owner {
+            client_id: &self.client_id,
+            token_url: &self.token_url,
+            secret_fingerprint: &self.secret_fingerprint,
+        }
     }
 
     /// Puts a cache file that its group or others may read back to mode 0600; says so.
@@ -138,6 +180,7 @@ impl TokenCache {
         let entry = CachedToken {
             client_id: self.client_id.clone(),
             token_url: self.token_url.clone(),
+            secret_fingerprint: self.secret_fingerprint.clone(),
             access_token: token.expose().to_owned(),
             expires_at,
         };
@@ -157,11 +200,22 @@ impl TokenCache {
 /// The largest cache entry read: a token and its client take a few hundred bytes.
 const ENTRY_CAP: u64 = 64 * 1024;
 
-/// The token in a cache entry's `bytes`, if it is this client's and its expiry can be
-/// told; `None` for anything else, however damaged.
-fn read_entry(bytes: &[u8], client_id: &str, token_url: &str) -> Option<AccessToken> {
+/// Whose token an entry must be to be used.
+#[derive(Clone, Copy)]
+struct Owner<'a> {
+    client_id: &'a str,
+    token_url: &'a str,
+    secret_fingerprint: &'a str,
+}
+
+/// The token in a cache entry's `bytes`, if it is `owner`'s and its expiry can be told;
+/// `None` for anything else, however damaged.
+fn read_entry(bytes: &[u8], owner: Owner) -> Option<AccessToken> {
     let entry: CachedToken = serde_json::from_slice(bytes).ok()?;
-    if entry.client_id != client_id || entry.token_url != token_url {
+    if entry.client_id != owner.client_id
+        || entry.token_url != owner.token_url
+        || entry.secret_fingerprint != owner.secret_fingerprint
+    {
         return None;
     }
     let expires_at = SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(entry.expires_at))?;
@@ -180,13 +234,21 @@ pub fn token_for(
     format: OutputFormat,
     err: &mut dyn Write,
 ) -> Result<Client, mfa::Error> {
-    // The cache, while this run holds its turn; none if it cannot be locked.
+    // The cache, while this run holds its turn; none if it cannot be locked, or if its
+    // file is another user's.
     let cache = cache.and_then(|cache| match cache.lock(patience) {
         Ok(turn) => Some((cache, turn)),
         Err(e) => {
             warn(err, format, cache, "lock it", e);
             None
         }
+    });
+    let cache = cache.filter(|(cache, _)| match cache.foreign() {
+        Some(warning) => {
+            let _ = output::write_warning(err, format, &warning);
+            false
+        }
+        None => true,
     });
     if let Some((cache, _)) = &cache
         && let Some(warning) = cache.mend_mode()
@@ -228,6 +290,10 @@ pub fn keep_token(
     format: OutputFormat,
     err: &mut dyn Write,
 ) {
+    if cache.foreign().is_some() {
+        // Said before the call; never written through.
+        return;
+    }
     let now_held = client.token();
     let renewed = now_held.as_ref() != before && before.is_some();
     if renewed {
@@ -264,6 +330,18 @@ fn expires_in(token: &AccessToken) -> String {
     format!("expires in {} s", left.as_secs())
 }
 
+/// A one-way fingerprint of `secret` for `client_id` at `token_url`: the SHA-256 of
+/// the three, in hex. The cache keeps it to tell whether a run holds the secret that
+/// earned a token, without keeping the secret.
+fn fingerprint(client_id: &str, token_url: &str, secret: &str) -> String {
+    let input = format!("mfa token cache\0{client_id}\0{token_url}\0{secret}");
+    ring::digest::digest(&ring::digest::SHA256, input.as_bytes())
+        .as_ref()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
 /// FNV-1a, 64 bits: a file name that is the same on every machine and in every
 /// version, unlike std's hasher. Five lines, so no crate for it.
 fn fnv1a(bytes: &[u8]) -> u64 {
@@ -278,8 +356,21 @@ mod tests {
     use std::time::Instant;
 
     fn client(id: &str) -> ClientCredentials {
-        ClientCredentials::new(id.parse().unwrap(), mfa::Secret::from("s"))
+        client_with_secret(id, "s")
+    }
+
+    fn client_with_secret(id: &str, secret: &str) -> ClientCredentials {
+        ClientCredentials::new(id.parse().unwrap(), mfa::Secret::from(secret))
             .with_token_url("http://127.0.0.1:1/token".parse().unwrap())
+    }
+
+    /// The owner `read_entry` checks entries against: client `c1` at `u`, secret `s`.
+    fn c1() -> Owner<'static> {
+        Owner {
+            client_id: "c1",
+            token_url: "u",
+            secret_fingerprint: "f",
+        }
     }
 
     fn token(value: &str, at: u64) -> AccessToken {
@@ -307,6 +398,47 @@ mod tests {
     }
 
     #[test]
+    fn a_token_is_used_only_with_the_secret_that_earned_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let right = TokenCache::new(dir.path(), &client_with_secret("c1", "right"));
+        right.store(&token("tok-1", 4_000_000_000)).unwrap();
+        // The same client id and token URL, the same file, another secret: no token.
+        let wrong = TokenCache::new(dir.path(), &client_with_secret("c1", "wrong"));
+        assert_eq!(wrong.file, right.file);
+        assert!(wrong.load().is_none());
+        assert!(right.load().is_some());
+        // The file holds a fingerprint, never the secret.
+        let kept = fs::read_to_string(&right.file).unwrap();
+        assert!(!kept.contains("right"), "{kept}");
+        assert!(kept.contains(&right.secret_fingerprint), "{kept}");
+        assert_eq!(right.secret_fingerprint.len(), 64);
+        assert_ne!(right.secret_fingerprint, wrong.secret_fingerprint);
+        // The fingerprint is SHA-256, the same in every run and version.
+        // (`printf 'mfa token cache\0c\0u\0s' | sha256sum`)
+        assert_eq!(
+            fingerprint("c", "u", "s"),
+            "6925a31d356b57a834717395bbe7d983fe733a41e158d75a4e0e00abfa0d4d4c"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_cache_file_of_another_user_or_a_link_is_not_used() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = TokenCache::new(dir.path(), &client("c1"));
+        assert_eq!(cache.foreign(), None);
+        cache.store(&token("tok-1", 4_000_000_000)).unwrap();
+        assert_eq!(cache.foreign(), None);
+        fs::remove_file(&cache.file).unwrap();
+        std::os::unix::fs::symlink(dir.path().join("elsewhere"), &cache.file).unwrap();
+        let said = cache.foreign().unwrap();
+        assert!(
+            said.contains("is a symbolic link; it was neither read nor replaced"),
+            "{said}"
+        );
+    }
+
+    #[test]
     fn clients_do_not_share_tokens() {
         let dir = tempfile::tempdir().unwrap();
         let one = TokenCache::new(dir.path(), &client("c1"));
@@ -322,22 +454,22 @@ mod tests {
     fn an_expiry_past_the_clocks_end_is_no_token_and_no_panic() {
         let entry = |expires_at: u64| {
             format!(
-                r#"{{"client_id":"c1","token_url":"u","access_token":"t","expires_at":{expires_at}}}"#
+                r#"{{"client_id":"c1","token_url":"u","secret_fingerprint":"f","access_token":"t","expires_at":{expires_at}}}"#
             )
         };
         for expires_at in [1u64 << 63, u64::MAX] {
-            assert_eq!(read_entry(entry(expires_at).as_bytes(), "c1", "u"), None);
+            assert_eq!(read_entry(entry(expires_at).as_bytes(), c1()), None);
         }
         // The latest time the clock can hold is a (far) expiry like any other.
         for expires_at in [(1u64 << 63) - 1, 4_000_000_000] {
-            assert!(read_entry(entry(expires_at).as_bytes(), "c1", "u").is_some());
+            assert!(read_entry(entry(expires_at).as_bytes(), c1()).is_some());
         }
     }
 
     proptest::proptest! {
         #[test]
         fn any_bytes_are_read_without_a_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..512)) {
-            let _ = read_entry(&bytes, "c1", "u");
+            let _ = read_entry(&bytes, c1());
         }
 
         #[test]
@@ -347,10 +479,10 @@ mod tests {
             expires_at in proptest::num::u64::ANY,
         ) {
             let json = serde_json::json!({
-                "client_id": client_id, "token_url": "u",
+                "client_id": client_id, "token_url": "u", "secret_fingerprint": "f",
                 "access_token": access_token, "expires_at": expires_at,
             });
-            let read = read_entry(json.to_string().as_bytes(), "c1", "u");
+            let read = read_entry(json.to_string().as_bytes(), c1());
             if let Some(token) = read {
                 proptest::prop_assert_eq!(client_id, "c1");
                 proptest::prop_assert_eq!(token.expose(), access_token);

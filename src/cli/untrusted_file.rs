@@ -1,7 +1,9 @@
 //! Reading a file `mfa` was pointed at (the config file, a CA file, a cached token),
 //! which is untrusted like any input: only a regular file, opened without blocking, so
 //! a FIFO or a device planted in its place is refused at once, never read; and only up
-//! to a cap, so `/dev/zero` or an endless file cannot exhaust memory.
+//! to a cap, so `/dev/zero` or an endless file cannot exhaust memory. A lock file is
+//! opened without following a symbolic link, so a link planted in its place cannot make
+//! `mfa` create or lock a file elsewhere.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read};
@@ -51,13 +53,30 @@ pub fn read(path: &Path, cap: u64) -> Result<Vec<u8>, Unreadable> {
 }
 
 /// Opens `path` with `options`, without blocking, and refuses it unless it is a regular
-/// file (a lock file too: a FIFO there would block the run).
+/// file.
 pub fn open_regular(path: &Path, options: &mut OpenOptions) -> Result<File, Unreadable> {
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::custom_flags(options, libc::O_NONBLOCK);
+    open_checked(path, options)
+}
+
+/// Opens (or creates) the lock file at `path` with `options`, as [`open_regular`] does,
+/// and refuses a symbolic link in its place rather than follow it.
+pub fn open_lock(path: &Path, options: &mut OpenOptions) -> Result<File, Unreadable> {
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(options, libc::O_NONBLOCK | libc::O_NOFOLLOW);
+    open_checked(path, options)
+}
+
+fn open_checked(path: &Path, options: &OpenOptions) -> Result<File, Unreadable> {
     let file = options.open(path).map_err(|err| {
         if err.kind() == io::ErrorKind::NotFound {
             return Unreadable::Missing;
+        }
+        if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+            && err.raw_os_error() == Some(ELOOP)
+        {
+            return Unreadable::NotAFile("a symbolic link");
         }
         // Opening a FIFO to write fails (ENXIO) when no one reads it: say what it is.
         match std::fs::metadata(path) {
@@ -72,6 +91,32 @@ pub fn open_regular(path: &Path, options: &mut OpenOptions) -> Result<File, Unre
         return Ok(file);
     }
     Err(Unreadable::NotAFile(what_it_is(kind)))
+}
+
+/// What `open` says of a symbolic link it was told not to follow.
+#[cfg(unix)]
+const ELOOP: i32 = libc::ELOOP;
+#[cfg(not(unix))]
+const ELOOP: i32 = -1;
+
+/// Whether the file or link at `path` belongs to another user than the one running
+/// `mfa` (root's files count as the user's own, as ssh counts them); its owner's uid if
+/// so. Always `None` where the system has no owners.
+pub fn foreign_owner(path: &Path) -> Option<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let owner = std::fs::symlink_metadata(path).ok()?.uid();
+        #[allow(unsafe_code)]
+        // SAFETY: geteuid(2) takes nothing and cannot fail.
+        let me = unsafe { libc::geteuid() };
+        (owner != me && owner != 0).then_some(owner)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
 }
 
 /// What a file that is not a regular file is, in words.
@@ -119,6 +164,40 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
+    fn a_lock_file_that_is_a_symbolic_link_is_refused_not_followed() {
+        let folder = tempfile::tempdir().unwrap();
+        let elsewhere = folder.path().join("elsewhere");
+        let lock = folder.path().join("config.toml.lock");
+        std::os::unix::fs::symlink(&elsewhere, &lock).unwrap();
+        let mut options = OpenOptions::new();
+        options.write(true).create(true);
+        let error = open_lock(&lock, &mut options).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "it is a symbolic link, not a regular file"
+        );
+        assert!(!elsewhere.exists(), "the link was followed");
+        assert!(open_lock(&folder.path().join("plain.lock"), &mut options).is_ok());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_of_another_user_is_foreign_and_ones_own_is_not() {
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("f");
+        std::fs::write(&path, "x").unwrap();
+        assert_eq!(foreign_owner(&path), None);
+        assert_eq!(foreign_owner(&folder.path().join("none")), None);
+        #[allow(unsafe_code)]
+        // SAFETY: geteuid(2) takes nothing and cannot fail.
+        if unsafe { libc::geteuid() } == 0 {
+            std::os::unix::fs::lchown(&path, Some(65534), Some(65534)).unwrap();
+            assert_eq!(foreign_owner(&path), Some(65534));
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
     fn a_device_or_a_fifo_is_refused_at_once_never_read() {
         let started = std::time::Instant::now();
         let error = read(Path::new("/dev/zero"), 1024).unwrap_err();
@@ -134,6 +213,7 @@ mod tests {
         assert_eq!(error.to_string(), "it is a FIFO, not a regular file");
         // Opening it for writing, as a lock file is, does not wait for a reader either.
         assert!(open_regular(&fifo, OpenOptions::new().write(true)).is_err());
+        assert!(open_lock(&fifo, OpenOptions::new().write(true)).is_err());
         assert!(started.elapsed() < std::time::Duration::from_secs(5));
     }
 }

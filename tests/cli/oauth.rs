@@ -1,6 +1,8 @@
 //! OAuth2 client credentials: the token request, Bearer calls, the token cache, its
 //! expiry and renewal, refused credentials, and which credentials win.
 
+use base64::Engine as _;
+
 use crate::support::*;
 
 /// The answer to a voice call.
@@ -508,4 +510,81 @@ fn a_lock_held_by_a_stopped_run_is_waited_for_no_longer_than_the_timeout() {
         "{}",
         outcome.stderr
     );
+}
+
+#[test]
+fn a_cached_token_is_used_only_by_a_run_holding_the_secret_that_earned_it() {
+    let mut server = mockito::Server::new();
+    let token = token_mock(&mut server, "tok-Qz1", 3600).expect(1).create();
+    let call = answered(bearer_voice_mock(&mut server, "tok-Qz1"), "c-1")
+        .expect(1)
+        .create();
+    let mfa = Mfa::voice_oauth(&server);
+    mfa.run().assert(0, "c-1\n", "");
+    // The same client, a wrong (or rotated, or mistyped) secret: the cached token is not
+    // its to use, and the token endpoint refuses the secret at once.
+    let wrong_secret = "cs-Wrong!s3cr3t";
+    let wrong_basic = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{CLIENT_ID}:{wrong_secret}"))
+    );
+    let refused = server
+        .mock("POST", TOKEN_PATH)
+        .match_header("authorization", wrong_basic.as_str())
+        .with_status(401)
+        .with_body(r#"{"error":"invalid_client"}"#)
+        .expect(1)
+        .create();
+    // The same HOME, so the same cache.
+    let outcome = Outcome::of(
+        mfa.command()
+            .env("BW_CLIENT_SECRET", wrong_secret)
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(outcome.code, 4, "{}", outcome.stderr);
+    assert!(!outcome.stderr.contains(wrong_secret), "{}", outcome.stderr);
+    refused.assert();
+    token.assert();
+    call.assert();
+}
+
+#[cfg(unix)]
+#[test]
+fn a_planted_cache_file_of_another_user_is_never_read_nor_written_through() {
+    use std::os::unix::fs::MetadataExt;
+    let mut server = mockito::Server::new();
+    let token = token_mock(&mut server, "tok-Qz1", 3600).expect(2).create();
+    let call = answered(bearer_voice_mock(&mut server, "tok-Qz1"), "c-1")
+        .expect(2)
+        .create();
+    let mfa = Mfa::voice_oauth(&server);
+    if std::fs::metadata(mfa.home()).unwrap().uid() != 0 {
+        eprintln!("skipped: only root can give a file to another user");
+        return;
+    }
+    mfa.run().assert(0, "c-1\n", "");
+    let file = cache_file(&mfa);
+    let mut entry: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    entry["access_token"] = "PLANTED".into();
+    let planted = entry.to_string();
+    std::fs::write(&file, &planted).unwrap();
+    std::os::unix::fs::chown(&file, Some(65534), Some(65534)).unwrap();
+    let outcome = mfa.run();
+    outcome.assert_exit_and_stdout(0, "c-1\n");
+    assert_eq!(
+        outcome.stderr,
+        format!(
+            "mfa: warning: token cache file {} belongs to another user (uid 65534); it was \
+             neither read nor replaced, and a new token was asked for; remove it if you did \
+             not put it there\n",
+            file.display()
+        )
+    );
+    // The planted file is as it was: never replaced, never chmod-ed.
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), planted);
+    assert_eq!(std::fs::metadata(&file).unwrap().uid(), 65534);
+    token.assert();
+    call.assert();
 }
