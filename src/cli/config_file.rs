@@ -4,8 +4,11 @@
 //! Unknown keys are errors that name the key, so a typo never drops a setting
 //! silently. Parse errors give the line and the parser's words but never the line's
 //! text, which may hold a password. A file that holds a secret and that others can
-//! read draws a warning with the fix. Writes replace the file whole, keeping its mode
-//! (a new file gets 0600), so a failed write never leaves half a file.
+//! read draws a warning with the fix. A setting that names something to run or to trust
+//! (`password_command`, `ca_file`) is taken only from a file that no other user can
+//! change, as ssh takes its config ([`others_can_change`]). Writes replace the file
+//! whole, keeping its mode (a new file gets 0600), so a failed write never leaves half
+//! a file.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -283,6 +286,66 @@ pub fn exposure_warning(path: &Path, file: &ConfigFile) -> Option<String> {
         path.display(),
         shell_quoted(path)
     ))
+}
+
+/// Why another user could change the config file at `path`, and the command that
+/// stops it, if one could: the file (once links are followed) or its folder belongs to
+/// another user (root is trusted, as the system is), or its group or others may write
+/// it; a folder others may write is fine only with the sticky bit (`/tmp`), which keeps
+/// them from replacing a file they do not own. `None` where the system has no owners.
+pub fn others_can_change(path: &Path) -> Option<(String, String)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let file = followed(path).ok()?;
+        let folder = folder_of(&file);
+        #[allow(unsafe_code)]
+        // SAFETY: geteuid(2) takes nothing and cannot fail.
+        let me = unsafe { libc::geteuid() };
+        let owned = |uid: u32| uid == me || uid == 0;
+        let metadata = std::fs::metadata(&file).ok()?;
+        let (mode, shown) = (metadata.mode() & 0o7777, shell_quoted(&file));
+        if !owned(metadata.uid()) {
+            return Some((
+                format!("the file belongs to another user (uid {})", metadata.uid()),
+                format!("cp {shown} {shown}.mine && mv {shown}.mine {shown}"),
+            ));
+        }
+        if mode & 0o022 != 0 {
+            return Some((
+                format!("other users can write the file (mode {:o})", mode & 0o777),
+                format!("chmod go-w {shown}"),
+            ));
+        }
+        let metadata = std::fs::metadata(&folder).ok()?;
+        let (mode, shown) = (metadata.mode() & 0o7777, shell_quoted(&folder));
+        if !owned(metadata.uid()) {
+            return Some((
+                format!(
+                    "its folder {} belongs to another user (uid {})",
+                    folder.display(),
+                    metadata.uid()
+                ),
+                "move the file to a folder of your own".to_owned(),
+            ));
+        }
+        if mode & 0o022 != 0 && mode & 0o1000 == 0 {
+            return Some((
+                format!(
+                    "other users can add and replace files in its folder {} (mode {:o})",
+                    folder.display(),
+                    mode & 0o777
+                ),
+                format!("chmod go-w {shown}"),
+            ));
+        }
+        None
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
 }
 
 /// The permission bits of a file, where the system has them.

@@ -24,5 +24,6 @@ mod support;
 mod terminal;
 mod tls;
 mod transport;
+mod trust;
 mod validation;
 mod verify;

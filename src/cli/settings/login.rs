@@ -65,13 +65,14 @@ impl Sources<'_> {
         if let Some(given) = self.secret(&table::PASSWORD)? {
             return Ok(Some(Password::Given(given)));
         }
-        Ok(self
-            .profile
-            .text(&table::PASSWORD_COMMAND)
-            .map(|command| Password::Command {
-                command: Secret::new(command),
-                origin: self.in_profile(table::PASSWORD_COMMAND.key),
-            }))
+        let Some(command) = self.profile.text(&table::PASSWORD_COMMAND) else {
+            return Ok(None);
+        };
+        self.trusted(&table::PASSWORD_COMMAND, "run", "what runs as you")?;
+        Ok(Some(Password::Command {
+            command: Secret::new(command),
+            origin: self.in_profile(table::PASSWORD_COMMAND.key),
+        }))
     }
 
     /// A secret from its variable, else the profile. It never passes through `pick`,

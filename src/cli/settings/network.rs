@@ -206,6 +206,9 @@ impl Sources<'_> {
             // Any bytes a path may hold, as the flag's would be.
             (path, Origin::Env(variable))
         } else if let Some(given) = self.given(setting)? {
+            if let Origin::Profile { .. } = given.origin {
+                self.trusted(setting, "used", "which servers you trust")?;
+            }
             let path = self.path_of(setting, &given.value, &given.origin);
             (path, given.origin)
         } else {

@@ -199,6 +199,29 @@ impl<'a> Sources<'a> {
         }
     }
 
+    /// Refuses `setting` from the profile when another user could change the config
+    /// file (see [`config_file::others_can_change`]): it names something to run or to
+    /// trust, which would then be theirs to choose. `done` says what was not done with
+    /// it (`run`), `chosen` what they could choose (`what runs as you`).
+    pub(super) fn trusted(
+        &self,
+        setting: &Setting,
+        done: &str,
+        chosen: &str,
+    ) -> Result<(), Failure> {
+        let Some(file) = self.file.as_ref().filter(|file| file.exists) else {
+            return Ok(());
+        };
+        match config_file::others_can_change(&file.path) {
+            None => Ok(()),
+            Some((why, fix)) => Err(Failure::Config(format!(
+                "{} was not {done}: {why}, so another user could choose {chosen}; fix it with \
+                 `{fix}`",
+                self.in_profile(setting.key)
+            ))),
+        }
+    }
+
     /// A profile that gives the password two ways at once: which one wins would be a
     /// guess.
     pub(super) fn refuse_a_password_given_twice(&self) -> Result<(), Failure> {
