@@ -9,9 +9,12 @@
 //! do), and a failure shows what it printed on stderr.
 
 use std::io::Read;
-use std::process::{Command, ExitStatus, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
+#[cfg(not(unix))]
 use std::sync::mpsc;
 use std::time::Duration;
+#[cfg(unix)]
+use std::time::Instant;
 
 use mfa::{
     AccountId, AuthScheme, ClientCredentials, ClientId, Credentials, Secret, TokenUrl, Username,
@@ -162,8 +165,12 @@ fn run_password_command(
     #[cfg(not(unix))]
     let own_group = true;
     // Noted as it starts, so that Ctrl-C or SIGTERM ends it (and all it started) too.
-    let mut child = interrupt::start_child(own_group, || {
+    let child = interrupt::start_child(own_group, || {
+        // The command gets mfa's environment less the secrets it holds: what it
+        // starts has no need of them.
         let child = shell(command.expose(), own_group)
+            .env_remove("BW_PASSWORD")
+            .env_remove("BW_CLIENT_SECRET")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -173,34 +180,28 @@ fn run_password_command(
     })
     .map_err(|e| fail(format!("could not be started: {e}")))?;
     let id = child.id();
-    let (mut stdout, mut stderr) = (
-        child.stdout.take().expect("stdout is piped"),
-        child.stderr.take().expect("stderr is piped"),
-    );
-    let (done, finished) = mpsc::channel();
-    std::thread::spawn(move || {
-        let errors = std::thread::spawn(move || read_capped(&mut stderr));
-        let printed = read_capped(&mut stdout);
-        let errors = errors.join().unwrap_or_default();
-        let _ = done.send((child.wait(), printed, errors));
-    });
-    let finished = finished.recv_timeout(limit);
-    if finished.is_err() {
+    let finished = collect(child, limit);
+    if finished.is_none() {
         stop(id, own_group);
     }
     interrupt::child_ended();
-    let Ok((status, printed, errors)) = finished else {
+    let Some((status, printed, errors)) = finished else {
         return Err(fail(format!(
             "did not finish within {} s (the time-out); it was stopped",
             limit.as_secs_f64()
         )));
     };
     let errors = stderr_excerpt(&errors);
-    let status = status.map_err(|e| fail(format!("could not be waited for: {e}")))?;
     // Ctrl-C at the terminal it held reached the command alone: it ends mfa too.
     interrupt::pass_on(status);
     if !status.success() {
         return Err(fail(format!("failed ({}){errors}", exit_words(status))));
+    }
+    if printed.len() as u64 > OUTPUT_CAP {
+        return Err(fail(format!(
+            "printed more than {} KiB; it must print the password alone",
+            OUTPUT_CAP / 1024
+        )));
     }
     let printed = String::from_utf8(printed)
         .map_err(|_| fail(format!("printed something that is not UTF-8 text{errors}")))?;
@@ -259,9 +260,116 @@ fn stop(id: u32, own_group: bool) {
     let _ = (id, own_group);
 }
 
+/// What the command printed on stdout and stderr (up to [`OUTPUT_CAP`] and a byte more
+/// of each, so that more can be told), and how it ended; `None` if it outlived `limit`.
+/// The command's own exit ends the wait: a process it left in the background that
+/// still holds its output open does not stall the run.
+#[cfg(unix)]
+fn collect(mut child: Child, limit: Duration) -> Option<(ExitStatus, Vec<u8>, Vec<u8>)> {
+    use std::os::fd::AsRawFd;
+    let deadline = Instant::now() + limit;
+    let stdout = std::os::fd::OwnedFd::from(child.stdout.take().expect("stdout is piped"));
+    let stderr = std::os::fd::OwnedFd::from(child.stderr.take().expect("stderr is piped"));
+    let mut streams = [Stream::new(stdout.into()), Stream::new(stderr.into())];
+    loop {
+        for stream in &mut streams {
+            stream.read_what_is_there();
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            // All it wrote is in the pipes by now: what is there is its output.
+            for stream in &mut streams {
+                stream.read_what_is_there();
+            }
+            let [stdout, stderr] = streams.map(|stream| stream.bytes);
+            return Some((status, stdout, stderr));
+        }
+        let left = deadline.checked_duration_since(Instant::now())?;
+        let mut fds: Vec<libc::pollfd> = streams
+            .iter()
+            .filter(|stream| stream.open)
+            .map(|stream| libc::pollfd {
+                fd: stream.pipe.as_raw_fd(),
+                events: libc::POLLIN,
+                revents: 0,
+            })
+            .collect();
+        // Woken by output; else every 10 ms to see whether the command has ended.
+        let wait = left.min(Duration::from_millis(10)).as_millis() as libc::c_int;
+        #[allow(unsafe_code)]
+        // SAFETY: poll(2) reads and writes only the `fds` array it is given, whose length
+        // is passed with it; the descriptors stay open while `streams` lives.
+        unsafe {
+            libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, wait.max(1));
+        }
+    }
+}
+
+/// One of the command's output pipes, read without blocking.
+#[cfg(unix)]
+struct Stream {
+    pipe: std::fs::File,
+    bytes: Vec<u8>,
+    open: bool,
+}
+
+#[cfg(unix)]
+impl Stream {
+    fn new(pipe: std::fs::File) -> Self {
+        use std::os::fd::AsRawFd;
+        let fd = pipe.as_raw_fd();
+        #[allow(unsafe_code)]
+        // SAFETY: fcntl(2) on a descriptor this process owns, changing only its flags.
+        unsafe {
+            let flags = libc::fcntl(fd, libc::F_GETFL);
+            libc::fcntl(fd, libc::F_SETFL, flags | libc::O_NONBLOCK);
+        }
+        Stream {
+            pipe,
+            bytes: Vec::new(),
+            open: true,
+        }
+    }
+
+    /// Reads what the pipe holds now, keeping up to a byte past the cap and dropping
+    /// the rest, so the command is never stuck writing to a full pipe.
+    fn read_what_is_there(&mut self) {
+        let mut buffer = [0u8; 8192];
+        while self.open {
+            match self.pipe.read(&mut buffer) {
+                Ok(0) => self.open = false,
+                Ok(n) => {
+                    let room = (OUTPUT_CAP as usize + 1).saturating_sub(self.bytes.len());
+                    self.bytes.extend_from_slice(&buffer[..n.min(room)]);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => return,
+            }
+        }
+    }
+}
+
+/// Elsewhere (Windows): each pipe read to its end on a thread, the whole within `limit`.
+#[cfg(not(unix))]
+fn collect(mut child: Child, limit: Duration) -> Option<(ExitStatus, Vec<u8>, Vec<u8>)> {
+    let (mut stdout, mut stderr) = (
+        child.stdout.take().expect("stdout is piped"),
+        child.stderr.take().expect("stderr is piped"),
+    );
+    let (done, finished) = mpsc::channel();
+    std::thread::spawn(move || {
+        let errors = std::thread::spawn(move || read_capped(&mut stderr));
+        let printed = read_capped(&mut stdout);
+        let errors = errors.join().unwrap_or_default();
+        let status = child.wait();
+        let _ = done.send(status.map(|status| (status, printed, errors)));
+    });
+    finished.recv_timeout(limit).ok()?.ok()
+}
+
+#[cfg(not(unix))]
 fn read_capped(stream: &mut impl Read) -> Vec<u8> {
     let mut bytes = Vec::new();
-    let _ = stream.take(OUTPUT_CAP).read_to_end(&mut bytes);
+    let _ = stream.take(OUTPUT_CAP + 1).read_to_end(&mut bytes);
     // Drain the rest, so the command is never stuck writing to a full pipe.
     let _ = std::io::copy(stream, &mut std::io::sink());
     bytes
@@ -370,6 +478,60 @@ mod tests {
              0.2 s (the time-out); it was stopped"
         );
         assert!(started.elapsed() < Duration::from_secs(10));
+    }
+
+    #[test]
+    fn a_command_printing_more_than_64_kib_is_refused_not_cut() {
+        let err = run("head -c 70000 /dev/zero | tr '\\0' a", SECOND).unwrap_err();
+        assert_eq!(
+            err,
+            "the command in key `password_command` of profile `p` in /f printed more than 64 \
+             KiB; it must print the password alone"
+        );
+        // 64 KiB exactly is still a password (a long one).
+        assert_eq!(
+            run("head -c 65536 /dev/zero | tr '\\0' a", SECOND)
+                .unwrap()
+                .len(),
+            65536
+        );
+    }
+
+    #[test]
+    fn a_background_process_holding_its_output_open_does_not_stall_the_run() {
+        let started = std::time::Instant::now();
+        assert_eq!(
+            run("sleep 20 & echo pw", Duration::from_secs(15)).unwrap(),
+            "pw"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+
+    #[test]
+    fn the_command_does_not_inherit_the_secrets_in_the_environment() {
+        #[allow(unsafe_code)]
+        // SAFETY: no other test of this binary reads these two from the process's
+        // environment (settings come in through the `Env` lookup), and nothing here
+        // runs on another thread while they are set.
+        unsafe {
+            std::env::set_var("BW_PASSWORD", "from-the-environment");
+            std::env::set_var("BW_CLIENT_SECRET", "from-the-environment");
+        }
+        let seen = run(
+            "printf '%s,%s\\n' \"${BW_PASSWORD-none}\" \"${BW_CLIENT_SECRET-none}\"",
+            SECOND,
+        );
+        #[allow(unsafe_code)]
+        // SAFETY: as above.
+        unsafe {
+            std::env::remove_var("BW_PASSWORD");
+            std::env::remove_var("BW_CLIENT_SECRET");
+        }
+        assert_eq!(seen.unwrap(), "none,none");
     }
 
     fn account() -> Sourced<AccountId> {
