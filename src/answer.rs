@@ -57,8 +57,13 @@ impl std::str::FromStr for MessageId {
 
 /// An id must be something a line of output can carry as it is: not empty, and no
 /// control, format or separator character (a line break would let an answer forge a
-/// second line, a right-to-left override disguise the id).
+/// second line, a right-to-left override disguise the id), and whole: no replacement
+/// character, which stands where the answer held bytes that are not UTF-8, so the id
+/// shown would not be the id the API gave.
 fn check_id(id: &str) -> Result<(), InvalidValue> {
+    if id.contains(char::REPLACEMENT_CHARACTER) {
+        return Err(InvalidValue::from_rule(NOT_UTF8));
+    }
     if id.is_empty() || id.chars().any(is_hidden) {
         return Err(InvalidValue::from_rule(
             "must not be empty or hold control or invisible characters",
@@ -66,6 +71,9 @@ fn check_id(id: &str) -> Result<(), InvalidValue> {
     }
     Ok(())
 }
+
+/// The rule an id with bytes that are not UTF-8 breaks.
+const NOT_UTF8: &str = "must be UTF-8 text (it holds bytes that are not, or U+FFFD in their place)";
 
 /// Whether the API accepted a code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,14 +125,15 @@ fn read_id(response: &Response, call: Call, keys: [&str; 2]) -> Result<String, E
         .find_map(|key| json.get(*key))
         .and_then(|id| id.as_str())
         .ok_or_else(|| expected.missing(response))?;
-    if check_id(id).is_err() {
+    if let Err(broken) = check_id(id) {
+        let problem = match broken.rule() {
+            NOT_UTF8 => "holds bytes that are not UTF-8 text",
+            _ => "is empty or holds control or invisible characters",
+        };
         return Err(expected.unexpected(
             response,
             Delivery::Sent,
-            &format!(
-                "the \"{}\" is empty or holds control or invisible characters",
-                keys[0]
-            ),
+            &format!("the \"{}\" {problem}", keys[0]),
         ));
     }
     Ok(id.to_owned())

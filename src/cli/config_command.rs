@@ -69,8 +69,9 @@ pub fn run(
             let profile = profile_of(global, env, &document, &path)?;
             if has_profile(&document, &profile) {
                 return Err(Failure::Config(format!(
-                    "profile `{profile}` already exists in {}; change it with `mfa config set \
-                     KEY VALUE`",
+                    "profile `{}` already exists in {}; change it with `mfa config set KEY \
+                     VALUE`",
+                    output::escaped(&profile),
                     path.display()
                 )));
             }
@@ -124,7 +125,8 @@ pub fn run(
                     err,
                     format,
                     &format!(
-                        "removed `{other}` from profile `{profile}`, since `{key}` replaces it"
+                        "removed `{other}` from profile `{}`, since `{key}` replaces it",
+                        output::escaped(&profile)
                     ),
                 );
             }
@@ -192,12 +194,14 @@ pub fn run(
             let said = match format {
                 OutputFormat::Text if removed => writeln!(
                     err,
-                    "mfa: removed `{key}` from profile `{profile}` in {}",
+                    "mfa: removed `{key}` from profile `{}` in {}",
+                    output::escaped(&profile),
                     path.display()
                 ),
                 OutputFormat::Text => writeln!(
                     err,
-                    "mfa: `{key}` was not set in profile `{profile}` in {}; nothing changed",
+                    "mfa: `{key}` was not set in profile `{}` in {}; nothing changed",
+                    output::escaped(&profile),
                     path.display()
                 ),
                 OutputFormat::Json => writeln!(
@@ -331,7 +335,7 @@ fn set_key(
         .entry(profile)
         .or_insert(Item::Table(Table::new()))
         .as_table_like_mut()
-        .ok_or_else(|| format!("`profiles.{profile}` is not a table"))?;
+        .ok_or_else(|| format!("`profiles.{}` is not a table", output::escaped(profile)))?;
     match table.get_mut(key) {
         // Replaced in place, so the key keeps the comment above it.
         Some(old) => {
@@ -377,19 +381,22 @@ fn confirm(
     named: Option<&str>,
 ) -> std::io::Result<()> {
     let selector = match named {
-        Some(name) => format!("-p {} ", shell_word(name)),
+        // One line whatever the name holds: its controls escaped.
+        Some(name) => format!("-p {} ", output::escaped(&shell_word(name))),
         None => String::new(),
     };
     match (format, key) {
         (OutputFormat::Text, None) => writeln!(
             err,
-            "mfa: wrote profile `{profile}` to {}; fill it in with `mfa {selector}config set KEY \
+            "mfa: wrote profile `{}` to {}; fill it in with `mfa {selector}config set KEY \
              VALUE`",
+            output::escaped(profile),
             path.display()
         ),
         (OutputFormat::Text, Some(key)) => writeln!(
             err,
-            "mfa: set `{key}` of profile `{profile}` in {}",
+            "mfa: set `{key}` of profile `{}` in {}",
+            output::escaped(profile),
             path.display()
         ),
         (OutputFormat::Json, key) => {
@@ -464,9 +471,11 @@ const FILE_HEADER: &str = "\
 /// the table's header, where toml_edit keeps them with the table, so keys set later
 /// go under the header and the comments never drift into another profile.
 fn template(profile: &str) -> String {
+    // In a comment: a line break in the name must not end it.
+    let shown = output::escaped(profile);
     format!(
-        "# Profile `{profile}`. Uncomment and fill in the keys it needs, or run
-# `mfa --profile {profile} config set KEY VALUE`:
+        "# Profile `{shown}`. Uncomment and fill in the keys it needs, or run
+# `mfa --profile {shown} config set KEY VALUE`:
 #   account_id = \"9900000\"
 # Username and password (HTTP Basic); set the password with `mfa config set password -`,
 # or let a password manager print it:

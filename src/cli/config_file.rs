@@ -258,7 +258,10 @@ pub fn parse(text: &str) -> Result<ConfigFile, LoadError> {
                 format!("line {line}: ")
             })
             .unwrap_or_default();
-        LoadError::Invalid(format!("{place}{}", err.message().trim_end()))
+        // The parser's words quote a key as the file wrote it: escaped, like any text
+        // from the file.
+        let words = mfa::printable(err.message().trim_end()).into_owned();
+        LoadError::Invalid(format!("{place}{words}"))
     })
 }
 

@@ -163,7 +163,11 @@ fn check(
         None => "none: no user config directory is known".to_string(),
     };
     let profile = &sources.profile_name;
-    let detail = format!("{file}; profile `{}` ({})", profile.value, profile.origin);
+    let detail = format!(
+        "{file}; profile `{}` ({})",
+        mfa::printable(&profile.value),
+        profile.origin
+    );
     match sources.warnings.as_slice() {
         [] => report.ok("config file", detail),
         warnings => report.warn("config file", format!("{detail}; {}", warnings.join("; "))),

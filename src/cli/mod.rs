@@ -58,7 +58,10 @@ pub fn main() -> ExitCode {
     keep_out_of_core_dumps();
     completion::answer_if_asked();
     let env = |name: &str| std::env::var_os(name);
-    let (config_dir, cache_dir) = (dirs::config_dir(), dirs::cache_dir());
+    // A folder made from a relative HOME or XDG_* variable would be taken from the
+    // working directory: ignored, as the XDG spec says of relative paths.
+    let absolute = |dir: Option<std::path::PathBuf>| dir.filter(|dir| dir.is_absolute());
+    let (config_dir, cache_dir) = (absolute(dirs::config_dir()), absolute(dirs::cache_dir()));
     let exit = run(
         std::env::args_os(),
         &env,

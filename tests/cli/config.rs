@@ -353,3 +353,82 @@ fn a_variable_naming_a_file_takes_any_bytes_a_path_may_hold_like_its_flag() {
         outcome.stdout
     );
 }
+
+#[test]
+fn profile_names_and_unknown_keys_are_shown_escaped_in_every_message() {
+    let mut server = mockito::Server::new();
+    let nothing = nothing_sent(&mut server);
+    let forged = "prod\u{1b}[2J\nmfa: error: forged";
+    // A profile named on the command line that the file lacks; the file's own
+    // profiles are listed escaped too.
+    let mfa = bare(&server)
+        .args(&["-p", forged])
+        .config("[profiles.\"ok\\u001b[31m\"]\naccount_id = \"1\"\n");
+    let path = mfa.default_config_path();
+    mfa.run().assert(
+        3,
+        "",
+        &format!(
+            "mfa: error: profile `prod\\u{{1b}}[2J\\nmfa: error: forged` (from --profile) not \
+             found in {}; its profiles: ok\\u{{1b}}[31m; nothing was sent\n",
+            path.display()
+        ),
+    );
+    // An unknown key in the file, with a control character in it.
+    let mfa = bare(&server).config("[profiles.default]\n\"pass\\u001bword\" = \"x\"\n");
+    let outcome = mfa.run();
+    outcome.assert_error(3, "config file ");
+    assert!(
+        outcome.stderr.contains("unknown field `pass\\u{1b}word`"),
+        "{}",
+        outcome.stderr
+    );
+    nothing.assert();
+}
+
+#[test]
+fn config_init_of_a_profile_with_a_line_break_in_its_name_keeps_the_file_whole() {
+    let mfa = Mfa::new().args(&["config", "init", "-p", "a\nb = \"injected\""]);
+    let outcome = mfa.run();
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    assert_eq!(outcome.stderr.lines().count(), 1, "{}", outcome.stderr);
+    let text = std::fs::read_to_string(mfa.default_config_path()).unwrap();
+    // The name stays in its comments, escaped, and in the table's quoted header.
+    assert!(!text.contains("\nb = \"injected\""), "{text}");
+    let shown = Mfa::new()
+        .args(&["config", "profiles", "--config"])
+        .args(&[mfa.default_config_path().to_str().unwrap()])
+        .run();
+    assert_eq!(shown.code, 0, "{}", shown.stderr);
+    assert_eq!(shown.stdout, "a\\nb = \"injected\"\n");
+}
+
+#[test]
+fn a_relative_home_or_xdg_folder_is_ignored_never_taken_from_the_working_directory() {
+    let cwd = tempfile::tempdir().unwrap();
+    let mfa = Mfa::new().args(&["config", "init"]);
+    let outcome = Outcome::of(
+        mfa.command()
+            .env("HOME", "relative-home")
+            .current_dir(cwd.path())
+            .output()
+            .unwrap(),
+    );
+    outcome.assert(
+        3,
+        "",
+        "mfa: error: no user config directory is known; pass --config or set MFA_CONFIG; \
+         nothing was sent\n",
+    );
+    assert_eq!(std::fs::read_dir(cwd.path()).unwrap().count(), 0);
+    // A relative XDG_CONFIG_HOME is ignored, as the XDG spec says: HOME's folder is used.
+    let mfa = Mfa::new().args(&["config", "path"]);
+    let outcome = Outcome::of(
+        mfa.command()
+            .env("XDG_CONFIG_HOME", "relative-xdg")
+            .current_dir(cwd.path())
+            .output()
+            .unwrap(),
+    );
+    outcome.assert(0, &format!("{}\n", mfa.default_config_path().display()), "");
+}

@@ -283,3 +283,35 @@ fn a_huge_error_body_is_quoted_in_part() {
     );
     mock.assert();
 }
+
+#[test]
+fn an_id_with_bytes_that_are_not_utf8_is_refused_never_printed_mended() {
+    let (port, _log) = raw_server(|socket| {
+        let _ = socket.write_all(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 18\r\nConnection: close\r\n\r\n\
+              {\"callId\":\"c-\xff\xfe1\"}",
+        );
+    });
+    let outcome = voice_to(port).run();
+    assert_eq!(
+        (outcome.code, outcome.stdout.as_str()),
+        (9, ""),
+        "{}",
+        outcome.stderr
+    );
+    assert!(
+        outcome.stderr.starts_with(
+            "mfa: error: unexpected answer from the API (HTTP 200): the \"callId\" holds bytes \
+             that are not UTF-8 text; body: "
+        ),
+        "{}",
+        outcome.stderr
+    );
+    assert!(
+        outcome
+            .stderr
+            .ends_with("; the API took the request, so the code was sent\n"),
+        "{}",
+        outcome.stderr
+    );
+}

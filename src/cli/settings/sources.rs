@@ -134,27 +134,33 @@ impl<'a> Sources<'a> {
             .and_then(|file| config_file::exposure_warning(&path, file))
             .into_iter()
             .collect();
-        let place = format!("profile `{}` in {shown}", name.value);
+        // A name from a flag, a variable or the file: shown with its controls escaped.
+        let shown_name = mfa::printable(&name.value);
+        let place = format!("profile `{shown_name}` in {shown}");
         let profile = match file.as_ref().and_then(|f| f.profiles.get(&name.value)) {
             Some(profile) => profile.clone(),
             None => match (&name.origin, &file) {
                 (Origin::Default, _) => Profile::default(),
                 (origin, None) => {
                     return Err(Failure::Config(format!(
-                        "profile `{}` (from {origin}) not found: there is no config file at {shown}",
-                        name.value
+                        "profile `{shown_name}` (from {origin}) not found: there is no config file \
+                         at {shown}"
                     )));
                 }
                 (origin, Some(file)) => {
-                    let known: Vec<&str> = file.profiles.keys().map(String::as_str).collect();
+                    let known: Vec<String> = file
+                        .profiles
+                        .keys()
+                        .map(|name| mfa::printable(name).into_owned())
+                        .collect();
                     let known = if known.is_empty() {
                         "none".to_owned()
                     } else {
                         known.join(", ")
                     };
                     return Err(Failure::Config(format!(
-                        "profile `{}` (from {origin}) not found in {shown}; its profiles: {known}",
-                        name.value
+                        "profile `{shown_name}` (from {origin}) not found in {shown}; its \
+                         profiles: {known}"
                     )));
                 }
             },
