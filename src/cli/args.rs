@@ -502,9 +502,11 @@ password_command is run; its output is never shown), the route to the API (proxy
 lookup, connection, and for https:// the TLS handshake: its version, the certificate's \
 issuer and days left, a warning under 14), an OAuth2 token when client credentials are \
 used, and the credentials themselves.\n\nThe last check is the one call of the API that sends \
-nothing: a verify of code 000000 for +12025550100 (555-01xx numbers are kept for \
-fiction) in scope mfa-doctor. It counts as one verify attempt for that number, and no \
-call or message is sent. --to checks against a number of your own instead.\n\nEach \
+nothing: a verify of code 000000 for a number picked at random from +12025550100 to \
++12025550199 (555-01xx numbers are kept for fiction) in scope mfa-doctor. It counts as \
+one verify attempt for that number, and no call or message is sent. A 429 (rate limited) \
+is a warning: the credentials are then neither confirmed nor refused. --to checks \
+against a number of your own instead.\n\nEach \
 line is ok, warn or fail; the exit status is 0 when nothing failed (warnings allowed), \
 else that of the first failure (3 config, 4 credentials, 8 network, ...). Never retries."
 )]

@@ -5,9 +5,19 @@
 use crate::servers::{ProxyMode, TestCa, closed_port, file_with, forward_proxy, tls_server};
 use crate::support::*;
 
-/// The verify body the doctor sends: code 000000 for the fictional number.
-const DOCTOR_BODY: &str =
-    r#"{"to":"+12025550100","scope":"mfa-doctor","code":"000000","expirationTimeInMinutes":1}"#;
+/// The verify body the doctor sends for `to`: code 000000 in its own scope.
+fn doctor_body(to: &str) -> String {
+    format!(r#"{{"to":"{to}","scope":"mfa-doctor","code":"000000","expirationTimeInMinutes":1}}"#)
+}
+
+/// The verify body the doctor sends for a fictional number, one of +12025550100 to
+/// +12025550199, as a pattern.
+const DOCTOR_BODY: &str = r#"^\{"to":"\+120255501[0-9]{2}","scope":"mfa-doctor","code":"000000","expirationTimeInMinutes":1\}$"#;
+
+/// A strict mock of the doctor's verify for a fictional number.
+fn fictional_verify(server: &mut mockito::ServerGuard) -> mockito::Mock {
+    api_mock(server, VERIFY_PATH, "").match_body(mockito::Matcher::Regex(DOCTOR_BODY.into()))
+}
 
 /// A profile with every setting, the password in it (mode 600), against `server`.
 fn complete_profile(server: &mockito::ServerGuard) -> String {
@@ -27,7 +37,7 @@ fn no_code_sent(server: &mut mockito::ServerGuard) -> [mockito::Mock; 2] {
 
 /// The doctor's verify, answered `status`, expected once.
 fn doctor_verify(server: &mut mockito::ServerGuard, status: usize) -> mockito::Mock {
-    api_mock(server, VERIFY_PATH, DOCTOR_BODY)
+    fictional_verify(server)
         .with_status(status)
         .with_body(if status == 200 {
             r#"{"valid":false}"#
@@ -112,12 +122,12 @@ fn every_check_passes_and_no_code_is_sent() {
         "{}",
         outcome.stdout
     );
+    let access = outcome.stdout.lines().last().unwrap();
+    assert!(access.starts_with("ok    API access: "), "{access}");
     assert!(
-        outcome
-            .stdout
-            .contains("(one verify for +12025550100 in scope mfa-doctor; no call, no message)"),
-        "{}",
-        outcome.stdout
+        access.contains("(one verify for +120255501")
+            && access.ends_with(" in scope mfa-doctor; no call, no message)"),
+        "{access}"
     );
     verify.assert();
     sends.iter().for_each(mockito::Mock::assert);
@@ -235,8 +245,7 @@ fn refused_client_credentials_fail_the_token_check_with_exit_4() {
 #[test]
 fn json_is_one_object_with_every_check() {
     let mut server = mockito::Server::new();
-    let own_number = DOCTOR_BODY.replace("+12025550100", TO);
-    let verify = api_mock(&mut server, VERIFY_PATH, &own_number)
+    let verify = api_mock(&mut server, VERIFY_PATH, &doctor_body(TO))
         .with_body(r#"{"valid":false}"#)
         .expect(1)
         .create();
@@ -258,7 +267,7 @@ fn json_is_one_object_with_every_check() {
             .contains(&format!("one verify for {TO}"))
     );
     // --to checks against the user's own number instead of the fictional one.
-    assert!(!outcome.stdout.contains("+12025550100"));
+    assert!(!outcome.stdout.contains("+120255501"));
     verify.assert();
 }
 
@@ -310,7 +319,14 @@ fn a_server_from_an_unknown_ca_fails_the_tls_check_with_exit_8_and_a_ca_file_fix
         verify.starts_with(&format!("POST {VERIFY_PATH} ")),
         "{requests:?}"
     );
-    assert!(verify.ends_with(DOCTOR_BODY), "{requests:?}");
+    let body = verify.rsplit("\r\n").next().unwrap();
+    assert!(
+        body.starts_with(r#"{"to":"+120255501"#)
+            && body.ends_with(
+                r#"","scope":"mfa-doctor","code":"000000","expirationTimeInMinutes":1}"#
+            ),
+        "{requests:?}"
+    );
     assert_eq!(
         requests.len(),
         4,
@@ -465,4 +481,58 @@ fn a_failing_password_command_fails_the_credentials_with_exit_3_and_calls_nothin
     );
     assert!(!outcome.stdout.contains(PASSWORD) && !outcome.stderr.contains(PASSWORD));
     nothing.assert();
+}
+
+#[test]
+fn each_run_checks_a_fictional_number_picked_at_random() {
+    // The API rate-limits verifies for one number: a CI job running the doctor on every
+    // build must not ask about the same one each time.
+    let mut server = mockito::Server::new();
+    let verify = fictional_verify(&mut server)
+        .with_body(r#"{"valid":false}"#)
+        .expect(12)
+        .create();
+    let mut numbers = std::collections::BTreeSet::new();
+    for _ in 0..12 {
+        let outcome = doctor_of(&format!("{}/api/v1", server.url())).run();
+        assert_eq!(outcome.code, 0, "{}", outcome.stdout);
+        let access = outcome.stdout.lines().last().unwrap();
+        let number = access
+            .split("one verify for ")
+            .nth(1)
+            .and_then(|rest| rest.split(' ').next())
+            .unwrap();
+        assert!(
+            number.starts_with("+120255501") && number.len() == 12,
+            "{access}"
+        );
+        numbers.insert(number.to_owned());
+    }
+    // Twelve picks of a hundred, all alike: one chance in 10^22.
+    assert!(numbers.len() > 1, "{numbers:?}");
+    verify.assert();
+}
+
+#[test]
+fn a_rate_limited_credential_check_is_a_warning_not_a_failure() {
+    for (retry_after, wait) in [(Some("42"), "42 s"), (None, "about 30 s")] {
+        let mut server = mockito::Server::new();
+        let mut mock = fictional_verify(&mut server)
+            .with_status(429)
+            .with_body(r#"{"error":"Too many requests","requestId":"r-429"}"#);
+        if let Some(seconds) = retry_after {
+            mock = mock.with_header("retry-after", seconds);
+        }
+        let verify = mock.expect(1).create();
+        let outcome = doctor_of(&format!("{}/api/v1", server.url())).run();
+        assert_eq!(outcome.code, 0, "{}", outcome.stdout);
+        assert_eq!(
+            outcome.stdout.lines().last().unwrap(),
+            format!(
+                "warn  API access: rate limited (HTTP 429): credentials not confirmed; try \
+                 again in {wait}"
+            )
+        );
+        verify.assert();
+    }
 }
