@@ -488,3 +488,47 @@ fn a_password_typed_into_a_url_or_username_is_never_shown() {
         assert!(!outcome.stderr.contains(SECRET), "{}", outcome.stderr);
     }
 }
+
+#[test]
+fn a_base_or_token_url_with_a_fragment_is_refused_naming_it() {
+    // `...#` once made every call, sms and verify among them, a voice send.
+    let mut server = mockito::Server::new();
+    let nothing = nothing_sent(&mut server);
+    let voice = format!("{}/api/v1/accounts/9900000/code/voice#", server.url());
+    Mfa::sms_request()
+        .args(&["--account-id", ACCOUNT, "--username", USERNAME])
+        .env("BW_PASSWORD", PASSWORD)
+        .env("MFA_BASE_URL", &voice)
+        .run()
+        .assert_error(3, "environment variable MFA_BASE_URL is invalid");
+    let outcome = Mfa::sms(&voice).run();
+    outcome.assert_error(2, "invalid value ");
+    assert!(
+        outcome
+            .stderr
+            .contains("must not have a fragment (`#...`); try `mfa sms --help`; nothing was sent"),
+        "{}",
+        outcome.stderr
+    );
+    let outcome = Mfa::voice_oauth(&server)
+        .env("MFA_TOKEN_URL", &format!("{}/oauth2/token#x", server.url()))
+        .run();
+    outcome.assert_error(3, "environment variable MFA_TOKEN_URL is invalid");
+    assert!(
+        outcome.stderr.contains("must not have a fragment"),
+        "{}",
+        outcome.stderr
+    );
+    let doctor = Mfa::new()
+        .args(&["doctor", "--account-id", ACCOUNT, "--username", USERNAME])
+        .env("BW_PASSWORD", PASSWORD)
+        .env("MFA_BASE_URL", &voice)
+        .run();
+    assert_eq!(doctor.code, 3, "{}", doctor.stdout);
+    assert!(
+        doctor.stdout.contains("must not have a fragment"),
+        "{}",
+        doctor.stdout
+    );
+    nothing.assert();
+}

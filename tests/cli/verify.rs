@@ -394,3 +394,37 @@ fn dry_run_masks_the_code_in_text_and_json() {
     );
     nothing.assert();
 }
+
+#[test]
+fn a_code_of_anything_but_ascii_digits_is_refused_and_uses_up_no_attempt() {
+    for bad in [
+        "\u{feff}48213967",
+        "4821\u{200b}3967",
+        "\u{664}\u{668}\u{662}\u{661}",
+        "\u{ff14}\u{ff18}\u{ff12}\u{ff11}",
+        "48a13967",
+        "4821-3967",
+    ] {
+        refused(
+            &["--code", bad],
+            "invalid value for '--code <CODE>': must be digits (0 to 9) and nothing else",
+        );
+    }
+}
+
+#[test]
+fn a_code_with_whitespace_around_it_is_trimmed_and_checked() {
+    let mut server = mockito::Server::new();
+    let mock = verify_mock(&mut server, &default_verify_body())
+        .with_body(r#"{"valid":true}"#)
+        .expect(2)
+        .create();
+    Mfa::verify(&api(&server))
+        .args(&["--code", &format!("  {CODE}\t")])
+        .run()
+        .assert(0, "valid\n", "");
+    Mfa::verify_stdin(&api(&server), &format!(" {CODE} \r\n"))
+        .run()
+        .assert(0, "valid\n", "");
+    mock.assert();
+}
