@@ -10,8 +10,11 @@
 # certificate from a private CA made here with openssl; tinyproxy (Debian's, installed
 # if missing) is a real forward proxy with a password; retries against rate limits,
 # hostile answers, completions and the man page, forty runs at once through the
-# proxy over TLS. Last, every user's command block of the README, run as written on a
-# fresh HOME.
+# proxy over TLS. Then secrets where they belong: a server that echoes the request, a
+# fragment in the base URL, a password_command in a file a neighbour can write, one that
+# prints too much or leaves a child behind, SIGHUP and SIGQUIT, codes that are not ASCII
+# digits, an id that is not UTF-8, the doctor's random number and its 429, a relative
+# HOME. Last, every user's command block of the README, run as written on a fresh HOME.
 #
 # usage: tools/check-release.sh   (needs cargo, python3 with pip, openssl, and tinyproxy
 #                                  or apt-get to install it; listens on 127.0.0.1)
@@ -75,7 +78,8 @@ declare -A ID=(
   [ok]=9900000 [upper]=9900001 [e401]=9900401 [e403]=9900403 [e429]=9900429
   [e500]=9900500 [e502]=9900502 [notjson]=9900200 [redirect]=9900302 [slow]=9900408
   [huge]=9900413 [ctrl]=9900027 [oddvalid]=9900011 [endless]=9900012 [newline]=9900010
-  [bidi]=9900013 [nokey]=9900014 [hour]=9900015 [bigerror]=9900016
+  [bidi]=9900013 [nokey]=9900014 [hour]=9900015 [bigerror]=9900016 [echo]=9900017
+  [badutf8]=9900018
   [busy-1]=9910001 [busy-2]=9910002 [busy-3]=9910003 [busy-4]=9910004
 )
 
@@ -239,7 +243,11 @@ WANT_TOKENS=0 check oauth-renewed  0 1 -- voice "${TO[@]}"
 NEWUSER_ENV+=(BW_CLIENT_SECRET="wrong-$CLIENT_SECRET")
 USER_HOME=$WORK/home-oauth-wrong
 WANT_TOKENS=1 check oauth-refused  4 0 -- voice "${TO[@]}"
-expect oauth-refused-says grep -q 'refused the client credentials (HTTP 401): invalid_client: Client authentication failed; nothing was sent; check the client id (from environment variable BW_CLIENT_ID) and the client secret (from environment variable BW_CLIENT_SECRET)' "$WORK/oauth-refused.err"
+expect oauth-refused-says grep -q 'refused the client credentials (HTTP 401): invalid_client: Client authentication failed; check the client id (from environment variable BW_CLIENT_ID) and the client secret (from environment variable BW_CLIENT_SECRET); nothing was sent$' "$WORK/oauth-refused.err"
+# The same wrong secret where a token earned with the right one is cached: the token is
+# not its to use, so the endpoint refuses it at once and no call is made.
+USER_HOME=$WORK/home-oauth
+WANT_TOKENS=1 check oauth-cached-wrong 4 0 -- voice "${TO[@]}"
 unset 'NEWUSER_ENV[${#NEWUSER_ENV[@]}-1]'
 
 # Forty runs at once, as a CI job's fan-out: one token request, each run sends once and
@@ -284,7 +292,7 @@ TLS_BASE="https://localhost:$TLS_PORT/api/v1"
 SEND_TLS=(voice --to +15553334444 --from +15554443333 --application-id 93de2206-9669-4e07-948d-329f4b722ee2 --username api-user --base-url "$TLS_BASE")
 
 check tls-untrusted    8 0 -- "${SEND_TLS[@]}" --account-id "${ID[ok]}"
-expect tls-says-issuer grep -q "could not connect to localhost:$TLS_PORT: TLS: the server's certificate is not signed by a trusted CA (unknown issuer); nothing was sent; if a private CA" "$WORK/tls-untrusted.err"
+expect tls-says-issuer grep -q "could not connect to localhost:$TLS_PORT: TLS: the server's certificate is not signed by a trusted CA (unknown issuer); if a private CA.*; nothing was sent$" "$WORK/tls-untrusted.err"
 check tls-ca-file      0 1 -- "${SEND_TLS[@]}" --account-id "${ID[ok]}" --ca-file "$TLS/ca.pem"
 check tls-ip-not-name  8 0 -- "${SEND_TLS[@]}" --account-id "${ID[ok]}" --ca-file "$TLS/ca.pem" --base-url "https://127.0.0.1:$TLS_PORT/api/v1"
 expect tls-says-name grep -q "certificate is not valid for this host name; nothing was sent" "$WORK/tls-ip-not-name.err"
@@ -337,8 +345,41 @@ NEWUSER_ENV=(BW_PASSWORD="$PASSWORD" MFA_CA_FILE="$TLS/ca.pem" HTTPS_PROXY="http
 check proxy-down       8 0 -- "${SEND_TLS[@]}" --account-id "${ID[ok]}"
 NEWUSER_ENV=(BW_PASSWORD="$PASSWORD" ALL_PROXY="socks5h://proxy-user:$PROXY_PASSWORD@127.0.0.1:1080")
 check proxy-socks      3 0 -- "${SEND_TLS[@]}" --account-id "${ID[ok]}"
-NEWUSER_ENV=(BW_PASSWORD="$PASSWORD" HTTP_PROXY="$PROXY")
+# A "proxy" that answers the CONNECT with garbage is named as the proxy: nothing sent.
+GARBAGE_PORT=$(free_port)
+python3 -c "
+import socket
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('127.0.0.1', $GARBAGE_PORT))
+s.listen(8)
+while True:
+    c, _ = s.accept()
+    try:
+        head = b''
+        while b'\r\n\r\n' not in head:
+            more = c.recv(4096)
+            if not more:
+                raise OSError('closed before a whole head')
+            head += more
+        c.sendall(b'\x16\x03\x01 not HTTP\r\n\r\n')
+        c.shutdown(socket.SHUT_WR)
+        c.recv(4096)
+    except OSError:
+        pass
+    c.close()
+" &
+STARTED+=($!)
+wait_for_port "$GARBAGE_PORT"
+NEWUSER_ENV=(BW_PASSWORD="$PASSWORD" MFA_CA_FILE="$TLS/ca.pem" HTTPS_PROXY="http://127.0.0.1:$GARBAGE_PORT")
+check proxy-garbage    8 0 -- "${SEND_TLS[@]}" --account-id "${ID[ok]}"
+expect proxy-garbage-said grep -q 'the proxy did not answer the CONNECT in HTTP; nothing was sent$' "$WORK/proxy-garbage.err"
+# An http:// URL is reached directly whatever the proxy variables say: its Basic header
+# would cross the proxy in clear text.
+NEWUSER_ENV=(BW_PASSWORD="$PASSWORD" HTTP_PROXY="$PROXY" ALL_PROXY="$PROXY")
+before_tunnels=$(tunnels)
 check proxy-plain-http 0 1 -- "${SEND[@]}" --account-id "${ID[ok]}"
+expect proxy-plain-direct test "$(tunnels)" = "$before_tunnels"
 NEWUSER_ENV=(BW_PASSWORD="$PASSWORD")
 
 # mfa doctor: every check, and the one call it makes is a verify (never a send), in
@@ -447,6 +488,69 @@ sleep 0.2
 expect pwcmd-sleep-ended bash -c "p=\$(cat '$USER_HOME/sleep.pid'); ! kill -0 \$p 2>/dev/null || grep -q ') Z ' /proc/\$p/stat"
 unset USER_HOME
 NEWUSER_ENV=(BW_PASSWORD="$PASSWORD")
+
+# ---- Secrets stay where they belong ----
+# A server that echoes the request: the password and its Authorization value show only
+# as <redacted>, in the error, in -v's log, in JSON and in mfa doctor's lines.
+check echo-400         5 1 -- "${SEND[@]}" --account-id "${ID[echo]}"
+expect echo-400-redacted grep -q 'you sent Authorization: Basic <redacted> (<redacted>) (requestId .*); nothing was sent$' "$WORK/echo-400.err"
+check echo-verbose     5 1 -- "${SEND[@]}" --account-id "${ID[echo]}" -v --json
+expect echo-verbose-redacted test "$(grep -c 'Basic <redacted> (<redacted>)' "$WORK/echo-verbose.err")" = 2
+check echo-doctor      5 1 -- doctor --username api-user --account-id "${ID[echo]}" --base-url "$BASE"
+expect echo-doctor-redacted grep -q '^fail  API access: .*Basic <redacted> (<redacted>)' "$WORK/echo-doctor.out"
+check echo-doctor-json 5 1 -- doctor --username api-user --account-id "${ID[echo]}" --base-url "$BASE" --json
+# A fragment in the base URL once turned every call into a voice send.
+NEWUSER_ENV=(BW_PASSWORD="$PASSWORD" MFA_BASE_URL="$BASE/accounts/${ID[ok]}/code/voice#")
+check fragment-sms     3 0 -- sms --to +15553334444 --from +15554443333 --application-id b2a1d4b8-3c7e-4f0a-9d6e-5a8c1f2e7b90 --username api-user --account-id "${ID[ok]}"
+check fragment-doctor  3 0 -- doctor --username api-user --account-id "${ID[ok]}"
+NEWUSER_ENV=(BW_PASSWORD="$PASSWORD")
+# A password_command from a file others can write never runs; from one in a folder only
+# its owner can change, it does.
+USER_HOME=$WORK/home-neighbour
+mkdir -p "$USER_HOME/.config/mfa"
+printf '[profiles.default]\npassword_command = "touch %s/ran; echo %s"\n' "$USER_HOME" "$PASSWORD" >"$USER_HOME/.config/mfa/config.toml"
+chmod 666 "$USER_HOME/.config/mfa/config.toml"
+NEWUSER_ENV=()
+check neighbour-file   3 0 -- "${SEND[@]}" --account-id "${ID[ok]}"
+expect neighbour-file-said grep -q "was not run: other users can write the file (mode 666), so another user could choose what runs as you; fix it with \`chmod go-w $USER_HOME/.config/mfa/config.toml\`" "$WORK/neighbour-file.err"
+chmod 600 "$USER_HOME/.config/mfa/config.toml"
+chmod 777 "$USER_HOME/.config/mfa"
+check neighbour-folder 3 0 -- "${SEND[@]}" --account-id "${ID[ok]}"
+expect neighbour-never-ran test ! -e "$USER_HOME/ran"
+chmod 700 "$USER_HOME/.config/mfa"
+check neighbour-fixed  0 1 -- "${SEND[@]}" --account-id "${ID[ok]}"
+expect neighbour-ran test -e "$USER_HOME/ran"
+# More than 64 KiB is refused, not cut; a background child holding stdout open does not
+# stall the run; the command never sees BW_CLIENT_SECRET.
+printf '[profiles.default]\npassword_command = "head -c 70000 /dev/zero | tr %s a"\n' "'\\\\000'" >"$USER_HOME/.config/mfa/config.toml"
+check pwcmd-64k        3 0 -- "${SEND[@]}" --account-id "${ID[ok]}"
+expect pwcmd-64k-said grep -q 'printed more than 64 KiB; it must print the password alone' "$WORK/pwcmd-64k.err"
+printf '[profiles.default]\npassword_command = "sleep 30 & echo %s"\n' "$PASSWORD" >"$USER_HOME/.config/mfa/config.toml"
+started_at=$SECONDS
+check pwcmd-background 0 1 -- "${SEND[@]}" --account-id "${ID[ok]}"
+expect pwcmd-background-quick test $((SECONDS - started_at)) -lt 10
+unset USER_HOME
+NEWUSER_ENV=(BW_PASSWORD="$PASSWORD")
+# A closed terminal (SIGHUP) or Ctrl-\ (SIGQUIT) while the request is out: the one line.
+interrupted hup-in-flight  HUP 129 1 -- "${SEND[@]}" --account-id "${ID[slow]}"
+expect hup-says-maybe grep -q '^mfa: error: interrupted (SIGHUP) while the request was out; the code may have been sent' "$WORK/hup-in-flight.err"
+interrupted quit-in-flight QUIT 131 1 -- "${SEND[@]}" --account-id "${ID[slow]}"
+# Codes that are not ASCII digits cost no attempt; an id that is not UTF-8 is not printed.
+check code-bom         2 0 -- "${VERIFY[@]}" --account-id "${ID[ok]}" --code $'\ufeff'"$CODE"
+check code-arabic      2 0 -- "${VERIFY[@]}" --account-id "${ID[ok]}" --code $'\u0664\u0668\u0662\u0661'
+check code-trimmed     0 1 -- "${VERIFY[@]}" --account-id "${ID[ok]}" --code " $CODE "
+check badutf8-id       9 1 -- "${SEND[@]}" --account-id "${ID[badutf8]}"
+expect badutf8-not-printed test ! -s "$WORK/badutf8-id.out"
+# mfa doctor picks its fictional number at random, and a 429 is a warning.
+check doctor-random-1  0 1 -- "${DOCTOR[@]}" --base-url "$BASE"
+check doctor-random-2  0 1 -- "${DOCTOR[@]}" --base-url "$BASE"
+expect doctor-fictional grep -q '+120255501[0-9][0-9]' "$WORK/requests.log"
+check doctor-429       0 1 -- doctor --username api-user --account-id "${ID[e429]}" --base-url "$BASE"
+expect doctor-429-warns grep -q '^warn  API access: rate limited (HTTP 429): credentials not confirmed; try again in about 30 s$' "$WORK/doctor-429.out"
+# A relative HOME is no folder of the user's: nothing is made in the working directory.
+(cd "$WORK" && env -i HOME=relative-home PATH=/usr/bin:/bin "$MFA" config init >"$WORK/relative-home.out" 2>"$WORK/relative-home.err")
+runs=$((runs + 1))
+expect relative-home-refused test ! -e "$WORK/relative-home"
 
 # The shell around the tool.
 for shell in bash zsh fish powershell elvish; do

@@ -30,6 +30,9 @@ are) asks:
   9900014 nokey     200 {"unexpected": 1}: the API's JSON without the id
   9900015 hour      429 with Retry-After: 3600
   9900016 bigerror  400 whose "error" is 65,000 characters
+  9900017 echo      400 whose "error" echoes the Authorization header, decoded too, as a
+                    careless gateway or debugging proxy might
+  9900018 badutf8   200 {"callId"/"messageId": "c-<bytes that are not UTF-8>"}
   99100NN busy      429 with Retry-After: 1 the first time each such account id is used,
                     then as ok (so a retry after the wait goes through)
 
@@ -78,7 +81,8 @@ SCENARIOS = {
     "9900429": "e429", "9900500": "e500", "9900502": "e502", "9900200": "notjson",
     "9900302": "redirect", "9900408": "slow", "9900413": "huge", "9900027": "ctrl",
     "9900011": "oddvalid", "9900012": "endless", "9900010": "newline", "9900013": "bidi",
-    "9900014": "nokey", "9900015": "hour", "9900016": "bigerror",
+    "9900014": "nokey", "9900015": "hour", "9900016": "bigerror", "9900017": "echo",
+    "9900018": "badutf8",
 }
 
 
@@ -225,6 +229,14 @@ class Handler(BaseHTTPRequestHandler):
         match = PATH.fullmatch(self.path)
         if not match:
             return self.answer(404, {"error": "not found", "requestId": request_id})
+        if scenario_of(match.group(1)) == "echo":
+            given = self.headers.get("Authorization", "")
+            try:
+                decoded = base64.b64decode(given.split(" ", 1)[1]).decode()
+            except (IndexError, ValueError):
+                decoded = ""
+            return self.answer(400, {"error": f"you sent Authorization: {given} ({decoded})",
+                                     "requestId": request_id})
         if not self.authorized():
             return self.answer(401, {"message": "Unauthorized"})
         if self.headers.get("Content-Type", "").split(";")[0] != "application/json":
@@ -285,6 +297,8 @@ class Handler(BaseHTTPRequestHandler):
             # Sent as raw UTF-8, not as JSON escapes, so the characters reach mfa as such.
             forged = {keys[0]: "c-\u202egnp.exe\u2028mfa: error: forged"}
             self.answer(200, json.dumps(forged, ensure_ascii=False).encode())
+        elif scenario == "badutf8":
+            self.answer(200, b'{"' + keys[0].encode() + b'":"c-\xff\xfe1"}')
         elif scenario == "nokey":
             self.answer(200, {"unexpected": 1})
         elif scenario == "hour":
