@@ -178,9 +178,9 @@ fn read_request(reader: &mut impl BufRead) -> Option<String> {
     Some(head + &String::from_utf8_lossy(&body))
 }
 
-/// An HTTPS server on 127.0.0.1 that answers every request with `answer` (a JSON
-/// body, status 200). Handshakes the client refused are logged as `handshake failed`.
-pub fn tls_server(identity: ServerIdentity, answer: &'static str) -> (u16, Log) {
+/// A TLS server's configuration for `identity`, with the protocol versions rustls
+/// deems safe.
+fn server_config(identity: ServerIdentity) -> Arc<rustls::ServerConfig> {
     let config = rustls::ServerConfig::builder_with_provider(Arc::new(
         rustls::crypto::ring::default_provider(),
     ))
@@ -189,7 +189,13 @@ pub fn tls_server(identity: ServerIdentity, answer: &'static str) -> (u16, Log) 
     .with_no_client_auth()
     .with_single_cert(identity.chain, identity.key)
     .unwrap();
-    let config = Arc::new(config);
+    Arc::new(config)
+}
+
+/// An HTTPS server on 127.0.0.1 that answers every request with `answer` (a JSON
+/// body, status 200). Handshakes the client refused are logged as `handshake failed`.
+pub fn tls_server(identity: ServerIdentity, answer: &'static str) -> (u16, Log) {
+    let config = server_config(identity);
     serve(move |socket, log| {
         let connection = rustls::ServerConnection::new(config.clone()).unwrap();
         let mut stream = rustls::StreamOwned::new(connection, socket);
@@ -225,16 +231,7 @@ impl TlsFront {
     pub fn new(upstream: u16) -> Self {
         let ca = TestCa::new();
         let (folder, ca_file) = file_with(&ca.pem(), "ca.pem");
-        let identity = ca.issue(&["localhost"]);
-        let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-            rustls::crypto::ring::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(identity.chain, identity.key)
-        .unwrap();
-        let config = Arc::new(config);
+        let config = server_config(ca.issue(&["localhost"]));
         let (port, _) = serve(move |socket, _| {
             let connection = rustls::ServerConnection::new(config.clone()).unwrap();
             let mut stream = rustls::StreamOwned::new(connection, socket);
