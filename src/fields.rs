@@ -261,6 +261,18 @@ impl Default for Digits {
     }
 }
 
+/// The fewest digits Bandwidth's current documentation and SDKs allow in a code; the
+/// API description this crate follows allows 2, so 2 and 3 are sent, but a caller may
+/// want to warn.
+pub const DOCUMENTED_MIN_DIGITS: u8 = 4;
+
+impl Digits {
+    /// Whether Bandwidth's current documentation allows this many digits (4 to 8).
+    pub fn is_documented(self) -> bool {
+        self.0 >= DOCUMENTED_MIN_DIGITS
+    }
+}
+
 /// How old a code may be, in minutes, and still be accepted: 1 to 15, fractions
 /// allowed (`1.5`), as Bandwidth's schema types it (a JSON number). Sent as a whole
 /// number when it is one (`3`, also for `3.0`).
@@ -326,7 +338,8 @@ impl Serialize for ExpirationMinutes {
     }
 }
 
-/// A one-time code as the user typed it back: 4 to 8 ASCII digits, once the whitespace
+/// A one-time code as the user typed it back: 2 to 8 ASCII digits (as many as a send may
+/// ask for), once the whitespace
 /// around it is trimmed. Anything else (a letter, a byte-order mark, a zero-width space,
 /// another script's digits) is refused before it can cost a verify attempt. It is kept
 /// out of every output: `Debug` prints `Code(<redacted>)`, there is no `Display`, and
@@ -340,6 +353,11 @@ impl Code {
         self.0.expose()
     }
 
+    /// How many digits it has.
+    pub fn digits(&self) -> usize {
+        self.expose().len()
+    }
+
     /// The code in `value`, trimmed, if it is one. The rule never quotes the value: it
     /// is a secret, even when mistyped.
     fn checked(value: &str) -> Result<&str, InvalidValue> {
@@ -350,9 +368,9 @@ impl Code {
             ));
         }
         match code.len() {
-            4..=8 => Ok(code),
+            2..=8 => Ok(code),
             n => Err(InvalidValue::from_rule(format!(
-                "must be 4 to 8 digits (it has {n})"
+                "must be 2 to 8 digits (it has {n})"
             ))),
         }
     }
@@ -549,10 +567,13 @@ mod tests {
     }
 
     #[test]
-    fn code_is_four_to_eight_ascii_digits_trimmed() {
-        for good in ["1234", "12345678", "00000000"] {
+    fn code_is_two_to_eight_ascii_digits_trimmed() {
+        for good in ["12", "123", "1234", "12345678", "00000000"] {
             assert_eq!(good.parse::<Code>().unwrap().expose(), good);
+            assert_eq!(good.parse::<Code>().unwrap().digits(), good.len());
         }
+        assert!(!Digits::new(3).unwrap().is_documented());
+        assert!(Digits::new(4).unwrap().is_documented());
         for (typed, kept) in [
             (" 1234", "1234"),
             ("1234\n", "1234"),
@@ -561,16 +582,16 @@ mod tests {
             assert_eq!(typed.parse::<Code>().unwrap().expose(), kept, "{typed:?}");
         }
         assert_eq!(
-            "123".parse::<Code>().unwrap_err().rule(),
-            "must be 4 to 8 digits (it has 3)"
+            "1".parse::<Code>().unwrap_err().rule(),
+            "must be 2 to 8 digits (it has 1)"
         );
         assert_eq!(
             "123456789".parse::<Code>().unwrap_err().rule(),
-            "must be 4 to 8 digits (it has 9)"
+            "must be 2 to 8 digits (it has 9)"
         );
         assert_eq!(
             "  ".parse::<Code>().unwrap_err().rule(),
-            "must be 4 to 8 digits (it has 0)"
+            "must be 2 to 8 digits (it has 0)"
         );
         for bad in [
             "12 34",

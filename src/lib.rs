@@ -56,8 +56,8 @@ pub use error::{
     CertificateProblem, Delivery, Error, ErrorClass, IoFailure, NetworkCause, TokenError,
 };
 pub use fields::{
-    AccountId, ApplicationId, ClientId, Code, DEFAULT_MESSAGE, Digits, ExpirationMinutes,
-    InvalidValue, MessageTemplate, PhoneNumber, Scope, Username,
+    AccountId, ApplicationId, ClientId, Code, DEFAULT_MESSAGE, DOCUMENTED_MIN_DIGITS, Digits,
+    ExpirationMinutes, InvalidValue, MessageTemplate, PhoneNumber, Scope, Username,
 };
 pub use proxy::{NoProxy, Proxies, Proxy};
 pub use request::{Call, CodeRequest, REDACTED, Request, USER_AGENT, VerifyRequest};

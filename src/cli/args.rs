@@ -554,7 +554,7 @@ pub struct VerifyArgs {
     #[arg(long = "to", value_name = "NUMBER", required = true, action = ArgAction::Append)]
     numbers: Vec<PhoneNumber>,
 
-    /// The code the user typed, 4 to 8 digits; `-` reads it from stdin, so it stays
+    /// The code the user typed, 2 to 8 digits; `-` reads it from stdin, so it stays
     /// out of shell history and the process list
     #[arg(long, value_name = "CODE")]
     pub code: CodeSource,

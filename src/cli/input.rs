@@ -151,12 +151,12 @@ mod tests {
                 "--code -: the code on stdin must be digits (0 to 9) and nothing else",
             ),
             (
-                b"482\n",
-                "--code -: the code on stdin must be 4 to 8 digits (it has 3)",
+                b"4\n",
+                "--code -: the code on stdin must be 2 to 8 digits (it has 1)",
             ),
             (
                 b"482139670\n",
-                "--code -: the code on stdin must be 4 to 8 digits (it has 9)",
+                "--code -: the code on stdin must be 2 to 8 digits (it has 9)",
             ),
             (
                 b"\xff\xfe1234",

@@ -166,6 +166,9 @@ fn call_api(
     // should show up before it.
     let network = sources.network(global, &endpoints)?;
     let call = ApiCall::from_command(command, &sources, input, err)?;
+    if let Some(warning) = call.undocumented_digits() {
+        let _ = output::write_warning(err, format, &warning);
+    }
     let request = call.request(&connection, scheme);
     if global.dry_run {
         // No credential is needed to show the request, but a real run would need them.
@@ -293,6 +296,25 @@ impl ApiCall {
             ApiCall::Sms(body) => Request::messaging_code(base_url, account_id, scheme, body),
             ApiCall::Verify(body) => Request::verify_code(base_url, account_id, scheme, body),
         }
+    }
+
+    /// A warning for a code of 2 or 3 digits: sent as asked, but Bandwidth documents 4
+    /// to 8 today, and may refuse it.
+    fn undocumented_digits(&self) -> Option<String> {
+        let (what, digits) = match self {
+            ApiCall::Voice(body) | ApiCall::Sms(body) if !body.digits.is_documented() => {
+                ("a code of", usize::from(body.digits.get()))
+            }
+            ApiCall::Verify(body)
+                if body.code.digits() < usize::from(mfa::DOCUMENTED_MIN_DIGITS) =>
+            {
+                ("the code has", body.code.digits())
+            }
+            _ => return None,
+        };
+        Some(format!(
+            "{what} {digits} digits: Bandwidth documents 4 to 8 today, so the API may refuse it"
+        ))
     }
 
     /// Which call of the API it is.

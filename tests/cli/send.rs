@@ -421,3 +421,71 @@ fn a_closed_stdout_is_not_a_crash() {
     assert_eq!((output.status.code(), stderr.as_str()), (Some(0), ""));
     mock.assert();
 }
+
+#[test]
+fn scope_digits_message_and_lifetime_come_from_the_environment_too() {
+    let mut server = mockito::Server::new();
+    let body = format!(
+        r#"{{"to":"{TO}","from":"{FROM}","applicationId":"{APP}","scope":"ci","message":"Code {{CODE}}","digits":4}}"#
+    );
+    let send = voice_mock(&mut server, &body)
+        .with_body(r#"{"callId":"c-env"}"#)
+        .expect(1)
+        .create();
+    let verify_body =
+        format!(r#"{{"to":"{TO}","scope":"ci","code":"{CODE}","expirationTimeInMinutes":2.5}}"#);
+    let check = api_mock(&mut server, VERIFY_PATH, &verify_body)
+        .with_body(r#"{"valid":true}"#)
+        .expect(1)
+        .create();
+    let env = |mfa: Mfa| {
+        mfa.env("MFA_SCOPE", "ci")
+            .env("MFA_DIGITS", "4")
+            .env("MFA_MESSAGE", "Code {CODE}")
+            .env("MFA_EXPIRATION_MINUTES", "2.5")
+    };
+    env(Mfa::voice(&format!("{}/api/v1", server.url())))
+        .run()
+        .assert(0, "c-env\n", "");
+    env(Mfa::new()
+        .args(&["verify", "--to", TO, "--code", CODE])
+        .connected(&format!("{}/api/v1", server.url())))
+    .run()
+    .assert(0, "valid\n", "");
+    send.assert();
+    check.assert();
+    // A bad value names its variable.
+    let outcome = Mfa::voice(&format!("{}/api/v1", server.url()))
+        .env("MFA_DIGITS", "9")
+        .run();
+    outcome.assert_error(3, "environment variable MFA_DIGITS is invalid (\"9\"): ");
+}
+
+#[test]
+fn a_ci_job_configured_by_the_environment_alone_gets_a_clean_doctor() {
+    let mut server = mockito::Server::new();
+    let verify = server
+        .mock("POST", VERIFY_PATH)
+        .match_header("authorization", basic_auth().as_str())
+        .with_body(r#"{"valid":false}"#)
+        .expect(1)
+        .create();
+    let outcome = Mfa::new()
+        .args(&["doctor"])
+        .env("BW_ACCOUNT_ID", ACCOUNT)
+        .env("BW_USERNAME", USERNAME)
+        .env("BW_PASSWORD", PASSWORD)
+        .env("BW_NUMBER", FROM)
+        .env("BW_VOICE_APPLICATION_ID", APP)
+        .env("BW_MESSAGING_APPLICATION_ID", SMS_APP)
+        .env("MFA_EXPIRATION_MINUTES", "5")
+        .env("MFA_BASE_URL", &format!("{}/api/v1", server.url()))
+        .run();
+    assert_eq!(outcome.code, 0, "{}", outcome.stdout);
+    assert!(
+        outcome.stdout.lines().all(|line| line.starts_with("ok ")),
+        "{}",
+        outcome.stdout
+    );
+    verify.assert();
+}

@@ -75,8 +75,8 @@ fn stdin_that_is_not_the_code_alone_is_refused_and_nothing_is_sent() {
             "--code -: stdin holds more than one line; it must hold the code alone; nothing was sent",
         ),
         (
-            "482\n",
-            "--code -: the code on stdin must be 4 to 8 digits (it has 3); nothing was sent",
+            "4\n",
+            "--code -: the code on stdin must be 2 to 8 digits (it has 1); nothing was sent",
         ),
         (
             "4821 3967\n",
@@ -149,8 +149,8 @@ fn no_lifetime_anywhere_is_a_usage_error() {
         2,
         "",
         &format!(
-            "mfa: error: no code lifetime: pass --expiration, or add `expiration_minutes` to \
-             profile `default` in {}; nothing was sent\n",
+            "mfa: error: no code lifetime: pass --expiration, set MFA_EXPIRATION_MINUTES, or \
+             add `expiration_minutes` to profile `default` in {}; nothing was sent\n",
             config_path.display()
         ),
     );
@@ -262,15 +262,15 @@ fn refused(extra: &[&str], message: &str) {
 }
 
 #[test]
-fn a_code_of_3_or_9_characters_is_refused_without_showing_it() {
+fn a_code_of_1_or_9_digits_is_refused_without_showing_it() {
     refused(
-        &["--code", "482"],
-        "invalid value for '--code <CODE>': must be 4 to 8 digits (it has 3)",
+        &["--code", "4"],
+        "invalid value for '--code <CODE>': must be 2 to 8 digits (it has 1)",
     );
     // Holds CODE: the harness fails the test if the message shows it.
     refused(
         &["--code", "482139670"],
-        "invalid value for '--code <CODE>': must be 4 to 8 digits (it has 9)",
+        "invalid value for '--code <CODE>': must be 2 to 8 digits (it has 9)",
     );
 }
 
@@ -427,4 +427,57 @@ fn a_code_with_whitespace_around_it_is_trimmed_and_checked() {
         .run()
         .assert(0, "valid\n", "");
     mock.assert();
+}
+
+#[test]
+fn what_mfa_sends_it_can_check_two_digits_with_a_warning() {
+    let mut server = mockito::Server::new();
+    let send_body = format!(
+        r#"{{"to":"{TO}","from":"{FROM}","applicationId":"{SMS_APP}","message":"Your temporary {{NAME}} {{SCOPE}} code is {{CODE}}","digits":2}}"#
+    );
+    let send = api_mock(&mut server, SMS_PATH, &send_body)
+        .with_body(r#"{"messageId":"m-2"}"#)
+        .expect(1)
+        .create();
+    let check_body = format!(r#"{{"to":"{TO}","code":"42","expirationTimeInMinutes":3}}"#);
+    let check = verify_mock(&mut server, &check_body)
+        .with_body(r#"{"valid":true}"#)
+        .expect(1)
+        .create();
+    Mfa::sms(&api(&server))
+        .args(&["--digits", "2"])
+        .run()
+        .assert(
+            0,
+            "m-2\n",
+            "mfa: warning: a code of 2 digits: Bandwidth documents 4 to 8 today, so the API may \
+         refuse it\n",
+        );
+    Mfa::verify_request()
+        .args(&["--code", "42"])
+        .connected(&api(&server))
+        .run()
+        .assert(
+            0,
+            "valid\n",
+            "mfa: warning: the code has 2 digits: Bandwidth documents 4 to 8 today, so the API \
+             may refuse it\n",
+        );
+    send.assert();
+    check.assert();
+    // Four digits and more: no word about it.
+    let mut server = mockito::Server::new();
+    let quiet = verify_mock(
+        &mut server,
+        &format!(r#"{{"to":"{TO}","code":"4213","expirationTimeInMinutes":3}}"#),
+    )
+    .with_body(r#"{"valid":false}"#)
+    .expect(1)
+    .create();
+    Mfa::verify_request()
+        .args(&["--code", "4213"])
+        .connected(&api(&server))
+        .run()
+        .assert(1, "invalid\n", "");
+    quiet.assert();
 }

@@ -312,7 +312,7 @@ pub const DIGITS: Setting = Setting {
     what: "number of digits",
     help: "How many digits the code has, 2 to 8",
     flag: Some("--digits"),
-    variable: None,
+    variable: Some("MFA_DIGITS"),
     kind: Kind::WholeNumber,
     check: rule::<Digits>,
     calls: SENDS,
@@ -324,7 +324,7 @@ pub const MESSAGE: Setting = Setting {
     what: "message",
     help: "The text, with {CODE} where the code goes; may use {NAME} and {SCOPE}",
     flag: Some("--message"),
-    variable: None,
+    variable: Some("MFA_MESSAGE"),
     kind: Kind::Text,
     check: rule::<MessageTemplate>,
     calls: SENDS,
@@ -337,7 +337,7 @@ pub const SCOPE: Setting = Setting {
     help: "What the code is for, 1 to 25 characters (checking takes the scope it was sent \
            with); without one, the server uses 2FA",
     flag: Some("--scope"),
-    variable: None,
+    variable: Some("MFA_SCOPE"),
     kind: Kind::Text,
     check: rule::<Scope>,
     calls: ALL_CALLS,
@@ -349,7 +349,7 @@ pub const EXPIRATION: Setting = Setting {
     what: "code lifetime",
     help: "How old the code may be, in minutes from 1 to 15 (e.g. 3 or 1.5)",
     flag: Some("--expiration"),
-    variable: None,
+    variable: Some("MFA_EXPIRATION_MINUTES"),
     kind: Kind::Number,
     check: rule::<ExpirationMinutes>,
     calls: &[Call::VerifyCode],
@@ -615,8 +615,8 @@ mod tests {
         );
         assert_eq!(
             flag_help(&EXPIRATION),
-            "How old the code may be, in minutes from 1 to 15 (e.g. 3 or 1.5) [profile: \
-             expiration_minutes]"
+            "How old the code may be, in minutes from 1 to 15 (e.g. 3 or 1.5) [env: \
+             MFA_EXPIRATION_MINUTES] [profile: expiration_minutes]"
         );
     }
 

@@ -579,8 +579,8 @@ fn verify_without_a_lifetime_says_how_to_give_one() {
     };
     assert_eq!(
         message,
-        "no code lifetime: pass --expiration, or add `expiration_minutes` to profile \
-         `default` in /cfg/mfa/config.toml"
+        "no code lifetime: pass --expiration, set MFA_EXPIRATION_MINUTES, or add \
+         `expiration_minutes` to profile `default` in /cfg/mfa/config.toml"
     );
     let sources = Sources::new(&env, Profile::of(r#"expiration_minutes = 16"#));
     let Err(Failure::Config(message)) =
