@@ -259,7 +259,8 @@ fi
 
 if [ "$HOME_RUN" = 1 ] && [ "$LINUX" = 1 ]; then
   # The README's Install steps as a new user follows them: the tarball's block run as
-  # written in a folder holding the downloads, with a fresh HOME; the .deb's file name.
+  # written in a folder holding the downloads, with a fresh HOME whose PATH lacks
+  # ~/.local/bin (the block must put it there, for new shells too); the .deb's file name.
   readme_block() {
     awk -v first="$1" -f tools/readme-block.awk README.md
   }
@@ -267,8 +268,9 @@ if [ "$HOME_RUN" = 1 ] && [ "$LINUX" = 1 ]; then
   cp "$DIST/$TARBALL" "$DIST/SHA256SUMS" "$CHECK/downloads/"
   block=$(readme_block "# the tarball")
   if (cd "$CHECK/downloads" && env -i HOME="$CHECK/readme-home" \
-    PATH="$CHECK/readme-home/.local/bin:/usr/bin:/bin" bash -ec "$block") >"$CHECK/readme.out" 2>&1 &&
-    grep -qx "mfa $VERSION" "$CHECK/readme.out"; then
+    PATH="/usr/bin:/bin" bash -ec "$block") >"$CHECK/readme.out" 2>&1 &&
+    grep -qx "mfa $VERSION" "$CHECK/readme.out" &&
+    grep -qxF 'export PATH="$HOME/.local/bin:$PATH"' "$CHECK/readme-home/.profile"; then
     pass "the README's tarball steps, as written, install mfa $VERSION"
   else
     fail "the README's tarball steps: $(tail -5 "$CHECK/readme.out")"

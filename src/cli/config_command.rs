@@ -175,6 +175,9 @@ pub fn run(
                 }
             };
             output::written(printed, out, "the value")?;
+            if line.value == ShownValue::NotSet {
+                return Ok(Exit::AnswerNo);
+            }
         }
         ConfigCommand::Unset { key } => {
             let (path, _) = located(global, env, config_dir)?;
@@ -592,7 +595,7 @@ fn write_show(
                 })
             });
             let document = serde_json::json!({
-                "config_file": file,
+                "configFile": file,
                 "profile": {
                     "name": sources.profile_name.value,
                     "origin": sources.profile_name.origin.to_string(),

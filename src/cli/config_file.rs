@@ -134,7 +134,16 @@ impl<'de> Visitor<'de> for KeyOf {
     }
 
     fn visit_str<E: de::Error>(self, key: &str) -> Result<Self::Value, E> {
-        table::by_key(key).ok_or_else(|| E::unknown_field(key, &table::KEYS))
+        table::by_key(key).ok_or_else(|| {
+            let shown = mfa::printable(key);
+            E::custom(match table::closest_key(key) {
+                Some(meant) => format!("unknown key `{shown}`; did you mean `{meant}`?"),
+                None => format!(
+                    "unknown key `{shown}`; the keys are `{}`",
+                    table::KEYS.join("`, `")
+                ),
+            })
+        })
     }
 }
 
@@ -470,11 +479,18 @@ mod tests {
         let LoadError::Invalid(message) = err else {
             panic!("{err:?}")
         };
+        assert_eq!(
+            message,
+            "line 2: unknown key `pasword`; did you mean `password`?"
+        );
+        let LoadError::Invalid(message) = parse("[profiles.prod]\ncolour = \"x\"\n").unwrap_err()
+        else {
+            panic!()
+        };
         assert!(
-            message.starts_with("line 2: unknown field `pasword`"),
+            message.starts_with("line 2: unknown key `colour`; the keys are `account_id`, "),
             "{message}"
         );
-        assert!(!message.contains("hunter2"), "{message}");
     }
 
     #[test]

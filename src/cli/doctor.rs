@@ -215,7 +215,7 @@ fn check(
     for (name, settings) in needs {
         // Keys grouped by where they come from, in the order met: the config file line
         // above already names the file and profile, so a key of it says only that.
-        let mut found: Vec<(String, Vec<&str>)> = Vec::new();
+        let mut found: Vec<(String, Vec<String>)> = Vec::new();
         let mut missing = Vec::new();
         for &setting in settings {
             match value_of(setting) {
@@ -224,12 +224,14 @@ fn check(
                         Origin::Profile { .. } => "the profile".to_string(),
                         other => other.to_string(),
                     };
+                    // Quoted: a key called `from` must not read "from from".
+                    let key = format!("`{}`", setting.key);
                     match found.iter_mut().find(|(source, _)| *source == from) {
-                        Some((_, keys)) => keys.push(setting.key),
-                        None => found.push((from, vec![setting.key])),
+                        Some((_, keys)) => keys.push(key),
+                        None => found.push((from, vec![key])),
                     }
                 }
-                _ => missing.push(setting.key),
+                _ => missing.push(format!("`{}`", setting.key)),
             }
         }
         let found: Vec<String> = found
@@ -238,7 +240,7 @@ fn check(
             .collect();
         if missing.is_empty() {
             report.ok(name, format!("complete: {}", found.join("; ")));
-        } else if missing.contains(&table::ACCOUNT_ID.key) {
+        } else if missing.contains(&format!("`{}`", table::ACCOUNT_ID.key)) {
             report.fail(name, &Failure::Config(sources.missing(&table::ACCOUNT_ID)));
         } else {
             // Another call may be all this profile is for; a flag can still fill it in.

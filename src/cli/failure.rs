@@ -11,9 +11,9 @@ use mfa::ErrorClass;
 #[repr(u8)]
 pub enum Exit {
     Success = 0,
-    /// `verify` only: the API said the code is not valid. Not a failure: the call
-    /// worked, and its answer is "no".
-    CodeInvalid = 1,
+    /// The command worked and its answer is "no": `verify`'s code is not valid, or
+    /// `config get`'s key is not set (as `git config` says it). Not a failure.
+    AnswerNo = 1,
     Usage = 2,
     Config = 3,
     CredentialsRefused = 4,
@@ -35,7 +35,10 @@ pub enum Exit {
 /// What each exit status means: the one table `--help` and `mfa man` both show.
 pub const EXIT_STATUS: [(Exit, &str); 14] = [
     (Exit::Success, "success (verify: the code is valid)"),
-    (Exit::CodeInvalid, "verify only: the code is not valid"),
+    (
+        Exit::AnswerNo,
+        "verify: the code is not valid; config get: the key is not set",
+    ),
     (
         Exit::Usage,
         "usage: unknown command or flag, invalid flag value, or a missing \

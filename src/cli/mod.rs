@@ -253,7 +253,7 @@ fn call_api(
         &output::describe(&outcome),
     );
     Ok(match outcome {
-        Outcome::Verdict(Verdict::Invalid) => Exit::CodeInvalid,
+        Outcome::Verdict(Verdict::Invalid) => Exit::AnswerNo,
         _ => Exit::Success,
     })
 }

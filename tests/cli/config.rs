@@ -50,17 +50,28 @@ fn a_malformed_file_gives_the_line_but_not_the_password() {
 }
 
 #[test]
-fn an_unknown_key_is_named() {
+fn an_unknown_key_is_named_with_the_key_it_likely_meant() {
     let mut server = mockito::Server::new();
     let nothing = nothing_sent(&mut server);
     let mfa = bare(&server).config(&format!("[profiles.default]\npasword = \"{PASSWORD}\"\n"));
     let path = mfa.default_config_path();
-    mfa.run().assert_error(
+    mfa.run().assert(
         3,
+        "",
         &format!(
-            "config file {} is invalid: line 2: unknown field `pasword`, expected one of",
+            "mfa: error: config file {} is invalid: line 2: unknown key `pasword`; did you mean \
+             `password`?; nothing was sent\n",
             path.display()
         ),
+    );
+    let mfa = bare(&server).config("[profiles.default]\naccountid = \"9900000\"\n");
+    let outcome = mfa.run();
+    assert!(
+        outcome
+            .stderr
+            .contains("line 2: unknown key `accountid`; did you mean `account_id`?"),
+        "{}",
+        outcome.stderr
     );
     nothing.assert();
 }
@@ -379,7 +390,7 @@ fn profile_names_and_unknown_keys_are_shown_escaped_in_every_message() {
     let outcome = mfa.run();
     outcome.assert_error(3, "config file ");
     assert!(
-        outcome.stderr.contains("unknown field `pass\\u{1b}word`"),
+        outcome.stderr.contains("unknown key `pass\\u{1b}word`"),
         "{}",
         outcome.stderr
     );

@@ -109,8 +109,8 @@ fn every_check_passes_and_no_code_is_sent() {
     );
     assert!(
         outcome.stdout.contains(
-            "ok    voice settings: complete: account_id, from, voice_application_id from the \
-             profile\n"
+            "ok    voice settings: complete: `account_id`, `from`, `voice_application_id` from \
+             the profile\n"
         ),
         "{}",
         outcome.stdout
@@ -535,4 +535,35 @@ fn a_rate_limited_credential_check_is_a_warning_not_a_failure() {
         );
         verify.assert();
     }
+}
+
+#[test]
+fn a_key_named_from_reads_as_a_key_not_from_from() {
+    let outcome = Mfa::new()
+        .args(&[
+            "doctor",
+            "--account-id",
+            ACCOUNT,
+            "--base-url",
+            "http://127.0.0.1:1/api",
+        ])
+        .env("BW_NUMBER", FROM)
+        .env("BW_VOICE_APPLICATION_ID", APP)
+        .run();
+    assert!(
+        outcome.stdout.contains(
+            "ok    voice settings: complete: `account_id` from --account-id; `from` from \
+             environment variable BW_NUMBER; `voice_application_id` from environment variable \
+             BW_VOICE_APPLICATION_ID\n"
+        ),
+        "{}",
+        outcome.stdout
+    );
+    assert!(
+        outcome.stdout.contains(
+            "warn  verify settings: missing `expiration_minutes` (a flag can still give it)\n"
+        ),
+        "{}",
+        outcome.stdout
+    );
 }

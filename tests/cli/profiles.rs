@@ -225,7 +225,7 @@ fn set_refuses_to_edit_a_file_mfa_cannot_read() {
     mfa.run().assert_error(
         3,
         &format!(
-            "config file {} is invalid: line 2: unknown field `pasword`",
+            "config file {} is invalid: line 2: unknown key `pasword`",
             path.display()
         ),
     );
@@ -396,7 +396,7 @@ fn show_in_json_is_one_document_and_says_client_credentials_win() {
     let shown: serde_json::Value = serde_json::from_str(&outcome.stdout).unwrap();
     assert_eq!(shown["credentials"], "client_credentials");
     assert_eq!(shown["profile"]["name"], "default");
-    assert_eq!(shown["config_file"]["exists"], true);
+    assert_eq!(shown["configFile"]["exists"], true);
     let settings = &shown["settings"];
     assert_eq!(settings["client_id"]["value"], CLIENT_ID);
     assert_eq!(settings["client_id"]["origin"], "--client-id");
@@ -827,8 +827,12 @@ fn get_prints_one_value_and_a_secret_only_as_set() {
     run(&["digits"]).assert(0, "4\n", "");
     run(&["-p", "test", "account_id"]).assert(0, "9900001\n", "");
     run(&["password"]).assert(0, "set\n", "");
-    run(&["-p", "test", "password"]).assert(0, "not set\n", "");
-    run(&["scope"]).assert(0, "", "");
+    // An unset key exits 1, as `git config` does, so a script can test it.
+    run(&["-p", "test", "password"]).assert(1, "not set\n", "");
+    run(&["scope"]).assert(1, "", "");
+    let outcome = run(&["scope", "--json"]);
+    assert_eq!(outcome.code, 1);
+    assert_eq!(outcome.stdout, "{\"key\":\"scope\",\"set\":false}\n");
     run(&["message"]).assert(0, "Your temporary {NAME} {SCOPE} code is {CODE}\n", "");
     let outcome = run(&["digits", "--json"]);
     let json: serde_json::Value = serde_json::from_str(&outcome.stdout).unwrap();

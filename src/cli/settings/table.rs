@@ -395,6 +395,27 @@ pub fn by_key(key: &str) -> Option<&'static Setting> {
     SETTINGS.into_iter().find(|setting| setting.key == key)
 }
 
+/// The profile key a mistyped `word` most likely meant, if one is close: the same but
+/// for case, `_` and `-` (`accountid`, `Account-ID`), else the most similar by clap's
+/// own measure (Jaro-Winkler), if similar enough.
+pub fn closest_key(word: &str) -> Option<&'static str> {
+    let plain = |text: &str| -> String {
+        text.chars()
+            .filter(|c| !matches!(c, '_' | '-'))
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let typed = plain(word);
+    if let Some(key) = KEYS.into_iter().find(|key| plain(key) == typed) {
+        return Some(key);
+    }
+    KEYS.into_iter()
+        .map(|key| (strsim::jaro_winkler(&typed, &plain(key)), key))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, key)| key)
+}
+
 /// The variables that choose the config file and profile, which are not profile keys.
 pub const CONFIG_VARIABLE: &str = "MFA_CONFIG";
 /// See [`CONFIG_VARIABLE`].
@@ -600,6 +621,20 @@ mod tests {
             if let Some(default) = setting.default {
                 assert!((setting.check)(default).is_ok(), "{setting:?}");
             }
+        }
+    }
+
+    #[test]
+    fn a_mistyped_key_finds_the_key_it_meant() {
+        for (typed, meant) in [
+            ("accountid", Some("account_id")),
+            ("Account-ID", Some("account_id")),
+            ("pasword", Some("password")),
+            ("expiration", Some("expiration_minutes")),
+            ("voice_app_id", Some("voice_application_id")),
+            ("colour", None),
+        ] {
+            assert_eq!(closest_key(typed), meant, "{typed}");
         }
     }
 
