@@ -153,6 +153,12 @@ fn call_api(
     for warning in &sources.warnings {
         let _ = output::write_warning(err, format, warning);
     }
+    // Everything missing at once, so a first run costs one try, not one a setting; a
+    // lone gap gets its own message from the step that needs it.
+    let missing = sources.all_missing(global, command, !global.dry_run)?;
+    if missing.len() > 1 {
+        return Err(sources.missing_all(&missing));
+    }
     let connection = sources.connection(global)?;
     // Judged before any secret is read, so `--dry-run` needs none.
     let scheme = sources.scheme(global)?;
@@ -172,8 +178,14 @@ fn call_api(
     let request = call.request(&connection, scheme);
     if global.dry_run {
         // No credential is needed to show the request, but a real run would need them.
-        if let Err(missing) = sources.login(global) {
-            let warning = format!("a real run would fail: {}", missing.reason());
+        let missing = sources.all_missing(global, command, true)?;
+        let gap = match sources.login(global) {
+            Err(_) if missing.len() > 1 => Some(sources.missing_all(&missing)),
+            Err(failure) => Some(failure),
+            Ok(_) => None,
+        };
+        if let Some(gap) = gap {
+            let warning = format!("a real run would fail: {}", gap.reason());
             let _ = output::write_warning(err, format, &warning);
         }
         let shown = output::write_request(out, format, &request);

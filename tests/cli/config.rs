@@ -124,10 +124,14 @@ fn a_named_profile_with_no_config_file_at_all() {
 fn no_account_id() {
     let mut server = mockito::Server::new();
     let nothing = nothing_sent(&mut server);
-    bare(&server).run().assert_error(
-        3,
-        "no account id: pass --account-id, set BW_ACCOUNT_ID, or add `account_id` to profile `default` in ",
-    );
+    bare(&server)
+        .args(&["--username", USERNAME])
+        .env("BW_PASSWORD", PASSWORD)
+        .run()
+        .assert_error(
+            3,
+            "no account id: pass --account-id, set BW_ACCOUNT_ID, or add `account_id` to profile `default` in ",
+        );
     nothing.assert();
 }
 

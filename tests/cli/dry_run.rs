@@ -19,13 +19,15 @@ fn prints_the_request_and_sends_nothing_without_any_credentials() {
             &base_url,
         ]);
         let config = mfa.default_config_path();
-        // It still says what a real run would miss.
+        // It still says what a real run would miss: all of it, in one line.
         mfa.run().assert(
             0,
             &shown_request(&format!("{base_url}/accounts/{ACCOUNT}/code/{path}"), &body),
             &format!(
-                "mfa: warning: a real run would fail: no API username: pass --username, set \
-                 BW_USERNAME, or add `username` to profile `default` in {}\n",
+                "mfa: warning: a real run would fail: 2 settings are missing: the API username \
+                 (pass --username, set BW_USERNAME, or add `username`) and the API password (set \
+                 BW_PASSWORD, or add `password` or `password_command`); add keys to profile \
+                 `default` in {}\n",
                 config.display()
             ),
         );

@@ -169,15 +169,19 @@ fn a_missing_to() {
 
 #[test]
 fn a_missing_from_names_every_way_to_give_it() {
-    let mfa = Mfa::new().args(&[
-        "voice",
-        "--to",
-        TO,
-        "--account-id",
-        ACCOUNT,
-        "--application-id",
-        APP,
-    ]);
+    let mfa = Mfa::new()
+        .args(&[
+            "voice",
+            "--to",
+            TO,
+            "--account-id",
+            ACCOUNT,
+            "--application-id",
+            APP,
+            "--username",
+            USERNAME,
+        ])
+        .env("BW_PASSWORD", PASSWORD);
     let config = mfa.default_config_path();
     mfa.run().assert(
         2,
@@ -194,6 +198,8 @@ fn a_missing_from_names_every_way_to_give_it() {
 fn a_missing_application_id() {
     Mfa::new()
         .args(&["voice", "--to", TO, "--account-id", ACCOUNT, "--from", FROM])
+        .args(&["--username", USERNAME])
+        .env("BW_PASSWORD", PASSWORD)
         .run()
         .assert_error(2, "no voice application id: pass --application-id, set BW_VOICE_APPLICATION_ID, or add `voice_application_id` to profile `default`");
 }
@@ -529,6 +535,61 @@ fn a_base_or_token_url_with_a_fragment_is_refused_naming_it() {
         doctor.stdout.contains("must not have a fragment"),
         "{}",
         doctor.stdout
+    );
+    nothing.assert();
+}
+
+#[test]
+fn a_first_send_names_every_missing_setting_at_once() {
+    let mut server = mockito::Server::new();
+    let nothing = nothing_sent(&mut server);
+    let mfa = Mfa::new()
+        .args(&["voice", "--to", TO])
+        .env("MFA_BASE_URL", &format!("{}/api/v1", server.url()));
+    let path = mfa.default_config_path();
+    mfa.run().assert(
+        3,
+        "",
+        &format!(
+            "mfa: error: 5 settings are missing: the account id (pass --account-id, set \
+             BW_ACCOUNT_ID, or add `account_id`), the from number (pass --from, set BW_NUMBER, \
+             or add `from`), the voice application id (pass --application-id, set \
+             BW_VOICE_APPLICATION_ID, or add `voice_application_id`), the API username (pass \
+             --username, set BW_USERNAME, or add `username`) and the API password (set \
+             BW_PASSWORD, or add `password` or `password_command`); add keys to profile \
+             `default` in {}; nothing was sent\n",
+            path.display()
+        ),
+    );
+    // Only what the command asks for: a check needs no from number, but a lifetime.
+    let outcome = Mfa::new()
+        .args(&["verify", "--to", TO, "--code", CODE])
+        .env("BW_ACCOUNT_ID", ACCOUNT)
+        .env("MFA_BASE_URL", &format!("{}/api/v1", server.url()))
+        .env("BW_PASSWORD", PASSWORD)
+        .run();
+    outcome.assert_error(
+        3,
+        "2 settings are missing: the code lifetime (pass --expiration, set \
+         MFA_EXPIRATION_MINUTES, or add `expiration_minutes`) and the API username",
+    );
+    // Flags' gaps alone are a usage error, as each alone is.
+    let outcome = Mfa::new()
+        .args(&[
+            "sms",
+            "--to",
+            TO,
+            "--account-id",
+            ACCOUNT,
+            "--username",
+            USERNAME,
+        ])
+        .env("BW_PASSWORD", PASSWORD)
+        .run();
+    outcome.assert_error(
+        2,
+        "2 settings are missing: the from number (pass --from, set BW_NUMBER, or add `from`) \
+         and the messaging application id",
     );
     nothing.assert();
 }

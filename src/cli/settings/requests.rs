@@ -8,8 +8,8 @@ use mfa::{
 };
 
 use super::sources::Sources;
-use super::table::{self, Seconds};
-use crate::cli::args::{GlobalArgs, SendArgs, VerifyArgs};
+use super::table::{self, Seconds, Setting};
+use crate::cli::args::{ApiCommand, GlobalArgs, SendArgs, VerifyArgs};
 use crate::cli::failure::Failure;
 use crate::cli::origin::Sourced;
 
@@ -91,5 +91,84 @@ impl Sources<'_> {
     fn scope(&self, flag: Option<Scope>) -> Result<Option<Scope>, Failure> {
         let scope = self.pick(&table::SCOPE, flag)?;
         Ok(scope.map(|scope| scope.value))
+    }
+}
+
+/// What a command still lacks, all at once: so a first run names every missing setting
+/// in one message rather than one per try.
+impl Sources<'_> {
+    /// Every setting `command` needs that nothing gives: the account id, the from
+    /// number and application id (a send) or the code lifetime (a check), and the
+    /// username and password (unless client credentials are given, whose own gaps
+    /// `login` names). `credentials_too` is false for a dry run, which needs none.
+    pub fn all_missing(
+        &self,
+        global: &GlobalArgs,
+        command: &ApiCommand,
+        credentials_too: bool,
+    ) -> Result<Vec<&'static Setting>, Failure> {
+        // Whether `setting` is given by its flag (`flagged`), variable or profile; a
+        // value given that breaks its rule is reported as such, before any gap.
+        let given = |setting: &'static Setting, flagged: bool| -> Result<_, Failure> {
+            Ok((setting, flagged || self.pick_text(setting, None)?.is_some()))
+        };
+        let mut needed = vec![given(&table::ACCOUNT_ID, global.account_id.is_some())?];
+        match command {
+            ApiCommand::Voice(args) => {
+                needed.push(given(&table::FROM, args.from.is_some())?);
+                let application = args.application_id.is_some();
+                needed.push(given(&table::VOICE_APPLICATION_ID, application)?);
+            }
+            ApiCommand::Sms(args) => {
+                needed.push(given(&table::FROM, args.from.is_some())?);
+                let application = args.application_id.is_some();
+                needed.push(given(&table::MESSAGING_APPLICATION_ID, application)?);
+            }
+            ApiCommand::Verify(args) => {
+                needed.push(given(&table::EXPIRATION, args.expiration.is_some())?);
+            }
+        }
+        let client = global.client_id.is_some()
+            || self.given(&table::CLIENT_ID)?.is_some()
+            || self.secret(&table::CLIENT_SECRET)?.is_some();
+        if credentials_too && !client {
+            needed.push(given(&table::USERNAME, global.username.is_some())?);
+            needed.push((&table::PASSWORD, self.password()?.is_some()));
+        }
+        Ok(needed
+            .into_iter()
+            .filter(|(_, given)| !given)
+            .map(|(setting, _)| setting)
+            .collect())
+    }
+
+    /// One message for several missing settings, each with the ways to give it, and
+    /// the exit status: configuration (3) when the account or credentials are among
+    /// them, else usage (2).
+    pub fn missing_all(&self, missing: &[&Setting]) -> Failure {
+        let each: Vec<String> = missing
+            .iter()
+            .map(|setting| match setting.key {
+                "password" => "the API password (set BW_PASSWORD, or add `password` or \
+                               `password_command`)"
+                    .to_owned(),
+                _ => format!("the {} ({})", setting.what, self.ways_short(setting)),
+            })
+            .collect();
+        let (last, rest) = each.split_last().expect("at least one");
+        let message = format!(
+            "{} settings are missing: {} and {last}; add keys to {}",
+            missing.len(),
+            rest.join(", "),
+            self.place_shown()
+        );
+        let config = missing
+            .iter()
+            .any(|setting| matches!(setting.key, "account_id" | "username" | "password"));
+        if config {
+            Failure::Config(message)
+        } else {
+            Failure::Usage(message)
+        }
     }
 }

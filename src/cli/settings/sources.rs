@@ -339,6 +339,28 @@ impl<'a> Sources<'a> {
         format!("no {}: {}", setting.what, self.ways(setting))
     }
 
+    /// Every way to give a setting but the file: "pass --x, set X, or add `x`".
+    pub(super) fn ways_short(&self, setting: &Setting) -> String {
+        let mut ways = Vec::new();
+        if let Some(flag) = setting.flag {
+            ways.push(format!("pass {flag}"));
+        }
+        if let Some(variable) = setting.variable {
+            ways.push(format!("set {variable}"));
+        }
+        let last = format!("add `{}`", setting.key);
+        if ways.is_empty() {
+            last
+        } else {
+            format!("{}, or {last}", ways.join(", "))
+        }
+    }
+
+    /// `profile `NAME` in FILE`, for messages.
+    pub(super) fn place_shown(&self) -> &str {
+        &self.place
+    }
+
     /// Every way to give a setting: "pass --x, set X, or add `x` to profile ...".
     pub(super) fn ways(&self, setting: &Setting) -> String {
         let mut ways = Vec::new();
