@@ -489,8 +489,25 @@ pub enum ConfigCommand {
         #[arg(value_name = "KEY", value_parser = clap::builder::PossibleValuesParser::new(table::KEYS))]
         key: String,
     },
-    /// List the profiles in the config file, the default one marked
+    /// List the profiles in the config file, the default one and the one in use now
+    /// (from -p or MFA_PROFILE) marked
     Profiles,
+    /// Make NAME the default profile (`default_profile` at the file's top)
+    Use {
+        /// The profile, which must be in the file
+        #[arg(value_name = "NAME")]
+        name: String,
+    },
+    /// Delete profile NAME from the file, keeping the other profiles and their comments;
+    /// asks first at a terminal
+    Remove {
+        /// The profile to delete
+        #[arg(value_name = "NAME")]
+        name: String,
+        /// Do not ask: for scripts, which have no terminal to ask at
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
 }
 
 /// What `mfa doctor` takes.

@@ -54,22 +54,27 @@ pub fn write_script(shell: clap_complete::Shell, out: &mut dyn Write) -> io::Res
     out.flush()
 }
 
-/// The command line as completions see it: documented, and `-p`/`--profile` offering
-/// the profile names, in every command that takes it.
+/// The command line as completions see it: documented, and `-p`/`--profile` (and the
+/// NAME of `config use` and `config remove`) offering the profile names, in every
+/// command that takes it.
 fn offering_profiles() -> clap::Command {
     offer_profiles(Cli::documented())
 }
 
 fn offer_profiles(mut command: clap::Command) -> clap::Command {
-    if command.get_arguments().any(|arg| arg.get_id() == "profile") {
-        command = command.mut_arg("profile", |arg| {
-            arg.add(ArgValueCandidates::new(|| {
-                profile_names(config_path())
-                    .into_iter()
-                    .map(CompletionCandidate::new)
-                    .collect()
-            }))
-        });
+    let takes_a_profile = matches!(command.get_name(), "use" | "remove");
+    for id in ["profile", "name"] {
+        let offers = id == "profile" || takes_a_profile;
+        if offers && command.get_arguments().any(|arg| arg.get_id() == id) {
+            command = command.mut_arg(id, |arg| {
+                arg.add(ArgValueCandidates::new(|| {
+                    profile_names(config_path())
+                        .into_iter()
+                        .map(CompletionCandidate::new)
+                        .collect()
+                }))
+            });
+        }
     }
     let names: Vec<String> = command
         .get_subcommands()

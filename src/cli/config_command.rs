@@ -36,7 +36,11 @@ pub fn run(
     if global.dry_run
         && matches!(
             command,
-            ConfigCommand::Init | ConfigCommand::Set { .. } | ConfigCommand::Unset { .. }
+            ConfigCommand::Init
+                | ConfigCommand::Set { .. }
+                | ConfigCommand::Unset { .. }
+                | ConfigCommand::Use { .. }
+                | ConfigCommand::Remove { .. }
         )
     {
         return Err(Failure::Usage(
@@ -227,22 +231,29 @@ pub fn run(
                 .get("default_profile")
                 .and_then(Item::as_str)
                 .unwrap_or("default");
-            let names: Vec<&str> = document
-                .get("profiles")
-                .and_then(Item::as_table_like)
-                .map(|profiles| profiles.iter().map(|(name, _)| name).collect())
-                .unwrap_or_default();
+            let in_use = settings::profile_name(global, env, Some(default), &path)?;
+            let chosen = matches!(in_use.origin, Origin::Flag(_) | Origin::Env(_));
+            let names = profile_names(&document);
             let listed = match format {
                 OutputFormat::Text => names.iter().try_for_each(|name| {
-                    let mark = if *name == default { " (default)" } else { "" };
+                    let mark = match (*name == default, chosen && *name == in_use.value) {
+                        (true, true) => format!(" (default, in use from {})", in_use.origin),
+                        (true, false) => " (default)".to_owned(),
+                        (false, true) => format!(" (in use from {})", in_use.origin),
+                        (false, false) => String::new(),
+                    };
                     writeln!(out, "{}{mark}", output::escaped(name))
                 }),
                 OutputFormat::Json => {
                     let profiles: Vec<serde_json::Value> = names
                         .iter()
-                        .map(
-                            |name| serde_json::json!({ "name": name, "default": *name == default }),
-                        )
+                        .map(|name| {
+                            serde_json::json!({
+                                "name": name,
+                                "default": *name == default,
+                                "inUse": *name == in_use.value,
+                            })
+                        })
                         .collect();
                     writeln!(
                         out,
@@ -250,12 +261,93 @@ pub fn run(
                         serde_json::json!({
                             "path": path.display().to_string(),
                             "default": default,
+                            "inUse": in_use.value,
                             "profiles": profiles,
                         })
                     )
                 }
             };
             output::written(listed, out, "the profiles")?;
+        }
+        ConfigCommand::Use { name } => {
+            let (path, _) = located(global, env, config_dir)?;
+            let _editing = lock_for_edit(&path, global, env)?;
+            let (_, mut document) = read_document(&path)?;
+            known_profile(&document, name, &path)?;
+            document["default_profile"] = toml_edit::value(name.as_str());
+            save(&path, &document.to_string())?;
+            let said = match format {
+                OutputFormat::Text => writeln!(
+                    err,
+                    "mfa: profile `{}` is the default in {} now",
+                    output::escaped(name),
+                    path.display()
+                ),
+                OutputFormat::Json => writeln!(
+                    out,
+                    "{}",
+                    serde_json::json!({"path": path.display().to_string(), "default": name})
+                ),
+            };
+            output::written(said, out, "the result")?;
+        }
+        ConfigCommand::Remove { name, yes } => {
+            let (path, _) = located(global, env, config_dir)?;
+            let _editing = lock_for_edit(&path, global, env)?;
+            let (_, mut document) = read_document(&path)?;
+            known_profile(&document, name, &path)?;
+            let shown = output::escaped(name);
+            if !yes {
+                if !input.terminal {
+                    return Err(Failure::Usage(format!(
+                        "removing profile `{shown}` needs --yes when there is no terminal to \
+                         ask at"
+                    )));
+                }
+                if !input.confirm(
+                    err,
+                    &format!("Remove profile `{shown}` from {}? [y/N] ", path.display()),
+                )? {
+                    let _ = writeln!(err, "mfa: nothing removed");
+                    return Ok(Exit::AnswerNo);
+                }
+            }
+            if let Some(profiles) = document
+                .get_mut("profiles")
+                .and_then(Item::as_table_like_mut)
+            {
+                profiles.remove(name);
+            }
+            // A default that names no profile would stop every run: it goes too.
+            let was_default =
+                document.get("default_profile").and_then(Item::as_str) == Some(name.as_str());
+            if was_default {
+                document.remove("default_profile");
+            }
+            save(&path, &document.to_string())?;
+            let said = match format {
+                OutputFormat::Text if was_default => writeln!(
+                    err,
+                    "mfa: removed profile `{shown}` from {}; it was the default, so `default` \
+                     is now",
+                    path.display()
+                ),
+                OutputFormat::Text => writeln!(
+                    err,
+                    "mfa: removed profile `{shown}` from {}",
+                    path.display()
+                ),
+                OutputFormat::Json => writeln!(
+                    out,
+                    "{}",
+                    serde_json::json!({
+                        "path": path.display().to_string(),
+                        "removed": name,
+                        "wasDefault": was_default,
+                    })
+                ),
+            };
+            output::written(said, out, "the result")?;
         }
     }
     Ok(Exit::Success)
@@ -307,6 +399,36 @@ fn profile_of(
 ) -> Result<String, Failure> {
     let default = document.get("default_profile").and_then(Item::as_str);
     Ok(settings::profile_name(global, env, default, path)?.value)
+}
+
+/// The profiles of the file, in its order.
+fn profile_names(document: &DocumentMut) -> Vec<&str> {
+    document
+        .get("profiles")
+        .and_then(Item::as_table_like)
+        .map(|profiles| profiles.iter().map(|(name, _)| name).collect())
+        .unwrap_or_default()
+}
+
+/// Refuses a profile the file does not have, listing those it has.
+fn known_profile(document: &DocumentMut, name: &str, path: &Path) -> Result<(), Failure> {
+    if has_profile(document, name) {
+        return Ok(());
+    }
+    let known: Vec<String> = profile_names(document)
+        .into_iter()
+        .map(output::escaped)
+        .collect();
+    let known = if known.is_empty() {
+        "none".to_owned()
+    } else {
+        known.join(", ")
+    };
+    Err(Failure::Config(format!(
+        "profile `{}` not found in {}; its profiles: {known}",
+        output::escaped(name),
+        path.display()
+    )))
 }
 
 fn has_profile(document: &DocumentMut, profile: &str) -> bool {

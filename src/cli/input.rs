@@ -42,6 +42,22 @@ impl Input<'_> {
             .map_err(|rule| failure(format!("the code on stdin {rule}")))
     }
 
+    /// Asks `question` at the terminal and reads one line: yes for `y` or `yes`, in any
+    /// case; anything else, an empty line or the end of input is no.
+    pub fn confirm(&mut self, err: &mut dyn Write, question: &str) -> Result<bool, Failure> {
+        let _ = write!(err, "{question}");
+        let _ = err.flush();
+        let mut line = String::new();
+        (&mut self.reader)
+            .take(CAP)
+            .read_line(&mut line)
+            .map_err(|e| Failure::Usage(format!("cannot read the answer: {e}")))?;
+        Ok(matches!(
+            line.trim().to_ascii_lowercase().as_str(),
+            "y" | "yes"
+        ))
+    }
+
     /// Reads a secret for `mfa config set KEY -`; from a terminal, typed without echo
     /// after a prompt. Every failure is a usage error (exit 2).
     pub fn read_secret(&mut self, key: &str) -> Result<Secret<String>, Failure> {
@@ -122,6 +138,30 @@ mod tests {
             .read_code(&mut err)
             .map_err(|failure| failure.reason());
         (code, String::from_utf8(err).unwrap())
+    }
+
+    #[test]
+    fn a_question_is_yes_only_for_y_or_yes() {
+        for (typed, yes) in [
+            (&b"y\n"[..], true),
+            (b"YES\n", true),
+            (b" yes \r\n", true),
+            (b"n\n", false),
+            (b"\n", false),
+            (b"", false),
+            (b"yep\n", false),
+        ] {
+            let mut reader = typed;
+            let mut err = Vec::new();
+            let answer = Input {
+                reader: &mut reader,
+                terminal: true,
+            }
+            .confirm(&mut err, "Remove? [y/N] ")
+            .unwrap();
+            assert_eq!(answer, yes, "{typed:?}");
+            assert_eq!(err, b"Remove? [y/N] ");
+        }
     }
 
     #[test]

@@ -906,15 +906,115 @@ fn profiles_lists_the_profiles_and_marks_the_default() {
         .run();
     let json: serde_json::Value = serde_json::from_str(&outcome.stdout).unwrap();
     assert_eq!(json["default"], "prod");
+    assert_eq!(json["inUse"], "prod");
     assert_eq!(
         json["profiles"],
-        serde_json::json!([{"name": "prod", "default": true}, {"name": "test", "default": false}])
+        serde_json::json!([
+            {"name": "prod", "default": true, "inUse": true},
+            {"name": "test", "default": false, "inUse": false},
+        ])
     );
+    // The profile in effect now, from -p or MFA_PROFILE, is marked too.
+    Mfa::new()
+        .args(&["-p", "test", "config", "profiles"])
+        .config(TWO_PROFILES)
+        .run()
+        .assert(0, "prod (default)\ntest (in use from --profile)\n", "");
+    Mfa::new()
+        .args(&["config", "profiles"])
+        .env("MFA_PROFILE", "prod")
+        .config(TWO_PROFILES)
+        .run()
+        .assert(
+            0,
+            "prod (default, in use from environment variable MFA_PROFILE)\ntest\n",
+            "",
+        );
     // No file yet: no profiles.
     Mfa::new()
         .args(&["config", "profiles"])
         .run()
         .assert(0, "", "");
+}
+
+#[test]
+fn use_makes_a_profile_the_default_keeping_the_rest_of_the_file() {
+    let mfa = Mfa::new()
+        .args(&["config", "use", "test"])
+        .config(TWO_PROFILES);
+    let path = mfa.default_config_path();
+    mfa.run().assert(
+        0,
+        "",
+        &format!(
+            "mfa: profile `test` is the default in {} now\n",
+            path.display()
+        ),
+    );
+    assert_eq!(
+        read(&path),
+        TWO_PROFILES.replace("default_profile = \"prod\"", "default_profile = \"test\"")
+    );
+    Mfa::new()
+        .args(&["config", "profiles", "--config", path.to_str().unwrap()])
+        .run()
+        .assert(0, "prod\ntest (default)\n", "");
+    // A profile the file lacks is refused, naming those it has.
+    let mfa = Mfa::new()
+        .args(&["config", "use", "staging"])
+        .config(TWO_PROFILES);
+    let path = mfa.default_config_path();
+    mfa.run().assert(
+        3,
+        "",
+        &format!(
+            "mfa: error: profile `staging` not found in {}; its profiles: prod, test; nothing \
+             was sent\n",
+            path.display()
+        ),
+    );
+    assert_eq!(read(&path), TWO_PROFILES);
+}
+
+#[test]
+fn remove_deletes_a_profile_with_yes_and_keeps_the_others_and_their_comments() {
+    let file = "# my file\ndefault_profile = \"prod\"\n\n# production\n[profiles.prod]\n\
+                account_id = \"1\" # the real one\n\n# testing\n[profiles.test]\naccount_id = \"2\"\n";
+    let mfa = Mfa::new()
+        .args(&["config", "remove", "test", "--yes"])
+        .config(file);
+    let path = mfa.default_config_path();
+    mfa.run().assert(
+        0,
+        "",
+        &format!("mfa: removed profile `test` from {}\n", path.display()),
+    );
+    assert_eq!(
+        read(&path),
+        "# my file\ndefault_profile = \"prod\"\n\n# production\n[profiles.prod]\n\
+         account_id = \"1\" # the real one\n"
+    );
+    // Without a terminal to ask at, --yes is needed; nothing changes.
+    let mfa = Mfa::new().args(&["config", "remove", "prod"]).config(file);
+    let path = mfa.default_config_path();
+    mfa.run().assert(
+        2,
+        "",
+        "mfa: error: removing profile `prod` needs --yes when there is no terminal to ask at; \
+         nothing was sent\n",
+    );
+    assert_eq!(read(&path), file);
+    // The default profile goes with its `default_profile`.
+    let mfa = Mfa::new()
+        .args(&["config", "remove", "prod", "-y", "--json"])
+        .config(file);
+    let path = mfa.default_config_path();
+    let outcome = mfa.run();
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    let json: serde_json::Value = serde_json::from_str(&outcome.stdout).unwrap();
+    assert_eq!(json["wasDefault"], true);
+    assert!(!read(&path).contains("default_profile"), "{}", read(&path));
+    assert!(read(&path).contains("[profiles.test]"));
 }
 
 #[test]
