@@ -239,10 +239,19 @@ if [ "$LINUX" = 1 ]; then
 
   # The man page as man shows it, with groff's warnings on.
   rendered=$(MANWIDTH=80 man --warnings -l "$CHECK/deb/usr/share/man/man1/mfa.1.gz" 2>"$CHECK/man.err")
-  if [ ! -s "$CHECK/man.err" ] && grep -q "EXIT STATUS" <<<"$rendered"; then
-    pass "man -l renders the man page ($(wc -l <<<"$rendered") lines, no warning)"
+  if [ ! -s "$CHECK/man.err" ] && grep -q "EXIT STATUS" <<<"$rendered" &&
+    grep -q "^EXAMPLES" <<<"$rendered"; then
+    pass "man -l renders the man page ($(wc -l <<<"$rendered") lines, no warning, with EXAMPLES)"
   else
     fail "man -l: $(head -5 "$CHECK/man.err")"
+  fi
+  # Every option has its description: in roff, an option's .TP header line is followed
+  # by its text, never by an empty line or the next request.
+  undescribed=$(awk 'tp && /^\\fB\\-/ { header = $0; tp = 0; getline; if ($0 == "" || $0 ~ /^\./) print header; next } { tp = ($0 == ".TP") }' "$GENERATED/mfa.1")
+  if [ -z "$undescribed" ]; then
+    pass "every option in the man page has a description"
+  else
+    fail "options without a description in the man page: $(tr '\n' ' ' <<<"$undescribed")"
   fi
 
   # initial-upload-closes-no-bugs is for uploads to Debian's archive (an ITP bug to

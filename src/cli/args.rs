@@ -156,6 +156,11 @@ fn only_in_long_help(id: &str) -> bool {
 fn list_only_what_applies(command: clap::Command, only: Option<&[&str]>) -> clap::Command {
     let mut command = command.mut_args(|arg| {
         let short = arg.is_global_set() && only_in_long_help(arg.get_id().as_str());
+        // What is left to --help is shown there, and in the man page, as its long help.
+        let arg = match (short, arg.get_long_help(), arg.get_help().cloned()) {
+            (true, None, Some(help)) => arg.long_help(help),
+            _ => arg,
+        };
         arg.hide_short_help(short)
     });
     let global: Vec<clap::Arg> = command
@@ -200,7 +205,23 @@ fn copy_where_shown_otherwise(
 
 /// The EXAMPLES section of `--help` for the command at `path`.
 fn examples(path: &[&str]) -> String {
-    let lines: &[(&str, &str)] = match path {
+    let mut text = String::from("Examples:\n");
+    for (what, command) in example_lines(path) {
+        text.push_str(&format!(
+            "  {what}\n    {}\n",
+            command.replace('\n', "\n    ")
+        ));
+    }
+    text
+}
+
+/// The commands whose examples help shows, each as its path: `mfa --help` first.
+pub const WITH_EXAMPLES: [&[&str]; 5] = [&[], &["voice"], &["sms"], &["verify"], &["config"]];
+
+/// The examples of the command at `path` (`[]` for `mfa`): what each does, and the
+/// command line, one command a line. The one list `--help` and the man page show.
+pub fn example_lines(path: &[&str]) -> &'static [(&'static str, &'static str)] {
+    match path {
         ["sms"] => &[
             (
                 "Send a code by text message, keeping the message id:",
@@ -232,29 +253,29 @@ fn examples(path: &[&str]) -> String {
         ["config"] => &[
             (
                 "Start a profile and fill it in:",
-                "mfa config init\n    mfa config set account_id 9900000\n    mfa config set password -",
+                "mfa config init\nmfa config set account_id 9900000\nmfa config set password -",
             ),
             (
                 "A second profile, used with -p:",
-                "mfa -p staging config init\n    mfa -p staging voice --to +15553334444",
+                "mfa -p staging config init\nmfa -p staging voice --to +15553334444",
             ),
             (
                 "See what is in effect and where it comes from:",
-                "mfa config show\n    mfa config get account_id",
+                "mfa config show\nmfa config get account_id",
             ),
             (
                 "Back from OAuth2 to a username and password:",
-                "mfa config unset client_id\n    mfa config unset client_secret",
+                "mfa config unset client_id\nmfa config unset client_secret",
             ),
         ],
         [] => &[
             (
                 "Set up the default profile (see `mfa config --help`):",
-                "mfa config init\n    mfa config set account_id 9900000\n    mfa config set password -",
+                "mfa config init\nmfa config set account_id 9900000\nmfa config set password -",
             ),
             (
                 "Send a code by voice call, then check the one the user types back:",
-                "mfa voice --to +15553334444\n    mfa verify --to +15553334444 --code -",
+                "mfa voice --to +15553334444\nmfa verify --to +15553334444 --code -",
             ),
             (
                 "By text message, from another profile, as JSON:",
@@ -275,12 +296,7 @@ fn examples(path: &[&str]) -> String {
                 "mfa -p staging voice --to +15553334444 --digits 4 --json",
             ),
         ],
-    };
-    let mut text = String::from("Examples:\n");
-    for (what, command) in lines {
-        text.push_str(&format!("  {what}\n    {command}\n"));
     }
-    text
 }
 
 /// A few lines on what the command named by `path` (`mfa`, `mfa config`) takes, for a

@@ -3,14 +3,14 @@
 //!
 //! The man page is one page, mfa(1): clap_mangen's name, synopsis, description and
 //! global options, then each command with its own options, then the sections a man
-//! page reader looks for: EXIT STATUS (the same table as `--help`), ENVIRONMENT (every
-//! variable `mfa` reads) and FILES.
+//! page reader looks for: EXAMPLES (the same as `--help`'s), EXIT STATUS (the same
+//! table as `--help`), ENVIRONMENT (every variable `mfa` reads) and FILES.
 
 use std::io::{self, Write};
 
 use roff::{Roff, bold, italic, roman};
 
-use crate::cli::args::Cli;
+use crate::cli::args::{Cli, WITH_EXAMPLES, example_lines};
 use crate::cli::failure::EXIT_STATUS;
 use crate::cli::settings::{proxy_variables, table};
 
@@ -32,6 +32,21 @@ pub fn write_man(out: &mut dyn Write) -> io::Result<()> {
     roff.control("SH", ["COMMANDS"]);
     for sub in command.get_subcommands().filter(|sub| !sub.is_hide_set()) {
         command_section(&mut roff, "mfa", sub);
+    }
+    roff.control("SH", ["EXAMPLES"]);
+    for path in WITH_EXAMPLES {
+        for (what, lines) in example_lines(path) {
+            roff.control("PP", []);
+            roff.text([roman(*what)]);
+            roff.control("RS", ["4"]);
+            roff.control("nf", []);
+            for line in lines.lines() {
+                roff.text([roman(line)]);
+                roff.control("br", []);
+            }
+            roff.control("fi", []);
+            roff.control("RE", []);
+        }
     }
     roff.control("SH", ["EXIT STATUS"]);
     for (exit, meaning) in EXIT_STATUS {
@@ -69,6 +84,62 @@ pub fn write_man(out: &mut dyn Write) -> io::Result<()> {
     roff.text([roman(version)]);
     roff.to_writer(out)?;
     out.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page() -> String {
+        let mut out = Vec::new();
+        write_man(&mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn every_option_has_its_description() {
+        let page = page();
+        let lines: Vec<&str> = page.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            let option = line.starts_with("\\fB\\-") && i > 0 && lines[i - 1] == ".TP";
+            if option {
+                let next = lines.get(i + 1).copied().unwrap_or_default();
+                assert!(
+                    !next.is_empty() && !next.starts_with('.'),
+                    "no description: {line}"
+                );
+            }
+        }
+        for flag in [
+            "config",
+            "username",
+            "client\\-id",
+            "base\\-url",
+            "ca\\-file",
+        ] {
+            assert!(page.contains(&format!("\\fB\\-\\-{flag}\\fR")), "{flag}");
+        }
+    }
+
+    #[test]
+    fn the_examples_are_those_of_help() {
+        // Text as roff writes it: backslashes doubled, dashes and quotes escaped.
+        let roff = |text: &str| {
+            text.replace('\\', "\\\\")
+                .replace('-', "\\-")
+                .replace('\'', "\\*(Aq")
+        };
+        let page = page();
+        let examples = page.split(".SH EXAMPLES").nth(1).unwrap();
+        for path in WITH_EXAMPLES {
+            for (what, lines) in example_lines(path) {
+                assert!(examples.contains(&roff(what)), "{what}");
+                for line in lines.lines() {
+                    assert!(examples.contains(&roff(line)), "{line}");
+                }
+            }
+        }
+    }
 }
 
 /// `.SS mfa voice`, what it does, and its own options; then its own commands.
