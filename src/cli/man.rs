@@ -86,6 +86,39 @@ pub fn write_man(out: &mut dyn Write) -> io::Result<()> {
     out.flush()
 }
 
+/// `.SS mfa voice`, what it does, and its own options; then its own commands.
+fn command_section(roff: &mut Roff, parent: &str, command: &clap::Command) {
+    let name = format!("{parent} {}", command.get_name());
+    roff.control("SS", [name.as_str()]);
+    if let Some(about) = command.get_long_about().or_else(|| command.get_about()) {
+        roff.text([roman(about.to_string())]);
+    }
+    for arg in command
+        .get_arguments()
+        .filter(|arg| !arg.is_hide_set() && !arg.is_global_set())
+    {
+        roff.control("TP", []);
+        let mut header = Vec::new();
+        if let Some(long) = arg.get_long() {
+            header.push(bold(format!("--{long}")));
+        }
+        if let Some(names) = arg.get_value_names() {
+            let names: Vec<String> = names.iter().map(|n| format!("<{n}>")).collect();
+            if !header.is_empty() {
+                header.push(roman(" "));
+            }
+            header.push(italic(names.join(" ")));
+        }
+        roff.text(header);
+        if let Some(help) = arg.get_long_help().or_else(|| arg.get_help()) {
+            roff.text([roman(help.to_string())]);
+        }
+    }
+    for sub in command.get_subcommands().filter(|sub| !sub.is_hide_set()) {
+        command_section(roff, &name, sub);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,38 +172,5 @@ mod tests {
                 }
             }
         }
-    }
-}
-
-/// `.SS mfa voice`, what it does, and its own options; then its own commands.
-fn command_section(roff: &mut Roff, parent: &str, command: &clap::Command) {
-    let name = format!("{parent} {}", command.get_name());
-    roff.control("SS", [name.as_str()]);
-    if let Some(about) = command.get_long_about().or_else(|| command.get_about()) {
-        roff.text([roman(about.to_string())]);
-    }
-    for arg in command
-        .get_arguments()
-        .filter(|arg| !arg.is_hide_set() && !arg.is_global_set())
-    {
-        roff.control("TP", []);
-        let mut header = Vec::new();
-        if let Some(long) = arg.get_long() {
-            header.push(bold(format!("--{long}")));
-        }
-        if let Some(names) = arg.get_value_names() {
-            let names: Vec<String> = names.iter().map(|n| format!("<{n}>")).collect();
-            if !header.is_empty() {
-                header.push(roman(" "));
-            }
-            header.push(italic(names.join(" ")));
-        }
-        roff.text(header);
-        if let Some(help) = arg.get_long_help().or_else(|| arg.get_help()) {
-            roff.text([roman(help.to_string())]);
-        }
-    }
-    for sub in command.get_subcommands().filter(|sub| !sub.is_hide_set()) {
-        command_section(roff, &name, sub);
     }
 }
