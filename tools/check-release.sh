@@ -14,7 +14,8 @@
 # fragment in the base URL, a password_command in a file a neighbour can write, one that
 # prints too much or leaves a child behind, SIGHUP and SIGQUIT, codes that are not ASCII
 # digits, an id that is not UTF-8, the doctor's random number and its 429, a relative
-# HOME. Last, every user's command block of the README, run as written on a fresh HOME.
+# HOME. Last, every user's command block of the README, every example of every --help
+# and every command of the README's commands table, run as written on a fresh HOME.
 #
 # usage: tools/check-release.sh   (needs cargo, python3 with pip, openssl, and tinyproxy
 #                                  or apt-get to install it; listens on 127.0.0.1)
@@ -160,7 +161,7 @@ check verify-e429      6 1 -- "${VERIFY[@]}" --account-id "${ID[e429]}" --code "
 check verify-oddvalid  9 1 -- "${VERIFY[@]}" --account-id "${ID[oddvalid]}" --code "$CODE"
 check verify-e401      4 1 -- "${VERIFY[@]}" --account-id "${ID[e401]}" --code "$CODE"
 check verify-slow      8 1 -- "${VERIFY[@]}" --account-id "${ID[slow]}" --code "$CODE" --timeout 1
-check verify-code-3    2 0 -- "${VERIFY[@]}" --account-id "${ID[ok]}" --code 482
+check verify-code-1    2 0 -- "${VERIFY[@]}" --account-id "${ID[ok]}" --code 4
 check verify-code-9    2 0 -- "${VERIFY[@]}" --account-id "${ID[ok]}" --code "${CODE}0"
 check verify-exp-0     2 0 -- "${VERIFY[@]}" --account-id "${ID[ok]}" --code "$CODE" --expiration 0
 check verify-exp-16    2 0 -- "${VERIFY[@]}" --account-id "${ID[ok]}" --code "$CODE" --expiration 16
@@ -705,6 +706,85 @@ env -i HOME="$README_HOME" CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}" RUSTUP_HOME=
 runs=$((runs + 1))
 expect readme-dry-run-as-shown diff <(readme_text_block) "$WORK/readme-dry-run.out"
 expect readme-dry-run-sends-nothing test "$(requests)" = "$before"
+
+# Every example of every --help, and every command of the README's commands table, run
+# as written against the stand-in: after the README's profile quick start (and a
+# `staging` profile like it, which the examples take for granted), in a HOME of their
+# own; an example that starts with `config init` gets a fresh HOME, as it would.
+EX_HOME=$WORK/examples-home
+mkdir -p "$EX_HOME"
+ex_run() {  # ex_run NAME HOME WANT_EXITS TEXT: TEXT in bash -e, each line a command
+  local name=$1 home=$2 want=$3 text=$4 code stdin=$CODE
+  mkdir -p "$home"
+  # What a user would type: the password where one is asked for, else the code.
+  case "$text" in *"password -"*) stdin=$PASSWORD ;; esac
+  printf '%s\n' "$stdin" | env -i HOME="$home" PATH="$WORK/readme-bin:/usr/bin:/bin" \
+    MFA_BASE_URL="$BASE" code="$CODE" timeout 60 bash -ec "$text" \
+    >"$WORK/example-$name.out" 2>"$WORK/example-$name.err"
+  code=$?
+  runs=$((runs + 1))
+  if [[ " $want " == *" $code "* ]]; then
+    printf 'ok   example-%-18s exit %s: %s\n' "$name" "$code" "$(head -1 <<<"$text")"
+  else
+    printf 'FAIL example-%-18s exit %s (want %s): %s\n' "$name" "$code" "$want" "$text"
+    sed 's/^/       /' "$WORK/example-$name.err" | head -3
+    failures=$((failures + 1))
+  fi
+}
+ex_run setup "$EX_HOME" 0 "$(readme_block 'mfa config init')"
+staging="mfa -p staging config init"
+for kv in "account_id ${ID[ok]}" "username api-user" "from +15554443333" \
+  "voice_application_id 93de2206-9669-4e07-948d-329f4b722ee2" \
+  "messaging_application_id b2a1d4b8-3c7e-4f0a-9d6e-5a8c1f2e7b90" "expiration_minutes 5"; do
+  staging+=$'\n'"mfa -p staging config set $kv"
+done
+ex_run staging "$EX_HOME" 0 "$staging"$'\n'"mfa -p staging config set password -"
+# The examples of each command's --help, one group each.
+n=0
+for path in "" voice sms verify config; do
+  # shellcheck disable=SC2086
+  "$MFA" $path --help | python3 -c '
+import sys
+text = sys.stdin.read().split("Examples:\n", 1)[1]
+groups = []
+for line in text.split("\n"):
+    if line.startswith("    "):
+        groups[-1].append(line[4:])
+    elif line.startswith("  "):
+        groups.append([])
+    else:
+        break
+for group in groups:
+    print("\x1f".join(group))
+' >"$WORK/examples-$path.txt"
+  while IFS= read -r group; do
+    n=$((n + 1))
+    text=${group//$'\x1f'/$'\n'}
+    home=$EX_HOME
+    case "$text" in "mfa config init"* | "mfa -p staging config init"*) home=$WORK/examples-fresh-$n ;; esac
+    want=0
+    case "$text" in *"mfa verify"*) want="0 1" ;; esac
+    ex_run "${path:-mfa}-$n" "$home" "$want" "$text"
+  done <"$WORK/examples-$path.txt"
+done
+# The commands table, its placeholders filled in.
+n=0
+while IFS= read -r command; do
+  n=$((n + 1))
+  command=${command//NUMBER/+15553334444}
+  command=${command//CODE/$CODE}
+  command=${command//KEY VALUE/digits 6}
+  command=${command//KEY/digits}
+  command=${command//SHELL/bash}
+  command=${command//NAME/staging}
+  home=$EX_HOME
+  want=0
+  case "$command" in
+    "mfa config init") home=$WORK/examples-table-fresh ;;
+    "mfa config remove staging") command+=" --yes" ;;  # no terminal here to ask at
+  esac
+  ex_run "table-$n" "$home" "$want" "$command"
+done < <(sed -n '/^## Commands$/,/^$/p;/^| `mfa voice --to NUMBER`/,/^$/p' README.md | grep -o '^| `mfa [^`]*`' | cut -d'`' -f2 | awk '!seen[$0]++')
 
 # No output of any run holds the password, the client secret, the Authorization values
 # they make, an access token, or the code being verified.

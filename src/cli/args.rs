@@ -257,7 +257,7 @@ pub fn example_lines(path: &[&str]) -> &'static [(&'static str, &'static str)] {
             ),
             (
                 "A second profile, used with -p:",
-                "mfa -p staging config init\nmfa -p staging voice --to +15553334444",
+                "mfa -p staging config init\nmfa -p staging config set account_id 9900001\nmfa -p staging config show",
             ),
             (
                 "See what is in effect and where it comes from:",
