@@ -474,9 +474,14 @@ pub enum ApiCommand {
 pub enum ConfigCommand {
     /// Print the path of the config file in use
     Path,
-    /// Write a commented template for the selected profile, creating the file with mode
-    /// 600; never overwrites a profile
-    Init,
+    /// Set up the selected profile: at a terminal, ask for each setting a send needs
+    /// (Enter keeps the value shown), then offer to run `mfa doctor`; elsewhere, or with
+    /// --no-input, write a commented template (mode 600), never over a profile
+    Init {
+        /// Do not ask, even at a terminal: write the template
+        #[arg(long)]
+        no_input: bool,
+    },
     /// Set one key of the selected profile, keeping the rest of the file and its
     /// comments; `password` and `client_secret` are read from stdin (`-`)
     Set {

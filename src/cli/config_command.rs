@@ -13,14 +13,16 @@ use std::path::{Path, PathBuf};
 use mfa::InvalidValue;
 use toml_edit::{DocumentMut, Item, Key, Table, Value};
 
-use crate::cli::args::{ConfigCommand, GlobalArgs, OutputFormat};
+use crate::cli::args::{ConfigCommand, DoctorArgs, GlobalArgs, OutputFormat};
 use crate::cli::config_file::{self, ConfigFile};
+use crate::cli::doctor;
 use crate::cli::failure::{Exit, Failure};
 use crate::cli::input::Input;
 use crate::cli::origin::Origin;
 use crate::cli::output;
 use crate::cli::settings::table::{self, Kind, Setting};
 use crate::cli::settings::{self, Env, ShownSetting, ShownValue, Sources};
+use crate::cli::setup;
 
 /// Runs one `mfa config` command.
 pub fn run(
@@ -36,7 +38,7 @@ pub fn run(
     if global.dry_run
         && matches!(
             command,
-            ConfigCommand::Init
+            ConfigCommand::Init { .. }
                 | ConfigCommand::Set { .. }
                 | ConfigCommand::Unset { .. }
                 | ConfigCommand::Use { .. }
@@ -66,7 +68,10 @@ pub fn run(
             };
             output::written(shown, out, "the path")?;
         }
-        ConfigCommand::Init => {
+        ConfigCommand::Init { no_input } if input.terminal && !no_input => {
+            return set_up(global, env, config_dir, input, out, err);
+        }
+        ConfigCommand::Init { .. } => {
             let (path, _) = located(global, env, config_dir)?;
             let _editing = lock_for_edit(&path, global, env)?;
             let (text, document) = read_document(&path)?;
@@ -479,6 +484,87 @@ fn set_key(
         _ => None,
     };
     Ok(other.filter(|other| table.remove(other).is_some()))
+}
+
+/// `mfa config init` at a terminal: asks for each setting (see `setup`), then writes
+/// every answer at once, into the profile as it is (its comments kept) or into a new
+/// one made from the template; then offers `mfa doctor`, whose exit status it returns.
+fn set_up(
+    global: &GlobalArgs,
+    env: Env,
+    config_dir: Option<&Path>,
+    input: &mut Input,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<Exit, Failure> {
+    let (path, _) = located(global, env, config_dir)?;
+    let (_, document) = read_document(&path)?;
+    let profile = profile_of(global, env, &document, &path)?;
+    let answers = setup::ask(input, err, &current_values(&document, &profile))?;
+    // The answers took as long as the user did: the file is read anew under the lock.
+    let _editing = lock_for_edit(&path, global, env)?;
+    let (text, document) = read_document(&path)?;
+    let mut document = if has_profile(&document, &profile) {
+        document
+    } else {
+        let mut new = match text {
+            Some(text) if !text.trim().is_empty() => format!("{}\n\n", text.trim_end()),
+            _ => FILE_HEADER.to_owned(),
+        };
+        new.push_str(&template(&profile));
+        new.parse().expect("a template is a TOML document")
+    };
+    for (setting, answer) in &answers {
+        let value = match setting.kind {
+            Kind::Secret => Value::from(answer.as_str()),
+            _ => checked(setting, answer).map_err(|rule| {
+                Failure::Usage(format!("`{}`: {rule}; nothing was written", setting.key))
+            })?,
+        };
+        set_key(&mut document, &profile, setting.key, value).map_err(|why| {
+            Failure::Config(format!(
+                "cannot set `{}` in {}: {why}",
+                setting.key,
+                path.display()
+            ))
+        })?;
+    }
+    save(&path, &document.to_string())?;
+    let _ = writeln!(
+        err,
+        "mfa: wrote profile `{}` to {} ({} setting(s) changed)",
+        output::escaped(&profile),
+        path.display(),
+        answers.len()
+    );
+    if setup::offer_doctor(input, err)? {
+        return doctor::run(&DoctorArgs { to: None }, global, env, config_dir, out);
+    }
+    Ok(Exit::Success)
+}
+
+/// What `profile` holds now, as `setup` shows it: a secret only as `set`.
+fn current_values(document: &DocumentMut, profile: &str) -> setup::Current {
+    let Some(table) = document
+        .get("profiles")
+        .and_then(Item::as_table_like)
+        .and_then(|profiles| profiles.get(profile))
+        .and_then(Item::as_table_like)
+    else {
+        return setup::Current::new();
+    };
+    table::SETTINGS
+        .into_iter()
+        .filter_map(|setting| {
+            let value = table.get(setting.key)?.as_value()?;
+            let shown = match (setting.is_secret(), value.as_str()) {
+                (true, _) => "set".to_owned(),
+                (false, Some(text)) => text.to_owned(),
+                (false, None) => value.to_string().trim().to_owned(),
+            };
+            Some((setting.key, shown))
+        })
+        .collect()
 }
 
 /// Reads `text` back as `mfa` would, then writes it; returns the file as read.

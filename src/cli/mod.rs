@@ -21,6 +21,7 @@ mod origin;
 mod output;
 mod private_files;
 mod settings;
+mod setup;
 mod status;
 #[cfg(unix)]
 mod terminal;

@@ -247,3 +247,196 @@ fn ctrl_c_under_the_status_line_erases_it_before_saying_what_was_sent() {
         "{shown:?}"
     );
 }
+
+/// Python that runs a command in a new pseudo-terminal and plays a dialog with it: for
+/// each step, waits (at most 20 s in all) until the terminal shows the step's prompt,
+/// then types its answer. Prints all the terminal showed; exits as the command did
+/// (128 and the signal's number if a signal ended it).
+const DIALOG: &str = r#"
+import json, os, pty, select, sys, time
+steps, argv = json.loads(sys.argv[1]), sys.argv[2:]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(argv[0], argv)
+shown, seen, deadline = b"", 0, time.time() + 20
+def more():
+    global shown
+    ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.time()))
+    if not ready:
+        return False
+    try:
+        chunk = os.read(fd, 4096)
+    except OSError:
+        return False
+    shown += chunk
+    return bool(chunk)
+for prompt, answer in steps:
+    while shown.find(prompt.encode(), seen) < 0:
+        if not more():
+            sys.stdout.buffer.write(shown)
+            sys.stderr.write("never shown: %r\n" % prompt)
+            os.kill(pid, 9)
+            sys.exit(99)
+    seen = shown.find(prompt.encode(), seen) + len(prompt)
+    time.sleep(0.05)
+    os.write(fd, answer.encode())
+while more():
+    pass
+_, status = os.waitpid(pid, 0)
+sys.stdout.buffer.write(shown)
+sys.exit(128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status))
+"#;
+
+/// Runs `mfa` as `mfa.command()` would, in a pseudo-terminal, answering each prompt
+/// of `steps` as it shows (`\r` is Enter); returns the exit status and all it showed.
+fn dialog(mfa: &Mfa, steps: &[(&str, &str)]) -> (i32, String) {
+    let inner = mfa.command();
+    let steps = serde_json::to_string(steps).unwrap();
+    let output = Command::new("python3")
+        .args(["-c", DIALOG, &steps])
+        .arg(inner.get_program())
+        .args(inner.get_args())
+        .env_clear()
+        .envs(inner.get_envs().filter_map(|(k, v)| Some((k, v?))))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.stderr.is_empty(),
+        "{}\n{shown}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.code().unwrap_or(-1), shown)
+}
+
+#[test]
+fn config_init_at_a_terminal_asks_for_each_setting_and_writes_them_all() {
+    let mfa = Mfa::new().args(&["config", "init"]);
+    let path = mfa.default_config_path();
+    let (code, shown) = dialog(
+        &mfa,
+        &[
+            ("Account id: ", "99x\r"),
+            ("try again", ""),
+            ("Account id: ", &format!("{ACCOUNT}\r")),
+            ("OAuth2 client credentials [1]: ", "\r"),
+            ("API username: ", &format!("{USERNAME}\r")),
+            ("such as a password manager's [1]: ", "\r"),
+            (
+                "API password (typed without echo): ",
+                &format!("{PASSWORD}\r"),
+            ),
+            (
+                "From number (E.164, e.g. +15554443333): ",
+                &format!("{FROM}\r"),
+            ),
+            (
+                "Voice application id (Enter to leave unset): ",
+                &format!("{APP}\r"),
+            ),
+            ("Messaging application id (Enter to leave unset): ", "\r"),
+            ("in minutes (1 to 15) [5]: ", "\r"),
+            ("(sends no code)? [Y/n] ", "n\r"),
+        ],
+    );
+    assert_eq!(code, 0, "{shown}");
+    assert!(!shown.contains(PASSWORD), "the password was shown: {shown}");
+    assert!(
+        shown.contains("must be digits only (e.g. 9900000); try again"),
+        "{shown}"
+    );
+    let text = std::fs::read_to_string(&path).unwrap();
+    for line in [
+        format!("account_id = \"{ACCOUNT}\""),
+        format!("username = \"{USERNAME}\""),
+        format!("password = \"{PASSWORD}\""),
+        format!("from = \"{FROM}\""),
+        format!("voice_application_id = \"{APP}\""),
+        "expiration_minutes = 5".to_owned(),
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line} in:\n{text}");
+    }
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    // It is a profile mfa reads: a dry run needs nothing more.
+    let dry = Mfa::new()
+        .args(&["voice", "--to", TO, "--dry-run", "--config"])
+        .args(&[path.to_str().unwrap()])
+        .run();
+    assert_eq!((dry.code, dry.stderr.as_str()), (0, ""), "{}", dry.stderr);
+}
+
+#[test]
+fn config_init_again_edits_the_profile_in_place_and_runs_the_doctor() {
+    let mut server = mockito::Server::new();
+    let verify = server
+        .mock("POST", VERIFY_PATH)
+        .match_header("authorization", basic_auth().as_str())
+        .with_body(r#"{"valid":false}"#)
+        .expect(1)
+        .create();
+    let before = format!(
+        "# my own notes\n[profiles.default]\naccount_id = \"{ACCOUNT}\" # the real one\n\
+         username = \"{USERNAME}\"\npassword = \"{PASSWORD}\"\nfrom = \"+15550000000\"\n\
+         voice_application_id = \"{APP}\"\nexpiration_minutes = 3\n"
+    );
+    let mfa = Mfa::new()
+        .args(&["config", "init"])
+        .env("MFA_BASE_URL", &format!("{}/api/v1", server.url()))
+        .config(&before);
+    let (code, shown) = dialog(
+        &mfa,
+        &[
+            (&format!("Account id [{ACCOUNT}]: "), "\r"),
+            ("[1]: ", "\r"),
+            (&format!("API username [{USERNAME}]: "), "\r"),
+            ("[1]: ", "\r"),
+            ("API password (typed without echo) [set]: ", "\r"),
+            ("[+15550000000]: ", &format!("{FROM}\r")),
+            ("]: ", "\r"),
+            ("(Enter to leave unset): ", "\r"),
+            ("[3]: ", "\r"),
+            ("(sends no code)? [Y/n] ", "\r"),
+        ],
+    );
+    assert_eq!(code, 0, "{shown}");
+    assert!(shown.contains("(1 setting(s) changed)"), "{shown}");
+    assert!(shown.contains("ok    API access: "), "{shown}");
+    assert!(!shown.contains(PASSWORD), "{shown}");
+    let after = std::fs::read_to_string(mfa.default_config_path()).unwrap();
+    assert_eq!(after, before.replace("+15550000000", FROM));
+    verify.assert();
+}
+
+#[test]
+fn ctrl_c_during_config_init_leaves_the_file_as_it_was() {
+    let before = "# mine\n[profiles.default]\naccount_id = \"1\"\n";
+    let mfa = Mfa::new().args(&["config", "init"]).config(before);
+    let (code, shown) = dialog(
+        &mfa,
+        &[
+            ("Account id [1]: ", "2\r"),
+            ("OAuth2 client credentials [1]: ", "\x03"),
+        ],
+    );
+    assert_eq!(code, 130, "{shown}");
+    assert_eq!(
+        std::fs::read_to_string(mfa.default_config_path()).unwrap(),
+        before
+    );
+}
+
+#[test]
+fn config_init_with_no_input_writes_the_template_even_at_a_terminal() {
+    let mfa = Mfa::new().args(&["config", "init", "--no-input"]);
+    let (code, shown) = dialog(&mfa, &[]);
+    assert_eq!(code, 0, "{shown}");
+    assert!(
+        shown.contains("mfa: wrote profile `default` to "),
+        "{shown}"
+    );
+    let text = std::fs::read_to_string(mfa.default_config_path()).unwrap();
+    assert!(text.contains("#   account_id = \"9900000\""), "{text}");
+}

@@ -1,0 +1,343 @@
+//! `mfa config init` at a terminal: asks for each setting a send and a check need, as
+//! `aws configure` does, and says which answers it took.
+//!
+//! Each answer is checked on the spot by the same rule as its flag (the settings
+//! table's), and asked again when it breaks it. Enter keeps the value shown in brackets:
+//! the profile's own when it has one, else a suggestion (a lifetime of 5 minutes) or
+//! nothing. Secrets are typed without echo and shown only as `set`. Nothing is written
+//! here: the answers go back to `config_command`, which writes them all at once under
+//! the edit lock, so Ctrl-C or a closed terminal leaves the file as it was.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, Read, Write};
+
+use crate::cli::failure::Failure;
+use crate::cli::input::Input;
+use crate::cli::settings::table::{self, Setting};
+
+/// What the profile holds now, as each key's value would be shown: a secret as `set`.
+pub type Current = BTreeMap<&'static str, String>;
+
+/// The longest answer read: a line of a terminal.
+const LINE_CAP: u64 = 64 * 1024;
+
+/// Asks every question, in order; returns each setting answered with its new text (a
+/// secret's too), leaving out what was kept as it was or skipped.
+pub fn ask(
+    input: &mut Input,
+    err: &mut dyn Write,
+    current: &Current,
+) -> Result<Vec<(&'static Setting, String)>, Failure> {
+    ask_with(input, err, current, &mut |prompt| {
+        rpassword::prompt_password(prompt)
+    })
+}
+
+/// [`ask`], reading secrets with `hidden` (the terminal's, without echo).
+fn ask_with(
+    input: &mut Input,
+    err: &mut dyn Write,
+    current: &Current,
+    hidden: &mut dyn FnMut(&str) -> std::io::Result<String>,
+) -> Result<Vec<(&'static Setting, String)>, Failure> {
+    let mut asker = Asker {
+        input,
+        err,
+        current,
+        hidden,
+        answers: Vec::new(),
+    };
+    let _ = writeln!(
+        asker.err,
+        "mfa: setting up this profile; Enter keeps the value in [brackets]"
+    );
+    asker.value(&table::ACCOUNT_ID, "Account id", None, true)?;
+    let oauth = current.contains_key(table::CLIENT_ID.key);
+    let choice = asker.choice(
+        "Sign in with (1) an API username and password or (2) OAuth2 client credentials",
+        if oauth { "2" } else { "1" },
+    )?;
+    if choice == "2" {
+        asker.value(&table::CLIENT_ID, "OAuth2 client id", None, true)?;
+        asker.secret(&table::CLIENT_SECRET, "OAuth2 client secret")?;
+    } else {
+        asker.value(&table::USERNAME, "API username", None, true)?;
+        let by_command = current.contains_key(table::PASSWORD_COMMAND.key);
+        let source = asker.choice(
+            "The password: (1) type it now, kept in the file (mode 600), or (2) a command \
+             that prints it, such as a password manager's",
+            if by_command { "2" } else { "1" },
+        )?;
+        if source == "2" {
+            asker.value(
+                &table::PASSWORD_COMMAND,
+                "Password command (e.g. pass show bandwidth/api-user)",
+                None,
+                true,
+            )?;
+        } else {
+            asker.secret(&table::PASSWORD, "API password")?;
+        }
+    }
+    asker.value(
+        &table::FROM,
+        "From number (E.164, e.g. +15554443333)",
+        None,
+        true,
+    )?;
+    asker.value(
+        &table::VOICE_APPLICATION_ID,
+        "Voice application id (Enter to leave unset)",
+        None,
+        false,
+    )?;
+    asker.value(
+        &table::MESSAGING_APPLICATION_ID,
+        "Messaging application id (Enter to leave unset)",
+        None,
+        false,
+    )?;
+    asker.value(
+        &table::EXPIRATION,
+        "Code lifetime for verify, in minutes (1 to 15)",
+        Some("5"),
+        true,
+    )?;
+    Ok(asker.answers)
+}
+
+/// Asks whether to run `mfa doctor` now; yes unless the answer is `n` or `no`.
+pub fn offer_doctor(input: &mut Input, err: &mut dyn Write) -> Result<bool, Failure> {
+    let _ = write!(
+        err,
+        "Check it all now with `mfa doctor` (sends no code)? [Y/n] "
+    );
+    let _ = err.flush();
+    let answer = read_line(input)?;
+    Ok(!matches!(
+        answer.trim().to_ascii_lowercase().as_str(),
+        "n" | "no"
+    ))
+}
+
+struct Asker<'a, 'b, 'c> {
+    input: &'a mut Input<'b>,
+    err: &'a mut dyn Write,
+    current: &'c Current,
+    hidden: &'a mut dyn FnMut(&str) -> std::io::Result<String>,
+    answers: Vec<(&'static Setting, String)>,
+}
+
+impl Asker<'_, '_, '_> {
+    /// Asks for `setting` until the answer follows its rule. Enter keeps the current
+    /// value, else takes `suggested`; with neither, it leaves the key unset unless
+    /// `required`, when it asks again.
+    fn value(
+        &mut self,
+        setting: &'static Setting,
+        question: &str,
+        suggested: Option<&str>,
+        required: bool,
+    ) -> Result<(), Failure> {
+        let current = self.current.get(setting.key).map(String::as_str);
+        let shown = current.or(suggested);
+        loop {
+            match shown {
+                Some(value) => {
+                    let _ = write!(self.err, "{question} [{}]: ", setting.shown(value));
+                }
+                None => {
+                    let _ = write!(self.err, "{question}: ");
+                }
+            }
+            let _ = self.err.flush();
+            let line = read_line(self.input)?;
+            let typed = line.trim();
+            let answer = match (typed, current, suggested) {
+                ("", Some(_), _) => return Ok(()),
+                ("", None, Some(suggested)) => suggested,
+                ("", None, None) if !required => return Ok(()),
+                ("", None, None) => {
+                    let _ = writeln!(self.err, "  it is needed for a send; type it in");
+                    continue;
+                }
+                (typed, _, _) => typed,
+            };
+            match (setting.check)(answer) {
+                Ok(()) => {
+                    self.answers.push((setting, answer.to_owned()));
+                    return Ok(());
+                }
+                Err(rule) => {
+                    let _ = writeln!(self.err, "  {rule}; try again");
+                }
+            }
+        }
+    }
+
+    /// Asks for a secret without echo; Enter keeps the one set, if any.
+    fn secret(&mut self, setting: &'static Setting, question: &str) -> Result<(), Failure> {
+        let set = self.current.contains_key(setting.key);
+        let prompt = if set {
+            format!("{question} (typed without echo) [set]: ")
+        } else {
+            format!("{question} (typed without echo): ")
+        };
+        loop {
+            let _ = self.err.flush();
+            let typed = (self.hidden)(&prompt).map_err(|e| {
+                Failure::Usage(format!(
+                    "cannot read the {} from the terminal: {e}; nothing was written",
+                    setting.what
+                ))
+            })?;
+            match (typed.as_str(), set) {
+                ("", true) => return Ok(()),
+                ("", false) => {
+                    let _ = writeln!(self.err, "  it is needed for a send; type it in");
+                }
+                _ => {
+                    self.answers.push((setting, typed));
+                    return Ok(());
+                }
+            }
+        }
+    }
+
+    /// Asks to choose `1` or `2`; Enter takes `default`.
+    fn choice(&mut self, question: &str, default: &str) -> Result<String, Failure> {
+        loop {
+            let _ = write!(self.err, "{question} [{default}]: ");
+            let _ = self.err.flush();
+            let line = read_line(self.input)?;
+            match line.trim() {
+                "" => return Ok(default.to_owned()),
+                one @ ("1" | "2") => return Ok(one.to_owned()),
+                _ => {
+                    let _ = writeln!(self.err, "  type 1 or 2");
+                }
+            }
+        }
+    }
+}
+
+/// One line typed at the terminal; its end (the terminal closed, Ctrl-D) ends the set-up
+/// with nothing written.
+fn read_line(input: &mut Input) -> Result<String, Failure> {
+    let mut line = String::new();
+    let read = (&mut input.reader)
+        .take(LINE_CAP)
+        .read_line(&mut line)
+        .map_err(|e| Failure::Usage(format!("cannot read the answer: {e}")))?;
+    if read == 0 {
+        return Err(Failure::Usage(
+            "the set-up ended before its last question; nothing was written".into(),
+        ));
+    }
+    Ok(line)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The answers `typed` (one a line; `secrets` for what is typed without echo)
+    /// give, with the profile holding `current`, and what was shown.
+    fn answers(
+        typed: &str,
+        secrets: &[&str],
+        current: &[(&'static str, &str)],
+    ) -> (Result<Vec<(String, String)>, String>, String) {
+        let current: Current = current
+            .iter()
+            .map(|(key, value)| (*key, value.to_string()))
+            .collect();
+        let mut reader = typed.as_bytes();
+        let mut err = Vec::new();
+        let mut secrets = secrets.iter();
+        let result = ask_with(
+            &mut Input {
+                reader: &mut reader,
+                terminal: true,
+            },
+            &mut err,
+            &current,
+            &mut |_| {
+                secrets
+                    .next()
+                    .map(|s| s.to_string())
+                    .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::UnexpectedEof))
+            },
+        )
+        .map(|answers| {
+            answers
+                .into_iter()
+                .map(|(setting, text)| (setting.key.to_owned(), text))
+                .collect()
+        })
+        .map_err(|failure| failure.reason());
+        (result, String::from_utf8(err).unwrap())
+    }
+
+    #[test]
+    fn each_answer_is_checked_and_asked_again_when_wrong() {
+        // Account id, Basic, username, password by command, from (wrong, then right),
+        // voice application, no messaging application, the suggested lifetime.
+        let typed = "99x\n9900000\n\nu\n2\npass show x\n5554443333\n+15554443333\napp-1\n\n\n";
+        let (answers, shown) = answers(typed, &[], &[]);
+        assert_eq!(
+            answers.unwrap(),
+            [
+                ("account_id", "9900000"),
+                ("username", "u"),
+                ("password_command", "pass show x"),
+                ("from", "+15554443333"),
+                ("voice_application_id", "app-1"),
+                ("expiration_minutes", "5"),
+            ]
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        );
+        assert!(shown.contains("Account id: "), "{shown}");
+        assert!(
+            shown.contains("  must be digits only (e.g. 9900000); try again"),
+            "{shown}"
+        );
+        assert!(shown.contains("  must be an E.164 number"), "{shown}");
+        assert!(
+            shown.contains("Code lifetime for verify, in minutes (1 to 15) [5]: "),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn enter_keeps_what_the_profile_holds() {
+        let current = [
+            ("account_id", "9900000"),
+            ("username", "u"),
+            ("password", "set"),
+            ("from", "+15554443333"),
+            ("expiration_minutes", "3"),
+        ];
+        // Every answer is Enter: nothing changes.
+        let (kept, shown) = answers("\n\n\n\n\n\n\n\n", &[""], &current);
+        assert_eq!(kept.unwrap(), []);
+        assert!(shown.contains("Account id [9900000]: "), "{shown}");
+        assert!(shown.contains("API username [u]: "), "{shown}");
+        // A secret is asked for, never shown.
+        let (changed, _) = answers("\n2\nc-1\n\n\n\n\n", &["s3cret"], &current);
+        assert_eq!(
+            changed.unwrap(),
+            [("client_id", "c-1"), ("client_secret", "s3cret")]
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        );
+    }
+
+    #[test]
+    fn the_end_of_input_writes_nothing() {
+        let (answers, _) = answers("9900000\n", &[], &[]);
+        assert_eq!(
+            answers.unwrap_err(),
+            "the set-up ended before its last question; nothing was written"
+        );
+    }
+}
