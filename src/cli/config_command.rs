@@ -84,14 +84,7 @@ pub fn run(
                     path.display()
                 )));
             }
-            let mut new = match text {
-                Some(text) if !text.trim().is_empty() => {
-                    format!("{}\n\n", text.trim_end())
-                }
-                _ => FILE_HEADER.to_owned(),
-            };
-            new.push_str(&template(&profile));
-            save(&path, &new)?;
+            save(&path, &with_template(text, &profile))?;
             // The hint names the profile unless it is the one used with none named.
             let file_default = document.get("default_profile").and_then(Item::as_str);
             let named = profile != file_default.unwrap_or("default");
@@ -507,12 +500,9 @@ fn set_up(
     let mut document = if has_profile(&document, &profile) {
         document
     } else {
-        let mut new = match text {
-            Some(text) if !text.trim().is_empty() => format!("{}\n\n", text.trim_end()),
-            _ => FILE_HEADER.to_owned(),
-        };
-        new.push_str(&template(&profile));
-        new.parse().expect("a template is a TOML document")
+        with_template(text, &profile)
+            .parse()
+            .expect("a file mfa reads, with a template, is a TOML document")
     };
     for (setting, answer) in &answers {
         let value = match setting.kind {
@@ -677,6 +667,17 @@ const FILE_HEADER: &str = "\
 # default_profile = \"prod\"
 
 ";
+
+/// The file's `text` (or a new file's header) with a commented profile for `profile`
+/// after it.
+fn with_template(text: Option<String>, profile: &str) -> String {
+    let mut new = match text {
+        Some(text) if !text.trim().is_empty() => format!("{}\n\n", text.trim_end()),
+        _ => FILE_HEADER.to_owned(),
+    };
+    new.push_str(&template(profile));
+    new
+}
 
 /// A commented profile for `profile`: every key, none set. The comments stand above
 /// the table's header, where toml_edit keeps them with the table, so keys set later

@@ -363,19 +363,7 @@ impl<'a> Sources<'a> {
 
     /// Every way to give a setting: "pass --x, set X, or add `x` to profile ...".
     pub(super) fn ways(&self, setting: &Setting) -> String {
-        let mut ways = Vec::new();
-        if let Some(flag) = setting.flag {
-            ways.push(format!("pass {flag}"));
-        }
-        if let Some(variable) = setting.variable {
-            ways.push(format!("set {variable}"));
-        }
-        let last = format!("add `{}` to {}", setting.key, self.place);
-        if ways.is_empty() {
-            last
-        } else {
-            format!("{}, or {last}", ways.join(", "))
-        }
+        format!("{} to {}", self.ways_short(setting), self.place)
     }
 }
 
