@@ -144,6 +144,7 @@ fn only_in_long_help(id: &str) -> bool {
             | "timeout"
             | "retries"
             | "ca_file"
+            | "log_file"
             | "output"
     )
 }
@@ -372,6 +373,9 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "FILE")]
     pub ca_file: Option<PathBuf>,
 
+    #[arg(long = "log", global = true, value_name = "FILE")]
+    pub log_file: Option<PathBuf>,
+
     /// Output format
     #[arg(short = 'o', long, global = true, value_enum, value_name = "FORMAT")]
     pub output: Option<OutputFormat>,
@@ -405,6 +409,7 @@ impl GlobalArgs {
             "--timeout" => text(self.timeout.as_ref()),
             "--retries" => text(self.retries.as_ref()),
             "--ca-file" => text(self.ca_file.as_ref().map(|path| path.display()).as_ref()),
+            "--log" => text(self.log_file.as_ref().map(|path| path.display()).as_ref()),
             _ => None,
         }
     }

@@ -844,6 +844,7 @@ mod tests {
             ("message", "{CODE}"),
             ("scope", "2FA"),
             ("expiration_minutes", "3"),
+            ("log_file", "/var/log/mfa.jsonl"),
         ];
         let folder = tempfile::tempdir().unwrap();
         let ca_file = folder.path().join("ca.pem");

@@ -144,6 +144,8 @@ pub enum Failure {
         signal: Signal,
         call: mfa::Call,
         sent: mfa::Delivery,
+        /// Where to look before sending another (the audit log), if anywhere.
+        hint: Option<String>,
     },
 }
 
@@ -242,14 +244,20 @@ impl Failure {
             Failure::Usage(message) | Failure::Config(message) | Failure::Output(message) => {
                 message.clone()
             }
-            Failure::Interrupted { signal, sent, .. } => {
+            Failure::Interrupted {
+                signal, sent, hint, ..
+            } => {
                 let signal = signal.name();
-                match sent {
+                let what = match sent {
                     mfa::Delivery::NotSent => {
                         format!("interrupted ({signal}) before the request went out")
                     }
                     mfa::Delivery::Sent => format!("interrupted ({signal}) after the API answered"),
                     _ => format!("interrupted ({signal}) while the request was out"),
+                };
+                match hint {
+                    Some(hint) if *sent != mfa::Delivery::NotSent => format!("{what}; {hint}"),
+                    _ => what,
                 }
             }
             Failure::Api {
@@ -291,7 +299,7 @@ impl Failure {
 }
 
 /// `no`, `maybe` or `yes`.
-fn sent_word(delivery: mfa::Delivery) -> &'static str {
+pub fn sent_word(delivery: mfa::Delivery) -> &'static str {
     match delivery {
         mfa::Delivery::NotSent => "no",
         mfa::Delivery::Sent => "yes",

@@ -34,15 +34,27 @@ static CHILD: AtomicI32 = AtomicI32::new(0);
 /// What the handler writes: for each of [`Signal::ALL`], one message a state.
 static MESSAGES: OnceLock<[[Vec<u8>; 3]; 4]> = OnceLock::new();
 
+/// The audit log's descriptor, or -1, and its entry for each signal and state: an
+/// interrupted call is logged too.
+static LOG_FD: AtomicI32 = AtomicI32::new(-1);
+static LOG_LINES: OnceLock<[[Vec<u8>; 3]; 4]> = OnceLock::new();
+
 /// From now on, the four signals end the run saying what became of `call`, in
 /// `format`; on a line of its own, a status line erased first if `status_line`.
-pub fn install(format: OutputFormat, call: Call, status_line: bool) {
+/// `hint` says where to look before sending another (the audit log), if anywhere.
+pub fn install(format: OutputFormat, call: Call, status_line: bool, hint: Option<String>) {
     let message = |signal, sent| {
         let mut bytes = Vec::new();
         if status_line {
             bytes.extend_from_slice(status::ERASE.as_bytes());
         }
-        let failure = Failure::Interrupted { signal, call, sent };
+        let hint = hint.clone();
+        let failure = Failure::Interrupted {
+            signal,
+            call,
+            sent,
+            hint,
+        };
         let _ = output::write_failure(&mut bytes, format, &failure);
         bytes
     };
@@ -55,6 +67,21 @@ pub fn install(format: OutputFormat, call: Call, status_line: bool) {
     };
     if MESSAGES.set(Signal::ALL.map(states)).is_ok() {
         unix::install_handler();
+    }
+}
+
+/// From now on an interruption appends `line(signal, state)` to the audit log open as
+/// `fd`, before it ends the run.
+pub fn log_to(fd: i32, line: impl Fn(Signal, Delivery) -> Vec<u8>) {
+    let states = |signal| {
+        [
+            line(signal, Delivery::NotSent),
+            line(signal, Delivery::MaybeSent),
+            line(signal, Delivery::Sent),
+        ]
+    };
+    if LOG_LINES.set(Signal::ALL.map(states)).is_ok() {
+        LOG_FD.store(fd, Ordering::Relaxed);
     }
 }
 
@@ -123,11 +150,20 @@ pub fn held_back<T>(work: impl FnOnce() -> T) -> T {
 /// The state's message for `signal`, as the handler writes it.
 #[cfg_attr(not(unix), allow(dead_code))]
 fn message(signal: Signal) -> &'static [u8] {
+    of_state(&MESSAGES, signal)
+}
+
+/// The state's audit log entry for `signal`, if a log is open.
+#[cfg_attr(not(unix), allow(dead_code))]
+fn log_line(signal: Signal) -> &'static [u8] {
+    of_state(&LOG_LINES, signal)
+}
+
+/// The bytes made for `signal` and the state the call is in now.
+fn of_state(made: &'static OnceLock<[[Vec<u8>; 3]; 4]>, signal: Signal) -> &'static [u8] {
     let state = usize::from(STATE.load(Ordering::Relaxed)).min(2);
     let signal = Signal::ALL.iter().position(|s| *s == signal).unwrap_or(0);
-    MESSAGES
-        .get()
-        .map_or(&[][..], |messages| &messages[signal][state])
+    made.get().map_or(&[][..], |made| &made[signal][state])
 }
 
 /// The exit status for `signal`.
@@ -161,12 +197,16 @@ mod unix {
         let signal = number_of(number).unwrap_or(Signal::Interrupt);
         let child = CHILD.load(Ordering::Relaxed);
         let message = message(signal);
+        let (log, line) = (LOG_FD.load(Ordering::Relaxed), log_line(signal));
         // SAFETY: kill(2), write(2) and _exit(2) are async-signal-safe, and touch only
-        // integers and the bytes of a message made before the handler was installed,
-        // which are never freed.
+        // integers and the bytes of a message and a log line made before, which are
+        // never freed.
         unsafe {
             if child != 0 {
                 libc::kill(child, libc::SIGKILL);
+            }
+            if log >= 0 && !line.is_empty() {
+                libc::write(log, line.as_ptr().cast(), line.len());
             }
             libc::write(2, message.as_ptr().cast(), message.len());
             libc::_exit(i32::from(exit_of(signal) as u8));
@@ -263,7 +303,7 @@ mod tests {
 
     #[test]
     fn the_message_follows_the_call_from_nothing_sent_to_sent() {
-        install(OutputFormat::Text, Call::VoiceCode, false);
+        install(OutputFormat::Text, Call::VoiceCode, false, None);
         STATE.store(NOTHING_SENT, Ordering::Relaxed);
         assert_eq!(
             shown(Signal::Interrupt),

@@ -6,6 +6,7 @@
 //! can be driven whole from a test; `main` only wires in the real ones.
 
 mod args;
+mod audit;
 mod ca_file;
 mod certificate;
 mod completion;
@@ -34,12 +35,14 @@ use std::io::{self, IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU16, Ordering};
 
 use clap::CommandFactory;
 use clap::error::ErrorKind;
 use mfa::{AuthScheme, Client, CodeRequest, Request, Verdict, VerifyRequest};
 
 use args::{ApiCommand, Cli, CodeSource, Command, GlobalArgs, OutputFormat};
+use audit::AuditLog;
 use failure::{Exit, Failure};
 use input::Input;
 use output::{Log, Outcome};
@@ -149,7 +152,6 @@ fn call_api(
     err: &mut dyn Write,
 ) -> Result<Exit, Failure> {
     let format = global.format();
-    let log = Log::new(global.verbose);
     let sources = Sources::load(global, env, places.config_dir)?;
     for warning in &sources.warnings {
         let _ = output::write_warning(err, format, warning);
@@ -194,9 +196,88 @@ fn call_api(
         return Ok(Exit::Success);
     }
 
+    // Opened, and checked, before anything is sent: a log that cannot be written is
+    // no reason to have sent a code without a record.
+    let audit = match sources.log_file(global)? {
+        Some((path, origin)) => Some(AuditLog::open(&path, &origin)?),
+        None => None,
+    };
+    let record = audit.as_ref().map(|log| Record {
+        log,
+        entry: call.entry("", &sources, &connection),
+    });
+    let hint = record.as_ref().map(|_| {
+        format!(
+            "the audit log holds this call: `mfa log --to {}`",
+            call.to().as_str()
+        )
+    });
     // Only at a terminal, and never with the log, which says each step itself.
     let show_status = format == OutputFormat::Text && !global.verbose && io::stderr().is_terminal();
-    interrupt::install(format, call.call(), show_status);
+    interrupt::install(format, call.call(), show_status, hint.clone());
+    #[cfg(unix)]
+    if let Some(record) = &record {
+        interrupt::log_to(record.log.raw_fd(), |signal, sent| {
+            record.line(signal.exit(), sent, None)
+        });
+    }
+    let last_status = Arc::new(AtomicU16::new(0));
+    let made = make_call(
+        &call,
+        global,
+        &sources,
+        &connection,
+        &network,
+        &endpoints,
+        places,
+        show_status,
+        &request,
+        Arc::clone(&last_status),
+        err,
+    );
+    let made = made.map_err(|mut failure| {
+        if let (Failure::Api { error, advice }, Some(hint)) = (&mut failure, &hint)
+            && error.delivery() != mfa::Delivery::NotSent
+        {
+            *advice = Some(match advice.take() {
+                Some(advice) => format!("{advice}; {hint}"),
+                None => hint.clone(),
+            });
+        }
+        failure
+    });
+    if let Some(record) = &record {
+        record.outcome(&made, last_status.load(Ordering::Relaxed), format, err);
+    }
+    let outcome = made?;
+    deliver(
+        output::write_outcome(out, format, &outcome),
+        err,
+        &output::describe(&outcome),
+    );
+    Ok(match outcome {
+        Outcome::Verdict(Verdict::Invalid) => Exit::AnswerNo,
+        _ => Exit::Success,
+    })
+}
+
+/// Makes `call` once: credentials (a `password_command` runs), a token if need be
+/// (from the cache), the call itself with the status line and the log; its outcome.
+#[allow(clippy::too_many_arguments)]
+fn make_call(
+    call: &ApiCall,
+    global: &GlobalArgs,
+    sources: &Sources,
+    connection: &Connection,
+    network: &Network,
+    endpoints: &[Endpoint],
+    places: Places,
+    show_status: bool,
+    request: &Request,
+    last_status: Arc<AtomicU16>,
+    err: &mut dyn Write,
+) -> Result<Outcome, Failure> {
+    let (format, log) = (global.format(), Log::new(global.verbose));
     let login = sources.login(global)?;
     let timeout = connection.timeout.value.duration();
     let credentials = login.credentials(timeout)?;
@@ -209,11 +290,11 @@ fn call_api(
     let refused = |error: mfa::Error| {
         let advice = login
             .advice(&error, &connection.account_id)
-            .or_else(|| certificate_advice(&error, &network));
+            .or_else(|| certificate_advice(&error, network));
         Failure::Api { error, advice }
     };
     let cache = TokenCache::for_credentials(&credentials, places.cache_dir);
-    network.log(log, err, &endpoints);
+    network.log(log, err, endpoints);
     let mut transport = log.waits(network.transport(timeout));
     if status.on() {
         let status = Arc::clone(&status);
@@ -233,6 +314,7 @@ fn call_api(
         })
         .on_response(move |response| {
             interrupt::answered(response.status);
+            last_status.store(response.status, Ordering::Relaxed);
             log.response(response);
         });
     let client = match login.scheme() {
@@ -243,7 +325,7 @@ fn call_api(
         _ => client,
     };
     let token_before = client.token();
-    log.request(err, &request);
+    log.request(err, request);
     status.connecting(&endpoints[0].host);
     let outcome = call.make(&client);
     status.finish();
@@ -259,16 +341,71 @@ fn call_api(
             err,
         );
     }
-    let outcome = outcome.map_err(refused)?;
-    deliver(
-        output::write_outcome(out, format, &outcome),
-        err,
-        &output::describe(&outcome),
-    );
-    Ok(match outcome {
-        Outcome::Verdict(Verdict::Invalid) => Exit::AnswerNo,
-        _ => Exit::Success,
-    })
+    outcome.map_err(refused)
+}
+
+/// The audit log, and the entry of the call being made, to finish with its outcome.
+struct Record<'a> {
+    log: &'a AuditLog,
+    entry: audit::Entry,
+}
+
+impl Record<'_> {
+    /// The entry, ended with `exit`, `sent` and, if it answered, the `outcome`.
+    fn line(&self, exit: Exit, sent: mfa::Delivery, outcome: Option<&Outcome>) -> Vec<u8> {
+        let mut entry = self.entry.clone();
+        entry.exit = exit as u8;
+        entry.sent = failure::sent_word(sent).to_owned();
+        match outcome {
+            Some(Outcome::CallId(id)) => entry.id = Some(id.as_str().to_owned()),
+            Some(Outcome::MessageId(id)) => entry.id = Some(id.as_str().to_owned()),
+            Some(Outcome::Verdict(verdict)) => entry.valid = Some(verdict.is_valid()),
+            None => {}
+        }
+        audit::line(&entry)
+    }
+
+    /// Appends the entry for `made`, the call's outcome; `status` is the HTTP status of
+    /// its last answer (0: none). A failure to write is a warning: the call stands.
+    fn outcome(
+        &self,
+        made: &Result<Outcome, Failure>,
+        status: u16,
+        format: OutputFormat,
+        err: &mut dyn Write,
+    ) {
+        let mut entry = self.entry.clone();
+        entry.status = (status != 0).then_some(status);
+        let line = match made {
+            Ok(outcome) => {
+                let exit = match outcome {
+                    Outcome::Verdict(Verdict::Invalid) => Exit::AnswerNo,
+                    _ => Exit::Success,
+                };
+                let record = Record {
+                    log: self.log,
+                    entry,
+                };
+                record.line(exit, mfa::Delivery::Sent, Some(outcome))
+            }
+            Err(failure) => {
+                entry.request_id = failure
+                    .api_error()
+                    .and_then(mfa::Error::request_id)
+                    .map(str::to_owned);
+                entry.exit = failure.exit() as u8;
+                entry.sent = failure.sent().to_owned();
+                audit::line(&entry)
+            }
+        };
+        if let Err(e) = self.log.append_line(&line) {
+            let warning = format!(
+                "could not write the audit log {}: {e}; the call's result stands as said",
+                self.log.path().display()
+            );
+            let _ = output::write_warning(err, format, &warning);
+        }
+    }
 }
 
 /// The call an API command makes, with its checked body.
@@ -328,6 +465,55 @@ impl ApiCall {
         Some(format!(
             "{what} {digits} digits: Bandwidth documents 4 to 8 today, so the API may refuse it"
         ))
+    }
+
+    /// The number the code goes to, or was sent to.
+    fn to(&self) -> &mfa::PhoneNumber {
+        match self {
+            ApiCall::Voice(body) | ApiCall::Sms(body) => &body.to,
+            ApiCall::Verify(body) => &body.to,
+        }
+    }
+
+    /// The call's name in the audit log and in `mfa log`.
+    fn name(&self) -> &'static str {
+        match self {
+            ApiCall::Voice(_) => "voice",
+            ApiCall::Sms(_) => "sms",
+            ApiCall::Verify(_) => "verify",
+        }
+    }
+
+    /// Its audit log entry as it begins, made by `command` (its own name if empty):
+    /// who makes which call, to whom, when; the outcome is filled in later.
+    fn entry(&self, command: &str, sources: &Sources, connection: &Connection) -> audit::Entry {
+        let scope = match self {
+            ApiCall::Voice(body) | ApiCall::Sms(body) => body.scope.as_ref(),
+            ApiCall::Verify(body) => body.scope.as_ref(),
+        };
+        audit::Entry {
+            time: audit::timestamp(std::time::SystemTime::now()),
+            command: if command.is_empty() {
+                self.name()
+            } else {
+                command
+            }
+            .to_owned(),
+            call: self.name().to_owned(),
+            profile: sources.profile_name.value.clone(),
+            account_id: connection.account_id.value.as_str().to_owned(),
+            to: self.to().as_str().to_owned(),
+            scope: scope.map(|scope| scope.as_str().to_owned()),
+            operator: audit::operator(),
+            host: audit::host(),
+            id: None,
+            request_id: None,
+            status: None,
+            sent: "no".to_owned(),
+            valid: None,
+            exit: 0,
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+        }
     }
 
     /// Which call of the API it is.

@@ -4,6 +4,7 @@
 //! tests and the unit tests run.
 #![cfg(unix)]
 
+mod audit;
 mod config;
 mod doctor;
 mod dry_run;

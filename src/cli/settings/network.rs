@@ -20,7 +20,7 @@ use mfa::{BaseUrl, CaCertificates, NoProxy, Proxies, Proxy, Retries, TokenUrl, T
 
 use super::sources::Sources;
 use super::sources::invalid;
-use super::table;
+use super::table::{self, Setting};
 use super::{non_empty, non_empty_path};
 use crate::cli::args::GlobalArgs;
 use crate::cli::ca_file::read_certificates;
@@ -196,24 +196,43 @@ impl Sources<'_> {
         }
     }
 
+    /// The audit log's file, if one is set: from `--log`, `MFA_LOG` or the profile's
+    /// `log_file` (relative to the config file's folder).
+    pub fn log_file(&self, global: &GlobalArgs) -> Result<Option<(PathBuf, Origin)>, Failure> {
+        self.file_setting(&table::LOG_FILE, global.log_file.as_ref())
+    }
+
+    /// A setting that names a file: from its flag (`flag`), else its variable (any
+    /// bytes a path may hold, as the flag's), else the profile, relative to the config
+    /// file's folder.
+    fn file_setting(
+        &self,
+        setting: &Setting,
+        flag: Option<&PathBuf>,
+    ) -> Result<Option<(PathBuf, Origin)>, Failure> {
+        let variable = setting.variable.expect("a file setting has a variable");
+        if let Some(path) = flag {
+            let flag = setting.flag.expect("a file setting has a flag");
+            return Ok(Some((path.clone(), Origin::Flag(flag))));
+        }
+        if let Some(path) = non_empty_path(self.env, variable) {
+            return Ok(Some((path, Origin::Env(variable))));
+        }
+        Ok(self.given(setting)?.map(|given| {
+            let path = self.path_of(setting, &given.value, &given.origin);
+            (path, given.origin)
+        }))
+    }
+
     /// The extra CAs: from `--ca-file`, `MFA_CA_FILE` or the profile's `ca_file`.
     fn ca_file(&self, global: &GlobalArgs) -> Result<Option<CaFile>, Failure> {
         let setting = &table::CA_FILE;
-        let variable = setting.variable.expect("the CA file has a variable");
-        let (path, origin) = if let Some(path) = &global.ca_file {
-            (path.clone(), Origin::Flag("--ca-file"))
-        } else if let Some(path) = non_empty_path(self.env, variable) {
-            // Any bytes a path may hold, as the flag's would be.
-            (path, Origin::Env(variable))
-        } else if let Some(given) = self.given(setting)? {
-            if let Origin::Profile { .. } = given.origin {
-                self.trusted(setting, "used", "which servers you trust")?;
-            }
-            let path = self.path_of(setting, &given.value, &given.origin);
-            (path, given.origin)
-        } else {
+        let Some((path, origin)) = self.file_setting(setting, global.ca_file.as_ref())? else {
             return Ok(None);
         };
+        if let Origin::Profile { .. } = origin {
+            self.trusted(setting, "used", "which servers you trust")?;
+        }
         match read_certificates(&path) {
             Ok(certificates) => Ok(Some(CaFile {
                 path,

@@ -271,6 +271,22 @@ pub const CA_FILE: Setting = Setting {
     default: None,
     hides: Hides::Nothing,
 };
+pub const LOG_FILE: Setting = Setting {
+    key: "log_file",
+    what: "audit log",
+    help: "Append one JSON line for each API call made to this file (mode 600): when, who, \
+           to whom, and how it ended; never a code or secret. Read it with `mfa log`",
+    flag: Some("--log"),
+    variable: Some("MFA_LOG"),
+    kind: Kind::Path,
+    check: |path| match path {
+        "" => Err(InvalidValue::from_rule("must be a file's path")),
+        _ => Ok(()),
+    },
+    calls: ALL_CALLS,
+    default: None,
+    hides: Hides::Nothing,
+};
 pub const FROM: Setting = Setting {
     key: "from",
     what: "from number",
@@ -358,7 +374,7 @@ pub const EXPIRATION: Setting = Setting {
 };
 
 /// Every setting, in the order `mfa config show` lists them.
-pub const SETTINGS: [&Setting; 18] = [
+pub const SETTINGS: [&Setting; 19] = [
     &ACCOUNT_ID,
     &USERNAME,
     &PASSWORD,
@@ -370,6 +386,7 @@ pub const SETTINGS: [&Setting; 18] = [
     &TIMEOUT,
     &RETRIES,
     &CA_FILE,
+    &LOG_FILE,
     &FROM,
     &VOICE_APPLICATION_ID,
     &MESSAGING_APPLICATION_ID,

@@ -1,0 +1,217 @@
+//! The audit log (`--log`, `MFA_LOG`, `log_file`): one whole JSON line for each call,
+//! however it ended, with no code or secret; a file that is not the user's own regular
+//! file is refused before anything is sent; runs at once never mix their lines.
+
+use std::os::unix::fs::PermissionsExt;
+
+use crate::support::*;
+
+/// The log's lines, as JSON.
+fn entries(path: &std::path::Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect()
+}
+
+#[test]
+fn each_call_appends_one_line_saying_who_called_whom_and_how_it_ended() {
+    let mut server = mockito::Server::new();
+    let send = voice_mock(&mut server, &default_voice_body())
+        .with_body(r#"{"callId":"c-1"}"#)
+        .expect(1)
+        .create();
+    let folder = tempfile::tempdir().unwrap();
+    let log = folder.path().join("audit.jsonl");
+    let api = format!("{}/api/v1", server.url());
+    Mfa::voice(&api)
+        .args(&["--log", log.to_str().unwrap()])
+        .run()
+        .assert(0, "c-1\n", "");
+    let check = api_mock(&mut server, VERIFY_PATH, &default_verify_body())
+        .with_body(r#"{"valid":false}"#)
+        .expect(1)
+        .create();
+    Mfa::verify(&api)
+        .env("MFA_LOG", log.to_str().unwrap())
+        .run()
+        .assert(1, "invalid\n", "");
+    send.assert();
+    check.assert();
+    let mode = std::fs::metadata(&log).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(!text.contains(CODE) && !text.contains(PASSWORD), "{text}");
+    let entries = entries(&log);
+    assert_eq!(entries.len(), 2, "{entries:?}");
+    let sent = &entries[0];
+    for (key, value) in [
+        ("command", "voice"),
+        ("call", "voice"),
+        ("profile", "default"),
+        ("accountId", ACCOUNT),
+        ("to", TO),
+        ("id", "c-1"),
+        ("sent", "yes"),
+        ("version", env!("CARGO_PKG_VERSION")),
+    ] {
+        assert_eq!(sent[key], value, "{key}: {sent}");
+    }
+    assert_eq!(sent["status"], 200);
+    assert_eq!(sent["exit"], 0);
+    let time = sent["time"].as_str().unwrap();
+    assert!(
+        time.len() == 24 && time.ends_with('Z') && time.as_bytes()[19] == b'.',
+        "{time}"
+    );
+    assert!(sent["operator"]["uid"].is_u64(), "{sent}");
+    assert!(sent["host"].is_string(), "{sent}");
+    let checked = &entries[1];
+    assert_eq!(checked["call"], "verify");
+    assert_eq!(checked["valid"], false);
+    assert_eq!(checked["exit"], 1);
+}
+
+#[test]
+fn a_call_that_may_have_gone_out_is_logged_and_its_message_names_mfa_log() {
+    let mut server = mockito::Server::new();
+    let failed = voice_mock(&mut server, &default_voice_body())
+        .with_status(503)
+        .with_body(r#"{"error":"down","requestId":"r-503"}"#)
+        .expect(1)
+        .create();
+    let folder = tempfile::tempdir().unwrap();
+    let log = folder.path().join("audit.jsonl");
+    Mfa::voice(&format!("{}/api/v1", server.url()))
+        .args(&["--log", log.to_str().unwrap()])
+        .run()
+        .assert(
+            7,
+            "",
+            &format!(
+                "mfa: error: the API failed (HTTP 503): down (requestId r-503); the audit log \
+                 holds this call: `mfa log --to {TO}`; the code may have been sent, so check \
+                 before sending another\n"
+            ),
+        );
+    failed.assert();
+    let entries = entries(&log);
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0]["sent"], "maybe");
+    assert_eq!(entries[0]["exit"], 7);
+    assert_eq!(entries[0]["status"], 503);
+    assert_eq!(entries[0]["requestId"], "r-503");
+}
+
+#[test]
+fn a_log_that_is_not_the_users_own_regular_file_is_refused_before_anything_is_sent() {
+    let mut server = mockito::Server::new();
+    let nothing = nothing_sent(&mut server);
+    let folder = tempfile::tempdir().unwrap();
+    let fifo = folder.path().join("fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let link = folder.path().join("link");
+    std::os::unix::fs::symlink("/dev/null", &link).unwrap();
+    for (path, why) in [
+        (fifo, "it is a FIFO, not a regular file"),
+        (link, "it is a device, not a regular file"),
+    ] {
+        Mfa::voice(&format!("{}/api/v1", server.url()))
+            .env("MFA_LOG", path.to_str().unwrap())
+            .run()
+            .assert(
+                3,
+                "",
+                &format!(
+                    "mfa: error: the audit log {} (from environment variable MFA_LOG) cannot \
+                     be used: {why}; nothing was sent\n",
+                    path.display()
+                ),
+            );
+    }
+    // Another user's file, as only root can make here.
+    let theirs = folder.path().join("theirs.jsonl");
+    std::fs::write(&theirs, "").unwrap();
+    if std::os::unix::fs::chown(&theirs, Some(65534), Some(65534)).is_ok() {
+        let outcome = Mfa::voice(&format!("{}/api/v1", server.url()))
+            .args(&["--log", theirs.to_str().unwrap()])
+            .run();
+        outcome.assert_error(3, "the audit log ");
+        assert!(
+            outcome
+                .stderr
+                .contains("it belongs to another user (uid 65534)"),
+            "{}",
+            outcome.stderr
+        );
+    }
+    nothing.assert();
+}
+
+#[test]
+fn fifty_runs_at_once_leave_fifty_whole_lines() {
+    let mut server = mockito::Server::new();
+    let sends = voice_mock(&mut server, &default_voice_body())
+        .with_body(r#"{"callId":"c-many"}"#)
+        .expect(50)
+        .create();
+    let folder = tempfile::tempdir().unwrap();
+    let log = folder.path().join("audit.jsonl");
+    let runs: Vec<_> = (0..50)
+        .map(|_| {
+            Mfa::voice(&format!("{}/api/v1", server.url()))
+                .env("MFA_LOG", log.to_str().unwrap())
+                .start()
+        })
+        .collect();
+    for run in runs {
+        Outcome::of(run.wait_with_output().unwrap()).assert(0, "c-many\n", "");
+    }
+    sends.assert();
+    let entries = entries(&log);
+    assert_eq!(entries.len(), 50);
+    assert!(entries.iter().all(|entry| entry["id"] == "c-many"));
+}
+
+#[test]
+fn an_interrupted_call_is_logged_too() {
+    use std::time::{Duration, Instant};
+    let (port, requests) =
+        crate::servers::raw_server(|_| std::thread::sleep(Duration::from_secs(30)));
+    let folder = tempfile::tempdir().unwrap();
+    let log = folder.path().join("audit.jsonl");
+    let child = Mfa::sms(&format!("http://127.0.0.1:{port}/api/v1"))
+        .args(&["--log", log.to_str().unwrap()])
+        .start();
+    let started = Instant::now();
+    while requests.entries().is_empty() {
+        assert!(started.elapsed() < Duration::from_secs(10));
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    Outcome::of(child.wait_with_output().unwrap()).assert(
+        143,
+        "",
+        &format!(
+            "mfa: error: interrupted (SIGTERM) while the request was out; the audit log holds \
+             this call: `mfa log --to {TO}`; the code may have been sent, so check before \
+             sending another\n"
+        ),
+    );
+    let entries = entries(&log);
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0]["call"], "sms");
+    assert_eq!(entries[0]["sent"], "maybe");
+    assert_eq!(entries[0]["exit"], 143);
+}
