@@ -85,6 +85,39 @@ pub struct Operator {
     pub uid: Option<u32>,
 }
 
+impl Entry {
+    /// The entry of a call beginning now: `command` makes `call` for `account_id` to
+    /// `to`, from `profile`, by this operator on this host; the outcome is filled in
+    /// when it is known (`sent` is `no` until then).
+    pub fn begin(
+        command: &str,
+        call: &str,
+        profile: &str,
+        account_id: &str,
+        to: &str,
+        scope: Option<&str>,
+    ) -> Entry {
+        Entry {
+            time: timestamp(SystemTime::now()),
+            command: command.to_owned(),
+            call: call.to_owned(),
+            profile: profile.to_owned(),
+            account_id: account_id.to_owned(),
+            to: to.to_owned(),
+            scope: scope.map(str::to_owned),
+            operator: operator(),
+            host: host(),
+            id: None,
+            request_id: None,
+            status: None,
+            sent: "no".to_owned(),
+            valid: None,
+            exit: 0,
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+        }
+    }
+}
+
 impl AuditLog {
     /// Opens the log at `path` (named by `origin`) to append, creating it with mode
     /// 0600; refuses anything but a regular file of the user's, before anything is

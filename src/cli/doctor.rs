@@ -27,6 +27,7 @@ use mfa::{
 use serde::Serialize;
 
 use crate::cli::args::{DoctorArgs, GlobalArgs, OutputFormat};
+use crate::cli::audit::{self, AuditLog};
 use crate::cli::certificate::{self, Summary};
 use crate::cli::credentials::{Login, Password};
 use crate::cli::failure::{Exit, Failure};
@@ -371,7 +372,44 @@ fn check(
         ExpirationMinutes::new(1.0).expect("a lifetime"),
     )
     .with_scope(SCOPE.parse().expect("a scope"));
+    // The one call the doctor makes goes into the audit log, if one is set, as any
+    // call does; a log that cannot be used fails here, before the call.
+    let audit = sources.log_file(global).and_then(|log| {
+        log.map(|(path, origin)| AuditLog::open(&path, &origin))
+            .transpose()
+    });
+    let audit = match audit {
+        Ok(audit) => audit,
+        Err(failure) => return report.fail("audit log", &failure),
+    };
+    let mut entry = audit::Entry::begin(
+        "doctor",
+        "verify",
+        &sources.profile_name.value,
+        connection.account_id.value.as_str(),
+        to.as_str(),
+        Some(SCOPE),
+    );
     let verified = client.verify_code(&request);
+    if let Some(log) = &audit {
+        match &verified {
+            Ok(verdict) => {
+                entry.sent = "yes".into();
+                entry.valid = Some(verdict.is_valid());
+            }
+            Err(error) => {
+                let failure = Failure::from(error.clone());
+                entry.sent = failure.sent().into();
+                entry.exit = failure.exit() as u8;
+                entry.status = error.status();
+                entry.request_id = error.request_id().map(str::to_owned);
+            }
+        }
+        if let Err(e) = log.append_line(&audit::line(&entry)) {
+            let why = format!("could not write {}: {e}", log.path().display());
+            report.warn("audit log", why);
+        }
+    }
     handshakes.report(report);
     match verified {
         Ok(_) => report.ok(

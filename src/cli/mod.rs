@@ -491,29 +491,19 @@ impl ApiCall {
             ApiCall::Voice(body) | ApiCall::Sms(body) => body.scope.as_ref(),
             ApiCall::Verify(body) => body.scope.as_ref(),
         };
-        audit::Entry {
-            time: audit::timestamp(std::time::SystemTime::now()),
-            command: if command.is_empty() {
-                self.name()
-            } else {
-                command
-            }
-            .to_owned(),
-            call: self.name().to_owned(),
-            profile: sources.profile_name.value.clone(),
-            account_id: connection.account_id.value.as_str().to_owned(),
-            to: self.to().as_str().to_owned(),
-            scope: scope.map(|scope| scope.as_str().to_owned()),
-            operator: audit::operator(),
-            host: audit::host(),
-            id: None,
-            request_id: None,
-            status: None,
-            sent: "no".to_owned(),
-            valid: None,
-            exit: 0,
-            version: env!("CARGO_PKG_VERSION").to_owned(),
-        }
+        let command = if command.is_empty() {
+            self.name()
+        } else {
+            command
+        };
+        audit::Entry::begin(
+            command,
+            self.name(),
+            &sources.profile_name.value,
+            connection.account_id.value.as_str(),
+            self.to().as_str(),
+            scope.map(|scope| scope.as_str()),
+        )
     }
 
     /// Which call of the API it is.

@@ -215,3 +215,34 @@ fn an_interrupted_call_is_logged_too() {
     assert_eq!(entries[0]["sent"], "maybe");
     assert_eq!(entries[0]["exit"], 143);
 }
+
+#[test]
+fn the_doctors_credential_check_is_logged() {
+    let mut server = mockito::Server::new();
+    let verify = server
+        .mock("POST", VERIFY_PATH)
+        .with_body(r#"{"valid":false}"#)
+        .expect(1)
+        .create();
+    let folder = tempfile::tempdir().unwrap();
+    let log = folder.path().join("audit.jsonl");
+    let outcome = Mfa::new()
+        .args(&["doctor", "--account-id", ACCOUNT, "--username", USERNAME])
+        .args(&["--base-url", &format!("{}/api/v1", server.url())])
+        .args(&["--log", log.to_str().unwrap()])
+        .env("BW_PASSWORD", PASSWORD)
+        .run();
+    assert_eq!(outcome.code, 0, "{}", outcome.stdout);
+    verify.assert();
+    let entries = entries(&log);
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0]["command"], "doctor");
+    assert_eq!(entries[0]["call"], "verify");
+    assert_eq!(entries[0]["scope"], "mfa-doctor");
+    assert_eq!(entries[0]["valid"], false);
+    assert!(
+        entries[0]["to"].as_str().unwrap().starts_with("+120255501"),
+        "{}",
+        entries[0]
+    );
+}
