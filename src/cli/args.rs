@@ -125,6 +125,7 @@ fn applies(path: &str, id: &str) -> bool {
     match path {
         "" | "voice" | "sms" | "verify" => true,
         "doctor" => !request,
+        "log" => selects || format || id == "log_file",
         "config show" | "config get" => !request,
         "config path" | "config profiles" => id == "config" || format,
         _ if path == "config" || path.starts_with("config ") => selects || format,
@@ -448,6 +449,9 @@ pub enum Command {
     /// code: the credentials through one verify for a fictional number
     Doctor(DoctorArgs),
 
+    /// Show the audit log's entries, newest first: one a call made, how it ended
+    Log(LogArgs),
+
     /// Print a completion script for SHELL; see the README for where it goes
     Completions {
         /// The shell to complete for
@@ -534,6 +538,21 @@ pub enum ConfigCommand {
         #[arg(long, short = 'y')]
         yes: bool,
     },
+}
+
+/// What `mfa log` takes.
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// Only the calls to this number (E.164)
+    #[arg(long, value_name = "NUMBER")]
+    pub to: Option<PhoneNumber>,
+    /// Only the calls since then: a time ago (`2h`, `30min`, `7days`) or a date and time
+    /// (`2026-12-01`, `2026-12-01T09:00:00Z`)
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+    /// At most this many entries, the newest
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
 }
 
 /// What `mfa doctor` takes.
@@ -819,7 +838,7 @@ mod tests {
                     "{path} --help, {flag}: {help}"
                 );
             }
-            let takes_a_file = api || in_config || path == "mfa doctor";
+            let takes_a_file = api || in_config || path == "mfa doctor" || path == "mfa log";
             assert_eq!(
                 lists(&help, "--config"),
                 takes_a_file,

@@ -17,6 +17,7 @@ mod doctor;
 mod failure;
 mod input;
 mod interrupt;
+mod log_command;
 mod man;
 mod origin;
 mod output;
@@ -129,6 +130,7 @@ pub fn run(
             err,
         ),
         Command::Doctor(args) => doctor::run(args, &cli.global, env, places.config_dir, out),
+        Command::Log(args) => log_command::run(args, &cli.global, env, places.config_dir, out, err),
         Command::Api(command) => call_api(command, &cli.global, env, places, input, out, err),
     };
     match result {

@@ -2,6 +2,7 @@
 //! however it ended, with no code or secret; a file that is not the user's own regular
 //! file is refused before anything is sent; runs at once never mix their lines.
 
+use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 
 use crate::support::*;
@@ -244,5 +245,106 @@ fn the_doctors_credential_check_is_logged() {
         entries[0]["to"].as_str().unwrap().starts_with("+120255501"),
         "{}",
         entries[0]
+    );
+}
+
+#[test]
+fn mfa_log_shows_the_entries_newest_first_filtered_and_skips_damaged_lines() {
+    let mut server = mockito::Server::new();
+    let other = "+15550001111";
+    let first = voice_mock(&mut server, &default_voice_body())
+        .with_body(r#"{"callId":"c-first"}"#)
+        .expect(1)
+        .create();
+    let second = voice_mock(&mut server, &voice_body_to(other))
+        .with_body(r#"{"callId":"c-second"}"#)
+        .expect(1)
+        .create();
+    let folder = tempfile::tempdir().unwrap();
+    let log = folder.path().join("audit.jsonl");
+    let log = log.to_str().unwrap();
+    let api = format!("{}/api/v1", server.url());
+    Mfa::voice(&api)
+        .args(&["--log", log])
+        .run()
+        .assert(0, "c-first\n", "");
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(log)
+        .unwrap()
+        .write_all(b"{\"half\": \nnot an entry\n")
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    Mfa::new()
+        .args(&[
+            "voice",
+            "--to",
+            other,
+            "--from",
+            FROM,
+            "--application-id",
+            APP,
+        ])
+        .connected(&api)
+        .args(&["--log", log])
+        .run()
+        .assert(0, "c-second\n", "");
+    first.assert();
+    second.assert();
+    let shown = Mfa::new().args(&["log", "--log", log]).run();
+    assert_eq!(shown.code, 0, "{}", shown.stderr);
+    let lines: Vec<&str> = shown.stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", shown.stdout);
+    assert!(lines[0].starts_with("TIME "), "{}", lines[0]);
+    assert!(
+        lines[1].contains(other) && lines[1].contains(" sent ") && lines[1].ends_with("c-second"),
+        "{}",
+        lines[1]
+    );
+    assert!(lines[2].ends_with("c-first"), "{}", lines[2]);
+    assert_eq!(
+        shown.stderr,
+        format!(
+            "mfa: warning: 2 line(s) of {log} are not mfa's entries (damaged or another \
+             program's) and were skipped\n"
+        )
+    );
+    // --to, --limit, --since and JSON lines.
+    let only = Mfa::new()
+        .args(&["log", "--log", log, "--to", TO, "--json"])
+        .run();
+    let entries: Vec<serde_json::Value> = only
+        .stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0]["id"], "c-first");
+    let newest = Mfa::new()
+        .args(&[
+            "log", "--log", log, "--limit", "1", "--since", "1h", "--json",
+        ])
+        .run();
+    assert_eq!(newest.stdout.lines().count(), 1, "{}", newest.stdout);
+    assert!(newest.stdout.contains("c-second"));
+    let none = Mfa::new()
+        .args(&["log", "--log", log, "--since", "2099-01-01"])
+        .run();
+    assert_eq!(
+        none.stdout.lines().count(),
+        1,
+        "only the header: {}",
+        none.stdout
+    );
+}
+
+#[test]
+fn mfa_log_with_no_log_set_says_how_to_turn_it_on() {
+    Mfa::new().args(&["log"]).run().assert(
+        3,
+        "",
+        "mfa: error: no audit log is set, so there is nothing to show; turn it on with --log \
+         FILE, MFA_LOG=FILE, or `mfa config set log_file FILE`, and each call is written to \
+         it; nothing was sent\n",
     );
 }
