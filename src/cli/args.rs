@@ -600,6 +600,50 @@ pub struct SendArgs {
 
     #[arg(long, value_name = "TEXT")]
     pub message: Option<MessageTemplate>,
+
+    /// Then ask for the code the user reads back and check it, for the same number and
+    /// scope (at a terminal without echo; else one line of stdin a try); exit 0 when
+    /// valid, 1 when every try was not
+    #[arg(long)]
+    pub verify: bool,
+
+    /// With --verify: how many codes may be tried, each a verify attempt [default: 3]
+    #[arg(long, value_name = "N", requires = "verify")]
+    pub tries: Option<Tries>,
+
+    /// With --verify: how old the code may be, in minutes from 1 to 15
+    #[arg(long, value_name = "MINUTES", requires = "verify")]
+    pub expiration: Option<ExpirationMinutes>,
+}
+
+/// How many codes `--verify` takes: 1 to 10; 3 unless told otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tries(u8);
+
+impl Tries {
+    /// The number.
+    pub fn get(self) -> u8 {
+        self.0
+    }
+}
+
+impl Default for Tries {
+    fn default() -> Self {
+        Tries(3)
+    }
+}
+
+impl std::str::FromStr for Tries {
+    type Err = mfa::InvalidValue;
+
+    fn from_str(value: &str) -> Result<Self, mfa::InvalidValue> {
+        match value.parse::<u8>() {
+            Ok(n @ 1..=10) if value.bytes().all(|b| b.is_ascii_digit()) => Ok(Tries(n)),
+            _ => Err(mfa::InvalidValue::from_rule(
+                "must be a whole number of tries from 1 to 10",
+            )),
+        }
+    }
 }
 
 impl SendArgs {

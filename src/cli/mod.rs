@@ -44,6 +44,7 @@ use mfa::{AuthScheme, Client, CodeRequest, Request, Verdict, VerifyRequest};
 
 use args::{ApiCommand, Cli, CodeSource, Command, GlobalArgs, OutputFormat};
 use audit::AuditLog;
+use credentials::Login;
 use failure::{Exit, Failure};
 use input::Input;
 use output::{Log, Outcome};
@@ -224,8 +225,7 @@ fn call_api(
         });
     }
     let last_status = Arc::new(AtomicU16::new(0));
-    let made = make_call(
-        &call,
+    let made = Caller::connect(
         global,
         &sources,
         &connection,
@@ -233,10 +233,10 @@ fn call_api(
         &endpoints,
         places,
         show_status,
-        &request,
         Arc::clone(&last_status),
         err,
-    );
+    )
+    .and_then(|caller| caller.make(&call, &request, err));
     let made = made.map_err(|mut failure| {
         if let (Failure::Api { error, advice }, Some(hint)) = (&mut failure, &hint)
             && error.delivery() != mfa::Delivery::NotSent
@@ -263,87 +263,124 @@ fn call_api(
     })
 }
 
-/// Makes `call` once: credentials (a `password_command` runs), a token if need be
-/// (from the cache), the call itself with the status line and the log; its outcome.
-#[allow(clippy::too_many_arguments)]
-fn make_call(
-    call: &ApiCall,
-    global: &GlobalArgs,
-    sources: &Sources,
-    connection: &Connection,
-    network: &Network,
-    endpoints: &[Endpoint],
-    places: Places,
-    show_status: bool,
-    request: &Request,
-    last_status: Arc<AtomicU16>,
-    err: &mut dyn Write,
-) -> Result<Outcome, Failure> {
-    let (format, log) = (global.format(), Log::new(global.verbose));
-    let login = sources.login(global)?;
-    let timeout = connection.timeout.value.duration();
-    let credentials = login.credentials(timeout)?;
-    // Begun once a password command is done with the terminal: the token endpoint (if
-    // any) is called first.
-    let first_host = endpoints
-        .last()
-        .map_or("", |endpoint| endpoint.host.as_str());
-    let status = Arc::new(StatusLine::start(show_status, first_host));
-    let refused = |error: mfa::Error| {
-        let advice = login
-            .advice(&error, &connection.account_id)
-            .or_else(|| certificate_advice(&error, network));
-        Failure::Api { error, advice }
-    };
-    let cache = TokenCache::for_credentials(&credentials, places.cache_dir);
-    network.log(log, err, endpoints);
-    let mut transport = log.waits(network.transport(timeout));
-    if status.on() {
-        let status = Arc::clone(&status);
-        transport = transport.on_wait(move |wait| status.retry(wait));
-    }
-    let client = Client::new(
-        connection.base_url.value.clone(),
-        connection.account_id.value.clone(),
-        credentials,
-    )
-    .with_transport(transport);
-    let written = Arc::clone(&status);
-    let client = client
-        .on_request_written(move || {
-            interrupt::request_written();
-            written.written();
-        })
-        .on_response(move |response| {
-            interrupt::answered(response.status);
-            last_status.store(response.status, Ordering::Relaxed);
-            log.response(response);
-        });
-    let client = match login.scheme() {
-        AuthScheme::Bearer => {
-            token_cache::token_for(client, cache.as_ref(), timeout, log, format, err)
-                .map_err(refused)?
+/// A client ready to make calls: the credentials resolved (a `password_command` has
+/// run), a token at hand if need be (from the cache), the status line and the log.
+struct Caller<'a> {
+    client: Client,
+    cache: Option<TokenCache>,
+    status: Arc<StatusLine>,
+    log: Log,
+    format: OutputFormat,
+    login: Login,
+    connection: &'a Connection,
+    network: &'a Network,
+    host: &'a str,
+}
+
+impl<'a> Caller<'a> {
+    /// Gets ready to call the API at `endpoints[0]` (and the token endpoint after it,
+    /// if any). `last_status` is told each answer's HTTP status.
+    #[allow(clippy::too_many_arguments)]
+    fn connect(
+        global: &GlobalArgs,
+        sources: &Sources,
+        connection: &'a Connection,
+        network: &'a Network,
+        endpoints: &'a [Endpoint],
+        places: Places,
+        show_status: bool,
+        last_status: Arc<AtomicU16>,
+        err: &mut dyn Write,
+    ) -> Result<Self, Failure> {
+        let (format, log) = (global.format(), Log::new(global.verbose));
+        let login = sources.login(global)?;
+        let timeout = connection.timeout.value.duration();
+        let credentials = login.credentials(timeout)?;
+        // Begun once a password command is done with the terminal: the token endpoint
+        // (if any) is called first.
+        let first_host = endpoints
+            .last()
+            .map_or("", |endpoint| endpoint.host.as_str());
+        let status = Arc::new(StatusLine::start(show_status, first_host));
+        let cache = TokenCache::for_credentials(&credentials, places.cache_dir);
+        network.log(log, err, endpoints);
+        let mut transport = log.waits(network.transport(timeout));
+        if status.on() {
+            let status = Arc::clone(&status);
+            transport = transport.on_wait(move |wait| status.retry(wait));
         }
-        _ => client,
-    };
-    let token_before = client.token();
-    log.request(err, request);
-    status.connecting(&endpoints[0].host);
-    let outcome = call.make(&client);
-    status.finish();
-    if let Some(cache) = &cache {
-        let refused = matches!(&outcome, Err(mfa::Error::Api { status: 401, .. }));
-        token_cache::keep_token(
-            &client,
+        let client = Client::new(
+            connection.base_url.value.clone(),
+            connection.account_id.value.clone(),
+            credentials,
+        )
+        .with_transport(transport);
+        let written = Arc::clone(&status);
+        let client = client
+            .on_request_written(move || {
+                interrupt::request_written();
+                written.written();
+            })
+            .on_response(move |response| {
+                interrupt::answered(response.status);
+                last_status.store(response.status, Ordering::Relaxed);
+                log.response(response);
+            });
+        let client = match login.scheme() {
+            AuthScheme::Bearer => {
+                token_cache::token_for(client, cache.as_ref(), timeout, log, format, err)
+                    .map_err(|error| refusal(&login, connection, network, error))?
+            }
+            _ => client,
+        };
+        Ok(Caller {
+            client,
             cache,
-            token_before.as_ref(),
-            refused,
+            status,
             log,
             format,
-            err,
-        );
+            login,
+            connection,
+            network,
+            host: &endpoints[0].host,
+        })
     }
-    outcome.map_err(refused)
+
+    /// A failed call, with what to check in the user's terms.
+    fn refused(&self, error: mfa::Error) -> Failure {
+        refusal(&self.login, self.connection, self.network, error)
+    }
+
+    /// Makes `call` (shown as `request`) once, and keeps what it taught the token cache.
+    fn make(&self, call: &ApiCall, request: &Request, err: &mut dyn Write) -> Result<Outcome, Failure> {
+        let token_before = self.client.token();
+        self.log.request(err, request);
+        self.status.connecting(self.host);
+        let outcome = call.make(&self.client);
+        self.status.finish();
+        if let Some(cache) = &self.cache {
+            let refused = matches!(&outcome, Err(mfa::Error::Api { status: 401, .. }));
+            token_cache::keep_token(
+                &self.client,
+                cache,
+                token_before.as_ref(),
+                refused,
+                self.log,
+                self.format,
+                err,
+            );
+        }
+        outcome.map_err(|error| self.refused(error))
+    }
+}
+
+/// A failed call, with what to check in the user's terms: where each refused
+/// credential came from, or which CA to trust.
+fn refusal(login: &Login, connection: &Connection, network: &Network, error: mfa::Error) -> Failure {
+    let advice = login
+        .advice(&error, &connection.account_id)
+        .or_else(|| certificate_advice(&error, network));
+    Failure::Api { error, advice }
 }
 
 /// The audit log, and the entry of the call being made, to finish with its outcome.
