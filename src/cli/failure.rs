@@ -123,7 +123,7 @@ impl From<Exit> for std::process::ExitCode {
 }
 
 /// Why a command did not succeed.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Failure {
     /// A bad flag or value on the command line; nothing was sent.
     Usage(String),
@@ -138,6 +138,13 @@ pub enum Failure {
     /// What a command that sent nothing had to print could not be written to stdout (a
     /// full disk); a reader that closed it is no failure.
     Output(String),
+    /// `--verify` could not read the code back (`why`): the code `call` sent, as `id`,
+    /// is not checked.
+    NotChecked {
+        why: String,
+        call: mfa::Call,
+        id: String,
+    },
     /// A signal ended the run while `call` was being made, after it got as far as
     /// `sent` says.
     Interrupted {
@@ -196,7 +203,7 @@ impl Failure {
     /// The exit status.
     pub fn exit(&self) -> Exit {
         match self {
-            Failure::Usage(_) => Exit::Usage,
+            Failure::Usage(_) | Failure::NotChecked { .. } => Exit::Usage,
             Failure::Config(_) | Failure::Output(_) => Exit::Config,
             Failure::Interrupted { signal, .. } => signal.exit(),
             Failure::Api { error, .. } => match error.class() {
@@ -213,7 +220,7 @@ impl Failure {
     /// A stable name for scripts, the `kind` of the JSON error.
     pub fn kind(&self) -> &'static str {
         match self {
-            Failure::Usage(_) => "usage",
+            Failure::Usage(_) | Failure::NotChecked { .. } => "usage",
             Failure::Config(_) => "config",
             Failure::Output(_) => "output",
             Failure::Interrupted { .. } => "interrupted",
@@ -243,6 +250,9 @@ impl Failure {
         match self {
             Failure::Usage(message) | Failure::Config(message) | Failure::Output(message) => {
                 message.clone()
+            }
+            Failure::NotChecked { why, id, .. } => {
+                format!("{why}; the code sent ({id}) is not checked")
             }
             Failure::Interrupted {
                 signal, sent, hint, ..
@@ -275,6 +285,7 @@ impl Failure {
     fn delivery(&self) -> mfa::Delivery {
         match self {
             Failure::Usage(_) | Failure::Config(_) | Failure::Output(_) => mfa::Delivery::NotSent,
+            Failure::NotChecked { .. } => mfa::Delivery::Sent,
             Failure::Api { error, .. } => error.delivery(),
             Failure::Interrupted { sent, .. } => *sent,
         }
@@ -284,6 +295,7 @@ impl Failure {
     fn call(&self) -> Option<mfa::Call> {
         match self {
             Failure::Usage(_) | Failure::Config(_) | Failure::Output(_) => None,
+            Failure::NotChecked { call, .. } => Some(*call),
             Failure::Api { error, .. } => error.call(),
             Failure::Interrupted { call, .. } => Some(*call),
         }

@@ -42,6 +42,40 @@ impl Input<'_> {
             .map_err(|rule| failure(format!("the code on stdin {rule}")))
     }
 
+    /// The code read back for `--verify`, with `left` tries left: at a terminal, typed
+    /// without echo, asked again (costing no try) while it breaks the code's rule; else
+    /// one line of stdin a try. Every failure is a usage error (exit 2).
+    pub fn read_code_back(&mut self, err: &mut dyn Write, left: u8) -> Result<Code, Failure> {
+        let tries = if left == 1 { "try" } else { "tries" };
+        if !self.terminal {
+            let mut line = String::new();
+            let read = (&mut self.reader)
+                .take(CAP)
+                .read_line(&mut line)
+                .map_err(|e| Failure::Usage(format!("cannot read the code from stdin: {e}")))?;
+            if read == 0 {
+                return Err(Failure::Usage(
+                    "stdin ended before a code was read back".into(),
+                ));
+            }
+            return line
+                .parse()
+                .map_err(|rule| Failure::Usage(format!("the code read back on stdin {rule}")));
+        }
+        loop {
+            let _ = err.flush();
+            let prompt = format!("Code read back ({left} {tries} left): ");
+            let typed = rpassword::prompt_password(prompt)
+                .map_err(|e| Failure::Usage(format!("cannot read the code: {e}")))?;
+            match typed.parse() {
+                Ok(code) => return Ok(code),
+                Err(rule) => {
+                    let _ = writeln!(err, "  the code {rule}; type it again");
+                }
+            }
+        }
+    }
+
     /// Asks `question` at the terminal and reads one line: yes for `y` or `yes`, in any
     /// case; anything else, an empty line or the end of input is no.
     pub fn confirm(&mut self, err: &mut dyn Write, question: &str) -> Result<bool, Failure> {

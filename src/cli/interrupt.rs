@@ -11,8 +11,8 @@
 //! 5xx: may have been). Files are replaced with the four signals held back
 //! ([`held_back`]), so an interruption never leaves a temporary file holding a secret.
 
-use std::sync::OnceLock;
-use std::sync::atomic::{AtomicI32, AtomicU8, Ordering};
+use std::sync::Once;
+use std::sync::atomic::{AtomicI32, AtomicPtr, AtomicU8, Ordering};
 
 use mfa::{Call, Delivery};
 
@@ -26,18 +26,28 @@ static STATE: AtomicU8 = AtomicU8::new(NOTHING_SENT);
 const NOTHING_SENT: u8 = 0;
 const MAYBE_SENT: u8 = 1;
 const SENT: u8 = 2;
+/// The code was sent, and `--verify` waits for it to be typed back.
+const AT_PROMPT: u8 = 3;
+
+/// For each of [`Signal::ALL`], what to write in each state.
+type Made = [[Vec<u8>; 4]; 4];
 
 /// What the handler kills of a running `password_command`: minus its process group
 /// (it has its own), or its process (it shares mfa's group and terminal); 0 for none.
 static CHILD: AtomicI32 = AtomicI32::new(0);
 
-/// What the handler writes: for each of [`Signal::ALL`], one message a state.
-static MESSAGES: OnceLock<[[Vec<u8>; 3]; 4]> = OnceLock::new();
+/// What the handler writes: for each of [`Signal::ALL`], one message a state. Made
+/// anew for each call of a run (a round trip makes several), the old ones leaked, so
+/// the handler never reads freed memory.
+static MESSAGES: AtomicPtr<Made> = AtomicPtr::new(std::ptr::null_mut());
 
 /// The audit log's descriptor, or -1, and its entry for each signal and state: an
 /// interrupted call is logged too.
 static LOG_FD: AtomicI32 = AtomicI32::new(-1);
-static LOG_LINES: OnceLock<[[Vec<u8>; 3]; 4]> = OnceLock::new();
+static LOG_LINES: AtomicPtr<Made> = AtomicPtr::new(std::ptr::null_mut());
+
+/// The handler is installed once.
+static INSTALLED: Once = Once::new();
 
 /// From now on, the four signals end the run saying what became of `call`, in
 /// `format`; on a line of its own, a status line erased first if `status_line`.
@@ -58,31 +68,56 @@ pub fn install(format: OutputFormat, call: Call, status_line: bool, hint: Option
         let _ = output::write_failure(&mut bytes, format, &failure);
         bytes
     };
-    let states = |signal| {
+    let states = |signal: Signal| {
+        let mut at_prompt = Vec::new();
+        if status_line {
+            at_prompt.extend_from_slice(status::ERASE.as_bytes());
+        }
+        let waiting = "at the code prompt, before the code read back was checked";
+        let failure = Failure::Interrupted {
+            signal,
+            call,
+            sent: Delivery::Sent,
+            hint: Some(match &hint {
+                Some(hint) => format!("{waiting}; {hint}"),
+                None => waiting.to_owned(),
+            }),
+        };
+        let _ = output::write_failure(&mut at_prompt, format, &failure);
         [
             message(signal, Delivery::NotSent),
             message(signal, Delivery::MaybeSent),
             message(signal, Delivery::Sent),
+            at_prompt,
         ]
     };
-    if MESSAGES.set(Signal::ALL.map(states)).is_ok() {
-        unix::install_handler();
-    }
+    STATE.store(NOTHING_SENT, Ordering::Relaxed);
+    let made = Box::leak(Box::new(Signal::ALL.map(states)));
+    MESSAGES.store(made, Ordering::SeqCst);
+    INSTALLED.call_once(unix::install_handler);
 }
 
 /// From now on an interruption appends `line(signal, state)` to the audit log open as
 /// `fd`, before it ends the run.
+/// At the code prompt no call is out, so nothing is logged.
 pub fn log_to(fd: i32, line: impl Fn(Signal, Delivery) -> Vec<u8>) {
     let states = |signal| {
         [
             line(signal, Delivery::NotSent),
             line(signal, Delivery::MaybeSent),
             line(signal, Delivery::Sent),
+            Vec::new(),
         ]
     };
-    if LOG_LINES.set(Signal::ALL.map(states)).is_ok() {
-        LOG_FD.store(fd, Ordering::Relaxed);
-    }
+    let made = Box::leak(Box::new(Signal::ALL.map(states)));
+    LOG_LINES.store(made, Ordering::SeqCst);
+    LOG_FD.store(fd, Ordering::SeqCst);
+}
+
+/// The code was sent and `--verify` asks for it: an interruption now says the code
+/// was sent and not checked.
+pub fn at_prompt() {
+    STATE.store(AT_PROMPT, Ordering::Relaxed);
 }
 
 /// The first byte of the call's request was written: the code may be on its way.
@@ -160,10 +195,14 @@ fn log_line(signal: Signal) -> &'static [u8] {
 }
 
 /// The bytes made for `signal` and the state the call is in now.
-fn of_state(made: &'static OnceLock<[[Vec<u8>; 3]; 4]>, signal: Signal) -> &'static [u8] {
-    let state = usize::from(STATE.load(Ordering::Relaxed)).min(2);
+fn of_state(made: &AtomicPtr<Made>, signal: Signal) -> &'static [u8] {
+    let state = usize::from(STATE.load(Ordering::Relaxed)).min(3);
     let signal = Signal::ALL.iter().position(|s| *s == signal).unwrap_or(0);
-    made.get().map_or(&[][..], |made| &made[signal][state])
+    let made = made.load(Ordering::SeqCst);
+    // SAFETY: the pointer is null or was leaked from a Box: never freed nor changed.
+    #[allow(unsafe_code)]
+    let made: Option<&'static Made> = unsafe { made.as_ref() };
+    made.map_or(&[][..], |made| &made[signal][state])
 }
 
 /// The exit status for `signal`.

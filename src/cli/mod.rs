@@ -178,6 +178,7 @@ fn call_api(
     // should show up before it.
     let network = sources.network(global, &endpoints)?;
     let call = ApiCall::from_command(command, &sources, input, err)?;
+    let round_trip = RoundTrip::of(command, &call, &sources)?;
     if let Some(warning) = call.undocumented_digits() {
         let _ = output::write_warning(err, format, &warning);
     }
@@ -225,19 +226,8 @@ fn call_api(
         });
     }
     let last_status = Arc::new(AtomicU16::new(0));
-    let made = Caller::connect(
-        global,
-        &sources,
-        &connection,
-        &network,
-        &endpoints,
-        places,
-        show_status,
-        Arc::clone(&last_status),
-        err,
-    )
-    .and_then(|caller| caller.make(&call, &request, err));
-    let made = made.map_err(|mut failure| {
+    // A failure that may have acted names the log, where the call is.
+    let hinted = |mut failure: Failure| {
         if let (Failure::Api { error, advice }, Some(hint)) = (&mut failure, &hint)
             && error.delivery() != mfa::Delivery::NotSent
         {
@@ -247,11 +237,43 @@ fn call_api(
             });
         }
         failure
-    });
+    };
+    let caller = Caller::connect(
+        global,
+        &sources,
+        &connection,
+        &network,
+        &endpoints,
+        places,
+        show_status,
+        Arc::clone(&last_status),
+        err,
+    );
+    let made = match &caller {
+        Ok(caller) => caller.make(&call, &request, err),
+        Err(failure) => Err(failure.clone()),
+    }
+    .map_err(hinted);
     if let Some(record) = &record {
         record.outcome(&made, last_status.load(Ordering::Relaxed), format, err);
     }
     let outcome = made?;
+    if let Some(trip) = round_trip {
+        let caller = caller?;
+        let asked = Asked {
+            caller: &caller,
+            connection: &connection,
+            scheme,
+            sources: &sources,
+            record: record.as_ref().map(|record| record.log),
+            last_status: &last_status,
+            command: call.name(),
+            format,
+            show_status,
+            hint: hint.clone(),
+        };
+        return trip.run(&asked, &outcome, input, out, err);
+    }
     deliver(
         output::write_outcome(out, format, &outcome),
         err,
@@ -261,6 +283,186 @@ fn call_api(
         Outcome::Verdict(Verdict::Invalid) => Exit::AnswerNo,
         _ => Exit::Success,
     })
+}
+
+/// `--verify` on a send: what the check of the code read back needs, resolved before
+/// the code is sent, so that a missing lifetime never costs a call.
+struct RoundTrip {
+    to: mfa::PhoneNumber,
+    scope: Option<mfa::Scope>,
+    lifetime: mfa::ExpirationMinutes,
+    tries: args::Tries,
+}
+
+/// Where a round trip's checks go, and how they are told.
+struct Asked<'a> {
+    caller: &'a Caller<'a>,
+    connection: &'a Connection,
+    scheme: AuthScheme,
+    sources: &'a Sources<'a>,
+    record: Option<&'a AuditLog>,
+    last_status: &'a Arc<AtomicU16>,
+    command: &'static str,
+    format: OutputFormat,
+    show_status: bool,
+    hint: Option<String>,
+}
+
+impl RoundTrip {
+    /// What `command` asks for, if it is a send with `--verify`; the code lifetime is
+    /// required (exit 2 when nothing gives it), before anything is sent.
+    fn of(
+        command: &ApiCommand,
+        call: &ApiCall,
+        sources: &Sources,
+    ) -> Result<Option<Self>, Failure> {
+        let (ApiCommand::Voice(args) | ApiCommand::Sms(args)) = command else {
+            return Ok(None);
+        };
+        let (true, ApiCall::Voice(body) | ApiCall::Sms(body)) = (args.verify, call) else {
+            return Ok(None);
+        };
+        let lifetime = sources.require_lifetime(args.expiration)?;
+        Ok(Some(RoundTrip {
+            to: body.to.clone(),
+            scope: body.scope.clone(),
+            lifetime,
+            tries: args.tries.unwrap_or_default(),
+        }))
+    }
+
+    /// Prints the id as a send does (JSON waits for the end), then asks for the code
+    /// read back and checks it, up to the tries allowed: exit 0 when valid, 1 when
+    /// every try was not.
+    fn run(
+        &self,
+        asked: &Asked,
+        sent: &Outcome,
+        input: &mut Input,
+        out: &mut dyn Write,
+        err: &mut dyn Write,
+    ) -> Result<Exit, Failure> {
+        if asked.format == OutputFormat::Text {
+            deliver(
+                output::write_outcome(out, asked.format, sent),
+                err,
+                &output::describe(sent),
+            );
+            let _ = out.flush();
+        }
+        let id = match sent {
+            Outcome::CallId(id) => id.as_str(),
+            Outcome::MessageId(id) => id.as_str(),
+            Outcome::Verdict(_) => "",
+        };
+        let send_call = match sent {
+            Outcome::MessageId(_) => mfa::Call::MessagingCode,
+            _ => mfa::Call::VoiceCode,
+        };
+        let not_checked = |failure: Failure| match failure {
+            Failure::Api { error, advice } => {
+                let sent = format!("the code sent ({id}) is not checked");
+                Failure::Api {
+                    error,
+                    advice: Some(match advice {
+                        Some(advice) => format!("{advice}; {sent}"),
+                        None => sent,
+                    }),
+                }
+            }
+            Failure::Usage(why) => Failure::NotChecked {
+                why,
+                call: send_call,
+                id: id.to_owned(),
+            },
+            other => other,
+        };
+        let tries = self.tries.get();
+        let mut tried = 0;
+        loop {
+            tried += 1;
+            let left = tries - tried + 1;
+            // At the prompt, an interruption speaks of the code sent; during a check,
+            // of the check.
+            interrupt::install(
+                asked.format,
+                send_call,
+                asked.show_status,
+                asked.hint.clone(),
+            );
+            interrupt::at_prompt();
+            let code = input.read_code_back(err, left).map_err(not_checked)?;
+            interrupt::install(
+                asked.format,
+                mfa::Call::VerifyCode,
+                asked.show_status,
+                asked.hint.clone(),
+            );
+            let mut check = mfa::VerifyRequest::new(self.to.clone(), code, self.lifetime);
+            if let Some(scope) = &self.scope {
+                check = check.with_scope(scope.clone());
+            }
+            let call = ApiCall::Verify(check);
+            let request = call.request(asked.connection, asked.scheme);
+            let record = asked.record.map(|log| Record {
+                log,
+                entry: call.entry(asked.command, asked.sources, asked.connection),
+            });
+            #[cfg(unix)]
+            if let Some(record) = &record {
+                interrupt::log_to(record.log.raw_fd(), |signal, sent| {
+                    record.line(signal.exit(), sent, None)
+                });
+            }
+            asked.last_status.store(0, Ordering::Relaxed);
+            let made = asked.caller.make(&call, &request, err);
+            if let Some(record) = &record {
+                let status = asked.last_status.load(Ordering::Relaxed);
+                record.outcome(&made, status, asked.format, err);
+            }
+            let verdict = match made.map_err(not_checked)? {
+                Outcome::Verdict(verdict) => verdict,
+                _ => Verdict::Invalid,
+            };
+            let last = tried == tries;
+            if verdict.is_valid() || last {
+                let shown = match asked.format {
+                    OutputFormat::Text => writeln!(
+                        out,
+                        "{}",
+                        if verdict.is_valid() {
+                            "valid"
+                        } else {
+                            "invalid"
+                        }
+                    ),
+                    OutputFormat::Json => {
+                        let key = match sent {
+                            Outcome::MessageId(_) => "messageId",
+                            _ => "callId",
+                        };
+                        writeln!(
+                            out,
+                            "{}",
+                            serde_json::json!({ key: id, "valid": verdict.is_valid(), "tries": tried })
+                        )
+                    }
+                };
+                deliver(shown, err, "the verdict");
+                return Ok(if verdict.is_valid() {
+                    Exit::Success
+                } else {
+                    Exit::AnswerNo
+                });
+            }
+            let left = tries - tried;
+            let _ = writeln!(
+                err,
+                "mfa: invalid; {left} {} left",
+                if left == 1 { "try" } else { "tries" }
+            );
+        }
+    }
 }
 
 /// A client ready to make calls: the credentials resolved (a `password_command` has
@@ -352,7 +554,12 @@ impl<'a> Caller<'a> {
     }
 
     /// Makes `call` (shown as `request`) once, and keeps what it taught the token cache.
-    fn make(&self, call: &ApiCall, request: &Request, err: &mut dyn Write) -> Result<Outcome, Failure> {
+    fn make(
+        &self,
+        call: &ApiCall,
+        request: &Request,
+        err: &mut dyn Write,
+    ) -> Result<Outcome, Failure> {
         let token_before = self.client.token();
         self.log.request(err, request);
         self.status.connecting(self.host);
@@ -376,7 +583,12 @@ impl<'a> Caller<'a> {
 
 /// A failed call, with what to check in the user's terms: where each refused
 /// credential came from, or which CA to trust.
-fn refusal(login: &Login, connection: &Connection, network: &Network, error: mfa::Error) -> Failure {
+fn refusal(
+    login: &Login,
+    connection: &Connection,
+    network: &Network,
+    error: mfa::Error,
+) -> Failure {
     let advice = login
         .advice(&error, &connection.account_id)
         .or_else(|| certificate_advice(&error, network));

@@ -16,6 +16,7 @@ mod oauth;
 mod profiles;
 mod proxy;
 mod retries;
+mod round_trip;
 mod send;
 mod sent;
 mod servers;

@@ -440,3 +440,86 @@ fn config_init_with_no_input_writes_the_template_even_at_a_terminal() {
     let text = std::fs::read_to_string(mfa.default_config_path()).unwrap();
     assert!(text.contains("#   account_id = \"9900000\""), "{text}");
 }
+
+/// `mfa voice --verify` in scope `login` with a 3-minute lifetime, against `server`.
+fn round_trip(server: &mockito::ServerGuard) -> Mfa {
+    Mfa::voice(&format!("{}/api/v1", server.url())).args(&[
+        "--scope",
+        "login",
+        "--verify",
+        "--expiration",
+        "3",
+    ])
+}
+
+#[test]
+fn the_round_trip_asks_for_the_code_without_echo_and_says_the_tries_left() {
+    let mut server = mockito::Server::new();
+    let send = server
+        .mock("POST", VOICE_PATH)
+        .with_body(r#"{"callId":"c-1"}"#)
+        .expect(1)
+        .create();
+    let wrong = server
+        .mock("POST", VERIFY_PATH)
+        .match_body(mockito::Matcher::PartialJsonString(
+            r#"{"code":"11112222"}"#.into(),
+        ))
+        .with_body(r#"{"valid":false}"#)
+        .expect(1)
+        .create();
+    let right = server
+        .mock("POST", VERIFY_PATH)
+        .match_body(mockito::Matcher::PartialJsonString(format!(
+            r#"{{"code":"{CODE}"}}"#
+        )))
+        .with_body(r#"{"valid":true}"#)
+        .expect(1)
+        .create();
+    let (code, shown) = dialog(
+        &round_trip(&server),
+        &[
+            ("Code read back (3 tries left): ", "11112222\r"),
+            ("Code read back (2 tries left): ", "12a\r"),
+            ("type it again", ""),
+            ("Code read back (2 tries left): ", &format!("{CODE}\r")),
+        ],
+    );
+    assert_eq!(code, 0, "{shown}");
+    assert!(shown.starts_with("c-1\r\n"), "{shown}");
+    assert!(shown.contains("mfa: invalid; 2 tries left"), "{shown}");
+    assert!(shown.ends_with("valid\r\n"), "{shown}");
+    assert!(
+        !shown.contains(CODE) && !shown.contains("11112222"),
+        "{shown}"
+    );
+    send.assert();
+    wrong.assert();
+    right.assert();
+}
+
+#[test]
+fn ctrl_c_at_the_round_trips_prompt_says_the_code_was_sent_and_not_checked() {
+    let mut server = mockito::Server::new();
+    let send = server
+        .mock("POST", VOICE_PATH)
+        .with_body(r#"{"callId":"c-1"}"#)
+        .expect(1)
+        .create();
+    let none = server.mock("POST", VERIFY_PATH).expect(0).create();
+    let (code, shown) = dialog(
+        &round_trip(&server),
+        &[("Code read back (3 tries left): ", "\x03")],
+    );
+    assert_eq!(code, 130, "{shown}");
+    assert!(
+        shown.contains(
+            "mfa: error: interrupted (SIGINT) after the API answered; at the code prompt, \
+             before the code read back was checked; the API took the request, so the code \
+             was sent"
+        ),
+        "{shown}"
+    );
+    send.assert();
+    none.assert();
+}

@@ -77,9 +77,8 @@ impl Sources<'_> {
     /// old a code may be is the operator's policy to state, once in the profile or
     /// on each call.
     pub fn verify_request(&self, args: &VerifyArgs, code: Code) -> Result<VerifyRequest, Failure> {
-        let expiration: Sourced<ExpirationMinutes> =
-            self.require(&table::EXPIRATION, args.expiration, Failure::Usage)?;
-        let mut request = VerifyRequest::new(args.to().clone(), code, expiration.value);
+        let expiration = self.require_lifetime(args.expiration)?;
+        let mut request = VerifyRequest::new(args.to().clone(), code, expiration);
         if let Some(scope) = self.scope(args.scope.clone())? {
             request = request.with_scope(scope);
         }
@@ -97,6 +96,17 @@ impl Sources<'_> {
 /// What a command still lacks, all at once: so a first run names every missing setting
 /// in one message rather than one per try.
 impl Sources<'_> {
+    /// The code lifetime a check needs, from `flag` or elsewhere; a usage error (exit 2)
+    /// when nothing gives it: how old a code may be is the operator's policy to state.
+    pub fn require_lifetime(
+        &self,
+        flag: Option<ExpirationMinutes>,
+    ) -> Result<ExpirationMinutes, Failure> {
+        let lifetime: Sourced<ExpirationMinutes> =
+            self.require(&table::EXPIRATION, flag, Failure::Usage)?;
+        Ok(lifetime.value)
+    }
+
     /// Every setting `command` needs that nothing gives: the account id, the from
     /// number and application id (a send) or the code lifetime (a check), and the
     /// username and password (unless client credentials are given, whose own gaps
@@ -118,11 +128,17 @@ impl Sources<'_> {
                 needed.push(given(&table::FROM, args.from.is_some())?);
                 let application = args.application_id.is_some();
                 needed.push(given(&table::VOICE_APPLICATION_ID, application)?);
+                if args.verify {
+                    needed.push(given(&table::EXPIRATION, args.expiration.is_some())?);
+                }
             }
             ApiCommand::Sms(args) => {
                 needed.push(given(&table::FROM, args.from.is_some())?);
                 let application = args.application_id.is_some();
                 needed.push(given(&table::MESSAGING_APPLICATION_ID, application)?);
+                if args.verify {
+                    needed.push(given(&table::EXPIRATION, args.expiration.is_some())?);
+                }
             }
             ApiCommand::Verify(args) => {
                 needed.push(given(&table::EXPIRATION, args.expiration.is_some())?);
