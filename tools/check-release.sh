@@ -690,6 +690,17 @@ expect readme-sends-profiles grep -qx 'default (default)' "$WORK/readme-sends.ou
 run_readme end-to-end 2 "$CODE
 " 'mfa sms --to +15553334444 --scope login'
 expect readme-end-to-end-valid grep -qx 'the code is right' "$WORK/readme-end-to-end.out"
+# The help desk's round trip, the caller reading back a wrong code, then the right one;
+# then the log turned on and read.
+run_readme helpdesk 3 "11112222
+$CODE
+" '# the caller reads the code back'
+expect readme-helpdesk-valid bash -c "tail -1 '$WORK/readme-helpdesk.out' | grep -qx valid"
+expect readme-helpdesk-tries grep -q '^mfa: invalid; 2 tries left$' "$WORK/readme-helpdesk.err"
+run_readme log 0 '' 'mfa config set log_file'
+run_readme helpdesk-logged 2 "$CODE
+" '# the caller reads the code back' 'mfa log --to +15553334444 --json'
+expect readme-helpdesk-logged bash -c "grep -c '\"call\":\"verify\"' '$WORK/readme-helpdesk-logged.out' | grep -qx 1"
 mv "$README_HOME/.config" "$README_HOME/.config-aside"
 run_readme ci 2 '' 'export BW_ACCOUNT_ID=9900000' 'echo "call $call_id message $message_id"'
 expect readme-ci-ids grep -qE '^call .+ message .+$' "$WORK/readme-ci.out"
@@ -719,7 +730,7 @@ ex_run() {  # ex_run NAME HOME WANT_EXITS TEXT: TEXT in bash -e, each line a com
   # What a user would type: the password where one is asked for, else the code.
   case "$text" in *"password -"*) stdin=$PASSWORD ;; esac
   printf '%s\n' "$stdin" | env -i HOME="$home" PATH="$WORK/readme-bin:/usr/bin:/bin" \
-    MFA_BASE_URL="$BASE" code="$CODE" timeout 60 bash -ec "$text" \
+    MFA_BASE_URL="$BASE" MFA_LOG="$home/audit.jsonl" code="$CODE" timeout 60 bash -ec "$text" \
     >"$WORK/example-$name.out" 2>"$WORK/example-$name.err"
   code=$?
   runs=$((runs + 1))

@@ -100,10 +100,14 @@ fn since(when: &str, now: SystemTime) -> Result<String, String> {
         .map_err(|_| refused())
 }
 
-/// The log's last [`READ_CAP`] bytes as text, from the first whole line.
+/// The log's last [`READ_CAP`] bytes as text, from the first whole line; nothing if no
+/// call has been logged yet (the file is made by the first).
 fn read_tail(path: &Path) -> Result<String, String> {
-    let mut file = untrusted_file::open_regular(path, std::fs::OpenOptions::new().read(true))
-        .map_err(|why| why.to_string())?;
+    let opened = untrusted_file::open_regular(path, std::fs::OpenOptions::new().read(true));
+    let mut file = match opened {
+        Err(untrusted_file::Unreadable::Missing) => return Ok(String::new()),
+        other => other.map_err(|why| why.to_string())?,
+    };
     let length = file.metadata().map_err(|e| e.to_string())?.len();
     let start = length.saturating_sub(READ_CAP);
     file.seek(SeekFrom::Start(start))

@@ -348,3 +348,13 @@ fn mfa_log_with_no_log_set_says_how_to_turn_it_on() {
          it; nothing was sent\n",
     );
 }
+
+#[test]
+fn mfa_log_before_any_call_shows_no_entries() {
+    let folder = tempfile::tempdir().unwrap();
+    let log = folder.path().join("not-yet.jsonl");
+    Mfa::new()
+        .args(&["log", "--json", "--log", log.to_str().unwrap()])
+        .run()
+        .assert(0, "", "");
+}
