@@ -153,6 +153,16 @@ impl AuditLog {
         })
     }
 
+    /// A log opened to read only, so that every write fails: for the tests of what a
+    /// failed write does.
+    #[cfg(test)]
+    pub fn unwritable(path: &Path) -> AuditLog {
+        AuditLog {
+            path: path.to_owned(),
+            file: File::open(path).unwrap(),
+        }
+    }
+
     /// The file, for messages.
     pub fn path(&self) -> &Path {
         &self.path

@@ -1000,6 +1000,29 @@ mod tests {
     }
 
     #[test]
+    fn a_log_line_that_cannot_be_written_is_a_warning_and_the_call_stands() {
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("audit.jsonl");
+        std::fs::write(&path, "").unwrap();
+        let log = AuditLog::unwritable(&path);
+        let record = Record {
+            log: &log,
+            entry: audit::Entry::begin("voice", "voice", "p", "1", "+15553334444", None),
+        };
+        let mut err = Vec::new();
+        let sent = Ok(Outcome::CallId("c-1".parse().unwrap()));
+        record.outcome(&sent, 200, OutputFormat::Text, &mut err);
+        let said = String::from_utf8(err).unwrap();
+        assert!(
+            said.starts_with(&format!(
+                "mfa: warning: could not write the audit log {}: ",
+                path.display()
+            )) && said.ends_with("; the call's result stands as said\n"),
+            "{said}"
+        );
+    }
+
+    #[test]
     fn a_closed_stdout_is_not_a_failure() {
         let mut err = Vec::new();
         let closed = Err(io::Error::from(io::ErrorKind::BrokenPipe));
