@@ -43,7 +43,9 @@ static MESSAGES: AtomicPtr<Made> = AtomicPtr::new(std::ptr::null_mut());
 
 /// The audit log's descriptor, or -1, and its entry for each signal and state: an
 /// interrupted call is logged too.
+#[cfg_attr(not(unix), allow(dead_code))]
 static LOG_FD: AtomicI32 = AtomicI32::new(-1);
+#[cfg_attr(not(unix), allow(dead_code))]
 static LOG_LINES: AtomicPtr<Made> = AtomicPtr::new(std::ptr::null_mut());
 
 /// The handler is installed once.
@@ -100,6 +102,7 @@ pub fn install(format: OutputFormat, call: Call, status_line: bool, hint: Option
 /// From now on an interruption appends `line(signal, state)` to the audit log open as
 /// `fd`, before it ends the run.
 /// At the code prompt no call is out, so nothing is logged.
+#[cfg_attr(not(unix), allow(dead_code))]
 pub fn log_to(fd: i32, line: impl Fn(Signal, Delivery) -> Vec<u8>) {
     let states = |signal| {
         [
