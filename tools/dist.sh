@@ -2,14 +2,17 @@
 # The release artifacts, built and checked on this machine, into target/dist/:
 #   mfa-VERSION-TARGET.tar.gz  the release binary with the README, CHANGELOG, both
 #       licences, the man page and completions for the five shells. For Linux the
-#       binary is linked against glibc 2.17 (by zig, through cargo-zigbuild), so it runs
-#       on any Linux of the last decade;
+#       binary is linked statically against musl (by zig, through cargo-zigbuild), so it
+#       runs on any Linux, in Alpine and in a `FROM scratch` image (a *-linux-gnu TARGET
+#       is linked against glibc 2.17 instead);
 #   mfa_VERSION-1_ARCH.deb  (Linux only, by cargo-deb) /usr/bin/mfa, the man page, the
 #       bash, zsh and fish completions in their system folders, the copyright file and
 #       the changelogs;
 #   SHA256SUMS  for both.
-# Then it checks what it made: the highest GLIBC symbol version the binary needs, the
-# tarball's binary running --version and the README's dry run, the .deb's file list,
+# Then it checks what it made: that the binary has no dynamic section (or, for glibc,
+# the highest GLIBC symbol version it needs), that it runs in an empty root (chroot,
+# as root) for --version, the dry run, a send to a stand-in on 127.0.0.1 and a name
+# lookup, the tarball's binary running --version and the README's dry run, the .deb's file list,
 # dependencies and its binary unpacked and run, the man page rendered without a
 # warning, lintian, the checksums; and, where the host is the target (the default),
 # `cargo package` (the crate builds from its own tarball, without git) and the crate
@@ -23,20 +26,24 @@
 # and dpkg-dev (and qemu-user with libc6-arm64-cross for an aarch64 target), and
 # rustup's standard library of each target it builds or checks.
 #
-# usage: tools/dist.sh   TARGET=aarch64-unknown-linux-gnu (or a macOS target, without
+# usage: tools/dist.sh   TARGET=aarch64-unknown-linux-musl (or a macOS target, without
 #                        the .deb) builds for another target; CROSS_CHECKS=0 leaves out
 #                        the Windows and macOS compile checks
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 HOST=$(rustc -vV | sed -n 's/^host: //p')
-TARGET=${TARGET:-$HOST}
+# Linux's release is static: on a glibc host, the same machine's musl target.
+TARGET=${TARGET:-${HOST/%-linux-gnu/-linux-musl}}
 GLIBC=2.17
 DIST=$PWD/target/dist
 GENERATED=$DIST/generated
-LINUX=0; [[ "$TARGET" == *-linux-gnu ]] && LINUX=1
-# Where the host is the target: the crate's own checks run too.
-HOME_RUN=0; [ "$TARGET" = "$HOST" ] && HOME_RUN=1
+LINUX=0; [[ "$TARGET" == *-linux-gnu || "$TARGET" == *-linux-musl ]] && LINUX=1
+STATIC=0; [[ "$TARGET" == *-linux-musl ]] && STATIC=1
+# Where the target runs here as it is (the host's, or its static twin): the crate's own
+# checks run too.
+HOME_RUN=0
+[[ "$TARGET" == "$HOST" || "$TARGET" == "${HOST/%-linux-gnu/-linux-musl}" ]] && HOME_RUN=1
 CROSS_CHECKS=${CROSS_CHECKS:-$HOME_RUN}
 # A fixed time for every file in the artifacts: the last commit's, else the epoch.
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || echo 0)}
@@ -58,7 +65,7 @@ if [ "$LINUX" = 1 ] && command -v apt-get >/dev/null; then
   command -v dpkg-shlibdeps >/dev/null || missing+=(dpkg-dev)
   if [[ "$TARGET" == aarch64-* && "$HOST" != aarch64-* ]]; then
     command -v qemu-aarch64 >/dev/null || missing+=(qemu-user)
-    [ -d /usr/aarch64-linux-gnu/lib ] || missing+=(libc6-arm64-cross)
+    [ "$STATIC" = 1 ] || [ -d /usr/aarch64-linux-gnu/lib ] || missing+=(libc6-arm64-cross)
   fi
   if [ ${#missing[@]} -gt 0 ]; then
     echo "installing ${missing[*]}"
@@ -88,8 +95,10 @@ has_target "$TARGET" || { echo "rustup cannot add the target $TARGET" >&2; exit 
 # What runs a binary of the target here: nothing for the host's own, an emulator for
 # aarch64 Linux on another machine.
 RUNNER=()
-if [[ "$TARGET" == aarch64-*-linux-gnu && "$HOST" != aarch64-* ]] && command -v qemu-aarch64 >/dev/null; then
-  RUNNER=(qemu-aarch64 -L /usr/aarch64-linux-gnu)
+if [[ "$TARGET" == aarch64-*-linux-* && "$HOST" != aarch64-* ]] && command -v qemu-aarch64 >/dev/null; then
+  # A static binary needs no libraries of its architecture; a glibc one, Debian's.
+  RUNNER=(qemu-aarch64)
+  [ "$STATIC" = 1 ] || RUNNER+=(-L /usr/aarch64-linux-gnu)
 fi
 
 VERSION=$(cargo metadata --no-deps --format-version 1 --locked |
@@ -106,7 +115,10 @@ rm -rf "$DIST"
 mkdir -p "$GENERATED"
 
 # ---- The binary ----
-if [ "$LINUX" = 1 ]; then
+if [ "$STATIC" = 1 ]; then
+  step "build ($TARGET, static)"
+  cargo zigbuild --release --locked --quiet --target "$TARGET"
+elif [ "$LINUX" = 1 ]; then
   step "build ($TARGET, glibc $GLIBC)"
   cargo zigbuild --release --locked --quiet --target "$TARGET.$GLIBC"
 else
@@ -163,8 +175,19 @@ mfa ($VERSION-1) unstable; urgency=medium
 CHANGES
   # The binary is stripped already (the release profile); another architecture's
   # strip may not be here.
+  # A static binary depends on no package; a glibc one on glibc 2.17 (the `glibc`
+  # variant of the crate's deb metadata).
+  variant=(); [ "$STATIC" = 1 ] || variant=(--variant glibc)
   cargo deb --no-build --no-strip --quiet --target "$TARGET" --maintainer "$MAINTAINER" \
-    --output "$DIST/$DEB" >/dev/null
+    "${variant[@]}" --output "$DIST/$DEB" >/dev/null
+  if [ "$STATIC" = 1 ]; then
+    # No dependency, and no empty Depends field either (lintian warns of one).
+    repack=$DIST/repack
+    dpkg-deb -R "$DIST/$DEB" "$repack"
+    sed -i '/^Depends: *$/d' "$repack/DEBIAN/control"
+    dpkg-deb --root-owner-group -Zxz --build "$repack" "$DIST/$DEB" >/dev/null
+    rm -rf "$repack"
+  fi
   ARTIFACTS+=("$DEB")
 fi
 
@@ -176,7 +199,13 @@ step "checks"
 CHECK=$(mktemp -d)
 trap 'rm -rf "$CHECK"' EXIT
 
-if [ "$LINUX" = 1 ]; then
+if [ "$STATIC" = 1 ]; then
+  if readelf -d "$BIN" | grep -q 'There is no dynamic section'; then
+    pass "statically linked: no dynamic section, no library to load"
+  else
+    fail "the binary has a dynamic section: $(readelf -d "$BIN" | grep NEEDED | head -3)"
+  fi
+elif [ "$LINUX" = 1 ]; then
   highest=$(objdump -T "$BIN" | grep -o 'GLIBC_[0-9.]*' | sed 's/GLIBC_//' | sort -uV | tail -1)
   if [ "$(printf '%s\n%s\n' "$highest" "$GLIBC" | sort -V | tail -1)" = "$GLIBC" ]; then
     pass "highest GLIBC symbol version: $highest (at most $GLIBC)"
@@ -210,6 +239,53 @@ runs() {
   fi
 }
 
+# A static binary in an empty root, as a `FROM scratch` container runs it: no library,
+# no config, no HOME; for a lookup, only the /etc/hosts a container runtime writes.
+# chroot needs root, and a binary this machine runs natively (qemu-user, itself
+# dynamically linked, cannot run inside an empty root).
+in_empty_root() {
+  local root=$CHECK/root port standin out
+  if [ "$STATIC" = 0 ]; then return; fi
+  if [ "$(id -u)" != 0 ] || [ "$HOME_RUN" = 0 ]; then
+    skip "empty root: needs root and a binary this machine runs natively"
+    return
+  fi
+  mkdir -p "$root/etc"
+  cp "$BIN" "$root/mfa"
+  echo "127.0.0.1 localhost" >"$root/etc/hosts"
+  # By its path: the runs below clear the environment, PATH too.
+  local run=("$(command -v chroot)" "$root" /mfa)
+  [ "$(env -i "${run[@]}" --version 2>&1)" = "mfa $VERSION" ] &&
+    pass "empty root: mfa --version" || fail "empty root: mfa --version"
+  if env -i "${run[@]}" voice --dry-run --to +15553334444 --from +15554443333 \
+    --application-id 93de2206-9669-4e07-948d-329f4b722ee2 --account-id 9900000 2>/dev/null |
+    grep -q '^POST https://mfa.bandwidth.com/api/v1/accounts/9900000/code/voice$'; then
+    pass "empty root: the README's dry run"
+  else
+    fail "empty root: the README's dry run"
+  fi
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  python3 tools/standin.py "$port" api-user dist-pw "$CHECK/standin.log" &
+  standin=$!
+  for _ in $(seq 50); do
+    python3 -c "import socket; socket.create_connection(('127.0.0.1',$port))" 2>/dev/null && break
+    sleep 0.1
+  done
+  local send=(voice --to +15553334444 --from +15554443333 --application-id
+    93de2206-9669-4e07-948d-329f4b722ee2 --account-id 9900000 --username api-user)
+  out=$(env -i BW_PASSWORD=dist-pw "${run[@]}" "${send[@]}" --base-url "http://localhost:$port/api/v1" 2>&1 || true)
+  [[ "$out" == c-* ]] && pass "empty root: a send to a stand-in, its name looked up: $out" ||
+    fail "empty root: a send to a stand-in: $out"
+  # A name no lookup finds (a 64-character label): refused before any query.
+  out=$(env -i BW_PASSWORD=dist-pw "${run[@]}" "${send[@]}" \
+    --base-url "https://$(printf 'a%.0s' $(seq 64)).invalid/api/v1" 2>&1 || true)
+  [[ "$out" == *"its name could not be looked up"*"; nothing was sent" ]] &&
+    pass "empty root: a failed lookup says nothing was sent" ||
+    fail "empty root: a failed lookup: $out"
+  kill "$standin" 2>/dev/null
+}
+in_empty_root
+
 tar -xzf "$DIST/$TARBALL" -C "$CHECK"
 expected_files="CHANGELOG.md LICENSE-APACHE LICENSE-MIT README.md completions/_mfa completions/_mfa.ps1 completions/mfa.bash completions/mfa.elv completions/mfa.fish mfa mfa.1"
 files=$(cd "$CHECK/$NAME" && find . -type f | sed 's|^\./||' | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//')
@@ -232,8 +308,10 @@ if [ "$LINUX" = 1 ]; then
   else
     fail ".deb holds: $(echo $deb_files); expected: $(echo $expected_deb)"
   fi
-  fields="$(dpkg-deb -f "$DIST/$DEB" Architecture), depends on $(dpkg-deb -f "$DIST/$DEB" Depends)"
-  [ "$fields" = "$ARCH, depends on libc6 (>= $GLIBC)" ] && pass ".deb: $fields" || fail ".deb: $fields"
+  depends=$(dpkg-deb -f "$DIST/$DEB" Depends)
+  fields="$(dpkg-deb -f "$DIST/$DEB" Architecture), depends on ${depends:-nothing}"
+  wanted="libc6 (>= $GLIBC)"; [ "$STATIC" = 1 ] && wanted=nothing
+  [ "$fields" = "$ARCH, depends on $wanted" ] && pass ".deb: $fields" || fail ".deb: $fields"
   dpkg-deb -x "$DIST/$DEB" "$CHECK/deb"
   runs "$CHECK/deb/usr/bin/mfa" ".deb"
 
@@ -255,8 +333,13 @@ if [ "$LINUX" = 1 ]; then
   fi
 
   # initial-upload-closes-no-bugs is for uploads to Debian's archive (an ITP bug to
-  # close); this .deb is published with the release instead.
-  if lintian --fail-on error,warning --suppress-tags initial-upload-closes-no-bugs \
+  # close); this .deb is published with the release instead. So is
+  # statically-linked-binary: the archive wants its packages to share its libraries,
+  # but this binary is static on purpose, the same one as the tarball's and the
+  # container's, which runs on any Linux.
+  suppressed=initial-upload-closes-no-bugs
+  [ "$STATIC" = 0 ] || suppressed+=,statically-linked-binary
+  if lintian --fail-on error,warning --suppress-tags "$suppressed" \
     "$DIST/$DEB" 2>&1 | grep -v 'running with root privileges' >"$CHECK/lintian"; [ "${PIPESTATUS[0]}" = 0 ]; then
     pass "lintian: no error, no warning$( [ -s "$CHECK/lintian" ] && echo "; $(wc -l <"$CHECK/lintian") info or pedantic lines")"
   else
