@@ -3,8 +3,12 @@
 //! The built-in roots are Mozilla's (webpki-roots), compiled in, so `mfa` behaves the
 //! same on every machine. [`CaCertificates`] adds an operator's own CAs (a company's
 //! TLS-inspecting proxy, a private test server) to them; it never replaces them. The
-//! rustls configuration is made the first time an `https://` connection is opened, so
-//! a run that opens none (plain HTTP to a loopback host) never builds a root store.
+//! operating system's store (with `SSL_CERT_FILE` and `SSL_CERT_DIR`, as OpenSSL tools
+//! read them) is trusted too, unless the caller pins the built-in roots alone; it is
+//! read only when the built-in roots (and extra CAs) do not know a server's issuer, in
+//! the same handshake, so a send to Bandwidth never pays for reading it. The rustls
+//! configuration is made the first time an `https://` connection is opened, so a run
+//! that opens none (plain HTTP to a loopback host) never builds a root store.
 //!
 //! ureq's own rustls connector takes either the built-in roots or a list of its own,
 //! not both; hence the small connector here, which also turns a failed handshake into
@@ -13,11 +17,17 @@
 
 use std::fmt;
 use std::io::{Read, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
+use rustls::client::WebPkiServerVerifier;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, ServerName};
-use rustls::{CertificateError, ClientConfig, ClientConnection, RootCertStore, StreamOwned};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{
+    CertificateError, ClientConfig, ClientConnection, DigitallySignedStruct, RootCertStore,
+    SignatureScheme, StreamOwned,
+};
 use ureq::unversioned::transport::{
     Buffers, ConnectionDetails, Connector, Either, LazyBuffers, NextTimeout, Transport,
     TransportAdapter,
@@ -75,19 +85,53 @@ impl fmt::Debug for CaCertificates {
     }
 }
 
-/// The trust a client puts in servers: the built-in roots plus any extra CAs, made into
-/// a rustls configuration once, when first needed.
-#[derive(Debug, Default)]
+/// The trust a client puts in servers: the built-in roots plus any extra CAs, then, if
+/// allowed, the system's store; made into a rustls configuration once, when first
+/// needed.
+#[derive(Debug)]
 pub(crate) struct Trust {
     extra: Option<CaCertificates>,
+    system: bool,
     config: OnceLock<Arc<ClientConfig>>,
+    verifier: OnceLock<Arc<Verifier>>,
+}
+
+impl Default for Trust {
+    fn default() -> Self {
+        Trust::new(None, true)
+    }
 }
 
 impl Trust {
-    pub(crate) fn new(extra: Option<CaCertificates>) -> Self {
+    /// The built-in roots and `extra`, and the system's store too if `system`.
+    pub(crate) fn new(extra: Option<CaCertificates>, system: bool) -> Self {
         Trust {
             extra,
+            system,
             config: OnceLock::new(),
+            verifier: OnceLock::new(),
+        }
+    }
+
+    /// The same trust, with `extra` CAs instead.
+    pub(crate) fn with_extra(&self, extra: CaCertificates) -> Self {
+        Trust::new(Some(extra), self.system)
+    }
+
+    /// The same trust, with the system's store allowed (`system`) or not.
+    pub(crate) fn with_system(&self, system: bool) -> Self {
+        Trust::new(self.extra.clone(), system)
+    }
+
+    /// Which store vouched for the last server that passed: `the built-in roots` (or an
+    /// extra CA) or `the system's store`.
+    pub(crate) fn last_vouched(&self) -> &'static str {
+        match self.verifier.get() {
+            Some(verifier) if verifier.system_vouched.load(Ordering::Relaxed) => {
+                "the system's store"
+            }
+            _ if self.extra.is_some() => "the built-in roots and the CA file",
+            _ => "the built-in roots",
         }
     }
 
@@ -113,14 +157,125 @@ impl Trust {
         self.config
             .get_or_init(|| {
                 let provider = Arc::new(rustls::crypto::ring::default_provider());
+                let built_in = WebPkiServerVerifier::builder_with_provider(
+                    Arc::new(self.roots()),
+                    provider.clone(),
+                )
+                .build()
+                .expect("the built-in roots are a valid store");
+                let verifier = Arc::new(Verifier {
+                    built_in,
+                    system: self.system,
+                    provider: provider.clone(),
+                    system_store: OnceLock::new(),
+                    system_vouched: AtomicBool::new(false),
+                });
+                let _ = self.verifier.set(verifier.clone());
                 let config = ClientConfig::builder_with_provider(provider)
                     .with_safe_default_protocol_versions()
                     .expect("ring supports the default TLS versions")
-                    .with_root_certificates(self.roots())
+                    .dangerous()
+                    .with_custom_certificate_verifier(verifier)
                     .with_no_client_auth();
                 Arc::new(config)
             })
             .clone()
+    }
+}
+
+/// Checks a server's certificate against the built-in roots (and extra CAs); only if
+/// they do not know its issuer, and the system's store is allowed, reads that store
+/// (once a run) and checks against it. Every check is webpki's, as rustls makes it.
+#[derive(Debug)]
+struct Verifier {
+    built_in: Arc<WebPkiServerVerifier>,
+    system: bool,
+    provider: Arc<rustls::crypto::CryptoProvider>,
+    /// The system's store as a verifier; `None` if it holds no usable certificate.
+    system_store: OnceLock<Option<Arc<WebPkiServerVerifier>>>,
+    /// Whether the system's store vouched for the last certificate that passed.
+    system_vouched: AtomicBool,
+}
+
+impl Verifier {
+    /// The system's store, read the first time it is needed.
+    fn system_store(&self) -> Option<&Arc<WebPkiServerVerifier>> {
+        self.system_store
+            .get_or_init(|| {
+                let found = rustls_native_certs::load_native_certs();
+                let mut roots = RootCertStore::empty();
+                let (_, _) = roots.add_parsable_certificates(found.certs);
+                if roots.is_empty() {
+                    return None;
+                }
+                WebPkiServerVerifier::builder_with_provider(Arc::new(roots), self.provider.clone())
+                    .build()
+                    .ok()
+            })
+            .as_ref()
+    }
+}
+
+impl ServerCertVerifier for Verifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        self.system_vouched.store(false, Ordering::Relaxed);
+        let built_in = self.built_in.verify_server_cert(
+            end_entity,
+            intermediates,
+            server_name,
+            ocsp_response,
+            now,
+        );
+        let unknown = matches!(
+            built_in,
+            Err(rustls::Error::InvalidCertificate(
+                CertificateError::UnknownIssuer
+            ))
+        );
+        if !unknown || !self.system {
+            return built_in;
+        }
+        let Some(system) = self.system_store() else {
+            return built_in;
+        };
+        let verified = system.verify_server_cert(
+            end_entity,
+            intermediates,
+            server_name,
+            ocsp_response,
+            now,
+        )?;
+        self.system_vouched.store(true, Ordering::Relaxed);
+        Ok(verified)
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.built_in.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.built_in.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.built_in.supported_verify_schemes()
     }
 }
 
@@ -137,6 +292,9 @@ pub struct Handshake {
     pub protocol: &'static str,
     /// The server's own certificate (the first of the chain it sent), DER-encoded.
     pub certificate: Vec<u8>,
+    /// Which trusted CAs vouched for it: `the built-in roots` (`and the CA file`, when
+    /// extra CAs were given) or `the system's store`.
+    pub trusted_by: &'static str,
 }
 
 /// What is called with each handshake that succeeded.
@@ -197,6 +355,7 @@ impl<In: Transport> Connector<In> for TlsConnector {
                     .and_then(|chain| chain.first())
                     .map(|own| own.to_vec())
                     .unwrap_or_default(),
+                trusted_by: self.trust.last_vouched(),
             });
         }
         Ok(Some(Either::B(TlsTransport {
@@ -398,7 +557,7 @@ mod tests {
         let built_in = webpki_roots::TLS_SERVER_ROOTS.len();
         assert!(built_in > 100, "Mozilla's roots: {built_in}");
         assert_eq!(Trust::default().roots().len(), built_in);
-        assert_eq!(Trust::new(Some(extra)).roots().len(), built_in + 1);
+        assert_eq!(Trust::new(Some(extra), false).roots().len(), built_in + 1);
     }
 
     #[test]

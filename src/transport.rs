@@ -114,7 +114,7 @@ pub struct Transport {
 }
 
 impl Default for Transport {
-    /// 30 s, no retries, no proxy, the built-in roots only.
+    /// 30 s, no retries, no proxy, the built-in roots and the system's store.
     fn default() -> Self {
         Transport {
             timeout: DEFAULT_TIMEOUT,
@@ -161,7 +161,15 @@ impl Transport {
 
     /// CA certificates to trust besides the built-in roots.
     pub fn with_ca_certificates(mut self, extra: CaCertificates) -> Self {
-        self.trust = Arc::new(Trust::new(Some(extra)));
+        self.trust = Arc::new(self.trust.with_extra(extra));
+        self
+    }
+
+    /// Whether to trust the operating system's store of CAs too (`SSL_CERT_FILE` and
+    /// `SSL_CERT_DIR` honoured), as curl and git do: yes unless told otherwise. It is
+    /// read only when the built-in roots (and extra CAs) do not know a server's issuer.
+    pub fn with_system_roots(mut self, system: bool) -> Self {
+        self.trust = Arc::new(self.trust.with_system(system));
         self
     }
 

@@ -398,7 +398,7 @@ check doctor-tls-proxy 0 1 -- "${DOCTOR[@]}" --base-url "$TLS_BASE"
 expect doctor-tunnelled test $(($(tunnels) - before_tunnels)) = 1
 expect doctor-said-proxy grep -q "through the proxy http://127.0.0.1:$PROXY_PORT" "$WORK/doctor-tls-proxy.out"
 # The test certificate lives two days: under the 14 that warn.
-expect doctor-said-tls grep -q "^warn  TLS: localhost: TLS 1.[23], certificate issued by check-release private CA, expires in 1 day: renew it soon$" "$WORK/doctor-tls-proxy.out"
+expect doctor-said-tls grep -q "^warn  TLS: localhost: TLS 1.[23], certificate issued by check-release private CA (trusted through the built-in roots and the CA file), expires in 1 day: renew it soon$" "$WORK/doctor-tls-proxy.out"
 NEWUSER_ENV=(BW_PASSWORD="$PASSWORD")
 
 # Retries: only a refused connection and a 429, waiting as Retry-After says.

@@ -845,6 +845,7 @@ mod tests {
             ("scope", "2FA"),
             ("expiration_minutes", "3"),
             ("log_file", "/var/log/mfa.jsonl"),
+            ("ca_roots", "builtin"),
         ];
         let folder = tempfile::tempdir().unwrap();
         let ca_file = folder.path().join("ca.pem");

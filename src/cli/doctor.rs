@@ -479,6 +479,7 @@ impl Handshakes {
                 &handshake.host,
                 handshake.protocol,
                 &handshake.certificate,
+                handshake.trusted_by,
                 SystemTime::now(),
             );
             report.add("TLS", status, detail);
@@ -489,7 +490,13 @@ impl Handshakes {
 /// The `TLS` line of a handshake with `host`: the version, who issued the server's
 /// certificate and the days it has left at `now`, a warning under
 /// [`certificate::WARN_DAYS`] or when the certificate cannot be read.
-fn tls_check(host: &str, protocol: &str, certificate: &[u8], now: SystemTime) -> (Status, String) {
+fn tls_check(
+    host: &str,
+    protocol: &str,
+    certificate: &[u8],
+    trusted_by: &str,
+    now: SystemTime,
+) -> (Status, String) {
     let Some(summary) = Summary::read(certificate) else {
         return (
             Status::Warn,
@@ -503,8 +510,8 @@ fn tls_check(host: &str, protocol: &str, certificate: &[u8], now: SystemTime) ->
         None => "expired".to_string(),
     };
     let detail = format!(
-        "{host}: {protocol}, certificate issued by {}, {left}",
-        summary.issuer
+        "{host}: {protocol}, certificate issued by {} (trusted through {}), {left}",
+        summary.issuer, trusted_by
     );
     if days.is_some_and(|days| days >= certificate::WARN_DAYS) {
         (Status::Ok, detail)
@@ -591,6 +598,8 @@ fn connect(addresses: &[SocketAddr], timeout: Duration) -> Result<SocketAddr, St
 mod tests {
     use super::*;
 
+    const ROOTS: &str = "the built-in roots";
+
     fn certificate(common_name: &str, days: i64) -> Vec<u8> {
         certificate::made_for_tests(common_name, None, days)
     }
@@ -598,27 +607,30 @@ mod tests {
     #[test]
     fn two_weeks_left_is_ok_and_less_is_a_warning() {
         let now = SystemTime::now();
-        let (status, detail) = tls_check("h", "TLS 1.3", &certificate("CA", 14), now);
+        let (status, detail) = tls_check("h", "TLS 1.3", &certificate("CA", 14), ROOTS, now);
         assert_eq!(
             (status, detail.as_str()),
             (
                 Status::Ok,
-                "h: TLS 1.3, certificate issued by CA, expires in 14 days"
+                "h: TLS 1.3, certificate issued by CA (trusted through the built-in roots), \
+                 expires in 14 days"
             )
         );
-        let (status, detail) = tls_check("h", "TLS 1.2", &certificate("CA", 1), now);
+        let store = "the system's store";
+        let (status, detail) = tls_check("h", "TLS 1.2", &certificate("CA", 1), store, now);
         assert_eq!(
             (status, detail.as_str()),
             (
                 Status::Warn,
-                "h: TLS 1.2, certificate issued by CA, expires in 1 day: renew it soon"
+                "h: TLS 1.2, certificate issued by CA (trusted through the system's store), \
+                 expires in 1 day: renew it soon"
             )
         );
     }
 
     #[test]
     fn a_certificate_that_cannot_be_read_is_a_warning() {
-        let (status, detail) = tls_check("h", "TLS 1.3", b"\x30\x00", SystemTime::now());
+        let (status, detail) = tls_check("h", "TLS 1.3", b"\x30\x00", ROOTS, SystemTime::now());
         assert_eq!(
             (status, detail.as_str()),
             (
@@ -632,7 +644,7 @@ mod tests {
     fn an_issuer_name_with_terminal_controls_is_shown_escaped() {
         let hostile = certificate("CA\u{1b}]0;owned\u{7}\u{1b}[2J", 30);
         let mut report = Report::default();
-        let (status, detail) = tls_check("h", "TLS 1.3", &hostile, SystemTime::now());
+        let (status, detail) = tls_check("h", "TLS 1.3", &hostile, ROOTS, SystemTime::now());
         report.add("TLS", status, detail);
         let mut out = Vec::new();
         report.write(&mut out, OutputFormat::Text).unwrap();

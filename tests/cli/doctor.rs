@@ -309,7 +309,8 @@ fn a_server_from_an_unknown_ca_fails_the_tls_check_with_exit_8_and_a_ca_file_fix
     let issuer = ca.common_name();
     assert!(
         tls.starts_with(&format!(
-            "ok    TLS: localhost: TLS 1.3, certificate issued by {issuer}, expires in "
+            "ok    TLS: localhost: TLS 1.3, certificate issued by {issuer} (trusted through the \
+             built-in roots and the CA file), expires in "
         )),
         "{tls}"
     );

@@ -279,3 +279,52 @@ fn plain_http_to_a_tls_port_is_no_http_answer() {
         );
     assert_eq!(log.entries_once(1), ["handshake failed"]);
 }
+
+#[test]
+fn a_ca_known_only_to_the_systems_store_is_trusted_unless_the_built_in_roots_are_pinned() {
+    let ca = TestCa::new();
+    let (_folder, system_store) = file_with(&ca.pem(), "system-ca.pem");
+    let (port, log) = tls_server(ca.issue(&["localhost"]), r#"{"callId":"c-sys"}"#);
+    // SSL_CERT_FILE names the system's store, as OpenSSL tools read it; no --ca-file.
+    Mfa::voice(&format!("https://localhost:{port}/api/v1"))
+        .env("SSL_CERT_FILE", system_store.to_str().unwrap())
+        .run()
+        .assert(0, "c-sys\n", "");
+    assert_eq!(log.entries_once(1).len(), 1);
+    // ca_roots = "builtin" pins the built-in roots alone: the same server is refused.
+    let outcome = Mfa::voice(&format!("https://localhost:{port}/api/v1"))
+        .env("SSL_CERT_FILE", system_store.to_str().unwrap())
+        .config("[profiles.default]\nca_roots = \"builtin\"\n")
+        .run();
+    outcome.assert_error(8, &format!("could not connect to localhost:{port}: TLS: the server's certificate is not signed by a trusted CA (unknown issuer)"));
+    assert_eq!(log.entries_once(2)[1], "handshake failed");
+    // The doctor says which store vouched for the server.
+    let outcome = Mfa::new()
+        .args(&["doctor", "--account-id", ACCOUNT, "--username", USERNAME])
+        .args(&["--base-url", &format!("https://localhost:{port}/api/v1")])
+        .env("BW_PASSWORD", PASSWORD)
+        .env("SSL_CERT_FILE", system_store.to_str().unwrap())
+        .run();
+    let tls = outcome
+        .stdout
+        .lines()
+        .find(|line| line.contains("TLS: localhost"))
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        tls.contains(&format!(
+            "certificate issued by {} (trusted through the system's store)",
+            ca.common_name()
+        )),
+        "{}",
+        outcome.stdout
+    );
+    // A bad value names the setting.
+    let outcome = Mfa::voice(&format!("https://localhost:{port}/api/v1"))
+        .env("MFA_CA_ROOTS", "none")
+        .run();
+    outcome.assert_error(
+        3,
+        "environment variable MFA_CA_ROOTS is invalid (\"none\"): must be `system` or `builtin`",
+    );
+}

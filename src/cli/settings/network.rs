@@ -61,6 +61,8 @@ impl<'a> Endpoint<'a> {
 pub struct Network {
     pub retries: Sourced<Retries>,
     pub ca_file: Option<CaFile>,
+    /// Whether the system's store vouches for servers too (`ca_roots`).
+    pub system_roots: bool,
     pub https_proxy: Option<Sourced<Proxy>>,
     pub no_proxy: Option<Sourced<NoProxy>>,
 }
@@ -79,7 +81,8 @@ impl Network {
         let transport = Transport::default()
             .with_timeout(timeout)
             .with_retries(self.retries.value)
-            .with_proxies(self.proxies());
+            .with_proxies(self.proxies())
+            .with_system_roots(self.system_roots);
         match &self.ca_file {
             Some(file) => transport.with_ca_certificates(file.certificates.clone()),
             None => transport,
@@ -165,9 +168,23 @@ impl Sources<'_> {
             }),
             None => None,
         };
+        let system_roots = self
+            .given(&table::CA_ROOTS)?
+            .map(|given| match (table::CA_ROOTS.check)(&given.value) {
+                Ok(()) => Ok(given.value != "builtin"),
+                Err(rule) => Err(invalid(
+                    &table::CA_ROOTS,
+                    &given.value,
+                    &given.origin,
+                    &rule,
+                )),
+            })
+            .transpose()?
+            .unwrap_or(true);
         Ok(Network {
             retries,
             ca_file: self.ca_file(global)?,
+            system_roots,
             https_proxy,
             no_proxy,
         })

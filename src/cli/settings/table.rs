@@ -271,6 +271,23 @@ pub const CA_FILE: Setting = Setting {
     default: None,
     hides: Hides::Nothing,
 };
+pub const CA_ROOTS: Setting = Setting {
+    key: "ca_roots",
+    what: "trusted roots",
+    help: "Which CAs vouch for servers besides --ca-file: `system` (the operating system's \
+           store, SSL_CERT_FILE and SSL_CERT_DIR honoured, and the built-in roots) or \
+           `builtin` (the built-in roots alone)",
+    flag: None,
+    variable: Some("MFA_CA_ROOTS"),
+    kind: Kind::Text,
+    check: |value| match value {
+        "system" | "builtin" => Ok(()),
+        _ => Err(InvalidValue::from_rule("must be `system` or `builtin`")),
+    },
+    calls: ALL_CALLS,
+    default: Some("system"),
+    hides: Hides::Nothing,
+};
 pub const LOG_FILE: Setting = Setting {
     key: "log_file",
     what: "audit log",
@@ -374,7 +391,7 @@ pub const EXPIRATION: Setting = Setting {
 };
 
 /// Every setting, in the order `mfa config show` lists them.
-pub const SETTINGS: [&Setting; 19] = [
+pub const SETTINGS: [&Setting; 20] = [
     &ACCOUNT_ID,
     &USERNAME,
     &PASSWORD,
@@ -386,6 +403,7 @@ pub const SETTINGS: [&Setting; 19] = [
     &TIMEOUT,
     &RETRIES,
     &CA_FILE,
+    &CA_ROOTS,
     &LOG_FILE,
     &FROM,
     &VOICE_APPLICATION_ID,
