@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The install step of the GitHub Action (action.yml): downloads the release's file for
+# this runner (RUNNER_OS, RUNNER_ARCH) and its SHA256SUMS, refuses a file whose checksum
+# does not match, unpacks the binary into RUNNER_TEMP, puts it on GITHUB_PATH, and says
+# its path and version in GITHUB_OUTPUT.
+#
+# Environment: MFA_VERSION (default: the version in the action's Cargo.toml),
+# MFA_RELEASE_URL (default: https://github.com/MFA_REPOSITORY/releases/download/vVERSION),
+# MFA_ACTION_PATH (the action's folder), and the runner's own variables above.
+set -euo pipefail
+
+action_path=${MFA_ACTION_PATH:-$(cd "$(dirname "$0")/.." && pwd)}
+version=${MFA_VERSION:-}
+if [ -z "$version" ]; then
+  version=$(sed -n 's/^version = "\(.*\)"$/\1/p' "$action_path/Cargo.toml" | head -1)
+fi
+version=${version#v}
+case "$RUNNER_OS/$RUNNER_ARCH" in
+  Linux/X64) target=x86_64-unknown-linux-musl ;;
+  Linux/ARM64) target=aarch64-unknown-linux-musl ;;
+  macOS/ARM64) target=aarch64-apple-darwin ;;
+  macOS/X64) target=x86_64-apple-darwin ;;
+  Windows/X64) target=x86_64-pc-windows-msvc ;;
+  *) echo "::error::mfa has no release for $RUNNER_OS on $RUNNER_ARCH" >&2; exit 1 ;;
+esac
+case "$target" in
+  *-windows-*) file=mfa-$version-$target.zip ;;
+  *) file=mfa-$version-$target.tar.gz ;;
+esac
+url=${MFA_RELEASE_URL:-https://github.com/${MFA_REPOSITORY:-}/releases/download/v$version}
+work=$RUNNER_TEMP/mfa-$version
+rm -rf "$work" && mkdir -p "$work"
+cd "$work"
+echo "downloading $file from $url"
+curl --fail --silent --show-error --location --retry 3 -o "$file" "$url/$file"
+curl --fail --silent --show-error --location --retry 3 -o SHA256SUMS "$url/SHA256SUMS"
+line=$(grep -E "^[0-9a-f]{64}  $file\$" SHA256SUMS) ||
+  { echo "::error::SHA256SUMS does not list $file" >&2; exit 1; }
+if command -v sha256sum >/dev/null; then
+  sha256sum -c - <<<"$line" >/dev/null
+else
+  shasum -a 256 -c - <<<"$line" >/dev/null
+fi || { echo "::error::$file does not match its checksum in SHA256SUMS: not installed" >&2; exit 1; }
+case "$file" in
+  *.zip) unzip -q "$file" ;;
+  *) tar -xzf "$file" ;;
+esac
+folder=$work/${file%.tar.gz}
+folder=${folder%.zip}
+binary=$folder/mfa
+[ -f "$binary.exe" ] && binary=$binary.exe
+installed=$("$binary" --version)
+[ "$installed" = "mfa $version" ] ||
+  { echo "::error::the binary says '$installed', not mfa $version" >&2; exit 1; }
+echo "$folder" >>"$GITHUB_PATH"
+{ echo "path=$binary"; echo "version=$version"; } >>"$GITHUB_OUTPUT"
+echo "installed $installed at $binary"
