@@ -358,3 +358,44 @@ fn mfa_log_before_any_call_shows_no_entries() {
         .run()
         .assert(0, "", "");
 }
+
+#[test]
+fn a_log_that_cannot_be_written_once_the_code_is_sent_is_a_warning_and_the_result_stands() {
+    let mut server = mockito::Server::new();
+    let send = voice_mock(&mut server, &default_voice_body())
+        .with_body(r#"{"callId":"c-1"}"#)
+        .expect(1)
+        .create();
+    let folder = tempfile::tempdir().unwrap();
+    let log = folder.path().join("audit.jsonl");
+    let mfa =
+        Mfa::voice(&format!("{}/api/v1", server.url())).args(&["--log", log.to_str().unwrap()]);
+    // A full disk, as the kernel shows it: a file-size limit of 0 makes every write to
+    // the log fail (EFBIG; the signal that would come with it is ignored), while the
+    // pipes to the test are written as ever.
+    let inner = mfa.command();
+    let mut limited = std::process::Command::new("/bin/bash");
+    limited
+        .env_clear()
+        .args(["-c", "trap '' XFSZ; ulimit -f 0; exec \"$0\" \"$@\""])
+        .arg(inner.get_program())
+        .args(inner.get_args());
+    for (name, value) in inner.get_envs() {
+        limited.env(name, value.unwrap());
+    }
+    let outcome = Outcome::of(limited.output().unwrap());
+    send.assert();
+    assert_eq!(outcome.code, 0, "{outcome:?}");
+    assert_eq!(outcome.stdout, "c-1\n");
+    assert!(
+        outcome.stderr.starts_with(&format!(
+            "mfa: warning: could not write the audit log {}: ",
+            log.display()
+        )) && outcome
+            .stderr
+            .ends_with("; the call's result stands as said\n"),
+        "{}",
+        outcome.stderr
+    );
+    assert_eq!(std::fs::metadata(&log).unwrap().len(), 0);
+}
