@@ -4,45 +4,13 @@
 
 use crate::support::*;
 
-/// A strict mock of a check of `code`, for `TO` in `scope`, 3 minutes, answering
-/// `valid`, expected once.
-fn check(server: &mut mockito::ServerGuard, code: &str, valid: bool) -> mockito::Mock {
-    let body =
-        format!(r#"{{"to":"{TO}","scope":"login","code":"{code}","expirationTimeInMinutes":3}}"#);
-    api_mock(server, VERIFY_PATH, &body)
-        .with_body(format!(r#"{{"valid":{valid}}}"#))
-        .expect(1)
-        .create()
-}
-
-/// The voice send with scope `login`, answering `c-1`, expected once.
-fn send(server: &mut mockito::ServerGuard) -> mockito::Mock {
-    let body = format!(
-        r#"{{"to":"{TO}","from":"{FROM}","applicationId":"{APP}","scope":"login","message":"Your temporary {{NAME}} {{SCOPE}} code is {{CODE}}","digits":6}}"#
-    );
-    voice_mock(server, &body)
-        .with_body(r#"{"callId":"c-1"}"#)
-        .expect(1)
-        .create()
-}
-
-fn round_trip(server: &mockito::ServerGuard) -> Mfa {
-    Mfa::voice(&format!("{}/api/v1", server.url())).args(&[
-        "--scope",
-        "login",
-        "--verify",
-        "--expiration",
-        "3",
-    ])
-}
-
 #[test]
 fn a_wrong_code_is_asked_again_and_the_right_one_is_valid() {
     let mut server = mockito::Server::new();
     let (sent, wrong, right) = (
-        send(&mut server),
-        check(&mut server, "11112222", false),
-        check(&mut server, CODE, true),
+        round_trip_send(&mut server),
+        round_trip_check(&mut server, "11112222", false),
+        round_trip_check(&mut server, CODE, true),
     );
     round_trip(&server)
         .stdin(&format!("11112222\n{CODE}\n"))
@@ -57,9 +25,9 @@ fn a_wrong_code_is_asked_again_and_the_right_one_is_valid() {
 fn every_try_invalid_exits_1_and_json_is_one_object() {
     let mut server = mockito::Server::new();
     let (sent, first, second) = (
-        send(&mut server),
-        check(&mut server, "11112222", false),
-        check(&mut server, "33334444", false),
+        round_trip_send(&mut server),
+        round_trip_check(&mut server, "11112222", false),
+        round_trip_check(&mut server, "33334444", false),
     );
     round_trip(&server)
         .args(&["--tries", "2", "--json"])
@@ -98,7 +66,7 @@ fn a_missing_lifetime_never_costs_a_call() {
 #[test]
 fn no_code_read_back_says_the_code_was_sent_and_not_checked() {
     let mut server = mockito::Server::new();
-    let sent = send(&mut server);
+    let sent = round_trip_send(&mut server);
     round_trip(&server).run().assert(
         2,
         "c-1\n",
@@ -111,7 +79,10 @@ fn no_code_read_back_says_the_code_was_sent_and_not_checked() {
 #[test]
 fn the_round_trips_calls_are_each_logged() {
     let mut server = mockito::Server::new();
-    let (sent, right) = (send(&mut server), check(&mut server, CODE, true));
+    let (sent, right) = (
+        round_trip_send(&mut server),
+        round_trip_check(&mut server, CODE, true),
+    );
     let folder = tempfile::tempdir().unwrap();
     let log = folder.path().join("audit.jsonl");
     round_trip(&server)

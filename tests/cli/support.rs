@@ -476,3 +476,42 @@ impl Outcome {
         );
     }
 }
+
+// The help desk's round trip (`mfa voice --verify`), shared by its plain and
+// pseudo-terminal tests.
+
+/// A strict mock of a check of `code`, for `TO` in `scope`, 3 minutes, answering
+/// `valid`, expected once.
+pub fn round_trip_check(
+    server: &mut mockito::ServerGuard,
+    code: &str,
+    valid: bool,
+) -> mockito::Mock {
+    let body =
+        format!(r#"{{"to":"{TO}","scope":"login","code":"{code}","expirationTimeInMinutes":3}}"#);
+    api_mock(server, VERIFY_PATH, &body)
+        .with_body(format!(r#"{{"valid":{valid}}}"#))
+        .expect(1)
+        .create()
+}
+
+/// The voice send with scope `login`, answering `c-1`, expected once.
+pub fn round_trip_send(server: &mut mockito::ServerGuard) -> mockito::Mock {
+    let body = format!(
+        r#"{{"to":"{TO}","from":"{FROM}","applicationId":"{APP}","scope":"login","message":"Your temporary {{NAME}} {{SCOPE}} code is {{CODE}}","digits":6}}"#
+    );
+    voice_mock(server, &body)
+        .with_body(r#"{"callId":"c-1"}"#)
+        .expect(1)
+        .create()
+}
+
+pub fn round_trip(server: &mockito::ServerGuard) -> Mfa {
+    Mfa::voice(&format!("{}/api/v1", server.url())).args(&[
+        "--scope",
+        "login",
+        "--verify",
+        "--expiration",
+        "3",
+    ])
+}

@@ -441,41 +441,12 @@ fn config_init_with_no_input_writes_the_template_even_at_a_terminal() {
     assert!(text.contains("#   account_id = \"9900000\""), "{text}");
 }
 
-/// `mfa voice --verify` in scope `login` with a 3-minute lifetime, against `server`.
-fn round_trip(server: &mockito::ServerGuard) -> Mfa {
-    Mfa::voice(&format!("{}/api/v1", server.url())).args(&[
-        "--scope",
-        "login",
-        "--verify",
-        "--expiration",
-        "3",
-    ])
-}
-
 #[test]
 fn the_round_trip_asks_for_the_code_without_echo_and_says_the_tries_left() {
     let mut server = mockito::Server::new();
-    let send = server
-        .mock("POST", VOICE_PATH)
-        .with_body(r#"{"callId":"c-1"}"#)
-        .expect(1)
-        .create();
-    let wrong = server
-        .mock("POST", VERIFY_PATH)
-        .match_body(mockito::Matcher::PartialJsonString(
-            r#"{"code":"11112222"}"#.into(),
-        ))
-        .with_body(r#"{"valid":false}"#)
-        .expect(1)
-        .create();
-    let right = server
-        .mock("POST", VERIFY_PATH)
-        .match_body(mockito::Matcher::PartialJsonString(format!(
-            r#"{{"code":"{CODE}"}}"#
-        )))
-        .with_body(r#"{"valid":true}"#)
-        .expect(1)
-        .create();
+    let send = round_trip_send(&mut server);
+    let wrong = round_trip_check(&mut server, "11112222", false);
+    let right = round_trip_check(&mut server, CODE, true);
     let (code, shown) = dialog(
         &round_trip(&server),
         &[
@@ -501,11 +472,7 @@ fn the_round_trip_asks_for_the_code_without_echo_and_says_the_tries_left() {
 #[test]
 fn ctrl_c_at_the_round_trips_prompt_says_the_code_was_sent_and_not_checked() {
     let mut server = mockito::Server::new();
-    let send = server
-        .mock("POST", VOICE_PATH)
-        .with_body(r#"{"callId":"c-1"}"#)
-        .expect(1)
-        .create();
+    let send = round_trip_send(&mut server);
     let none = server.mock("POST", VERIFY_PATH).expect(0).create();
     let (code, shown) = dialog(
         &round_trip(&server),
