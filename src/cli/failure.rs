@@ -42,7 +42,8 @@ pub const EXIT_STATUS: [(Exit, &str); 14] = [
     (
         Exit::Usage,
         "usage: unknown command or flag, invalid flag value, or a missing \
-         --to/--from/--application-id/--expiration or code; nothing was sent",
+         --to/--from/--application-id/--expiration or code; nothing was sent (but --verify \
+         given no code back: the code was sent and not checked)",
     ),
     (
         Exit::Config,
