@@ -1,45 +1,82 @@
 #!/usr/bin/env bash
 # The release artifacts, built and checked on this machine, into target/dist/:
-#   mfa-VERSION-TARGET.tar.gz  the release binary with the README, CHANGELOG, both
-#       licences, the man page and completions for the five shells. For Linux the
-#       binary is linked statically against musl (by zig, through cargo-zigbuild), so it
-#       runs on any Linux, in Alpine and in a `FROM scratch` image (a *-linux-gnu TARGET
-#       is linked against glibc 2.17 instead);
-#   mfa_VERSION-1_ARCH.deb  (Linux only, by cargo-deb) /usr/bin/mfa, the man page, the
-#       bash, zsh and fish completions in their system folders, the copyright file and
-#       the changelogs;
-#   SHA256SUMS  for both.
+#   mfa-VERSION-TARGET.tar.gz  (Linux, macOS) the release binary with the README,
+#       CHANGELOG, both licences, the man page and completions for the five shells. For
+#       Linux the binary is linked statically against musl (by zig, through
+#       cargo-zigbuild), so it runs on any Linux, in Alpine and in a `FROM scratch` image
+#       (a *-linux-gnu TARGET is linked against glibc 2.17 instead);
+#   mfa_VERSION-1_ARCH.deb  (Linux, by cargo-deb) /usr/bin/mfa, the man page, the bash,
+#       zsh and fish completions in their system folders, the copyright file and the
+#       changelogs;
+#   mfa-VERSION-TARGET.oci.tar  (static Linux) the container image of the Dockerfile,
+#       built by podman (which builds a `FROM scratch` image without running a
+#       container) and saved as an OCI archive;
+#   mfa-VERSION-TARGET.zip  (Windows) mfa.exe, the README, CHANGELOG, licences and the
+#       PowerShell completion;
+#   SHA256SUMS  for all of them.
+# With no TARGET, on an x86_64 Linux machine, it makes every target of the release that
+# can be built here: x86_64 and aarch64 Linux (static) and x86_64 Windows. macOS
+# binaries need Apple's SDK, which no registry here has: the release workflow builds
+# them on macOS runners with TARGET=...-apple-darwin, and this script compiles the crate
+# for macOS to catch what would break there.
+#
 # Then it checks what it made: that the binary has no dynamic section (or, for glibc,
-# the highest GLIBC symbol version it needs), that it runs in an empty root (chroot,
-# as root) for --version, the dry run, a send to a stand-in on 127.0.0.1 and a name
-# lookup, the tarball's binary running --version and the README's dry run, the .deb's file list,
-# dependencies and its binary unpacked and run, the man page rendered without a
-# warning, lintian, the checksums; and, where the host is the target (the default),
-# `cargo package` (the crate builds from its own tarball, without git) and the crate
-# compiling for Windows and macOS with lints as errors. An aarch64 Linux binary is run
-# under qemu-user with Debian's arm64 glibc; a binary no emulator here runs (macOS) is
-# built and packaged, and the checks that would run it say they were skipped.
-# Any failed check fails the script.
+# the highest GLIBC symbol version it needs); that it runs in an empty root (chroot, as
+# root) for --version, the dry run, a send to a stand-in on 127.0.0.1 and a name
+# lookup (an aarch64 binary under qemu-user's static emulator, copied into that root);
+# the container image unpacked layer by layer and run as a container runtime would
+# (chroot as uid 65534, no HOME, settings from the environment alone); the tarball's
+# binary running --version and the README's dry run; the .deb's file list, dependencies
+# and its binary unpacked and run; the man page rendered without a warning; lintian;
+# mfa.exe under wine (--version, the dry run, config init and set landing under
+# %APPDATA%, a send to a stand-in); the checksums; and, once, `cargo package` (the crate
+# builds from its own tarball, without git) and the crate compiling for Windows and
+# macOS with lints as errors, its tests too. Any failed check fails the script.
 #
 # Installs what is missing: cargo-zigbuild (which brings zig) from PyPI into a venv
-# under target/, cargo-deb from crates.io, Debian's lintian, man-db, groff, binutils
-# and dpkg-dev (and qemu-user with libc6-arm64-cross for an aarch64 target), and
-# rustup's standard library of each target it builds or checks.
+# under target/, cargo-deb from crates.io, Debian's lintian, man-db, groff, binutils,
+# dpkg-dev and podman (and qemu-user-static for aarch64, wine for Windows), and rustup's
+# standard library of each target it builds or checks.
 #
-# usage: tools/dist.sh   TARGET=aarch64-unknown-linux-musl (or a macOS target, without
-#                        the .deb) builds for another target; CROSS_CHECKS=0 leaves out
-#                        the Windows and macOS compile checks
+# usage: tools/dist.sh   TARGET=aarch64-unknown-linux-musl (or x86_64-pc-windows-gnu,
+#                        or a macOS target on a Mac) builds that one target alone;
+#                        CROSS_CHECKS=0 leaves out the Windows and macOS compile checks
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 HOST=$(rustc -vV | sed -n 's/^host: //p')
+DIST=$PWD/target/dist
+
+# Every target of the release this machine builds, one run each into one target/dist;
+# each run's SHA256SUMS covers what the runs before it made too.
+if [ -z "${TARGET:-}" ] && [ "$HOST" = x86_64-unknown-linux-gnu ]; then
+  rm -rf "$DIST"
+  failed=()
+  for target in x86_64-unknown-linux-musl aarch64-unknown-linux-musl x86_64-pc-windows-gnu; do
+    printf '\n######## %s\n' "$target"
+    TARGET=$target DIST_KEEP=1 "$0" || failed+=("$target")
+  done
+  printf '\n######## macOS\n'
+  echo "skip  aarch64-apple-darwin, x86_64-apple-darwin: linking needs Apple's SDK, which" \
+    "is not here (the crate was compiled for macOS above); the release workflow builds" \
+    "and packages them on macOS runners"
+  printf '\n######## every artifact in target/dist\n'
+  (cd "$DIST" && cat SHA256SUMS)
+  if [ ${#failed[@]} -gt 0 ]; then
+    echo "checks failed for ${failed[*]}"
+    exit 1
+  fi
+  echo "every check of every target passed"
+  exit 0
+fi
+
 # Linux's release is static: on a glibc host, the same machine's musl target.
 TARGET=${TARGET:-${HOST/%-linux-gnu/-linux-musl}}
 GLIBC=2.17
-DIST=$PWD/target/dist
 GENERATED=$DIST/generated
 LINUX=0; [[ "$TARGET" == *-linux-gnu || "$TARGET" == *-linux-musl ]] && LINUX=1
 STATIC=0; [[ "$TARGET" == *-linux-musl ]] && STATIC=1
+WINDOWS=0; [[ "$TARGET" == *-windows-* ]] && WINDOWS=1
 # Where the target runs here as it is (the host's, or its static twin): the crate's own
 # checks run too.
 HOME_RUN=0
@@ -56,17 +93,22 @@ step() { printf '\n== %s\n' "$*"; }
 
 # ---- What it needs ----
 step "tools"
-if [ "$LINUX" = 1 ] && command -v apt-get >/dev/null; then
+if { [ "$LINUX" = 1 ] || [ "$WINDOWS" = 1 ]; } && command -v apt-get >/dev/null; then
   missing=()
-  command -v lintian >/dev/null || missing+=(lintian)
-  command -v man >/dev/null || missing+=(man-db)
-  command -v groff >/dev/null || missing+=(groff-base)
   command -v objdump >/dev/null || missing+=(binutils)
-  command -v dpkg-shlibdeps >/dev/null || missing+=(dpkg-dev)
+  if [ "$LINUX" = 1 ]; then
+    command -v lintian >/dev/null || missing+=(lintian)
+    command -v man >/dev/null || missing+=(man-db)
+    command -v groff >/dev/null || missing+=(groff-base)
+    command -v dpkg-shlibdeps >/dev/null || missing+=(dpkg-dev)
+  fi
+  [ "$STATIC" = 0 ] || command -v podman >/dev/null || missing+=(podman)
   if [[ "$TARGET" == aarch64-* && "$HOST" != aarch64-* ]]; then
-    command -v qemu-aarch64 >/dev/null || missing+=(qemu-user)
+    # Static itself, so it also runs inside an empty root.
+    command -v qemu-aarch64-static >/dev/null || missing+=(qemu-user-static)
     [ "$STATIC" = 1 ] || [ -d /usr/aarch64-linux-gnu/lib ] || missing+=(libc6-arm64-cross)
   fi
+  [ "$WINDOWS" = 0 ] || command -v wine >/dev/null || missing+=(wine wine64)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "installing ${missing[*]}"
     SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
@@ -75,7 +117,7 @@ if [ "$LINUX" = 1 ] && command -v apt-get >/dev/null; then
   fi
 fi
 VENV=$PWD/target/dist-tools
-if [ "$LINUX" = 1 ] || [ "$CROSS_CHECKS" = 1 ]; then
+if [ "$LINUX" = 1 ] || [ "$WINDOWS" = 1 ] || [ "$CROSS_CHECKS" = 1 ]; then
   if [ ! -x "$VENV/bin/cargo-zigbuild" ]; then
     echo "installing cargo-zigbuild (and zig) into $VENV"
     python3 -m venv "$VENV"
@@ -93,25 +135,40 @@ has_target() {
 }
 has_target "$TARGET" || { echo "rustup cannot add the target $TARGET" >&2; exit 1; }
 # What runs a binary of the target here: nothing for the host's own, an emulator for
-# aarch64 Linux on another machine.
+# aarch64 Linux on another machine, wine for Windows (RUNNER_ENV: what it needs to be
+# given, also where the environment is otherwise cleared).
 RUNNER=()
-if [[ "$TARGET" == aarch64-*-linux-* && "$HOST" != aarch64-* ]] && command -v qemu-aarch64 >/dev/null; then
+RUNNER_ENV=()
+if [[ "$TARGET" == aarch64-*-linux-* && "$HOST" != aarch64-* ]] && command -v qemu-aarch64-static >/dev/null; then
   # A static binary needs no libraries of its architecture; a glibc one, Debian's.
-  RUNNER=(qemu-aarch64)
+  RUNNER=(qemu-aarch64-static)
   [ "$STATIC" = 1 ] || RUNNER+=(-L /usr/aarch64-linux-gnu)
+elif [ "$WINDOWS" = 1 ] && [[ "$HOST" == *-linux-* ]] && command -v wine >/dev/null; then
+  RUNNER=(wine)
+  # A prefix (the Windows drive C:) of the check's own; set up below.
+  RUNNER_ENV=(WINEPREFIX= WINEDEBUG=-all)
 fi
 
 VERSION=$(cargo metadata --no-deps --format-version 1 --locked |
   python3 -c 'import json, sys; print(json.load(sys.stdin)["packages"][0]["version"])')
 NAME=mfa-$VERSION-$TARGET
 TARBALL=$NAME.tar.gz
+ZIP=$NAME.zip
+IMAGE=$NAME.oci.tar
+EXE=mfa; [ "$WINDOWS" = 0 ] || EXE=mfa.exe
 case "$TARGET" in
   x86_64-*) ARCH=amd64 ;;
   aarch64-*) ARCH=arm64 ;;
   *) ARCH=unknown ;;
 esac
 DEB=mfa_$VERSION-1_$ARCH.deb
-rm -rf "$DIST"
+# One target alone starts afresh; in a run of every target, each replaces its own.
+if [ "${DIST_KEEP:-0}" = 1 ]; then
+  rm -rf "${DIST:?}/$TARBALL" "${DIST:?}/$ZIP" "${DIST:?}/$IMAGE"
+  [ "$LINUX" = 0 ] || rm -f "$DIST/$DEB"
+else
+  rm -rf "$DIST"
+fi
 mkdir -p "$GENERATED"
 
 # ---- The binary ----
@@ -121,17 +178,21 @@ if [ "$STATIC" = 1 ]; then
 elif [ "$LINUX" = 1 ]; then
   step "build ($TARGET, glibc $GLIBC)"
   cargo zigbuild --release --locked --quiet --target "$TARGET.$GLIBC"
+elif [ "$WINDOWS" = 1 ] && [[ "$HOST" != *-windows-* ]]; then
+  step "build ($TARGET, linked by zig)"
+  cargo zigbuild --release --locked --quiet --target "$TARGET"
 else
   step "build ($TARGET)"
   cargo build --release --locked --quiet --target "$TARGET"
 fi
-BIN=$PWD/target/$TARGET/release/mfa
+BIN=$PWD/target/$TARGET/release/$EXE
 ls -l "$BIN"
 
 # The man page and the completions do not depend on the target: made by a binary that
-# runs here (the target's own when it can run, else a build for the host).
+# runs here (the target's own when it can run, else a build for the host; wine would
+# only be slower).
 MAKER=("${RUNNER[@]}" "$BIN")
-if ! "${MAKER[@]}" --version >/dev/null 2>&1; then
+if [ "$WINDOWS" = 1 ] || ! "${MAKER[@]}" --version >/dev/null 2>&1; then
   cargo build --locked --quiet
   MAKER=("$PWD/target/debug/mfa")
 fi
@@ -144,20 +205,48 @@ gzip -9n <"$GENERATED/mfa.1" >"$GENERATED/mfa.1.gz"
 "${MAKER[@]}" completions powershell >"$GENERATED/_mfa.ps1"
 gzip -9n <CHANGELOG.md >"$GENERATED/changelog.gz"
 
+# ---- The zip (Windows) ----
+if [ "$WINDOWS" = 1 ]; then
+  step "zip"
+  # Python's zipfile: zip(1) may not be here. One time for all (a zip cannot say a time
+  # before 1980), sorted names: the same sources make the same bytes.
+  python3 - "$DIST/$ZIP" "$NAME" "$SOURCE_DATE_EPOCH" "$BIN" README.md CHANGELOG.md \
+    LICENSE-MIT LICENSE-APACHE "$GENERATED/_mfa.ps1" <<'ZIP'
+import sys, time, zipfile
+out, name, epoch, exe, *documents = sys.argv[1:]
+when = time.gmtime(max(int(epoch), 315532800))[:6]
+entries = {f"{name}/mfa.exe": (exe, 0o755)}
+for document in documents:
+    folder = "completions/" if document.endswith(".ps1") else ""
+    entries[f"{name}/{folder}{document.rsplit('/', 1)[-1]}"] = (document, 0o644)
+with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+    for entry in sorted(entries):
+        source, mode = entries[entry]
+        info = zipfile.ZipInfo(entry, when)
+        info.external_attr = (0o100000 | mode) << 16
+        info.compress_type = zipfile.ZIP_DEFLATED
+        with open(source, "rb") as data:
+            archive.writestr(info, data.read())
+ZIP
+  ARTIFACTS=("$ZIP")
+fi
+
 # ---- The tarball ----
-step "tarball"
-STAGE=$DIST/stage/$NAME
-mkdir -p "$STAGE/completions"
-cp "$BIN" "$STAGE/mfa" && chmod 755 "$STAGE/mfa"
-cp README.md CHANGELOG.md LICENSE-MIT LICENSE-APACHE "$GENERATED/mfa.1" "$STAGE/"
-cp "$GENERATED"/{mfa.bash,_mfa,mfa.fish,mfa.elv,_mfa.ps1} "$STAGE/completions/"
-chmod 644 "$STAGE"/*.md "$STAGE"/LICENSE-* "$STAGE/mfa.1" "$STAGE"/completions/*
-# Sorted names, no owner and one time for all: the same sources make the same bytes.
-(cd "$DIST/stage" && find "$NAME" -print | LC_ALL=C sort >"$DIST/stage.list")
-tar --owner=0 --group=0 --numeric-owner --mtime="@$SOURCE_DATE_EPOCH" --no-recursion \
-  -C "$DIST/stage" -T "$DIST/stage.list" -cf - | gzip -9n >"$DIST/$TARBALL"
-rm -rf "$DIST/stage" "$DIST/stage.list"
-ARTIFACTS=("$TARBALL")
+if [ "$WINDOWS" = 0 ]; then
+  step "tarball"
+  STAGE=$DIST/stage/$NAME
+  mkdir -p "$STAGE/completions"
+  cp "$BIN" "$STAGE/mfa" && chmod 755 "$STAGE/mfa"
+  cp README.md CHANGELOG.md LICENSE-MIT LICENSE-APACHE "$GENERATED/mfa.1" "$STAGE/"
+  cp "$GENERATED"/{mfa.bash,_mfa,mfa.fish,mfa.elv,_mfa.ps1} "$STAGE/completions/"
+  chmod 644 "$STAGE"/*.md "$STAGE"/LICENSE-* "$STAGE/mfa.1" "$STAGE"/completions/*
+  # Sorted names, no owner and one time for all: the same sources make the same bytes.
+  (cd "$DIST/stage" && find "$NAME" -print | LC_ALL=C sort >"$DIST/stage.list")
+  tar --owner=0 --group=0 --numeric-owner --mtime="@$SOURCE_DATE_EPOCH" --no-recursion \
+    -C "$DIST/stage" -T "$DIST/stage.list" -cf - | gzip -9n >"$DIST/$TARBALL"
+  rm -rf "$DIST/stage" "$DIST/stage.list"
+  ARTIFACTS=("$TARBALL")
+fi
 
 # ---- The .deb ----
 if [ "$LINUX" = 1 ]; then
@@ -191,13 +280,48 @@ CHANGES
   ARTIFACTS+=("$DEB")
 fi
 
+# ---- The container image (static Linux) ----
+# podman builds a `FROM scratch` image without running a container. Its context holds
+# the binary where the Dockerfile looks for it, linux/ARCH/mfa, as the release
+# workflow's multi-architecture build does.
+if [ "$STATIC" = 1 ]; then
+  step "container image"
+  context=$DIST/image-context
+  rm -rf "$context" && mkdir -p "$context/linux/$ARCH"
+  cp "$BIN" "$context/linux/$ARCH/mfa"
+  tag=localhost/mfa:$VERSION-$ARCH
+  if podman build --quiet --platform "linux/$ARCH" --timestamp "$SOURCE_DATE_EPOCH" \
+    --build-arg VERSION="$VERSION" --build-arg REVISION="$(git rev-parse HEAD 2>/dev/null || echo unknown)" \
+    -t "$tag" -f Dockerfile "$context" >"$DIST/image.log" 2>&1 &&
+    podman save --quiet --format oci-archive -o "$DIST/$IMAGE" "$tag" >>"$DIST/image.log" 2>&1; then
+    podman rmi --force "$tag" >/dev/null 2>&1 || true
+    ARTIFACTS+=("$IMAGE")
+    echo "$IMAGE"
+  else
+    fail "podman could not build the image: $(tail -5 "$DIST/image.log")"
+  fi
+  rm -rf "$context" "$DIST/image.log"
+fi
+
 # ---- Checksums ----
-(cd "$DIST" && sha256sum "${ARTIFACTS[@]}" >SHA256SUMS)
+# Of every artifact in target/dist, this target's and those a run before made.
+(cd "$DIST" && find . -maxdepth 1 -type f \( -name '*.tar.gz' -o -name '*.deb' -o -name '*.zip' -o -name '*.oci.tar' \) |
+  sed 's|^\./||' | LC_ALL=C sort | xargs sha256sum -- >SHA256SUMS)
 
 # ---- Checks ----
 step "checks"
 CHECK=$(mktemp -d)
-trap 'rm -rf "$CHECK"' EXIT
+STANDINS=()
+cleanup() {
+  [ ${#STANDINS[@]} = 0 ] || kill "${STANDINS[@]}" 2>/dev/null || true
+  # wine leaves its server running a while: end it before its prefix goes.
+  if [ "${#RUNNER_ENV[@]}" -gt 0 ] && [ -d "$CHECK/wine" ]; then
+    env "${RUNNER_ENV[@]}" wineserver -k 2>/dev/null || true
+  fi
+  rm -rf "$CHECK"
+}
+trap cleanup EXIT
+[ "$WINDOWS" = 0 ] || [ ${#RUNNER_ENV[@]} = 0 ] || RUNNER_ENV=(WINEPREFIX="$CHECK/wine" WINEDEBUG=-all)
 
 if [ "$STATIC" = 1 ]; then
   if readelf -d "$BIN" | grep -q 'There is no dynamic section'; then
@@ -212,14 +336,36 @@ elif [ "$LINUX" = 1 ]; then
   else
     fail "the binary needs GLIBC_$highest, more than $GLIBC"
   fi
+elif [ "$WINDOWS" = 1 ]; then
+  # Only Windows' own DLLs (10 and later): no MinGW runtime to carry along.
+  dlls=$(objdump -p "$BIN" | sed -n 's/^[[:space:]]*DLL Name: //p' | LC_ALL=C sort -fu | tr '\n' ' ')
+  others=$(tr ' ' '\n' <<<"$dlls" | grep -viE '^(api-ms-win-[a-z0-9-]+|kernel32|ntdll|advapi32|bcrypt|bcryptprimitives|crypt32|combase|ole32|shell32|userenv|ws2_32|secur32|ncrypt)\.dll$' | grep . || true)
+  [ -z "$others" ] && pass "loads only Windows' own DLLs: $dlls" ||
+    fail "mfa.exe needs DLLs Windows does not have: $others"
 fi
+
+# start_standin: the stand-in API on a free port of 127.0.0.1, logging to
+# $CHECK/standin-PORT.log; sets PORT.
+start_standin() {
+  PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  python3 tools/standin.py "$PORT" api-user dist-pw "$CHECK/standin-$PORT.log" &
+  STANDINS+=($!)
+  for _ in $(seq 50); do
+    python3 -c "import socket; socket.create_connection(('127.0.0.1',$PORT))" 2>/dev/null && break
+    sleep 0.1
+  done
+}
+APP=93de2206-9669-4e07-948d-329f4b722ee2
+DRY_RUN=(voice --dry-run --to +15553334444 --from +15554443333 --application-id "$APP" --account-id 9900000)
+SEND=(voice --to +15553334444 --from +15554443333 --application-id "$APP" --account-id 9900000 --username api-user)
+README_REQUEST='^POST https://mfa.bandwidth.com/api/v1/accounts/9900000/code/voice'
 
 # Runs a binary as a new user would: --version, then the README's first command (no
 # credentials, no network). `where` names it in the lines.
 runs() {
   local mfa=$1 where=$2 version
   [ ${#RUNNER[@]} = 0 ] || where="$where (under ${RUNNER[0]})"
-  if ! version=$("${RUNNER[@]}" "$mfa" --version 2>"$CHECK/run.err"); then
+  if ! version=$(env "${RUNNER_ENV[@]}" "${RUNNER[@]}" "$mfa" --version 2>"$CHECK/run.err"); then
     if [ "$HOME_RUN" = 0 ] && [ ${#RUNNER[@]} = 0 ]; then
       skip "$where: nothing here runs a $TARGET binary"
     else
@@ -227,70 +373,171 @@ runs() {
     fi
     return
   fi
+  version=${version%$'\r'}
   [ "$version" = "mfa $VERSION" ] && pass "$where: mfa --version: $version" ||
     fail "$where: mfa --version: $version"
-  if env -i HOME="$CHECK/home" PATH=/usr/bin:/bin "${RUNNER[@]}" "$mfa" voice --dry-run --to +15553334444 \
-    --from +15554443333 --application-id 93de2206-9669-4e07-948d-329f4b722ee2 \
-    --account-id 9900000 2>/dev/null |
-    grep -q '^POST https://mfa.bandwidth.com/api/v1/accounts/9900000/code/voice$'; then
+  if env -i HOME="$CHECK/home" PATH=/usr/bin:/bin "${RUNNER_ENV[@]}" "${RUNNER[@]}" "$mfa" "${DRY_RUN[@]}" \
+    >"$CHECK/run.out" 2>"$CHECK/run.err" && grep -q "$README_REQUEST" "$CHECK/run.out"; then
     pass "$where: mfa makes the README's dry run"
   else
-    fail "$where: mfa does not make the README's dry run"
+    fail "$where: mfa does not make the README's dry run: $(head -3 "$CHECK/run.out" "$CHECK/run.err")"
   fi
 }
 
-# A static binary in an empty root, as a `FROM scratch` container runs it: no library,
-# no config, no HOME; for a lookup, only the /etc/hosts a container runtime writes.
-# chroot needs root, and a binary this machine runs natively (qemu-user, itself
-# dynamically linked, cannot run inside an empty root).
-in_empty_root() {
-  local root=$CHECK/root port standin out
-  if [ "$STATIC" = 0 ]; then return; fi
-  if [ "$(id -u)" != 0 ] || [ "$HOME_RUN" = 0 ]; then
-    skip "empty root: needs root and a binary this machine runs natively"
-    return
-  fi
+# in_root ROOT WHERE USER: the static binary at /mfa in ROOT, run as USER (uid:gid) with
+# nothing but what it is given, as a `FROM scratch` container runs it: no library, no
+# config, no HOME; for a lookup, only the /etc/hosts a container runtime writes. Checks
+# --version, the README's dry run, a send to a stand-in looked up by name, a failed
+# lookup. chroot needs root; an aarch64 binary runs under qemu-user's static emulator,
+# copied into ROOT as /qemu (the dynamically linked one cannot run inside).
+in_root() {
+  local root=$1 where=$2 user=$3 out
+  local run=("$(command -v chroot)" --userspec="$user" "$root")
   mkdir -p "$root/etc"
-  cp "$BIN" "$root/mfa"
+  chmod 755 "$root"
   echo "127.0.0.1 localhost" >"$root/etc/hosts"
-  # By its path: the runs below clear the environment, PATH too.
-  local run=("$(command -v chroot)" "$root" /mfa)
-  [ "$(env -i "${run[@]}" --version 2>&1)" = "mfa $VERSION" ] &&
-    pass "empty root: mfa --version" || fail "empty root: mfa --version"
-  if env -i "${run[@]}" voice --dry-run --to +15553334444 --from +15554443333 \
-    --application-id 93de2206-9669-4e07-948d-329f4b722ee2 --account-id 9900000 2>/dev/null |
-    grep -q '^POST https://mfa.bandwidth.com/api/v1/accounts/9900000/code/voice$'; then
-    pass "empty root: the README's dry run"
-  else
-    fail "empty root: the README's dry run"
+  if [ ${#RUNNER[@]} -gt 0 ]; then
+    cp "$(command -v "${RUNNER[0]}")" "$root/qemu"
+    run+=(/qemu)
+    where="$where (under ${RUNNER[0]})"
   fi
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  python3 tools/standin.py "$port" api-user dist-pw "$CHECK/standin.log" &
-  standin=$!
-  for _ in $(seq 50); do
-    python3 -c "import socket; socket.create_connection(('127.0.0.1',$port))" 2>/dev/null && break
-    sleep 0.1
-  done
-  local send=(voice --to +15553334444 --from +15554443333 --application-id
-    93de2206-9669-4e07-948d-329f4b722ee2 --account-id 9900000 --username api-user)
-  out=$(env -i BW_PASSWORD=dist-pw "${run[@]}" "${send[@]}" --base-url "http://localhost:$port/api/v1" 2>&1 || true)
-  [[ "$out" == c-* ]] && pass "empty root: a send to a stand-in, its name looked up: $out" ||
-    fail "empty root: a send to a stand-in: $out"
+  run+=(/mfa)
+  IN_ROOT=("${run[@]}")
+  [ "$(env -i "${run[@]}" --version 2>&1)" = "mfa $VERSION" ] &&
+    pass "$where: mfa --version" || fail "$where: mfa --version"
+  if env -i "${run[@]}" "${DRY_RUN[@]}" 2>/dev/null | grep -q "$README_REQUEST"; then
+    pass "$where: the README's dry run"
+  else
+    fail "$where: the README's dry run"
+  fi
+  start_standin
+  out=$(env -i BW_PASSWORD=dist-pw "${run[@]}" "${SEND[@]}" --base-url "http://localhost:$PORT/api/v1" 2>&1 || true)
+  [[ "$out" == c-* ]] && pass "$where: a send to a stand-in, its name looked up: $out" ||
+    fail "$where: a send to a stand-in: $out"
   # A name no lookup finds (a 64-character label): refused before any query.
-  out=$(env -i BW_PASSWORD=dist-pw "${run[@]}" "${send[@]}" \
+  out=$(env -i BW_PASSWORD=dist-pw "${run[@]}" "${SEND[@]}" \
     --base-url "https://$(printf 'a%.0s' $(seq 64)).invalid/api/v1" 2>&1 || true)
   [[ "$out" == *"its name could not be looked up"*"; nothing was sent" ]] &&
-    pass "empty root: a failed lookup says nothing was sent" ||
-    fail "empty root: a failed lookup: $out"
-  kill "$standin" 2>/dev/null
+    pass "$where: a failed lookup says nothing was sent" ||
+    fail "$where: a failed lookup: $out"
 }
-in_empty_root
 
-tar -xzf "$DIST/$TARBALL" -C "$CHECK"
-expected_files="CHANGELOG.md LICENSE-APACHE LICENSE-MIT README.md completions/_mfa completions/_mfa.ps1 completions/mfa.bash completions/mfa.elv completions/mfa.fish mfa mfa.1"
-files=$(cd "$CHECK/$NAME" && find . -type f | sed 's|^\./||' | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//')
-[ "$files" = "$expected_files" ] && pass "tarball holds: $files" || fail "tarball holds: $files"
-runs "$CHECK/$NAME/mfa" "tarball"
+can_chroot() {
+  if [ "$(id -u)" != 0 ] || { [ "$HOME_RUN" = 0 ] && [ ${#RUNNER[@]} = 0 ]; }; then
+    skip "$1: needs root and a binary this machine runs (natively or under qemu-user)"
+    return 1
+  fi
+}
+
+if [ "$STATIC" = 1 ] && can_chroot "empty root"; then
+  mkdir -p "$CHECK/root"
+  cp "$BIN" "$CHECK/root/mfa"
+  in_root "$CHECK/root" "empty root" 0:0
+fi
+
+# The container image as a runtime runs it: its layers unpacked in order into a root,
+# its config's user, entrypoint and labels read, then the entrypoint run as that user
+# with no HOME, and the doctor and a send with settings from environment variables
+# alone.
+if [ "$STATIC" = 1 ] && [ -f "$DIST/$IMAGE" ] && can_chroot "container image"; then
+  config=$(python3 - "$DIST/$IMAGE" "$CHECK/image" <<'OCI'
+import json, sys, tarfile
+archive, root = sys.argv[1:]
+with tarfile.open(archive) as oci:
+    blob = lambda digest: oci.extractfile("blobs/" + digest.replace(":", "/"))
+    index = json.load(oci.extractfile("index.json"))
+    manifest = json.load(blob(index["manifests"][0]["digest"]))
+    config = json.load(blob(manifest["config"]["digest"]))
+    for layer in manifest["layers"]:
+        with tarfile.open(fileobj=blob(layer["digest"])) as files:
+            files.extractall(root, filter="data")
+run = config["config"]
+labels = run.get("Labels") or {}
+print(config["architecture"], run.get("User"), " ".join(run.get("Entrypoint") or []),
+      labels.get("org.opencontainers.image.version"), labels.get("org.opencontainers.image.title"))
+OCI
+  )
+  read -r arch user entrypoint version title <<<"$config"
+  contents=$(cd "$CHECK/image" && find . -type f | sed 's|^\./||' | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//')
+  if [ "$arch $user $entrypoint $version $title" = "$ARCH 65534:65534 /usr/local/bin/mfa $VERSION mfa" ] &&
+    [ "$contents" = "usr/local/bin/mfa" ]; then
+    pass "container image: $ARCH, user $user (no root), entrypoint $entrypoint, labelled mfa $version, holds only $contents"
+  else
+    fail "container image: $config; holds $contents"
+  fi
+  # in_root runs /mfa: the entrypoint, by another name in the same root.
+  ln "$CHECK/image/usr/local/bin/mfa" "$CHECK/image/mfa"
+  in_root "$CHECK/image" "container image" 65534:65534
+  # Settings from the environment alone, as `docker run -e ...` gives them.
+  start_standin
+  settings=(BW_ACCOUNT_ID=9900000 BW_USERNAME=api-user BW_PASSWORD=dist-pw BW_NUMBER=+15554443333
+    BW_VOICE_APPLICATION_ID="$APP" BW_MESSAGING_APPLICATION_ID=b2a1d4b8-3c7e-4f0a-9d6e-5a8c1f2e7b90
+    MFA_EXPIRATION_MINUTES=5 MFA_BASE_URL="http://localhost:$PORT/api/v1")
+  if out=$(env -i "${settings[@]}" "${IN_ROOT[@]}" doctor 2>&1) &&
+    ! grep -qvE '^ok ' <<<"$out"; then
+    pass "container image: mfa doctor from the environment alone, every line ok ($(wc -l <<<"$out") checks)"
+  else
+    fail "container image: mfa doctor from the environment alone: $out"
+  fi
+  out=$(env -i "${settings[@]}" "${IN_ROOT[@]}" sms --to +15553334444 2>&1 || true)
+  [[ "$out" == m-* ]] && pass "container image: mfa sms from the environment alone: $out" ||
+    fail "container image: mfa sms from the environment alone: $out"
+fi
+
+if [ "$WINDOWS" = 0 ]; then
+  tar -xzf "$DIST/$TARBALL" -C "$CHECK"
+  expected_files="CHANGELOG.md LICENSE-APACHE LICENSE-MIT README.md completions/_mfa completions/_mfa.ps1 completions/mfa.bash completions/mfa.elv completions/mfa.fish mfa mfa.1"
+  files=$(cd "$CHECK/$NAME" && find . -type f | sed 's|^\./||' | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//')
+  [ "$files" = "$expected_files" ] && pass "tarball holds: $files" || fail "tarball holds: $files"
+  runs "$CHECK/$NAME/mfa" "tarball"
+fi
+
+# The zip as a Windows user unpacks it, mfa.exe run under wine: --version, the dry run,
+# config init and set (the file lands under %APPDATA%), and a send to a stand-in with
+# the settings of that file.
+if [ "$WINDOWS" = 1 ]; then
+  python3 -m zipfile -e "$DIST/$ZIP" "$CHECK"
+  expected_files="CHANGELOG.md LICENSE-APACHE LICENSE-MIT README.md completions/_mfa.ps1 mfa.exe"
+  files=$(cd "$CHECK/$NAME" && find . -type f | sed 's|^\./||' | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//')
+  [ "$files" = "$expected_files" ] && pass "zip holds: $files" || fail "zip holds: $files"
+  if [ ${#RUNNER[@]} = 0 ]; then
+    skip "zip: no wine here to run mfa.exe"
+  else
+    # Debian's wine 8.0 lacks bcryptprimitives.dll (Windows 10 and later have it), where
+    # Rust's standard library gets its random numbers: a stand-in, beside mfa.exe in
+    # this check's copy only (see the comment in its source).
+    python3 -m ziglang cc -target x86_64-windows-gnu -shared -O2 -o "$CHECK/$NAME/bcryptprimitives.dll" \
+      tools/wine/bcryptprimitives.c -ladvapi32 >"$CHECK/dll.log" 2>&1 ||
+      fail "the stand-in bcryptprimitives.dll: $(head -5 "$CHECK/dll.log")"
+    exe=$CHECK/$NAME/mfa.exe
+    # A new prefix for the runs below, made before them so that its set-up is not timed
+    # or mixed with their output.
+    env "${RUNNER_ENV[@]}" wineboot --init >/dev/null 2>&1 || true
+    runs "$exe" "zip"
+    on_windows() { env -i PATH=/usr/bin:/bin "${RUNNER_ENV[@]}" "$@"; }
+    # Settings from the file alone; the password from the environment.
+    wrote=$(on_windows wine "$exe" config init --no-input 2>&1 &&
+      for setting in "account_id 9900000" "username api-user" "from +15554443333" "voice_application_id $APP"; do
+        # shellcheck disable=SC2086 # KEY VALUE
+        on_windows wine "$exe" config set $setting 2>&1 || exit
+      done) || fail "zip: config init and set under wine: $wrote"
+    file=$(find "$CHECK/wine/drive_c/users" -path '*/AppData/Roaming/mfa/config.toml' 2>/dev/null)
+    shown=$(on_windows wine "$exe" config path 2>&1 | tr -d '\r')
+    if [ -n "$file" ] && grep -q '^account_id = "9900000"' "$file" &&
+      [[ "$shown" == 'C:\users\'*'\AppData\Roaming\mfa\config.toml' ]]; then
+      pass "zip: config init and set write %APPDATA%\\mfa\\config.toml (${shown})"
+    else
+      fail "zip: the config file is not under %APPDATA%: mfa config path says $shown; found ${file:-nothing}"
+    fi
+    start_standin
+    out=$(on_windows BW_PASSWORD=dist-pw wine "$exe" voice --to +15553334444 \
+      --base-url "http://127.0.0.1:$PORT/api/v1" 2>&1 | tr -d '\r' || true)
+    sent=$(wc -l <"$CHECK/standin-$PORT.log" 2>/dev/null || echo 0)
+    [[ "$out" == c-* ]] && [ "$sent" = 1 ] &&
+      pass "zip: a send to a stand-in with the file's settings: $out (one request)" ||
+      fail "zip: a send to a stand-in: $out ($sent requests)"
+  fi
+fi
 
 if [ "$LINUX" = 1 ]; then
   expected_deb="./usr/bin/mfa
