@@ -20,7 +20,7 @@ case "$RUNNER_OS/$RUNNER_ARCH" in
   Linux/ARM64) target=aarch64-unknown-linux-musl ;;
   macOS/ARM64) target=aarch64-apple-darwin ;;
   macOS/X64) target=x86_64-apple-darwin ;;
-  Windows/X64) target=x86_64-pc-windows-msvc ;;
+  Windows/X64) target=x86_64-pc-windows-gnu ;;
   *) echo "::error::mfa has no release for $RUNNER_OS on $RUNNER_ARCH" >&2; exit 1 ;;
 esac
 case "$target" in
