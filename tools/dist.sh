@@ -482,6 +482,47 @@ OCI
   out=$(env -i "${settings[@]}" "${IN_ROOT[@]}" sms --to +15553334444 2>&1 || true)
   [[ "$out" == m-* ]] && pass "container image: mfa sms from the environment alone: $out" ||
     fail "container image: mfa sms from the environment alone: $out"
+  # The README's `docker run` commands as written (continued lines joined), each as a
+  # runtime runs it: the entrypoint with the words after the image's name, and only the
+  # variables passed with -e, given the stand-in's values (and MFA_BASE_URL: the
+  # stand-in's address in place of the API's).
+  if [ "$HOME_RUN" = 1 ]; then
+    { awk -v first="# a container" -f tools/readme-block.awk README.md
+      awk -v first="docker run" -f tools/readme-block.awk README.md; } |
+      sed -e ':a' -e '/\\$/{N;s/\\\n *//;ba' -e '}' | grep '^docker run' >"$CHECK/docker-runs"
+    while IFS= read -r command; do
+      # One word a line: the -e variables' assignments, a line "--", then the arguments.
+      if ! read_words=$(python3 - "$command" "$VERSION" "${settings[@]}" 2>&1 <<'DOCKER'
+import shlex, sys
+command, version, *settings = sys.argv[1:]
+values = dict(setting.split("=", 1) for setting in settings)
+words = shlex.split(command)[2:]
+passed = [f"MFA_BASE_URL={values['MFA_BASE_URL']}"]
+while words[0].startswith("-"):
+    option = words.pop(0)
+    if option == "-e":
+        passed.append(f"{words[0]}={values[words.pop(0)]}")
+    elif option != "--rm":
+        sys.exit(f"an option the check does not know: {option}")
+if words.pop(0) != f"ghcr.io/OWNER/mfa:{version}":
+    sys.exit(f"not the image of this version, ghcr.io/OWNER/mfa:{version}")
+print("\n".join(passed + ["--"] + words))
+DOCKER
+      ); then
+        fail "the README's \`$command\`: $read_words"
+        continue
+      fi
+      mapfile -t words <<<"$read_words"
+      separator=0
+      while [ "${words[$separator]}" != -- ]; do separator=$((separator + 1)); done
+      if out=$(env -i "${words[@]:0:$separator}" "${IN_ROOT[@]}" "${words[@]:$((separator + 1))}" 2>&1); then
+        pass "the README's \`${command:0:60}...\` runs in the image"
+      else
+        fail "the README's \`$command\` in the image: $out"
+      fi
+    done <"$CHECK/docker-runs"
+    [ -s "$CHECK/docker-runs" ] || fail "the README shows no \`docker run\`"
+  fi
 fi
 
 if [ "$WINDOWS" = 0 ]; then
