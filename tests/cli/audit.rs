@@ -220,8 +220,7 @@ fn an_interrupted_call_is_logged_too() {
 #[test]
 fn the_doctors_credential_check_is_logged() {
     let mut server = mockito::Server::new();
-    let verify = server
-        .mock("POST", VERIFY_PATH)
+    let verify = fictional_verify(&mut server)
         .with_body(r#"{"valid":false}"#)
         .expect(1)
         .create();

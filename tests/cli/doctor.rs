@@ -10,15 +10,6 @@ fn doctor_body(to: &str) -> String {
     format!(r#"{{"to":"{to}","scope":"mfa-doctor","code":"000000","expirationTimeInMinutes":1}}"#)
 }
 
-/// The verify body the doctor sends for a fictional number, one of +12025550100 to
-/// +12025550199, as a pattern.
-const DOCTOR_BODY: &str = r#"^\{"to":"\+120255501[0-9]{2}","scope":"mfa-doctor","code":"000000","expirationTimeInMinutes":1\}$"#;
-
-/// A strict mock of the doctor's verify for a fictional number.
-fn fictional_verify(server: &mut mockito::ServerGuard) -> mockito::Mock {
-    api_mock(server, VERIFY_PATH, "").match_body(mockito::Matcher::Regex(DOCTOR_BODY.into()))
-}
-
 /// A profile with every setting, the password in it (mode 600), against `server`.
 fn complete_profile(server: &mockito::ServerGuard) -> String {
     format!(

@@ -464,9 +464,7 @@ fn scope_digits_message_and_lifetime_come_from_the_environment_too() {
 #[test]
 fn a_ci_job_configured_by_the_environment_alone_gets_a_clean_doctor() {
     let mut server = mockito::Server::new();
-    let verify = server
-        .mock("POST", VERIFY_PATH)
-        .match_header("authorization", basic_auth().as_str())
+    let verify = fictional_verify(&mut server)
         .with_body(r#"{"valid":false}"#)
         .expect(1)
         .create();

@@ -153,6 +153,15 @@ pub fn api_mock(server: &mut mockito::ServerGuard, path: &str, body: &str) -> mo
         .match_body(mockito::Matcher::Exact(body.to_owned()))
 }
 
+/// The verify body the doctor sends for a fictional number, one of +12025550100 to
+/// +12025550199, as a pattern.
+const DOCTOR_BODY: &str = r#"^\{"to":"\+120255501[0-9]{2}","scope":"mfa-doctor","code":"000000","expirationTimeInMinutes":1\}$"#;
+
+/// A strict mock of the doctor's verify for a fictional number.
+pub fn fictional_verify(server: &mut mockito::ServerGuard) -> mockito::Mock {
+    api_mock(server, VERIFY_PATH, "").match_body(mockito::Matcher::Regex(DOCTOR_BODY.into()))
+}
+
 /// A strict mock of the voice call.
 pub fn voice_mock(server: &mut mockito::ServerGuard, body: &str) -> mockito::Mock {
     api_mock(server, VOICE_PATH, body)

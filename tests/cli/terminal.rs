@@ -371,9 +371,7 @@ fn config_init_at_a_terminal_asks_for_each_setting_and_writes_them_all() {
 #[test]
 fn config_init_again_edits_the_profile_in_place_and_runs_the_doctor() {
     let mut server = mockito::Server::new();
-    let verify = server
-        .mock("POST", VERIFY_PATH)
-        .match_header("authorization", basic_auth().as_str())
+    let verify = fictional_verify(&mut server)
         .with_body(r#"{"valid":false}"#)
         .expect(1)
         .create();
