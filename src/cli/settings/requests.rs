@@ -20,6 +20,16 @@ pub enum Channel {
     Messaging,
 }
 
+impl Channel {
+    /// The setting that holds the application id of sends by this channel.
+    fn application(self) -> &'static Setting {
+        match self {
+            Channel::Voice => &table::VOICE_APPLICATION_ID,
+            Channel::Messaging => &table::MESSAGING_APPLICATION_ID,
+        }
+    }
+}
+
 /// Where requests go, and for how long to wait.
 #[derive(Debug)]
 pub struct Connection {
@@ -50,12 +60,11 @@ impl Sources<'_> {
     pub fn code_request(&self, args: &SendArgs, channel: Channel) -> Result<CodeRequest, Failure> {
         let from: Sourced<PhoneNumber> =
             self.require(&table::FROM, args.from.clone(), Failure::Usage)?;
-        let application = match channel {
-            Channel::Voice => &table::VOICE_APPLICATION_ID,
-            Channel::Messaging => &table::MESSAGING_APPLICATION_ID,
-        };
-        let application_id: Sourced<ApplicationId> =
-            self.require(application, args.application_id.clone(), Failure::Usage)?;
+        let application_id: Sourced<ApplicationId> = self.require(
+            channel.application(),
+            args.application_id.clone(),
+            Failure::Usage,
+        )?;
         let scope = self.scope(args.scope.clone())?;
         let message: Option<Sourced<MessageTemplate>> =
             self.pick(&table::MESSAGE, args.message.clone())?;
@@ -124,18 +133,15 @@ impl Sources<'_> {
         };
         let mut needed = vec![given(&table::ACCOUNT_ID, global.account_id.is_some())?];
         match command {
-            ApiCommand::Voice(args) => {
+            ApiCommand::Voice(args) | ApiCommand::Sms(args) => {
+                let channel = if matches!(command, ApiCommand::Sms(_)) {
+                    Channel::Messaging
+                } else {
+                    Channel::Voice
+                };
                 needed.push(given(&table::FROM, args.from.is_some())?);
                 let application = args.application_id.is_some();
-                needed.push(given(&table::VOICE_APPLICATION_ID, application)?);
-                if args.verify {
-                    needed.push(given(&table::EXPIRATION, args.expiration.is_some())?);
-                }
-            }
-            ApiCommand::Sms(args) => {
-                needed.push(given(&table::FROM, args.from.is_some())?);
-                let application = args.application_id.is_some();
-                needed.push(given(&table::MESSAGING_APPLICATION_ID, application)?);
+                needed.push(given(channel.application(), application)?);
                 if args.verify {
                     needed.push(given(&table::EXPIRATION, args.expiration.is_some())?);
                 }
