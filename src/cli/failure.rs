@@ -309,6 +309,20 @@ impl Failure {
             _ => None,
         }
     }
+
+    /// A failed call's advice with `more` after it; any other failure as it is.
+    pub fn advising(self, more: &str) -> Failure {
+        match self {
+            Failure::Api { error, advice } => Failure::Api {
+                error,
+                advice: Some(match advice {
+                    Some(advice) => format!("{advice}; {more}"),
+                    None => more.to_owned(),
+                }),
+            },
+            other => other,
+        }
+    }
 }
 
 /// `no`, `maybe` or `yes`.

@@ -219,24 +219,16 @@ fn call_api(
     // Only at a terminal, and never with the log, which says each step itself.
     let show_status = format == OutputFormat::Text && !global.verbose && io::stderr().is_terminal();
     interrupt::install(format, call.call(), show_status, hint.clone());
-    #[cfg(unix)]
     if let Some(record) = &record {
-        interrupt::log_to(record.log.raw_fd(), |signal, sent| {
-            record.line(signal.exit(), sent, None)
-        });
+        record.on_interrupt();
     }
     let last_status = Arc::new(AtomicU16::new(0));
     // A failure that may have acted names the log, where the call is.
-    let hinted = |mut failure: Failure| {
-        if let (Failure::Api { error, advice }, Some(hint)) = (&mut failure, &hint)
-            && error.delivery() != mfa::Delivery::NotSent
-        {
-            *advice = Some(match advice.take() {
-                Some(advice) => format!("{advice}; {hint}"),
-                None => hint.clone(),
-            });
+    let hinted = |failure: Failure| match (&failure, &hint) {
+        (Failure::Api { error, .. }, Some(hint)) if error.delivery() != mfa::Delivery::NotSent => {
+            failure.advising(hint)
         }
-        failure
+        _ => failure,
     };
     let caller = Caller::connect(
         global,
@@ -279,10 +271,7 @@ fn call_api(
         err,
         &output::describe(&outcome),
     );
-    Ok(match outcome {
-        Outcome::Verdict(Verdict::Invalid) => Exit::AnswerNo,
-        _ => Exit::Success,
-    })
+    Ok(exit_of(&outcome))
 }
 
 /// `--verify` on a send: what the check of the code read back needs, resolved before
@@ -360,22 +349,12 @@ impl RoundTrip {
             _ => mfa::Call::VoiceCode,
         };
         let not_checked = |failure: Failure| match failure {
-            Failure::Api { error, advice } => {
-                let sent = format!("the code sent ({id}) is not checked");
-                Failure::Api {
-                    error,
-                    advice: Some(match advice {
-                        Some(advice) => format!("{advice}; {sent}"),
-                        None => sent,
-                    }),
-                }
-            }
             Failure::Usage(why) => Failure::NotChecked {
                 why,
                 call: send_call,
                 id: id.to_owned(),
             },
-            other => other,
+            other => other.advising(&format!("the code sent ({id}) is not checked")),
         };
         let tries = self.tries.get();
         let mut tried = 0;
@@ -408,11 +387,8 @@ impl RoundTrip {
                 log,
                 entry: call.entry(asked.command, asked.sources, asked.connection),
             });
-            #[cfg(unix)]
             if let Some(record) = &record {
-                interrupt::log_to(record.log.raw_fd(), |signal, sent| {
-                    record.line(signal.exit(), sent, None)
-                });
+                record.on_interrupt();
             }
             asked.last_status.store(0, Ordering::Relaxed);
             let made = asked.caller.make(&call, &request, err);
@@ -602,18 +578,12 @@ struct Record<'a> {
 }
 
 impl Record<'_> {
-    /// The entry, ended with `exit`, `sent` and, if it answered, the `outcome`.
-    fn line(&self, exit: Exit, sent: mfa::Delivery, outcome: Option<&Outcome>) -> Vec<u8> {
-        let mut entry = self.entry.clone();
-        entry.exit = exit as u8;
-        entry.sent = failure::sent_word(sent).to_owned();
-        match outcome {
-            Some(Outcome::CallId(id)) => entry.id = Some(id.as_str().to_owned()),
-            Some(Outcome::MessageId(id)) => entry.id = Some(id.as_str().to_owned()),
-            Some(Outcome::Verdict(verdict)) => entry.valid = Some(verdict.is_valid()),
-            None => {}
-        }
-        audit::line(&entry)
+    /// Has an interruption while the call is out append its entry, ended by the signal.
+    fn on_interrupt(&self) {
+        #[cfg(unix)]
+        interrupt::log_to(self.log.raw_fd(), |signal, sent| {
+            ended(self.entry.clone(), signal.exit(), sent, None)
+        });
     }
 
     /// Appends the entry for `made`, the call's outcome; `status` is the HTTP status of
@@ -628,17 +598,7 @@ impl Record<'_> {
         let mut entry = self.entry.clone();
         entry.status = (status != 0).then_some(status);
         let line = match made {
-            Ok(outcome) => {
-                let exit = match outcome {
-                    Outcome::Verdict(Verdict::Invalid) => Exit::AnswerNo,
-                    _ => Exit::Success,
-                };
-                let record = Record {
-                    log: self.log,
-                    entry,
-                };
-                record.line(exit, mfa::Delivery::Sent, Some(outcome))
-            }
+            Ok(outcome) => ended(entry, exit_of(outcome), mfa::Delivery::Sent, Some(outcome)),
             Err(failure) => {
                 entry.request_id = failure
                     .api_error()
@@ -656,6 +616,32 @@ impl Record<'_> {
             );
             let _ = output::write_warning(err, format, &warning);
         }
+    }
+}
+
+/// An audit log entry ended with `exit`, `sent` and, if the API answered, the `outcome`.
+fn ended(
+    mut entry: audit::Entry,
+    exit: Exit,
+    sent: mfa::Delivery,
+    outcome: Option<&Outcome>,
+) -> Vec<u8> {
+    entry.exit = exit as u8;
+    entry.sent = failure::sent_word(sent).to_owned();
+    match outcome {
+        Some(Outcome::CallId(id)) => entry.id = Some(id.as_str().to_owned()),
+        Some(Outcome::MessageId(id)) => entry.id = Some(id.as_str().to_owned()),
+        Some(Outcome::Verdict(verdict)) => entry.valid = Some(verdict.is_valid()),
+        None => {}
+    }
+    audit::line(&entry)
+}
+
+/// The exit status of a call the API answered: 1 for a code that is not valid.
+fn exit_of(outcome: &Outcome) -> Exit {
+    match outcome {
+        Outcome::Verdict(Verdict::Invalid) => Exit::AnswerNo,
+        _ => Exit::Success,
     }
 }
 
