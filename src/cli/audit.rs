@@ -116,6 +116,17 @@ impl Entry {
             version: env!("CARGO_PKG_VERSION").to_owned(),
         }
     }
+
+    /// Ends the entry of a call that failed: how it exited, whether anything may have
+    /// been sent, and the API's `requestId` if it gave one.
+    pub fn failed(&mut self, failure: &Failure) {
+        self.request_id = failure
+            .api_error()
+            .and_then(mfa::Error::request_id)
+            .map(str::to_owned);
+        self.exit = failure.exit() as u8;
+        self.sent = failure.sent().to_owned();
+    }
 }
 
 impl AuditLog {

@@ -398,11 +398,8 @@ fn check(
                 entry.valid = Some(verdict.is_valid());
             }
             Err(error) => {
-                let failure = Failure::from(error.clone());
-                entry.sent = failure.sent().into();
-                entry.exit = failure.exit() as u8;
+                entry.failed(&Failure::from(error.clone()));
                 entry.status = error.status();
-                entry.request_id = error.request_id().map(str::to_owned);
             }
         }
         if let Err(e) = log.append_line(&audit::line(&entry)) {

@@ -600,12 +600,7 @@ impl Record<'_> {
         let line = match made {
             Ok(outcome) => ended(entry, exit_of(outcome), mfa::Delivery::Sent, Some(outcome)),
             Err(failure) => {
-                entry.request_id = failure
-                    .api_error()
-                    .and_then(mfa::Error::request_id)
-                    .map(str::to_owned);
-                entry.exit = failure.exit() as u8;
-                entry.sent = failure.sent().to_owned();
+                entry.failed(failure);
                 audit::line(&entry)
             }
         };
