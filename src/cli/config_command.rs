@@ -22,7 +22,7 @@ use crate::cli::origin::Origin;
 use crate::cli::output;
 use crate::cli::settings::table::{self, Kind, Setting};
 use crate::cli::settings::{self, Env, ShownSetting, ShownValue, Sources};
-use crate::cli::setup;
+use crate::cli::setup::{self, Answer};
 
 /// Runs one `mfa config` command.
 pub fn run(
@@ -505,9 +505,9 @@ fn set_up(
             .expect("a file mfa reads, with a template, is a TOML document")
     };
     for (setting, answer) in &answers {
-        let value = match setting.kind {
-            Kind::Secret => Value::from(answer.as_str()),
-            _ => checked(setting, answer).map_err(|rule| {
+        let value = match answer {
+            Answer::Secret(secret) => Value::from(secret.expose().as_str()),
+            Answer::Text(text) => checked(setting, text).map_err(|rule| {
                 Failure::Usage(format!("`{}`: {rule}; nothing was written", setting.key))
             })?,
         };

@@ -11,12 +11,22 @@
 use std::collections::BTreeMap;
 use std::io::{BufRead, Read, Write};
 
+use mfa::Secret;
+
 use crate::cli::failure::Failure;
 use crate::cli::input::Input;
 use crate::cli::settings::table::{self, Setting};
 
 /// What the profile holds now, as each key's value would be shown: a secret as `set`.
 pub type Current = BTreeMap<&'static str, String>;
+
+/// One answer taken: a setting's text, or a secret, held as one from the moment it was
+/// typed.
+#[derive(Debug)]
+pub enum Answer {
+    Text(String),
+    Secret(Secret<String>),
+}
 
 /// The longest answer read: a line of a terminal.
 const LINE_CAP: u64 = 64 * 1024;
@@ -27,7 +37,7 @@ pub fn ask(
     input: &mut Input,
     err: &mut dyn Write,
     current: &Current,
-) -> Result<Vec<(&'static Setting, String)>, Failure> {
+) -> Result<Vec<(&'static Setting, Answer)>, Failure> {
     ask_with(input, err, current, &mut |prompt| {
         rpassword::prompt_password(prompt)
     })
@@ -39,7 +49,7 @@ fn ask_with(
     err: &mut dyn Write,
     current: &Current,
     hidden: &mut dyn FnMut(&str) -> std::io::Result<String>,
-) -> Result<Vec<(&'static Setting, String)>, Failure> {
+) -> Result<Vec<(&'static Setting, Answer)>, Failure> {
     let mut asker = Asker {
         input,
         err,
@@ -125,7 +135,7 @@ struct Asker<'a, 'b, 'c> {
     err: &'a mut dyn Write,
     current: &'c Current,
     hidden: &'a mut dyn FnMut(&str) -> std::io::Result<String>,
-    answers: Vec<(&'static Setting, String)>,
+    answers: Vec<(&'static Setting, Answer)>,
 }
 
 impl Asker<'_, '_, '_> {
@@ -165,7 +175,8 @@ impl Asker<'_, '_, '_> {
             };
             match (setting.check)(answer) {
                 Ok(()) => {
-                    self.answers.push((setting, answer.to_owned()));
+                    self.answers
+                        .push((setting, Answer::Text(answer.to_owned())));
                     return Ok(());
                 }
                 Err(rule) => {
@@ -185,19 +196,19 @@ impl Asker<'_, '_, '_> {
         };
         loop {
             let _ = self.err.flush();
-            let typed = (self.hidden)(&prompt).map_err(|e| {
+            let typed = Secret::new((self.hidden)(&prompt).map_err(|e| {
                 Failure::Usage(format!(
                     "cannot read the {} from the terminal: {e}; nothing was written",
                     setting.what
                 ))
-            })?;
-            match (typed.as_str(), set) {
-                ("", true) => return Ok(()),
-                ("", false) => {
+            })?);
+            match (typed.expose().is_empty(), set) {
+                (true, true) => return Ok(()),
+                (true, false) => {
                     let _ = writeln!(self.err, "  it is needed for a send; type it in");
                 }
-                _ => {
-                    self.answers.push((setting, typed));
+                (false, _) => {
+                    self.answers.push((setting, Answer::Secret(typed)));
                     return Ok(());
                 }
             }
@@ -272,7 +283,13 @@ mod tests {
         .map(|answers| {
             answers
                 .into_iter()
-                .map(|(setting, text)| (setting.key.to_owned(), text))
+                .map(|(setting, answer)| {
+                    let text = match answer {
+                        Answer::Text(text) => text,
+                        Answer::Secret(secret) => secret.expose().clone(),
+                    };
+                    (setting.key.to_owned(), text)
+                })
                 .collect()
         })
         .map_err(|failure| failure.reason());
