@@ -514,9 +514,11 @@ mod tests {
     #[test]
     fn the_command_does_not_inherit_the_secrets_in_the_environment() {
         #[allow(unsafe_code)]
-        // SAFETY: no other test of this binary reads these two from the process's
-        // environment (settings come in through the `Env` lookup), and nothing here
-        // runs on another thread while they are set.
+        // SAFETY: other tests of this binary run on other threads meanwhile. None reads
+        // these two (settings come in through the `Env` lookup); their reads of the
+        // environment go through std (a child's start among them), which takes the same
+        // lock as `set_var`; and none looks a name up, the C code that would read it
+        // without that lock.
         unsafe {
             std::env::set_var("BW_PASSWORD", "from-the-environment");
             std::env::set_var("BW_CLIENT_SECRET", "from-the-environment");
