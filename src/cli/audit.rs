@@ -207,9 +207,7 @@ pub fn timestamp(time: SystemTime) -> String {
 pub fn operator() -> Operator {
     #[cfg(unix)]
     {
-        #[allow(unsafe_code)]
-        // SAFETY: geteuid(2) takes nothing and cannot fail.
-        let uid = unsafe { libc::geteuid() };
+        let uid = untrusted_file::user_id();
         Operator {
             login: login_of(uid)
                 .or_else(|| std::env::var("USER").ok())

@@ -311,10 +311,7 @@ pub fn others_can_change(path: &Path) -> Option<(String, String)> {
         use std::os::unix::fs::MetadataExt;
         let file = followed(path).ok()?;
         let folder = folder_of(&file);
-        #[allow(unsafe_code)]
-        // SAFETY: geteuid(2) takes nothing and cannot fail.
-        let me = unsafe { libc::geteuid() };
-        let owned = |uid: u32| uid == me || uid == 0;
+        let owned = untrusted_file::owned_by_user;
         let metadata = std::fs::metadata(&file).ok()?;
         let (mode, shown) = (metadata.mode() & 0o7777, shell_quoted(&file));
         if !owned(metadata.uid()) {

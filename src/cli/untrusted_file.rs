@@ -107,16 +107,30 @@ pub fn foreign_owner(path: &Path) -> Option<u32> {
     {
         use std::os::unix::fs::MetadataExt;
         let owner = std::fs::symlink_metadata(path).ok()?.uid();
-        #[allow(unsafe_code)]
-        // SAFETY: geteuid(2) takes nothing and cannot fail.
-        let me = unsafe { libc::geteuid() };
-        (owner != me && owner != 0).then_some(owner)
+        (!owned_by_user(owner)).then_some(owner)
     }
     #[cfg(not(unix))]
     {
         let _ = path;
         None
     }
+}
+
+/// The user id this process acts as (its effective one).
+#[cfg(unix)]
+pub fn user_id() -> u32 {
+    #[allow(unsafe_code)]
+    // SAFETY: geteuid(2) takes nothing and cannot fail.
+    unsafe {
+        libc::geteuid()
+    }
+}
+
+/// Whether what `owner` owns counts as the user's own: theirs, or root's (the system,
+/// which the user trusts anyway).
+#[cfg(unix)]
+pub fn owned_by_user(owner: u32) -> bool {
+    owner == user_id() || owner == 0
 }
 
 /// What a file that is not a regular file is, in words.
@@ -188,9 +202,7 @@ mod tests {
         std::fs::write(&path, "x").unwrap();
         assert_eq!(foreign_owner(&path), None);
         assert_eq!(foreign_owner(&folder.path().join("none")), None);
-        #[allow(unsafe_code)]
-        // SAFETY: geteuid(2) takes nothing and cannot fail.
-        if unsafe { libc::geteuid() } == 0 {
+        if user_id() == 0 {
             std::os::unix::fs::lchown(&path, Some(65534), Some(65534)).unwrap();
             assert_eq!(foreign_owner(&path), Some(65534));
         }
