@@ -344,6 +344,11 @@ elif [ "$WINDOWS" = 1 ]; then
     fail "mfa.exe needs DLLs Windows does not have: $others"
 fi
 
+# files_in FOLDER: the files under FOLDER, relative to it, sorted, on one line.
+files_in() {
+  (cd "$1" && find . -type f | sed 's|^\./||' | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//')
+}
+
 # start_standin: the stand-in API on a free port of 127.0.0.1, logging to
 # $CHECK/standin-PORT.log; sets PORT.
 start_standin() {
@@ -458,7 +463,7 @@ print(config["architecture"], run.get("User"), " ".join(run.get("Entrypoint") or
 OCI
   )
   read -r arch user entrypoint version title <<<"$config"
-  contents=$(cd "$CHECK/image" && find . -type f | sed 's|^\./||' | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//')
+  contents=$(files_in "$CHECK/image")
   if [ "$arch $user $entrypoint $version $title" = "$ARCH 65534:65534 /usr/local/bin/mfa $VERSION mfa" ] &&
     [ "$contents" = "usr/local/bin/mfa" ]; then
     pass "container image: $ARCH, user $user (no root), entrypoint $entrypoint, labelled mfa $version, holds only $contents"
@@ -528,7 +533,7 @@ fi
 if [ "$WINDOWS" = 0 ]; then
   tar -xzf "$DIST/$TARBALL" -C "$CHECK"
   expected_files="CHANGELOG.md LICENSE-APACHE LICENSE-MIT README.md completions/_mfa completions/_mfa.ps1 completions/mfa.bash completions/mfa.elv completions/mfa.fish mfa mfa.1"
-  files=$(cd "$CHECK/$NAME" && find . -type f | sed 's|^\./||' | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//')
+  files=$(files_in "$CHECK/$NAME")
   [ "$files" = "$expected_files" ] && pass "tarball holds: $files" || fail "tarball holds: $files"
   runs "$CHECK/$NAME/mfa" "tarball"
 fi
@@ -539,7 +544,7 @@ fi
 if [ "$WINDOWS" = 1 ]; then
   python3 -m zipfile -e "$DIST/$ZIP" "$CHECK"
   expected_files="CHANGELOG.md LICENSE-APACHE LICENSE-MIT README.md completions/_mfa.ps1 mfa.exe"
-  files=$(cd "$CHECK/$NAME" && find . -type f | sed 's|^\./||' | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//')
+  files=$(files_in "$CHECK/$NAME")
   [ "$files" = "$expected_files" ] && pass "zip holds: $files" || fail "zip holds: $files"
   if [ ${#RUNNER[@]} = 0 ]; then
     skip "zip: no wine here to run mfa.exe"
