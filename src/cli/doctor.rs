@@ -232,7 +232,7 @@ fn check(
                         None => found.push((from, vec![key])),
                     }
                 }
-                _ => missing.push(format!("`{}`", setting.key)),
+                _ => missing.push(setting),
             }
         }
         let found: Vec<String> = found
@@ -241,13 +241,17 @@ fn check(
             .collect();
         if missing.is_empty() {
             report.ok(name, format!("complete: {}", found.join("; ")));
-        } else if missing.contains(&format!("`{}`", table::ACCOUNT_ID.key)) {
+        } else if missing
+            .iter()
+            .any(|setting| setting.key == table::ACCOUNT_ID.key)
+        {
             report.fail(name, &Failure::Config(sources.missing(&table::ACCOUNT_ID)));
         } else {
             // Another call may be all this profile is for; a flag can still fill it in.
+            let keys: Vec<String> = missing.iter().map(|s| format!("`{}`", s.key)).collect();
             report.warn(
                 name,
-                format!("missing {} (a flag can still give it)", missing.join(", ")),
+                format!("missing {} (a flag can still give it)", keys.join(", ")),
             );
         }
     }
