@@ -139,10 +139,11 @@ pub enum Failure {
     /// What a command that sent nothing had to print could not be written to stdout (a
     /// full disk); a reader that closed it is no failure.
     Output(String),
-    /// `--verify` could not read the code back (`why`): the code `call` sent, as `id`,
-    /// is not checked.
+    /// `--verify` could not read the code back, or the check of it failed (`why`): the
+    /// code `call` sent, as `id`, is not checked. Whatever the check's failure, the code
+    /// was sent: the exit status is the check's, `sent` is always `yes`.
     NotChecked {
-        why: String,
+        why: Box<Failure>,
         call: mfa::Call,
         id: String,
     },
@@ -154,6 +155,8 @@ pub enum Failure {
         sent: mfa::Delivery,
         /// Where to look before sending another (the audit log), if anywhere.
         hint: Option<String>,
+        /// The id of the code sent, when the run was past the send (a round trip).
+        id: Option<String>,
     },
 }
 
@@ -204,7 +207,8 @@ impl Failure {
     /// The exit status.
     pub fn exit(&self) -> Exit {
         match self {
-            Failure::Usage(_) | Failure::NotChecked { .. } => Exit::Usage,
+            Failure::Usage(_) => Exit::Usage,
+            Failure::NotChecked { why, .. } => why.exit(),
             Failure::Config(_) | Failure::Output(_) => Exit::Config,
             Failure::Interrupted { signal, .. } => signal.exit(),
             Failure::Api { error, .. } => match error.class() {
@@ -221,7 +225,8 @@ impl Failure {
     /// A stable name for scripts, the `kind` of the JSON error.
     pub fn kind(&self) -> &'static str {
         match self {
-            Failure::Usage(_) | Failure::NotChecked { .. } => "usage",
+            Failure::Usage(_) => "usage",
+            Failure::NotChecked { why, .. } => why.kind(),
             Failure::Config(_) => "config",
             Failure::Output(_) => "output",
             Failure::Interrupted { .. } => "interrupted",
@@ -253,20 +258,29 @@ impl Failure {
                 message.clone()
             }
             Failure::NotChecked { why, id, .. } => {
-                format!("{why}; the code sent ({id}) is not checked")
+                format!("{}; the code sent ({id}) is not checked", why.reason())
             }
             Failure::Interrupted {
-                signal, sent, hint, ..
+                signal,
+                sent,
+                hint,
+                id,
+                ..
             } => {
                 let signal = signal.name();
-                let what = match sent {
-                    mfa::Delivery::NotSent => {
+                let what = match (sent, id) {
+                    // In a round trip, past the send: the hint says how far the check got.
+                    (_, Some(_)) => format!("interrupted ({signal})"),
+                    (mfa::Delivery::NotSent, None) => {
                         format!("interrupted ({signal}) before the request went out")
                     }
-                    mfa::Delivery::Sent => format!("interrupted ({signal}) after the API answered"),
-                    _ => format!("interrupted ({signal}) while the request was out"),
+                    (mfa::Delivery::Sent, None) => {
+                        format!("interrupted ({signal}) after the API answered")
+                    }
+                    (_, None) => format!("interrupted ({signal}) while the request was out"),
                 };
                 match hint {
+                    Some(hint) if id.is_some() => format!("{what} {hint}"),
                     Some(hint) if *sent != mfa::Delivery::NotSent => format!("{what}; {hint}"),
                     _ => what,
                 }
@@ -306,6 +320,27 @@ impl Failure {
     pub fn api_error(&self) -> Option<&mfa::Error> {
         match self {
             Failure::Api { error, .. } => Some(error),
+            Failure::NotChecked { why, .. } => why.api_error(),
+            _ => None,
+        }
+    }
+
+    /// The id of a code that was sent though what followed failed, with its JSON key
+    /// (`callId` or `messageId`): a script must see it, so as not to send another.
+    pub fn sent_id(&self) -> Option<(&'static str, &str)> {
+        match self {
+            Failure::NotChecked {
+                call: mfa::Call::MessagingCode,
+                id,
+                ..
+            } => Some(("messageId", id)),
+            Failure::NotChecked { id, .. } => Some(("callId", id)),
+            Failure::Interrupted {
+                call: mfa::Call::MessagingCode,
+                id: Some(id),
+                ..
+            } => Some(("messageId", id)),
+            Failure::Interrupted { id: Some(id), .. } => Some(("callId", id)),
             _ => None,
         }
     }

@@ -51,48 +51,99 @@ static LOG_LINES: AtomicPtr<Made> = AtomicPtr::new(std::ptr::null_mut());
 /// The handler is installed once.
 static INSTALLED: Once = Once::new();
 
-/// From now on, the four signals end the run saying what became of `call`, in
-/// `format`; on a line of its own, a status line erased first if `status_line`.
-/// `hint` says where to look before sending another (the audit log), if anywhere.
+/// From now on, the signals end the run saying what became of `call`, in `format`; on
+/// a line of its own, a status line erased first if `status_line`. `hint` says where to
+/// look before sending another (the audit log), if anywhere.
 pub fn install(format: OutputFormat, call: Call, status_line: bool, hint: Option<String>) {
-    let message = |signal, sent| {
+    let said = Said {
+        format,
+        status_line,
+        hint,
+    };
+    let states = |signal: Signal| {
+        [
+            said.made(signal, call, Delivery::NotSent, None, None),
+            said.made(signal, call, Delivery::MaybeSent, None, None),
+            said.made(signal, call, Delivery::Sent, None, None),
+            said.made(signal, call, Delivery::Sent, None, None),
+        ]
+    };
+    arm(states);
+}
+
+/// From now on, in a round trip whose code `call` sent as `id`, the signals end the run
+/// saying that the code was sent, and how far its check got: at the prompt, before the
+/// check went out, while it was out, or once it was answered. Whatever the check's
+/// state, the code was sent.
+pub fn install_after_send(
+    format: OutputFormat,
+    call: Call,
+    id: &str,
+    status_line: bool,
+    hint: Option<String>,
+) {
+    let said = Said {
+        format,
+        status_line,
+        hint,
+    };
+    let id = Some(id);
+    let states = |signal: Signal| {
+        let sent = |check| said.made(signal, call, Delivery::Sent, Some(check), id);
+        [
+            sent("before the code read back was checked"),
+            sent("while the code read back was being checked"),
+            sent("after the check of the code read back was answered"),
+            sent(AT_THE_PROMPT),
+        ]
+    };
+    arm(states);
+}
+
+const AT_THE_PROMPT: &str = "at the code prompt, before the code read back was checked";
+
+/// How the messages are written.
+struct Said {
+    format: OutputFormat,
+    status_line: bool,
+    hint: Option<String>,
+}
+
+impl Said {
+    /// The message for `signal` once `call` got as far as `sent`, with where the round
+    /// trip stood, if in one, and the id of the code sent.
+    fn made(
+        &self,
+        signal: Signal,
+        call: Call,
+        sent: Delivery,
+        stage: Option<&str>,
+        id: Option<&str>,
+    ) -> Vec<u8> {
         let mut bytes = Vec::new();
-        if status_line {
+        if self.status_line {
             bytes.extend_from_slice(status::ERASE.as_bytes());
         }
-        let hint = hint.clone();
+        let hint = match (stage, &self.hint) {
+            (Some(stage), Some(hint)) => Some(format!("{stage}; {hint}")),
+            (Some(stage), None) => Some(stage.to_owned()),
+            (None, hint) => hint.clone(),
+        };
         let failure = Failure::Interrupted {
             signal,
             call,
             sent,
             hint,
+            id: id.map(str::to_owned),
         };
-        let _ = output::write_failure(&mut bytes, format, &failure);
+        let _ = output::write_failure(&mut bytes, self.format, &failure);
         bytes
-    };
-    let states = |signal: Signal| {
-        let mut at_prompt = Vec::new();
-        if status_line {
-            at_prompt.extend_from_slice(status::ERASE.as_bytes());
-        }
-        let waiting = "at the code prompt, before the code read back was checked";
-        let failure = Failure::Interrupted {
-            signal,
-            call,
-            sent: Delivery::Sent,
-            hint: Some(match &hint {
-                Some(hint) => format!("{waiting}; {hint}"),
-                None => waiting.to_owned(),
-            }),
-        };
-        let _ = output::write_failure(&mut at_prompt, format, &failure);
-        [
-            message(signal, Delivery::NotSent),
-            message(signal, Delivery::MaybeSent),
-            message(signal, Delivery::Sent),
-            at_prompt,
-        ]
-    };
+    }
+}
+
+/// Makes the messages of each signal and state, the call not yet under way, and
+/// installs the handler if it is not yet.
+fn arm(states: impl FnMut(Signal) -> [Vec<u8>; 4]) {
     STATE.store(NOTHING_SENT, Ordering::Relaxed);
     let made = Box::leak(Box::new(Signal::ALL.map(states)));
     MESSAGES.store(made, Ordering::SeqCst);
@@ -121,6 +172,11 @@ pub fn log_to(fd: i32, line: impl Fn(Signal, Delivery) -> Vec<u8>) {
 /// was sent and not checked.
 pub fn at_prompt() {
     STATE.store(AT_PROMPT, Ordering::Relaxed);
+}
+
+/// The code read back is about to be checked: nothing of the check is out yet.
+pub fn check_out() {
+    STATE.store(NOTHING_SENT, Ordering::Relaxed);
 }
 
 /// The first byte of the call's request was written: the code may be on its way.

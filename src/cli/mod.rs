@@ -348,35 +348,29 @@ impl RoundTrip {
             Outcome::MessageId(_) => mfa::Call::MessagingCode,
             _ => mfa::Call::VoiceCode,
         };
-        let not_checked = |failure: Failure| match failure {
-            Failure::Usage(why) => Failure::NotChecked {
-                why,
-                call: send_call,
-                id: id.to_owned(),
-            },
-            other => other.advising(&format!("the code sent ({id}) is not checked")),
+        // Whatever ends the check, the code went out: the failure says so.
+        let not_checked = |failure: Failure| Failure::NotChecked {
+            why: Box::new(failure),
+            call: send_call,
+            id: id.to_owned(),
         };
         let tries = self.tries.get();
         let mut tried = 0;
         loop {
             tried += 1;
             let left = tries - tried + 1;
-            // At the prompt, an interruption speaks of the code sent; during a check,
-            // of the check.
-            interrupt::install(
+            // At the prompt and during the check, an interruption says the code was
+            // sent, and how far its check got.
+            interrupt::install_after_send(
                 asked.format,
                 send_call,
+                id,
                 asked.show_status,
                 asked.hint.clone(),
             );
             interrupt::at_prompt();
             let code = input.read_code_back(err, left).map_err(not_checked)?;
-            interrupt::install(
-                asked.format,
-                mfa::Call::VerifyCode,
-                asked.show_status,
-                asked.hint.clone(),
-            );
+            interrupt::check_out();
             let mut check = mfa::VerifyRequest::new(self.to.clone(), code, self.lifetime);
             if let Some(scope) = &self.scope {
                 check = check.with_scope(scope.clone());

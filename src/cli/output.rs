@@ -271,6 +271,9 @@ pub fn write_failure(
             if let Some(wait) = api.and_then(mfa::Error::retry_after) {
                 object.insert("retryAfter".into(), wait.as_secs().into());
             }
+            if let Some((key, id)) = failure.sent_id() {
+                object.insert(key.into(), id.into());
+            }
             object.insert("sent".into(), failure.sent().into());
             object.insert("detail".into(), sentence.as_str().into());
             writeln!(err, "{}", serde_json::json!({ "error": object }))

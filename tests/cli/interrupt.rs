@@ -192,3 +192,40 @@ fn an_interrupted_config_edit_leaves_no_temporary_file() {
         );
     }
 }
+
+#[test]
+fn a_signal_during_the_round_trips_check_says_the_code_was_sent() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static ANSWERED: AtomicUsize = AtomicUsize::new(0);
+    // The send is answered; the check that follows is held.
+    let (port, log) = raw_server(|socket| {
+        use std::io::Write;
+        if ANSWERED.fetch_add(1, Ordering::SeqCst) == 0 {
+            let body = r#"{"callId":"c-1"}"#;
+            let _ = write!(
+                socket,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
+                 Connection: close\r\n\r\n{body}",
+                body.len()
+            );
+        } else {
+            std::thread::sleep(Duration::from_secs(30));
+        }
+    });
+    let child = Mfa::voice(&format!("http://127.0.0.1:{port}/api/v1"))
+        .args(&["--verify", "--expiration", "3", "--json"])
+        .stdin(&format!("{CODE}\n"))
+        .start();
+    wait_until("the check arrives", || log.entries().len() == 2);
+    signal(&child, "TERM");
+    let outcome = Outcome::of(child.wait_with_output().unwrap());
+    assert_eq!((outcome.code, outcome.stdout.as_str()), (143, ""));
+    let error: serde_json::Value = serde_json::from_str(&outcome.stderr).unwrap();
+    assert_eq!(error["error"]["sent"], "yes", "{}", outcome.stderr);
+    assert_eq!(error["error"]["callId"], "c-1", "{}", outcome.stderr);
+    assert_eq!(
+        error["error"]["detail"],
+        "interrupted (SIGTERM) while the code read back was being checked; the API took the \
+         request, so the code was sent"
+    );
+}

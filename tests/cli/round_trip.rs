@@ -110,3 +110,79 @@ fn the_round_trips_calls_are_each_logged() {
     assert_eq!(entries[1]["valid"], true);
     assert_eq!(entries[1]["scope"], "login");
 }
+
+/// A strict mock of the round trip's check of `CODE`, expected once, not yet created.
+fn check_of_the_code(server: &mut mockito::ServerGuard) -> mockito::Mock {
+    let body =
+        format!(r#"{{"to":"{TO}","scope":"login","code":"{CODE}","expirationTimeInMinutes":3}}"#);
+    api_mock(server, VERIFY_PATH, &body).expect(1)
+}
+
+#[test]
+fn every_way_the_check_can_fail_still_says_the_code_was_sent() {
+    // (what the check met, its answer, the exit status it has)
+    let endings: [(&str, usize, &str, i32); 6] = [
+        ("401", 401, r#"{"message":"Unauthorized"}"#, 4),
+        ("403", 403, r#"{"message":"Forbidden"}"#, 4),
+        (
+            "429",
+            429,
+            r#"{"error":"too many attempts","requestId":"r-9"}"#,
+            6,
+        ),
+        (
+            "400",
+            400,
+            r#"{"error":"code is invalid","requestId":"r-8"}"#,
+            5,
+        ),
+        ("500", 500, r#"{"error":"internal","requestId":"r-7"}"#, 7),
+        ("no answer in time", 0, "", 8),
+    ];
+    for (what, status, body, exit) in endings {
+        for json in [false, true] {
+            let mut server = mockito::Server::new();
+            let sent = round_trip_send(&mut server);
+            let check = if status == 0 {
+                check_of_the_code(&mut server).with_chunked_body(|out| {
+                    std::thread::sleep(std::time::Duration::from_secs(3));
+                    out.write_all(br#"{"valid":true}"#)
+                })
+            } else {
+                check_of_the_code(&mut server)
+                    .with_status(status)
+                    .with_body(body)
+            }
+            .create();
+            let mut mfa = round_trip(&server)
+                .args(&["--timeout", "1"])
+                .stdin(&format!("{CODE}\n"));
+            if json {
+                mfa = mfa.args(&["--json"]);
+            }
+            let outcome = mfa.run();
+            let case = format!("{what}, json {json}: {}", outcome.stderr);
+            assert_eq!(outcome.code, exit, "{case}");
+            assert!(!outcome.stderr.contains("nothing was sent"), "{case}");
+            if json {
+                assert_eq!(outcome.stdout, "", "{case}");
+                let error: serde_json::Value = serde_json::from_str(&outcome.stderr).unwrap();
+                assert_eq!(error["error"]["sent"], "yes", "{case}");
+                assert_eq!(error["error"]["callId"], "c-1", "{case}");
+            } else {
+                assert_eq!(outcome.stdout, "c-1\n", "{case}");
+                assert!(
+                    outcome
+                        .stderr
+                        .contains("the code sent (c-1) is not checked")
+                        && outcome
+                            .stderr
+                            .ends_with("the API took the request, so the code was sent\n"),
+                    "{case}"
+                );
+            }
+            sent.assert();
+            check.assert();
+        }
+    }
+}

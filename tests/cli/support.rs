@@ -366,16 +366,27 @@ impl Mfa {
         Outcome::of(output)
     }
 
-    /// Starts `mfa` with empty stdin and returns at once; [`Outcome::of`] its output.
+    /// Starts `mfa` with the stdin given (else empty) and returns at once;
+    /// [`Outcome::of`] its output.
     pub fn start(&self) -> std::process::Child {
+        use std::io::Write;
         use std::process::Stdio;
-        assert!(self.stdin.is_none(), "a started run reads no stdin");
-        self.command()
-            .stdin(Stdio::null())
+        let mut child = self
+            .command()
+            .stdin(if self.stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-            .unwrap()
+            .unwrap();
+        // The text given to stdin, then its end.
+        if let (Some(text), Some(mut stdin)) = (&self.stdin, child.stdin.take()) {
+            stdin.write_all(text).unwrap();
+        }
+        child
     }
 }
 

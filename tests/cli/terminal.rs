@@ -479,7 +479,7 @@ fn ctrl_c_at_the_round_trips_prompt_says_the_code_was_sent_and_not_checked() {
     assert_eq!(code, 130, "{shown}");
     assert!(
         shown.contains(
-            "mfa: error: interrupted (SIGINT) after the API answered; at the code prompt, \
+            "mfa: error: interrupted (SIGINT) at the code prompt, \
              before the code read back was checked; the API took the request, so the code \
              was sent"
         ),
