@@ -159,7 +159,7 @@ impl Expected<'_> {
                 maybe,
                 &format!("the answer is longer than {BODY_CAP} bytes (cut)"),
             )),
-            200..=299 => match serde_json::from_str(&response.body) {
+            200..=299 => match serde_json::from_str(response.json_text()) {
                 Ok(serde_json::Value::Object(json)) => Ok(json),
                 // Not the API's kind of answer at all: a gateway's page, say.
                 _ => Err(self.unexpected(response, maybe, &self.expecting())),
@@ -243,7 +243,7 @@ pub(crate) fn error_words(response: &Response, keys: &[&str]) -> Option<String> 
 /// The first of `keys` that holds a string in the answer's JSON object: its start, on
 /// one line.
 pub(crate) fn json_text(response: &Response, keys: &[&str]) -> Option<String> {
-    let json: serde_json::Value = serde_json::from_str(&response.body).ok()?;
+    let json: serde_json::Value = serde_json::from_str(response.json_text()).ok()?;
     let text = keys.iter().find_map(|key| json.get(key)?.as_str())?;
     let quoted = quoted(&excerpt(text, EXCERPT_CHARS));
     Some(quoted[1..quoted.len() - 1].to_owned())
@@ -260,6 +260,7 @@ mod tests {
             headers: vec![("content-type".into(), "application/json".into())],
             body: body.into(),
             cut: false,
+            decoded: None,
         }
     }
 

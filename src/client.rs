@@ -328,7 +328,11 @@ impl Client {
                     cause,
                 },
             })?;
-        let response = response.scrubbed(&self.redactions());
+        let mut redactions = self.redactions();
+        if let Some(code) = request.code() {
+            redactions.add_code(code.expose());
+        }
+        let response = response.scrubbed(&redactions);
         if let Some(notice) = &self.on_response {
             notice(&response);
         }

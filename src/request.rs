@@ -160,6 +160,11 @@ trait Body: Serialize {
     fn shown(&self) -> String {
         to_json(self)
     }
+
+    /// The code the body holds, if it checks one.
+    fn code(&self) -> Option<&Code> {
+        None
+    }
 }
 
 impl Body for CodeRequest {}
@@ -167,6 +172,10 @@ impl Body for CodeRequest {}
 impl Body for VerifyRequest {
     fn shown(&self) -> String {
         to_json(&self.wire(REDACTED))
+    }
+
+    fn code(&self) -> Option<&Code> {
+        Some(&self.code)
     }
 }
 
@@ -206,6 +215,8 @@ pub struct Request {
     auth: AuthScheme,
     body: String,
     shown_body: String,
+    /// The code being verified, if any: kept to be taken out of the answer.
+    code: Option<Code>,
 }
 
 impl std::fmt::Debug for Request {
@@ -267,6 +278,7 @@ impl Request {
             auth,
             body: to_json(body),
             shown_body: body.shown(),
+            code: body.code().cloned(),
         }
     }
 
@@ -319,6 +331,11 @@ impl Request {
     /// The JSON body exactly as sent, code and all.
     pub(crate) fn body(&self) -> &str {
         &self.body
+    }
+
+    /// The code being verified, if this is a check.
+    pub(crate) fn code(&self) -> Option<&Code> {
+        self.code.as_ref()
     }
 }
 

@@ -65,6 +65,19 @@ pub(crate) fn push_shown(out: &mut String, c: char) {
     }
 }
 
+/// `bytes` as text, each byte that is not part of valid UTF-8 written `\xNN`: an
+/// answer's bytes are shown as they came, never as U+FFFD, which hides what they were.
+pub(crate) fn from_bytes(bytes: &[u8]) -> String {
+    let mut text = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        text.push_str(chunk.valid());
+        for byte in chunk.invalid() {
+            text.push_str(&format!("\\x{byte:02x}"));
+        }
+    }
+    text
+}
+
 /// At most `limit` characters of `text`, and `...` after them if it was longer.
 pub(crate) fn excerpt(text: &str, limit: usize) -> Cow<'_, str> {
     match text.char_indices().nth(limit) {

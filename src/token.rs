@@ -160,7 +160,7 @@ fn read_token(response: &Response, asked_at: SystemTime) -> Result<AccessToken, 
     }
     let expected = || unexpected("expected JSON with a string \"access_token\"".into());
     let json: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_str(&response.body).map_err(|_| expected())?;
+        serde_json::from_str(response.json_text()).map_err(|_| expected())?;
     let value = json
         .get("access_token")
         .and_then(|value| value.as_str())
@@ -198,6 +198,7 @@ mod tests {
             headers: Vec::new(),
             body: body.into(),
             cut: false,
+            decoded: None,
         }
     }
 

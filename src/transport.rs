@@ -6,6 +6,7 @@
 //! request may have reached the server, since a send is not idempotent. The only
 //! repeats are those [`crate::retry`] allows, and only as many as asked for.
 
+use std::borrow::Cow;
 use std::io::Read;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
@@ -20,6 +21,7 @@ use crate::proxy::{Proxies, Proxy};
 use crate::redact::Redactions;
 use crate::request::USER_AGENT;
 use crate::retry::{self, Retries, Wait, WaitReason};
+use crate::text;
 use crate::tls::{self, CaCertificates, Handshake, HandshakeNotice, TlsConnector, Trust};
 
 /// The most of an answer's body that is read; the rest is cut, not buffered.
@@ -51,13 +53,22 @@ pub struct Response {
     pub status: u16,
     /// The headers, in the order received.
     pub headers: Vec<(String, String)>,
-    /// The body, as text (invalid UTF-8 replaced).
+    /// The body, as text: a byte that is not UTF-8 is written `\xNN`.
     pub body: String,
     /// Whether the body was longer than [`BODY_CAP`] and cut.
     pub cut: bool,
+    /// The body as JSON is read from it, each byte that is not UTF-8 a U+FFFD (so that
+    /// an id holding one is refused as such), when it had any; else the body is it.
+    pub(crate) decoded: Option<String>,
 }
 
 impl Response {
+    /// The text the body's JSON is read from: `\xNN` in the body stands for a byte that
+    /// is not UTF-8, which JSON reads as U+FFFD.
+    pub(crate) fn json_text(&self) -> &str {
+        self.decoded.as_deref().unwrap_or(&self.body)
+    }
+
     /// The first header called `name`, in any casing.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
@@ -67,17 +78,73 @@ impl Response {
     }
 
     /// The answer with every secret of `redactions` taken out of its headers and body:
-    /// the one step between receiving an answer and anything reading it.
+    /// the one step between receiving an answer and anything reading it. A body cut at
+    /// [`BODY_CAP`] loses a tail that begins a secret too; a JSON body is scrubbed again
+    /// once decoded, so that a secret behind a JSON escape of another encoding (a
+    /// `\u0025` for the `%` of a percent-encoded echo) is found as well.
     pub(crate) fn scrubbed(mut self, redactions: &Redactions) -> Response {
+        if redactions.is_empty() {
+            return self;
+        }
         for (_, value) in &mut self.headers {
-            if let std::borrow::Cow::Owned(clean) = redactions.scrub(value) {
+            if let Cow::Owned(clean) = redactions.scrub(value) {
                 *value = clean;
             }
         }
-        if let std::borrow::Cow::Owned(clean) = redactions.scrub(&self.body) {
+        let clean = match self.cut {
+            true => redactions.scrub_cut(&self.body),
+            false => redactions.scrub(&self.body),
+        };
+        if let Cow::Owned(clean) = clean {
             self.body = clean;
         }
+        if let Some(decoded) = &mut self.decoded
+            && let Cow::Owned(clean) = redactions.scrub(decoded)
+        {
+            *decoded = clean;
+        }
+        if let Ok(mut json) = serde_json::from_str::<serde_json::Value>(self.json_text())
+            && scrub_json(&mut json, redactions)
+        {
+            self.body = json.to_string();
+            self.decoded = None;
+        }
         self
+    }
+}
+
+/// Takes every secret out of each string (and key) of `value`, once decoded; whether
+/// any was found.
+fn scrub_json(value: &mut serde_json::Value, redactions: &Redactions) -> bool {
+    use serde_json::Value;
+    match value {
+        Value::String(text) => match redactions.scrub(text) {
+            Cow::Owned(clean) => {
+                *text = clean;
+                true
+            }
+            Cow::Borrowed(_) => false,
+        },
+        Value::Array(items) => items
+            .iter_mut()
+            .fold(false, |found, item| scrub_json(item, redactions) | found),
+        Value::Object(fields) => {
+            let mut found = false;
+            let old = std::mem::take(fields);
+            for (key, mut item) in old {
+                found |= scrub_json(&mut item, redactions);
+                let key = match redactions.scrub(&key) {
+                    Cow::Owned(clean) => {
+                        found = true;
+                        clean
+                    }
+                    Cow::Borrowed(_) => key,
+                };
+                fields.insert(key, item);
+            }
+            found
+        }
+        _ => false,
     }
 }
 
@@ -304,12 +371,7 @@ impl Transport {
         let headers = answer
             .headers()
             .iter()
-            .map(|(name, value)| {
-                (
-                    name.as_str().to_owned(),
-                    String::from_utf8_lossy(value.as_bytes()).into_owned(),
-                )
-            })
+            .map(|(name, value)| (name.as_str().to_owned(), text::from_bytes(value.as_bytes())))
             .collect();
         let mut bytes = Vec::new();
         let read = answer
@@ -342,8 +404,11 @@ impl Transport {
         Ok(Response {
             status,
             headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
+            body: text::from_bytes(&bytes),
             cut,
+            decoded: std::str::from_utf8(&bytes)
+                .is_err()
+                .then(|| String::from_utf8_lossy(&bytes).into_owned()),
         })
     }
 
@@ -609,6 +674,7 @@ mod tests {
                     .collect(),
                 body: String::new(),
                 cut: false,
+                decoded: None,
             })
         };
         let rate_limited = wait_before_retry(&answer(429, &[("retry-after", "3")]), 1);

@@ -3,7 +3,9 @@
 //! taken out of whatever `mfa` shows of the answer (the API's message, the body it
 //! quotes, `--verbose`'s log, `mfa doctor`'s lines), in text and JSON. The harness fails
 //! any run whose output holds one; each test also checks that the echo was shown,
-//! redacted.
+//! redacted. The last tests hold the rule as a table: each output path times each form
+//! (JSON escapes, percent and HTML encoding, base64, hex) of the password and of the
+//! code being verified.
 
 use base64::Engine as _;
 
@@ -177,5 +179,184 @@ fn the_doctor_shows_an_echo_redacted_in_text_and_json() {
             outcome.stdout
         );
         verify.assert();
+    }
+}
+
+// The rule, held as a table: every output path times every form a server may echo a
+// secret in (see src/redact.rs for the forms).
+
+/// `secret` in each form that real servers, gateways and frameworks write, by name;
+/// `user` is the name HTTP Basic pairs it with, if any.
+fn forms(secret: &str, user: Option<&str>) -> Vec<(String, String)> {
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let b64_url = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let each = |write: &dyn Fn(char) -> String| secret.chars().map(write).collect::<String>();
+    let mut forms = vec![
+        ("as is", secret.to_owned()),
+        (
+            "JSON \\u, lower",
+            each(&|c| format!("\\u{:04x}", u32::from(c))),
+        ),
+        (
+            "JSON \\u, upper",
+            each(&|c| format!("\\u{:04X}", u32::from(c))),
+        ),
+        (
+            "JSON, punctuation escaped",
+            each(&|c| match c.is_ascii_alphanumeric() {
+                true => c.to_string(),
+                false => format!("\\u{:04x}", u32::from(c)),
+            }),
+        ),
+        (
+            "percent, upper",
+            each(&|c| format!("%{:02X}", u32::from(c))),
+        ),
+        (
+            "percent, lower, only what a form encodes",
+            each(
+                &|c| match c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                    true => c.to_string(),
+                    false => format!("%{:02x}", u32::from(c)),
+                },
+            ),
+        ),
+        (
+            "HTML, named",
+            each(&|c| match c {
+                '!' => "&excl;".into(),
+                '_' => "&lowbar;".into(),
+                '-' => "&#45;".into(),
+                c => c.to_string(),
+            }),
+        ),
+        ("HTML, decimal", each(&|c| format!("&#{};", u32::from(c)))),
+        ("HTML, hex", each(&|c| format!("&#x{:x};", u32::from(c)))),
+        ("base64", b64.encode(secret)),
+        ("base64url, no padding", b64_url.encode(secret)),
+        (
+            "base64, one byte in",
+            b64.encode(format!("x{secret}"))[1..].to_owned(),
+        ),
+        (
+            "base64, two bytes in",
+            b64.encode(format!("xy{secret}"))[2..].to_owned(),
+        ),
+        (
+            "hex, lower",
+            secret.bytes().map(|b| format!("{b:02x}")).collect(),
+        ),
+        (
+            "hex, upper",
+            secret.bytes().map(|b| format!("{b:02X}")).collect(),
+        ),
+    ];
+    if let Some(user) = user {
+        let pair = format!("{user}:{secret}");
+        forms.push(("base64 of user:secret", b64.encode(&pair)));
+        forms.push(("base64url of user:secret", b64_url.encode(&pair)));
+    }
+    forms
+        .into_iter()
+        .map(|(name, form)| (name.to_owned(), form))
+        .collect()
+}
+
+/// Asserts that none of `forms` is in `text`, and that something was redacted.
+#[track_caller]
+fn assert_scrubbed(case: &str, text: &str, forms: &[(String, String)]) {
+    assert!(
+        text.contains("<redacted>"),
+        "{case}: nothing redacted: {text}"
+    );
+    for (name, form) in forms {
+        assert!(
+            !text.contains(form.as_str()),
+            "{case}: the {name} form in {text}"
+        );
+    }
+}
+
+/// An API error whose words, requestId and a header echo `form`.
+fn echoing(mock: mockito::Mock, form: &str) -> mockito::Mock {
+    mock.with_status(400).with_header("x-echo", form).with_body(
+        serde_json::json!({"error": format!("you sent {form}"), "requestId": form}).to_string(),
+    )
+}
+
+#[test]
+fn the_password_in_any_form_is_never_shown_nor_logged_on_any_path() {
+    let password_forms = forms(PASSWORD, Some(USERNAME));
+    for (name, form) in &password_forms {
+        let mut server = mockito::Server::new();
+        let mock = echoing(voice_mock(&mut server, &default_voice_body()), form)
+            .expect(4)
+            .create();
+        let folder = tempfile::tempdir().unwrap();
+        let log = folder.path().join("audit.jsonl");
+        for (path, args) in [
+            ("the error", &[][..]),
+            ("the JSON error", &["--json"][..]),
+            ("--verbose", &["--verbose"][..]),
+            ("the audit log", &["--log", log.to_str().unwrap()][..]),
+        ] {
+            let outcome = Mfa::voice(&format!("{}/api/v1", server.url()))
+                .args(args)
+                .run();
+            assert_eq!(outcome.code, 5, "{name}, {path}: {}", outcome.stderr);
+            assert_scrubbed(&format!("{name}, {path}"), &outcome.stderr, &password_forms);
+        }
+        let logged = std::fs::read_to_string(&log).unwrap();
+        assert_scrubbed(&format!("{name}, the log"), &logged, &password_forms);
+        mock.assert();
+
+        let verify = echoing(fictional_verify(&mut server), form)
+            .expect(2)
+            .create();
+        for json in [false, true] {
+            let mut mfa = Mfa::new()
+                .args(&["doctor", "--account-id", ACCOUNT, "--username", USERNAME])
+                .args(&["--base-url", &format!("{}/api/v1", server.url())])
+                .env("BW_PASSWORD", PASSWORD);
+            if json {
+                mfa = mfa.args(&["--json"]);
+            }
+            let outcome = mfa.run();
+            let case = format!("{name}, the doctor, json {json}");
+            assert_eq!(outcome.code, 5, "{case}: {}", outcome.stdout);
+            assert_scrubbed(&case, &outcome.stdout, &password_forms);
+        }
+        verify.assert();
+    }
+}
+
+#[test]
+fn the_code_being_verified_in_any_form_is_never_shown_nor_logged() {
+    let code_forms = forms(CODE, None);
+    for (name, form) in &code_forms {
+        let mut server = mockito::Server::new();
+        let mock = echoing(
+            api_mock(&mut server, VERIFY_PATH, &default_verify_body()),
+            form,
+        )
+        .expect(4)
+        .create();
+        let folder = tempfile::tempdir().unwrap();
+        let log = folder.path().join("audit.jsonl");
+        for (path, args) in [
+            ("the error", &[][..]),
+            ("the JSON error", &["--json"][..]),
+            ("--verbose", &["--verbose"][..]),
+            ("the audit log", &["--log", log.to_str().unwrap()][..]),
+        ] {
+            let outcome = Mfa::verify(&format!("{}/api/v1", server.url()))
+                .args(args)
+                .run();
+            assert_eq!(outcome.code, 5, "{name}, {path}: {}", outcome.stderr);
+            assert_scrubbed(&format!("{name}, {path}"), &outcome.stderr, &code_forms);
+        }
+        let logged = std::fs::read_to_string(&log).unwrap();
+        assert_scrubbed(&format!("{name}, the log"), &logged, &code_forms);
+        mock.assert();
     }
 }

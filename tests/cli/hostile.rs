@@ -314,4 +314,10 @@ fn an_id_with_bytes_that_are_not_utf8_is_refused_never_printed_mended() {
         "{}",
         outcome.stderr
     );
+    // The body shows the bytes as they came, never U+FFFD in their place.
+    assert!(
+        outcome.stderr.contains(r"c-\\xff\\xfe1") && !outcome.stderr.contains('\u{fffd}'),
+        "{}",
+        outcome.stderr
+    );
 }
