@@ -3,14 +3,16 @@
 //! when, and how it ended. Never a code, a password, a client secret or a token.
 //!
 //! The file is opened, and checked, before anything is sent: it must be a regular file
-//! of the user's (made with mode 0600 if new); a FIFO, a device, another user's file, or
-//! a link to one is refused (exit 3). Each entry is written with one `write` to a file
+//! of the user's (made with mode 0600 if new) that no one else may read or write, in a
+//! folder only the user can change (`owned_path`'s rule); a FIFO, a device, a link,
+//! another user's file, a file others may read or write, or one in a folder others
+//! may write is refused (exit 3), with the fix. Each entry is written with one `write` to a file
 //! opened to append, so runs at once never mix their lines. An entry that cannot be
 //! written once the call is made (a full disk) costs a warning, never the call's exit
 //! status. The line format is a contract for scripts (README, Help desk): fields are
 //! only ever added.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -19,6 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cli::failure::Failure;
 use crate::cli::origin::Origin;
+use crate::cli::owned_path::{self, Access, Refusal};
 use crate::cli::untrusted_file::{self, Unreadable};
 
 /// An open audit log.
@@ -140,14 +143,14 @@ impl AuditLog {
                 path.display()
             ))
         };
-        let mut options = OpenOptions::new();
-        options.append(true).create(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let file = untrusted_file::open_regular(path, &mut options).map_err(|why| match why {
-            Unreadable::Missing => refuse("its folder does not exist".into()),
+        let opened = owned_path::open(path, Access::Append).map_err(|why| match why {
+            Refusal::Unusable(Unreadable::Missing) => refuse("its folder does not exist".into()),
+            Refusal::Foreign(foreign) => {
+                refuse(format!("{}; fix it with `{}`", foreign.why, foreign.fix))
+            }
             other => refuse(other.to_string()),
         })?;
+        let file = opened.file;
         #[cfg(unix)]
         {
             use std::os::unix::fs::MetadataExt;
@@ -155,6 +158,13 @@ impl AuditLog {
             if owner != operator().uid.unwrap_or(owner) {
                 return Err(refuse(format!(
                     "it belongs to another user (uid {owner}), who could read or change it"
+                )));
+            }
+            if opened.mode & 0o066 != 0 {
+                return Err(refuse(format!(
+                    "other users can read or write it (mode {:o}); fix it with `chmod 600 {}`",
+                    opened.mode,
+                    owned_path::shell_quoted(path)
                 )));
             }
         }

@@ -378,7 +378,7 @@ fn located(
 /// would refuse is refused here too, before anything is changed.
 fn read_document(path: &Path) -> Result<(Option<String>, DocumentMut), Failure> {
     let failure = |e| settings::load_failure(path, &Origin::Default, e);
-    let Some(text) = config_file::read_text(path).map_err(failure)? else {
+    let Some((text, _)) = config_file::read_text(path).map_err(failure)? else {
         return Ok((None, DocumentMut::new()));
     };
     config_file::parse(&text).map_err(failure)?;
@@ -565,9 +565,9 @@ fn save(path: &Path, text: &str) -> Result<ConfigFile, Failure> {
             path.display()
         ))
     })?;
-    config_file::write(path, text)
+    let mode = config_file::write(path, text)
         .map_err(|e| Failure::Config(format!("cannot write {}: {e}", path.display())))?;
-    Ok(file)
+    Ok(ConfigFile { mode, ..file })
 }
 
 /// Says what was written: on stderr in text (stdout stays for data), as one object

@@ -4,11 +4,11 @@
 //! Unknown keys are errors that name the key, so a typo never drops a setting
 //! silently. Parse errors give the line and the parser's words but never the line's
 //! text, which may hold a password. A file that holds a secret and that others can
-//! read draws a warning with the fix. A setting that names something to run or to trust
-//! (`password_command`, `ca_file`) is taken only from a file that no other user can
-//! change, as ssh takes its config ([`others_can_change`]). Writes replace the file
-//! whole, keeping its mode (a new file gets 0600), so a failed write never leaves half
-//! a file.
+//! read draws a warning with the fix. A file that another user could change is refused
+//! as a whole, as ssh refuses its config ([`owned_path`]'s rule, checked on the file
+//! opened): every setting in it could send the password to a server of theirs, run a
+//! command of theirs or write to the user's files. Writes replace the file whole,
+//! keeping its mode (a new file gets 0600), so a failed write never leaves half a file.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -20,9 +20,10 @@ use mfa::Secret;
 use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 
+use crate::cli::owned_path::{self, Access, Foreign, Refusal};
 use crate::cli::private_files;
 use crate::cli::settings::table::{self, Kind, Setting};
-use crate::cli::untrusted_file::{self, Unreadable};
+use crate::cli::untrusted_file::Unreadable;
 
 /// The whole file: an optional default profile and the profiles by name.
 #[derive(Debug, Default, Deserialize)]
@@ -31,6 +32,9 @@ pub struct ConfigFile {
     pub default_profile: Option<String>,
     #[serde(default)]
     pub profiles: BTreeMap<String, Profile>,
+    /// The file's permission bits, as opened (0 for text not read from a file).
+    #[serde(skip)]
+    pub mode: u32,
 }
 
 /// One `[profiles.NAME]` table: keys of the settings table, each with the TOML type of
@@ -230,13 +234,15 @@ pub enum LoadError {
     Unreadable(String),
     /// It is not a valid config file.
     Invalid(String),
+    /// Another user could change it: it is not the user's config.
+    Foreign(Foreign),
 }
 
 /// Reads the file at `path`. A missing file is `Ok(None)` when `named` is false (the
 /// default path), and an error when the user named it.
 pub fn load(path: &Path, named: bool) -> Result<Option<ConfigFile>, LoadError> {
     match read_text(path)? {
-        Some(text) => parse(&text).map(Some),
+        Some((text, mode)) => parse(&text).map(|file| Some(ConfigFile { mode, ..file })),
         None if named => Err(LoadError::Missing),
         None => Ok(None),
     }
@@ -245,14 +251,15 @@ pub fn load(path: &Path, named: bool) -> Result<Option<ConfigFile>, LoadError> {
 /// The largest config file read: a file of many profiles is a few KiB.
 const CONFIG_CAP: u64 = 1024 * 1024;
 
-/// The file's text, or `None` if there is no file. Only a regular file of UTF-8 text
-/// and at most [`CONFIG_CAP`] is read.
-pub fn read_text(path: &Path) -> Result<Option<String>, LoadError> {
-    match untrusted_file::read(path, CONFIG_CAP) {
-        Ok(bytes) => String::from_utf8(bytes)
-            .map(Some)
+/// The file's text and permission bits, or `None` if there is no file. Only a regular
+/// file of UTF-8 text, at most [`CONFIG_CAP`], that is the user's own is read.
+pub fn read_text(path: &Path) -> Result<Option<(String, u32)>, LoadError> {
+    match owned_path::read(path, CONFIG_CAP) {
+        Ok((bytes, mode)) => String::from_utf8(bytes)
+            .map(|text| Some((text, mode)))
             .map_err(|_| LoadError::Unreadable("it is not UTF-8 text".into())),
-        Err(Unreadable::Missing) => Ok(None),
+        Err(Refusal::Unusable(Unreadable::Missing)) => Ok(None),
+        Err(Refusal::Foreign(foreign)) => Err(LoadError::Foreign(foreign)),
         Err(why) => Err(LoadError::Unreadable(why.to_string())),
     }
 }
@@ -285,7 +292,7 @@ pub fn exposure_warning(path: &Path, file: &ConfigFile) -> Option<String> {
         (false, true) => "a client secret",
         (false, false) => return None,
     };
-    let mode = mode_of(path)?;
+    let mode = file.mode;
     let who = match (mode & 0o040 != 0, mode & 0o004 != 0) {
         (true, true) => "its group and others",
         (true, false) => "its group",
@@ -296,128 +303,29 @@ pub fn exposure_warning(path: &Path, file: &ConfigFile) -> Option<String> {
         "config file {} holds {holds} and can be read by {who} (mode {mode:o}); run \
          `chmod 600 {}`",
         path.display(),
-        shell_quoted(path)
+        owned_path::shell_quoted(path)
     ))
-}
-
-/// Why another user could change the config file at `path`, and the command that
-/// stops it, if one could: the file (once links are followed) or its folder belongs to
-/// another user (root is trusted, as the system is), or its group or others may write
-/// it; a folder others may write is fine only with the sticky bit (`/tmp`), which keeps
-/// them from replacing a file they do not own. `None` where the system has no owners.
-pub fn others_can_change(path: &Path) -> Option<(String, String)> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        let file = followed(path).ok()?;
-        let folder = folder_of(&file);
-        let owned = untrusted_file::owned_by_user;
-        let metadata = std::fs::metadata(&file).ok()?;
-        let (mode, shown) = (metadata.mode() & 0o7777, shell_quoted(&file));
-        if !owned(metadata.uid()) {
-            return Some((
-                format!("the file belongs to another user (uid {})", metadata.uid()),
-                format!("cp {shown} {shown}.mine && mv {shown}.mine {shown}"),
-            ));
-        }
-        if mode & 0o022 != 0 {
-            return Some((
-                format!("other users can write the file (mode {:o})", mode & 0o777),
-                format!("chmod go-w {shown}"),
-            ));
-        }
-        let metadata = std::fs::metadata(&folder).ok()?;
-        let (mode, shown) = (metadata.mode() & 0o7777, shell_quoted(&folder));
-        if !owned(metadata.uid()) {
-            return Some((
-                format!(
-                    "its folder {} belongs to another user (uid {})",
-                    folder.display(),
-                    metadata.uid()
-                ),
-                "move the file to a folder of your own".to_owned(),
-            ));
-        }
-        if mode & 0o022 != 0 && mode & 0o1000 == 0 {
-            return Some((
-                format!(
-                    "other users can add and replace files in its folder {} (mode {:o})",
-                    folder.display(),
-                    mode & 0o777
-                ),
-                format!("chmod go-w {shown}"),
-            ));
-        }
-        None
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = path;
-        None
-    }
-}
-
-/// The permission bits of a file, where the system has them.
-pub fn mode_of(path: &Path) -> Option<u32> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        Some(std::fs::metadata(path).ok()?.permissions().mode() & 0o777)
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = path;
-        None
-    }
-}
-
-/// A path as a shell reads it: as it is if plain, else in single quotes.
-fn shell_quoted(path: &Path) -> String {
-    let text = path.display().to_string();
-    let plain = text
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || "/._-~+@%:,".contains(c));
-    if plain {
-        text
-    } else {
-        format!("'{}'", text.replace('\'', "'\\''"))
-    }
 }
 
 /// Replaces the file at `path` with `text`, keeping its mode, or with mode 0600 if it
 /// is new; its folder is created (mode 0700) if need be. A symbolic link is followed,
 /// so the file it points to is the one replaced, or made if it does not exist yet:
-/// the link is never replaced by a file of its own.
-pub fn write(path: &Path, text: &str) -> std::io::Result<()> {
+/// the link is never replaced by a file of its own. Returns the file's mode.
+pub fn write(path: &Path, text: &str) -> std::io::Result<u32> {
     let path = followed(path)?;
-    private_files::replace(&folder_of(&path), &path, text.as_bytes(), mode_of(&path))
+    let mode = match owned_path::open(&path, Access::Read) {
+        Ok(opened) => Some(opened.mode),
+        Err(Refusal::Unusable(Unreadable::Missing)) => None,
+        Err(why) => return Err(std::io::Error::other(why.to_string())),
+    };
+    private_files::replace(&path, text.as_bytes(), mode)?;
+    Ok(mode.unwrap_or(0o600))
 }
 
 /// The file `path` names once every symbolic link on the way is followed, whether or
-/// not that file exists yet.
+/// not that file exists yet; each link and folder checked as [`owned_path`] checks them.
 pub fn followed(path: &Path) -> std::io::Result<PathBuf> {
-    let mut path = path.to_owned();
-    // As many links as the system follows (Linux's limit) before it calls it a loop.
-    for _ in 0..40 {
-        match std::fs::symlink_metadata(&path) {
-            Ok(metadata) if metadata.file_type().is_symlink() => {
-                let target = std::fs::read_link(&path)?;
-                path = folder_of(&path).join(target);
-            }
-            Ok(_) => return std::fs::canonicalize(&path),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(path),
-            Err(e) => return Err(e),
-        }
-    }
-    Err(std::io::Error::other("too many symbolic links"))
-}
-
-/// The folder a file is in (`.` for a bare name).
-fn folder_of(path: &Path) -> PathBuf {
-    match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
-        _ => PathBuf::from("."),
-    }
+    Ok(owned_path::resolve(path)?)
 }
 
 /// Takes the lock that serialises edits of the config file at `path` (a file beside
@@ -426,11 +334,9 @@ fn folder_of(path: &Path) -> PathBuf {
 /// file anew under it, so two edits at once both land.
 pub fn lock_for_edit(path: &Path, patience: Duration) -> std::io::Result<File> {
     let path = followed(path)?;
-    let folder = folder_of(&path);
-    let mut name = path.file_name().unwrap_or_default().to_owned();
+    let (folder, mut name) = owned_path::split(&path);
     name.push(".lock");
     private_files::lock(
-        &folder,
         &folder.join(name),
         patience,
         "its lock file",
@@ -582,34 +488,31 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn a_secret_others_can_read_draws_a_warning_with_the_fix() {
-        use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("my config.toml");
-        let with_password = parse("[profiles.a]\npassword = \"pw\"\n").unwrap();
-        let with_secret = parse("[profiles.a]\nclient_secret = \"s\"\n").unwrap();
-        let without = parse("[profiles.a]\npassword_command = \"pass x\"\n").unwrap();
-        std::fs::write(&path, "").unwrap();
-        let chmod =
-            |mode| std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
-        chmod(0o644);
+        let path = Path::new("/home/me/my config.toml");
+        let read = |text: &str, mode| ConfigFile {
+            mode,
+            ..parse(text).unwrap()
+        };
+        let with_password = |mode| read("[profiles.a]\npassword = \"pw\"\n", mode);
+        let with_secret = read("[profiles.a]\nclient_secret = \"s\"\n", 0o640);
+        let without = read("[profiles.a]\npassword_command = \"pass x\"\n", 0o644);
         assert_eq!(
-            exposure_warning(&path, &with_password).unwrap(),
-            format!(
-                "config file {0} holds a password and can be read by its group and others \
-                 (mode 644); run `chmod 600 '{0}'`",
-                path.display()
-            )
+            exposure_warning(path, &with_password(0o644)).unwrap(),
+            "config file /home/me/my config.toml holds a password and can be read by its \
+             group and others (mode 644); run `chmod 600 '/home/me/my config.toml'`"
         );
-        chmod(0o640);
         assert!(
-            exposure_warning(&path, &with_secret)
+            exposure_warning(path, &with_secret)
                 .unwrap()
                 .contains("holds a client secret and can be read by its group (mode 640)")
         );
-        assert_eq!(exposure_warning(&path, &without), None);
+        assert_eq!(exposure_warning(path, &without), None);
         for private in [0o600, 0o400, 0o700, 0o622] {
-            chmod(private);
-            assert_eq!(exposure_warning(&path, &with_password), None, "{private:o}");
+            assert_eq!(
+                exposure_warning(path, &with_password(private)),
+                None,
+                "{private:o}"
+            );
         }
     }
 
@@ -619,12 +522,13 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("new").join("config.toml");
-        write(&path, "a = 1\n").unwrap();
-        assert_eq!(mode_of(&path), Some(0o600));
-        assert_eq!(mode_of(path.parent().unwrap()), Some(0o700));
+        let mode_of = |path: &Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(write(&path, "a = 1\n").unwrap(), 0o600);
+        assert_eq!(mode_of(&path), 0o600);
+        assert_eq!(mode_of(path.parent().unwrap()), 0o700);
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
-        write(&path, "a = 2\n").unwrap();
-        assert_eq!(mode_of(&path), Some(0o640));
+        assert_eq!(write(&path, "a = 2\n").unwrap(), 0o640);
+        assert_eq!(mode_of(&path), 0o640);
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "a = 2\n");
         // Through a link, the file it points to is replaced and the link kept.
         let link = dir.path().join("link.toml");

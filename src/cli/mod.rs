@@ -21,6 +21,7 @@ mod log_command;
 mod man;
 mod origin;
 mod output;
+mod owned_path;
 mod private_files;
 mod settings;
 mod setup;

@@ -29,8 +29,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::cli::args::OutputFormat;
 use crate::cli::output::{self, Log};
+use crate::cli::owned_path::{self, Access, Refusal};
 use crate::cli::private_files;
-use crate::cli::untrusted_file;
+use crate::cli::untrusted_file::{self, Unreadable};
 
 /// Where one client's token is kept.
 #[derive(Debug)]
@@ -89,21 +90,17 @@ impl TokenCache {
         }
     }
 
-    /// Why the cache file must not be used, if it must not: a file (or link) there that
-    /// another user owns was not made by `mfa` for this user.
+    /// Why the cache file must not be used, if it must not: a link in its place, or a
+    /// file another user owns or could write, was not made by `mfa` for this user.
     pub fn foreign(&self) -> Option<String> {
-        let metadata = fs::symlink_metadata(&self.file).ok()?;
-        let what = if metadata.file_type().is_symlink() {
-            "is a symbolic link".to_owned()
-        } else {
-            format!(
-                "belongs to another user (uid {})",
-                untrusted_file::foreign_owner(&self.file)?
-            )
+        let why = match owned_path::open(&self.file, Access::ReadNoLink) {
+            Err(Refusal::Foreign(foreign)) => foreign.why,
+            Err(Refusal::Unusable(why @ Unreadable::NotAFile(_))) => why.to_string(),
+            _ => return None,
         };
         Some(format!(
-            "token cache file {} {what}; it was neither read nor replaced, and a new token \
-             was asked for; remove it if you did not put it there",
+            "token cache file {} is not used: {why}; it was neither read nor replaced, and a \
+             new token was asked for; remove it if you did not put it there",
             self.file.display()
         ))
     }
@@ -118,7 +115,6 @@ impl TokenCache {
     /// file is dropped. A lock file that is not a regular file is refused at once.
     pub fn lock(&self, patience: Duration) -> io::Result<File> {
         private_files::lock(
-            &self.dir,
             &self.lock,
             patience,
             "the lock file",
@@ -131,7 +127,8 @@ impl TokenCache {
     /// [`ENTRY_CAP`] bytes holding this client's entry, earned with this secret, with a
     /// representable expiry is no token.
     pub fn load(&self) -> Option<AccessToken> {
-        let bytes = untrusted_file::read(&self.file, ENTRY_CAP).ok()?;
+        let opened = owned_path::open(&self.file, Access::ReadNoLink).ok()?;
+        let bytes = untrusted_file::read_capped(&opened.file, ENTRY_CAP).ok()?;
         read_entry(&bytes, self.owner())
     }
 
@@ -145,16 +142,19 @@ impl TokenCache {
     }
 
     /// Puts a cache file that its group or others may read back to mode 0600; says so.
+    /// The file opened is the one changed (never a link's target).
     pub fn mend_mode(&self) -> Option<String> {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let metadata = fs::symlink_metadata(&self.file).ok()?;
-            let mode = metadata.permissions().mode() & 0o777;
-            if !metadata.is_file() || mode & 0o077 == 0 {
+            let opened = owned_path::open(&self.file, Access::ReadNoLink).ok()?;
+            let mode = opened.mode;
+            if mode & 0o077 == 0 {
                 return None;
             }
-            let mended = fs::set_permissions(&self.file, fs::Permissions::from_mode(0o600));
+            let mended = opened
+                .file
+                .set_permissions(fs::Permissions::from_mode(0o600));
             Some(match mended {
                 Ok(()) => format!(
                     "token cache file {} could be read by others (mode {mode:o}); it is 600 now",
@@ -185,7 +185,7 @@ impl TokenCache {
             expires_at,
         };
         let json = serde_json::to_string(&entry)?;
-        private_files::replace(&self.dir, &self.file, json.as_bytes(), None)
+        private_files::replace(&self.file, json.as_bytes(), None)
     }
 
     /// Drops the kept token (the API refused it).
@@ -433,7 +433,10 @@ mod tests {
         std::os::unix::fs::symlink(dir.path().join("elsewhere"), &cache.file).unwrap();
         let said = cache.foreign().unwrap();
         assert!(
-            said.contains("is a symbolic link; it was neither read nor replaced"),
+            said.contains(
+                "is not used: it is a symbolic link, not a regular file; it was \
+                 neither read nor replaced"
+            ),
             "{said}"
         );
     }
@@ -540,10 +543,10 @@ mod tests {
         let cache = TokenCache::new(dir.path(), &client("c1"));
         cache.store(&token("tok-1", 4_000_000_000)).unwrap();
         assert_eq!(cache.mend_mode(), None);
-        fs::set_permissions(&cache.file, fs::Permissions::from_mode(0o666)).unwrap();
+        fs::set_permissions(&cache.file, fs::Permissions::from_mode(0o644)).unwrap();
         let said = cache.mend_mode().unwrap();
         assert!(
-            said.ends_with("could be read by others (mode 666); it is 600 now"),
+            said.ends_with("could be read by others (mode 644); it is 600 now"),
             "{said}"
         );
         assert_eq!(

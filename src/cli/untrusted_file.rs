@@ -1,9 +1,8 @@
 //! Reading a file `mfa` was pointed at (the config file, a CA file, a cached token),
 //! which is untrusted like any input: only a regular file, opened without blocking, so
 //! a FIFO or a device planted in its place is refused at once, never read; and only up
-//! to a cap, so `/dev/zero` or an endless file cannot exhaust memory. A lock file is
-//! opened without following a symbolic link, so a link planted in its place cannot make
-//! `mfa` create or lock a file elsewhere.
+//! to a cap, so `/dev/zero` or an endless file cannot exhaust memory. Whose the file is
+//! (who could change it) is `owned_path`'s to say.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read};
@@ -42,6 +41,11 @@ impl std::fmt::Display for Unreadable {
 /// The whole of the regular file at `path`, if it holds at most `cap` bytes.
 pub fn read(path: &Path, cap: u64) -> Result<Vec<u8>, Unreadable> {
     let file = open_regular(path, OpenOptions::new().read(true))?;
+    read_capped(&file, cap)
+}
+
+/// The whole of the open `file`, if it holds at most `cap` bytes.
+pub fn read_capped(file: &File, cap: u64) -> Result<Vec<u8>, Unreadable> {
     let mut bytes = Vec::new();
     file.take(cap + 1)
         .read_to_end(&mut bytes)
@@ -57,14 +61,6 @@ pub fn read(path: &Path, cap: u64) -> Result<Vec<u8>, Unreadable> {
 pub fn open_regular(path: &Path, options: &mut OpenOptions) -> Result<File, Unreadable> {
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::custom_flags(options, libc::O_NONBLOCK);
-    open_checked(path, options)
-}
-
-/// Opens (or creates) the lock file at `path` with `options`, as [`open_regular`] does,
-/// and refuses a symbolic link in its place rather than follow it.
-pub fn open_lock(path: &Path, options: &mut OpenOptions) -> Result<File, Unreadable> {
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::custom_flags(options, libc::O_NONBLOCK | libc::O_NOFOLLOW);
     open_checked(path, options)
 }
 
@@ -98,23 +94,6 @@ fn open_checked(path: &Path, options: &OpenOptions) -> Result<File, Unreadable> 
 const ELOOP: i32 = libc::ELOOP;
 #[cfg(not(unix))]
 const ELOOP: i32 = -1;
-
-/// Whether the file or link at `path` belongs to another user than the one running
-/// `mfa` (root's files count as the user's own, as ssh counts them); its owner's uid if
-/// so. Always `None` where the system has no owners.
-pub fn foreign_owner(path: &Path) -> Option<u32> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        let owner = std::fs::symlink_metadata(path).ok()?.uid();
-        (!owned_by_user(owner)).then_some(owner)
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = path;
-        None
-    }
-}
 
 /// The user id this process acts as (its effective one).
 #[cfg(unix)]
@@ -178,38 +157,6 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
-    fn a_lock_file_that_is_a_symbolic_link_is_refused_not_followed() {
-        let folder = tempfile::tempdir().unwrap();
-        let elsewhere = folder.path().join("elsewhere");
-        let lock = folder.path().join("config.toml.lock");
-        std::os::unix::fs::symlink(&elsewhere, &lock).unwrap();
-        let mut options = OpenOptions::new();
-        options.write(true).create(true);
-        let error = open_lock(&lock, &mut options).unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            "it is a symbolic link, not a regular file"
-        );
-        assert!(!elsewhere.exists(), "the link was followed");
-        assert!(open_lock(&folder.path().join("plain.lock"), &mut options).is_ok());
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn a_file_of_another_user_is_foreign_and_ones_own_is_not() {
-        let folder = tempfile::tempdir().unwrap();
-        let path = folder.path().join("f");
-        std::fs::write(&path, "x").unwrap();
-        assert_eq!(foreign_owner(&path), None);
-        assert_eq!(foreign_owner(&folder.path().join("none")), None);
-        if user_id() == 0 {
-            std::os::unix::fs::lchown(&path, Some(65534), Some(65534)).unwrap();
-            assert_eq!(foreign_owner(&path), Some(65534));
-        }
-    }
-
-    #[cfg(unix)]
-    #[test]
     fn a_device_or_a_fifo_is_refused_at_once_never_read() {
         let started = std::time::Instant::now();
         let error = read(Path::new("/dev/zero"), 1024).unwrap_err();
@@ -223,9 +170,8 @@ mod tests {
         assert!(made.success());
         let error = read(&fifo, 1024).unwrap_err();
         assert_eq!(error.to_string(), "it is a FIFO, not a regular file");
-        // Opening it for writing, as a lock file is, does not wait for a reader either.
+        // Opening it for writing does not wait for a reader either.
         assert!(open_regular(&fifo, OpenOptions::new().write(true)).is_err());
-        assert!(open_lock(&fifo, OpenOptions::new().write(true)).is_err());
         assert!(started.elapsed() < std::time::Duration::from_secs(5));
     }
 }

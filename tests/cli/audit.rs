@@ -122,7 +122,7 @@ fn a_log_that_is_not_the_users_own_regular_file_is_refused_before_anything_is_se
     std::os::unix::fs::symlink("/dev/null", &link).unwrap();
     for (path, why) in [
         (fifo, "it is a FIFO, not a regular file"),
-        (link, "it is a device, not a regular file"),
+        (link, "it is a symbolic link, not a regular file"),
     ] {
         Mfa::voice(&format!("{}/api/v1", server.url()))
             .env("MFA_LOG", path.to_str().unwrap())
@@ -148,7 +148,7 @@ fn a_log_that_is_not_the_users_own_regular_file_is_refused_before_anything_is_se
         assert!(
             outcome
                 .stderr
-                .contains("it belongs to another user (uid 65534)"),
+                .contains("the file belongs to another user (uid 65534)"),
             "{}",
             outcome.stderr
         );
@@ -397,4 +397,95 @@ fn a_log_that_cannot_be_written_once_the_code_is_sent_is_a_warning_and_the_resul
         outcome.stderr
     );
     assert_eq!(std::fs::metadata(&log).unwrap().len(), 0);
+}
+
+#[test]
+fn a_log_others_could_read_change_or_lead_astray_is_refused_with_the_fix() {
+    use std::os::unix::fs::PermissionsExt;
+    let chmod = |path: &std::path::Path, mode| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap()
+    };
+    let mut server = mockito::Server::new();
+    let nothing = nothing_sent(&mut server);
+    let folder = tempfile::tempdir().unwrap();
+    // A file of the user's that a planted link would lead the log to.
+    let bashrc = folder.path().join("bashrc");
+    std::fs::write(&bashrc, "# mine\n").unwrap();
+    chmod(&bashrc, 0o600);
+    // (the case, the log's path once made so, what mfa must say)
+    type Make = fn(&std::path::Path, &std::path::Path) -> std::path::PathBuf;
+    let cases: [(&str, Make, &str); 5] = [
+        (
+            "others can read it",
+            |dir, _| {
+                let log = dir.join("readable.jsonl");
+                std::fs::write(&log, "").unwrap();
+                std::fs::set_permissions(&log, std::fs::Permissions::from_mode(0o644)).unwrap();
+                log
+            },
+            "other users can read or write it (mode 644); fix it with `chmod 600 ",
+        ),
+        (
+            "others can write it",
+            |dir, _| {
+                let log = dir.join("writable.jsonl");
+                std::fs::write(&log, "").unwrap();
+                std::fs::set_permissions(&log, std::fs::Permissions::from_mode(0o602)).unwrap();
+                log
+            },
+            "other users can write the file (mode 602); fix it with `chmod go-w ",
+        ),
+        (
+            "its folder is open to all",
+            |dir, _| {
+                let open = dir.join("open");
+                std::fs::create_dir(&open).unwrap();
+                std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o777)).unwrap();
+                open.join("audit.jsonl")
+            },
+            "other users can add and replace files in its folder ",
+        ),
+        (
+            "a link to a file of the user's",
+            |dir, bashrc| {
+                let log = dir.join("link.jsonl");
+                std::os::unix::fs::symlink(bashrc, &log).unwrap();
+                log
+            },
+            "it is a symbolic link, not a regular file",
+        ),
+        (
+            "a link planted in a shared sticky folder",
+            |dir, bashrc| {
+                let shared = dir.join("shared");
+                std::fs::create_dir(&shared).unwrap();
+                std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o1777)).unwrap();
+                std::os::unix::fs::symlink(bashrc, shared.join("audit.jsonl")).unwrap();
+                shared.join("audit.jsonl")
+            },
+            "it is a symbolic link, not a regular file",
+        ),
+    ];
+    for (case, make, why) in cases {
+        let log = make(folder.path(), &bashrc);
+        let outcome = Mfa::voice(&format!("{}/api/v1", server.url()))
+            .env("MFA_LOG", log.to_str().unwrap())
+            .run();
+        outcome.assert_error(
+            3,
+            &format!(
+                "the audit log {} (from environment variable MFA_LOG) cannot be used: ",
+                log.display()
+            ),
+        );
+        assert!(outcome.stderr.contains(why), "{case}: {}", outcome.stderr);
+        assert_eq!(
+            std::fs::read_to_string(&bashrc).unwrap(),
+            "# mine\n",
+            "{case}"
+        );
+        let mode = std::fs::metadata(&bashrc).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{case}");
+    }
+    nothing.assert();
 }

@@ -443,17 +443,71 @@ fn a_cache_file_others_can_read_is_made_private_with_a_warning() {
     let mfa = Mfa::voice_oauth(&server);
     mfa.run().assert(0, "c-1\n", "");
     let file = cache_file(&mfa);
-    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o666)).unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
     mfa.run().assert(
         0,
         "c-1\n",
         &format!(
-            "mfa: warning: token cache file {} could be read by others (mode 666); it is 600 now\n",
+            "mfa: warning: token cache file {} could be read by others (mode 644); it is 600 now\n",
             file.display()
         ),
     );
     let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_cache_another_user_could_write_is_not_used_and_says_so() {
+    use std::os::unix::fs::PermissionsExt;
+    let chmod = |path: &std::path::Path, mode| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap()
+    };
+    // A file others can write: a token in it could be anyone's.
+    let mut server = mockito::Server::new();
+    let token = token_mock(&mut server, "tok-Qz1", 3600).expect(2).create();
+    let call = answered(bearer_voice_mock(&mut server, "tok-Qz1"), "c-1")
+        .expect(2)
+        .create();
+    let mfa = Mfa::voice_oauth(&server);
+    mfa.run().assert(0, "c-1\n", "");
+    let file = cache_file(&mfa);
+    chmod(&file, 0o666);
+    mfa.run().assert(
+        0,
+        "c-1\n",
+        &format!(
+            "mfa: warning: token cache file {} is not used: other users can write the file \
+             (mode 666); it was neither read nor replaced, and a new token was asked for; \
+             remove it if you did not put it there\n",
+            file.display()
+        ),
+    );
+    token.assert();
+    call.assert();
+    // A folder others can fill: nothing in it is read or written.
+    let mut server = mockito::Server::new();
+    let token = token_mock(&mut server, "tok-Qz1", 3600).expect(1).create();
+    let call = answered(bearer_voice_mock(&mut server, "tok-Qz1"), "c-1")
+        .expect(1)
+        .create();
+    let mfa = Mfa::voice_oauth(&server);
+    let folder = mfa.token_dir();
+    std::fs::create_dir_all(&folder).unwrap();
+    chmod(&folder, 0o777);
+    let outcome = mfa.run();
+    outcome.assert_exit_and_stdout(0, "c-1\n");
+    assert!(
+        outcome.stderr.contains(&format!(
+            "other users can add and replace files in its folder {} (mode 777)",
+            folder.display()
+        )) && outcome.stderr.starts_with("mfa: warning: "),
+        "{}",
+        outcome.stderr
+    );
+    assert_eq!(std::fs::read_dir(&folder).unwrap().count(), 0);
+    token.assert();
+    call.assert();
 }
 
 #[cfg(unix)]
@@ -576,9 +630,9 @@ fn a_planted_cache_file_of_another_user_is_never_read_nor_written_through() {
     assert_eq!(
         outcome.stderr,
         format!(
-            "mfa: warning: token cache file {} belongs to another user (uid 65534); it was \
-             neither read nor replaced, and a new token was asked for; remove it if you did \
-             not put it there\n",
+            "mfa: warning: token cache file {} is not used: the file belongs to another user \
+             (uid 65534); it was neither read nor replaced, and a new token was asked for; \
+             remove it if you did not put it there\n",
             file.display()
         )
     );

@@ -68,7 +68,6 @@ impl Sources<'_> {
         let Some(command) = self.profile.text(&table::PASSWORD_COMMAND) else {
             return Ok(None);
         };
-        self.trusted(&table::PASSWORD_COMMAND, "run", "what runs as you")?;
         Ok(Some(Password::Command {
             command: Secret::new(command),
             origin: self.in_profile(table::PASSWORD_COMMAND.key),

@@ -247,9 +247,6 @@ impl Sources<'_> {
         let Some((path, origin)) = self.file_setting(setting, global.ca_file.as_ref())? else {
             return Ok(None);
         };
-        if let Origin::Profile { .. } = origin {
-            self.trusted(setting, "used", "which servers you trust")?;
-        }
         match read_certificates(&path) {
             Ok(certificates) => Ok(Some(CaFile {
                 path,

@@ -85,6 +85,12 @@ pub fn load_failure(path: &Path, origin: &Origin, err: LoadError) -> Failure {
         LoadError::Missing => format!("config file {shown} (from {origin}) does not exist"),
         LoadError::Unreadable(why) => format!("cannot read config file {shown}: {why}"),
         LoadError::Invalid(why) => format!("config file {shown} is invalid: {why}"),
+        LoadError::Foreign(foreign) => format!(
+            "config file {shown} is not used: {}, so another user could choose its \
+             settings (where your password is sent, what runs as you, which files are \
+             written); fix it with `{}`",
+            foreign.why, foreign.fix
+        ),
     })
 }
 
@@ -202,29 +208,6 @@ impl<'a> Sources<'a> {
         Origin::Profile {
             key,
             place: self.place.clone(),
-        }
-    }
-
-    /// Refuses `setting` from the profile when another user could change the config
-    /// file (see [`config_file::others_can_change`]): it names something to run or to
-    /// trust, which would then be theirs to choose. `done` says what was not done with
-    /// it (`run`), `chosen` what they could choose (`what runs as you`).
-    pub(super) fn trusted(
-        &self,
-        setting: &Setting,
-        done: &str,
-        chosen: &str,
-    ) -> Result<(), Failure> {
-        let Some(file) = self.file.as_ref().filter(|file| file.exists) else {
-            return Ok(());
-        };
-        match config_file::others_can_change(&file.path) {
-            None => Ok(()),
-            Some((why, fix)) => Err(Failure::Config(format!(
-                "{} was not {done}: {why}, so another user could choose {chosen}; fix it with \
-                 `{fix}`",
-                self.in_profile(setting.key)
-            ))),
         }
     }
 
