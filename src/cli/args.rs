@@ -848,7 +848,7 @@ mod tests {
             let long = help_of(&format!("{name} --help"));
             assert!(long.contains("\nExamples:\n  "), "{name}: {long}");
             assert!(
-                long.contains("Exit status:\n    0  success"),
+                long.contains("Exit status:\n      0  success"),
                 "{name}: {long}"
             );
             assert!(long.contains("6  rate limited (429)"), "{name}: {long}");

@@ -127,7 +127,7 @@ impl Entry {
             .api_error()
             .and_then(mfa::Error::request_id)
             .map(str::to_owned);
-        self.exit = failure.exit() as u8;
+        self.exit = failure.exit().code();
         self.sent = failure.sent().to_owned();
     }
 }

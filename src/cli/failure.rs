@@ -8,84 +8,102 @@ use mfa::ErrorClass;
 
 /// The exit status table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[repr(u8)]
 pub enum Exit {
-    Success = 0,
+    Success,
     /// The command worked and its answer is "no": `verify`'s code is not valid, or
     /// `config get`'s key is not set (as `git config` says it). Not a failure.
-    AnswerNo = 1,
-    Usage = 2,
-    Config = 3,
-    CredentialsRefused = 4,
-    Rejected = 5,
-    RateLimited = 6,
-    ServerFailed = 7,
-    Network = 8,
-    UnexpectedAnswer = 9,
-    /// Ended by SIGHUP (the terminal closed): 128 + 1, as a shell reports it.
-    HungUp = 129,
-    /// Ended by SIGINT (Ctrl-C): 128 + 2.
-    Interrupted = 130,
-    /// Ended by SIGQUIT (Ctrl-\): 128 + 3.
-    Quit = 131,
-    /// Ended by SIGTERM: 128 + 15.
-    Terminated = 143,
+    AnswerNo,
+    Usage,
+    Config,
+    CredentialsRefused,
+    Rejected,
+    RateLimited,
+    ServerFailed,
+    Network,
+    UnexpectedAnswer,
+    /// Ended by a signal: 128 and its number, as a shell reports it (SIGHUP 129, SIGINT
+    /// 130, SIGQUIT 131, SIGTERM 143, SIGUSR1 138 on Linux).
+    Signalled(u8),
 }
 
-/// What each exit status means: the one table `--help` and `mfa man` both show.
-pub const EXIT_STATUS: [(Exit, &str); 14] = [
-    (Exit::Success, "success (verify: the code is valid)"),
+impl Exit {
+    /// The status the process exits with.
+    pub fn code(self) -> u8 {
+        match self {
+            Exit::Success => 0,
+            Exit::AnswerNo => 1,
+            Exit::Usage => 2,
+            Exit::Config => 3,
+            Exit::CredentialsRefused => 4,
+            Exit::Rejected => 5,
+            Exit::RateLimited => 6,
+            Exit::ServerFailed => 7,
+            Exit::Network => 8,
+            Exit::UnexpectedAnswer => 9,
+            Exit::Signalled(code) => code,
+        }
+    }
+}
+
+/// What each exit status means: the one table `--help` and `mfa man` both show, each
+/// status as it is shown (a signal's as `128+N`).
+pub const EXIT_STATUS: [(&str, &str); 15] = [
+    ("0", "success (verify: the code is valid)"),
     (
-        Exit::AnswerNo,
+        "1",
         "verify: the code is not valid; config get: the key is not set",
     ),
     (
-        Exit::Usage,
+        "2",
         "usage: unknown command or flag, invalid flag value, or a missing \
          --to/--from/--application-id/--expiration or code; nothing was sent (but --verify \
          given no code back: the code was sent and not checked)",
     ),
     (
-        Exit::Config,
+        "3",
         "configuration: missing or unusable credentials (a failed password_command too), \
-         config file, profile or CA file, an invalid value from the environment or the \
-         config file, or a stdout that cannot be written (a full disk); nothing was sent",
+         config file (one another user could change too), profile, audit log or CA file, an \
+         invalid value from the environment or the config file, or a stdout that cannot be \
+         written (a full disk); nothing was sent",
     ),
     (
-        Exit::CredentialsRefused,
+        "4",
         "the API or its token endpoint refused the credentials (401, 403)",
     ),
+    ("5", "the API rejected the request (400, other 4xx)"),
+    ("6", "rate limited (429), after any retries"),
+    ("7", "the API failed (5xx); never retried"),
     (
-        Exit::Rejected,
-        "the API rejected the request (400, other 4xx)",
-    ),
-    (Exit::RateLimited, "rate limited (429), after any retries"),
-    (Exit::ServerFailed, "the API failed (5xx); never retried"),
-    (
-        Exit::Network,
+        "8",
         "network: no connection, proxy or TLS failure, or no answer in time (the message says \
          whether the code may have been sent)",
     ),
     (
-        Exit::UnexpectedAnswer,
+        "9",
         "unexpected answer: a 2xx that is not the documented JSON, a redirect, or no HTTP at all",
     ),
     (
-        Exit::HungUp,
+        "129",
         "hung up (the terminal closed, SIGHUP); the message says whether the code may have been \
          sent",
     ),
     (
-        Exit::Interrupted,
+        "130",
         "interrupted (Ctrl-C, SIGINT); the message says whether the code may have been sent",
     ),
     (
-        Exit::Quit,
+        "131",
         "quit (SIGQUIT); the message says whether the code may have been sent",
     ),
     (
-        Exit::Terminated,
+        "143",
         "terminated (SIGTERM); the message says whether the code may have been sent",
+    ),
+    (
+        "128+N",
+        "ended by any other signal N whose default is to end a process (SIGUSR1, SIGUSR2, \
+         SIGALRM, SIGVTALRM, SIGPROF, SIGXCPU, ...), as SIGTERM ends it; SIGXFSZ is ignored, so \
+         a write past the file-size limit fails and says so",
     ),
 ];
 
@@ -93,10 +111,10 @@ pub const EXIT_STATUS: [(Exit, &str); 14] = [
 /// under itself, so clap (which wraps at 100 at most) keeps the layout.
 pub fn exit_status_help() -> String {
     const WIDTH: usize = 100;
-    const INDENT: &str = "       ";
+    const INDENT: &str = "         ";
     let mut help = String::from("Exit status:");
     for (exit, meaning) in EXIT_STATUS {
-        let mut line = format!("  {:>3}  ", exit as u8);
+        let mut line = format!("  {exit:>5}  ");
         let mut line_has_words = false;
         for word in meaning.split(' ') {
             if line_has_words && line.len() + 1 + word.len() > WIDTH {
@@ -119,7 +137,7 @@ pub fn exit_status_help() -> String {
 
 impl From<Exit> for std::process::ExitCode {
     fn from(exit: Exit) -> Self {
-        std::process::ExitCode::from(exit as u8)
+        std::process::ExitCode::from(exit.code())
     }
 }
 
@@ -160,46 +178,33 @@ pub enum Failure {
     },
 }
 
-/// The signals that end a run with a word on what was sent.
+/// A signal that ended a run with a word on what was sent: its system number and
+/// name (`interrupt` says which signals those are).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Signal {
-    /// The terminal closed (or a session ended).
-    Hangup,
-    /// Ctrl-C.
-    Interrupt,
-    /// Ctrl-\.
-    Quit,
-    /// A polite request to stop, from a CI runner or `kill`.
-    Terminate,
+pub struct Signal {
+    number: u8,
+    name: &'static str,
 }
 
 impl Signal {
-    /// Every one, in the order of their numbers.
-    pub const ALL: [Signal; 4] = [
-        Signal::Hangup,
-        Signal::Interrupt,
-        Signal::Quit,
-        Signal::Terminate,
-    ];
+    /// The signal numbered `number` on this system, called `name` (`SIGINT`).
+    pub const fn new(number: u8, name: &'static str) -> Self {
+        Signal { number, name }
+    }
 
-    /// `SIGHUP`, `SIGINT`, `SIGQUIT` or `SIGTERM`.
+    /// `SIGHUP`, `SIGINT`, `SIGUSR1`, `SIGRTMIN+3`, ...
     pub fn name(self) -> &'static str {
-        match self {
-            Signal::Hangup => "SIGHUP",
-            Signal::Interrupt => "SIGINT",
-            Signal::Quit => "SIGQUIT",
-            Signal::Terminate => "SIGTERM",
-        }
+        self.name
+    }
+
+    /// The system's number for it.
+    pub fn number(self) -> u8 {
+        self.number
     }
 
     /// The exit status a run it ends has: 128 and its number.
     pub fn exit(self) -> Exit {
-        match self {
-            Signal::Hangup => Exit::HungUp,
-            Signal::Interrupt => Exit::Interrupted,
-            Signal::Quit => Exit::Quit,
-            Signal::Terminate => Exit::Terminated,
-        }
+        Exit::Signalled(128u8.saturating_add(self.number))
     }
 }
 
@@ -394,46 +399,64 @@ mod tests {
 
     #[test]
     fn the_exit_table_lists_every_status_once_in_order() {
-        let codes: Vec<u8> = EXIT_STATUS.iter().map(|(exit, _)| *exit as u8).collect();
-        let mut expected: Vec<u8> = (0..=9).collect();
-        expected.extend([129, 130, 131, 143]);
+        let codes: Vec<&str> = EXIT_STATUS.iter().map(|(code, _)| *code).collect();
+        let mut expected: Vec<String> = [
+            Exit::Success,
+            Exit::AnswerNo,
+            Exit::Usage,
+            Exit::Config,
+            Exit::CredentialsRefused,
+            Exit::Rejected,
+            Exit::RateLimited,
+            Exit::ServerFailed,
+            Exit::Network,
+            Exit::UnexpectedAnswer,
+        ]
+        .iter()
+        .map(|exit| exit.code().to_string())
+        .collect();
+        expected.extend(["129", "130", "131", "143", "128+N"].map(String::from));
         assert_eq!(codes, expected);
         let help = exit_status_help();
-        assert!(help.starts_with("Exit status:\n    0  success"), "{help}");
+        assert!(help.starts_with("Exit status:\n      0  success"), "{help}");
         assert!(
-            help.contains("\n    8  network: no connection, proxy or TLS failure"),
+            help.contains("\n      8  network: no connection, proxy or TLS failure"),
             "{help}"
         );
         assert!(help.lines().all(|line| line.len() <= 100), "{help}");
         assert!(
-            help.contains("\n       the code may have been sent)"),
+            help.contains("\n         code back: the code was sent and not checked)"),
             "{help}"
         );
         assert!(
-            help.contains("\n  130  interrupted (Ctrl-C, SIGINT)"),
+            help.contains("\n    130  interrupted (Ctrl-C, SIGINT)"),
             "{help}"
         );
-        assert!(help.contains("\n  143  terminated (SIGTERM)"), "{help}");
+        assert!(help.contains("\n    143  terminated (SIGTERM)"), "{help}");
+        assert!(
+            help.contains("\n  128+N  ended by any other signal N"),
+            "{help}"
+        );
     }
 
     #[test]
     fn every_failure_has_its_exit_status() {
-        assert_eq!(Failure::Usage(String::new()).exit() as u8, 2);
-        assert_eq!(Failure::Config(String::new()).exit() as u8, 3);
-        assert_eq!(api(401).exit() as u8, 4);
-        assert_eq!(api(403).exit() as u8, 4);
-        assert_eq!(api(400).exit() as u8, 5);
-        assert_eq!(api(404).exit() as u8, 5);
-        assert_eq!(api(429).exit() as u8, 6);
-        assert_eq!(api(500).exit() as u8, 7);
-        assert_eq!(api(504).exit() as u8, 7);
+        assert_eq!(Failure::Usage(String::new()).exit().code(), 2);
+        assert_eq!(Failure::Config(String::new()).exit().code(), 3);
+        assert_eq!(api(401).exit().code(), 4);
+        assert_eq!(api(403).exit().code(), 4);
+        assert_eq!(api(400).exit().code(), 5);
+        assert_eq!(api(404).exit().code(), 5);
+        assert_eq!(api(429).exit().code(), 6);
+        assert_eq!(api(500).exit().code(), 7);
+        assert_eq!(api(504).exit().code(), 7);
         let network = Failure::from(mfa::Error::Network {
             call: mfa::Call::VoiceCode,
             host: "h".into(),
             delivery: mfa::Delivery::NotSent,
             cause: mfa::NetworkCause::Failed("x".into()),
         });
-        assert_eq!(network.exit() as u8, 8);
+        assert_eq!(network.exit().code(), 8);
         let odd = Failure::from(mfa::Error::UnexpectedAnswer {
             call: mfa::Call::VoiceCode,
             status: Some(200),
@@ -441,7 +464,7 @@ mod tests {
             problem: "x".into(),
             body: String::new(),
         });
-        assert_eq!(odd.exit() as u8, 9);
+        assert_eq!(odd.exit().code(), 9);
     }
 
     #[test]

@@ -13,6 +13,7 @@ use std::io::{self, BufRead, Read, Write};
 use mfa::{Code, Secret};
 
 use crate::cli::failure::Failure;
+use crate::cli::hidden_prompt;
 
 /// More than any code and its line ending; a longer stdin is refused unread.
 const CAP: u64 = 1024;
@@ -31,7 +32,7 @@ impl Input<'_> {
         let line = if self.terminal {
             // Typed without echo, as a password is: the code is a secret too.
             let _ = err.flush();
-            let typed = rpassword::prompt_password("Code: ")
+            let typed = hidden_prompt::read("Code: ")
                 .map_err(|e| failure(format!("cannot read the code from the terminal: {e}")))?;
             self.line_alone(typed.into_bytes(), "code")
                 .map_err(failure)?
@@ -65,7 +66,7 @@ impl Input<'_> {
         loop {
             let _ = err.flush();
             let prompt = format!("Code read back ({left} {tries} left): ");
-            let typed = rpassword::prompt_password(prompt)
+            let typed = hidden_prompt::read(&prompt)
                 .map_err(|e| Failure::Usage(format!("cannot read the code: {e}")))?;
             match typed.parse() {
                 Ok(code) => return Ok(code),
@@ -98,7 +99,7 @@ impl Input<'_> {
         let failure = |why: String| Failure::Usage(format!("mfa config set {key} -: {why}"));
         let what = key.replace('_', " ");
         let line = if self.terminal {
-            let typed = rpassword::prompt_password(format!("{}: ", capitalized(&what)))
+            let typed = hidden_prompt::read(&format!("{}: ", capitalized(&what)))
                 .map_err(|e| failure(format!("cannot read the {what} from the terminal: {e}")))?;
             self.line_alone(typed.into_bytes(), &what)
                 .map_err(failure)?

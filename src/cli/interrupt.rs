@@ -1,7 +1,13 @@
-//! SIGHUP (the terminal closed), Ctrl-C (SIGINT), Ctrl-\ (SIGQUIT) and SIGTERM while a
-//! call is made: one line (or one JSON error) saying whether the code may have gone out,
-//! exit 128 and the signal's number (129, 130, 131, 143), and the `password_command`
-//! with all it started ended too.
+//! Every signal whose default would end the process, while a call is made: SIGHUP (the
+//! terminal closed), Ctrl-C (SIGINT), Ctrl-\ (SIGQUIT), SIGTERM, and SIGUSR1, SIGUSR2,
+//! SIGALRM, SIGVTALRM, SIGPROF, SIGXCPU and the rest ([`handled`]): one line (or one
+//! JSON error) saying whether the code may have gone out, exit 128 and the signal's
+//! number (129, 130, 131, 143, ...), the terminal put back as it was, and the
+//! `password_command` with all it started ended too. SIGXFSZ is ignored from the start
+//! instead, so a write past the file-size limit fails and reports itself (an audit line
+//! that cannot be written is a warning; the call's result stands). SIGKILL and SIGSTOP
+//! cannot be caught; signals that mean a fault of the program (SIGSEGV, SIGBUS, ...)
+//! keep their default.
 //!
 //! The handler may only do what is safe inside a signal handler: read atomics, send a
 //! signal, write bytes already made, and exit. So the messages are made when the
@@ -29,14 +35,14 @@ const SENT: u8 = 2;
 /// The code was sent, and `--verify` waits for it to be typed back.
 const AT_PROMPT: u8 = 3;
 
-/// For each of [`Signal::ALL`], what to write in each state.
-type Made = [[Vec<u8>; 4]; 4];
+/// For each signal of [`handled`], in its order, what to write in each state.
+type Made = Vec<[Vec<u8>; 4]>;
 
 /// What the handler kills of a running `password_command`: minus its process group
 /// (it has its own), or its process (it shares mfa's group and terminal); 0 for none.
 static CHILD: AtomicI32 = AtomicI32::new(0);
 
-/// What the handler writes: for each of [`Signal::ALL`], one message a state. Made
+/// What the handler writes: for each signal of [`handled`], one message a state. Made
 /// anew for each call of a run (a round trip makes several), the old ones leaked, so
 /// the handler never reads freed memory.
 static MESSAGES: AtomicPtr<Made> = AtomicPtr::new(std::ptr::null_mut());
@@ -145,7 +151,7 @@ impl Said {
 /// installs the handler if it is not yet.
 fn arm(states: impl FnMut(Signal) -> [Vec<u8>; 4]) {
     STATE.store(NOTHING_SENT, Ordering::Relaxed);
-    let made = Box::leak(Box::new(Signal::ALL.map(states)));
+    let made = Box::leak(Box::new(handled().iter().copied().map(states).collect()));
     MESSAGES.store(made, Ordering::SeqCst);
     INSTALLED.call_once(unix::install_handler);
 }
@@ -163,7 +169,7 @@ pub fn log_to(fd: i32, line: impl Fn(Signal, Delivery) -> Vec<u8>) {
             Vec::new(),
         ]
     };
-    let made = Box::leak(Box::new(Signal::ALL.map(states)));
+    let made = Box::leak(Box::new(handled().iter().copied().map(states).collect()));
     LOG_LINES.store(made, Ordering::SeqCst);
     LOG_FD.store(fd, Ordering::SeqCst);
 }
@@ -215,8 +221,8 @@ pub fn child_ended() {
     CHILD.store(0, Ordering::Relaxed);
 }
 
-/// If a child ended by one of the four signals (Ctrl-C at a terminal it held), ends
-/// this run by the same signal, with its word on what was sent.
+/// If a child ended by a handled signal (Ctrl-C at a terminal it held), ends this run
+/// by the same signal, with its word on what was sent.
 pub fn pass_on(status: std::process::ExitStatus) {
     #[cfg(unix)]
     {
@@ -231,14 +237,23 @@ pub fn pass_on(status: std::process::ExitStatus) {
     let _ = status;
 }
 
-/// Runs `work` with SIGHUP, SIGINT, SIGQUIT and SIGTERM held back: one that comes
-/// meanwhile takes effect when `work` is done. For replacing a file: the temporary file is renamed
+/// Runs `work` with every handled signal held back: one that comes meanwhile takes
+/// effect when `work` is done. For replacing a file: the temporary file is renamed
 /// or removed before the run can end.
 pub fn held_back<T>(work: impl FnOnce() -> T) -> T {
     let held = unix::hold();
     let done = work();
     unix::release(held);
     done
+}
+
+#[cfg(unix)]
+pub use unix::{guard_terminal, terminal_back};
+
+/// From the start of the run: SIGXFSZ is ignored, so a write past the file-size limit
+/// fails and says so (see the module's doc).
+pub fn ignore_file_size_limit() {
+    unix::ignore_file_size_limit();
 }
 
 /// The state's message for `signal`, as the handler writes it.
@@ -256,12 +271,19 @@ fn log_line(signal: Signal) -> &'static [u8] {
 /// The bytes made for `signal` and the state the call is in now.
 fn of_state(made: &AtomicPtr<Made>, signal: Signal) -> &'static [u8] {
     let state = usize::from(STATE.load(Ordering::Relaxed)).min(3);
-    let signal = Signal::ALL.iter().position(|s| *s == signal).unwrap_or(0);
+    let signal = handled().iter().position(|s| *s == signal).unwrap_or(0);
     let made = made.load(Ordering::SeqCst);
     // SAFETY: the pointer is null or was leaked from a Box: never freed nor changed.
     #[allow(unsafe_code)]
     let made: Option<&'static Made> = unsafe { made.as_ref() };
-    made.map_or(&[][..], |made| &made[signal][state])
+    made.and_then(|made| made.get(signal))
+        .map_or(&[][..], |made| &made[state])
+}
+
+/// Every signal that ends a run with a word on what was sent: each whose default
+/// action would end the process, but the program's own faults and SIGXFSZ (ignored).
+pub fn handled() -> &'static [Signal] {
+    unix::HANDLED
 }
 
 /// The exit status for `signal`.
@@ -275,39 +297,85 @@ fn exit_of(signal: Signal) -> Exit {
 mod unix {
     use super::*;
 
-    /// Each signal handled, and its system number.
-    const NUMBERS: [(Signal, libc::c_int); 4] = [
-        (Signal::Hangup, libc::SIGHUP),
-        (Signal::Interrupt, libc::SIGINT),
-        (Signal::Quit, libc::SIGQUIT),
-        (Signal::Terminate, libc::SIGTERM),
+    /// A signal of this system by its libc constant, named as the system names it.
+    macro_rules! signals {
+        ($($name:ident),* $(,)?) => {
+            &[$(Signal::new(libc::$name as u8, stringify!($name))),*]
+        };
+    }
+
+    /// Each signal handled, in the order of their numbers on Linux.
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    pub(super) const HANDLED: &[Signal] = signals![
+        SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, SIGTERM, SIGSTKFLT, SIGXCPU, SIGVTALRM,
+        SIGPROF, SIGIO, SIGPWR,
+    ];
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    pub(super) const HANDLED: &[Signal] = signals![
+        SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, SIGTERM, SIGXCPU, SIGVTALRM, SIGPROF,
     ];
 
-    /// The signal a system number stands for, if it is one of the four.
+    /// The signal a system number stands for, if it is handled.
     pub(super) fn number_of(number: libc::c_int) -> Option<Signal> {
-        NUMBERS
+        HANDLED
             .iter()
-            .find(|(_, n)| *n == number)
-            .map(|(signal, _)| *signal)
+            .find(|signal| libc::c_int::from(signal.number()) == number)
+            .copied()
+    }
+
+    /// The terminal a hidden prompt changed, and how it was before: put back by the
+    /// handler, whatever ends the run.
+    static TERMINAL_FD: AtomicI32 = AtomicI32::new(-1);
+    static TERMINAL_WAS: AtomicPtr<libc::termios> = AtomicPtr::new(std::ptr::null_mut());
+
+    /// From now until [`terminal_back`], an ending signal puts the terminal `fd` back
+    /// as `was`.
+    pub fn guard_terminal(fd: i32, was: libc::termios) {
+        TERMINAL_WAS.store(Box::leak(Box::new(was)), Ordering::SeqCst);
+        TERMINAL_FD.store(fd, Ordering::SeqCst);
+        INSTALLED.call_once(install_handler);
+    }
+
+    /// The terminal is as it was again.
+    pub fn terminal_back() {
+        TERMINAL_FD.store(-1, Ordering::SeqCst);
     }
 
     extern "C" fn on_signal(number: libc::c_int) {
-        let signal = number_of(number).unwrap_or(Signal::Interrupt);
+        let signal = number_of(number).unwrap_or(HANDLED[1]);
         let child = CHILD.load(Ordering::Relaxed);
         let message = message(signal);
         let (log, line) = (LOG_FD.load(Ordering::Relaxed), log_line(signal));
-        // SAFETY: kill(2), write(2) and _exit(2) are async-signal-safe, and touch only
-        // integers and the bytes of a message and a log line made before, which are
-        // never freed.
+        let (terminal, was) = (
+            TERMINAL_FD.load(Ordering::SeqCst),
+            TERMINAL_WAS.load(Ordering::SeqCst),
+        );
+        // SAFETY: tcsetattr(3), kill(2), write(2), signal(2), raise(3), sigprocmask(2)
+        // and _exit(2) are async-signal-safe, and touch only integers, a signal set on
+        // the stack, a terminal's settings and the bytes of a message and a log line
+        // made before, none of them ever freed.
         unsafe {
+            if terminal >= 0 && !was.is_null() {
+                libc::tcsetattr(terminal, libc::TCSANOW, was);
+            }
             if child != 0 {
                 libc::kill(child, libc::SIGKILL);
             }
             if log >= 0 && !line.is_empty() {
                 libc::write(log, line.as_ptr().cast(), line.len());
             }
+            if message.is_empty() {
+                // No call under way (a hidden prompt of `config set`): the signal's own
+                // ending, now that the terminal is back.
+                libc::signal(number, libc::SIG_DFL);
+                libc::raise(number);
+                let mut this: libc::sigset_t = std::mem::zeroed();
+                libc::sigemptyset(&mut this);
+                libc::sigaddset(&mut this, number);
+                libc::sigprocmask(libc::SIG_UNBLOCK, &this, std::ptr::null_mut());
+            }
             libc::write(2, message.as_ptr().cast(), message.len());
-            libc::_exit(i32::from(exit_of(signal) as u8));
+            libc::_exit(i32::from(exit_of(signal).code()));
         }
     }
 
@@ -318,20 +386,29 @@ mod unix {
             let mut action: libc::sigaction = std::mem::zeroed();
             action.sa_sigaction = on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
             libc::sigemptyset(&mut action.sa_mask);
-            for (_, number) in NUMBERS {
-                libc::sigaction(number, &action, std::ptr::null_mut());
+            for signal in HANDLED {
+                libc::sigaction(signal.number().into(), &action, std::ptr::null_mut());
             }
         }
     }
 
-    /// The four signals.
+    /// SIGXFSZ is ignored: a write past the file-size limit then fails with an error
+    /// the code that made it reports, instead of ending the run without a word.
+    pub(super) fn ignore_file_size_limit() {
+        // SAFETY: signal(2) with SIG_IGN installs no code of ours.
+        unsafe {
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+        }
+    }
+
+    /// Every handled signal.
     fn all() -> libc::sigset_t {
         // SAFETY: sigemptyset and sigaddset fill in the set they are given.
         unsafe {
             let mut set: libc::sigset_t = std::mem::zeroed();
             libc::sigemptyset(&mut set);
-            for (_, number) in NUMBERS {
-                libc::sigaddset(&mut set, number);
+            for signal in HANDLED {
+                libc::sigaddset(&mut set, signal.number().into());
             }
             set
         }
@@ -345,7 +422,7 @@ mod unix {
         }
     }
 
-    /// Holds the four signals back; returns the mask to go back to.
+    /// Holds every handled signal back; returns the mask to go back to.
     pub(super) fn hold() -> libc::sigset_t {
         let set = all();
         // SAFETY: pthread_sigmask reads `set` and writes the old mask into `old`.
@@ -364,16 +441,16 @@ mod unix {
         }
     }
 
-    /// Whether each of the four signals is held back on this thread now.
+    /// Whether each handled signal is held back on this thread now.
     #[cfg(test)]
     pub(super) fn all_are_held() -> bool {
         // SAFETY: with a null new mask, pthread_sigmask only writes the current one.
         unsafe {
             let mut now: libc::sigset_t = std::mem::zeroed();
             libc::pthread_sigmask(libc::SIG_BLOCK, std::ptr::null(), &mut now);
-            NUMBERS
+            HANDLED
                 .iter()
-                .all(|(_, number)| libc::sigismember(&now, *number) == 1)
+                .all(|signal| libc::sigismember(&now, signal.number().into()) == 1)
         }
     }
 }
@@ -382,8 +459,10 @@ mod unix {
 /// does, and nothing is held back.
 #[cfg(not(unix))]
 mod unix {
+    pub(super) const HANDLED: &[super::Signal] = &[];
     pub(super) struct Held;
     pub(super) fn install_handler() {}
+    pub(super) fn ignore_file_size_limit() {}
     pub(super) fn hold() -> Held {
         Held
     }
@@ -393,6 +472,14 @@ mod unix {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The handled signal called `name`.
+    fn named(name: &str) -> Signal {
+        *handled()
+            .iter()
+            .find(|signal| signal.name() == name)
+            .unwrap()
+    }
 
     /// The message the handler would write for `signal` now.
     fn shown(signal: Signal) -> String {
@@ -404,43 +491,48 @@ mod tests {
         install(OutputFormat::Text, Call::VoiceCode, false, None);
         STATE.store(NOTHING_SENT, Ordering::Relaxed);
         assert_eq!(
-            shown(Signal::Interrupt),
+            shown(named("SIGINT")),
             "mfa: error: interrupted (SIGINT) before the request went out; nothing was sent\n"
         );
         request_written();
         assert_eq!(
-            shown(Signal::Terminate),
+            shown(named("SIGTERM")),
             "mfa: error: interrupted (SIGTERM) while the request was out; the code may have \
              been sent, so check before sending another\n"
         );
         answered(429);
-        assert!(shown(Signal::Interrupt).ends_with("nothing was sent\n"));
+        assert!(shown(named("SIGINT")).ends_with("nothing was sent\n"));
         request_written();
         answered(503);
-        assert!(shown(Signal::Interrupt).contains("may have been sent"));
+        assert!(shown(named("SIGINT")).contains("may have been sent"));
         answered(200);
         assert_eq!(
-            shown(Signal::Interrupt),
+            shown(named("SIGINT")),
             "mfa: error: interrupted (SIGINT) after the API answered; the API took the \
              request, so the code was sent\n"
         );
         assert_eq!(
-            shown(Signal::Hangup),
+            shown(named("SIGHUP")),
             "mfa: error: interrupted (SIGHUP) after the API answered; the API took the \
              request, so the code was sent\n"
         );
         STATE.store(NOTHING_SENT, Ordering::Relaxed);
         assert_eq!(
-            shown(Signal::Quit),
+            shown(named("SIGQUIT")),
             "mfa: error: interrupted (SIGQUIT) before the request went out; nothing was sent\n"
         );
         for (signal, exit) in [
-            (Signal::Hangup, 129),
-            (Signal::Interrupt, 130),
-            (Signal::Quit, 131),
-            (Signal::Terminate, 143),
+            (named("SIGHUP"), 129),
+            (named("SIGINT"), 130),
+            (named("SIGQUIT"), 131),
+            (named("SIGTERM"), 143),
         ] {
-            assert_eq!(exit_of(signal) as u8, exit, "{signal:?}");
+            assert_eq!(exit_of(signal).code(), exit, "{signal:?}");
+        }
+        // Every other signal that would end the run, as 128 and its number.
+        for signal in handled() {
+            assert_eq!(exit_of(*signal).code(), 128 + signal.number(), "{signal:?}");
+            assert!(shown(*signal).contains(&format!("interrupted ({})", signal.name())));
         }
     }
 

@@ -51,7 +51,7 @@ pub fn write_man(out: &mut dyn Write) -> io::Result<()> {
     roff.control("SH", ["EXIT STATUS"]);
     for (exit, meaning) in EXIT_STATUS {
         roff.control("TP", []);
-        roff.text([bold((exit as u8).to_string())]);
+        roff.text([bold(exit)]);
         roff.text([roman(meaning)]);
     }
     roff.control("SH", ["ENVIRONMENT"]);

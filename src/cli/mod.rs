@@ -15,6 +15,7 @@ mod config_file;
 mod credentials;
 mod doctor;
 mod failure;
+mod hidden_prompt;
 mod input;
 mod interrupt;
 mod log_command;
@@ -63,6 +64,7 @@ pub struct Places<'a> {
 /// Runs `mfa` in this process's real surroundings.
 pub fn main() -> ExitCode {
     keep_out_of_core_dumps();
+    interrupt::ignore_file_size_limit();
     completion::answer_if_asked();
     let env = |name: &str| std::env::var_os(name);
     // A folder made from a relative HOME or XDG_* variable would be taken from the
@@ -616,7 +618,7 @@ fn ended(
     sent: mfa::Delivery,
     outcome: Option<&Outcome>,
 ) -> Vec<u8> {
-    entry.exit = exit as u8;
+    entry.exit = exit.code();
     entry.sent = failure::sent_word(sent).to_owned();
     match outcome {
         Some(Outcome::CallId(id)) => entry.id = Some(id.as_str().to_owned()),

@@ -14,6 +14,7 @@ use std::io::{BufRead, Read, Write};
 use mfa::Secret;
 
 use crate::cli::failure::Failure;
+use crate::cli::hidden_prompt;
 use crate::cli::input::Input;
 use crate::cli::settings::table::{self, Setting};
 
@@ -39,7 +40,7 @@ pub fn ask(
     current: &Current,
 ) -> Result<Vec<(&'static Setting, Answer)>, Failure> {
     ask_with(input, err, current, &mut |prompt| {
-        rpassword::prompt_password(prompt)
+        hidden_prompt::read(prompt)
     })
 }
 

@@ -370,13 +370,14 @@ fn a_log_that_cannot_be_written_once_the_code_is_sent_is_a_warning_and_the_resul
     let mfa =
         Mfa::voice(&format!("{}/api/v1", server.url())).args(&["--log", log.to_str().unwrap()]);
     // A full disk, as the kernel shows it: a file-size limit of 0 makes every write to
-    // the log fail (EFBIG; the signal that would come with it is ignored), while the
-    // pipes to the test are written as ever.
+    // the log fail (EFBIG), while the pipes to the test are written as ever. SIGXFSZ,
+    // which comes with the failed write, has its default (ending the process) here:
+    // mfa ignores it itself, so the write fails and says so.
     let inner = mfa.command();
     let mut limited = std::process::Command::new("/bin/bash");
     limited
         .env_clear()
-        .args(["-c", "trap '' XFSZ; ulimit -f 0; exec \"$0\" \"$@\""])
+        .args(["-c", "trap - XFSZ; ulimit -f 0; exec \"$0\" \"$@\""])
         .arg(inner.get_program())
         .args(inner.get_args());
     for (name, value) in inner.get_envs() {

@@ -229,3 +229,59 @@ fn a_signal_during_the_round_trips_check_says_the_code_was_sent() {
          request, so the code was sent"
     );
 }
+
+/// The system's number for the signal `name` (`USR1`), as `kill -l` gives it.
+fn number_of(name: &str) -> i32 {
+    let listed = std::process::Command::new("kill")
+        .args(["-l", name])
+        .output()
+        .unwrap();
+    String::from_utf8(listed.stdout)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn every_signal_that_would_end_the_run_says_what_was_sent_logs_it_and_exits_128_and_n() {
+    let mut names = vec![
+        "HUP", "INT", "QUIT", "TERM", "USR1", "USR2", "ALRM", "VTALRM", "PROF", "XCPU",
+    ];
+    if cfg!(target_os = "linux") {
+        names.extend(["STKFLT", "IO", "PWR"]);
+    }
+    for name in names {
+        // What `kill` calls SIGIO.
+        let sent = if name == "IO" { "POLL" } else { name };
+        let (port, log) = holding_server();
+        let folder = tempfile::tempdir().unwrap();
+        let audit = folder.path().join("audit.jsonl");
+        let child = Mfa::voice(&format!("http://127.0.0.1:{port}/api/v1"))
+            .args(&["--log", audit.to_str().unwrap()])
+            .start();
+        wait_until("the request arrives", || log.entries().len() == 1);
+        signal(&child, sent);
+        let outcome = Outcome::of(child.wait_with_output().unwrap());
+        assert_eq!(
+            outcome.code,
+            128 + number_of(sent),
+            "SIG{name}: {}",
+            outcome.stderr
+        );
+        assert_eq!(outcome.stdout, "", "SIG{name}");
+        assert_eq!(
+            outcome.stderr,
+            format!(
+                "mfa: error: interrupted (SIG{name}) while the request was out; the audit log \
+                 holds this call: `mfa log --to {TO}`; the code may have been sent, so check \
+                 before sending another\n"
+            ),
+            "SIG{name}"
+        );
+        let logged = std::fs::read_to_string(&audit).unwrap();
+        let entry: serde_json::Value = serde_json::from_str(logged.trim()).unwrap();
+        assert_eq!(entry["sent"], "maybe", "SIG{name}: {logged}");
+        assert_eq!(entry["exit"], 128 + number_of(sent), "SIG{name}: {logged}");
+    }
+}

@@ -293,13 +293,17 @@ fn the_man_page_has_every_command_and_the_exit_table_of_the_help() {
         .nth(1)
         .expect("the exit table");
     for line in rows.lines() {
-        match line.strip_prefix("       ") {
+        match line.strip_prefix("         ") {
             // A meaning's next line, wrapped under it.
             Some(more) => table.last_mut().unwrap().push_str(&format!(" {more}")),
             None => table.push(line.trim_start().to_owned()),
         }
     }
-    let codes: Vec<u8> = (0..=9).chain([129, 130, 131, 143]).collect();
+    let codes: Vec<String> = (0..=9)
+        .chain([129, 130, 131, 143])
+        .map(|n| n.to_string())
+        .chain(["128+N".to_owned()])
+        .collect();
     assert_eq!(table.len(), codes.len(), "{table:?}");
     for (n, row) in codes.into_iter().zip(&table) {
         let meaning = row
@@ -307,7 +311,10 @@ fn the_man_page_has_every_command_and_the_exit_table_of_the_help() {
             .unwrap_or_else(|| panic!("row {n}: {row}"));
         let in_roff = meaning.replace('-', "\\-").replace('\'', "\\*(Aq");
         assert!(
-            page.contains(&format!(".TP\n\\fB{n}\\fR\n{in_roff}\n")),
+            page.contains(&format!(
+                ".TP\n\\fB{}\\fR\n{in_roff}\n",
+                n.replace('-', "\\-")
+            )),
             "exit {n} in the man page: {in_roff}"
         );
     }

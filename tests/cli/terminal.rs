@@ -488,3 +488,76 @@ fn ctrl_c_at_the_round_trips_prompt_says_the_code_was_sent_and_not_checked() {
     send.assert();
     none.assert();
 }
+
+/// Runs `mfa` in a new pseudo-terminal, waits for `prompt`, then ends the run there:
+/// Ctrl-C typed (`how` = "ctrl-c") or a signal sent from outside (`how` = "TERM",
+/// "USR1", ...). Returns how it ended (the exit status, or minus the signal that killed
+/// it) and whether the terminal echoes again afterwards.
+fn ended_at_prompt(mfa: &Mfa, prompt: &str, how: &str) -> (i32, bool, String) {
+    let inner = mfa.command();
+    let script = "import os, pty, signal, sys, termios\n\
+                  prompt, how = sys.argv[1].encode(), sys.argv[2]\n\
+                  pid, fd = pty.fork()\n\
+                  if pid == 0:\n    os.execv(sys.argv[3], sys.argv[3:])\n\
+                  shown = b''\n\
+                  while prompt not in shown:\n    shown += os.read(fd, 1024)\n\
+                  if how == 'ctrl-c':\n    os.write(fd, b'\\x03')\n\
+                  else:\n    os.kill(pid, getattr(signal, 'SIG' + how))\n\
+                  _, status = os.waitpid(pid, 0)\n\
+                  echo = termios.tcgetattr(fd)[3] & termios.ECHO\n\
+                  try:\n    shown += os.read(fd, 4096)\nexcept OSError:\n    pass\n\
+                  sys.stderr.write(shown.decode(errors='replace'))\n\
+                  print(os.waitstatus_to_exitcode(status), 'echo' if echo else 'silent')\n";
+    let output = Command::new("python3")
+        .args(["-c", script, prompt, how])
+        .arg(inner.get_program())
+        .args(inner.get_args())
+        .env_clear()
+        .envs(inner.get_envs().filter_map(|(k, v)| Some((k, v?))))
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&output.stdout).into_owned();
+    let shown = String::from_utf8_lossy(&output.stderr).into_owned();
+    let mut words = said.split_whitespace();
+    let status = words.next().and_then(|w| w.parse().ok()).unwrap_or(999);
+    (status, words.next() == Some("echo"), shown)
+}
+
+#[test]
+fn a_run_ended_at_a_hidden_prompt_leaves_the_terminal_echoing_as_it_was() {
+    let mut server = mockito::Server::new();
+    let _send = round_trip_send(&mut server);
+    // (what is asked, its prompt, how the run ends, the status it ends with)
+    let cases: [(Mfa, &str, &str, i32); 5] = [
+        (
+            Mfa::new().args(&["config", "set", "password", "-"]),
+            "Password: ",
+            "ctrl-c",
+            -2,
+        ),
+        (
+            Mfa::new().args(&["config", "set", "client_secret", "-"]),
+            "Client secret: ",
+            "TERM",
+            -15,
+        ),
+        (
+            Mfa::verify_request()
+                .args(&["--code", "-"])
+                .connected(&format!("{}/api/v1", server.url())),
+            "Code: ",
+            "USR1",
+            -10,
+        ),
+        (round_trip(&server), "Code read back", "ctrl-c", 130),
+        (round_trip(&server), "Code read back", "ALRM", 142),
+    ];
+    for (mfa, prompt, how, status) in cases {
+        let (ended, echoing, shown) = ended_at_prompt(&mfa, prompt, how);
+        assert_eq!(ended, status, "{prompt} {how}: {shown}");
+        assert!(
+            echoing,
+            "{prompt} {how}: the terminal was left without echo: {shown}"
+        );
+    }
+}

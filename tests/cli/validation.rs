@@ -309,7 +309,7 @@ fn every_way_of_asking_for_the_full_help_shows_examples_and_the_exit_status_tabl
         );
         assert!(
             help.stdout
-                .contains("\nExit status:\n    0  success (verify"),
+                .contains("\nExit status:\n      0  success (verify"),
             "{args:?}: {}",
             help.stdout
         );
