@@ -19,12 +19,15 @@
 //!   https-unless-loopback rule;
 //! - `credentials`: who is calling, and the `Authorization` header they make;
 //! - `request`: the calls and the exact requests, showable without secrets;
-//! - `redact`: the secrets a client holds, taken out of every answer before it is read;
+//! - `redact`: the secrets a client holds, taken out of every answer before it is read,
+//!   in every encoding a server may echo them in;
 //! - `error`: what can go wrong, by class;
 //! - `retry`: what may be retried (only what surely was not processed) and the waits;
 //! - `proxy`: which proxy a URL goes through, by curl's rules;
-//! - `tls`: extra trusted CAs, the handshakes made, and a failed certificate check in
-//!   words;
+//! - `tls::system`: the operating system's trusted CAs, each file read as any file
+//!   from outside is;
+//! - `tls`: extra trusted CAs (CAs only), the handshakes made, and a failed certificate
+//!   check in words;
 //! - `progress`: how far a request got: its host looked up, a byte of it written;
 //! - `transport`: how a request travels: time-out, retries, proxy, trusted CAs;
 //! - `answer`: reading answers into ids, verdicts or errors;

@@ -2,9 +2,12 @@
 //!
 //! The built-in roots are Mozilla's (webpki-roots), compiled in, so `mfa` behaves the
 //! same on every machine. [`CaCertificates`] adds an operator's own CAs (a company's
-//! TLS-inspecting proxy, a private test server) to them; it never replaces them. The
+//! TLS-inspecting proxy, a private test server) to them; it never replaces them. Only a
+//! CA may be a trust anchor, as OpenSSL and curl hold: a server's own certificate
+//! pinned as one is refused from a CA file and passed over in the system's store. The
 //! operating system's store (with `SSL_CERT_FILE` and `SSL_CERT_DIR`, as OpenSSL tools
-//! read them) is trusted too, unless the caller pins the built-in roots alone; it is
+//! read them, each file read as any untrusted file is: `system`) is trusted too, unless
+//! the caller pins the built-in roots alone; it is
 //! read only when the built-in roots (and extra CAs) do not know a server's issuer, in
 //! the same handshake, so a send to Bandwidth never pays for reading it. The rustls
 //! configuration is made the first time an `https://` connection is opened, so a run
@@ -36,6 +39,8 @@ use ureq::unversioned::transport::{
 use crate::error::{CertificateProblem, NetworkCause};
 use crate::fields::InvalidValue;
 
+mod system;
+
 /// Extra CA certificates to trust, besides the built-in roots.
 #[derive(Clone, PartialEq, Eq)]
 pub struct CaCertificates(Vec<CertificateDer<'static>>);
@@ -43,7 +48,8 @@ pub struct CaCertificates(Vec<CertificateDer<'static>>);
 impl CaCertificates {
     /// Every certificate in PEM text (`-----BEGIN CERTIFICATE-----` blocks; anything
     /// else in the file, such as comments or a key, is skipped). Text with no
-    /// certificate, or with one that cannot be used as a trust anchor, is refused.
+    /// certificate, or with one that cannot be used as a trust anchor (one that is no
+    /// CA, such as a server's own certificate), is refused.
     pub fn from_pem(pem: &[u8]) -> Result<Self, InvalidValue> {
         let mut certificates = Vec::new();
         for item in CertificateDer::pem_slice_iter(pem) {
@@ -58,12 +64,16 @@ impl CaCertificates {
         }
         let mut store = RootCertStore::empty();
         for (n, certificate) in certificates.iter().enumerate() {
-            store.add(certificate.clone()).map_err(|err| {
+            let refused = |why: String| {
                 InvalidValue::from_rule(format!(
-                    "holds a certificate that cannot be trusted (number {}: {err})",
+                    "holds a certificate that cannot be trusted (number {}: {why})",
                     n + 1
                 ))
-            })?;
+            };
+            not_a_ca(certificate).map_or(Ok(()), |why| Err(refused(why.to_owned())))?;
+            store
+                .add(certificate.clone())
+                .map_err(|err| refused(err.to_string()))?;
         }
         Ok(CaCertificates(certificates))
     }
@@ -82,6 +92,41 @@ impl CaCertificates {
 impl fmt::Debug for CaCertificates {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "CaCertificates({} certificates)", self.0.len())
+    }
+}
+
+/// Why `certificate` is no CA, and so may not vouch for a server, if it is not: as
+/// OpenSSL and curl judge a trust anchor, a CA says so in its basic constraints (or,
+/// an old version-1 certificate, has no extensions at all), and a key usage, where it
+/// gives one, allows signing certificates. A server's own certificate pinned as a CA
+/// would otherwise vouch for any name it signs.
+fn not_a_ca(certificate: &CertificateDer<'_>) -> Option<&'static str> {
+    use x509_cert::certificate::Version;
+    use x509_cert::der::Decode;
+    use x509_cert::ext::pkix::{BasicConstraints, KeyUsage};
+    let Ok(parsed) = x509_cert::Certificate::from_der(certificate.as_ref()) else {
+        return Some("not a readable X.509 certificate");
+    };
+    let tbs = parsed.tbs_certificate();
+    let usage = match tbs.get_extension::<KeyUsage>() {
+        Ok(usage) => usage.map(|(_, usage)| usage),
+        Err(_) => return Some("its key usage cannot be read"),
+    };
+    match tbs.get_extension::<BasicConstraints>() {
+        Ok(Some((_, constraints))) if !constraints.ca => {
+            return Some("it is no CA: its basic constraints say CA:FALSE");
+        }
+        Ok(Some(_)) => {}
+        Ok(None) if tbs.version() == Version::V1 => {}
+        Ok(None) if usage.as_ref().is_some_and(KeyUsage::key_cert_sign) => {}
+        Ok(None) => return Some("it is no CA: it has no basic constraints saying CA:TRUE"),
+        Err(_) => return Some("its basic constraints cannot be read"),
+    }
+    match usage {
+        Some(usage) if !usage.key_cert_sign() => {
+            Some("it is no CA: its key usage does not allow signing certificates")
+        }
+        _ => None,
     }
 }
 
@@ -202,9 +247,11 @@ impl Verifier {
     fn system_store(&self) -> Option<&Arc<WebPkiServerVerifier>> {
         self.system_store
             .get_or_init(|| {
-                let found = rustls_native_certs::load_native_certs();
                 let mut roots = RootCertStore::empty();
-                let (_, _) = roots.add_parsable_certificates(found.certs);
+                let cas = system::certificates()
+                    .into_iter()
+                    .filter(|certificate| not_a_ca(certificate).is_none());
+                let (_, _) = roots.add_parsable_certificates(cas);
                 if roots.is_empty() {
                     return None;
                 }
@@ -552,12 +599,59 @@ mod tests {
 
     #[test]
     fn extra_cas_are_added_to_the_built_in_roots_not_put_in_their_place() {
-        let ca = rcgen::generate_simple_self_signed(["ca.example".to_owned()]).unwrap();
-        let extra = CaCertificates::from_pem(ca.cert.pem().as_bytes()).unwrap();
+        let mut params = rcgen::CertificateParams::new(["ca.example".to_owned()]).unwrap();
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        let ca = params
+            .self_signed(&rcgen::KeyPair::generate().unwrap())
+            .unwrap();
+        let extra = CaCertificates::from_pem(ca.pem().as_bytes()).unwrap();
         let built_in = webpki_roots::TLS_SERVER_ROOTS.len();
         assert!(built_in > 100, "Mozilla's roots: {built_in}");
         assert_eq!(Trust::default().roots().len(), built_in);
         assert_eq!(Trust::new(Some(extra), false).roots().len(), built_in + 1);
+    }
+
+    #[test]
+    fn only_a_ca_may_be_a_trust_anchor() {
+        use rcgen::{BasicConstraints, IsCa, KeyUsagePurpose};
+        // (basic constraints, key usage, what is wrong with it)
+        let cases = [
+            (IsCa::Ca(BasicConstraints::Unconstrained), vec![], None),
+            (
+                IsCa::Ca(BasicConstraints::Constrained(0)),
+                vec![KeyUsagePurpose::KeyCertSign],
+                None,
+            ),
+            (IsCa::NoCa, vec![KeyUsagePurpose::KeyCertSign], None),
+            (
+                IsCa::ExplicitNoCa,
+                vec![KeyUsagePurpose::KeyCertSign],
+                Some("it is no CA: its basic constraints say CA:FALSE"),
+            ),
+            (
+                IsCa::NoCa,
+                vec![],
+                Some("it is no CA: it has no basic constraints saying CA:TRUE"),
+            ),
+            (
+                IsCa::Ca(BasicConstraints::Unconstrained),
+                vec![KeyUsagePurpose::DigitalSignature],
+                Some("it is no CA: its key usage does not allow signing certificates"),
+            ),
+        ];
+        for (is_ca, usages, why) in cases {
+            let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+            params.is_ca = is_ca;
+            params.key_usages = usages.clone();
+            let certificate = params
+                .self_signed(&rcgen::KeyPair::generate().unwrap())
+                .unwrap();
+            assert_eq!(not_a_ca(certificate.der()), why, "{is_ca:?} {usages:?}");
+        }
+        assert_eq!(
+            not_a_ca(&CertificateDer::from(vec![0x30, 0x03, 0x02, 0x01, 0x01])),
+            Some("not a readable X.509 certificate")
+        );
     }
 
     #[test]

@@ -849,8 +849,12 @@ mod tests {
         ];
         let folder = tempfile::tempdir().unwrap();
         let ca_file = folder.path().join("ca.pem");
-        let ca = rcgen::generate_simple_self_signed(["ca.example".to_owned()]).unwrap();
-        std::fs::write(&ca_file, ca.cert.pem()).unwrap();
+        let mut ca = rcgen::CertificateParams::new(["ca.example".to_owned()]).unwrap();
+        ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        let ca = ca
+            .self_signed(&rcgen::KeyPair::generate().unwrap())
+            .unwrap();
+        std::fs::write(&ca_file, ca.pem()).unwrap();
         let ca_file = ca_file.to_str().unwrap();
         for setting in table::SETTINGS {
             let key = setting.key;

@@ -101,6 +101,30 @@ impl TestCa {
         (cert.pem(), identity)
     }
 
+    /// A self-signed certificate for `names` that is no CA (`is_ca` says how its basic
+    /// constraints put it, `usages` its key usage), served as the server's own; and its
+    /// PEM, to pin it as if it were a CA.
+    pub fn leaf_as_server(
+        names: &[&str],
+        is_ca: IsCa,
+        usages: Vec<KeyUsagePurpose>,
+    ) -> (String, ServerIdentity) {
+        let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+        let mut params = CertificateParams::new(names).unwrap();
+        params.is_ca = is_ca;
+        params.key_usages = usages;
+        params
+            .distinguished_name
+            .push(DnType::CommonName, "mfa test server, self-signed");
+        let key = KeyPair::generate().unwrap();
+        let cert = params.self_signed(&key).unwrap();
+        let identity = ServerIdentity {
+            chain: vec![cert.der().clone()],
+            key: PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
+        };
+        (cert.pem(), identity)
+    }
+
     /// A server certificate for `names` that expired in 2020.
     pub fn issue_expired(&self, names: &[&str]) -> ServerIdentity {
         self.issue_with(names, |params| {

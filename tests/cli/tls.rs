@@ -328,3 +328,83 @@ fn a_ca_known_only_to_the_systems_store_is_trusted_unless_the_built_in_roots_are
         "environment variable MFA_CA_ROOTS is invalid (\"none\"): must be `system` or `builtin`",
     );
 }
+
+#[test]
+fn a_servers_own_certificate_pinned_as_a_ca_never_vouches() {
+    use rcgen::{IsCa, KeyUsagePurpose};
+    // (how the certificate says it is no CA, what mfa says of it)
+    let leaves = [
+        (
+            IsCa::ExplicitNoCa,
+            vec![KeyUsagePurpose::DigitalSignature],
+            "it is no CA: its basic constraints say CA:FALSE",
+        ),
+        (
+            IsCa::NoCa,
+            vec![KeyUsagePurpose::DigitalSignature],
+            "it is no CA: it has no basic constraints saying CA:TRUE",
+        ),
+        (
+            IsCa::Ca(rcgen::BasicConstraints::Unconstrained),
+            vec![KeyUsagePurpose::DigitalSignature],
+            "it is no CA: its key usage does not allow signing certificates",
+        ),
+    ];
+    for (is_ca, usages, why) in leaves {
+        let (pem, identity) = TestCa::leaf_as_server(&["localhost"], is_ca, usages);
+        let (port, log) = tls_server(identity, ANSWER);
+        let (_folder, pinned) = file_with(&pem, "pinned.pem");
+        // From --ca-file: refused before anything is sent.
+        let outcome = voice_over_tls(port)
+            .args(&["--ca-file", pinned.to_str().unwrap()])
+            .run();
+        outcome.assert_error(2, "the CA file ");
+        assert!(
+            outcome
+                .stderr
+                .contains(&format!("cannot be trusted (number 1: {why})")),
+            "{}",
+            outcome.stderr
+        );
+        // From the system's store: passed over, so the server is refused (its issuer
+        // unknown, or a CA's certificate served as a server's).
+        let outcome = voice_over_tls(port)
+            .env("SSL_CERT_FILE", pinned.to_str().unwrap())
+            .run();
+        outcome.assert_error(
+            8,
+            &format!("could not connect to localhost:{port}: TLS: the server's certificate is "),
+        );
+        assert_eq!(log.entries_once(1), ["handshake failed"], "{why}");
+    }
+}
+
+#[test]
+fn a_system_store_named_as_a_fifo_or_a_device_is_passed_over_at_once() {
+    let ca = TestCa::new();
+    let (port, log) = tls_server(ca.issue(&["localhost"]), ANSWER);
+    let folder = tempfile::tempdir().unwrap();
+    let fifo = folder.path().join("fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let started = std::time::Instant::now();
+    for (variable, value) in [
+        ("SSL_CERT_FILE", fifo.to_str().unwrap()),
+        ("SSL_CERT_FILE", "/dev/zero"),
+        ("SSL_CERT_DIR", "/dev"),
+    ] {
+        let outcome = voice_over_tls(port)
+            .args(&["--timeout", "5"])
+            .env(variable, value)
+            .run();
+        outcome.assert_error(
+            8,
+            &format!("could not connect to localhost:{port}: TLS: the server's certificate is not signed by a trusted CA (unknown issuer)"),
+        );
+    }
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert_eq!(log.entries_once(3).len(), 3);
+}
