@@ -490,3 +490,53 @@ fn a_log_others_could_read_change_or_lead_astray_is_refused_with_the_fix() {
     }
     nothing.assert();
 }
+
+#[test]
+fn mfa_log_escapes_hidden_characters_and_takes_any_since_without_a_panic() {
+    let folder = tempfile::tempdir().unwrap();
+    let log = folder.path().join("audit.jsonl");
+    // An entry as another tool could have written it: a line separator, a paragraph
+    // separator and a right-to-left override in what is shown, an offset in its time.
+    let entry = serde_json::json!({
+        "time": "2026-12-01T10:00:00+01:00", "command": "voice", "call": "voice",
+        "to": "+1555\u{2028}mfa: error", "id": "c-1\u{202e}gnp.exe\u{2029}",
+        "sent": "yes", "exit": 0, "version": "0.2.0",
+    });
+    std::fs::write(&log, format!("{entry}\n")).unwrap();
+    let log = log.to_str().unwrap();
+    let shown = Mfa::new().args(&["log", "--log", log]).run();
+    assert_eq!(shown.code, 0, "{}", shown.stderr);
+    assert_eq!(shown.stdout.lines().count(), 2, "{}", shown.stdout);
+    assert!(
+        shown.stdout.contains("+1555\\u{2028}mfa: error")
+            && shown.stdout.contains("c-1\\u{202e}gnp.exe\\u{2029}")
+            && !shown.stdout.contains('\u{2028}')
+            && !shown.stdout.contains('\u{202e}'),
+        "{}",
+        shown.stdout
+    );
+    // Since an instant, whatever offset the entry was written with.
+    for (since, rows) in [
+        ("2026-12-01T08:59:59Z", 2),
+        ("2026-12-01T09:00:01Z", 1),
+        ("100years", 2),
+        ("1000000000years", 2),
+    ] {
+        let shown = Mfa::new()
+            .args(&["log", "--log", log, "--since", since])
+            .run();
+        assert_eq!(shown.code, 0, "{since}: {}", shown.stderr);
+        assert_eq!(
+            shown.stdout.lines().count(),
+            rows,
+            "{since}: {}",
+            shown.stdout
+        );
+    }
+    for wrong in ["0000-01-01", "99999-01-01", "2026-12-01T09:00:60Z"] {
+        let shown = Mfa::new()
+            .args(&["log", "--log", log, "--since", wrong])
+            .run();
+        shown.assert_error(2, &format!("invalid value '{wrong}' for '--since <WHEN>'"));
+    }
+}
