@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use crate::cli::failure::Failure;
 use crate::cli::origin::Origin;
 use crate::cli::owned_path::{self, Access, Refusal};
-use crate::cli::untrusted_file::{self, Unreadable};
+use crate::cli::untrusted_file::Unreadable;
 
 /// An open audit log.
 #[derive(Debug)]
@@ -217,7 +217,7 @@ pub fn timestamp(time: SystemTime) -> String {
 pub fn operator() -> Operator {
     #[cfg(unix)]
     {
-        let uid = untrusted_file::user_id();
+        let uid = crate::cli::untrusted_file::user_id();
         Operator {
             login: login_of(uid)
                 .or_else(|| std::env::var("USER").ok())

@@ -187,7 +187,9 @@ pub struct Signal {
 }
 
 impl Signal {
-    /// The signal numbered `number` on this system, called `name` (`SIGINT`).
+    /// The signal numbered `number` on this system, called `name` (`SIGINT`). (Where
+    /// the system has no signals to handle, Windows, none is made.)
+    #[cfg_attr(not(unix), allow(dead_code))]
     pub const fn new(number: u8, name: &'static str) -> Self {
         Signal { number, name }
     }
@@ -198,6 +200,7 @@ impl Signal {
     }
 
     /// The system's number for it.
+    #[cfg_attr(not(unix), allow(dead_code))]
     pub fn number(self) -> u8 {
         self.number
     }

@@ -7,6 +7,7 @@
 use std::io;
 
 /// The longest line read: more than any secret.
+#[cfg(unix)]
 const CAP: u64 = 64 * 1024;
 
 /// Shows `prompt` on the terminal and reads one line from it without echo, its line

@@ -77,6 +77,14 @@ pub struct Folder {
     path: PathBuf,
 }
 
+#[cfg(not(unix))]
+impl Folder {
+    /// Where the folder is.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
 /// A file opened in a folder of the user's own, with its permission bits.
 #[derive(Debug)]
 pub struct Opened {

@@ -172,11 +172,11 @@ mod imp {
         bytes: &[u8],
         _mode: Option<u32>,
     ) -> io::Result<()> {
-        let mut temporary = tempfile::NamedTempFile::new_in(&folder.path)?;
+        let mut temporary = tempfile::NamedTempFile::new_in(folder.path())?;
         temporary.write_all(bytes)?;
         temporary.as_file().sync_all()?;
         temporary
-            .persist(folder.path.join(name))
+            .persist(folder.path().join(name))
             .map_err(|e| e.error)?;
         Ok(())
     }
