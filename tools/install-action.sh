@@ -7,7 +7,13 @@
 # Environment: MFA_VERSION (default: the version in the action's Cargo.toml),
 # MFA_RELEASE_URL (default: https://github.com/MFA_REPOSITORY/releases/download/vVERSION),
 # MFA_ACTION_PATH (the action's folder), and the runner's own variables above.
+#
+# Inputs are untrusted: the version must be a release's (MAJOR.MINOR.PATCH, with an
+# optional -PRERELEASE of letters, digits, dots and dashes) before any path or URL is
+# made from it, and a release URL must be https://, or http:// to a loopback host only.
 set -euo pipefail
+
+refuse() { echo "::error::$*" >&2; exit 1; }
 
 action_path=${MFA_ACTION_PATH:-$(cd "$(dirname "$0")/.." && pwd)}
 version=${MFA_VERSION:-}
@@ -15,6 +21,8 @@ if [ -z "$version" ]; then
   version=$(sed -n 's/^version = "\(.*\)"$/\1/p' "$action_path/Cargo.toml" | head -1)
 fi
 version=${version#v}
+[[ "$version" =~ ^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z][0-9A-Za-z.-]*)?$ ]] ||
+  refuse "the version input is not a release's version (such as 0.2.0): ${version//[^0-9A-Za-z.+-]/?}"
 case "$RUNNER_OS/$RUNNER_ARCH" in
   Linux/X64) target=x86_64-unknown-linux-musl ;;
   Linux/ARM64) target=aarch64-unknown-linux-musl ;;
@@ -28,6 +36,11 @@ case "$target" in
   *) file=mfa-$version-$target.tar.gz ;;
 esac
 url=${MFA_RELEASE_URL:-https://github.com/${MFA_REPOSITORY:-}/releases/download/v$version}
+url=${url%/}
+# Cleartext only to this machine: anyone on the way could change the files and the sums.
+loopback='^http://(127\.[0-9]+\.[0-9]+\.[0-9]+|localhost|\[::1\])(:[0-9]+)?(/[^?#]*)?$'
+[[ "$url" =~ ^https://[^/?#@[:space:]]+(/[^?#[:space:]]*)?$ || "$url" =~ $loopback ]] ||
+  refuse "the release-url input must be https:// (or http:// to 127.0.0.1 or localhost): ${url//[^0-9A-Za-z.:\/_-]/?}"
 work=$RUNNER_TEMP/mfa-$version
 rm -rf "$work" && mkdir -p "$work"
 cd "$work"
