@@ -24,8 +24,14 @@ use crate::cli::settings;
 pub const VARIABLE: &str = "MFA_COMPLETE";
 
 /// If the script is asking (see [`VARIABLE`]), answers on stdout and ends the process;
-/// otherwise returns at once, having only looked the variable up.
+/// otherwise returns at once, having only looked the variable up. The scripts ask as
+/// `mfa -- WORDS...`: only such a call is a completion, so a `MFA_COMPLETE` left in the
+/// environment never turns another run (`mfa voice ...`) into one that prints a script
+/// and exits 0 without sending.
 pub fn answer_if_asked() {
+    if std::env::args_os().nth(1).as_deref() != Some(std::ffi::OsStr::new("--")) {
+        return;
+    }
     CompleteEnv::with_factory(offering_profiles)
         .var(VARIABLE)
         .complete();

@@ -81,7 +81,7 @@ pub fn run(
                     "profile `{}` already exists in {}; change it with `mfa config set KEY \
                      VALUE`",
                     output::escaped(&profile),
-                    path.display()
+                    output::path(&path)
                 )));
             }
             save(&path, &with_template(text, &profile))?;
@@ -119,7 +119,10 @@ pub fn run(
             let (_, mut document) = read_document(&path)?;
             let profile = profile_of(global, env, &document, &path)?;
             let replaced = set_key(&mut document, &profile, key, new_value).map_err(|why| {
-                Failure::Config(format!("cannot set `{key}` in {}: {why}", path.display()))
+                Failure::Config(format!(
+                    "cannot set `{key}` in {}: {why}",
+                    output::path(&path)
+                ))
             })?;
             let file = save(&path, &document.to_string())?;
             if let Some(other) = replaced {
@@ -201,13 +204,13 @@ pub fn run(
                     err,
                     "mfa: removed `{key}` from profile `{}` in {}",
                     output::escaped(&profile),
-                    path.display()
+                    output::path(&path)
                 ),
                 OutputFormat::Text => writeln!(
                     err,
                     "mfa: `{key}` was not set in profile `{}` in {}; nothing changed",
                     output::escaped(&profile),
-                    path.display()
+                    output::path(&path)
                 ),
                 OutputFormat::Json => writeln!(
                     out,
@@ -279,7 +282,7 @@ pub fn run(
                     err,
                     "mfa: profile `{}` is the default in {} now",
                     output::escaped(name),
-                    path.display()
+                    output::path(&path)
                 ),
                 OutputFormat::Json => writeln!(
                     out,
@@ -291,9 +294,9 @@ pub fn run(
         }
         ConfigCommand::Remove { name, yes } => {
             let (path, _) = located(global, env, config_dir)?;
-            let _editing = lock_for_edit(&path, global, env)?;
-            let (_, mut document) = read_document(&path)?;
-            known_profile(&document, name, &path)?;
+            // Asked before the edit lock is taken: a run waiting at the question never
+            // holds up another's edit. The file is read anew under the lock.
+            known_profile(&read_document(&path)?.1, name, &path)?;
             let shown = output::escaped(name);
             if !yes {
                 if !input.terminal {
@@ -304,18 +307,19 @@ pub fn run(
                 }
                 if !input.confirm(
                     err,
-                    &format!("Remove profile `{shown}` from {}? [y/N] ", path.display()),
+                    &format!(
+                        "Remove profile `{shown}` from {}? [y/N] ",
+                        output::path(&path)
+                    ),
                 )? {
                     let _ = writeln!(err, "mfa: nothing removed");
                     return Ok(Exit::AnswerNo);
                 }
             }
-            if let Some(profiles) = document
-                .get_mut("profiles")
-                .and_then(Item::as_table_like_mut)
-            {
-                profiles.remove(name);
-            }
+            let _editing = lock_for_edit(&path, global, env)?;
+            let (_, mut document) = read_document(&path)?;
+            known_profile(&document, name, &path)?;
+            remove_profile(&mut document, name);
             // A default that names no profile would stop every run: it goes too.
             let was_default =
                 document.get("default_profile").and_then(Item::as_str) == Some(name.as_str());
@@ -328,12 +332,12 @@ pub fn run(
                     err,
                     "mfa: removed profile `{shown}` from {}; it was the default, so `default` \
                      is now",
-                    path.display()
+                    output::path(&path)
                 ),
                 OutputFormat::Text => writeln!(
                     err,
                     "mfa: removed profile `{shown}` from {}",
-                    path.display()
+                    output::path(&path)
                 ),
                 OutputFormat::Json => writeln!(
                     out,
@@ -360,7 +364,7 @@ fn lock_for_edit(path: &Path, global: &GlobalArgs, env: Env) -> Result<std::fs::
         .unwrap_or_else(table::Seconds::default_timeout)
         .duration();
     config_file::lock_for_edit(path, patience)
-        .map_err(|e| Failure::Config(format!("cannot edit {}: {e}", path.display())))
+        .map_err(|e| Failure::Config(format!("cannot edit {}: {e}", output::path(path))))
 }
 
 /// The config file's path, or the error saying that no place is known for it.
@@ -425,7 +429,7 @@ fn known_profile(document: &DocumentMut, name: &str, path: &Path) -> Result<(), 
     Err(Failure::Config(format!(
         "profile `{}` not found in {}; its profiles: {known}",
         output::escaped(name),
-        path.display()
+        output::path(path)
     )))
 }
 
@@ -515,18 +519,22 @@ fn set_up(
             Failure::Config(format!(
                 "cannot set `{}` in {}: {why}",
                 setting.key,
-                path.display()
+                output::path(&path)
             ))
         })?;
     }
-    save(&path, &document.to_string())?;
+    let file = save(&path, &document.to_string())?;
     let _ = writeln!(
         err,
         "mfa: wrote profile `{}` to {} ({} setting(s) changed)",
         output::escaped(&profile),
-        path.display(),
+        output::path(&path),
         answers.len()
     );
+    // A secret written into a file others can read: made private at once, and said.
+    if let Some(warning) = config_file::make_private_if_exposed(&path, &file) {
+        let _ = output::write_warning(err, global.format(), &warning);
+    }
     if setup::offer_doctor(input, err)? {
         return doctor::run(&DoctorArgs { to: None }, global, env, config_dir, out);
     }
@@ -562,11 +570,11 @@ fn save(path: &Path, text: &str) -> Result<ConfigFile, Failure> {
     let file = config_file::parse(text).map_err(|e| {
         Failure::Config(format!(
             "the edit would make {} invalid ({e:?}); it was not written",
-            path.display()
+            output::path(path)
         ))
     })?;
     let mode = config_file::write(path, text)
-        .map_err(|e| Failure::Config(format!("cannot write {}: {e}", path.display())))?;
+        .map_err(|e| Failure::Config(format!("cannot write {}: {e}", output::path(path))))?;
     Ok(ConfigFile { mode, ..file })
 }
 
@@ -592,13 +600,13 @@ fn confirm(
             "mfa: wrote profile `{}` to {}; fill it in with `mfa {selector}config set KEY \
              VALUE`",
             output::escaped(profile),
-            path.display()
+            output::path(path)
         ),
         (OutputFormat::Text, Some(key)) => writeln!(
             err,
             "mfa: set `{key}` of profile `{}` in {}",
             output::escaped(profile),
-            path.display()
+            output::path(path)
         ),
         (OutputFormat::Json, key) => {
             let mut object = serde_json::json!({
@@ -677,6 +685,55 @@ fn with_template(text: Option<String>, profile: &str) -> String {
     };
     new.push_str(&template(profile));
     new
+}
+
+/// Takes the profile `name` out of `document`, with the comments right above its header
+/// (its own); what stands above those, up to a blank line (the file's top comment, or
+/// the end of the profile before), stays where it was.
+fn remove_profile(document: &mut DocumentMut, name: &str) {
+    let Some(profiles) = document
+        .get_mut("profiles")
+        .and_then(Item::as_table_like_mut)
+    else {
+        return;
+    };
+    let Some(Item::Table(removed)) = profiles.remove(name) else {
+        return;
+    };
+    let prefix = removed
+        .decor()
+        .prefix()
+        .and_then(|prefix| prefix.as_str())
+        .unwrap_or("");
+    let Some(end) = prefix.rfind("\n\n") else {
+        return;
+    };
+    let kept = &prefix[..end + 2];
+    // The next table in the file takes it; with none, the end of the file.
+    let after = removed.position();
+    let next = profiles
+        .iter_mut()
+        .filter_map(|(_, item)| item.as_table_mut())
+        .filter(|table| table.position() > after)
+        .min_by_key(|table| table.position());
+    match next {
+        Some(table) => {
+            let own = table
+                .decor()
+                .prefix()
+                .and_then(|prefix| prefix.as_str())
+                .unwrap_or("")
+                .to_owned();
+            table
+                .decor_mut()
+                .set_prefix(format!("{kept}{}", own.trim_start_matches('\n')));
+        }
+        None => {
+            let trailing = document.trailing().as_str().unwrap_or("").to_owned();
+            let kept = kept.trim_end_matches('\n');
+            document.set_trailing(format!("{kept}\n{trailing}"));
+        }
+    }
 }
 
 /// A commented profile for `profile`: every key, none set. The comments stand above
@@ -768,7 +825,7 @@ fn write_show(
             let file = match &sources.file {
                 Some(file) => format!(
                     "{} ({}{})",
-                    file.path.display(),
+                    output::path(&file.path),
                     file.origin,
                     if file.exists { "" } else { "; does not exist" }
                 ),

@@ -284,6 +284,25 @@ pub fn parse(text: &str) -> Result<ConfigFile, LoadError> {
 /// The warning for a file that holds a password or client secret and that the
 /// group or others may read, with the `chmod` that fixes it.
 pub fn exposure_warning(path: &Path, file: &ConfigFile) -> Option<String> {
+    let exposed = exposure(path, file)?;
+    Some(format!(
+        "{exposed}; run `chmod 600 {}`",
+        owned_path::shell_quoted(path)
+    ))
+}
+
+/// If `file` (read from `path`) holds a secret its group or others may read: makes the
+/// file private (mode 600, on the file opened), and says so, or why it could not.
+pub fn make_private_if_exposed(path: &Path, file: &ConfigFile) -> Option<String> {
+    let exposed = exposure(path, file)?;
+    Some(match make_private(path) {
+        Ok(()) => format!("{exposed}; it is 600 now"),
+        Err(e) => format!("{exposed}, and could not be made 600: {e}"),
+    })
+}
+
+/// What a file that holds a secret its group or others may read exposes, in words.
+fn exposure(path: &Path, file: &ConfigFile) -> Option<String> {
     let holds = |setting| file.profiles.values().any(|p| p.secret(setting).is_some());
     let (password, client_secret) = (holds(&table::PASSWORD), holds(&table::CLIENT_SECRET));
     let holds = match (password, client_secret) {
@@ -300,10 +319,8 @@ pub fn exposure_warning(path: &Path, file: &ConfigFile) -> Option<String> {
         (false, false) => return None,
     };
     Some(format!(
-        "config file {} holds {holds} and can be read by {who} (mode {mode:o}); run \
-         `chmod 600 {}`",
-        path.display(),
-        owned_path::shell_quoted(path)
+        "config file {} holds {holds} and can be read by {who} (mode {mode:o})",
+        path.display()
     ))
 }
 
@@ -320,6 +337,22 @@ pub fn write(path: &Path, text: &str) -> std::io::Result<u32> {
     };
     private_files::replace(&path, text.as_bytes(), mode)?;
     Ok(mode.unwrap_or(0o600))
+}
+
+/// Takes the group's and others' access to the config file at `path` away (mode 600),
+/// on the file opened (a link's target, checked as [`owned_path`] checks it).
+fn make_private(path: &Path) -> std::io::Result<()> {
+    let opened = owned_path::open(path, Access::Read)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        opened
+            .file
+            .set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    #[cfg(not(unix))]
+    let _ = opened;
+    Ok(())
 }
 
 /// The file `path` names once every symbolic link on the way is followed, whether or

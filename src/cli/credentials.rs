@@ -178,7 +178,14 @@ fn run_password_command(
         let id = child.id();
         Ok((child, id))
     })
-    .map_err(|e| fail(format!("could not be started: {e}")))?;
+    .map_err(|e| match e.kind() {
+        // The shell itself is missing, as in an image built FROM scratch.
+        std::io::ErrorKind::NotFound => fail(format!(
+            "could not be started: there is no shell (`{SHELL}`) on this system to run it, \
+             as in a container that has none; give the password in BW_PASSWORD instead"
+        )),
+        _ => fail(format!("could not be started: {e}")),
+    })?;
     let id = child.id();
     let finished = collect(child, limit);
     if finished.is_none() {
@@ -222,13 +229,19 @@ fn run_password_command(
     Ok(Secret::new(password.to_owned()))
 }
 
+/// The shell that runs a `password_command`.
+#[cfg(unix)]
+const SHELL: &str = "sh";
+#[cfg(not(unix))]
+const SHELL: &str = "cmd";
+
 /// The shell command line that runs `command`, in a process group of its own if
 /// `own_group`, so that stopping it stops what it started too.
 fn shell(command: &str, own_group: bool) -> Command {
     #[cfg(unix)]
     {
         use std::os::unix::process::CommandExt;
-        let mut shell = Command::new("sh");
+        let mut shell = Command::new(SHELL);
         shell.arg("-c").arg(command);
         if own_group {
             shell.process_group(0);
@@ -238,7 +251,7 @@ fn shell(command: &str, own_group: bool) -> Command {
     #[cfg(not(unix))]
     {
         let _ = own_group;
-        let mut shell = Command::new("cmd");
+        let mut shell = Command::new(SHELL);
         shell.arg("/C").arg(command);
         shell
     }

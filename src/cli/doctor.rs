@@ -120,7 +120,12 @@ impl Report {
                         Status::Warn => "warn",
                         Status::Fail => "fail",
                     };
-                    writeln!(out, "{status:<5} {}: {}", check.name, check.detail)?;
+                    writeln!(
+                        out,
+                        "{status:<5} {}: {}",
+                        check.name,
+                        output::escaped(&check.detail)
+                    )?;
                 }
                 Ok(())
             }

@@ -834,7 +834,9 @@ fn usage_error(
         .take_while(|line| !line.trim().is_empty())
         .map(str::trim)
         .collect();
-    let message = message.join(" ");
+    // Whatever clap quotes of the arguments (a value, an unknown flag or command) is
+    // escaped as any other text from outside is.
+    let message = mfa::printable(&message.join(" ")).into_owned();
     let message = message.strip_prefix("error: ").unwrap_or(&message);
     let path = command_path(args);
     let format = asked_format(args);
@@ -847,7 +849,10 @@ fn usage_error(
         return Exit::Usage;
     }
     let message = match suggestion(clap_error) {
-        Some(like) => format!("{message}; did you mean '{like}'? try `{path} --help`"),
+        Some(like) => format!(
+            "{message}; did you mean '{}'? try `{path} --help`",
+            mfa::printable(&like)
+        ),
         None => format!("{message}; try `{path} --help`"),
     };
     let _ = output::write_failure(err, format, &Failure::Usage(message));

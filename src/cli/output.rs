@@ -217,6 +217,12 @@ pub fn escaped(text: &str) -> String {
     mfa::printable(text).into_owned()
 }
 
+/// A path as a message shows it: any control, format or separator character in it (a
+/// path from a variable or a flag is anyone's text) escaped.
+pub fn path(path: &std::path::Path) -> String {
+    escaped(&path.display().to_string())
+}
+
 /// Finishes writing what a command that sent nothing prints (help, the man page, a dry
 /// run, `config show`). A reader that closed stdout (`| head -c0`) chose to stop
 /// reading: that is no failure. Any other write error is: the command's whole output
@@ -233,6 +239,7 @@ pub fn written(result: io::Result<()>, out: &mut dyn Write, what: &str) -> Resul
 /// A warning: something to fix that did not stop the command. One `mfa: warning: ...`
 /// line, or with JSON output one object, `{"warning":{"message":...}}`.
 pub fn write_warning(err: &mut dyn Write, format: OutputFormat, message: &str) -> io::Result<()> {
+    let message = escaped(message);
     match format {
         OutputFormat::Text => writeln!(err, "mfa: warning: {message}"),
         OutputFormat::Json => writeln!(
@@ -253,7 +260,9 @@ pub fn write_failure(
     format: OutputFormat,
     failure: &Failure,
 ) -> io::Result<()> {
-    let sentence = failure.sentence();
+    // Whatever the message quotes (a path from a variable, a name, an API's words) is
+    // escaped once more here, where every error leaves: escaping is idempotent.
+    let sentence = escaped(&failure.sentence());
     match format {
         OutputFormat::Text => writeln!(err, "mfa: error: {sentence}"),
         OutputFormat::Json => {

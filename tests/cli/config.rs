@@ -447,3 +447,53 @@ fn a_relative_home_or_xdg_folder_is_ignored_never_taken_from_the_working_directo
     );
     outcome.assert(0, &format!("{}\n", mfa.default_config_path().display()), "");
 }
+
+#[test]
+fn a_path_from_a_variable_is_escaped_in_every_message() {
+    let folder = tempfile::tempdir().unwrap();
+    let odd = folder.path().join("odd\u{1b}[2J\u{202e}");
+    std::fs::create_dir(&odd).unwrap();
+    let config = odd.join("config.toml");
+    let missing = odd.join("missing.toml");
+    let shown = |path: &std::path::Path| {
+        path.display()
+            .to_string()
+            .replace('\u{1b}', "\\u{1b}")
+            .replace('\u{202e}', "\\u{202e}")
+    };
+    // (the run, what its message says of the path)
+    let runs = [
+        (
+            Mfa::voice_request().env("MFA_CONFIG", missing.to_str().unwrap()),
+            format!(
+                "config file {} (from environment variable MFA_CONFIG) does not exist",
+                shown(&missing)
+            ),
+        ),
+        (
+            Mfa::new()
+                .args(&["config", "set", "account_id", ACCOUNT])
+                .env("MFA_CONFIG", config.to_str().unwrap()),
+            format!(
+                "mfa: set `account_id` of profile `default` in {}",
+                shown(&config)
+            ),
+        ),
+        (
+            Mfa::voice_request()
+                .args(&["--account-id", ACCOUNT, "--username", USERNAME])
+                .env("BW_PASSWORD", PASSWORD)
+                .env("MFA_LOG", odd.join("none").join("log").to_str().unwrap()),
+            format!("the audit log {}", shown(&odd.join("none").join("log"))),
+        ),
+    ];
+    for (mfa, said) in runs {
+        let outcome = mfa.run();
+        assert!(
+            !outcome.stderr.contains('\u{1b}') && !outcome.stderr.contains('\u{202e}'),
+            "{}",
+            outcome.stderr
+        );
+        assert!(outcome.stderr.contains(&said), "{said}: {}", outcome.stderr);
+    }
+}

@@ -569,6 +569,29 @@ fn a_failing_password_command_exits_3_with_its_stderr_and_sends_nothing() {
 }
 
 #[test]
+fn a_password_command_with_no_shell_to_run_it_says_the_shell_is_missing() {
+    let mut server = mockito::Server::new();
+    let nothing = nothing_sent(&mut server);
+    // As in a container built FROM scratch: no `sh` anywhere on the PATH.
+    let empty = tempfile::tempdir().unwrap();
+    let mfa = with_password_command(&server, "pass show bandwidth")
+        .env("PATH", empty.path().to_str().unwrap());
+    let place = format!(
+        "profile `default` in {}",
+        mfa.default_config_path().display()
+    );
+    mfa.run().assert_error(
+        3,
+        &format!(
+            "the command in key `password_command` of {place} could not be started: there is \
+             no shell (`sh`) on this system to run it, as in a container that has none; give \
+             the password in BW_PASSWORD instead"
+        ),
+    );
+    nothing.assert();
+}
+
+#[test]
 fn a_silent_password_command_exits_3() {
     let mut server = mockito::Server::new();
     let nothing = nothing_sent(&mut server);
@@ -1017,6 +1040,37 @@ fn remove_deletes_a_profile_with_yes_and_keeps_the_others_and_their_comments() {
     assert_eq!(json["wasDefault"], true);
     assert!(!read(&path).contains("default_profile"), "{}", read(&path));
     assert!(read(&path).contains("[profiles.test]"));
+}
+
+#[test]
+fn remove_keeps_the_files_top_comment_and_takes_only_the_profiles_own() {
+    // (the file, the profile removed, the file after)
+    let cases = [
+        (
+            "# my mfa settings\n\n# staging account\n[profiles.staging]\naccount_id = \"1\"\n\n\
+             # production\n[profiles.prod]\naccount_id = \"2\"\n",
+            "staging",
+            "# my mfa settings\n\n# production\n[profiles.prod]\naccount_id = \"2\"\n",
+        ),
+        (
+            "# my mfa settings\n\n# the only one\n[profiles.only]\naccount_id = \"1\"\n",
+            "only",
+            "# my mfa settings\n",
+        ),
+        (
+            "# production\n[profiles.prod]\naccount_id = \"2\"\n",
+            "prod",
+            "",
+        ),
+    ];
+    for (before, name, after) in cases {
+        let mfa = Mfa::new()
+            .args(&["config", "remove", name, "--yes"])
+            .config(before);
+        let outcome = mfa.run();
+        assert_eq!(outcome.code, 0, "{name}: {}", outcome.stderr);
+        assert_eq!(read(&mfa.default_config_path()), after, "{name}");
+    }
 }
 
 #[test]

@@ -204,6 +204,22 @@ fn another_tools_complete_variable_is_no_completion_request() {
 }
 
 #[test]
+fn a_complete_variable_left_in_the_environment_never_stops_a_send() {
+    for shell in ["bash", "zsh", "fish"] {
+        let mut server = mockito::Server::new();
+        let call = voice_mock(&mut server, &default_voice_body())
+            .with_body(r#"{"callId":"c-1"}"#)
+            .expect(1)
+            .create();
+        Mfa::voice(&format!("{}/api/v1", server.url()))
+            .env("MFA_COMPLETE", shell)
+            .run()
+            .assert(0, "c-1\n", "");
+        call.assert();
+    }
+}
+
+#[test]
 fn the_bash_script_is_valid_bash() {
     let outcome = Mfa::new().args(&["completions", "bash"]).run();
     let folder = tempfile::tempdir().unwrap();

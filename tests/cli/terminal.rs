@@ -561,3 +561,45 @@ fn a_run_ended_at_a_hidden_prompt_leaves_the_terminal_echoing_as_it_was() {
         );
     }
 }
+
+#[test]
+fn config_init_making_a_secret_readable_by_others_makes_the_file_private_and_says_so() {
+    use std::os::unix::fs::PermissionsExt;
+    let before = format!(
+        "[profiles.default]\naccount_id = \"{ACCOUNT}\"\nusername = \"{USERNAME}\"\n\
+         from = \"{FROM}\"\nvoice_application_id = \"{APP}\"\nexpiration_minutes = 3\n"
+    );
+    let mfa = Mfa::new()
+        .args(&["config", "init"])
+        .config_with_mode(&before, 0o644);
+    let path = mfa.default_config_path();
+    let (code, shown) = dialog(
+        &mfa,
+        &[
+            (&format!("Account id [{ACCOUNT}]: "), "\r"),
+            ("[1]: ", "\r"),
+            (&format!("API username [{USERNAME}]: "), "\r"),
+            ("[1]: ", "\r"),
+            (
+                "API password (typed without echo): ",
+                &format!("{PASSWORD}\r"),
+            ),
+            ("]: ", "\r"),
+            ("]: ", "\r"),
+            ("(Enter to leave unset): ", "\r"),
+            ("[3]: ", "\r"),
+            ("(sends no code)? [Y/n] ", "n\r"),
+        ],
+    );
+    assert_eq!(code, 0, "{shown}");
+    assert!(
+        shown.contains(&format!(
+            "mfa: warning: config file {} holds a password and can be read by its group and \
+             others (mode 644); it is 600 now",
+            path.display()
+        )),
+        "{shown}"
+    );
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+}

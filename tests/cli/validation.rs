@@ -593,3 +593,55 @@ fn a_first_send_names_every_missing_setting_at_once() {
     );
     nothing.assert();
 }
+
+#[test]
+fn whatever_clap_quotes_of_the_arguments_is_escaped() {
+    // (the arguments, a part of the message that quotes them escaped)
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &["config", "set", "key\u{1b}[2J", "1"],
+            "invalid value 'key\\u{1b}[2J'",
+        ),
+        (
+            &["vo\u{1b}[2Jice"],
+            "unrecognized subcommand 'vo\\u{1b}[2Jice'",
+        ),
+        (
+            &["voice", "--t\u{1b}o", TO],
+            "unexpected argument '--t\\u{1b}o'",
+        ),
+        (
+            &["voice", "--output", "x\u{202e}y"],
+            "invalid value 'x\\u{202e}y'",
+        ),
+        (&["log", "--limit", "1\n2"], "invalid value '1\\n2'"),
+    ];
+    for (args, quoted) in cases {
+        for json in [false, true] {
+            let mut mfa = Mfa::new().args(args);
+            if json {
+                mfa = mfa.args(&["--json"]);
+            }
+            let outcome = mfa.run();
+            assert_eq!(outcome.code, 2, "{args:?}: {}", outcome.stderr);
+            assert_eq!(
+                outcome.stderr.lines().count(),
+                1,
+                "{args:?}: {}",
+                outcome.stderr
+            );
+            assert!(
+                !outcome.stderr.contains('\u{1b}') && !outcome.stderr.contains('\u{202e}'),
+                "{args:?}: {}",
+                outcome.stderr
+            );
+            if !json {
+                assert!(
+                    outcome.stderr.contains(quoted),
+                    "{args:?}: {}",
+                    outcome.stderr
+                );
+            }
+        }
+    }
+}
