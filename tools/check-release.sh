@@ -513,7 +513,7 @@ printf '[profiles.default]\npassword_command = "touch %s/ran; echo %s"\n' "$USER
 chmod 666 "$USER_HOME/.config/mfa/config.toml"
 NEWUSER_ENV=()
 check neighbour-file   3 0 -- "${SEND[@]}" --account-id "${ID[ok]}"
-expect neighbour-file-said grep -q "was not run: other users can write the file (mode 666), so another user could choose what runs as you; fix it with \`chmod go-w $USER_HOME/.config/mfa/config.toml\`" "$WORK/neighbour-file.err"
+expect neighbour-file-said grep -q "is not used: other users can write the file (mode 666), so another user could choose its settings (where your password is sent, what runs as you, which files are written); fix it with \`chmod go-w $USER_HOME/.config/mfa/config.toml\`" "$WORK/neighbour-file.err"
 chmod 600 "$USER_HOME/.config/mfa/config.toml"
 chmod 777 "$USER_HOME/.config/mfa"
 check neighbour-folder 3 0 -- "${SEND[@]}" --account-id "${ID[ok]}"
