@@ -8,7 +8,7 @@
 #
 # usage: tools/check-action.sh   (after tools/dist.sh; needs python3 and curl)
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 DIST=$PWD/target/dist
 ls "$DIST"/mfa-*-x86_64-unknown-linux-musl.tar.gz >/dev/null 2>&1 ||
@@ -19,7 +19,8 @@ failures=0
 pass() { printf 'ok    %s\n' "$*"; }
 fail() { printf 'FAIL  %s\n' "$*"; failures=$((failures + 1)); }
 
-# serve FOLDER: an HTTP server for FOLDER on a free port of 127.0.0.1; prints the port.
+# serve FOLDER: an HTTP server for FOLDER on a free port of 127.0.0.1, its port in
+# SERVED. Called in this shell (not in `$(...)`), so that the EXIT trap stops it.
 serve() {
   local port
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -29,7 +30,7 @@ serve() {
     python3 -c "import socket; socket.create_connection(('127.0.0.1',$port))" 2>/dev/null && break
     sleep 0.1
   done
-  echo "$port"
+  SERVED=$port
 }
 SERVERS=()
 trap 'kill "${SERVERS[@]}" 2>/dev/null; rm -rf "$WORK"' EXIT
@@ -48,7 +49,8 @@ install() {
     bash tools/install-action.sh >"$WORK/$name/out" 2>&1
 }
 
-port=$(serve "$DIST")
+serve "$DIST"
+port=$SERVED
 if install good "$port" X64; then
   binary=$(sed -n 's/^path=//p' "$WORK/good/output")
   folder=$(cat "$WORK/good/path")
@@ -66,7 +68,8 @@ fi
 cp -r "$DIST" "$WORK/tampered"
 tarball=$(ls "$WORK"/tampered/mfa-*-x86_64-unknown-linux-musl.tar.gz)
 printf 'x' >>"$tarball"
-port=$(serve "$WORK/tampered")
+serve "$WORK/tampered"
+port=$SERVED
 if install tampered "$port" X64; then
   fail "the action installed a file whose checksum does not match"
 elif grep -q "does not match its checksum in SHA256SUMS: not installed" "$WORK/tampered/out" &&
@@ -111,7 +114,8 @@ for url in "http://example.com/releases" "http://10.0.0.1:$port" "ftp://127.0.0.
     fail "the action on release URL $url: $(tail -3 "$WORK/cleartext/out")"
   fi
 done
-good_port=$(serve "$DIST")
+serve "$DIST"
+good_port=$SERVED
 if install loopback "$good_port" X64 "v$VERSION" "http://localhost:$good_port/"; then
   pass "the action takes a loopback URL by name and a version written v$VERSION"
 else

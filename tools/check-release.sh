@@ -20,7 +20,7 @@
 # usage: tools/check-release.sh   (needs cargo, python3 with pip, openssl, and tinyproxy
 #                                  or apt-get to install it; listens on 127.0.0.1)
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 cargo build --release --quiet || exit 1
 MFA=$PWD/target/release/mfa
@@ -31,7 +31,7 @@ CLIENT_SECRET='cs-Vq3!k_s3cr3t-release'
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 python3 tools/standin.py "$PORT" api-user "$PASSWORD" "$WORK/requests.log" "$CLIENT_ID" "$CLIENT_SECRET" &
 STANDIN=$!
-STARTED=($STANDIN)
+STARTED=("$STANDIN")
 trap 'kill "${STARTED[@]}" 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
 wait_for_port() { for _ in $(seq 50); do python3 -c "import socket; socket.create_connection(('127.0.0.1',$1))" 2>/dev/null && return; sleep 0.1; done; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -195,6 +195,7 @@ expect cfg-still-600 test "$(stat -c %a "$CONFIG")" = 600
 check cfg-send         0 1 -- voice "${TO[@]}"
 check cfg-verify       0 1 -- verify "${TO[@]}" --code "$CODE"
 check cfg-show         0 0 -- config show
+# shellcheck disable=SC2016  # backquotes as mfa prints them, not a command
 expect cfg-show-secret grep -q '^password  *set (key `password` of profile `default`' "$WORK/cfg-show.out"
 check cfg-show-json    0 0 -- config show --json
 expect cfg-show-json-ok python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["credentials"]=="basic" and d["settings"]["password"]=={"set":True,"origin":d["settings"]["password"]["origin"]}' "$WORK/cfg-show-json.out"
@@ -203,6 +204,7 @@ check cfg-warn         0 1 -- voice "${TO[@]}"
 expect cfg-warned grep -q "holds a password and can be read by its group and others (mode 644); run \`chmod 600 $CONFIG\`" "$WORK/cfg-warn.err"
 chmod 600 "$CONFIG"
 printf '%s\n' "$PASSWORD" >"$USER_HOME/pw.txt"
+# shellcheck disable=SC2016  # $HOME is for the password_command's shell, later
 check cfg-set-pwcmd    0 0 -- config set password_command 'cat "$HOME/pw.txt"'
 expect cfg-pw-replaced bash -c "! grep -q '^password = ' '$CONFIG'"
 check pwcmd-send       0 1 -- voice "${TO[@]}"
@@ -327,7 +329,7 @@ tinyproxy -d -c "$WORK/proxy/tinyproxy.conf" 2>/dev/null &
 STARTED+=($!)
 wait_for_port "$PROXY_PORT"
 PROXY="http://proxy-user:$PROXY_PASSWORD@127.0.0.1:$PROXY_PORT"
-tunnels() { cat "$WORK/proxy/tinyproxy.log" 2>/dev/null | grep -c "Established connection to host"; }
+tunnels() { grep -c "Established connection to host" "$WORK/proxy/tinyproxy.log" 2>/dev/null; }
 
 NEWUSER_ENV=(BW_PASSWORD="$PASSWORD" MFA_CA_FILE="$TLS/ca.pem" HTTPS_PROXY="$PROXY")
 before_tunnels=$(tunnels)
@@ -702,6 +704,7 @@ run_readme helpdesk-logged 2 "$CODE
 " '# the caller reads the code back' 'mfa log --to +15553334444 --json'
 expect readme-helpdesk-logged bash -c "grep -c '\"call\":\"verify\"' '$WORK/readme-helpdesk-logged.out' | grep -qx 1"
 mv "$README_HOME/.config" "$README_HOME/.config-aside"
+# shellcheck disable=SC2016  # expanded by the block's own shell
 run_readme ci 2 '' 'export BW_ACCOUNT_ID=9900000' 'echo "call $call_id message $message_id"'
 expect readme-ci-ids grep -qE '^call .+ message .+$' "$WORK/readme-ci.out"
 expect readme-ci-no-failure bash -c "! grep -q 'mfa failed' '$WORK/readme-ci.out'"
@@ -780,6 +783,7 @@ for group in groups:
 done
 # The commands table, its placeholders filled in.
 n=0
+# shellcheck disable=SC2016  # backquotes of the README's table, not commands
 while IFS= read -r command; do
   n=$((n + 1))
   command=${command//NUMBER/+15553334444}

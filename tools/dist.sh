@@ -340,8 +340,11 @@ elif [ "$WINDOWS" = 1 ]; then
   # Only Windows' own DLLs (10 and later): no MinGW runtime to carry along.
   dlls=$(objdump -p "$BIN" | sed -n 's/^[[:space:]]*DLL Name: //p' | LC_ALL=C sort -fu | tr '\n' ' ')
   others=$(tr ' ' '\n' <<<"$dlls" | grep -viE '^(api-ms-win-[a-z0-9-]+|kernel32|ntdll|advapi32|bcrypt|bcryptprimitives|crypt32|combase|ole32|shell32|userenv|ws2_32|secur32|ncrypt)\.dll$' | grep . || true)
-  [ -z "$others" ] && pass "loads only Windows' own DLLs: $dlls" ||
+  if [ -z "$others" ]; then
+    pass "loads only Windows' own DLLs: $dlls"
+  else
     fail "mfa.exe needs DLLs Windows does not have: $others"
+  fi
 fi
 
 # files_in FOLDER: the files under FOLDER, relative to it, sorted, on one line.
@@ -379,8 +382,11 @@ runs() {
     return
   fi
   version=${version%$'\r'}
-  [ "$version" = "mfa $VERSION" ] && pass "$where: mfa --version: $version" ||
+  if [ "$version" = "mfa $VERSION" ]; then
+    pass "$where: mfa --version: $version"
+  else
     fail "$where: mfa --version: $version"
+  fi
   if env -i HOME="$CHECK/home" PATH=/usr/bin:/bin "${RUNNER_ENV[@]}" "${RUNNER[@]}" "$mfa" "${DRY_RUN[@]}" \
     >"$CHECK/run.out" 2>"$CHECK/run.err" && grep -q "$README_REQUEST" "$CHECK/run.out"; then
     pass "$where: mfa makes the README's dry run"
@@ -408,8 +414,11 @@ in_root() {
   fi
   run+=(/mfa)
   IN_ROOT=("${run[@]}")
-  [ "$(env -i "${run[@]}" --version 2>&1)" = "mfa $VERSION" ] &&
-    pass "$where: mfa --version" || fail "$where: mfa --version"
+  if [ "$(env -i "${run[@]}" --version 2>&1)" = "mfa $VERSION" ]; then
+    pass "$where: mfa --version"
+  else
+    fail "$where: mfa --version"
+  fi
   if env -i "${run[@]}" "${DRY_RUN[@]}" 2>/dev/null | grep -q "$README_REQUEST"; then
     pass "$where: the README's dry run"
   else
@@ -417,14 +426,19 @@ in_root() {
   fi
   start_standin
   out=$(env -i BW_PASSWORD=dist-pw "${run[@]}" "${SEND[@]}" --base-url "http://localhost:$PORT/api/v1" 2>&1 || true)
-  [[ "$out" == c-* ]] && pass "$where: a send to a stand-in, its name looked up: $out" ||
+  if [[ "$out" == c-* ]]; then
+    pass "$where: a send to a stand-in, its name looked up: $out"
+  else
     fail "$where: a send to a stand-in: $out"
+  fi
   # A name no lookup finds (a 64-character label): refused before any query.
   out=$(env -i BW_PASSWORD=dist-pw "${run[@]}" "${SEND[@]}" \
     --base-url "https://$(printf 'a%.0s' $(seq 64)).invalid/api/v1" 2>&1 || true)
-  [[ "$out" == *"its name could not be looked up"*"; nothing was sent" ]] &&
-    pass "$where: a failed lookup says nothing was sent" ||
+  if [[ "$out" == *"its name could not be looked up"*"; nothing was sent" ]]; then
+    pass "$where: a failed lookup says nothing was sent"
+  else
     fail "$where: a failed lookup: $out"
+  fi
 }
 
 can_chroot() {
@@ -485,8 +499,11 @@ OCI
     fail "container image: mfa doctor from the environment alone: $out"
   fi
   out=$(env -i "${settings[@]}" "${IN_ROOT[@]}" sms --to +15553334444 2>&1 || true)
-  [[ "$out" == m-* ]] && pass "container image: mfa sms from the environment alone: $out" ||
+  if [[ "$out" == m-* ]]; then
+    pass "container image: mfa sms from the environment alone: $out"
+  else
     fail "container image: mfa sms from the environment alone: $out"
+  fi
   # The README's `docker run` commands as written (continued lines joined), each as a
   # runtime runs it: the entrypoint with the words after the image's name, and only the
   # variables passed with -e, given the stand-in's values (and MFA_BASE_URL: the
@@ -534,7 +551,7 @@ if [ "$WINDOWS" = 0 ]; then
   tar -xzf "$DIST/$TARBALL" -C "$CHECK"
   expected_files="CHANGELOG.md LICENSE-APACHE LICENSE-MIT README.md completions/_mfa completions/_mfa.ps1 completions/mfa.bash completions/mfa.elv completions/mfa.fish mfa mfa.1"
   files=$(files_in "$CHECK/$NAME")
-  [ "$files" = "$expected_files" ] && pass "tarball holds: $files" || fail "tarball holds: $files"
+  if [ "$files" = "$expected_files" ]; then pass "tarball holds: $files"; else fail "tarball holds: $files"; fi
   runs "$CHECK/$NAME/mfa" "tarball"
 fi
 
@@ -545,7 +562,7 @@ if [ "$WINDOWS" = 1 ]; then
   python3 -m zipfile -e "$DIST/$ZIP" "$CHECK"
   expected_files="CHANGELOG.md LICENSE-APACHE LICENSE-MIT README.md completions/_mfa.ps1 mfa.exe"
   files=$(files_in "$CHECK/$NAME")
-  [ "$files" = "$expected_files" ] && pass "zip holds: $files" || fail "zip holds: $files"
+  if [ "$files" = "$expected_files" ]; then pass "zip holds: $files"; else fail "zip holds: $files"; fi
   if [ ${#RUNNER[@]} = 0 ]; then
     skip "zip: no wine here to run mfa.exe"
   else
@@ -570,7 +587,7 @@ if [ "$WINDOWS" = 1 ]; then
     file=$(find "$CHECK/wine/drive_c/users" -path '*/AppData/Roaming/mfa/config.toml' 2>/dev/null)
     shown=$(on_windows wine "$exe" config path 2>&1 | tr -d '\r')
     if [ -n "$file" ] && grep -q '^account_id = "9900000"' "$file" &&
-      [[ "$shown" == 'C:\users\'*'\AppData\Roaming\mfa\config.toml' ]]; then
+      [[ "$shown" == "C:\\users\\"*"\\AppData\\Roaming\\mfa\\config.toml" ]]; then
       pass "zip: config init and set write %APPDATA%\\mfa\\config.toml (${shown})"
     else
       fail "zip: the config file is not under %APPDATA%: mfa config path says $shown; found ${file:-nothing}"
@@ -579,9 +596,11 @@ if [ "$WINDOWS" = 1 ]; then
     out=$(on_windows BW_PASSWORD=dist-pw wine "$exe" voice --to +15553334444 \
       --base-url "http://127.0.0.1:$PORT/api/v1" 2>&1 | tr -d '\r' || true)
     sent=$(wc -l <"$CHECK/standin-$PORT.log" 2>/dev/null || echo 0)
-    [[ "$out" == c-* ]] && [ "$sent" = 1 ] &&
-      pass "zip: a send to a stand-in with the file's settings: $out (one request)" ||
+    if [[ "$out" == c-* ]] && [ "$sent" = 1 ]; then
+      pass "zip: a send to a stand-in with the file's settings: $out (one request)"
+    else
       fail "zip: a send to a stand-in: $out ($sent requests)"
+    fi
   fi
 fi
 
@@ -597,14 +616,14 @@ if [ "$LINUX" = 1 ]; then
 ./usr/share/zsh/vendor-completions/_mfa"
   deb_files=$(dpkg-deb -c "$DIST/$DEB" | awk '$1 !~ /^d/ {print $6}' | LC_ALL=C sort)
   if [ "$deb_files" = "$expected_deb" ]; then
-    pass ".deb holds: $(echo $deb_files)"
+    pass ".deb holds: ${deb_files//$'\n'/ }"
   else
-    fail ".deb holds: $(echo $deb_files); expected: $(echo $expected_deb)"
+    fail ".deb holds: ${deb_files//$'\n'/ }; expected: ${expected_deb//$'\n'/ }"
   fi
   depends=$(dpkg-deb -f "$DIST/$DEB" Depends)
   fields="$(dpkg-deb -f "$DIST/$DEB" Architecture), depends on ${depends:-nothing}"
   wanted="libc6 (>= $GLIBC)"; [ "$STATIC" = 1 ] && wanted=nothing
-  [ "$fields" = "$ARCH, depends on $wanted" ] && pass ".deb: $fields" || fail ".deb: $fields"
+  if [ "$fields" = "$ARCH, depends on $wanted" ]; then pass ".deb: $fields"; else fail ".deb: $fields"; fi
   dpkg-deb -x "$DIST/$DEB" "$CHECK/deb"
   runs "$CHECK/deb/usr/bin/mfa" ".deb"
 
@@ -640,7 +659,11 @@ if [ "$LINUX" = 1 ]; then
   fi
 fi
 
-(cd "$DIST" && sha256sum --quiet -c SHA256SUMS) && pass "SHA256SUMS checks" || fail "SHA256SUMS does not check"
+if (cd "$DIST" && sha256sum --quiet -c SHA256SUMS); then
+  pass "SHA256SUMS checks"
+else
+  fail "SHA256SUMS does not check"
+fi
 
 if [ "$HOME_RUN" = 1 ] && [ "$LINUX" = 1 ]; then
   # The README's Install steps as a new user follows them: the tarball's block run as
@@ -652,10 +675,13 @@ if [ "$HOME_RUN" = 1 ] && [ "$LINUX" = 1 ]; then
   mkdir -p "$CHECK/downloads" "$CHECK/readme-home"
   cp "$DIST/$TARBALL" "$DIST/SHA256SUMS" "$CHECK/downloads/"
   block=$(readme_block "# the tarball")
+  # The line the README's block writes into ~/.profile, literally.
+  # shellcheck disable=SC2016
+  profile_line='export PATH="$HOME/.local/bin:$PATH"'
   if (cd "$CHECK/downloads" && env -i HOME="$CHECK/readme-home" \
     PATH="/usr/bin:/bin" bash -ec "$block") >"$CHECK/readme.out" 2>&1 &&
     grep -qx "mfa $VERSION" "$CHECK/readme.out" &&
-    grep -qxF 'export PATH="$HOME/.local/bin:$PATH"' "$CHECK/readme-home/.profile"; then
+    grep -qxF "$profile_line" "$CHECK/readme-home/.profile"; then
     pass "the README's tarball steps, as written, install mfa $VERSION"
   else
     fail "the README's tarball steps: $(tail -5 "$CHECK/readme.out")"
