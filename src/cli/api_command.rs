@@ -1,0 +1,151 @@
+//! `mfa voice`, `mfa sms` and `mfa verify`: the settings resolved, the one request
+//! the command makes built, then shown (`--dry-run`) or made once, with its audit
+//! record and, for `--verify`, the round trip that follows.
+
+use std::io::{self, IsTerminal, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU16, Ordering};
+
+use mfa::AuthScheme;
+
+use crate::cli::Places;
+use crate::cli::args::{ApiCommand, GlobalArgs, OutputFormat};
+use crate::cli::audit::AuditLog;
+use crate::cli::call::{ApiCall, Caller, Record, deliver, exit_of};
+use crate::cli::failure::{Exit, Failure};
+use crate::cli::input::Input;
+use crate::cli::interrupt;
+use crate::cli::output;
+use crate::cli::round_trip::{Asked, RoundTrip};
+use crate::cli::settings::{Endpoint, Env, Sources};
+
+/// Every API command: resolves the settings, builds the one request the command
+/// makes, then shows it (`--dry-run`) or makes the call once and prints the outcome.
+pub fn run(
+    command: &ApiCommand,
+    global: &GlobalArgs,
+    env: Env,
+    places: Places,
+    input: &mut Input,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<Exit, Failure> {
+    let format = global.format();
+    let sources = Sources::load(global, env, places.config_dir)?;
+    for warning in &sources.warnings {
+        let _ = output::write_warning(err, format, warning);
+    }
+    // Everything missing at once, so a first run costs one try, not one a setting; a
+    // lone gap gets its own message from the step that needs it.
+    let missing = sources.all_missing(global, command, !global.dry_run)?;
+    if missing.len() > 1 {
+        return Err(sources.missing_all(&missing));
+    }
+    let connection = sources.connection(global)?;
+    // Judged before any secret is read, so `--dry-run` needs none.
+    let scheme = sources.scheme(global)?;
+    let token_url = match scheme {
+        AuthScheme::Bearer => Some(sources.token_url()?.value),
+        _ => None,
+    };
+    let mut endpoints = vec![Endpoint::of_api(&connection.base_url.value)];
+    endpoints.extend(token_url.as_ref().map(Endpoint::of_token));
+    // Checked in a dry run too: a CA file or proxy variable that would stop the call
+    // should show up before it.
+    let network = sources.network(global, &endpoints)?;
+    let call = ApiCall::from_command(command, &sources, input, err)?;
+    let round_trip = RoundTrip::of(command, &call, &sources)?;
+    if let Some(warning) = call.undocumented_digits() {
+        let _ = output::write_warning(err, format, &warning);
+    }
+    let request = call.request(&connection, scheme);
+    if global.dry_run {
+        // No credential is needed to show the request, but a real run would need them.
+        let missing = sources.all_missing(global, command, true)?;
+        let gap = match sources.login(global) {
+            Err(_) if missing.len() > 1 => Some(sources.missing_all(&missing)),
+            Err(failure) => Some(failure),
+            Ok(_) => None,
+        };
+        if let Some(gap) = gap {
+            let warning = format!("a real run would fail: {}", gap.reason());
+            let _ = output::write_warning(err, format, &warning);
+        }
+        let shown = output::write_request(out, format, &request);
+        output::written(shown, out, "the request")?;
+        return Ok(Exit::Success);
+    }
+
+    // Opened, and checked, before anything is sent: a log that cannot be written is
+    // no reason to have sent a code without a record.
+    let audit = match sources.log_file(global)? {
+        Some((path, origin)) => Some(AuditLog::open(&path, &origin)?),
+        None => None,
+    };
+    let record = audit.as_ref().map(|log| Record {
+        log,
+        entry: call.entry("", &sources, &connection),
+    });
+    let hint = record.as_ref().map(|_| {
+        format!(
+            "the audit log holds this call: `mfa log --to {}`",
+            call.to().as_str()
+        )
+    });
+    // Only at a terminal, and never with the log, which says each step itself.
+    let show_status = format == OutputFormat::Text && !global.verbose && io::stderr().is_terminal();
+    interrupt::install(format, call.call(), show_status, hint.clone());
+    if let Some(record) = &record {
+        record.on_interrupt();
+    }
+    let last_status = Arc::new(AtomicU16::new(0));
+    // A failure that may have acted names the log, where the call is.
+    let hinted = |failure: Failure| match (&failure, &hint) {
+        (Failure::Api { error, .. }, Some(hint)) if error.delivery() != mfa::Delivery::NotSent => {
+            failure.advising(hint)
+        }
+        _ => failure,
+    };
+    let caller = Caller::connect(
+        global,
+        &sources,
+        &connection,
+        &network,
+        &endpoints,
+        places,
+        show_status,
+        Arc::clone(&last_status),
+        err,
+    );
+    let made = match &caller {
+        Ok(caller) => caller.make(&call, &request, err),
+        Err(failure) => Err(failure.clone()),
+    }
+    .map_err(hinted);
+    if let Some(record) = &record {
+        record.outcome(&made, last_status.load(Ordering::Relaxed), format, err);
+    }
+    let outcome = made?;
+    if let Some(trip) = round_trip {
+        let caller = caller?;
+        let asked = Asked {
+            caller: &caller,
+            connection: &connection,
+            scheme,
+            sources: &sources,
+            record: record.as_ref().map(|record| record.log),
+            last_status: &last_status,
+            command: call.name(),
+            format,
+            show_status,
+            hint: hint.clone(),
+        };
+        return trip.run(&asked, &outcome, input, out, err);
+    }
+    deliver(
+        output::write_outcome(out, format, &outcome),
+        err,
+        &output::describe(&outcome),
+    );
+    Ok(exit_of(&outcome))
+}
