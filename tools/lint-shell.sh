@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Lints every shell script the repository tracks (tools/, bench/, .ci/run) with
-# shellcheck (Debian's package, installed if missing), following what each sources.
+# Debian's shellcheck, installed if missing, following what each script sources.
 #
 # usage: tools/lint-shell.sh
 set -euo pipefail
