@@ -60,37 +60,13 @@ pub fn run(
     }
     let request = call.request(&connection, scheme);
     if global.dry_run {
-        // No credential is needed to show the request, but a real run would need them.
-        let missing = sources.all_missing(global, command, true)?;
-        let gap = match sources.login(global) {
-            Err(_) if missing.len() > 1 => Some(sources.missing_all(&missing)),
-            Err(failure) => Some(failure),
-            Ok(_) => None,
-        };
-        if let Some(gap) = gap {
-            let warning = format!("a real run would fail: {}", gap.reason());
-            let _ = output::write_warning(err, format, &warning);
-        }
-        let shown = output::write_request(out, format, &request);
-        output::written(shown, out, "the request")?;
-        return Ok(Exit::Success);
+        return dry_run(command, global, &sources, &request, out, err);
     }
 
-    // Opened, and checked, before anything is sent: a log that cannot be written is
-    // no reason to have sent a code without a record.
-    let audit = match sources.log_file(global)? {
-        Some((path, origin)) => Some(AuditLog::open(&path, &origin)?),
-        None => None,
-    };
+    let (audit, hint) = audit_log(global, &sources, &call)?;
     let record = audit.as_ref().map(|log| Record {
         log,
         entry: call.entry("", &sources, &connection),
-    });
-    let hint = record.as_ref().map(|_| {
-        format!(
-            "the audit log holds this call: `mfa log --to {}`",
-            call.to().as_str()
-        )
     });
     // Only at a terminal, and never with the log, which says each step itself.
     let show_status = format == OutputFormat::Text && !global.verbose && io::stderr().is_terminal();
@@ -99,13 +75,6 @@ pub fn run(
         record.on_interrupt();
     }
     let last_status = Arc::new(AtomicU16::new(0));
-    // A failure that may have acted names the log, where the call is.
-    let hinted = |failure: Failure| match (&failure, &hint) {
-        (Failure::Api { error, .. }, Some(hint)) if error.delivery() != mfa::Delivery::NotSent => {
-            failure.advising(hint)
-        }
-        _ => failure,
-    };
     let caller = Caller::connect(
         global,
         &sources,
@@ -121,7 +90,7 @@ pub fn run(
         Ok(caller) => caller.make(&call, &request, err),
         Err(failure) => Err(failure.clone()),
     }
-    .map_err(hinted);
+    .map_err(|failure| hinted(failure, hint.as_deref()));
     if let Some(record) = &record {
         record.outcome(&made, last_status.load(Ordering::Relaxed), format, err);
     }
@@ -148,4 +117,58 @@ pub fn run(
         &output::describe(&outcome),
     );
     Ok(exit_of(&outcome))
+}
+
+/// The audit log, if one is set, opened and checked before anything is sent (a log
+/// that cannot be written is no reason to have sent a code without a record); and the
+/// hint a failure that may have acted then gives: where the call is logged.
+fn audit_log(
+    global: &GlobalArgs,
+    sources: &Sources,
+    call: &ApiCall,
+) -> Result<(Option<AuditLog>, Option<String>), Failure> {
+    let Some((path, origin)) = sources.log_file(global)? else {
+        return Ok((None, None));
+    };
+    let hint = format!(
+        "the audit log holds this call: `mfa log --to {}`",
+        call.to().as_str()
+    );
+    Ok((Some(AuditLog::open(&path, &origin)?), Some(hint)))
+}
+
+/// A failure that may have acted, with `hint` (where the call is logged) after it.
+fn hinted(failure: Failure, hint: Option<&str>) -> Failure {
+    match (&failure, hint) {
+        (Failure::Api { error, .. }, Some(hint)) if error.delivery() != mfa::Delivery::NotSent => {
+            failure.advising(hint)
+        }
+        _ => failure,
+    }
+}
+
+/// `--dry-run`: the request as it would be sent, and nothing sent. No credential is
+/// needed to show it, but a warning says what a real run would still lack.
+fn dry_run(
+    command: &ApiCommand,
+    global: &GlobalArgs,
+    sources: &Sources,
+    request: &mfa::Request,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<Exit, Failure> {
+    let format = global.format();
+    let missing = sources.all_missing(global, command, true)?;
+    let gap = match sources.login(global) {
+        Err(_) if missing.len() > 1 => Some(sources.missing_all(&missing)),
+        Err(failure) => Some(failure),
+        Ok(_) => None,
+    };
+    if let Some(gap) = gap {
+        let warning = format!("a real run would fail: {}", gap.reason());
+        let _ = output::write_warning(err, format, &warning);
+    }
+    let shown = output::write_request(out, format, request);
+    output::written(shown, out, "the request")?;
+    Ok(Exit::Success)
 }

@@ -34,7 +34,7 @@ use crate::cli::failure::{Exit, Failure};
 use crate::cli::origin::Origin;
 use crate::cli::output;
 use crate::cli::settings::table::{self, Seconds, Setting};
-use crate::cli::settings::{Endpoint, Env, ShownValue, Sources};
+use crate::cli::settings::{Connection, Endpoint, Env, ShownValue, Sources};
 
 /// The number the credentials are checked against unless `--to` names another: one of
 /// +12025550100 to +12025550199, the 555-01xx range North American numbering keeps for
@@ -155,7 +155,9 @@ pub fn run(
     Ok(report.first_failure.unwrap_or(Exit::Success))
 }
 
-/// The checks, in order, each skipped when one it needs has failed.
+/// The checks, in order, each skipped when one it needs has failed: (1) the config
+/// file and the profile, (2) the settings of each call, (3) the credentials, (4) the
+/// route, (5) a token for OAuth2 and (6) the one call, which sends nothing.
 fn check(
     args: &DoctorArgs,
     global: &GlobalArgs,
@@ -163,10 +165,55 @@ fn check(
     config_dir: Option<&Path>,
     report: &mut Report,
 ) {
-    // 1. The config file and the profile.
+    let Some(sources) = config_file(global, env, config_dir, report) else {
+        return;
+    };
+    if !settings(&sources, global, report) {
+        return;
+    }
+    let connection = sources.connection(global);
+    let timeout = match &connection {
+        Ok(connection) => connection.timeout.value.duration(),
+        Err(_) => Seconds::default_timeout().duration(),
+    };
+    let login = sources.login(global);
+    let credentials = credentials(&login, timeout, report);
+    // The route needs the account id, whose absence the settings' checks have already
+    // failed.
+    let Ok(connection) = connection else {
+        return;
+    };
+    let Some((transport, handshakes)) =
+        route(&sources, global, &connection, &login, timeout, report)
+    else {
+        return;
+    };
+    let (Some(credentials), Ok(login)) = (credentials, &login) else {
+        return;
+    };
+    let reach = Reach {
+        sources: &sources,
+        global,
+        connection: &connection,
+        login,
+        handshakes,
+    };
+    api_access(args, reach, credentials, transport, report);
+}
+
+/// (1) The config file and the profile: the sources the other checks read.
+fn config_file<'a>(
+    global: &GlobalArgs,
+    env: Env<'a>,
+    config_dir: Option<&Path>,
+    report: &mut Report,
+) -> Option<Sources<'a>> {
     let sources = match Sources::load(global, env, config_dir) {
         Ok(sources) => sources,
-        Err(failure) => return report.fail("config file", &failure),
+        Err(failure) => {
+            report.fail("config file", &failure);
+            return None;
+        }
     };
     let file = match &sources.file {
         Some(file) if file.exists => format!("{} (found, {})", file.path.display(), file.origin),
@@ -188,10 +235,17 @@ fn check(
         warnings => report.warn("config file", format!("{detail}; {}", warnings.join("; "))),
     }
 
-    // 2. The settings of each call.
+    Some(sources)
+}
+
+/// (2) The settings of each call; `false` when they cannot even be read.
+fn settings(sources: &Sources, global: &GlobalArgs, report: &mut Report) -> bool {
     let shown = match sources.show(global) {
         Ok(shown) => shown,
-        Err(failure) => return report.fail("settings", &failure),
+        Err(failure) => {
+            report.fail("settings", &failure);
+            return false;
+        }
     };
     let value_of = |setting: &Setting| {
         shown
@@ -261,14 +315,16 @@ fn check(
         }
     }
 
-    // 3. The credentials: a password_command is run, its output never shown.
-    let connection = sources.connection(global);
-    let timeout = match &connection {
-        Ok(connection) => connection.timeout.value.duration(),
-        Err(_) => Seconds::default_timeout().duration(),
-    };
-    let login = sources.login(global);
-    let credentials = match &login {
+    true
+}
+
+/// (3) The credentials: a `password_command` is run, its output never shown.
+fn credentials(
+    login: &Result<Login, Failure>,
+    timeout: Duration,
+    report: &mut Report,
+) -> Option<Credentials> {
+    match login {
         Ok(login) => match login.credentials(timeout) {
             Ok(credentials) => {
                 report.ok("credentials", describe(login));
@@ -283,26 +339,35 @@ fn check(
             report.fail("credentials", failure);
             None
         }
-    };
+    }
+}
 
-    // 4. The route: the base URL, the proxy, the name lookup, the connection. It needs
-    // the account id, whose absence the settings' checks have already failed.
-    let Ok(connection) = connection else {
-        return;
-    };
+/// (4) The route: the base URL, the proxy, the name lookup, the connection; the
+/// transport the calls then take, and the handshakes it makes.
+fn route(
+    sources: &Sources,
+    global: &GlobalArgs,
+    connection: &Connection,
+    login: &Result<Login, Failure>,
+    timeout: Duration,
+    report: &mut Report,
+) -> Option<(mfa::Transport, Handshakes)> {
     let base_url = &connection.base_url;
     let mut endpoints = vec![Endpoint::of_api(&base_url.value)];
-    let token_url = match &login {
+    let token_url = match login {
         Ok(Login::Client { token_url, .. }) => Some(token_url.value.clone()),
         _ => None,
     };
     endpoints.extend(token_url.as_ref().map(Endpoint::of_token));
     let network = match sources.network(global, &endpoints) {
         Ok(network) => network,
-        Err(failure) => return report.fail("route", &failure),
+        Err(failure) => {
+            report.fail("route", &failure);
+            return None;
+        }
     };
     let never_again: Retries = "0".parse().expect("0 retries is a number of retries");
-    let mut handshakes = Handshakes::default();
+    let handshakes = Handshakes::default();
     let transport = network
         .transport(timeout)
         .with_retries(never_again)
@@ -319,9 +384,7 @@ fn check(
     let reached = proxy
         .as_ref()
         .map_or(base_url.value.as_str(), |p| p.as_str());
-    let Some((host, port)) = host_and_port(reached) else {
-        return;
-    };
+    let (host, port) = host_and_port(reached)?;
     let addresses = match host.parse::<std::net::IpAddr>() {
         Ok(ip) => {
             report.ok(
@@ -337,24 +400,50 @@ fn check(
                 addresses
             }
             Err(problem) => {
-                return report.fail_network("name lookup", format!("{host}: {problem}"));
+                report.fail_network("name lookup", format!("{host}: {problem}"));
+                return None;
             }
         },
     };
     match connect(&addresses, timeout) {
         Ok(address) => report.ok("connection", format!("{address} (TCP)")),
         Err(problem) => {
-            return report.fail_network("connection", format!("{host}:{port}: {problem}"));
+            report.fail_network("connection", format!("{host}:{port}: {problem}"));
+            return None;
         }
     }
 
-    // 5 and 6: a token (OAuth2), then the one call that sends nothing.
-    let (Some(credentials), Ok(login)) = (credentials, &login) else {
-        return;
-    };
+    Some((transport, handshakes))
+}
+
+/// What the calls of steps 5 and 6 are made with.
+struct Reach<'a> {
+    sources: &'a Sources<'a>,
+    global: &'a GlobalArgs,
+    connection: &'a Connection,
+    login: &'a Login,
+    handshakes: Handshakes,
+}
+
+/// (5) A token, for OAuth2; (6) the one call, a verify for a fictional number, which
+/// sends nothing, and its audit line.
+fn api_access(
+    args: &DoctorArgs,
+    reach: Reach,
+    credentials: Credentials,
+    transport: mfa::Transport,
+    report: &mut Report,
+) {
+    let Reach {
+        sources,
+        global,
+        connection,
+        login,
+        mut handshakes,
+    } = reach;
     let oauth2 = matches!(credentials, Credentials::ClientCredentials(_));
     let client = Client::new(
-        base_url.value.clone(),
+        connection.base_url.value.clone(),
         connection.account_id.value.clone(),
         credentials,
     )
@@ -401,20 +490,7 @@ fn check(
     );
     let verified = client.verify_code(&request);
     if let Some(log) = &audit {
-        match &verified {
-            Ok(verdict) => {
-                entry.sent = "yes".into();
-                entry.valid = Some(verdict.is_valid());
-            }
-            Err(error) => {
-                entry.failed(&Failure::from(error.clone()));
-                entry.status = error.status();
-            }
-        }
-        if let Err(e) = log.append_line(&audit::line(&entry)) {
-            let why = format!("could not write {}: {e}", log.path().display());
-            report.warn("audit log", why);
-        }
+        log_the_call(log, &mut entry, &verified, report);
     }
     handshakes.report(report);
     match verified {
@@ -439,6 +515,30 @@ fn check(
             );
         }
         Err(error) => report.fail(failed_check("API access", &error), &refused(error)),
+    }
+}
+
+/// Ends the doctor's call's audit `entry` with how `verified` ended and appends it to
+/// `log`; a line that cannot be written is a warning.
+fn log_the_call(
+    log: &AuditLog,
+    entry: &mut audit::Entry,
+    verified: &Result<mfa::Verdict, mfa::Error>,
+    report: &mut Report,
+) {
+    match verified {
+        Ok(verdict) => {
+            entry.sent = "yes".into();
+            entry.valid = Some(verdict.is_valid());
+        }
+        Err(error) => {
+            entry.failed(&Failure::from(error.clone()));
+            entry.status = error.status();
+        }
+    }
+    if let Err(e) = log.append_line(&audit::line(entry)) {
+        let why = format!("could not write {}: {e}", log.path().display());
+        report.warn("audit log", why);
     }
 }
 

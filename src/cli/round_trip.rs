@@ -139,28 +139,7 @@ impl RoundTrip {
             };
             let last = tried == tries;
             if verdict.is_valid() || last {
-                let shown = match asked.format {
-                    OutputFormat::Text => writeln!(
-                        out,
-                        "{}",
-                        if verdict.is_valid() {
-                            "valid"
-                        } else {
-                            "invalid"
-                        }
-                    ),
-                    OutputFormat::Json => {
-                        let key = match sent {
-                            Outcome::MessageId(_) => "messageId",
-                            _ => "callId",
-                        };
-                        writeln!(
-                            out,
-                            "{}",
-                            serde_json::json!({ key: id, "valid": verdict.is_valid(), "tries": tried })
-                        )
-                    }
-                };
+                let shown = write_verdict(out, asked.format, sent, verdict, tried);
                 deliver(shown, err, "the verdict");
                 return Ok(if verdict.is_valid() {
                     Exit::Success
@@ -174,6 +153,40 @@ impl RoundTrip {
                 "mfa: invalid; {left} {} left",
                 if left == 1 { "try" } else { "tries" }
             );
+        }
+    }
+}
+
+/// The round trip's last word: `valid` or `invalid`, or with JSON one object with the
+/// id of the code `sent`, the verdict and the tries it took.
+fn write_verdict(
+    out: &mut dyn Write,
+    format: OutputFormat,
+    sent: &Outcome,
+    verdict: Verdict,
+    tried: u8,
+) -> std::io::Result<()> {
+    match format {
+        OutputFormat::Text => writeln!(
+            out,
+            "{}",
+            if verdict.is_valid() {
+                "valid"
+            } else {
+                "invalid"
+            }
+        ),
+        OutputFormat::Json => {
+            let (key, id) = match sent {
+                Outcome::MessageId(id) => ("messageId", id.as_str()),
+                Outcome::CallId(id) => ("callId", id.as_str()),
+                Outcome::Verdict(_) => ("callId", ""),
+            };
+            writeln!(
+                out,
+                "{}",
+                serde_json::json!({ key: id, "valid": verdict.is_valid(), "tries": tried })
+            )
         }
     }
 }
