@@ -15,9 +15,9 @@
 //! is retried.
 
 use std::io::Write;
-use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::net::SocketAddr;
 use std::path::Path;
-use std::sync::{Arc, Mutex, PoisonError, mpsc};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
 use mfa::{
@@ -35,6 +35,10 @@ use crate::cli::origin::Origin;
 use crate::cli::output;
 use crate::cli::settings::table::{self, Seconds, Setting};
 use crate::cli::settings::{Connection, Endpoint, Env, ShownValue, Sources};
+
+mod network;
+
+use network::{connect, host_and_port, look_up};
 
 /// The number the credentials are checked against unless `--to` names another: one of
 /// +12025550100 to +12025550199, the 555-01xx range North American numbering keeps for
@@ -650,54 +654,6 @@ fn describe(login: &Login) -> String {
             client_id.value, client_id.origin, client_secret.origin, token_url.value
         ),
     }
-}
-
-/// The host and port a URL (`scheme://host[:port]/...`) names.
-fn host_and_port(url: &str) -> Option<(String, u16)> {
-    let uri: ureq::http::Uri = url.parse().ok()?;
-    let host = uri.host()?.trim_start_matches('[').trim_end_matches(']');
-    let port = uri
-        .port_u16()
-        .unwrap_or(if uri.scheme_str() == Some("http") {
-            80
-        } else {
-            443
-        });
-    Some((host.to_string(), port))
-}
-
-/// The addresses of `host`, looked up on a thread of its own so that `timeout` bounds
-/// the lookup too.
-fn look_up(host: &str, port: u16, timeout: Duration) -> Result<Vec<SocketAddr>, String> {
-    let (sender, answer) = mpsc::channel();
-    let name = host.to_string();
-    std::thread::spawn(move || {
-        let _ = sender.send((name.as_str(), port).to_socket_addrs().map(Vec::from_iter));
-    });
-    match answer.recv_timeout(timeout) {
-        Ok(Ok(addresses)) if !addresses.is_empty() => Ok(addresses),
-        Ok(Ok(_)) => Err("no address".into()),
-        Ok(Err(_)) => Err("name not found".into()),
-        Err(_) => Err(format!("no answer in {} s", timeout.as_secs_f64())),
-    }
-}
-
-/// Connects to the first of `addresses` that takes a TCP connection.
-fn connect(addresses: &[SocketAddr], timeout: Duration) -> Result<SocketAddr, String> {
-    let mut last = String::from("no address");
-    for address in addresses {
-        match TcpStream::connect_timeout(address, timeout) {
-            Ok(_) => return Ok(*address),
-            Err(err) if err.kind() == std::io::ErrorKind::ConnectionRefused => {
-                last = "connection refused".into()
-            }
-            Err(err) if err.kind() == std::io::ErrorKind::TimedOut => {
-                last = format!("no connection in {} s", timeout.as_secs_f64())
-            }
-            Err(err) => last = err.kind().to_string(),
-        }
-    }
-    Err(last)
 }
 
 #[cfg(test)]
