@@ -18,7 +18,7 @@ use crate::cli::input::Input;
 use crate::cli::interrupt;
 use crate::cli::output::{self, Log, Outcome};
 use crate::cli::settings::{Channel, Connection, Endpoint, Network, Sources};
-use crate::cli::status::StatusLine;
+use crate::cli::status_line::StatusLine;
 use crate::cli::token_cache::{self, TokenCache};
 
 /// A client ready to make calls: the credentials resolved (a `password_command` has

@@ -25,7 +25,7 @@ use mfa::{Call, Delivery};
 use crate::cli::args::OutputFormat;
 use crate::cli::failure::{Exit, Failure, Signal};
 use crate::cli::output;
-use crate::cli::status;
+use crate::cli::status_line;
 
 /// How far the call got: an index into the messages.
 static STATE: AtomicU8 = AtomicU8::new(NOTHING_SENT);
@@ -128,7 +128,7 @@ impl Said {
     ) -> Vec<u8> {
         let mut bytes = Vec::new();
         if self.status_line {
-            bytes.extend_from_slice(status::ERASE.as_bytes());
+            bytes.extend_from_slice(status_line::ERASE.as_bytes());
         }
         let hint = match (stage, &self.hint) {
             (Some(stage), Some(hint)) => Some(format!("{stage}; {hint}")),

@@ -29,7 +29,7 @@ mod private_files;
 mod round_trip;
 mod settings;
 mod setup;
-mod status;
+mod status_line;
 #[cfg(unix)]
 mod terminal;
 mod token_cache;

@@ -4,6 +4,7 @@
 //! tests and the unit tests run.
 #![cfg(unix)]
 
+mod api_errors;
 mod audit;
 mod config;
 mod doctor;
@@ -17,8 +18,6 @@ mod profiles;
 mod proxy;
 mod retries;
 mod round_trip;
-mod send;
-mod sent;
 mod servers;
 mod shell;
 mod sms;
@@ -29,3 +28,4 @@ mod transport;
 mod trust;
 mod validation;
 mod verify;
+mod was_it_sent;
