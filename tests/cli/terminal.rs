@@ -1,52 +1,166 @@
-//! A `password_command` that asks on the terminal, run in a real pseudo-terminal
-//! (Python's `pty` module holds the other end): it can read what is typed, and Ctrl-C
-//! typed there ends it and `mfa` both.
+//! `mfa` at a person's terminal, a real pseudo-terminal this test opens (`openpty`)
+//! and reads as it shows: a `password_command` that asks there, prompts typed without
+//! echo, the status line of a slow answer, and Ctrl-C or a signal at any of them, after
+//! which the terminal echoes again.
 
 use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Child;
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::support::*;
 
-/// Runs `mfa` as `mfa.command()` would, but in a new pseudo-terminal that gets `typed`
-/// (written a little at a time after `pause`); returns the exit status and all the
-/// terminal showed (stdout and stderr together, and the echo of what was typed).
-fn in_a_terminal(mfa: &Mfa, typed: &[u8], pause: Duration) -> (i32, String) {
-    let inner = mfa.command();
-    let mut outer = Command::new("python3");
-    outer
-        .args([
-            "-c",
-            "import os, pty, sys; status = pty.spawn(sys.argv[1:]); \
-             sys.exit(os.waitstatus_to_exitcode(status) % 256)",
-        ])
-        .arg(inner.get_program())
-        .args(inner.get_args())
-        .env_clear()
-        .envs(inner.get_envs().filter_map(|(k, v)| Some((k, v?))))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = outer.spawn().unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    std::thread::sleep(pause);
-    stdin.write_all(typed).unwrap();
-    stdin.flush().unwrap();
-    // Kept open until the run ends: the terminal is not closed under it.
-    let started = Instant::now();
-    let output = loop {
-        if let Some(_status) = child.try_wait().unwrap() {
-            break child.wait_with_output().unwrap();
+/// `mfa` run as `mfa.command()` would run it, but in a new pseudo-terminal of its own
+/// (a new session whose controlling terminal it is, as a login shell's), so that it
+/// can prompt, turn echo off, and take Ctrl-C typed there. What the terminal shows is
+/// read as it comes, so each step waits for the text it needs, never a fixed time.
+struct Terminal {
+    child: Child,
+    master: std::fs::File,
+    shown: Arc<(Mutex<Vec<u8>>, Condvar)>,
+    reader: Option<std::thread::JoinHandle<()>>,
+    /// How much of what was shown a step has already waited past.
+    seen: usize,
+}
+
+impl Terminal {
+    /// Starts `mfa` in a new pseudo-terminal.
+    #[allow(unsafe_code)]
+    fn start(mfa: &Mfa) -> Terminal {
+        let (mut master, mut slave) = (-1, -1);
+        // SAFETY: openpty(3) writes the two descriptors it opens into the integers it is
+        // given; the name, settings and size are left to the system (null).
+        let opened = unsafe {
+            libc::openpty(
+                &mut master,
+                &mut slave,
+                std::ptr::null_mut(),
+                std::ptr::null(),
+                std::ptr::null(),
+            )
+        };
+        assert_eq!(opened, 0, "openpty: {}", std::io::Error::last_os_error());
+        // SAFETY: each descriptor was just opened and is owned by nothing else.
+        let (master, slave) = unsafe {
+            use std::os::fd::FromRawFd;
+            (
+                std::fs::File::from_raw_fd(master),
+                std::fs::File::from_raw_fd(slave),
+            )
+        };
+        let mut command = mfa.command();
+        command
+            .stdin(slave.try_clone().unwrap())
+            .stdout(slave.try_clone().unwrap())
+            .stderr(slave);
+        // SAFETY: between fork and exec the child only calls setsid(2) and ioctl(2),
+        // both async-signal-safe, on its own standard input.
+        unsafe {
+            use std::os::unix::process::CommandExt;
+            command.pre_exec(|| {
+                if libc::setsid() < 0 || libc::ioctl(0, libc::TIOCSCTTY, 0) < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
         }
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "the run never ended"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    drop(stdin);
-    let shown = String::from_utf8_lossy(&output.stdout).into_owned();
-    (output.status.code().unwrap_or(-1), shown)
+        let child = command.spawn().unwrap();
+        // The child's end is closed here (the command held the only copies), so the
+        // reader sees the end once the child is gone.
+        drop(command);
+        let shown = Arc::new((Mutex::new(Vec::new()), Condvar::new()));
+        let (kept, mut from) = (Arc::clone(&shown), master.try_clone().unwrap());
+        let reader = std::thread::spawn(move || {
+            let mut chunk = [0u8; 4096];
+            // EIO once no process holds the terminal: the end.
+            while let Ok(read @ 1..) = std::io::Read::read(&mut from, &mut chunk) {
+                kept.0.lock().unwrap().extend_from_slice(&chunk[..read]);
+                kept.1.notify_all();
+            }
+        });
+        Terminal {
+            child,
+            master,
+            shown,
+            reader: Some(reader),
+            seen: 0,
+        }
+    }
+
+    /// Waits (at most 20 s) until the terminal shows `text` after what a step before
+    /// waited for.
+    #[track_caller]
+    fn wait_for(&mut self, text: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let (lock, shown_more) = &*self.shown;
+        let mut shown = lock.lock().unwrap();
+        loop {
+            if let Some(at) = find(&shown[self.seen..], text.as_bytes()) {
+                self.seen += at + text.len();
+                return;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            assert!(
+                !left.is_zero(),
+                "never shown: {text:?}; shown: {:?}",
+                String::from_utf8_lossy(&shown)
+            );
+            shown = shown_more.wait_timeout(shown, left).unwrap().0;
+        }
+    }
+
+    /// Types `text` at the terminal (`\r` is Enter, `\x03` Ctrl-C).
+    fn type_in(&mut self, text: &str) {
+        self.master.write_all(text.as_bytes()).unwrap();
+    }
+
+    /// Sends `signal` to the run, as `kill` would.
+    #[allow(unsafe_code)]
+    fn signal(&self, signal: libc::c_int) {
+        let pid = libc::pid_t::try_from(self.child.id()).unwrap();
+        // SAFETY: kill(2) takes plain integers.
+        assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
+    }
+
+    /// Waits for the run to end: how it ended (its exit status, or 128 and the signal
+    /// that ended it, as a shell says), all the terminal showed, and whether the
+    /// terminal echoes what is typed afterwards.
+    #[allow(unsafe_code)]
+    fn end(mut self) -> (i32, String, bool) {
+        let started = Instant::now();
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "the run never ended"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        // SAFETY: a zeroed termios is valid to be filled in; tcgetattr(3) reads the
+        // settings of the open terminal into it.
+        let echoing = unsafe {
+            use std::os::fd::AsRawFd;
+            let mut settings: libc::termios = std::mem::zeroed();
+            libc::tcgetattr(self.master.as_raw_fd(), &mut settings);
+            settings.c_lflag & libc::ECHO != 0
+        };
+        self.reader.take().unwrap().join().unwrap();
+        let shown = String::from_utf8_lossy(&self.shown.0.lock().unwrap()).into_owned();
+        use std::os::unix::process::ExitStatusExt;
+        let code = status
+            .code()
+            .unwrap_or_else(|| 128 + status.signal().unwrap_or(0));
+        (code, shown, echoing)
+    }
+}
+
+/// Where `needle` first stands in `haystack`.
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack
+        .windows(needle.len().max(1))
+        .position(|window| window == needle)
 }
 
 /// `mfa voice` against `base_url` whose password comes from a command that asks for it
@@ -76,7 +190,7 @@ fn a_password_command_can_ask_on_the_terminal() {
         .create();
     let mfa = asking(&format!("{}/api/v1", server.url()));
     let typed = format!("{PASSWORD}\n");
-    let (code, shown) = in_a_terminal(&mfa, typed.as_bytes(), Duration::from_millis(300));
+    let (code, shown) = dialog(&mfa, &[("Password: ", &typed)]);
     assert_eq!(code, 0, "{shown}");
     assert!(shown.contains("Password: "), "{shown}");
     assert!(shown.ends_with("c-1\r\n"), "{shown}");
@@ -89,7 +203,7 @@ fn ctrl_c_at_the_commands_prompt_ends_it_and_mfa_sending_nothing() {
     let nothing = nothing_sent(&mut server);
     let mfa = asking(&format!("{}/api/v1", server.url()));
     let started = Instant::now();
-    let (code, shown) = in_a_terminal(&mfa, b"\x03", Duration::from_millis(500));
+    let (code, shown) = dialog(&mfa, &[("Password: ", "\x03")]);
     assert_eq!(code, 130, "{shown}");
     assert!(
         shown.contains(
@@ -112,7 +226,7 @@ fn a_code_typed_on_the_terminal_is_not_echoed() {
         .args(&["--code", "-"])
         .connected(&format!("{}/api/v1", server.url()));
     let typed = format!("{CODE}\n");
-    let (code, shown) = in_a_terminal(&mfa, typed.as_bytes(), Duration::from_millis(800));
+    let (code, shown) = dialog(&mfa, &[("Code: ", &typed)]);
     assert_eq!(code, 0, "{shown}");
     assert!(shown.starts_with("Code: "), "{shown}");
     assert!(shown.ends_with("valid\r\n"), "{shown}");
@@ -146,7 +260,7 @@ fn a_slow_answer_shows_a_status_line_at_a_terminal_erased_when_done() {
     let mut server = mockito::Server::new();
     let call = slow_answer(&mut server, Duration::from_millis(2_500));
     let mfa = Mfa::voice(&format!("{}/api/v1", server.url()));
-    let (code, shown) = in_a_terminal(&mfa, b"", Duration::ZERO);
+    let (code, shown) = dialog(&mfa, &[]);
     assert_eq!(code, 0, "{shown:?}");
     let host = server.host_with_port();
     assert!(
@@ -177,7 +291,7 @@ fn with_json_or_the_log_no_status_line_is_drawn_even_at_a_terminal() {
         let mut server = mockito::Server::new();
         let call = slow_answer(&mut server, Duration::from_millis(1_500));
         let mfa = Mfa::voice(&format!("{}/api/v1", server.url())).args(&[flag]);
-        let (code, shown) = in_a_terminal(&mfa, b"", Duration::ZERO);
+        let (code, shown) = dialog(&mfa, &[]);
         assert_eq!(code, 0, "{shown:?}");
         assert!(!shown.contains("\x1b[K"), "{flag}: {shown:?}");
         assert!(!shown.contains("to answer ("), "{flag}: {shown:?}");
@@ -205,7 +319,7 @@ fn a_retry_wait_is_announced_at_a_terminal_without_the_log() {
     let mut server = mockito::Server::new();
     let (refused, call) = rate_limited_once(&mut server);
     let mfa = Mfa::voice(&format!("{}/api/v1", server.url())).args(&["--retries", "1"]);
-    let (code, shown) = in_a_terminal(&mfa, b"", Duration::ZERO);
+    let (code, shown) = dialog(&mfa, &[]);
     assert_eq!(code, 0, "{shown:?}");
     assert!(
         shown.contains("\r\x1b[Kmfa: waiting to try again (1 s)"),
@@ -237,7 +351,7 @@ fn ctrl_c_under_the_status_line_erases_it_before_saying_what_was_sent() {
     let mut server = mockito::Server::new();
     let _never = slow_answer(&mut server, Duration::from_secs(5));
     let mfa = Mfa::voice(&format!("{}/api/v1", server.url()));
-    let (code, shown) = in_a_terminal(&mfa, b"\x03", Duration::from_millis(2_300));
+    let (code, shown) = dialog(&mfa, &[("to answer (2 s)", "\x03")]);
     assert_eq!(code, 130, "{shown:?}");
     assert!(shown.contains("to answer (2 s)"), "{shown:?}");
     assert_eq!(
@@ -248,66 +362,16 @@ fn ctrl_c_under_the_status_line_erases_it_before_saying_what_was_sent() {
     );
 }
 
-/// Python that runs a command in a new pseudo-terminal and plays a dialog with it: for
-/// each step, waits (at most 20 s in all) until the terminal shows the step's prompt,
-/// then types its answer. Prints all the terminal showed; exits as the command did
-/// (128 and the signal's number if a signal ended it).
-const DIALOG: &str = r#"
-import json, os, pty, select, sys, time
-steps, argv = json.loads(sys.argv[1]), sys.argv[2:]
-pid, fd = pty.fork()
-if pid == 0:
-    os.execv(argv[0], argv)
-shown, seen, deadline = b"", 0, time.time() + 20
-def more():
-    global shown
-    ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.time()))
-    if not ready:
-        return False
-    try:
-        chunk = os.read(fd, 4096)
-    except OSError:
-        return False
-    shown += chunk
-    return bool(chunk)
-for prompt, answer in steps:
-    while shown.find(prompt.encode(), seen) < 0:
-        if not more():
-            sys.stdout.buffer.write(shown)
-            sys.stderr.write("never shown: %r\n" % prompt)
-            os.kill(pid, 9)
-            sys.exit(99)
-    seen = shown.find(prompt.encode(), seen) + len(prompt)
-    time.sleep(0.05)
-    os.write(fd, answer.encode())
-while more():
-    pass
-_, status = os.waitpid(pid, 0)
-sys.stdout.buffer.write(shown)
-sys.exit(128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status))
-"#;
-
-/// Runs `mfa` as `mfa.command()` would, in a pseudo-terminal, answering each prompt
-/// of `steps` as it shows (`\r` is Enter); returns the exit status and all it showed.
+/// Runs `mfa` in a pseudo-terminal, answering each prompt of `steps` as it shows
+/// (`\r` is Enter); returns how it ended and all it showed.
 fn dialog(mfa: &Mfa, steps: &[(&str, &str)]) -> (i32, String) {
-    let inner = mfa.command();
-    let steps = serde_json::to_string(steps).unwrap();
-    let output = Command::new("python3")
-        .args(["-c", DIALOG, &steps])
-        .arg(inner.get_program())
-        .args(inner.get_args())
-        .env_clear()
-        .envs(inner.get_envs().filter_map(|(k, v)| Some((k, v?))))
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    let shown = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert!(
-        output.stderr.is_empty(),
-        "{}\n{shown}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    (output.status.code().unwrap_or(-1), shown)
+    let mut terminal = Terminal::start(mfa);
+    for (prompt, answer) in steps {
+        terminal.wait_for(prompt);
+        terminal.type_in(answer);
+    }
+    let (code, shown, _) = terminal.end();
+    (code, shown)
 }
 
 #[test]
@@ -489,68 +553,54 @@ fn ctrl_c_at_the_round_trips_prompt_says_the_code_was_sent_and_not_checked() {
     none.assert();
 }
 
-/// Runs `mfa` in a new pseudo-terminal, waits for `prompt`, then ends the run there:
-/// Ctrl-C typed (`how` = "ctrl-c") or a signal sent from outside (`how` = "TERM",
-/// "USR1", ...). Returns how it ended (the exit status, or minus the signal that killed
-/// it) and whether the terminal echoes again afterwards.
-fn ended_at_prompt(mfa: &Mfa, prompt: &str, how: &str) -> (i32, bool, String) {
-    let inner = mfa.command();
-    let script = "import os, pty, signal, sys, termios\n\
-                  prompt, how = sys.argv[1].encode(), sys.argv[2]\n\
-                  pid, fd = pty.fork()\n\
-                  if pid == 0:\n    os.execv(sys.argv[3], sys.argv[3:])\n\
-                  shown = b''\n\
-                  while prompt not in shown:\n    shown += os.read(fd, 1024)\n\
-                  if how == 'ctrl-c':\n    os.write(fd, b'\\x03')\n\
-                  else:\n    os.kill(pid, getattr(signal, 'SIG' + how))\n\
-                  _, status = os.waitpid(pid, 0)\n\
-                  echo = termios.tcgetattr(fd)[3] & termios.ECHO\n\
-                  try:\n    shown += os.read(fd, 4096)\nexcept OSError:\n    pass\n\
-                  sys.stderr.write(shown.decode(errors='replace'))\n\
-                  print(os.waitstatus_to_exitcode(status), 'echo' if echo else 'silent')\n";
-    let output = Command::new("python3")
-        .args(["-c", script, prompt, how])
-        .arg(inner.get_program())
-        .args(inner.get_args())
-        .env_clear()
-        .envs(inner.get_envs().filter_map(|(k, v)| Some((k, v?))))
-        .output()
-        .unwrap();
-    let said = String::from_utf8_lossy(&output.stdout).into_owned();
-    let shown = String::from_utf8_lossy(&output.stderr).into_owned();
-    let mut words = said.split_whitespace();
-    let status = words.next().and_then(|w| w.parse().ok()).unwrap_or(999);
-    (status, words.next() == Some("echo"), shown)
+/// Runs `mfa` in a pseudo-terminal, waits for `prompt`, then ends the run there:
+/// Ctrl-C typed (`signal` = 0) or `signal` sent from outside. Returns how it ended, all
+/// it showed, and whether the terminal echoes again afterwards.
+fn ended_at_prompt(mfa: &Mfa, prompt: &str, signal: libc::c_int) -> (i32, bool, String) {
+    let mut terminal = Terminal::start(mfa);
+    terminal.wait_for(prompt);
+    match signal {
+        0 => terminal.type_in("\x03"),
+        signal => terminal.signal(signal),
+    }
+    let (code, shown, echoing) = terminal.end();
+    (code, echoing, shown)
 }
 
 #[test]
 fn a_run_ended_at_a_hidden_prompt_leaves_the_terminal_echoing_as_it_was() {
     let mut server = mockito::Server::new();
     let _send = round_trip_send(&mut server);
-    // (what is asked, its prompt, how the run ends, the status it ends with)
-    let cases: [(Mfa, &str, &str, i32); 5] = [
+    // (what is asked, its prompt, the signal that ends the run (0: Ctrl-C typed), the
+    // status it ends with: 128 and a signal's number when the signal itself ends it)
+    let cases: [(Mfa, &str, libc::c_int, i32); 5] = [
         (
             Mfa::new().args(&["config", "set", "password", "-"]),
             "Password: ",
-            "ctrl-c",
-            -2,
+            0,
+            128 + libc::SIGINT,
         ),
         (
             Mfa::new().args(&["config", "set", "client_secret", "-"]),
             "Client secret: ",
-            "TERM",
-            -15,
+            libc::SIGTERM,
+            128 + libc::SIGTERM,
         ),
         (
             Mfa::verify_request()
                 .args(&["--code", "-"])
                 .connected(&format!("{}/api/v1", server.url())),
             "Code: ",
-            "USR1",
-            -10,
+            libc::SIGUSR1,
+            128 + libc::SIGUSR1,
         ),
-        (round_trip(&server), "Code read back", "ctrl-c", 130),
-        (round_trip(&server), "Code read back", "ALRM", 142),
+        (round_trip(&server), "Code read back", 0, 130),
+        (
+            round_trip(&server),
+            "Code read back",
+            libc::SIGALRM,
+            128 + libc::SIGALRM,
+        ),
     ];
     for (mfa, prompt, how, status) in cases {
         let (ended, echoing, shown) = ended_at_prompt(&mfa, prompt, how);
