@@ -201,7 +201,7 @@ impl Trust {
     fn config(&self) -> Arc<ClientConfig> {
         self.config
             .get_or_init(|| {
-                let provider = Arc::new(rustls::crypto::ring::default_provider());
+                let provider = Arc::new(ring_provider());
                 let built_in = WebPkiServerVerifier::builder_with_provider(
                     Arc::new(self.roots()),
                     provider.clone(),
@@ -226,6 +226,15 @@ impl Trust {
             })
             .clone()
     }
+}
+
+/// The cryptography rustls uses: ring's. rustls 0.23.48 deprecates it, as it has no
+/// post-quantum key exchange; aws-lc-rs has one, but would take the binary past its
+/// 3 MiB (README, Performance) and need a C and assembler build for every release
+/// target. Kept knowingly until rustls 0.24's ring provider, its own crate, is out.
+#[allow(deprecated)]
+fn ring_provider() -> rustls::crypto::CryptoProvider {
+    rustls::crypto::ring::default_provider()
 }
 
 /// Checks a server's certificate against the built-in roots (and extra CAs); only if

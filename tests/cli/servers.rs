@@ -203,7 +203,9 @@ fn read_request(reader: &mut impl BufRead) -> Option<String> {
 }
 
 /// A TLS server's configuration for `identity`, with the protocol versions rustls
-/// deems safe.
+/// deems safe, and ring's cryptography, as `mfa` has (src/tls.rs says why it is kept
+/// though rustls 0.23.48 deprecates it).
+#[allow(deprecated)]
 fn server_config(identity: ServerIdentity) -> Arc<rustls::ServerConfig> {
     let config = rustls::ServerConfig::builder_with_provider(Arc::new(
         rustls::crypto::ring::default_provider(),
