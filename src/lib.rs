@@ -10,29 +10,71 @@
 //! ([`Credentials::ClientCredentials`]), whose access token it gets, reuses and renews
 //! itself. The `mfa` command-line tool is built on this library.
 //!
-//! Everything is re-exported here; the modules behind it, one job each, are private.
-//! Each imports only modules above it in this list (`tests/architecture.rs` checks it):
-//! - `secret`: the wrapper that keeps passwords out of every output;
-//! - `text`: untrusted text made safe to show on one line of a terminal;
-//! - `fields`: the checked values a request is made of;
-//! - `base_url`: where the API and its token endpoint live, and the
-//!   https-unless-loopback rule;
-//! - `credentials`: who is calling, and the `Authorization` header they make;
-//! - `request`: the calls and the exact requests, showable without secrets;
-//! - `redact`: the secrets a client holds, taken out of every answer before it is read,
-//!   in every encoding a server may echo them in;
-//! - `error`: what can go wrong, by class;
-//! - `retry`: what may be retried (only what surely was not processed) and the waits;
-//! - `proxy`: which proxy a URL goes through, by curl's rules;
-//! - `tls::system`: the operating system's trusted CAs, each file read as any file
-//!   from outside is;
-//! - `tls`: extra trusted CAs (CAs only), the handshakes made, and a failed certificate
-//!   check in words;
-//! - `progress`: how far a request got: its host looked up, a byte of it written;
-//! - `transport`: how a request travels: time-out, retries, proxy, trusted CAs;
-//! - `answer`: reading answers into ids, verdicts or errors;
-//! - `token`: OAuth2 access tokens, and asking the token endpoint for one;
-//! - `client`: the calls, and OAuth2 tokens got, reused and renewed.
+//! Every call blocks the thread that makes it until the answer is read, the time-out
+//! passes or the network fails; nothing runs in the background. [`Client`] is `Send`
+//! and `Sync`, and cheap to share behind an `Arc`: an async web server calls it from a
+//! blocking task (`tokio::task::spawn_blocking`), each call on its own thread.
+//!
+//! ```no_run
+//! use mfa::{
+//!     BaseUrl, Client, CodeRequest, Credentials, ErrorClass, ExpirationMinutes, Secret,
+//!     Verdict, VerifyRequest,
+//! };
+//!
+//! let client = Client::new(
+//!     BaseUrl::default(),
+//!     "9900000".parse()?,
+//!     Credentials::Basic {
+//!         username: "api-user".parse()?,
+//!         password: Secret::from("..."),
+//!     },
+//! );
+//! // Send a code by voice call: the API calls the phone and speaks it.
+//! let call = client.send_voice_code(&CodeRequest::new(
+//!     "+15553334444".parse()?,
+//!     "+15554443333".parse()?,
+//!     "93de2206-9669-4e07-948d-329f4b722ee2".parse()?,
+//! ))?;
+//! println!("calling: {}", call.as_str());
+//!
+//! // Check the code the user typed back, within 5 minutes of the send.
+//! let check = VerifyRequest::new(
+//!     "+15553334444".parse()?,
+//!     "123456".parse()?,
+//!     ExpirationMinutes::new(5.0)?,
+//! );
+//! match client.verify_code(&check) {
+//!     Ok(Verdict::Valid) => println!("welcome"),
+//!     Ok(Verdict::Invalid) => println!("wrong or expired code"),
+//!     Err(error) if error.class() == ErrorClass::RateLimited => println!("too many tries"),
+//!     Err(error) => return Err(error.into()),
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+// The modules behind the root, one job each, are private. Each imports only modules
+// above it in this list (`tests/architecture.rs` checks it):
+// - `secret`: the wrapper that keeps passwords out of every output;
+// - `text`: untrusted text made safe to show on one line of a terminal;
+// - `fields`: the checked values a request is made of;
+// - `base_url`: where the API and its token endpoint live, and the
+//   https-unless-loopback rule;
+// - `credentials`: who is calling, and the `Authorization` header they make;
+// - `request`: the calls and the exact requests, showable without secrets;
+// - `redact`: the secrets a client holds, taken out of every answer before it is read,
+//   in every encoding a server may echo them in;
+// - `error`: what can go wrong, by class;
+// - `retry`: what may be retried (only what surely was not processed) and the waits;
+// - `proxy`: which proxy a URL goes through, by curl's rules;
+// - `tls::system`: the operating system's trusted CAs, each file read as any file
+//   from outside is;
+// - `tls`: extra trusted CAs (CAs only), the handshakes made, and a failed certificate
+//   check in words;
+// - `progress`: how far a request got: its host looked up, a byte of it written;
+// - `transport`: how a request travels: time-out, retries, proxy, trusted CAs;
+// - `answer`: reading answers into ids, verdicts or errors;
+// - `token`: OAuth2 access tokens, and asking the token endpoint for one;
+// - `client`: the calls, and OAuth2 tokens got, reused and renewed.
 
 mod answer;
 mod base_url;

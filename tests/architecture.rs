@@ -22,12 +22,12 @@ fn the_library_has_no_import_cycle() {
 }
 
 #[test]
-fn each_library_module_imports_only_those_above_it_in_the_crate_doc() {
+fn each_library_module_imports_only_those_above_it_in_lib_rs_list() {
     let edges = edges(&src().join("lib.rs"), "");
     let lib = std::fs::read_to_string(src().join("lib.rs")).unwrap();
     let order: Vec<&str> = lib
         .lines()
-        .filter_map(|line| line.strip_prefix("//! - `")?.split('`').next())
+        .filter_map(|line| line.strip_prefix("// - `")?.split('`').next())
         .collect();
     let listed: BTreeSet<&str> = order.iter().copied().collect();
     let modules: BTreeSet<&str> = edges
@@ -35,12 +35,15 @@ fn each_library_module_imports_only_those_above_it_in_the_crate_doc() {
         .map(String::as_str)
         .filter(|m| !m.is_empty())
         .collect();
-    assert_eq!(listed, modules, "the crate doc lists every module once");
+    assert_eq!(
+        listed, modules,
+        "the list of modules in lib.rs lists every module once"
+    );
     for (at, module) in order.iter().enumerate() {
         for target in &edges[*module] {
             assert!(
                 order[..at].contains(&target.as_str()),
-                "{module} imports {target}, which the crate doc lists below it"
+                "{module} imports {target}, which lib.rs lists below it"
             );
         }
     }

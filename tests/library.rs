@@ -517,3 +517,10 @@ fn an_error_never_holds_the_callers_secret_even_when_the_server_echoes_it() {
     );
     mock.assert();
 }
+
+#[test]
+fn a_client_may_be_shared_by_threads_as_the_crate_doc_says() {
+    fn shared<T: Send + Sync + 'static>() {}
+    shared::<mfa::Client>();
+    shared::<mfa::Error>();
+}
