@@ -43,8 +43,8 @@ type Made = Vec<[Vec<u8>; 4]>;
 static CHILD: AtomicI32 = AtomicI32::new(0);
 
 /// What the handler writes: for each signal of [`handled`], one message a state. Made
-/// anew for each call of a run (a round trip makes several), the old ones leaked, so
-/// the handler never reads freed memory.
+/// anew for each call of a run (a round trip makes several); the old ones are freed
+/// only with the signals held back ([`put`]), so the handler never reads freed memory.
 static MESSAGES: AtomicPtr<Made> = AtomicPtr::new(std::ptr::null_mut());
 
 /// The audit log's descriptor, or -1, and its entry for each signal and state: an
@@ -151,8 +151,7 @@ impl Said {
 /// installs the handler if it is not yet.
 fn arm(states: impl FnMut(Signal) -> [Vec<u8>; 4]) {
     STATE.store(NOTHING_SENT, Ordering::Relaxed);
-    let made = Box::leak(Box::new(handled().iter().copied().map(states).collect()));
-    MESSAGES.store(made, Ordering::SeqCst);
+    put(&MESSAGES, handled().iter().copied().map(states).collect());
     INSTALLED.call_once(unix::install_handler);
 }
 
@@ -169,8 +168,7 @@ pub fn log_to(fd: i32, line: impl Fn(Signal, Delivery) -> Vec<u8>) {
             Vec::new(),
         ]
     };
-    let made = Box::leak(Box::new(handled().iter().copied().map(states).collect()));
-    LOG_LINES.store(made, Ordering::SeqCst);
+    put(&LOG_LINES, handled().iter().copied().map(states).collect());
     LOG_FD.store(fd, Ordering::SeqCst);
 }
 
@@ -268,12 +266,29 @@ fn log_line(signal: Signal) -> &'static [u8] {
     of_state(&LOG_LINES, signal)
 }
 
+/// Puts `made` in `slot` for the handler, and frees what was there. The swap and the
+/// free happen with the signals held back on this thread, the one that makes the calls
+/// and so the only one running while a call's messages change (a `password_command`'s
+/// reader threads end before its call starts): no handler can be reading the old ones.
+fn put(slot: &AtomicPtr<Made>, made: Made) {
+    held_back(|| {
+        let old = slot.swap(Box::into_raw(Box::new(made)), Ordering::SeqCst);
+        if !old.is_null() {
+            // SAFETY: `old` came from Box::into_raw above, in an earlier call, and no
+            // one else holds it: the slot no longer gives it out, and no handler runs.
+            #[allow(unsafe_code)]
+            drop(unsafe { Box::from_raw(old) });
+        }
+    });
+}
+
 /// The bytes made for `signal` and the state the call is in now.
 fn of_state(made: &AtomicPtr<Made>, signal: Signal) -> &'static [u8] {
     let state = usize::from(STATE.load(Ordering::Relaxed)).min(3);
     let signal = handled().iter().position(|s| *s == signal).unwrap_or(0);
     let made = made.load(Ordering::SeqCst);
-    // SAFETY: the pointer is null or was leaked from a Box: never freed nor changed.
+    // SAFETY: the pointer is null or came from a Box; [`put`] frees it only with the
+    // signals held back, when neither the handler nor this (on the same thread) runs.
     #[allow(unsafe_code)]
     let made: Option<&'static Made> = unsafe { made.as_ref() };
     made.and_then(|made| made.get(signal))
