@@ -58,7 +58,7 @@ macro_rules! checked_url {
             type Err = InvalidValue;
 
             fn from_str(value: &str) -> Result<Self, InvalidValue> {
-                check(value, $default)?;
+                check(value, $default).map_err(|e| e.about(stringify!($name)))?;
                 let keep: fn(&str) -> &str = $keep;
                 Ok($name(keep(value).to_owned()))
             }

@@ -14,21 +14,45 @@ use serde::Serialize;
 
 use crate::secret::Secret;
 
-/// Why a value was refused: the rule it breaks, in words a user can act on.
+/// Why a value was refused: the rule it breaks, in words a user can act on, and the
+/// field it was for.
+///
+/// ```
+/// let refused = "+1".parse::<mfa::PhoneNumber>().unwrap_err();
+/// assert_eq!(refused.field(), Some("PhoneNumber"));
+/// assert!(refused.rule().starts_with("must be an E.164"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvalidValue {
     rule: String,
+    field: Option<&'static str>,
 }
 
 impl InvalidValue {
     /// An error that states the rule the value broke.
     pub fn from_rule(rule: impl Into<String>) -> Self {
-        InvalidValue { rule: rule.into() }
+        InvalidValue {
+            rule: rule.into(),
+            field: None,
+        }
+    }
+
+    /// The same error, about the field called `field` (the type of the value, e.g.
+    /// `PhoneNumber`), unless it already names one.
+    pub fn about(mut self, field: &'static str) -> Self {
+        self.field.get_or_insert(field);
+        self
     }
 
     /// The rule that was broken, e.g. `must be a whole number from 2 to 8`.
     pub fn rule(&self) -> &str {
         &self.rule
+    }
+
+    /// The field the value was for: the type that refused it (`PhoneNumber`,
+    /// `AccountId`, `Digits`, `ExpirationMinutes`, `BaseUrl`, ...), when known.
+    pub fn field(&self) -> Option<&'static str> {
+        self.field
     }
 }
 
@@ -65,7 +89,7 @@ macro_rules! string_field {
 
             fn from_str(value: &str) -> Result<Self, InvalidValue> {
                 let check: fn(&str) -> Result<(), InvalidValue> = $check;
-                check(value)?;
+                check(value).map_err(|e| e.about(stringify!($name)))?;
                 Ok($name(value.to_owned()))
             }
         }
@@ -75,7 +99,7 @@ macro_rules! string_field {
 
             fn try_from(value: String) -> Result<Self, InvalidValue> {
                 let check: fn(&str) -> Result<(), InvalidValue> = $check;
-                check(&value)?;
+                check(&value).map_err(|e| e.about(stringify!($name)))?;
                 Ok($name(value))
             }
         }
@@ -217,7 +241,7 @@ macro_rules! bounded_number {
                 if ($min..=$max).contains(&value) {
                     Ok($name(value))
                 } else {
-                    Err($crate::fields::InvalidValue::from_rule($rule))
+                    Err($crate::fields::InvalidValue::from_rule($rule).about(stringify!($name)))
                 }
             }
 
@@ -231,7 +255,9 @@ macro_rules! bounded_number {
             type Err = $crate::fields::InvalidValue;
 
             fn from_str(value: &str) -> Result<Self, $crate::fields::InvalidValue> {
-                let rule = || $crate::fields::InvalidValue::from_rule($rule);
+                let rule = || {
+                    $crate::fields::InvalidValue::from_rule($rule).about(stringify!($name))
+                };
                 if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
                     return Err(rule());
                 }
@@ -287,7 +313,7 @@ impl ExpirationMinutes {
         if (1.0..=15.0).contains(&minutes) {
             Ok(ExpirationMinutes(minutes))
         } else {
-            Err(InvalidValue::from_rule(Self::RULE))
+            Err(InvalidValue::from_rule(Self::RULE).about("ExpirationMinutes"))
         }
     }
 
@@ -310,7 +336,7 @@ impl FromStr for ExpirationMinutes {
 
     /// Digits, with a fraction after a `.` if need be: no sign, exponent or space.
     fn from_str(value: &str) -> Result<Self, InvalidValue> {
-        let rule = || InvalidValue::from_rule(Self::RULE);
+        let rule = || InvalidValue::from_rule(Self::RULE).about("ExpirationMinutes");
         let (whole, fraction) = value.split_once('.').unwrap_or((value, "0"));
         let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
         if !digits(whole) || !digits(fraction) {
@@ -381,7 +407,8 @@ impl FromStr for Code {
 
     /// The code typed, without the whitespace around it.
     fn from_str(value: &str) -> Result<Self, InvalidValue> {
-        Ok(Code(Secret::new(Code::checked(value)?.to_owned())))
+        let checked = Code::checked(value).map_err(|e| e.about("Code"))?;
+        Ok(Code(Secret::new(checked.to_owned())))
     }
 }
 

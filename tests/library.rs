@@ -524,3 +524,48 @@ fn a_client_may_be_shared_by_threads_as_the_crate_doc_says() {
     shared::<mfa::Client>();
     shared::<mfa::Error>();
 }
+
+#[test]
+fn every_refused_value_names_its_field() {
+    let refused: [(Option<&str>, mfa::InvalidValue); 12] = [
+        (
+            Some("PhoneNumber"),
+            "1555".parse::<mfa::PhoneNumber>().unwrap_err(),
+        ),
+        (
+            Some("ApplicationId"),
+            "".parse::<mfa::ApplicationId>().unwrap_err(),
+        ),
+        (Some("Scope"), "".parse::<mfa::Scope>().unwrap_err()),
+        (
+            Some("MessageTemplate"),
+            "no code".parse::<mfa::MessageTemplate>().unwrap_err(),
+        ),
+        (
+            Some("AccountId"),
+            "..".parse::<mfa::AccountId>().unwrap_err(),
+        ),
+        (
+            Some("Username"),
+            "a:b".parse::<mfa::Username>().unwrap_err(),
+        ),
+        (Some("ClientId"), "".parse::<mfa::ClientId>().unwrap_err()),
+        (Some("Digits"), mfa::Digits::new(9).unwrap_err()),
+        (Some("Retries"), "11".parse::<mfa::Retries>().unwrap_err()),
+        (
+            Some("ExpirationMinutes"),
+            mfa::ExpirationMinutes::new(16.0).unwrap_err(),
+        ),
+        (Some("Code"), "12a".parse::<mfa::Code>().unwrap_err()),
+        (
+            Some("BaseUrl"),
+            "http://example.com".parse::<mfa::BaseUrl>().unwrap_err(),
+        ),
+    ];
+    for (field, error) in refused {
+        assert_eq!(error.field(), field, "{error:?}");
+        // What is shown stays the rule alone.
+        assert_eq!(error.to_string(), error.rule());
+    }
+    assert_eq!(mfa::InvalidValue::from_rule("x").field(), None);
+}
