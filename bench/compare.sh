@@ -72,7 +72,8 @@ stop() {
   if [ -n "${KEEP:-}" ]; then echo "kept $WORK" >&2; else rm -rf "$WORK"; fi
 }
 trap stop EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# shellcheck source=tools/common.sh
+. tools/common.sh
 
 # ---- A test CA and a certificate for 127.0.0.1 (RSA 2048, as most public sites use) ----
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=mfa bench CA" \

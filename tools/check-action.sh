@@ -15,21 +15,17 @@ ls "$DIST"/mfa-*-x86_64-unknown-linux-musl.tar.gz >/dev/null 2>&1 ||
   { echo "no x86_64 Linux tarball in $DIST: run tools/dist.sh first" >&2; exit 1; }
 VERSION=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -1)
 WORK=$(mktemp -d)
-failures=0
-pass() { printf 'ok    %s\n' "$*"; }
-fail() { printf 'FAIL  %s\n' "$*"; failures=$((failures + 1)); }
+# shellcheck source=tools/common.sh
+. tools/common.sh
 
 # serve FOLDER: an HTTP server for FOLDER on a free port of 127.0.0.1, its port in
 # SERVED. Called in this shell (not in `$(...)`), so that the EXIT trap stops it.
 serve() {
   local port
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  port=$(free_port)
   python3 -m http.server --bind 127.0.0.1 --directory "$1" "$port" >/dev/null 2>&1 &
   SERVERS+=($!)
-  for _ in $(seq 50); do
-    python3 -c "import socket; socket.create_connection(('127.0.0.1',$port))" 2>/dev/null && break
-    sleep 0.1
-  done
+  wait_for_port "$port"
   SERVED=$port
 }
 SERVERS=()

@@ -28,13 +28,13 @@ WORK=$(mktemp -d)
 PASSWORD='pw-Zq8!x_s3cr3t-release'
 CLIENT_ID=client-release-1
 CLIENT_SECRET='cs-Vq3!k_s3cr3t-release'
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+# shellcheck source=tools/common.sh
+. tools/common.sh
+PORT=$(free_port)
 python3 tools/standin.py "$PORT" api-user "$PASSWORD" "$WORK/requests.log" "$CLIENT_ID" "$CLIENT_SECRET" &
 STANDIN=$!
 STARTED=("$STANDIN")
 trap 'kill "${STARTED[@]}" 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
-wait_for_port() { for _ in $(seq 50); do python3 -c "import socket; socket.create_connection(('127.0.0.1',$1))" 2>/dev/null && return; sleep 0.1; done; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_for_port "$PORT"
 
 failures=0
