@@ -795,6 +795,40 @@ mod tests {
     }
 
     #[test]
+    fn every_flag_a_command_shows_says_where_else_its_value_can_come_from() {
+        for path in every_command() {
+            let words: Vec<&str> = path.split(' ').skip(1).collect();
+            let mut command = Cli::command_for_help(&words);
+            for word in &words {
+                command = command.find_subcommand(word).unwrap().clone();
+            }
+            for arg in command.get_arguments().filter(|arg| !arg.is_hide_set()) {
+                let Some(long) = arg.get_long() else { continue };
+                let help = arg
+                    .get_long_help()
+                    .or(arg.get_help())
+                    .map(ToString::to_string)
+                    .unwrap_or_default();
+                // The variables of the settings this flag gives (two share
+                // --application-id): the help names one of them.
+                let variables: Vec<&str> = table::SETTINGS
+                    .iter()
+                    .filter(|setting| setting.flag.map(|f| f.trim_start_matches('-')) == Some(long))
+                    .filter_map(|setting| setting.variable)
+                    .collect();
+                if !variables.is_empty() {
+                    assert!(
+                        variables
+                            .iter()
+                            .any(|variable| help.contains(&format!("[env: {variable}]"))),
+                        "{path} --{long}: {help}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
     fn code_dash_means_stdin() {
         let cli =
             Cli::try_parse_from(["mfa", "verify", "--to", "+15553334444", "--code", "-"]).unwrap();

@@ -492,18 +492,38 @@ pub fn describe_flags(command: clap::Command) -> clap::Command {
         })
 }
 
-/// `arg` with its setting's help, if it is a setting's flag.
+/// `arg` with its setting's help, if it is a setting's flag. Where two settings share a
+/// flag (`--application-id`), the command's call chooses; a send command's flag for a
+/// setting of the check (`voice --expiration`) is the round trip's, so its help says
+/// it goes with `--verify`.
 fn describe(arg: clap::Arg, call: Option<Call>) -> clap::Arg {
     let Some(long) = arg.get_long() else {
         return arg;
     };
-    let setting = SETTINGS.into_iter().find(|setting| {
-        setting.flag.and_then(|flag| flag.strip_prefix("--")) == Some(long)
-            && call.is_none_or(|call| setting.calls.contains(&call))
-    });
-    match setting {
-        Some(setting) => arg.help(flag_help(setting)),
-        None => arg,
+    let of_flag: Vec<&Setting> = SETTINGS
+        .into_iter()
+        .filter(|setting| setting.flag.and_then(|flag| flag.strip_prefix("--")) == Some(long))
+        .collect();
+    let for_call = |setting: &&&Setting| call.is_none_or(|call| setting.calls.contains(&call));
+    let setting = match of_flag.iter().find(for_call) {
+        Some(setting) => *setting,
+        None if of_flag.len() == 1 => of_flag[0],
+        None => return arg,
+    };
+    let help = flag_help(setting);
+    let round_trip = call.is_some_and(|call| !setting.calls.contains(&call));
+    match round_trip {
+        true => arg.help(format!("With --verify: {}", lowercase_first(&help))),
+        false => arg.help(help),
+    }
+}
+
+/// `text` with its first letter in lower case, to follow a colon.
+fn lowercase_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 
