@@ -111,13 +111,7 @@ fn a_log_that_is_not_the_users_own_regular_file_is_refused_before_anything_is_se
     let nothing = nothing_sent(&mut server);
     let folder = tempfile::tempdir().unwrap();
     let fifo = folder.path().join("fifo");
-    assert!(
-        std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    make_fifo(&fifo);
     let link = folder.path().join("link");
     std::os::unix::fs::symlink("/dev/null", &link).unwrap();
     for (path, why) in [

@@ -267,11 +267,7 @@ fn the_example_config_file_works_for_every_command() {
 fn a_device_or_a_fifo_as_a_file_is_refused_at_once_never_read() {
     let folder = tempfile::tempdir().unwrap();
     let fifo = folder.path().join("fifo");
-    let made = std::process::Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .unwrap();
-    assert!(made.success());
+    make_fifo(&fifo);
     let fifo = fifo.to_str().unwrap();
     for (args, env, code, message) in [
         (vec!["--config", "/dev/zero"], None, 3, "cannot read config file /dev/zero: it is a device, not a regular file".to_owned()),

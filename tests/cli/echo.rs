@@ -277,6 +277,26 @@ fn assert_scrubbed(case: &str, text: &str, forms: &[(String, String)]) {
     }
 }
 
+/// Runs `run` (a call whose answer echoes the `name` form) once for each output path:
+/// the error, the JSON error, `--verbose` and the audit log; none shows or logs any of
+/// `forms`, each exits 5.
+fn on_every_path(name: &str, forms: &[(String, String)], run: impl Fn(&[&str]) -> Outcome) {
+    let folder = tempfile::tempdir().unwrap();
+    let log = folder.path().join("audit.jsonl");
+    for (path, args) in [
+        ("the error", &[][..]),
+        ("the JSON error", &["--json"][..]),
+        ("--verbose", &["--verbose"][..]),
+        ("the audit log", &["--log", log.to_str().unwrap()][..]),
+    ] {
+        let outcome = run(args);
+        assert_eq!(outcome.code, 5, "{name}, {path}: {}", outcome.stderr);
+        assert_scrubbed(&format!("{name}, {path}"), &outcome.stderr, forms);
+    }
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert_scrubbed(&format!("{name}, the log"), &logged, forms);
+}
+
 /// An API error whose words, requestId and a header echo `form`.
 fn echoing(mock: mockito::Mock, form: &str) -> mockito::Mock {
     mock.with_status(400).with_header("x-echo", form).with_body(
@@ -292,22 +312,11 @@ fn the_password_in_any_form_is_never_shown_nor_logged_on_any_path() {
         let mock = echoing(voice_mock(&mut server, &default_voice_body()), form)
             .expect(4)
             .create();
-        let folder = tempfile::tempdir().unwrap();
-        let log = folder.path().join("audit.jsonl");
-        for (path, args) in [
-            ("the error", &[][..]),
-            ("the JSON error", &["--json"][..]),
-            ("--verbose", &["--verbose"][..]),
-            ("the audit log", &["--log", log.to_str().unwrap()][..]),
-        ] {
-            let outcome = Mfa::voice(&format!("{}/api/v1", server.url()))
+        on_every_path(name, &password_forms, |args| {
+            Mfa::voice(&format!("{}/api/v1", server.url()))
                 .args(args)
-                .run();
-            assert_eq!(outcome.code, 5, "{name}, {path}: {}", outcome.stderr);
-            assert_scrubbed(&format!("{name}, {path}"), &outcome.stderr, &password_forms);
-        }
-        let logged = std::fs::read_to_string(&log).unwrap();
-        assert_scrubbed(&format!("{name}, the log"), &logged, &password_forms);
+                .run()
+        });
         mock.assert();
 
         let verify = echoing(fictional_verify(&mut server), form)
@@ -341,22 +350,11 @@ fn the_code_being_verified_in_any_form_is_never_shown_nor_logged() {
         )
         .expect(4)
         .create();
-        let folder = tempfile::tempdir().unwrap();
-        let log = folder.path().join("audit.jsonl");
-        for (path, args) in [
-            ("the error", &[][..]),
-            ("the JSON error", &["--json"][..]),
-            ("--verbose", &["--verbose"][..]),
-            ("the audit log", &["--log", log.to_str().unwrap()][..]),
-        ] {
-            let outcome = Mfa::verify(&format!("{}/api/v1", server.url()))
+        on_every_path(name, &code_forms, |args| {
+            Mfa::verify(&format!("{}/api/v1", server.url()))
                 .args(args)
-                .run();
-            assert_eq!(outcome.code, 5, "{name}, {path}: {}", outcome.stderr);
-            assert_scrubbed(&format!("{name}, {path}"), &outcome.stderr, &code_forms);
-        }
-        let logged = std::fs::read_to_string(&log).unwrap();
-        assert_scrubbed(&format!("{name}, the log"), &logged, &code_forms);
+                .run()
+        });
         mock.assert();
     }
 }

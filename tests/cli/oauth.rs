@@ -522,11 +522,7 @@ fn a_fifo_planted_as_the_lock_costs_a_warning_not_a_hang() {
     mfa.run().assert(0, "c-1\n", "");
     let lock = cache_file(&mfa).with_extension("lock");
     std::fs::remove_file(&lock).unwrap();
-    let made = std::process::Command::new("mkfifo")
-        .arg(&lock)
-        .status()
-        .unwrap();
-    assert!(made.success());
+    make_fifo(&lock);
     let started = std::time::Instant::now();
     let outcome = mfa.run();
     assert!(started.elapsed() < std::time::Duration::from_secs(10));

@@ -86,19 +86,9 @@ impl TestCa {
     /// A self-signed CA certificate that also names `names`, served as the server's own,
     /// as some set-ups do by mistake; and its PEM, to trust it.
     pub fn ca_as_server(names: &[&str]) -> (String, ServerIdentity) {
-        let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
-        let mut params = CertificateParams::new(names).unwrap();
-        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        params
-            .distinguished_name
-            .push(DnType::CommonName, "mfa test CA used as a server");
-        let key = KeyPair::generate().unwrap();
-        let cert = params.self_signed(&key).unwrap();
-        let identity = ServerIdentity {
-            chain: vec![cert.der().clone()],
-            key: PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
-        };
-        (cert.pem(), identity)
+        self_signed_server(names, "mfa test CA used as a server", |params| {
+            params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        })
     }
 
     /// A self-signed certificate for `names` that is no CA (`is_ca` says how its basic
@@ -109,20 +99,10 @@ impl TestCa {
         is_ca: IsCa,
         usages: Vec<KeyUsagePurpose>,
     ) -> (String, ServerIdentity) {
-        let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
-        let mut params = CertificateParams::new(names).unwrap();
-        params.is_ca = is_ca;
-        params.key_usages = usages;
-        params
-            .distinguished_name
-            .push(DnType::CommonName, "mfa test server, self-signed");
-        let key = KeyPair::generate().unwrap();
-        let cert = params.self_signed(&key).unwrap();
-        let identity = ServerIdentity {
-            chain: vec![cert.der().clone()],
-            key: PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
-        };
-        (cert.pem(), identity)
+        self_signed_server(names, "mfa test server, self-signed", |params| {
+            params.is_ca = is_ca;
+            params.key_usages = usages;
+        })
     }
 
     /// A server certificate for `names` that expired in 2020.
@@ -156,6 +136,26 @@ impl TestCa {
             key: PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
         }
     }
+}
+
+/// A self-signed certificate for `names`, called `name`, made as `adjust` says, served
+/// as the server's own; and its PEM.
+fn self_signed_server(
+    names: &[&str],
+    name: &str,
+    adjust: impl FnOnce(&mut CertificateParams),
+) -> (String, ServerIdentity) {
+    let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+    let mut params = CertificateParams::new(names).unwrap();
+    adjust(&mut params);
+    params.distinguished_name.push(DnType::CommonName, name);
+    let key = KeyPair::generate().unwrap();
+    let cert = params.self_signed(&key).unwrap();
+    let identity = ServerIdentity {
+        chain: vec![cert.der().clone()],
+        key: PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
+    };
+    (cert.pem(), identity)
 }
 
 /// Listens on a free port of 127.0.0.1 and hands each connection, on its own thread,

@@ -183,11 +183,7 @@ fn completing_a_whole_send_sends_nothing_and_needs_no_setting() {
 fn a_fifo_for_a_config_file_gives_no_names_and_no_hang() {
     let folder = tempfile::tempdir().unwrap();
     let fifo = folder.path().join("config.toml");
-    let made = std::process::Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .unwrap();
-    assert!(made.success());
+    make_fifo(&fifo);
     let mfa = Mfa::new().env("MFA_CONFIG", fifo.to_str().unwrap());
     let started = std::time::Instant::now();
     assert!(bash_offers(&mfa, &["mfa", "-p", ""]).is_empty());

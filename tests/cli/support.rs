@@ -535,3 +535,12 @@ pub fn round_trip(server: &mockito::ServerGuard) -> Mfa {
         "3",
     ])
 }
+
+/// Makes a FIFO at `path`, as an attacker would plant one where a file should be.
+pub fn make_fifo(path: &std::path::Path) {
+    let made = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(made.success(), "mkfifo {}", path.display());
+}

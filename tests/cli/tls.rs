@@ -385,11 +385,7 @@ fn a_system_store_named_as_a_fifo_or_a_device_is_passed_over_at_once() {
     let (port, log) = tls_server(ca.issue(&["localhost"]), ANSWER);
     let folder = tempfile::tempdir().unwrap();
     let fifo = folder.path().join("fifo");
-    let made = std::process::Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .unwrap();
-    assert!(made.success());
+    make_fifo(&fifo);
     let started = std::time::Instant::now();
     for (variable, value) in [
         ("SSL_CERT_FILE", fifo.to_str().unwrap()),
