@@ -638,15 +638,16 @@ check_zip() {
 # The .deb's files, fields and binary; the man page; lintian.
 check_deb() {
   if [ "$LINUX" = 1 ]; then
-    expected_deb="./usr/bin/mfa
-  ./usr/share/bash-completion/completions/mfa
-  ./usr/share/doc/mfa/README.md
-  ./usr/share/doc/mfa/changelog.Debian.gz
-  ./usr/share/doc/mfa/changelog.gz
-  ./usr/share/doc/mfa/copyright
-  ./usr/share/fish/vendor_completions.d/mfa.fish
-  ./usr/share/man/man1/mfa.1.gz
-  ./usr/share/zsh/vendor-completions/_mfa"
+    # One file a line, sorted, as dpkg-deb lists them.
+    expected_deb=$(printf '%s\n' ./usr/bin/mfa \
+      ./usr/share/bash-completion/completions/mfa \
+      ./usr/share/doc/mfa/README.md \
+      ./usr/share/doc/mfa/changelog.Debian.gz \
+      ./usr/share/doc/mfa/changelog.gz \
+      ./usr/share/doc/mfa/copyright \
+      ./usr/share/fish/vendor_completions.d/mfa.fish \
+      ./usr/share/man/man1/mfa.1.gz \
+      ./usr/share/zsh/vendor-completions/_mfa)
     deb_files=$(dpkg-deb -c "$DIST/$DEB" | awk '$1 !~ /^d/ {print $6}' | LC_ALL=C sort)
     if [ "$deb_files" = "$expected_deb" ]; then
       pass ".deb holds: ${deb_files//$'\n'/ }"
