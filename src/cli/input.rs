@@ -4,7 +4,7 @@
 //!
 //! From a pipe or file, stdin must hold the value alone: one line, its line ending
 //! (`\n` or `\r\n`) optional and dropped, nothing else. From a terminal, one line is
-//! read after a prompt on stderr; a secret is typed without echo (rpassword). Nothing
+//! read after a prompt; a secret is typed without echo (`hidden_prompt`). Nothing
 //! else is trimmed: a space is refused by the code's rule, never silently removed. No
 //! message ever shows what was read.
 
