@@ -265,7 +265,7 @@ mod imp {
     }
 
     /// The names of `path`, from the root, as the walk takes them.
-    fn path_names(path: &Path) -> Result<(bool, VecDeque<OsString>), Refusal> {
+    fn path_names(path: &Path) -> (bool, VecDeque<OsString>) {
         let absolute = path.is_absolute();
         let names = path
             .components()
@@ -275,7 +275,7 @@ mod imp {
                 _ => None,
             })
             .collect();
-        Ok((absolute, names))
+        (absolute, names)
     }
 
     /// The folders opened so far, the root first.
@@ -289,7 +289,7 @@ mod imp {
         /// A walk of `path`, from the root (or the current folder's path, for a
         /// relative one), each folder from the root down checked.
         fn new(path: &Path) -> Result<Walk, Refusal> {
-            let (absolute, names) = path_names(path)?;
+            let (absolute, names) = path_names(path);
             let mut walk = Walk {
                 folders: Vec::new(),
                 pending: VecDeque::new(),
@@ -299,7 +299,7 @@ mod imp {
             if !absolute {
                 let here = std::env::current_dir()
                     .map_err(|e| Refusal::Unusable(Unreadable::Failed(e)))?;
-                walk.pending = path_names(&here)?.1;
+                walk.pending = path_names(&here).1;
             }
             walk.pending.extend(names);
             Ok(walk)
@@ -348,7 +348,7 @@ mod imp {
                 )));
             }
             let target = Path::new(OsStr::from_bytes(target.as_bytes()));
-            let (absolute, mut names) = path_names(target)?;
+            let (absolute, mut names) = path_names(target);
             if absolute {
                 self.restart(Path::new("/"))?;
             }
@@ -357,15 +357,23 @@ mod imp {
             Ok(())
         }
 
+        /// The next name to walk to; a `..` before it is taken here, by going back up
+        /// (never above the root).
+        fn next_name(&mut self) -> Option<OsString> {
+            loop {
+                let name = self.pending.pop_front()?;
+                if name != ".." {
+                    return Some(name);
+                }
+                if self.folders.len() > 1 {
+                    self.folders.pop();
+                }
+            }
+        }
+
         /// Walks every name but the last, which it returns with the folder it is in.
         fn walk_to_last(&mut self) -> Result<OsString, Refusal> {
-            while let Some(name) = self.pending.pop_front() {
-                if name == ".." {
-                    if self.folders.len() > 1 {
-                        self.folders.pop();
-                    }
-                    continue;
-                }
+            while let Some(name) = self.next_name() {
                 if self.pending.is_empty() {
                     return Ok(name);
                 }
@@ -436,13 +444,7 @@ mod imp {
 
     pub(super) fn resolve(path: &Path) -> Result<PathBuf, Refusal> {
         let mut walk = Walk::new(path)?;
-        while let Some(name) = walk.pending.pop_front() {
-            if name == ".." {
-                if walk.folders.len() > 1 {
-                    walk.folders.pop();
-                }
-                continue;
-            }
+        while let Some(name) = walk.next_name() {
             let (fd, folder, _) = walk.here();
             let stat = match rustix::fs::statat(fd, &name, AtFlags::SYMLINK_NOFOLLOW) {
                 Ok(stat) => stat,
@@ -466,17 +468,8 @@ mod imp {
     }
 
     pub(super) fn folder(path: &Path, make: bool) -> Result<Folder, Refusal> {
-        let mut walk = Walk::new(&path.join("."))?;
-        loop {
-            let Some(name) = walk.pending.pop_front() else {
-                return Ok(walk.into_folder());
-            };
-            if name == ".." {
-                if walk.folders.len() > 1 {
-                    walk.folders.pop();
-                }
-                continue;
-            }
+        let mut walk = Walk::new(path)?;
+        while let Some(name) = walk.next_name() {
             match walk.enter(&name) {
                 Err(Refusal::Unusable(Unreadable::Missing)) if make => {
                     let (fd, _, _) = walk.here();
@@ -488,6 +481,7 @@ mod imp {
                 other => other?,
             }
         }
+        Ok(walk.into_folder())
     }
 
     /// Makes the file `name` in `folder`, never one that exists (nor a link), with
