@@ -59,8 +59,10 @@ impl Cli {
             Self::command()
         };
         let mut matches = command.try_get_matches_from(args)?;
-        let cli = Self::from_arg_matches_mut(&mut matches)
+        let flags = Flags::given(&matches);
+        let mut cli = Self::from_arg_matches_mut(&mut matches)
             .map_err(|err| err.format(&mut Self::command()))?;
+        cli.global.flags = flags;
         cli.refuse_a_second_number()?;
         Ok(cli)
     }
@@ -133,21 +135,13 @@ fn applies(path: &str, id: &str) -> bool {
     }
 }
 
-/// The options every command takes that `-h` leaves to `--help`: settings usually kept
-/// in a profile, and the spelled-out output format.
+/// The options every command takes that `-h` leaves to `--help`: the settings whose
+/// rows say so (those usually kept in a profile), and the spelled-out output format.
 fn only_in_long_help(id: &str) -> bool {
-    matches!(
-        id,
-        "config"
-            | "username"
-            | "client_id"
-            | "base_url"
-            | "timeout"
-            | "retries"
-            | "ca_file"
-            | "log_file"
-            | "output"
-    )
+    match table::by_global_id(id) {
+        Some(setting) => !setting.in_short_help,
+        None => id == "output",
+    }
 }
 
 /// Hides the options every command takes from each command they do not apply to, and
@@ -343,16 +337,14 @@ fn may_ask_for_help(args: &[OsString]) -> bool {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
-    /// Profile to use from the config file [env: MFA_PROFILE] [default: the file's
-    /// `default_profile`, else `default`]
+    // The settings' flags, each field named for its row's key: their help comes from
+    // the settings table, and `given` finds them by that name.
     #[arg(short = 'p', long, global = true, value_name = "NAME")]
     pub profile: Option<String>,
 
-    /// Config file [env: MFA_CONFIG] [default: <user config dir>/mfa/config.toml]
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
-    // The settings' flags: their help comes from the settings table.
     #[arg(long, global = true, value_name = "ID")]
     pub account_id: Option<AccountId>,
 
@@ -393,26 +385,49 @@ pub struct GlobalArgs {
     /// Log the request and the answer to stderr, secrets redacted
     #[arg(short = 'v', long, global = true)]
     pub verbose: bool,
+
+    /// Every flag the command line gave, as typed: see [`Flags`].
+    #[arg(skip)]
+    pub flags: Flags,
+}
+
+/// The flags a command line gave (every command's own too), by the id clap knows each
+/// by, with the text typed for each: what `GlobalArgs::given` reads a setting's flag
+/// from, so no list of flags is kept beside the settings table.
+#[derive(Debug, Default, Clone)]
+pub struct Flags(Vec<(String, String)>);
+
+impl Flags {
+    /// The flags `matches` (the command line's, before its values are taken) gave.
+    fn given(matches: &clap::ArgMatches) -> Self {
+        let mut deepest = matches;
+        while let Some((_, sub)) = deepest.subcommand() {
+            deepest = sub;
+        }
+        let typed = |id: &clap::Id| -> Option<(String, String)> {
+            let id = id.as_str();
+            if deepest.value_source(id) != Some(clap::parser::ValueSource::CommandLine) {
+                return None;
+            }
+            let last = deepest.try_get_raw(id).ok()??.next_back()?;
+            Some((id.to_owned(), last.to_string_lossy().into_owned()))
+        };
+        Flags(deepest.ids().filter_map(typed).collect())
+    }
 }
 
 impl GlobalArgs {
-    /// The value `setting`'s flag gave, as text, if it is a flag every command takes
-    /// and it was given.
+    /// The text `setting`'s flag was given, if it was: a flag every command takes is
+    /// found by its row's key (its field's name), a command's own (`--from`,
+    /// `--application-id`) by its long name. On a command that calls the API, its own
+    /// `--application-id` is the id of that call's application, whichever row asks.
     pub fn given(&self, setting: &Setting) -> Option<String> {
-        fn text(value: Option<&impl std::fmt::Display>) -> Option<String> {
-            value.map(ToString::to_string)
-        }
-        match setting.flag? {
-            "--account-id" => text(self.account_id.as_ref()),
-            "--username" => text(self.username.as_ref()),
-            "--client-id" => text(self.client_id.as_ref()),
-            "--base-url" => text(self.base_url.as_ref()),
-            "--timeout" => text(self.timeout.as_ref()),
-            "--retries" => text(self.retries.as_ref()),
-            "--ca-file" => text(self.ca_file.as_ref().map(|path| path.display()).as_ref()),
-            "--log" => text(self.log_file.as_ref().map(|path| path.display()).as_ref()),
-            _ => None,
-        }
+        let long = setting.flag?.trim_start_matches('-').replace('-', "_");
+        let Flags(flags) = &self.flags;
+        flags
+            .iter()
+            .find(|(id, _)| *id == setting.key || *id == long)
+            .map(|(_, text)| text.clone())
     }
 
     /// The output format asked for.
@@ -826,6 +841,56 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn every_option_every_command_takes_is_a_rows_field_or_one_of_the_output_options() {
+        let command = Cli::command();
+        for arg in command.get_arguments().filter(|arg| arg.is_global_set()) {
+            let id = arg.get_id().as_str();
+            match table::by_global_id(id) {
+                Some(setting) => assert_eq!(
+                    setting.flag.map(|flag| flag.trim_start_matches('-')),
+                    arg.get_long(),
+                    "{id}"
+                ),
+                None => assert!(
+                    ["output", "json", "dry_run", "verbose"].contains(&id),
+                    "{id} is neither a row nor an output option"
+                ),
+            }
+        }
+    }
+
+    #[test]
+    fn given_finds_each_rows_flag_as_typed_before_or_after_the_command() {
+        let line = "mfa --timeout 2.50 --log /tmp/a.log -p p1 voice --to +15553334444 \
+                    --account-id 12 --from +15554443333 --application-id app --verify \
+                    --expiration 1.5 --timeout 07";
+        let cli = Cli::parse_args(&shell_words(line)).unwrap();
+        let given = |setting: &Setting| cli.global.given(setting);
+        assert_eq!(
+            given(&table::TIMEOUT).as_deref(),
+            Some("07"),
+            "the last one"
+        );
+        assert_eq!(given(&table::LOG_FILE).as_deref(), Some("/tmp/a.log"));
+        assert_eq!(given(&table::PROFILE).as_deref(), Some("p1"));
+        assert_eq!(given(&table::ACCOUNT_ID).as_deref(), Some("12"));
+        assert_eq!(given(&table::FROM).as_deref(), Some("+15554443333"));
+        assert_eq!(given(&table::VOICE_APPLICATION_ID).as_deref(), Some("app"));
+        assert_eq!(given(&table::EXPIRATION).as_deref(), Some("1.5"));
+        for not_given in [
+            &table::USERNAME,
+            &table::PASSWORD,
+            &table::DIGITS,
+            &table::CONFIG,
+        ] {
+            assert_eq!(given(not_given), None, "{not_given:?}");
+        }
+        // A default is not given.
+        let cli = Cli::parse_args(&shell_words("mfa voice --to +15553334444")).unwrap();
+        assert_eq!(cli.global.given(&table::DIGITS), None);
     }
 
     #[test]

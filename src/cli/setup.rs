@@ -16,7 +16,7 @@ use mfa::Secret;
 use crate::cli::failure::Failure;
 use crate::cli::hidden_prompt;
 use crate::cli::input::Input;
-use crate::cli::settings::table::{self, Setting};
+use crate::cli::settings::table::{self, Question, Setting};
 
 /// What the profile holds now, as each key's value would be shown: a secret as `set`.
 pub type Current = BTreeMap<&'static str, String>;
@@ -28,6 +28,16 @@ pub enum Answer {
     Text(String),
     Secret(Secret<String>),
 }
+
+/// The settings asked for first, by the choice of how to sign in, in its own order.
+const SIGNING_IN: [&str; 6] = [
+    "account_id",
+    "client_id",
+    "client_secret",
+    "username",
+    "password_command",
+    "password",
+];
 
 /// The longest answer read: a line of a terminal.
 const LINE_CAP: u64 = 64 * 1024;
@@ -62,17 +72,17 @@ fn ask_with(
         asker.err,
         "mfa: setting up this profile; Enter keeps the value in [brackets]"
     );
-    asker.value(&table::ACCOUNT_ID, "Account id", None, true)?;
+    asker.value(&table::ACCOUNT_ID)?;
     let oauth = current.contains_key(table::CLIENT_ID.key);
     let choice = asker.choice(
         "Sign in with (1) an API username and password or (2) OAuth2 client credentials",
         if oauth { "2" } else { "1" },
     )?;
     if choice == "2" {
-        asker.value(&table::CLIENT_ID, "OAuth2 client id", None, true)?;
-        asker.secret(&table::CLIENT_SECRET, "OAuth2 client secret")?;
+        asker.value(&table::CLIENT_ID)?;
+        asker.secret(&table::CLIENT_SECRET)?;
     } else {
-        asker.value(&table::USERNAME, "API username", None, true)?;
+        asker.value(&table::USERNAME)?;
         let by_command = current.contains_key(table::PASSWORD_COMMAND.key);
         let source = asker.choice(
             "The password: (1) type it now, kept in the file (mode 600), or (2) a command \
@@ -80,40 +90,17 @@ fn ask_with(
             if by_command { "2" } else { "1" },
         )?;
         if source == "2" {
-            asker.value(
-                &table::PASSWORD_COMMAND,
-                "Password command (e.g. pass show bandwidth/api-user)",
-                None,
-                true,
-            )?;
+            asker.value(&table::PASSWORD_COMMAND)?;
         } else {
-            asker.secret(&table::PASSWORD, "API password")?;
+            asker.secret(&table::PASSWORD)?;
         }
     }
-    asker.value(
-        &table::FROM,
-        "From number (E.164, e.g. +15554443333)",
-        None,
-        true,
-    )?;
-    asker.value(
-        &table::VOICE_APPLICATION_ID,
-        "Voice application id (Enter to leave unset)",
-        None,
-        false,
-    )?;
-    asker.value(
-        &table::MESSAGING_APPLICATION_ID,
-        "Messaging application id (Enter to leave unset)",
-        None,
-        false,
-    )?;
-    asker.value(
-        &table::EXPIRATION,
-        "Code lifetime for verify, in minutes (1 to 15)",
-        Some("5"),
-        true,
-    )?;
+    // Then every other setting the table gives a question, in its order.
+    for setting in table::SETTINGS {
+        if setting.question.is_some() && !SIGNING_IN.contains(&setting.key) {
+            asker.value(setting)?;
+        }
+    }
     Ok(asker.answers)
 }
 
@@ -140,16 +127,22 @@ struct Asker<'a, 'b, 'c> {
 }
 
 impl Asker<'_, '_, '_> {
-    /// Asks for `setting` until the answer follows its rule. Enter keeps the current
-    /// value, else takes `suggested`; with neither, it leaves the key unset unless
-    /// `required`, when it asks again.
-    fn value(
-        &mut self,
-        setting: &'static Setting,
-        question: &str,
-        suggested: Option<&str>,
-        required: bool,
-    ) -> Result<(), Failure> {
+    /// Asks `setting`'s question until the answer follows its rule. Enter keeps the
+    /// current value, else takes the suggested one; with neither, it leaves the key
+    /// unset if the question says it may, else asks again.
+    fn value(&mut self, setting: &'static Setting) -> Result<(), Failure> {
+        let Some(Question {
+            ask,
+            suggested,
+            may_skip,
+        }) = setting.question
+        else {
+            return Ok(());
+        };
+        let question = match may_skip {
+            true => format!("{ask} (Enter to leave unset)"),
+            false => ask.to_owned(),
+        };
         let current = self.current.get(setting.key).map(String::as_str);
         let shown = current.or(suggested);
         loop {
@@ -167,7 +160,7 @@ impl Asker<'_, '_, '_> {
             let answer = match (typed, current, suggested) {
                 ("", Some(_), _) => return Ok(()),
                 ("", None, Some(suggested)) => suggested,
-                ("", None, None) if !required => return Ok(()),
+                ("", None, None) if may_skip => return Ok(()),
                 ("", None, None) => {
                     let _ = writeln!(self.err, "  it is needed for a send; type it in");
                     continue;
@@ -188,7 +181,10 @@ impl Asker<'_, '_, '_> {
     }
 
     /// Asks for a secret without echo; Enter keeps the one set, if any.
-    fn secret(&mut self, setting: &'static Setting, question: &str) -> Result<(), Failure> {
+    fn secret(&mut self, setting: &'static Setting) -> Result<(), Failure> {
+        let question = setting
+            .question
+            .map_or(setting.what, |question| question.ask);
         let set = self.current.contains_key(setting.key);
         let prompt = if set {
             format!("{question} (typed without echo) [set]: ")
@@ -267,6 +263,7 @@ mod tests {
         let mut reader = typed.as_bytes();
         let mut err = Vec::new();
         let mut secrets = secrets.iter();
+        let mut prompts = String::new();
         let result = ask_with(
             &mut Input {
                 reader: &mut reader,
@@ -274,7 +271,8 @@ mod tests {
             },
             &mut err,
             &current,
-            &mut |_| {
+            &mut |prompt| {
+                prompts.push_str(prompt);
                 secrets
                     .next()
                     .map(|s| s.to_string())
@@ -294,7 +292,8 @@ mod tests {
                 .collect()
         })
         .map_err(|failure| failure.reason());
-        (result, String::from_utf8(err).unwrap())
+        // What the terminal showed, the prompts for secrets too.
+        (result, String::from_utf8(err).unwrap() + &prompts)
     }
 
     #[test]
@@ -348,6 +347,26 @@ mod tests {
             [("client_id", "c-1"), ("client_secret", "s3cret")]
                 .map(|(k, v)| (k.to_owned(), v.to_owned()))
         );
+    }
+
+    #[test]
+    fn every_rows_question_is_asked_on_one_way_to_sign_in_and_no_other() {
+        // Basic with a password typed, then OAuth2; every answer Enter where it may be.
+        let basic = answers("9900000\n1\nu\n1\n+15554443333\n\n\n\n", &["pw"], &[]);
+        let oauth = answers("9900000\n2\nc-1\n+15554443333\n\n\n\n", &["s"], &[]);
+        let by_command = answers("9900000\n1\nu\n2\npass x\n+15554443333\n\n\n\n", &[], &[]);
+        let mut asked = String::new();
+        for (result, shown) in [basic, oauth, by_command] {
+            assert!(result.is_ok(), "{shown}");
+            asked.push_str(&shown);
+        }
+        for setting in table::SETTINGS {
+            match setting.question {
+                Some(question) => assert!(asked.contains(question.ask), "{setting:?}: {asked}"),
+                None => assert!(!asked.contains(setting.what), "{setting:?}: {asked}"),
+            }
+        }
+        assert!(asked.contains("Voice application id (Enter to leave unset): "));
     }
 
     #[test]

@@ -331,39 +331,22 @@ pub fn remove_profile(document: &mut DocumentMut, name: &str) {
     }
 }
 
-/// A commented profile for `profile`: every key, none set. The comments stand above
-/// the table's header, where toml_edit keeps them with the table, so keys set later
-/// go under the header and the comments never drift into another profile.
+/// A commented profile for `profile`: each key whose row has an example, none set, in
+/// the settings table's order. The comments stand above the table's header, where
+/// toml_edit keeps them with the table, so keys set later go under the header and the
+/// comments never drift into another profile.
 pub fn template(profile: &str) -> String {
     // In a comment: a line break in the name must not end it.
     let shown = output::escaped(profile);
-    format!(
-        "# Profile `{shown}`. Uncomment and fill in the keys it needs, or run
-# `mfa --profile {shown} config set KEY VALUE`:
-#   account_id = \"9900000\"
-# Username and password (HTTP Basic); set the password with `mfa config set password -`,
-# or let a password manager print it:
-#   username = \"api-user\"
-#   password_command = \"pass show bandwidth/api-user\"
-# Or OAuth2 client credentials, used instead when both are set; set the secret with
-# `mfa config set client_secret -`:
-#   client_id = \"...\"
-#   from = \"+15554443333\"
-#   voice_application_id = \"...\"
-#   messaging_application_id = \"...\"
-#   digits = 6
-#   message = \"Your temporary {{NAME}} {{SCOPE}} code is {{CODE}}\"
-#   scope = \"2FA\"
-#   expiration_minutes = 3
-#   timeout = 30
-# Make a request again after a refused connection or HTTP 429 only (never after a
-# time-out or a 5xx), and trust a private CA (PEM) besides the built-in ones:
-#   retries = 2
-#   ca_file = \"/etc/ssl/certs/company-ca.pem\"
-[profiles.{}]
-",
-        Key::new(profile)
-    )
+    let mut text = format!(
+        "# Profile `{shown}`. Uncomment and fill in the keys it needs, or run\n\
+         # `mfa --profile {shown} config set KEY VALUE`:\n"
+    );
+    for setting in table::SETTINGS {
+        text.extend(setting.template_line());
+    }
+    text.push_str(&format!("[profiles.{}]\n", Key::new(profile)));
+    text
 }
 
 #[cfg(test)]
@@ -423,6 +406,40 @@ mod tests {
             set_key(&mut document, "p", key, value).unwrap();
             let text = document.to_string();
             assert!(config_file::parse(&text).is_ok(), "{key}: {text}");
+        }
+    }
+
+    #[test]
+    fn the_template_uncommented_is_a_valid_profile_of_each_example_in_the_tables_order() {
+        let text = template("p");
+        let uncommented: String = text
+            .lines()
+            .map(|line| line.strip_prefix("#   ").unwrap_or(line))
+            .map(|line| format!("{line}\n"))
+            .collect();
+        // The header last, so the keys go under it.
+        let (keys, _) = uncommented.split_once("[profiles.p]").unwrap();
+        let profile = format!("[profiles.p]\n{keys}");
+        assert!(config_file::parse(&profile).is_ok(), "{profile}");
+        let written: Vec<&str> = keys
+            .lines()
+            .filter_map(|line| line.split_once(" = "))
+            .map(|(key, _)| key)
+            .collect();
+        let with_examples: Vec<&str> = table::SETTINGS
+            .iter()
+            .filter(|setting| setting.example.is_some())
+            .map(|setting| setting.key)
+            .collect();
+        assert_eq!(written, with_examples);
+        // Each example is written with its kind's TOML type.
+        let document: DocumentMut = profile.parse().unwrap();
+        for key in written {
+            let value = document["profiles"]["p"][key].as_value().unwrap();
+            match table::by_key(key).unwrap().kind {
+                Kind::WholeNumber | Kind::Number => assert!(value.is_integer(), "{key}"),
+                _ => assert!(value.is_str(), "{key}"),
+            }
         }
     }
 

@@ -21,7 +21,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
 use mfa::{
-    Client, Credentials, ExpirationMinutes, Handshake, NetworkCause, PhoneNumber, Retries,
+    Call, Client, Credentials, ExpirationMinutes, Handshake, NetworkCause, PhoneNumber, Retries,
     VerifyRequest,
 };
 use serde::Serialize;
@@ -257,31 +257,26 @@ fn settings(sources: &Sources, global: &GlobalArgs, report: &mut Report) -> bool
             .find(|line| line.setting.key == setting.key)
             .map(|line| &line.value)
     };
-    let needs: [(&'static str, &[&Setting]); 3] = [
-        (
-            "voice settings",
-            &[
-                &table::ACCOUNT_ID,
-                &table::FROM,
-                &table::VOICE_APPLICATION_ID,
-            ],
-        ),
-        (
-            "sms settings",
-            &[
-                &table::ACCOUNT_ID,
-                &table::FROM,
-                &table::MESSAGING_APPLICATION_ID,
-            ],
-        ),
-        ("verify settings", &[&table::ACCOUNT_ID, &table::EXPIRATION]),
-    ];
+    // What each call cannot be made without, by the table; the credentials have a
+    // step of their own.
+    let needs = [
+        ("voice settings", Call::VoiceCode),
+        ("sms settings", Call::MessagingCode),
+        ("verify settings", Call::VerifyCode),
+    ]
+    .map(|(name, call)| {
+        let needed: Vec<&Setting> = table::SETTINGS
+            .into_iter()
+            .filter(|setting| setting.is_needed_by(call, false))
+            .collect();
+        (name, needed)
+    });
     for (name, settings) in needs {
         // Keys grouped by where they come from, in the order met: the config file line
         // above already names the file and profile, so a key of it says only that.
         let mut found: Vec<(String, Vec<String>)> = Vec::new();
         let mut missing = Vec::new();
-        for &setting in settings {
+        for setting in settings {
             match value_of(setting) {
                 Some(ShownValue::Value { origin, .. }) => {
                     let from = match origin {

@@ -3,7 +3,7 @@
 //! its own variable and profile key, and one is never taken for the other.
 
 use mfa::{
-    AccountId, ApplicationId, BaseUrl, Code, CodeRequest, Digits, ExpirationMinutes,
+    AccountId, ApplicationId, BaseUrl, Call, Code, CodeRequest, Digits, ExpirationMinutes,
     MessageTemplate, PhoneNumber, Scope, VerifyRequest,
 };
 
@@ -116,52 +116,52 @@ impl Sources<'_> {
         Ok(lifetime.value)
     }
 
-    /// Every setting `command` needs that nothing gives: the account id, the from
-    /// number and application id (a send) or the code lifetime (a check), and the
-    /// username and password (unless client credentials are given, whose own gaps
-    /// `login` names). `credentials_too` is false for a dry run, which needs none.
+    /// Every setting `command` needs that nothing gives, as the table's rows say: for
+    /// each call it makes (a send with `--verify` makes a check too), then the username
+    /// and password (unless client credentials are given, whose own gaps `login`
+    /// names). `credentials_too` is false for a dry run, which needs none.
     pub fn all_missing(
         &self,
         global: &GlobalArgs,
         command: &ApiCommand,
         credentials_too: bool,
     ) -> Result<Vec<&'static Setting>, Failure> {
-        // Whether `setting` is given by its flag (`flagged`), variable or profile; a
-        // value given that breaks its rule is reported as such, before any gap.
-        let given = |setting: &'static Setting, flagged: bool| -> Result<_, Failure> {
-            Ok((setting, flagged || self.pick_text(setting, None)?.is_some()))
+        let calls: &[Call] = match command {
+            ApiCommand::Voice(args) if args.verify => &[Call::VoiceCode, Call::VerifyCode],
+            ApiCommand::Sms(args) if args.verify => &[Call::MessagingCode, Call::VerifyCode],
+            ApiCommand::Voice(_) => &[Call::VoiceCode],
+            ApiCommand::Sms(_) => &[Call::MessagingCode],
+            ApiCommand::Verify(_) => &[Call::VerifyCode],
         };
-        let mut needed = vec![given(&table::ACCOUNT_ID, global.account_id.is_some())?];
-        match command {
-            ApiCommand::Voice(args) | ApiCommand::Sms(args) => {
-                let channel = if matches!(command, ApiCommand::Sms(_)) {
-                    Channel::Messaging
-                } else {
-                    Channel::Voice
-                };
-                needed.push(given(&table::FROM, args.from.is_some())?);
-                let application = args.application_id.is_some();
-                needed.push(given(channel.application(), application)?);
-                if args.verify {
-                    needed.push(given(&table::EXPIRATION, args.expiration.is_some())?);
-                }
-            }
-            ApiCommand::Verify(args) => {
-                needed.push(given(&table::EXPIRATION, args.expiration.is_some())?);
-            }
-        }
-        let client = global.client_id.is_some()
+        let client = global.given(&table::CLIENT_ID).is_some()
             || self.given(&table::CLIENT_ID)?.is_some()
             || self.secret(&table::CLIENT_SECRET)?.is_some();
-        if credentials_too && !client {
-            needed.push(given(&table::USERNAME, global.username.is_some())?);
-            needed.push((&table::PASSWORD, self.password()?.is_some()));
-        }
-        Ok(needed
+        let basic_auth = credentials_too && !client;
+        let needed_by_calls =
+            |setting: &&Setting| calls.iter().any(|call| setting.is_needed_by(*call, false));
+        let needed_to_sign_in = |setting: &&Setting| {
+            calls
+                .iter()
+                .any(|call| setting.is_needed_by(*call, basic_auth))
+                && !needed_by_calls(setting)
+        };
+        let needed = table::SETTINGS
             .into_iter()
-            .filter(|(_, given)| !given)
-            .map(|(setting, _)| setting)
-            .collect())
+            .filter(needed_by_calls)
+            .chain(table::SETTINGS.into_iter().filter(needed_to_sign_in));
+        let mut missing = Vec::new();
+        for setting in needed {
+            // A value given that breaks its rule is reported as such, before any gap.
+            let given = if setting.key == table::PASSWORD.key {
+                self.password()?.is_some()
+            } else {
+                global.given(setting).is_some() || self.pick_text(setting, None)?.is_some()
+            };
+            if !given {
+                missing.push(setting);
+            }
+        }
+        Ok(missing)
     }
 
     /// One message for several missing settings, each with the ways to give it, and

@@ -2,14 +2,20 @@
 //!
 //! A row says what a setting is called in each place it can come from (flag,
 //! environment variable, profile key), what kind of value it holds, the rule that value
-//! follows, whether it is a secret, which calls use it and its default. From the rows
-//! come the keys a profile may hold and their TOML types (`config_file`), the keys
-//! `mfa config set` takes and how it checks and writes each (`config_command`), the
-//! order of `mfa config show`, the `[env: ...] [profile: ...] [default: ...]` of each
-//! flag's help, the man page's ENVIRONMENT section, and the variables `Sources` reads.
+//! follows, whether it is a secret, which calls use it and which cannot be made without
+//! it, its default, its question in `mfa config init`, its line in the template, and
+//! whether `-h` lists its flag. From the rows come the keys a profile may hold and
+//! their TOML types (`config_file`), the keys `mfa config set` takes and how it checks
+//! and writes each (`config_command`), the order of `mfa config show`, the `[env: ...]
+//! [profile: ...] [default: ...]` of each flag's help and which flags `-h` leaves to
+//! `--help` (`args`), the man page's ENVIRONMENT section, the variables `Sources`
+//! reads, the settings a call reports missing (`requests`), the doctor's checks of each
+//! call, the set-up's questions (`setup`) and the template. The two rows that choose
+//! the config file and the profile ([`CHOOSERS`]) are no profile's keys.
 //!
-//! Adding a setting: one row here (and its place in [`SETTINGS`]), its flag in `args`
-//! if it has one, and the line that uses its value.
+//! Adding a setting: one row here (and its place in [`SETTINGS`]), its field in `args`
+//! if it has a flag (named for the row's key), and the line that uses its value; then
+//! its line in the README, which the `documented` tests hold to the rows.
 
 use std::fmt;
 use std::path::Path;
@@ -62,6 +68,52 @@ pub struct Setting {
     pub default: Option<&'static str>,
     /// What part of a value that breaks the rule may be a secret, never shown.
     pub hides: Hides,
+    /// Whether a profile may hold it: false for the two that choose the config file and
+    /// the profile.
+    pub in_profile: bool,
+    /// The calls that cannot be made without it: what a send or a check reports missing,
+    /// and what `mfa doctor` checks for each call.
+    pub needed: Needed,
+    /// Its question in `mfa config init` at a terminal, if it asks one.
+    pub question: Option<Question>,
+    /// Its line in the commented profile `mfa config init` writes elsewhere, if any.
+    pub example: Option<Example>,
+    /// Whether `-h` lists its flag, if every command takes it; else only `--help` does.
+    pub in_short_help: bool,
+}
+
+/// The calls that cannot be made without a setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Needed {
+    /// None: it has a default, or it is one way among others.
+    Never,
+    /// These calls.
+    By(&'static [Call]),
+    /// Every call signed in with a username and password (HTTP Basic): none when client
+    /// credentials are given.
+    ForBasicAuth,
+}
+
+/// A setting's question in `mfa config init`.
+#[derive(Debug, Clone, Copy)]
+pub struct Question {
+    /// What it asks, before the value kept in `[brackets]`.
+    pub ask: &'static str,
+    /// What Enter takes when the profile holds nothing.
+    pub suggested: Option<&'static str>,
+    /// Whether Enter may leave it unset (a profile for one channel needs only its own
+    /// application id).
+    pub may_skip: bool,
+}
+
+/// A setting's commented line in a profile's template: `#   key = value`.
+#[derive(Debug, Clone, Copy)]
+pub struct Example {
+    /// The comment above the line, if any ("" for none); each of its lines is prefixed
+    /// with `# `.
+    pub note: &'static str,
+    /// An example value that follows the setting's rule, as `mfa config set` takes it.
+    pub value: &'static str,
 }
 
 /// The part of a mistyped value that may hold a secret.
@@ -76,6 +128,30 @@ pub enum Hides {
 }
 
 impl Setting {
+    /// Whether `call` cannot be made without it, signed in as `basic_auth` says.
+    pub fn is_needed_by(&self, call: Call, basic_auth: bool) -> bool {
+        match self.needed {
+            Needed::Never => false,
+            Needed::By(calls) => calls.contains(&call),
+            Needed::ForBasicAuth => basic_auth,
+        }
+    }
+
+    /// Its line in a template, with its note above it: `#   key = "value"`.
+    pub fn template_line(&self) -> Option<String> {
+        let example = self.example?;
+        let value = match self.kind {
+            Kind::WholeNumber | Kind::Number => example.value.to_owned(),
+            _ => toml_edit::Value::from(example.value).to_string(),
+        };
+        let mut lines = String::new();
+        for line in example.note.lines() {
+            lines.push_str(&format!("# {line}\n"));
+        }
+        lines.push_str(&format!("#   {} = {value}\n", self.key));
+        Some(lines)
+    }
+
     /// Whether its value is never shown.
     pub fn is_secret(&self) -> bool {
         self.kind == Kind::Secret
@@ -143,6 +219,18 @@ pub const ACCOUNT_ID: Setting = Setting {
     calls: ALL_CALLS,
     default: None,
     hides: Hides::Nothing,
+    in_profile: true,
+    needed: Needed::By(ALL_CALLS),
+    question: Some(Question {
+        ask: "Account id",
+        suggested: None,
+        may_skip: false,
+    }),
+    example: Some(Example {
+        note: "",
+        value: "9900000",
+    }),
+    in_short_help: true,
 };
 pub const USERNAME: Setting = Setting {
     key: "username",
@@ -156,6 +244,20 @@ pub const USERNAME: Setting = Setting {
     calls: ALL_CALLS,
     default: None,
     hides: Hides::AfterColon,
+    in_profile: true,
+    needed: Needed::ForBasicAuth,
+    question: Some(Question {
+        ask: "API username",
+        suggested: None,
+        may_skip: false,
+    }),
+    example: Some(Example {
+        note: "Username and password (HTTP Basic); set the password with \
+               `mfa config set password -`,\n\
+               or let a password manager print it:",
+        value: "api-user",
+    }),
+    in_short_help: false,
 };
 pub const PASSWORD: Setting = Setting {
     key: "password",
@@ -168,6 +270,15 @@ pub const PASSWORD: Setting = Setting {
     calls: ALL_CALLS,
     default: None,
     hides: Hides::Nothing,
+    in_profile: true,
+    needed: Needed::ForBasicAuth,
+    question: Some(Question {
+        ask: "API password",
+        suggested: None,
+        may_skip: false,
+    }),
+    example: None,
+    in_short_help: false,
 };
 pub const PASSWORD_COMMAND: Setting = Setting {
     key: "password_command",
@@ -183,6 +294,18 @@ pub const PASSWORD_COMMAND: Setting = Setting {
     calls: ALL_CALLS,
     default: None,
     hides: Hides::Nothing,
+    in_profile: true,
+    needed: Needed::Never,
+    question: Some(Question {
+        ask: "Password command (e.g. pass show bandwidth/api-user)",
+        suggested: None,
+        may_skip: false,
+    }),
+    example: Some(Example {
+        note: "",
+        value: "pass show bandwidth/api-user",
+    }),
+    in_short_help: false,
 };
 pub const CLIENT_ID: Setting = Setting {
     key: "client_id",
@@ -196,6 +319,20 @@ pub const CLIENT_ID: Setting = Setting {
     calls: ALL_CALLS,
     default: None,
     hides: Hides::AfterColon,
+    in_profile: true,
+    needed: Needed::Never,
+    question: Some(Question {
+        ask: "OAuth2 client id",
+        suggested: None,
+        may_skip: false,
+    }),
+    example: Some(Example {
+        note: "Or OAuth2 client credentials, used instead when both are set; set the secret \
+               with\n\
+               `mfa config set client_secret -`:",
+        value: "...",
+    }),
+    in_short_help: false,
 };
 pub const CLIENT_SECRET: Setting = Setting {
     key: "client_secret",
@@ -208,6 +345,15 @@ pub const CLIENT_SECRET: Setting = Setting {
     calls: ALL_CALLS,
     default: None,
     hides: Hides::Nothing,
+    in_profile: true,
+    needed: Needed::Never,
+    question: Some(Question {
+        ask: "OAuth2 client secret",
+        suggested: None,
+        may_skip: false,
+    }),
+    example: None,
+    in_short_help: false,
 };
 pub const TOKEN_URL: Setting = Setting {
     key: "token_url",
@@ -220,6 +366,11 @@ pub const TOKEN_URL: Setting = Setting {
     calls: ALL_CALLS,
     default: Some(mfa::DEFAULT_TOKEN_URL),
     hides: Hides::UrlPassword,
+    in_profile: true,
+    needed: Needed::Never,
+    question: None,
+    example: None,
+    in_short_help: false,
 };
 pub const BASE_URL: Setting = Setting {
     key: "base_url",
@@ -232,6 +383,11 @@ pub const BASE_URL: Setting = Setting {
     calls: ALL_CALLS,
     default: Some(mfa::DEFAULT_BASE_URL),
     hides: Hides::UrlPassword,
+    in_profile: true,
+    needed: Needed::Never,
+    question: None,
+    example: None,
+    in_short_help: false,
 };
 pub const TIMEOUT: Setting = Setting {
     key: "timeout",
@@ -244,6 +400,14 @@ pub const TIMEOUT: Setting = Setting {
     calls: ALL_CALLS,
     default: Some("30"),
     hides: Hides::Nothing,
+    in_profile: true,
+    needed: Needed::Never,
+    question: None,
+    example: Some(Example {
+        note: "The network: how long to wait for an answer, in seconds:",
+        value: "30",
+    }),
+    in_short_help: false,
 };
 pub const RETRIES: Setting = Setting {
     key: "retries",
@@ -258,6 +422,16 @@ pub const RETRIES: Setting = Setting {
     calls: ALL_CALLS,
     default: Some("0"),
     hides: Hides::Nothing,
+    in_profile: true,
+    needed: Needed::Never,
+    question: None,
+    example: Some(Example {
+        note: "Make a request again after a refused connection or HTTP 429 only (never after \
+               a\n\
+               time-out or a 5xx):",
+        value: "2",
+    }),
+    in_short_help: false,
 };
 pub const CA_FILE: Setting = Setting {
     key: "ca_file",
@@ -270,6 +444,14 @@ pub const CA_FILE: Setting = Setting {
     calls: ALL_CALLS,
     default: None,
     hides: Hides::Nothing,
+    in_profile: true,
+    needed: Needed::Never,
+    question: None,
+    example: Some(Example {
+        note: "Trust a private CA (PEM) besides the built-in ones:",
+        value: "/etc/ssl/certs/company-ca.pem",
+    }),
+    in_short_help: false,
 };
 pub const CA_ROOTS: Setting = Setting {
     key: "ca_roots",
@@ -287,6 +469,11 @@ pub const CA_ROOTS: Setting = Setting {
     calls: ALL_CALLS,
     default: Some("system"),
     hides: Hides::Nothing,
+    in_profile: true,
+    needed: Needed::Never,
+    question: None,
+    example: None,
+    in_short_help: false,
 };
 pub const LOG_FILE: Setting = Setting {
     key: "log_file",
@@ -303,6 +490,11 @@ pub const LOG_FILE: Setting = Setting {
     calls: ALL_CALLS,
     default: None,
     hides: Hides::Nothing,
+    in_profile: true,
+    needed: Needed::Never,
+    question: None,
+    example: None,
+    in_short_help: false,
 };
 pub const FROM: Setting = Setting {
     key: "from",
@@ -315,6 +507,19 @@ pub const FROM: Setting = Setting {
     calls: SENDS,
     default: None,
     hides: Hides::Nothing,
+    in_profile: true,
+    needed: Needed::By(SENDS),
+    question: Some(Question {
+        ask: "From number (E.164, e.g. +15554443333)",
+        suggested: None,
+        may_skip: false,
+    }),
+    example: Some(Example {
+        note: "What a send uses: the number it comes from, each channel's application, the \
+               code:",
+        value: "+15554443333",
+    }),
+    in_short_help: true,
 };
 pub const VOICE_APPLICATION_ID: Setting = Setting {
     key: "voice_application_id",
@@ -327,6 +532,18 @@ pub const VOICE_APPLICATION_ID: Setting = Setting {
     calls: &[Call::VoiceCode],
     default: None,
     hides: Hides::Nothing,
+    in_profile: true,
+    needed: Needed::By(&[Call::VoiceCode]),
+    question: Some(Question {
+        ask: "Voice application id",
+        suggested: None,
+        may_skip: true,
+    }),
+    example: Some(Example {
+        note: "",
+        value: "...",
+    }),
+    in_short_help: true,
 };
 pub const MESSAGING_APPLICATION_ID: Setting = Setting {
     key: "messaging_application_id",
@@ -339,6 +556,18 @@ pub const MESSAGING_APPLICATION_ID: Setting = Setting {
     calls: &[Call::MessagingCode],
     default: None,
     hides: Hides::Nothing,
+    in_profile: true,
+    needed: Needed::By(&[Call::MessagingCode]),
+    question: Some(Question {
+        ask: "Messaging application id",
+        suggested: None,
+        may_skip: true,
+    }),
+    example: Some(Example {
+        note: "",
+        value: "...",
+    }),
+    in_short_help: true,
 };
 pub const DIGITS: Setting = Setting {
     key: "digits",
@@ -351,6 +580,14 @@ pub const DIGITS: Setting = Setting {
     calls: SENDS,
     default: Some("6"),
     hides: Hides::Nothing,
+    in_profile: true,
+    needed: Needed::Never,
+    question: None,
+    example: Some(Example {
+        note: "",
+        value: "6",
+    }),
+    in_short_help: true,
 };
 pub const MESSAGE: Setting = Setting {
     key: "message",
@@ -363,6 +600,14 @@ pub const MESSAGE: Setting = Setting {
     calls: SENDS,
     default: Some(mfa::DEFAULT_MESSAGE),
     hides: Hides::Nothing,
+    in_profile: true,
+    needed: Needed::Never,
+    question: None,
+    example: Some(Example {
+        note: "",
+        value: mfa::DEFAULT_MESSAGE,
+    }),
+    in_short_help: true,
 };
 pub const SCOPE: Setting = Setting {
     key: "scope",
@@ -376,6 +621,14 @@ pub const SCOPE: Setting = Setting {
     calls: ALL_CALLS,
     default: None,
     hides: Hides::Nothing,
+    in_profile: true,
+    needed: Needed::Never,
+    question: None,
+    example: Some(Example {
+        note: "",
+        value: "2FA",
+    }),
+    in_short_help: true,
 };
 pub const EXPIRATION: Setting = Setting {
     key: "expiration_minutes",
@@ -388,6 +641,18 @@ pub const EXPIRATION: Setting = Setting {
     calls: &[Call::VerifyCode],
     default: None,
     hides: Hides::Nothing,
+    in_profile: true,
+    needed: Needed::By(&[Call::VerifyCode]),
+    question: Some(Question {
+        ask: "Code lifetime for verify, in minutes (1 to 15)",
+        suggested: Some("5"),
+        may_skip: false,
+    }),
+    example: Some(Example {
+        note: "How old a code `mfa verify` takes may be, in minutes:",
+        value: "3",
+    }),
+    in_short_help: true,
 };
 
 /// Every setting, in the order `mfa config show` lists them.
@@ -451,23 +716,78 @@ pub fn closest_key(word: &str) -> Option<&'static str> {
         .map(|(_, key)| key)
 }
 
-/// The variables that choose the config file and profile, which are not profile keys.
-pub const CONFIG_VARIABLE: &str = "MFA_CONFIG";
-/// See [`CONFIG_VARIABLE`].
-pub const PROFILE_VARIABLE: &str = "MFA_PROFILE";
+/// The profile in use: not a profile key, but the rows' way of naming its flag,
+/// variable and default, as a setting's.
+pub const PROFILE: Setting = Setting {
+    key: "profile",
+    what: "profile",
+    help: "Profile to use from the config file, else the file's `default_profile`",
+    flag: Some("--profile"),
+    variable: Some("MFA_PROFILE"),
+    kind: Kind::Text,
+    check: any,
+    calls: ALL_CALLS,
+    default: Some("default"),
+    hides: Hides::Nothing,
+    in_profile: false,
+    needed: Needed::Never,
+    question: None,
+    example: None,
+    in_short_help: true,
+};
+/// The config file in use; see [`PROFILE`].
+pub const CONFIG: Setting = Setting {
+    key: "config",
+    what: "config file",
+    help: "Config file",
+    flag: Some("--config"),
+    variable: Some("MFA_CONFIG"),
+    kind: Kind::Path,
+    check: any,
+    calls: ALL_CALLS,
+    default: Some("<user config dir>/mfa/config.toml"),
+    hides: Hides::Nothing,
+    in_profile: false,
+    needed: Needed::Never,
+    question: None,
+    example: None,
+    in_short_help: false,
+};
 
-/// Every setting's variable and what it gives, for the man page, in the table's order,
-/// after the two that choose the file and the profile.
+/// [`PROFILE`]'s variable, which is read before any profile.
+pub const PROFILE_VARIABLE: &str = variable_of(&PROFILE);
+/// [`CONFIG`]'s variable, which is read before any file.
+pub const CONFIG_VARIABLE: &str = variable_of(&CONFIG);
+
+const fn variable_of(setting: &Setting) -> &'static str {
+    match setting.variable {
+        Some(variable) => variable,
+        None => panic!("a row that chooses has a variable"),
+    }
+}
+
+/// The two rows that choose the config file and the profile, which no profile holds.
+pub const CHOOSERS: [&Setting; 2] = [&PROFILE, &CONFIG];
+
+/// Every row: the two that choose, then every setting.
+pub fn every_row() -> impl Iterator<Item = &'static Setting> {
+    CHOOSERS.into_iter().chain(SETTINGS)
+}
+
+/// The row of `id`, the id clap knows a flag every command takes by: a field of
+/// `GlobalArgs` is named for its row's key. `None` for the output options.
+pub fn by_global_id(id: &str) -> Option<&'static Setting> {
+    every_row().find(|setting| setting.key == id && setting.flag.is_some())
+}
+
+/// Every row's variable and what it gives, for the man page, in the rows' order.
 pub fn variables() -> Vec<(String, String)> {
-    let mut all = vec![
-        (PROFILE_VARIABLE.to_owned(), "the profile to use".to_owned()),
-        (CONFIG_VARIABLE.to_owned(), "the config file".to_owned()),
-    ];
-    all.extend(SETTINGS.iter().filter_map(|setting| {
-        let variable = setting.variable?;
-        Some((variable.to_owned(), format!("the {}", setting.what)))
-    }));
-    all
+    every_row()
+        .filter_map(|setting| {
+            let variable = setting.variable?;
+            Some((variable.to_owned(), format!("the {}", setting.what)))
+        })
+        .collect()
 }
 
 /// The call the command `name` makes, if it makes one.
@@ -500,8 +820,7 @@ fn describe(arg: clap::Arg, call: Option<Call>) -> clap::Arg {
     let Some(long) = arg.get_long() else {
         return arg;
     };
-    let of_flag: Vec<&Setting> = SETTINGS
-        .into_iter()
+    let of_flag: Vec<&Setting> = every_row()
         .filter(|setting| setting.flag.and_then(|flag| flag.strip_prefix("--")) == Some(long))
         .collect();
     let for_call = |setting: &&&Setting| call.is_none_or(|call| setting.calls.contains(&call));
@@ -533,9 +852,11 @@ fn flag_help(setting: &Setting) -> String {
     if let Some(variable) = setting.variable {
         help.push_str(&format!(" [env: {variable}]"));
     }
-    help.push_str(&format!(" [profile: {}]", setting.key));
+    if setting.in_profile {
+        help.push_str(&format!(" [profile: {}]", setting.key));
+    }
     match setting.default {
-        Some(default) if default.contains(' ') => {
+        Some(default) if default.contains(' ') && setting.kind == Kind::Text => {
             help.push_str(&format!(" [default: \"{default}\"]"));
         }
         Some(default) => help.push_str(&format!(" [default: {default}]")),
@@ -680,6 +1001,91 @@ mod tests {
     }
 
     #[test]
+    fn every_example_and_suggested_answer_follows_its_rule() {
+        for setting in every_row() {
+            let example = setting.example.map(|example| example.value);
+            let suggested = setting.question.and_then(|question| question.suggested);
+            // The CA file's rule reads the file, which the example only names.
+            for value in [example, suggested].into_iter().flatten() {
+                if setting.kind != Kind::Path {
+                    assert!((setting.check)(value).is_ok(), "{setting:?} {value:?}");
+                }
+            }
+            assert!(
+                setting.example.is_none() || !setting.is_secret(),
+                "{setting:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn each_call_needs_what_its_rows_say_and_basic_auth_adds_the_login() {
+        let needed = |call: Call, basic_auth: bool| -> Vec<&str> {
+            SETTINGS
+                .iter()
+                .filter(|s| s.is_needed_by(call, basic_auth))
+                .map(|s| s.key)
+                .collect()
+        };
+        assert_eq!(
+            needed(Call::VoiceCode, false),
+            ["account_id", "from", "voice_application_id"]
+        );
+        assert_eq!(
+            needed(Call::MessagingCode, false),
+            ["account_id", "from", "messaging_application_id"]
+        );
+        assert_eq!(
+            needed(Call::VerifyCode, false),
+            ["account_id", "expiration_minutes"]
+        );
+        assert_eq!(
+            needed(Call::VerifyCode, true),
+            ["account_id", "username", "password", "expiration_minutes"]
+        );
+        // What a call needs, it uses.
+        for setting in SETTINGS {
+            for call in [Call::VoiceCode, Call::MessagingCode, Call::VerifyCode] {
+                if setting.is_needed_by(call, true) {
+                    assert!(setting.calls.contains(&call), "{setting:?} {call:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_two_that_choose_are_rows_of_no_profile() {
+        for setting in CHOOSERS {
+            assert!(!setting.in_profile && setting.flag.is_some(), "{setting:?}");
+            assert!(by_key(setting.key).is_none(), "{setting:?}");
+            assert!(!flag_help(setting).contains("[profile:"), "{setting:?}");
+        }
+        assert!(SETTINGS.iter().all(|setting| setting.in_profile));
+        assert_eq!(
+            flag_help(&CONFIG),
+            "Config file [env: MFA_CONFIG] [default: <user config dir>/mfa/config.toml]"
+        );
+        assert_eq!(by_global_id("profile").map(|s| s.key), Some("profile"));
+        assert_eq!(by_global_id("log_file").map(|s| s.key), Some("log_file"));
+        assert!(by_global_id("password").is_none(), "never a flag");
+    }
+
+    #[test]
+    fn a_template_line_is_its_note_then_the_key_commented() {
+        assert_eq!(
+            RETRIES.template_line().unwrap(),
+            "# Make a request again after a refused connection or HTTP 429 only (never after a\n\
+             # time-out or a 5xx):\n\
+             #   retries = 2\n"
+        );
+        assert_eq!(
+            MESSAGE.template_line().unwrap(),
+            "#   message = \"Your temporary {NAME} {SCOPE} code is {CODE}\"\n"
+        );
+        assert_eq!(PASSWORD.template_line(), None);
+    }
+
+    #[test]
     fn a_mistyped_key_finds_the_key_it_meant() {
         for (typed, meant) in [
             ("accountid", Some("account_id")),
@@ -714,7 +1120,7 @@ mod tests {
     fn the_man_page_lists_every_variable_once() {
         let names: Vec<String> = variables().into_iter().map(|(name, _)| name).collect();
         assert_eq!(names[..2], ["MFA_PROFILE", "MFA_CONFIG"]);
-        for setting in SETTINGS {
+        for setting in every_row() {
             if let Some(variable) = setting.variable {
                 assert_eq!(names.iter().filter(|n| *n == variable).count(), 1);
             }
