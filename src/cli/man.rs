@@ -173,4 +173,31 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn the_man_page_gives_each_rows_flag_variable_and_key() {
+        let mut out = Vec::new();
+        write_man(&mut out).unwrap();
+        let page = String::from_utf8(out).unwrap();
+        let roff = |text: &str| text.replace('-', "\\-");
+        let environment = page.split(".SH ENVIRONMENT").nth(1).unwrap();
+        for setting in table::every_row() {
+            if let Some(variable) = setting.variable {
+                assert!(environment.contains(&roff(variable)), "{setting:?}");
+            }
+            if let Some(flag) = setting.flag {
+                assert!(page.contains(&format!("\\fB{}", roff(flag))), "{setting:?}");
+                if let Some(variable) = setting.variable {
+                    assert!(
+                        page.contains(&roff(&format!("[env: {variable}]"))),
+                        "{setting:?}"
+                    );
+                }
+                if setting.in_profile {
+                    let key = roff(&format!("[profile: {}]", setting.key));
+                    assert!(page.contains(&key), "{setting:?}");
+                }
+            }
+        }
+    }
 }

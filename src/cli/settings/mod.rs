@@ -16,6 +16,8 @@
 //! `requests` (where the request goes and its body), `network` (retries, CAs,
 //! proxies) and `show` (`mfa config show`).
 
+#[cfg(test)]
+mod documented;
 mod login;
 mod network;
 mod requests;
