@@ -38,7 +38,7 @@ type ResponseNotice = Arc<dyn Fn(&Response) + Send + Sync>;
 /// let client = Client::new(
 ///     mfa::BaseUrl::default(),
 ///     "9900000".parse()?,
-///     Credentials::Basic { username: "api-user".parse()?, password: Secret::from("pw") },
+///     Credentials::basic("api-user".parse()?, Secret::from("pw")),
 /// )
 /// .with_timeout(Duration::from_secs(10));
 /// assert_eq!(client.timeout(), Duration::from_secs(10));
@@ -176,7 +176,7 @@ impl Client {
     /// let client = Client::new(
     ///     mfa::BaseUrl::default(),
     ///     "9900000".parse()?,
-    ///     Credentials::Basic { username: "api-user".parse()?, password: Secret::from("pw") },
+    ///     Credentials::basic("api-user".parse()?, Secret::from("pw")),
     /// );
     /// let call = client.send_voice_code(
     ///     &CodeRequest::new(
@@ -204,7 +204,7 @@ impl Client {
     /// let client = Client::new(
     ///     mfa::BaseUrl::default(),
     ///     "9900000".parse()?,
-    ///     Credentials::Basic { username: "api-user".parse()?, password: Secret::from("pw") },
+    ///     Credentials::basic("api-user".parse()?, Secret::from("pw")),
     /// );
     /// let message = client.send_messaging_code(
     ///     &CodeRequest::new(
@@ -234,7 +234,7 @@ impl Client {
     /// let client = Client::new(
     ///     mfa::BaseUrl::default(),
     ///     "9900000".parse()?,
-    ///     Credentials::Basic { username: "api-user".parse()?, password: Secret::from("pw") },
+    ///     Credentials::basic("api-user".parse()?, Secret::from("pw")),
     /// );
     /// let typed = "123456"; // what the user typed
     /// let check = client.verify_code(

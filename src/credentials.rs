@@ -11,10 +11,26 @@ use crate::fields::{ClientId, Username};
 use crate::secret::Secret;
 
 /// Who is calling.
+///
+/// A variant with fields is made with its constructor, so it may gain one:
+///
+/// ```compile_fail
+/// let _ = mfa::Credentials::Basic {
+///     username: "api-user".parse().unwrap(),
+///     password: mfa::Secret::from("pw"),
+/// };
+/// ```
+///
+/// ```
+/// let _ = mfa::Credentials::basic("api-user".parse()?, mfa::Secret::from("pw"));
+/// # Ok::<(), mfa::InvalidValue>(())
+/// ```
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum Credentials {
-    /// The account's API username and password, sent as HTTP Basic.
+    /// The account's API username and password, sent as HTTP Basic; made with
+    /// [`Credentials::basic`].
+    #[non_exhaustive]
     Basic {
         /// The API username.
         username: Username,
@@ -26,6 +42,11 @@ pub enum Credentials {
 }
 
 impl Credentials {
+    /// The account's API `username` and `password`, sent as HTTP Basic.
+    pub fn basic(username: Username, password: Secret<String>) -> Self {
+        Credentials::Basic { username, password }
+    }
+
     /// How these credentials go into a request.
     pub fn scheme(&self) -> AuthScheme {
         match self {

@@ -12,6 +12,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::fields::InvalidValue;
 use crate::request::Call;
 use crate::text::{excerpt, push_shown};
 
@@ -116,6 +117,7 @@ impl Delivery {
 #[non_exhaustive]
 pub enum Error {
     /// The API answered with a 4xx or 5xx status.
+    #[non_exhaustive]
     Api {
         /// The call that was made.
         call: Call,
@@ -130,6 +132,7 @@ pub enum Error {
         retry_after: Option<Duration>,
     },
     /// No answer: the connection failed, TLS failed, or the time ran out.
+    #[non_exhaustive]
     Network {
         /// The call that was being made.
         call: Call,
@@ -141,6 +144,7 @@ pub enum Error {
         cause: NetworkCause,
     },
     /// An answer the API does not document.
+    #[non_exhaustive]
     UnexpectedAnswer {
         /// The call that was made.
         call: Call,
@@ -155,12 +159,17 @@ pub enum Error {
         body: String,
     },
     /// No OAuth2 access token could be had, so the call was not made.
+    #[non_exhaustive]
     Token {
         /// The token endpoint's host and port.
         host: String,
         /// What went wrong.
         reason: TokenError,
     },
+    /// A value was refused before any request was made: a caller's own `?` on a
+    /// checked type's parse (`"+1555".parse::<PhoneNumber>()?`) in a function that
+    /// returns this error. Its class is [`ErrorClass::Rejected`]; nothing was sent.
+    Invalid(InvalidValue),
 }
 
 /// Why no access token could be had.
@@ -168,6 +177,7 @@ pub enum Error {
 #[non_exhaustive]
 pub enum TokenError {
     /// The token endpoint answered with a 4xx or 5xx status.
+    #[non_exhaustive]
     Refused {
         /// The HTTP status.
         status: u16,
@@ -178,6 +188,7 @@ pub enum TokenError {
     Network(NetworkCause),
     /// A 2xx (or a redirect) without a usable token. Its body is never shown, since it
     /// may hold a token.
+    #[non_exhaustive]
     Unexpected {
         /// The HTTP status, when there was one.
         status: Option<u16>,
@@ -312,6 +323,7 @@ impl Error {
             Error::Api { status, .. } => ErrorClass::of_status(*status),
             Error::Network { .. } => ErrorClass::Network,
             Error::UnexpectedAnswer { .. } => ErrorClass::UnexpectedAnswer,
+            Error::Invalid(_) => ErrorClass::Rejected,
             Error::Token { reason, .. } => match reason {
                 TokenError::Refused { status, .. } => ErrorClass::of_token_status(*status),
                 TokenError::Network(_) => ErrorClass::Network,
@@ -330,7 +342,7 @@ impl Error {
             {
                 Delivery::MaybeSent
             }
-            Error::Api { .. } | Error::Token { .. } => Delivery::NotSent,
+            Error::Api { .. } | Error::Token { .. } | Error::Invalid(_) => Delivery::NotSent,
             Error::Network { delivery, .. } | Error::UnexpectedAnswer { delivery, .. } => *delivery,
         }
     }
@@ -342,7 +354,7 @@ impl Error {
             Error::Api { call, .. }
             | Error::Network { call, .. }
             | Error::UnexpectedAnswer { call, .. } => Some(*call),
-            Error::Token { .. } => None,
+            Error::Token { .. } | Error::Invalid(_) => None,
         }
     }
 
@@ -359,7 +371,7 @@ impl Error {
         match self {
             Error::Api { status, .. } => Some(*status),
             Error::UnexpectedAnswer { status, .. } => *status,
-            Error::Network { .. } => None,
+            Error::Network { .. } | Error::Invalid(_) => None,
             Error::Token { reason, .. } => match reason {
                 TokenError::Refused { status, .. } => Some(*status),
                 TokenError::Unexpected { status, .. } => *status,
@@ -501,6 +513,96 @@ impl Error {
                     format!("unexpected answer from the token endpoint {host}{status}: {problem}")
                 }
             },
+            Error::Invalid(invalid) => match invalid.field() {
+                Some(field) => format!("invalid {field}: {invalid}"),
+                None => format!("invalid value: {invalid}"),
+            },
+        }
+    }
+}
+
+impl From<InvalidValue> for Error {
+    /// So `?` takes a checked type's refusal where a call's error is returned.
+    fn from(invalid: InvalidValue) -> Self {
+        Error::Invalid(invalid)
+    }
+}
+
+/// Constructors of the variants with fields, which are `#[non_exhaustive]` so each can
+/// gain a field without breaking a caller: for a caller's own tests (a stand-in for
+/// [`Client`](crate::Client), say). The library makes its errors itself.
+impl Error {
+    /// An [`Error::Api`]: the API answered `call` with `status` (4xx or 5xx), its own
+    /// `message` and `request_id`, and a 429's `retry_after`.
+    pub fn api(
+        call: Call,
+        status: u16,
+        message: Option<String>,
+        request_id: Option<String>,
+        retry_after: Option<Duration>,
+    ) -> Self {
+        Error::Api {
+            call,
+            status,
+            message,
+            request_id,
+            retry_after,
+        }
+    }
+
+    /// An [`Error::Network`]: no answer from `host` to `call`.
+    pub fn network(
+        call: Call,
+        host: impl Into<String>,
+        delivery: Delivery,
+        cause: NetworkCause,
+    ) -> Self {
+        Error::Network {
+            call,
+            host: host.into(),
+            delivery,
+            cause,
+        }
+    }
+
+    /// An [`Error::UnexpectedAnswer`]: `body` (with `status`, if HTTP) answered `call`
+    /// and is not what the API documents, for the reason `problem`.
+    pub fn unexpected_answer(
+        call: Call,
+        status: Option<u16>,
+        delivery: Delivery,
+        problem: impl Into<String>,
+        body: impl Into<String>,
+    ) -> Self {
+        Error::UnexpectedAnswer {
+            call,
+            status,
+            delivery,
+            problem: problem.into(),
+            body: body.into(),
+        }
+    }
+
+    /// An [`Error::Token`]: the token endpoint at `host` gave no access token.
+    pub fn token(host: impl Into<String>, reason: TokenError) -> Self {
+        Error::Token {
+            host: host.into(),
+            reason,
+        }
+    }
+}
+
+impl TokenError {
+    /// A [`TokenError::Refused`]: the endpoint answered `status`, in its own `message`.
+    pub fn refused(status: u16, message: Option<String>) -> Self {
+        TokenError::Refused { status, message }
+    }
+
+    /// A [`TokenError::Unexpected`]: a success (or redirect) without a usable token.
+    pub fn unexpected(status: Option<u16>, problem: impl Into<String>) -> Self {
+        TokenError::Unexpected {
+            status,
+            problem: problem.into(),
         }
     }
 }
@@ -510,7 +612,8 @@ impl std::error::Error for Error {
         match self {
             Error::Network { cause, .. } => Some(cause),
             Error::Token { reason, .. } => Some(reason),
-            Error::Api { .. } | Error::UnexpectedAnswer { .. } => None,
+            // Its rule is in the message already: shown once.
+            Error::Api { .. } | Error::UnexpectedAnswer { .. } | Error::Invalid(_) => None,
         }
     }
 }

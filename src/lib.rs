@@ -6,7 +6,7 @@
 //! [`Error`] whose [`Error::class`] says which kind of failure it is. The three calls
 //! are [`Client::send_voice_code`], [`Client::send_messaging_code`] and
 //! [`Client::verify_code`]. The client authenticates with the account's username and
-//! password ([`Credentials::Basic`]) or with OAuth2 client credentials
+//! password ([`Credentials::basic`]) or with OAuth2 client credentials
 //! ([`Credentials::ClientCredentials`]), whose access token it gets, reuses and renews
 //! itself. The `mfa` command-line tool is built on this library.
 //!
@@ -14,6 +14,13 @@
 //! passes or the network fails; nothing runs in the background. [`Client`] is `Send`
 //! and `Sync`, and cheap to share behind an `Arc`: an async web server calls it from a
 //! blocking task (`tokio::task::spawn_blocking`), each call on its own thread.
+//!
+//! A checked type's refusal ([`InvalidValue`]) converts into [`Error`] (as
+//! [`Error::Invalid`], which sent nothing), so one `?` serves both, as below. Every
+//! variant with fields is `#[non_exhaustive]`, made with a constructor
+//! ([`Credentials::basic`], [`Error::api`], ...), so each may gain a field in a minor
+//! release. What the command line uses beyond this API is in [`unversioned`], outside
+//! semantic versioning.
 //!
 //! ```no_run
 //! use mfa::{
@@ -24,10 +31,7 @@
 //! let client = Client::new(
 //!     BaseUrl::default(),
 //!     "9900000".parse()?,
-//!     Credentials::Basic {
-//!         username: "api-user".parse()?,
-//!         password: Secret::from("..."),
-//!     },
+//!     Credentials::basic("api-user".parse()?, Secret::from("...")),
 //! );
 //! // Send a code by voice call: the API calls the phone and speaks it.
 //! let call = client.send_voice_code(&CodeRequest::new(
@@ -47,9 +51,9 @@
 //!     Ok(Verdict::Valid) => println!("welcome"),
 //!     Ok(Verdict::Invalid) => println!("wrong or expired code"),
 //!     Err(error) if error.class() == ErrorClass::RateLimited => println!("too many tries"),
-//!     Err(error) => return Err(error.into()),
+//!     Err(error) => return Err(error),
 //! }
-//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # Ok::<(), mfa::Error>(())
 //! ```
 
 // The modules behind the root, one job each, are private. Each imports only modules
@@ -74,7 +78,8 @@
 // - `transport`: how a request travels: time-out, retries, proxy, trusted CAs;
 // - `answer`: reading answers into ids, verdicts or errors;
 // - `token`: OAuth2 access tokens, and asking the token endpoint for one;
-// - `client`: the calls, and OAuth2 tokens got, reused and renewed.
+// - `client`: the calls, and OAuth2 tokens got, reused and renewed;
+// - `unversioned`: what the command line uses beyond the versioned API.
 
 mod answer;
 mod base_url;
@@ -92,6 +97,7 @@ mod text;
 mod tls;
 mod token;
 mod transport;
+pub mod unversioned;
 
 pub use answer::{CallId, MessageId, Verdict};
 pub use base_url::{BaseUrl, DEFAULT_BASE_URL, DEFAULT_TOKEN_URL, TokenUrl};
@@ -105,13 +111,12 @@ pub use fields::{
     ExpirationMinutes, InvalidValue, MessageTemplate, PhoneNumber, Scope, Username,
 };
 pub use proxy::{NoProxy, Proxies, Proxy};
-pub use request::{Call, CodeRequest, REDACTED, Request, USER_AGENT, VerifyRequest};
+pub use request::{Call, CodeRequest, Request, USER_AGENT, VerifyRequest};
 pub use retry::{Retries, Wait, WaitReason};
 pub use secret::Secret;
-pub use text::printable;
-pub use tls::{CaCertificates, Handshake};
+pub use tls::CaCertificates;
 pub use token::AccessToken;
-pub use transport::{BODY_CAP, DEFAULT_TIMEOUT, HEAD_CAP, Response, Transport};
+pub use transport::{DEFAULT_TIMEOUT, Response, Transport};
 
 /// Compiles the README's Rust example, so the front door stays true.
 #[cfg(doctest)]

@@ -311,17 +311,6 @@ impl Request {
         ]
     }
 
-    /// Every header as it may be shown: `Authorization` as `<scheme> <redacted>`.
-    pub fn shown_headers(&self) -> Vec<(&'static str, String)> {
-        let [accept, content_type, user_agent] = self.plain_headers();
-        vec![
-            (accept.0, accept.1.to_owned()),
-            ("Authorization", format!("{} <redacted>", self.auth.name())),
-            (content_type.0, content_type.1.to_owned()),
-            (user_agent.0, user_agent.1.to_owned()),
-        ]
-    }
-
     /// The JSON body as it may be shown: exactly as sent, except that the code of a
     /// [`VerifyRequest`] is `<redacted>`.
     pub fn shown_body(&self) -> &str {
@@ -458,7 +447,7 @@ mod tests {
             &code_request(None),
         );
         assert_eq!(
-            request.shown_headers(),
+            crate::unversioned::shown_headers(&request),
             vec![
                 ("Accept", "application/json".to_owned()),
                 ("Authorization", "Basic <redacted>".to_owned()),

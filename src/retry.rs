@@ -37,10 +37,19 @@ pub enum WaitReason {
     /// The connection was refused: nothing was sent.
     Refused,
     /// The API answered 429; `retry_after` says whether it said how long to wait.
+    #[non_exhaustive]
     RateLimited {
         /// Whether the wait comes from a `Retry-After` header.
         retry_after: bool,
     },
+}
+
+impl WaitReason {
+    /// A [`WaitReason::RateLimited`], whose wait came from a `Retry-After` header or
+    /// not.
+    pub fn rate_limited(retry_after: bool) -> Self {
+        WaitReason::RateLimited { retry_after }
+    }
 }
 
 /// A wait before a retry, as the client is about to make it.

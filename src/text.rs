@@ -40,8 +40,10 @@ pub(crate) fn is_hidden(c: char) -> bool {
 /// as Rust writes it (`\n`, `\u{1b}`, `\u{202e}`); everything else as it is.
 ///
 /// ```
-/// assert_eq!(mfa::printable("c-1\u{202e}gnp.exe\nmfa: error"), "c-1\\u{202e}gnp.exe\\nmfa: error");
-/// assert_eq!(mfa::printable("plain text, é"), "plain text, é");
+/// use mfa::unversioned::printable;
+///
+/// assert_eq!(printable("c-1\u{202e}gnp.exe\nmfa: error"), "c-1\\u{202e}gnp.exe\\nmfa: error");
+/// assert_eq!(printable("plain text, é"), "plain text, é");
 /// ```
 pub fn printable(text: &str) -> Cow<'_, str> {
     if !text.chars().any(is_hidden) {

@@ -248,7 +248,8 @@ impl Transport {
 
     /// Calls `notice` after each TLS handshake that succeeded (the API's, a token
     /// endpoint's, an `https://` proxy's), before the request is written, e.g. to show
-    /// the server's certificate.
+    /// the server's certificate. Unversioned, as [`Handshake`] is (see
+    /// [`unversioned`](crate::unversioned)).
     pub fn on_handshake(mut self, notice: impl Fn(&Handshake) + Send + Sync + 'static) -> Self {
         self.on_handshake = Some(Arc::new(notice));
         self

@@ -50,6 +50,41 @@ fn each_library_module_imports_only_those_above_it_in_lib_rs_list() {
 }
 
 #[test]
+fn the_root_exports_nothing_that_is_unversioned() {
+    let read = |file: &str| std::fs::read_to_string(src().join(file)).unwrap();
+    // The names `unversioned` gives: its `pub use` items and its functions.
+    let unversioned = read("unversioned.rs");
+    let mut names: Vec<String> = Vec::new();
+    for line in unversioned.lines() {
+        if let Some(used) = line.strip_prefix("pub use ") {
+            let items = used.rsplit("::").next().unwrap();
+            names.extend(
+                items
+                    .trim_matches(|c| matches!(c, '{' | '}' | ';'))
+                    .split(',')
+                    .map(|name| name.trim().to_owned()),
+            );
+        }
+        if let Some(function) = line.strip_prefix("pub fn ") {
+            names.push(function.split('(').next().unwrap().to_owned());
+        }
+    }
+    assert!(names.len() >= 6, "{names:?}");
+    let lib = read("lib.rs");
+    let root: String = lib
+        .split("pub use ")
+        .skip(1)
+        .map(|export| export.split(';').next().unwrap())
+        .collect();
+    let words: BTreeSet<&str> = root
+        .split(|c: char| !c.is_alphanumeric() && c != '_')
+        .collect();
+    for name in &names {
+        assert!(!words.contains(name.as_str()), "the root exports {name}");
+    }
+}
+
+#[test]
 fn the_command_line_has_no_import_cycle() {
     let edges = edges(&src().join("main.rs"), "");
     print_edges("command line", &edges);

@@ -6,10 +6,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use base64::Engine as _;
+use mfa::unversioned::Handshake;
 use mfa::{
     AccessToken, CaCertificates, Client, ClientCredentials, CodeRequest, Credentials, Delivery,
-    Error, ErrorClass, ExpirationMinutes, Handshake, NetworkCause, Secret, TokenError, Transport,
-    Verdict, VerifyRequest,
+    Error, ErrorClass, ExpirationMinutes, NetworkCause, Secret, TokenError, Transport, Verdict,
+    VerifyRequest,
 };
 use mockito::{Matcher, Mock, ServerGuard};
 
@@ -48,10 +49,7 @@ fn basic_client(server: &ServerGuard) -> Client {
     Client::new(
         base_url(server),
         ACCOUNT.parse().unwrap(),
-        Credentials::Basic {
-            username: "api-user".parse().unwrap(),
-            password: Secret::from("pw-1"),
-        },
+        Credentials::basic("api-user".parse().unwrap(), Secret::from("pw-1")),
     )
     .with_timeout(Duration::from_secs(10))
 }
@@ -234,10 +232,7 @@ fn a_refused_connection_is_a_network_error_whose_source_is_the_io_error() {
     let client = Client::new(
         format!("http://127.0.0.1:{port}/api/v1").parse().unwrap(),
         ACCOUNT.parse().unwrap(),
-        Credentials::Basic {
-            username: "u".parse().unwrap(),
-            password: Secret::from("p"),
-        },
+        Credentials::basic("u".parse().unwrap(), Secret::from("p")),
     );
     let err = client.send_voice_code(&code_request()).unwrap_err();
     assert_eq!(err.class(), ErrorClass::Network);
@@ -435,10 +430,7 @@ fn tls_client(port: u16, ca: Option<&servers::TestCa>) -> (Client, Arc<Mutex<Vec
     let client = Client::new(
         format!("https://localhost:{port}/api/v1").parse().unwrap(),
         ACCOUNT.parse().unwrap(),
-        Credentials::Basic {
-            username: "api-user".parse().unwrap(),
-            password: Secret::from("pw-1"),
-        },
+        Credentials::basic("api-user".parse().unwrap(), Secret::from("pw-1")),
     )
     .with_transport(transport);
     (client, made)
@@ -568,4 +560,74 @@ fn every_refused_value_names_its_field() {
         assert_eq!(error.to_string(), error.rule());
     }
     assert_eq!(mfa::InvalidValue::from_rule("x").field(), None);
+}
+
+#[test]
+fn a_checked_types_refusal_goes_through_question_mark_as_an_error_that_sent_nothing() {
+    fn send(to: &str) -> Result<(), Error> {
+        let _to: mfa::PhoneNumber = to.parse()?;
+        Ok(())
+    }
+    let err = send("5553334444").unwrap_err();
+    let Error::Invalid(invalid) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(invalid.field(), Some("PhoneNumber"));
+    assert_eq!(err.class(), ErrorClass::Rejected);
+    assert_eq!(err.delivery(), Delivery::NotSent);
+    assert_eq!((err.call(), err.status()), (None, None));
+    assert_eq!(
+        err.to_string(),
+        format!("invalid PhoneNumber: {}; nothing was sent", invalid.rule())
+    );
+    // The rule is in the message; no source repeats it.
+    assert!(std::error::Error::source(&err).is_none());
+}
+
+#[test]
+fn each_variant_with_fields_has_a_constructor_that_fills_them() {
+    let api = Error::api(
+        mfa::Call::VerifyCode,
+        429,
+        Some("slow down".into()),
+        Some("r-1".into()),
+        Some(Duration::from_secs(3)),
+    );
+    assert_eq!(api.class(), ErrorClass::RateLimited);
+    assert_eq!(api.call(), Some(mfa::Call::VerifyCode));
+    assert_eq!(
+        (api.api_message(), api.request_id(), api.retry_after()),
+        (Some("slow down"), Some("r-1"), Some(Duration::from_secs(3)))
+    );
+    let network = Error::network(
+        mfa::Call::VoiceCode,
+        "h:443",
+        Delivery::MaybeSent,
+        NetworkCause::TimedOut(Duration::from_secs(1)),
+    );
+    assert_eq!(network.class(), ErrorClass::Network);
+    assert_eq!(network.delivery(), Delivery::MaybeSent);
+    let odd = Error::unexpected_answer(
+        mfa::Call::MessagingCode,
+        Some(200),
+        Delivery::Sent,
+        "no messageId",
+        "{}",
+    );
+    assert_eq!(odd.class(), ErrorClass::UnexpectedAnswer);
+    assert_eq!((odd.status(), odd.delivery()), (Some(200), Delivery::Sent));
+    let refused = Error::token("auth:443", TokenError::refused(401, None));
+    assert_eq!(refused.class(), ErrorClass::CredentialsRefused);
+    assert_eq!((refused.call(), refused.status()), (None, Some(401)));
+    let no_token = Error::token("auth:443", TokenError::unexpected(Some(200), "no token"));
+    assert_eq!(no_token.class(), ErrorClass::UnexpectedAnswer);
+    assert!(matches!(
+        mfa::WaitReason::rate_limited(true),
+        mfa::WaitReason::RateLimited {
+            retry_after: true,
+            ..
+        }
+    ));
+    let basic = Credentials::basic("u".parse().unwrap(), Secret::from("p"));
+    assert_eq!(basic.scheme(), mfa::AuthScheme::Basic);
 }

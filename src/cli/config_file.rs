@@ -139,7 +139,7 @@ impl<'de> Visitor<'de> for KeyOf {
 
     fn visit_str<E: de::Error>(self, key: &str) -> Result<Self::Value, E> {
         table::by_key(key).ok_or_else(|| {
-            let shown = mfa::printable(key);
+            let shown = mfa::unversioned::printable(key);
             E::custom(match table::closest_key(key) {
                 Some(meant) => format!("unknown key `{shown}`; did you mean `{meant}`?"),
                 None => format!(
@@ -276,7 +276,7 @@ pub fn parse(text: &str) -> Result<ConfigFile, LoadError> {
             .unwrap_or_default();
         // The parser's words quote a key as the file wrote it: escaped, like any text
         // from the file.
-        let words = mfa::printable(err.message().trim_end()).into_owned();
+        let words = mfa::unversioned::printable(err.message().trim_end()).into_owned();
         LoadError::Invalid(format!("{place}{words}"))
     })
 }

@@ -83,15 +83,15 @@ impl Login {
     /// where the password is, for at most `limit`.
     pub fn credentials(&self, limit: Duration) -> Result<Credentials, Failure> {
         Ok(match self {
-            Login::Basic { username, password } => Credentials::Basic {
-                username: username.value.clone(),
-                password: match password {
+            Login::Basic { username, password } => Credentials::basic(
+                username.value.clone(),
+                match password {
                     Password::Given(given) => given.value.clone(),
                     Password::Command { command, origin } => {
                         run_password_command(command, origin, limit)?
                     }
                 },
-            },
+            ),
             Login::Client {
                 client_id,
                 client_secret,
@@ -568,25 +568,13 @@ mod tests {
                 origin: origin(),
             },
         };
-        let refused = mfa::Error::Api {
-            call: mfa::Call::VoiceCode,
-            status: 401,
-            message: None,
-            request_id: None,
-            retry_after: None,
-        };
+        let refused = mfa::Error::api(mfa::Call::VoiceCode, 401, None, None, None);
         assert_eq!(
             login.advice(&refused, &account()).unwrap(),
             "check the username (from --username) and the password (from key \
              `password_command` of profile `p` in /f)"
         );
-        let rejected = mfa::Error::Api {
-            call: mfa::Call::VoiceCode,
-            status: 400,
-            message: None,
-            request_id: None,
-            retry_after: None,
-        };
+        let rejected = mfa::Error::api(mfa::Call::VoiceCode, 400, None, None, None);
         assert_eq!(login.advice(&rejected, &account()), None);
         assert!(!format!("{login:?}").contains("pass show"));
     }

@@ -378,10 +378,16 @@ pub fn sent_word(delivery: mfa::Delivery) -> &'static str {
 }
 
 impl From<mfa::Error> for Failure {
+    /// A call's failure, with its class's exit status; a value the library refused
+    /// before any request is a usage error (exit 2), as the same value typed as a
+    /// flag is.
     fn from(error: mfa::Error) -> Self {
-        Failure::Api {
-            error,
-            advice: None,
+        match error {
+            mfa::Error::Invalid(invalid) => Failure::Usage(invalid.to_string()),
+            error => Failure::Api {
+                error,
+                advice: None,
+            },
         }
     }
 }
@@ -391,13 +397,13 @@ mod tests {
     use super::*;
 
     fn api(status: u16) -> Failure {
-        Failure::from(mfa::Error::Api {
-            call: mfa::Call::VoiceCode,
+        Failure::from(mfa::Error::api(
+            mfa::Call::VoiceCode,
             status,
-            message: None,
-            request_id: None,
-            retry_after: None,
-        })
+            None,
+            None,
+            None,
+        ))
     }
 
     #[test]
@@ -453,33 +459,37 @@ mod tests {
         assert_eq!(api(429).exit().code(), 6);
         assert_eq!(api(500).exit().code(), 7);
         assert_eq!(api(504).exit().code(), 7);
-        let network = Failure::from(mfa::Error::Network {
-            call: mfa::Call::VoiceCode,
-            host: "h".into(),
-            delivery: mfa::Delivery::NotSent,
-            cause: mfa::NetworkCause::Failed("x".into()),
-        });
+        let network = Failure::from(mfa::Error::network(
+            mfa::Call::VoiceCode,
+            "h",
+            mfa::Delivery::NotSent,
+            mfa::NetworkCause::Failed("x".into()),
+        ));
         assert_eq!(network.exit().code(), 8);
-        let odd = Failure::from(mfa::Error::UnexpectedAnswer {
-            call: mfa::Call::VoiceCode,
-            status: Some(200),
-            delivery: mfa::Delivery::Sent,
-            problem: "x".into(),
-            body: String::new(),
-        });
+        let odd = Failure::from(mfa::Error::unexpected_answer(
+            mfa::Call::VoiceCode,
+            Some(200),
+            mfa::Delivery::Sent,
+            "x",
+            String::new(),
+        ));
         assert_eq!(odd.exit().code(), 9);
+        let invalid = mfa::InvalidValue::from_rule("must be 2 to 8 digits");
+        let refused = Failure::from(mfa::Error::from(invalid));
+        assert_eq!(refused.exit().code(), 2);
+        assert_eq!(refused.reason(), "must be 2 to 8 digits");
     }
 
     #[test]
     fn advice_follows_the_error() {
         let failure = Failure::Api {
-            error: mfa::Error::Api {
-                call: mfa::Call::VoiceCode,
-                status: 401,
-                message: Some("Unauthorized".into()),
-                request_id: None,
-                retry_after: None,
-            },
+            error: mfa::Error::api(
+                mfa::Call::VoiceCode,
+                401,
+                Some("Unauthorized".into()),
+                None,
+                None,
+            ),
             advice: Some("check BW_PASSWORD".into()),
         };
         assert_eq!(

@@ -248,7 +248,7 @@ fn since(when: &str, now: SystemTime) -> Result<SystemTime, String> {
         format!(
             "invalid value '{}' for '--since <WHEN>': must be a time ago (2h, 30min, 7days) \
              or a date (2026-12-01) or date and time (2026-12-01T09:00:00Z) from 1970 to 9999",
-            mfa::printable(when)
+            mfa::unversioned::printable(when)
         )
     };
     if let Ok(ago) = humantime::parse_duration(when) {
@@ -306,7 +306,7 @@ fn cells(entry: &Entry) -> [String; 5] {
         outcome(entry),
         entry.id.clone().unwrap_or_default(),
     ]
-    .map(|cell| mfa::printable(&cell).into_owned())
+    .map(|cell| mfa::unversioned::printable(&cell).into_owned())
 }
 
 /// How a call ended, in a few words: `sent`, `valid`, `invalid`, or the failure.

@@ -109,7 +109,7 @@ pub fn write_request(
     match format {
         OutputFormat::Text => write_http(out, request, ""),
         OutputFormat::Json => {
-            let headers = request.shown_headers();
+            let headers = mfa::unversioned::shown_headers(request);
             #[derive(Serialize)]
             struct Shown<'a> {
                 method: &'a str,
@@ -188,7 +188,7 @@ impl Log {
 fn write_http(out: &mut dyn Write, request: &Request, prefix: &str) -> io::Result<()> {
     let mut line = |text: &str| writeln!(out, "{}", format!("{prefix}{text}").trim_end());
     line(&format!("{} {}", request.method(), request.url()))?;
-    for (name, value) in request.shown_headers() {
+    for (name, value) in mfa::unversioned::shown_headers(request) {
         line(&format!("{name}: {value}"))?;
     }
     line("")?;
@@ -206,7 +206,7 @@ fn log_response(err: &mut dyn Write, response: &Response) -> io::Result<()> {
         writeln!(err, "< {}", escaped(line))?;
     }
     if response.cut {
-        writeln!(err, "< (cut at {} bytes)", mfa::BODY_CAP)?;
+        writeln!(err, "< (cut at {} bytes)", mfa::unversioned::BODY_CAP)?;
     }
     Ok(())
 }
@@ -214,7 +214,7 @@ fn log_response(err: &mut dyn Write, response: &Response) -> io::Result<()> {
 /// Text from the network or a file with its control, format and separator characters
 /// escaped (the library's one rule for untrusted text).
 pub fn escaped(text: &str) -> String {
-    mfa::printable(text).into_owned()
+    mfa::unversioned::printable(text).into_owned()
 }
 
 /// A path as a message shows it: any control, format or separator character in it (a
@@ -438,13 +438,13 @@ mod tests {
 
     #[test]
     fn a_failure_in_text_and_json() {
-        let failure = Failure::from(mfa::Error::Api {
-            call: mfa::Call::VoiceCode,
-            status: 400,
-            message: Some("to number is required".into()),
-            request_id: Some("r-1".into()),
-            retry_after: None,
-        });
+        let failure = Failure::from(mfa::Error::api(
+            mfa::Call::VoiceCode,
+            400,
+            Some("to number is required".into()),
+            Some("r-1".into()),
+            None,
+        ));
         assert_eq!(
             rendered(|w| write_failure(w, OutputFormat::Text, &failure)),
             "mfa: error: the API rejected the request (HTTP 400): to number is required (requestId r-1); nothing was sent\n"
@@ -467,13 +467,13 @@ mod tests {
             "{\"error\":{\"detail\":\"no from number; nothing was sent\",\"kind\":\"usage\",\
              \"message\":\"no from number; nothing was sent\",\"sent\":\"no\"}}\n"
         );
-        let limited = Failure::from(mfa::Error::Api {
-            call: mfa::Call::VerifyCode,
-            status: 429,
-            message: None,
-            request_id: None,
-            retry_after: Some(std::time::Duration::from_secs(30)),
-        });
+        let limited = Failure::from(mfa::Error::api(
+            mfa::Call::VerifyCode,
+            429,
+            None,
+            None,
+            Some(std::time::Duration::from_secs(30)),
+        ));
         let json: serde_json::Value = serde_json::from_str(&rendered(|w| {
             write_failure(w, OutputFormat::Json, &limited)
         }))

@@ -82,7 +82,7 @@ impl StatusLine {
         let shared = Arc::new(Shared {
             terminal,
             state: Mutex::new(State {
-                host: mfa::printable(host).into_owned(),
+                host: mfa::unversioned::printable(host).into_owned(),
                 phase: Phase::Connect,
                 since: Instant::now(),
                 shown: false,
@@ -114,7 +114,7 @@ impl StatusLine {
     /// From now on `mfa` connects to `host`.
     pub fn connecting(&self, host: &str) {
         self.now(|state| {
-            state.host = mfa::printable(host).into_owned();
+            state.host = mfa::unversioned::printable(host).into_owned();
             state.phase = Phase::Connect;
         });
     }

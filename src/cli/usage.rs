@@ -58,7 +58,7 @@ pub fn report(
         .collect();
     // Whatever clap quotes of the arguments (a value, an unknown flag or command) is
     // escaped as any other text from outside is.
-    let message = mfa::printable(&message.join(" ")).into_owned();
+    let message = mfa::unversioned::printable(&message.join(" ")).into_owned();
     let message = message.strip_prefix("error: ").unwrap_or(&message);
     let path = command_path(args);
     let format = asked_format(args);
@@ -73,7 +73,7 @@ pub fn report(
     let message = match suggestion(clap_error) {
         Some(like) => format!(
             "{message}; did you mean '{}'? try `{path} --help`",
-            mfa::printable(&like)
+            mfa::unversioned::printable(&like)
         ),
         None => format!("{message}; try `{path} --help`"),
     };

@@ -20,9 +20,9 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
+use mfa::unversioned::Handshake;
 use mfa::{
-    Call, Client, Credentials, ExpirationMinutes, Handshake, NetworkCause, PhoneNumber, Retries,
-    VerifyRequest,
+    Call, Client, Credentials, ExpirationMinutes, NetworkCause, PhoneNumber, Retries, VerifyRequest,
 };
 use serde::Serialize;
 
@@ -231,7 +231,7 @@ fn config_file<'a>(
     let profile = &sources.profile_name;
     let detail = format!(
         "{file}; profile `{}` ({})",
-        mfa::printable(&profile.value),
+        mfa::unversioned::printable(&profile.value),
         profile.origin
     );
     match sources.warnings.as_slice() {

@@ -141,7 +141,7 @@ impl<'a> Sources<'a> {
             .into_iter()
             .collect();
         // A name from a flag, a variable or the file: shown with its controls escaped.
-        let shown_name = mfa::printable(&name.value);
+        let shown_name = mfa::unversioned::printable(&name.value);
         let place = format!("profile `{shown_name}` in {shown}");
         let profile = match file.as_ref().and_then(|f| f.profiles.get(&name.value)) {
             Some(profile) => profile.clone(),
@@ -157,7 +157,7 @@ impl<'a> Sources<'a> {
                     let known: Vec<String> = file
                         .profiles
                         .keys()
-                        .map(|name| mfa::printable(name).into_owned())
+                        .map(|name| mfa::unversioned::printable(name).into_owned())
                         .collect();
                     let known = if known.is_empty() {
                         "none".to_owned()

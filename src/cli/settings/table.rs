@@ -160,7 +160,7 @@ impl Setting {
     /// A value given for this setting as a message may show it: hidden characters
     /// escaped, and any part that may be a secret (see [`Hides`]) as `***`.
     pub fn shown(&self, value: &str) -> String {
-        let value = mfa::printable(value);
+        let value = mfa::unversioned::printable(value);
         match self.hides {
             Hides::Nothing => value.into_owned(),
             Hides::AfterColon => match value.split_once(':') {

@@ -239,13 +239,7 @@ fn password_and_advice(login: &Login) -> (String, String) {
     else {
         panic!("{login:?}")
     };
-    let refused = mfa::Error::Api {
-        call: mfa::Call::VoiceCode,
-        status: 401,
-        message: None,
-        request_id: None,
-        retry_after: None,
-    };
+    let refused = mfa::Error::api(mfa::Call::VoiceCode, 401, None, None, None);
     (
         password.expose().clone(),
         login

@@ -1,0 +1,28 @@
+//! Unversioned: what the `mfa` command line uses of the library beyond its API.
+//!
+//! Nothing here is covered by semantic versioning: it may change or go in any release,
+//! a patch release too. Build on the items at the crate's root. The same holds for
+//! [`Transport::on_handshake`](crate::Transport::on_handshake), whose notice takes a
+//! [`Handshake`].
+
+pub use crate::request::REDACTED;
+pub use crate::text::printable;
+pub use crate::tls::Handshake;
+pub use crate::transport::{BODY_CAP, HEAD_CAP};
+
+use crate::request::Request;
+
+/// Every header of `request` as it may be shown: `Authorization` as `<scheme>
+/// <redacted>`.
+pub fn shown_headers(request: &Request) -> Vec<(&'static str, String)> {
+    let [accept, content_type, user_agent] = request.plain_headers();
+    vec![
+        (accept.0, accept.1.to_owned()),
+        (
+            "Authorization",
+            format!("{} {REDACTED}", request.auth().name()),
+        ),
+        (content_type.0, content_type.1.to_owned()),
+        (user_agent.0, user_agent.1.to_owned()),
+    ]
+}
