@@ -869,13 +869,14 @@ mod tests {
                     --expiration 1.5 --timeout 07";
         let cli = Cli::parse_args(&shell_words(line)).unwrap();
         let given = |setting: &Setting| cli.global.given(setting);
+        let [profile, config] = table::CHOOSERS;
         assert_eq!(
             given(&table::TIMEOUT).as_deref(),
             Some("07"),
             "the last one"
         );
         assert_eq!(given(&table::LOG_FILE).as_deref(), Some("/tmp/a.log"));
-        assert_eq!(given(&table::PROFILE).as_deref(), Some("p1"));
+        assert_eq!(given(profile).as_deref(), Some("p1"));
         assert_eq!(given(&table::ACCOUNT_ID).as_deref(), Some("12"));
         assert_eq!(given(&table::FROM).as_deref(), Some("+15554443333"));
         assert_eq!(given(&table::VOICE_APPLICATION_ID).as_deref(), Some("app"));
@@ -884,7 +885,7 @@ mod tests {
             &table::USERNAME,
             &table::PASSWORD,
             &table::DIGITS,
-            &table::CONFIG,
+            config,
         ] {
             assert_eq!(given(not_given), None, "{not_given:?}");
         }
