@@ -487,32 +487,7 @@ impl Error {
                 }
                 said
             }
-            Error::Token { host, reason } => match reason {
-                TokenError::Refused { status, message } => {
-                    let what = match ErrorClass::of_token_status(*status) {
-                        ErrorClass::CredentialsRefused => "refused the client credentials",
-                        ErrorClass::RateLimited => "is rate limiting token requests",
-                        ErrorClass::ServerFailed => "failed",
-                        _ => "rejected the token request",
-                    };
-                    let words = match message {
-                        Some(message) => format!(": {message}"),
-                        None => " with no message".to_owned(),
-                    };
-                    format!("the token endpoint {host} {what} (HTTP {status}){words}")
-                }
-                TokenError::Network(NetworkCause::TimedOut(after)) => format!(
-                    "no access token from {host} within {} s",
-                    after.as_secs_f64()
-                ),
-                TokenError::Network(other) => {
-                    format!("could not get an access token from {host}: {other}")
-                }
-                TokenError::Unexpected { status, problem } => {
-                    let status = status.map(|s| format!(" (HTTP {s})")).unwrap_or_default();
-                    format!("unexpected answer from the token endpoint {host}{status}: {problem}")
-                }
-            },
+            Error::Token { host, reason } => token_failed(host, reason),
             Error::Invalid(invalid) => match invalid.field() {
                 Some(field) => format!("invalid {field}: {invalid}"),
                 None => format!("invalid value: {invalid}"),
@@ -603,6 +578,36 @@ impl TokenError {
         TokenError::Unexpected {
             status,
             problem: problem.into(),
+        }
+    }
+}
+
+/// What failed when no access token came from the token endpoint at `host`.
+fn token_failed(host: &str, reason: &TokenError) -> String {
+    match reason {
+        TokenError::Refused { status, message } => {
+            let what = match ErrorClass::of_token_status(*status) {
+                ErrorClass::CredentialsRefused => "refused the client credentials",
+                ErrorClass::RateLimited => "is rate limiting token requests",
+                ErrorClass::ServerFailed => "failed",
+                _ => "rejected the token request",
+            };
+            let words = match message {
+                Some(message) => format!(": {message}"),
+                None => " with no message".to_owned(),
+            };
+            format!("the token endpoint {host} {what} (HTTP {status}){words}")
+        }
+        TokenError::Network(NetworkCause::TimedOut(after)) => format!(
+            "no access token from {host} within {} s",
+            after.as_secs_f64()
+        ),
+        TokenError::Network(other) => {
+            format!("could not get an access token from {host}: {other}")
+        }
+        TokenError::Unexpected { status, problem } => {
+            let status = status.map(|s| format!(" (HTTP {s})")).unwrap_or_default();
+            format!("unexpected answer from the token endpoint {host}{status}: {problem}")
         }
     }
 }

@@ -15,6 +15,7 @@ use mfa::{
     MessageTemplate, PhoneNumber, Retries, Scope, Username,
 };
 
+use crate::cli::examples::examples;
 use crate::cli::failure::exit_status_help;
 use crate::cli::settings::table::{self, Seconds, Setting};
 
@@ -196,102 +197,6 @@ fn copy_where_shown_otherwise(
             }
         }
         copy_where_shown_otherwise(sub, global, &inner, only);
-    }
-}
-
-/// The EXAMPLES section of `--help` for the command at `path`.
-fn examples(path: &[&str]) -> String {
-    let mut text = String::from("Examples:\n");
-    for (what, command) in example_lines(path) {
-        text.push_str(&format!(
-            "  {what}\n    {}\n",
-            command.replace('\n', "\n    ")
-        ));
-    }
-    text
-}
-
-/// The commands whose examples help shows, each as its path: `mfa --help` first.
-pub const WITH_EXAMPLES: [&[&str]; 5] = [&[], &["voice"], &["sms"], &["verify"], &["config"]];
-
-/// The examples of the command at `path` (`[]` for `mfa`): what each does, and the
-/// command line, one command a line. The one list `--help` and the man page show.
-pub fn example_lines(path: &[&str]) -> &'static [(&'static str, &'static str)] {
-    match path {
-        ["sms"] => &[
-            (
-                "Send a code by text message, keeping the message id:",
-                "id=$(mfa sms --to +15553334444)",
-            ),
-            (
-                "With a text of your own:",
-                "mfa sms --to +15553334444 --message 'Your {NAME} code: {CODE}'",
-            ),
-            (
-                "See the request without sending it (needs no password):",
-                "mfa sms --to +15553334444 --dry-run",
-            ),
-        ],
-        ["verify"] => &[
-            (
-                "Check a code (exit 0 and `valid`, or exit 1 and `invalid`):",
-                "mfa verify --to +15553334444 --code 123456",
-            ),
-            (
-                "Read the code from stdin, out of shell history and the process list:",
-                "printf '%s\\n' \"$code\" | mfa verify --to +15553334444 --code -",
-            ),
-            (
-                "In a script, by the exit status:",
-                "if printf '%s\\n' \"$code\" | mfa verify --to +15553334444 --code - >/dev/null; then echo welcome; fi",
-            ),
-        ],
-        ["config"] => &[
-            (
-                "Start a profile and fill it in:",
-                "mfa config init\nmfa config set account_id 9900000\nmfa config set password -",
-            ),
-            (
-                "A second profile, used with -p:",
-                "mfa -p staging config init\nmfa -p staging config set account_id 9900001\nmfa -p staging config show",
-            ),
-            (
-                "See what is in effect and where it comes from:",
-                "mfa config show\nmfa config get account_id",
-            ),
-            (
-                "Back from OAuth2 to a username and password:",
-                "mfa config unset client_id\nmfa config unset client_secret",
-            ),
-        ],
-        [] => &[
-            (
-                "Set up the default profile (see `mfa config --help`):",
-                "mfa config init\nmfa config set account_id 9900000\nmfa config set password -",
-            ),
-            (
-                "Send a code by voice call, then check the one the user types back:",
-                "mfa voice --to +15553334444\nmfa verify --to +15553334444 --code -",
-            ),
-            (
-                "By text message, from another profile, as JSON:",
-                "mfa -p staging sms --to +15553334444 --json",
-            ),
-        ],
-        _ => &[
-            (
-                "Send a code by voice call, keeping the call id:",
-                "call_id=$(mfa voice --to +15553334444)",
-            ),
-            (
-                "See the request without sending it (needs no password):",
-                "mfa voice --to +15553334444 --dry-run",
-            ),
-            (
-                "From another profile, with a 4-digit code, as JSON:",
-                "mfa -p staging voice --to +15553334444 --digits 4 --json",
-            ),
-        ],
     }
 }
 
@@ -881,12 +786,7 @@ mod tests {
         assert_eq!(given(&table::FROM).as_deref(), Some("+15554443333"));
         assert_eq!(given(&table::VOICE_APPLICATION_ID).as_deref(), Some("app"));
         assert_eq!(given(&table::EXPIRATION).as_deref(), Some("1.5"));
-        for not_given in [
-            &table::USERNAME,
-            &table::PASSWORD,
-            &table::DIGITS,
-            config,
-        ] {
+        for not_given in [&table::USERNAME, &table::PASSWORD, &table::DIGITS, config] {
             assert_eq!(given(not_given), None, "{not_given:?}");
         }
         // A default is not given.

@@ -10,7 +10,8 @@ use std::io::{self, Write};
 
 use roff::{Roff, bold, italic, roman};
 
-use crate::cli::args::{Cli, WITH_EXAMPLES, example_lines};
+use crate::cli::args::Cli;
+use crate::cli::examples::{WITH_EXAMPLES, example_lines};
 use crate::cli::failure::EXIT_STATUS;
 use crate::cli::settings::{proxy_variables, table};
 

@@ -16,6 +16,7 @@ mod config_command;
 mod config_file;
 mod credentials;
 mod doctor;
+mod examples;
 mod failure;
 mod hidden_prompt;
 mod input;
