@@ -103,7 +103,9 @@ fn command_section(roff: &mut Roff, parent: &str, command: &clap::Command) {
         if let Some(long) = arg.get_long() {
             header.push(bold(format!("--{long}")));
         }
-        if let Some(names) = arg.get_value_names() {
+        // An on/off flag (`--verify`) takes no value, whatever name clap keeps for it.
+        let takes_value = arg.get_action().takes_values();
+        if let Some(names) = arg.get_value_names().filter(|_| takes_value) {
             let names: Vec<String> = names.iter().map(|n| format!("<{n}>")).collect();
             if !header.is_empty() {
                 header.push(roman(" "));
@@ -153,6 +155,40 @@ mod tests {
         ] {
             assert!(page.contains(&format!("\\fB\\-\\-{flag}\\fR")), "{flag}");
         }
+    }
+
+    #[test]
+    fn each_commands_option_is_written_as_its_definition_takes_it() {
+        let page = page();
+        let mut flags = 0;
+        // The commands' own options; clap_mangen writes `mfa`'s.
+        let mut each: Vec<clap::Command> = Cli::documented().get_subcommands().cloned().collect();
+        while let Some(command) = each.pop() {
+            each.extend(command.get_subcommands().cloned());
+            for arg in command.get_arguments() {
+                let Some(long) = arg.get_long() else { continue };
+                if arg.is_hide_set() || arg.is_global_set() || long == "help" {
+                    continue;
+                }
+                let head = format!("\\fB\\-\\-{}\\fR", long.replace('-', "\\-"));
+                let line = page
+                    .lines()
+                    .find(|line| line.starts_with(&head))
+                    .unwrap_or_else(|| panic!("no --{long}"));
+                match arg.get_action().takes_values() {
+                    true => {
+                        let name = arg.get_value_names().unwrap()[0].as_str();
+                        assert_eq!(line, format!("{head} \\fI<{name}>\\fR"), "--{long}");
+                    }
+                    false => {
+                        assert_eq!(line, head, "--{long} takes no value");
+                        flags += 1;
+                    }
+                }
+            }
+        }
+        // --verify, --no-input, --yes, --all ...: on/off flags are there to check.
+        assert!(flags >= 3, "{flags}");
     }
 
     #[test]
