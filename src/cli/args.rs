@@ -110,10 +110,13 @@ impl Cli {
             command =
                 command.mut_subcommand(name, |sub| sub.after_help(short).after_long_help(after));
         }
-        command.mut_subcommand("config", |sub| {
-            sub.after_help("Examples: `mfa config --help`")
-                .after_long_help(examples(&["config"]))
-        })
+        for name in ["config", "doctor", "log"] {
+            let short = format!("Examples: `mfa {name} --help`");
+            let after = examples(&[name]);
+            command =
+                command.mut_subcommand(name, |sub| sub.after_help(short).after_long_help(after));
+        }
+        command
     }
 }
 
@@ -379,7 +382,8 @@ pub enum Command {
         shell: clap_complete::Shell,
     },
 
-    /// Print the man page (roff), e.g. `mfa man > ~/.local/share/man/man1/mfa.1`
+    /// Print the man page (roff), e.g. `mkdir -p ~/.local/share/man/man1 && mfa man >
+    /// ~/.local/share/man/man1/mfa.1`
     Man,
 }
 

@@ -15,7 +15,15 @@ pub fn examples(path: &[&str]) -> String {
 }
 
 /// The commands whose examples help shows, each as its path: `mfa --help` first.
-pub const WITH_EXAMPLES: [&[&str]; 5] = [&[], &["voice"], &["sms"], &["verify"], &["config"]];
+pub const WITH_EXAMPLES: [&[&str]; 7] = [
+    &[],
+    &["voice"],
+    &["sms"],
+    &["verify"],
+    &["config"],
+    &["doctor"],
+    &["log"],
+];
 
 /// The examples of the command at `path` (`[]` for `mfa`): what each does, and the
 /// command line, one command a line. The one list `--help` and the man page show.
@@ -35,6 +43,26 @@ pub fn example_lines(path: &[&str]) -> &'static [(&'static str, &'static str)] {
                 "mfa sms --to +15553334444 --dry-run",
             ),
         ],
+        ["doctor"] => &[
+            (
+                "Check the config file, settings, credentials and route, sending no code:",
+                "mfa doctor",
+            ),
+            (
+                "In CI, with settings from the environment alone, as JSON:",
+                "mfa doctor --json",
+            ),
+        ],
+        ["log"] => &[
+            (
+                "The calls of the last two hours, newest first:",
+                "mfa log --since 2h",
+            ),
+            (
+                "One number's last ten calls, as JSON lines:",
+                "mfa log --to +15553334444 --limit 10 --json",
+            ),
+        ],
         ["verify"] => &[
             (
                 "Check a code (exit 0 and `valid`, or exit 1 and `invalid`):",
@@ -51,8 +79,8 @@ pub fn example_lines(path: &[&str]) -> &'static [(&'static str, &'static str)] {
         ],
         ["config"] => &[
             (
-                "Start a profile and fill it in:",
-                "mfa config init\nmfa config set account_id 9900000\nmfa config set password -",
+                "Start a profile and fill it in (at a terminal, `mfa config init` asks for each):",
+                "mfa config init --no-input\nmfa config set account_id 9900000\nmfa config set username api-user\nmfa config set password -\nmfa config set from +15554443333\nmfa config set voice_application_id 93de2206-9669-4e07-948d-329f4b722ee2\nmfa config set expiration_minutes 5",
             ),
             (
                 "A second profile, used with -p:",
@@ -69,9 +97,10 @@ pub fn example_lines(path: &[&str]) -> &'static [(&'static str, &'static str)] {
         ],
         [] => &[
             (
-                "Set up the default profile (see `mfa config --help`):",
-                "mfa config init\nmfa config set account_id 9900000\nmfa config set password -",
+                "Set up the default profile for voice (at a terminal, `mfa config init` asks for each):",
+                "mfa config set account_id 9900000\nmfa config set username api-user\nmfa config set password -\nmfa config set from +15554443333\nmfa config set voice_application_id 93de2206-9669-4e07-948d-329f4b722ee2\nmfa config set expiration_minutes 5",
             ),
+            ("Check it all, sending no code:", "mfa doctor"),
             (
                 "Send a code by voice call, then check the one the user types back:",
                 "mfa voice --to +15553334444\nmfa verify --to +15553334444 --code -",
@@ -81,7 +110,7 @@ pub fn example_lines(path: &[&str]) -> &'static [(&'static str, &'static str)] {
                 "mfa -p staging sms --to +15553334444 --json",
             ),
         ],
-        _ => &[
+        ["voice"] => &[
             (
                 "Send a code by voice call, keeping the call id:",
                 "call_id=$(mfa voice --to +15553334444)",
@@ -94,6 +123,11 @@ pub fn example_lines(path: &[&str]) -> &'static [(&'static str, &'static str)] {
                 "From another profile, with a 4-digit code, as JSON:",
                 "mfa -p staging voice --to +15553334444 --digits 4 --json",
             ),
+            (
+                "At a help desk: call, then check the code the caller reads back:",
+                "mfa voice --to +15553334444 --verify",
+            ),
         ],
+        _ => &[],
     }
 }

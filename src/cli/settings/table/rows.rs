@@ -231,8 +231,8 @@ pub const TIMEOUT: Setting = Setting {
 pub const RETRIES: Setting = Setting {
     key: "retries",
     what: "number of retries",
-    help: "Make a request again up to N times, only when surely not processed: a refused \
-           connection, or HTTP 429 (waiting as Retry-After says, at most 60 s, else backing \
+    help: "Make a request again up to N times, only when surely not processed: a failed \
+           name lookup, a refused connection, or HTTP 429 (waiting as Retry-After says, at most 60 s, else backing \
            off); never after a time-out or a 5xx",
     flag: Some("--retries"),
     variable: Some("MFA_RETRIES"),
@@ -343,7 +343,7 @@ pub const FROM: Setting = Setting {
 pub const VOICE_APPLICATION_ID: Setting = Setting {
     key: "voice_application_id",
     what: "voice application id",
-    help: "The voice application's id",
+    help: "The voice application's id (Bandwidth App: Applications)",
     flag: Some("--application-id"),
     variable: Some("BW_VOICE_APPLICATION_ID"),
     kind: Kind::Text,
@@ -354,7 +354,7 @@ pub const VOICE_APPLICATION_ID: Setting = Setting {
     in_profile: true,
     needed: Needed::By(&[Call::VoiceCode]),
     question: Some(Question {
-        ask: "Voice application id",
+        ask: "Voice application id (the Bandwidth App lists it under Applications)",
         suggested: None,
         may_skip: true,
     }),
@@ -367,7 +367,7 @@ pub const VOICE_APPLICATION_ID: Setting = Setting {
 pub const MESSAGING_APPLICATION_ID: Setting = Setting {
     key: "messaging_application_id",
     what: "messaging application id",
-    help: "The messaging application's id",
+    help: "The messaging application's id (Bandwidth App: Applications)",
     flag: Some("--application-id"),
     variable: Some("BW_MESSAGING_APPLICATION_ID"),
     kind: Kind::Text,
@@ -378,7 +378,7 @@ pub const MESSAGING_APPLICATION_ID: Setting = Setting {
     in_profile: true,
     needed: Needed::By(&[Call::MessagingCode]),
     question: Some(Question {
-        ask: "Messaging application id",
+        ask: "Messaging application id (as the voice one)",
         suggested: None,
         may_skip: true,
     }),
@@ -411,7 +411,8 @@ pub const DIGITS: Setting = Setting {
 pub const MESSAGE: Setting = Setting {
     key: "message",
     what: "message",
-    help: "The text, with {CODE} where the code goes; may use {NAME} and {SCOPE}",
+    help: "The text, with {CODE} where the code goes; may use {NAME} (the application's name, \
+           as set up with Bandwidth) and {SCOPE}",
     flag: Some("--message"),
     variable: Some("MFA_MESSAGE"),
     kind: Kind::Text,
