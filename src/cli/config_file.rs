@@ -12,7 +12,6 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -365,7 +364,7 @@ pub fn followed(path: &Path) -> std::io::Result<PathBuf> {
 /// the one a link leads to, `NAME.lock`), waiting at most `patience` for another
 /// run's edit to end. Held until the returned file is dropped; each edit reads the
 /// file anew under it, so two edits at once both land.
-pub fn lock_for_edit(path: &Path, patience: Duration) -> std::io::Result<File> {
+pub fn lock_for_edit(path: &Path, patience: Duration) -> std::io::Result<private_files::Lock> {
     let path = followed(path)?;
     let (folder, mut name) = owned_path::split(&path);
     name.push(".lock");

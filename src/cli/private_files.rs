@@ -13,7 +13,7 @@
 
 use std::fs::{File, TryLockError};
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::cli::interrupt;
@@ -26,20 +26,71 @@ pub fn make_dir(dir: &Path) -> io::Result<()> {
     Ok(())
 }
 
+/// A lock file held: removed as it is let go (where the system allows removing an open
+/// file), so none is left beside the file it guards.
+#[derive(Debug)]
+pub struct Lock {
+    file: File,
+    path: PathBuf,
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        // Removed while still held: a run waiting on it finds, once it has the lock,
+        // that the path names it no more, and starts again (see `lock`).
+        if cfg!(unix) && names_file(&self.path, &self.file) {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// Whether `path` names `file` (the same file, not one made there since).
+fn names_file(path: &Path, file: &File) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (std::fs::symlink_metadata(path), file.metadata()) {
+            (Ok(now), Ok(held)) => now.dev() == held.dev() && now.ino() == held.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (path, file);
+        true
+    }
+}
+
 /// Takes the exclusive lock of the lock file at `path` (made private, its folder the
 /// user's own), waiting at most `patience` for the run that holds it. Held until the
-/// returned file is dropped. A lock file that is not a regular file, or a link, is
-/// refused at once: the error then says `which` lock file it is; a wait too long says
-/// what `holder` is doing.
-pub fn lock(path: &Path, patience: Duration, which: &str, holder: &str) -> io::Result<File> {
+/// returned [`Lock`] is dropped, which removes the file. A lock file that is not a
+/// regular file, or a link, is refused at once: the error then says `which` lock file
+/// it is; a wait too long says what `holder` is doing.
+pub fn lock(path: &Path, patience: Duration, which: &str, holder: &str) -> io::Result<Lock> {
     make_dir(&owned_path::split(path).0)?;
-    let file = owned_path::open(path, Access::Lock)
-        .map_err(|why| io::Error::other(format!("{which}: {why}")))?
-        .file;
     let deadline = Instant::now() + patience;
     loop {
+        let file = owned_path::open(path, Access::Lock)
+            .map_err(|why| io::Error::other(format!("{which}: {why}")))?
+            .file;
+        wait_for(&file, deadline, patience, holder)?;
+        // The run that held it may have removed it as it let go: then this lock guards
+        // nothing, and the next try opens (or makes) the file now at `path`.
+        if names_file(path, &file) {
+            return Ok(Lock {
+                file,
+                path: path.to_path_buf(),
+            });
+        }
+    }
+}
+
+/// Waits until `file`'s exclusive lock is taken, or the `deadline` (`patience` from the
+/// start) passes.
+fn wait_for(file: &File, deadline: Instant, patience: Duration, holder: &str) -> io::Result<()> {
+    loop {
         match file.try_lock() {
-            Ok(()) => return Ok(file),
+            Ok(()) => return Ok(()),
             Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
                 std::thread::sleep(Duration::from_millis(10));
             }

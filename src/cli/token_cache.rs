@@ -19,7 +19,7 @@
 //! [`token_for`] gives a client its token before a call, and [`keep_token`] keeps what
 //! the call taught: a token the API refused is dropped, a renewed one kept.
 
-use std::fs::{self, File};
+use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
@@ -112,8 +112,8 @@ impl TokenCache {
 
     /// Waits for this client's lock, at most `patience` (a run that holds it may be
     /// stopped, or waiting on a slow token endpoint), and holds it until the returned
-    /// file is dropped. A lock file that is not a regular file is refused at once.
-    pub fn lock(&self, patience: Duration) -> io::Result<File> {
+    /// lock is dropped. A lock file that is not a regular file is refused at once.
+    pub fn lock(&self, patience: Duration) -> io::Result<private_files::Lock> {
         private_files::lock(
             &self.lock,
             patience,

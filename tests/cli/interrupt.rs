@@ -180,7 +180,8 @@ fn an_interrupted_config_edit_leaves_no_temporary_file() {
             .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         names.sort();
-        // The edit's lock file may stay (empty: it is only ever locked), nothing else.
+        // The edit's lock file may stay after a signal (empty: it is only ever locked),
+        // nothing else.
         names.retain(|name| name != "config.toml.lock");
         assert_eq!(names, ["config.toml"], "SIG{sig} after {delay}00 µs");
         let text = std::fs::read_to_string(folder.join("config.toml")).unwrap();

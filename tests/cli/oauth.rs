@@ -521,7 +521,7 @@ fn a_fifo_planted_as_the_lock_costs_a_warning_not_a_hang() {
     let mfa = Mfa::voice_oauth(&server);
     mfa.run().assert(0, "c-1\n", "");
     let lock = cache_file(&mfa).with_extension("lock");
-    std::fs::remove_file(&lock).unwrap();
+    assert!(!lock.exists(), "the lock file goes with the lock");
     make_fifo(&lock);
     let started = std::time::Instant::now();
     let outcome = mfa.run();
@@ -547,7 +547,7 @@ fn a_lock_held_by_a_stopped_run_is_waited_for_no_longer_than_the_timeout() {
     mfa.run().assert(0, "c-1\n", "");
     let lock = cache_file(&mfa).with_extension("lock");
     // Held as a run stopped with Ctrl-Z would hold it.
-    let held = std::fs::OpenOptions::new().write(true).open(&lock).unwrap();
+    let held = private_file(&lock);
     held.lock().unwrap();
     let started = std::time::Instant::now();
     let outcome = mfa.run();

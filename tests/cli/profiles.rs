@@ -773,6 +773,20 @@ fn edits_made_at_once_all_land() {
 }
 
 #[test]
+fn an_edit_leaves_no_lock_file_behind() {
+    let mfa = Mfa::new()
+        .args(&["config", "set", "account_id", ACCOUNT])
+        .config("[profiles.default]\n");
+    assert_eq!(mfa.run().code, 0);
+    let folder = mfa.default_config_path().parent().unwrap().to_path_buf();
+    let names: Vec<_> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["config.toml"]);
+}
+
+#[test]
 fn an_edit_waits_for_another_no_longer_than_the_timeout() {
     let mfa = Mfa::new()
         .args(&["--timeout", "1", "config", "set", "account_id", ACCOUNT])

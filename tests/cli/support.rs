@@ -544,3 +544,13 @@ pub fn make_fifo(path: &std::path::Path) {
         .unwrap();
     assert!(made.success(), "mkfifo {}", path.display());
 }
+
+/// A new file at `path` that only its owner may read and write (mode 600), as `mfa`
+/// makes its own; opened for writing.
+pub fn private_file(path: &std::path::Path) -> std::fs::File {
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).truncate(false).write(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path).unwrap()
+}

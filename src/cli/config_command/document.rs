@@ -13,6 +13,7 @@ use crate::cli::config_file::{self, ConfigFile};
 use crate::cli::failure::Failure;
 use crate::cli::origin::Origin;
 use crate::cli::output;
+use crate::cli::private_files;
 use crate::cli::settings::table::{self, Kind, Setting};
 use crate::cli::settings::{self, Env};
 use crate::cli::setup;
@@ -35,7 +36,7 @@ pub struct Edit {
     /// The file's text (`None` if it does not exist yet) and its document.
     pub text: Option<String>,
     pub document: DocumentMut,
-    _lock: std::fs::File,
+    _lock: private_files::Lock,
 }
 
 impl Edit {
@@ -66,7 +67,11 @@ impl Edit {
 
 /// Takes the config file's edit lock, waiting at most the time-out (`--timeout`, else
 /// `MFA_TIMEOUT`, else the default: the file itself is not read before the lock).
-pub fn lock_for_edit(path: &Path, global: &GlobalArgs, env: Env) -> Result<std::fs::File, Failure> {
+pub fn lock_for_edit(
+    path: &Path,
+    global: &GlobalArgs,
+    env: Env,
+) -> Result<private_files::Lock, Failure> {
     let patience = global
         .timeout
         .or_else(|| env(table::TIMEOUT.variable?)?.to_str()?.parse().ok())
