@@ -46,6 +46,7 @@ use std::process::ExitCode;
 use args::{Cli, Command};
 use failure::Exit;
 use input::Input;
+use output::Sends;
 use settings::Env;
 
 /// The user's folders: where the config file and the token cache are by default.
@@ -133,10 +134,17 @@ pub fn run(
             api_command::run(command, &cli.global, env, places, input, out, err)
         }
     };
+    // Listed whole, so a new command must say whether it may send a code.
+    let sends = match cli.command {
+        Command::Api(_) | Command::Doctor(_) => Sends::Maybe,
+        Command::Config(_) | Command::Log(_) | Command::Completions { .. } | Command::Man => {
+            Sends::Never
+        }
+    };
     match result {
         Ok(exit) => exit,
         Err(failure) => {
-            let _ = output::write_failure(err, cli.global.format(), &failure);
+            let _ = output::write_failure_of(err, cli.global.format(), &failure, sends);
             failure.exit()
         }
     }

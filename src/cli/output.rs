@@ -260,9 +260,33 @@ pub fn write_failure(
     format: OutputFormat,
     failure: &Failure,
 ) -> io::Result<()> {
+    write_failure_of(err, format, failure, Sends::Maybe)
+}
+
+/// Whether the command that failed is one that may send a code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sends {
+    /// It may (`voice`, `sms`, `verify`, `doctor`'s check): its error ends saying
+    /// whether anything was sent.
+    Maybe,
+    /// It never does (`config`, `log`, `man`, `completions`): saying "nothing was
+    /// sent" would only raise the question.
+    Never,
+}
+
+/// [`write_failure`], for a command that `sends` as it says.
+pub fn write_failure_of(
+    err: &mut dyn Write,
+    format: OutputFormat,
+    failure: &Failure,
+    sends: Sends,
+) -> io::Result<()> {
     // Whatever the message quotes (a path from a variable, a name, an API's words) is
     // escaped once more here, where every error leaves: escaping is idempotent.
-    let sentence = escaped(&failure.sentence());
+    let sentence = escaped(&match sends {
+        Sends::Maybe => failure.sentence(),
+        Sends::Never => failure.reason(),
+    });
     match format {
         OutputFormat::Text => writeln!(err, "mfa: error: {sentence}"),
         OutputFormat::Json => {

@@ -11,7 +11,7 @@ use clap::error::ErrorKind;
 
 use crate::cli::args::{self, Cli, OutputFormat};
 use crate::cli::failure::{Exit, Failure};
-use crate::cli::output;
+use crate::cli::output::{self, Sends};
 use crate::cli::settings;
 use crate::cli::version;
 
@@ -41,7 +41,7 @@ pub fn report(
         return match output::written(shown, out, what) {
             Ok(()) => Exit::Success,
             Err(failure) => {
-                let _ = output::write_failure(err, asked_format(args), &failure);
+                let _ = output::write_failure_of(err, asked_format(args), &failure, sends(args));
                 failure.exit()
             }
         };
@@ -64,7 +64,7 @@ pub fn report(
     let format = asked_format(args);
     if clap_error.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
         let failure = Failure::Usage(format!("no command given; try `{path} --help`"));
-        let _ = output::write_failure(err, format, &failure);
+        let _ = output::write_failure_of(err, format, &failure, sends(args));
         if format == OutputFormat::Text {
             let _ = write!(err, "\n{}", args::short_help(&path));
         }
@@ -77,8 +77,18 @@ pub fn report(
         ),
         None => format!("{message}; try `{path} --help`"),
     };
-    let _ = output::write_failure(err, format, &Failure::Usage(message));
+    let failure = Failure::Usage(message);
+    let _ = output::write_failure_of(err, format, &failure, sends(args));
     Exit::Usage
+}
+
+/// Whether the command the arguments name may send a code: `config`, `log`, `man` and
+/// `completions` never do, so their errors do not say what was not sent.
+pub fn sends(args: &[OsString]) -> Sends {
+    match command_path(args).split(' ').nth(1) {
+        Some("config" | "log" | "man" | "completions") => Sends::Never,
+        _ => Sends::Maybe,
+    }
 }
 
 /// What clap found close to a mistyped command, flag or value, if anything.

@@ -338,7 +338,7 @@ fn mfa_log_with_no_log_set_says_how_to_turn_it_on() {
         "",
         "mfa: error: no audit log is set, so there is nothing to show; turn it on with --log \
          FILE, MFA_LOG=FILE, or `mfa config set log_file FILE`, and each call is written to \
-         it; nothing was sent\n",
+         it\n",
     );
 }
 

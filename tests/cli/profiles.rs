@@ -1007,8 +1007,7 @@ fn use_makes_a_profile_the_default_keeping_the_rest_of_the_file() {
         3,
         "",
         &format!(
-            "mfa: error: profile `staging` not found in {}; its profiles: prod, test; nothing \
-             was sent\n",
+            "mfa: error: profile `staging` not found in {}; its profiles: prod, test\n",
             path.display()
         ),
     );
@@ -1039,8 +1038,7 @@ fn remove_deletes_a_profile_with_yes_and_keeps_the_others_and_their_comments() {
     mfa.run().assert(
         2,
         "",
-        "mfa: error: removing profile `prod` needs --yes when there is no terminal to ask at; \
-         nothing was sent\n",
+        "mfa: error: removing profile `prod` needs --yes when there is no terminal to ask at\n",
     );
     assert_eq!(read(&path), file);
     // The default profile goes with its `default_profile`.

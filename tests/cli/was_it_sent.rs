@@ -145,3 +145,43 @@ fn a_429_in_json_carries_how_long_the_api_asked_to_wait() {
     );
     mock.assert();
 }
+
+#[test]
+fn commands_that_never_send_do_not_say_they_sent_nothing() {
+    let file = "[profiles.prod]\naccount_id = \"9900000\"\n";
+    for args in [
+        &["log"][..],
+        &["config", "get", "colour"],
+        &["config", "remove", "prod"],
+        &["config", "use", "staging"],
+        &["config", "unset", "colour"],
+    ] {
+        let outcome = Mfa::new().args(args).config(file).run();
+        assert!(
+            outcome.code == 2 || outcome.code == 3,
+            "{args:?}: {outcome:?}"
+        );
+        assert!(
+            outcome.stderr.starts_with("mfa: error: "),
+            "{args:?}: {outcome:?}"
+        );
+        assert!(
+            !outcome.stderr.contains("sent"),
+            "{args:?}: {}",
+            outcome.stderr
+        );
+        let json = Mfa::new().args(args).args(&["--json"]).config(file).run();
+        let detail = json_error(&json, outcome.code)["detail"].clone();
+        assert!(
+            !detail.as_str().unwrap().contains("sent"),
+            "{args:?}: {detail}"
+        );
+    }
+    // A command that may send says that it did not.
+    let outcome = Mfa::new().args(&["voice", "--to", "+15553334444"]).run();
+    assert!(
+        outcome.stderr.ends_with("; nothing was sent\n"),
+        "{}",
+        outcome.stderr
+    );
+}
