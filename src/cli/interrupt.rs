@@ -106,6 +106,15 @@ pub fn install_after_send(
     arm(states);
 }
 
+/// From now on, the signals end the run writing `message(signal)`: for a step that
+/// makes no call (`mfa config init`'s questions), whatever the state.
+pub fn install_words(mut message: impl FnMut(Signal) -> Vec<u8>) {
+    arm(|signal| {
+        let said = message(signal);
+        [said.clone(), said.clone(), said.clone(), said]
+    });
+}
+
 const AT_THE_PROMPT: &str = "at the code prompt, before the code read back was checked";
 
 /// How the messages are written.

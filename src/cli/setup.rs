@@ -75,7 +75,8 @@ fn ask_with(
     asker.value(&table::ACCOUNT_ID)?;
     let oauth = current.contains_key(table::CLIENT_ID.key);
     let choice = asker.choice(
-        "Sign in with (1) an API username and password or (2) OAuth2 client credentials",
+        "How mfa signs in:",
+        ["an API username and password", "OAuth2 client credentials"],
         if oauth { "2" } else { "1" },
     )?;
     if choice == "2" {
@@ -85,8 +86,12 @@ fn ask_with(
         asker.value(&table::USERNAME)?;
         let by_command = current.contains_key(table::PASSWORD_COMMAND.key);
         let source = asker.choice(
-            "The password: (1) type it now, kept in the file (mode 600), or (2) a command \
-             that prints it, such as a password manager's",
+            "Where the API password will come from (not the password itself: that is asked \
+             for next, without echo):",
+            [
+                "you type it at the next question; it is kept in the file (mode 600)",
+                "a command that prints it, such as a password manager's",
+            ],
             if by_command { "2" } else { "1" },
         )?;
         if source == "2" {
@@ -139,9 +144,10 @@ impl Asker<'_, '_, '_> {
         else {
             return Ok(());
         };
-        let question = match may_skip {
-            true => format!("{ask} (Enter to leave unset)"),
-            false => ask.to_owned(),
+        let question = match (may_skip, ask.strip_suffix(')')) {
+            (true, Some(open)) => format!("{open}; Enter to leave unset)"),
+            (true, None) => format!("{ask} (Enter to leave unset)"),
+            (false, _) => ask.to_owned(),
         };
         let current = self.current.get(setting.key).map(String::as_str);
         let shown = current.or(suggested);
@@ -212,21 +218,56 @@ impl Asker<'_, '_, '_> {
         }
     }
 
-    /// Asks to choose `1` or `2`; Enter takes `default`.
-    fn choice(&mut self, question: &str, default: &str) -> Result<String, Failure> {
+    /// Asks to choose one of two `options`, numbered under `question`; Enter takes
+    /// `default`. An answer that is not a choice may be a secret typed too soon: it is
+    /// kept nowhere, and wiped from the screen.
+    fn choice(
+        &mut self,
+        question: &str,
+        options: [&str; 2],
+        default: &str,
+    ) -> Result<String, Failure> {
+        let _ = writeln!(self.err, "{question}");
+        for (number, option) in ["1", "2"].iter().zip(options) {
+            let _ = writeln!(self.err, "  {number}  {option}");
+        }
+        let prompt = format!("Type 1 or 2 [{default}]: ");
         loop {
-            let _ = write!(self.err, "{question} [{default}]: ");
+            let _ = write!(self.err, "{prompt}");
             let _ = self.err.flush();
             let line = read_line(self.input)?;
             match line.trim() {
                 "" => return Ok(default.to_owned()),
                 one @ ("1" | "2") => return Ok(one.to_owned()),
-                _ => {
-                    let _ = writeln!(self.err, "  type 1 or 2");
+                typed => {
+                    let shown = prompt.chars().count() + typed.chars().count();
+                    let _ = write!(self.err, "{}", wipe_lines(shown, columns()));
+                    let _ = writeln!(
+                        self.err,
+                        "  that was not 1 or 2, so it was not kept (and is wiped from the \
+                         screen); type 1 or 2"
+                    );
                 }
             }
         }
     }
+}
+
+/// The terminal's width, if it says.
+fn columns() -> Option<usize> {
+    #[cfg(unix)]
+    return crate::cli::terminal::columns();
+    #[cfg(not(unix))]
+    None
+}
+
+/// What wipes the last `shown` characters typed and echoed (a prompt and an answer,
+/// then Enter) from a terminal `columns` wide (80 if unknown): the cursor up a line and
+/// the line cleared, for each line they took.
+fn wipe_lines(shown: usize, columns: Option<usize>) -> String {
+    let columns = columns.unwrap_or(80).max(1);
+    let lines = shown.div_ceil(columns).max(1);
+    format!("{}\r", "\x1b[1A\x1b[2K".repeat(lines))
 }
 
 /// One line typed at the terminal; its end (the terminal closed, Ctrl-D) ends the set-up
@@ -362,11 +403,63 @@ mod tests {
         }
         for setting in table::SETTINGS {
             match setting.question {
-                Some(question) => assert!(asked.contains(question.ask), "{setting:?}: {asked}"),
+                Some(question) => {
+                    // A question that may be skipped says so inside its brackets.
+                    let ask = question.ask.strip_suffix(')').unwrap_or(question.ask);
+                    assert!(asked.contains(ask), "{setting:?}: {asked}");
+                }
                 None => assert!(!asked.contains(setting.what), "{setting:?}: {asked}"),
             }
         }
-        assert!(asked.contains("Voice application id (Enter to leave unset): "));
+        assert!(
+            asked.contains(
+                "(the Bandwidth App lists it under Applications; Enter to leave unset): "
+            )
+        );
+    }
+
+    #[test]
+    fn a_password_typed_at_a_choice_is_kept_nowhere_and_wiped_from_the_screen() {
+        let typed = "9900000\nhunter2-pw\n1\nu\n1\n+15554443333\n\n\n\n";
+        let (answers, shown) = answers(typed, &["pw"], &[]);
+        let answers = answers.unwrap();
+        assert!(
+            answers.iter().all(|(_, value)| !value.contains("hunter2")),
+            "{answers:?}"
+        );
+        let warning = "  that was not 1 or 2, so it was not kept (and is wiped from the screen); \
+                       type 1 or 2\n";
+        // The prompt and the answer took one line of 80 columns: that line is wiped.
+        assert!(
+            shown.contains(&format!("Type 1 or 2 [1]: \x1b[1A\x1b[2K\r{warning}")),
+            "{shown:?}"
+        );
+        // Each choice says what the numbers mean, and asks for a number, not a secret.
+        assert!(shown.contains("How mfa signs in:\n  1  an API username and password\n"));
+        assert!(shown.contains(
+            "Where the API password will come from (not the password itself: that is asked \
+             for next, without echo):\n"
+        ));
+    }
+
+    #[test]
+    fn a_wipe_takes_as_many_lines_as_were_shown() {
+        let up = "\x1b[1A\x1b[2K";
+        for (shown, columns, lines) in [
+            (0, Some(80), 1),
+            (24, Some(80), 1),
+            (80, Some(80), 1),
+            (81, Some(80), 2),
+            (200, Some(40), 5),
+            (100, None, 2),
+            (5, Some(0), 5),
+        ] {
+            assert_eq!(
+                wipe_lines(shown, columns),
+                format!("{}\r", up.repeat(lines)),
+                "{shown} {columns:?}"
+            );
+        }
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Whether a `password_command` may ask on the terminal.
+//! The terminal: how wide it is, and whether a `password_command` may ask on it.
 //!
 //! The command normally runs in a process group of its own, so that stopping it stops
 //! all it started. A background group cannot read the terminal, though: `read
@@ -23,4 +23,18 @@ pub fn in_the_foreground() -> bool {
     };
     // SAFETY: getpgrp and tcgetpgrp take and return plain integers.
     unsafe { libc::getpgrp() == libc::tcgetpgrp(tty.as_raw_fd()) }
+}
+
+/// How many columns wide the terminal on stderr is, if stderr is one that says.
+#[allow(unsafe_code)]
+pub fn columns() -> Option<usize> {
+    let mut size = libc::winsize {
+        ws_row: 0,
+        ws_col: 0,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: TIOCGWINSZ fills the winsize it is given, and touches nothing else.
+    let asked = unsafe { libc::ioctl(libc::STDERR_FILENO, libc::TIOCGWINSZ, &mut size) };
+    (asked == 0 && size.ws_col > 0).then_some(usize::from(size.ws_col))
 }

@@ -17,8 +17,9 @@ use crate::cli::config_file::{self};
 use crate::cli::doctor;
 use crate::cli::failure::{Exit, Failure};
 use crate::cli::input::Input;
+use crate::cli::interrupt;
 use crate::cli::origin::Origin;
-use crate::cli::output;
+use crate::cli::output::{self, Sends};
 use crate::cli::settings::table::{self, Kind};
 use crate::cli::settings::{self, Env, ShownValue, Sources};
 use crate::cli::setup::{self, Answer};
@@ -424,6 +425,17 @@ fn remove(
     Ok(Exit::Success)
 }
 
+/// From now on, a signal (Ctrl-C) ends the set-up saying it was `interrupted (SIGINT)
+/// {when}`, on a line of its own: the cursor stands at a question.
+fn say_when_interrupted(format: OutputFormat, when: &str) {
+    interrupt::install_words(|signal| {
+        let why = format!("interrupted ({}) {when}", signal.name());
+        let mut said = b"\n".to_vec();
+        let _ = output::write_failure_of(&mut said, format, &Failure::Usage(why), Sends::Never);
+        said
+    });
+}
+
 /// `mfa config init` at a terminal: asks for each setting (see `setup`), then writes
 /// every answer at once, into the profile as it is (its comments kept) or into a new
 /// one made from the template; then offers `mfa doctor`, whose exit status it returns.
@@ -437,9 +449,20 @@ fn set_up(
     let (path, _) = located(global, env, config_dir)?;
     let (_, document) = read_document(&path)?;
     let profile = profile_of(global, env, &document, &path)?;
+    say_when_interrupted(here.format, "during the set-up; nothing was written");
     let answers = setup::ask(input, err, &current_values(&document, &profile))?;
     // The answers took as long as the user did: the file is read anew under the lock.
     let edit = Edit::begin(here)?;
+    if answers.is_empty() && has_profile(&edit.document, &profile) {
+        let _ = writeln!(
+            err,
+            "mfa: nothing changed: profile `{}` in {} is as it was",
+            output::escaped(&profile),
+            output::path(&path)
+        );
+        drop(edit);
+        return offer_doctor(here, input, out, err);
+    }
     let mut document = if has_profile(&edit.document, &profile) {
         edit.document.clone()
     } else {
@@ -463,18 +486,35 @@ fn set_up(
         })?;
     }
     let file = edit.save(&document.to_string())?;
+    drop(edit);
+    let changed = match answers.len() {
+        1 => "1 setting changed".to_owned(),
+        n => format!("{n} settings changed"),
+    };
     let _ = writeln!(
         err,
-        "mfa: wrote profile `{}` to {} ({} setting(s) changed)",
+        "mfa: wrote profile `{}` to {} ({changed})",
         output::escaped(&profile),
         output::path(&path),
-        answers.len()
     );
     // A secret written into a file others can read: made private at once, and said.
     if let Some(warning) = config_file::make_private_if_exposed(&path, &file) {
         let _ = output::write_warning(err, here.format, &warning);
     }
+    say_when_interrupted(here.format, "after the profile was written");
+    offer_doctor(here, input, out, err)
+}
+
+/// Offers to run `mfa doctor` on the profile just set up, and runs it if taken; the
+/// lock of the edit is let go first, so the check never holds up another edit.
+fn offer_doctor(
+    here: Here,
+    input: &mut Input,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<Exit, Failure> {
     if setup::offer_doctor(input, err)? {
+        let (global, env, config_dir) = (here.global, here.env, here.config_dir);
         return doctor::run(&DoctorArgs { to: None }, global, env, config_dir, out);
     }
     Ok(Exit::Success)
