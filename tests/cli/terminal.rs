@@ -770,3 +770,45 @@ fn config_init_making_a_secret_readable_by_others_makes_the_file_private_and_say
     let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
 }
+
+#[test]
+fn the_doctor_shows_each_line_as_its_check_ends_and_ctrl_c_logs_the_check() {
+    let mut server = mockito::Server::new();
+    let verify = fictional_verify(&mut server)
+        .with_chunked_body(|body| {
+            std::thread::sleep(Duration::from_secs(10));
+            body.write_all(br#"{"valid":false}"#)
+        })
+        .expect(1)
+        .create();
+    let folder = tempfile::tempdir().unwrap();
+    let log = folder.path().join("audit.jsonl");
+    let mfa = Mfa::new()
+        .args(&["doctor", "--account-id", ACCOUNT, "--username", USERNAME])
+        .args(&["--base-url", &format!("{}/api/v1", server.url())])
+        .args(&["--log", log.to_str().unwrap()])
+        .env("BW_PASSWORD", PASSWORD);
+    let mut terminal = Terminal::start(&mfa);
+    // The lines of the checks that ended are there while the API is still awaited,
+    // and after a second, the status line the sends show.
+    terminal.wait_for("ok    connection: ");
+    let host = server.host_with_port();
+    terminal.wait_for(&format!("mfa: waiting for {host} (1 s)"));
+    terminal.type_in("\x03");
+    let (code, shown, _) = terminal.end();
+    assert_eq!(code, 130, "{shown:?}");
+    assert!(
+        left_on_screen(&shown)
+            .ends_with("\nmfa: error: interrupted (SIGINT) during the checks; nothing was sent\n"),
+        "{shown:?}"
+    );
+    let entries = std::fs::read_to_string(&log).unwrap();
+    let entry: serde_json::Value = serde_json::from_str(entries.trim_end()).unwrap();
+    assert_eq!(
+        (&entry["command"], &entry["call"], &entry["exit"]),
+        (&"doctor".into(), &"verify".into(), &130.into()),
+        "{entries}"
+    );
+    assert_eq!(entry["sent"], "maybe", "the check was out: {entries}");
+    drop(verify);
+}

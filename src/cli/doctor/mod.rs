@@ -14,7 +14,7 @@
 //! that of the first failure's class (0 when nothing failed, warnings allowed). Nothing
 //! is retried.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -31,10 +31,12 @@ use crate::cli::audit::{self, AuditLog};
 use crate::cli::certificate::{self, Summary};
 use crate::cli::credentials::{Login, Password};
 use crate::cli::failure::{Exit, Failure};
+use crate::cli::interrupt;
 use crate::cli::origin::Origin;
 use crate::cli::output;
 use crate::cli::settings::table::{self, Seconds, Setting};
 use crate::cli::settings::{Connection, Endpoint, Env, ShownValue, Sources};
+use crate::cli::status_line::{self, StatusLine};
 
 mod network;
 
@@ -73,14 +75,28 @@ struct Check {
     detail: String,
 }
 
-/// The checks made so far, and the exit status of the first that failed.
-#[derive(Debug, Default)]
-struct Report {
+/// The checks made so far, and the exit status of the first that failed. In text, each
+/// line is written as its check ends, so a slow check never hides those before it.
+struct Report<'w> {
     checks: Vec<Check>,
     first_failure: Option<Exit>,
+    format: OutputFormat,
+    out: &'w mut dyn Write,
+    /// The first error writing a line met; no line is written after it.
+    unwritten: Option<std::io::Error>,
 }
 
-impl Report {
+impl<'w> Report<'w> {
+    fn new(format: OutputFormat, out: &'w mut dyn Write) -> Self {
+        Report {
+            checks: Vec::new(),
+            first_failure: None,
+            format,
+            out,
+            unwritten: None,
+        }
+    }
+
     fn ok(&mut self, name: &'static str, detail: impl Into<String>) {
         self.add(name, Status::Ok, detail.into());
     }
@@ -107,44 +123,54 @@ impl Report {
     }
 
     fn add(&mut self, name: &'static str, status: Status, detail: String) {
-        let detail = output::escaped(&detail);
-        self.checks.push(Check {
+        let check = Check {
             name,
             status,
-            detail,
-        });
+            detail: output::escaped(&detail),
+        };
+        if self.format == OutputFormat::Text && self.unwritten.is_none() {
+            let line = text_line(&check);
+            let written = self
+                .out
+                .write_all(line.as_bytes())
+                .and_then(|()| self.out.flush());
+            self.unwritten = written.err();
+        }
+        self.checks.push(check);
     }
 
-    fn write(&self, out: &mut dyn Write, format: OutputFormat) -> std::io::Result<()> {
-        match format {
-            OutputFormat::Text => {
-                for check in &self.checks {
-                    let status = match check.status {
-                        Status::Ok => "ok",
-                        Status::Warn => "warn",
-                        Status::Fail => "fail",
-                    };
-                    writeln!(
-                        out,
-                        "{status:<5} {}: {}",
-                        check.name,
-                        output::escaped(&check.detail)
-                    )?;
-                }
-                Ok(())
-            }
+    /// Ends the report: in JSON, the one object; in text, whether every line was
+    /// written.
+    fn end(self) -> std::io::Result<()> {
+        if let Some(unwritten) = self.unwritten {
+            return Err(unwritten);
+        }
+        match self.format {
+            OutputFormat::Text => Ok(()),
             OutputFormat::Json => {
                 let report = serde_json::json!({
                     "ok": self.first_failure.is_none(),
                     "checks": self.checks,
                 });
-                writeln!(out, "{report}")
+                writeln!(self.out, "{report}")
             }
         }
     }
 }
 
-/// Runs the checks and writes the report; returns the exit status.
+/// A check's line of the text report: `ok    name: detail`.
+fn text_line(check: &Check) -> String {
+    let status = match check.status {
+        Status::Ok => "ok",
+        Status::Warn => "warn",
+        Status::Fail => "fail",
+    };
+    format!("{status:<5} {}: {}\n", check.name, check.detail)
+}
+
+/// Runs the checks, writing each line as its check ends (text) or the report at the
+/// end (JSON); returns the exit status. A signal (Ctrl-C) ends it saying that nothing
+/// was sent, whatever it was doing: its one call is a verify for a fictional number.
 pub fn run(
     args: &DoctorArgs,
     global: &GlobalArgs,
@@ -152,11 +178,47 @@ pub fn run(
     config_dir: Option<&Path>,
     out: &mut dyn Write,
 ) -> Result<Exit, Failure> {
-    let mut report = Report::default();
+    say_when_interrupted(global.format());
+    let mut report = Report::new(global.format(), out);
     check(args, global, env, config_dir, &mut report);
-    let written = report.write(out, global.format());
+    let exit = report.first_failure.unwrap_or(Exit::Success);
+    let written = report.end();
     output::written(written, out, "the report")?;
-    Ok(report.first_failure.unwrap_or(Exit::Success))
+    Ok(exit)
+}
+
+/// From now on, a signal ends the run with one error line (one JSON object with
+/// `--json`): interrupted, and nothing was sent.
+fn say_when_interrupted(format: OutputFormat) {
+    interrupt::install_words(|signal| {
+        let why = format!("interrupted ({}) during the checks", signal.name());
+        let detail = format!("{why}; nothing was sent");
+        match format {
+            // A line of its own: a status line (or nothing) stands where the cursor is.
+            OutputFormat::Text => format!("{}mfa: error: {detail}\n", status_line::ERASE),
+            OutputFormat::Json => {
+                let error = serde_json::json!({ "error": {
+                    "kind": "interrupted", "message": why, "sent": "no", "detail": detail,
+                }});
+                format!("{error}\n")
+            }
+        }
+        .into_bytes()
+    });
+}
+
+/// What `work` gives, the status line `status` drawn meanwhile and erased after.
+fn within<T>(status: StatusLine, work: impl FnOnce() -> T) -> T {
+    let done = work();
+    status.finish();
+    done
+}
+
+/// A status line for a wait at `host`: drawn after a second, at a terminal, in text;
+/// erased when dropped.
+fn waiting(global: &GlobalArgs, host: &str) -> StatusLine {
+    let wanted = global.format() == OutputFormat::Text && std::io::stderr().is_terminal();
+    StatusLine::start(wanted, host)
 }
 
 /// The checks, in order, each skipped when one it needs has failed: (1) the config
@@ -392,7 +454,7 @@ fn route(
             );
             vec![SocketAddr::new(ip, port)]
         }
-        Err(_) => match look_up(&host, port, timeout) {
+        Err(_) => match within(waiting(global, &host), || look_up(&host, port, timeout)) {
             Ok(addresses) => {
                 let first = addresses[0];
                 report.ok("name lookup", format!("{host}: {}", first.ip()));
@@ -404,7 +466,8 @@ fn route(
             }
         },
     };
-    match connect(&addresses, timeout) {
+    let host_port = format!("{host}:{port}");
+    match within(waiting(global, &host_port), || connect(&addresses, timeout)) {
         Ok(address) => report.ok("connection", format!("{address} (TCP)")),
         Err(problem) => {
             report.fail_network("connection", format!("{host}:{port}: {problem}"));
@@ -451,8 +514,16 @@ fn api_access(
         let advice = login.advice(&error, &connection.account_id);
         Failure::Api { error, advice }
     };
+    // The request's progress, for what an interruption writes to the audit log.
+    let client = client
+        .on_request_written(interrupt::request_written)
+        .on_response(|response| interrupt::answered(response.status));
     if oauth2 {
-        let token = client.fetch_token();
+        let token_host = match login {
+            Login::Client { token_url, .. } => Endpoint::of_token(&token_url.value).host,
+            Login::Basic { .. } => String::new(),
+        };
+        let token = within(waiting(global, &token_host), || client.fetch_token());
         handshakes.report(report);
         match token {
             Ok(_) => report.ok("token", "the token endpoint issued an access token"),
@@ -487,7 +558,18 @@ fn api_access(
         to.as_str(),
         Some(SCOPE),
     );
-    let verified = client.verify_code(&request);
+    #[cfg(unix)]
+    if let Some(log) = &audit {
+        // Ctrl-C while the check is out: its entry is in the log too, ended by the signal.
+        interrupt::log_to(log.raw_fd(), |signal, sent| {
+            let mut interrupted = entry.clone();
+            interrupted.exit = signal.exit().code();
+            interrupted.sent = crate::cli::failure::sent_word(sent).to_owned();
+            audit::line(&interrupted)
+        });
+    }
+    let api_host = Endpoint::of_api(&connection.base_url.value).host;
+    let verified = within(waiting(global, &api_host), || client.verify_code(&request));
     if let Some(log) = &audit {
         log_the_call(log, &mut entry, &verified, report);
     }
@@ -700,11 +782,11 @@ mod tests {
     #[test]
     fn an_issuer_name_with_terminal_controls_is_shown_escaped() {
         let hostile = certificate("CA\u{1b}]0;owned\u{7}\u{1b}[2J", 30);
-        let mut report = Report::default();
+        let mut out = Vec::new();
+        let mut report = Report::new(OutputFormat::Text, &mut out);
         let (status, detail) = tls_check("h", "TLS 1.3", &hostile, ROOTS, SystemTime::now());
         report.add("TLS", status, detail);
-        let mut out = Vec::new();
-        report.write(&mut out, OutputFormat::Text).unwrap();
+        report.end().unwrap();
         let shown = String::from_utf8(out).unwrap();
         assert!(
             !shown.contains('\u{1b}') && !shown.contains('\u{7}'),
