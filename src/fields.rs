@@ -116,16 +116,62 @@ const E164_RULE: &str = "must be an E.164 number: `+`, a digit 1 to 9, then 1 to
                          digits, and nothing else (e.g. +15553334444)";
 
 string_field!(
-    /// A phone number in E.164 form: `+`, a digit 1 to 9, then 1 to 14 digits.
+    /// A phone number in E.164 form: `+`, a digit 1 to 9, then 1 to 14 digits. A number
+    /// typed another way is refused, never rewritten; the refusal suggests the E.164
+    /// form when the number has one plain reading (`5553334444`, `+1 555 333 4444`:
+    /// did you mean +15553334444?).
     PhoneNumber,
     |value| {
-        let digits = value.strip_prefix('+').ok_or_else(|| InvalidValue::from_rule(E164_RULE))?;
-        let well_formed = (2..=15).contains(&digits.len())
-            && digits.bytes().all(|b| b.is_ascii_digit())
-            && !digits.starts_with('0');
-        if well_formed { Ok(()) } else { Err(InvalidValue::from_rule(E164_RULE)) }
+        if is_e164(value) {
+            return Ok(());
+        }
+        Err(InvalidValue::from_rule(match e164_reading(value) {
+            Some(meant) => format!("{E164_RULE}; did you mean {meant}?"),
+            None => E164_RULE.to_owned(),
+        }))
     }
 );
+
+/// Whether `value` is in E.164 form.
+fn is_e164(value: &str) -> bool {
+    value.strip_prefix('+').is_some_and(|digits| {
+        (2..=15).contains(&digits.len())
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && !digits.starts_with('0')
+    })
+}
+
+/// The E.164 form of a number typed another way, when it has one plain reading: with
+/// spaces, `-`, `.` or brackets between its digits (`+1 555 333 4444`,
+/// `(555) 333-4444`), or without its `+`: 11 digits from `1` (`1-555-333-4444`), or 10
+/// that can only be a North American number (`5553334444`, whose area code and
+/// exchange each start 2 to 9), the numbers Bandwidth serves. Anything else (another
+/// country's national form, other scripts' digits) has no reading.
+fn e164_reading(typed: &str) -> Option<String> {
+    let value = typed.trim();
+    let (plus, rest) = match value.strip_prefix('+') {
+        Some(rest) => (true, rest),
+        None => (false, value),
+    };
+    let mut digits = String::new();
+    for c in rest.chars() {
+        match c {
+            '0'..='9' => digits.push(c),
+            ' ' | '-' | '.' | '(' | ')' => {}
+            _ => return None,
+        }
+    }
+    let starts_2_to_9 = |at: usize| digits[at..].starts_with(|c: char| ('2'..='9').contains(&c));
+    let meant = match (plus, digits.len()) {
+        (true, _) => format!("+{digits}"),
+        (false, 11) if digits.starts_with('1') && starts_2_to_9(1) && starts_2_to_9(4) => {
+            format!("+{digits}")
+        }
+        (false, 10) if starts_2_to_9(0) && starts_2_to_9(3) => format!("+1{digits}"),
+        _ => return None,
+    };
+    (is_e164(&meant) && meant != typed).then_some(meant)
+}
 
 string_field!(
     /// The id of a Bandwidth voice or messaging application: 1 to 50 characters.
@@ -463,7 +509,45 @@ mod tests {
             "+١٥٥٥٣٣٣٤٤٤٤", // non-ASCII digits
         ] {
             let err = bad.parse::<PhoneNumber>().unwrap_err();
-            assert_eq!(err.rule(), E164_RULE, "{bad:?}");
+            assert!(err.rule().starts_with(E164_RULE), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_number_with_one_plain_reading_gets_it_suggested_and_others_none() {
+        for (typed, meant) in [
+            ("5553334444", Some("+15553334444")),
+            ("(555) 333-4444", Some("+15553334444")),
+            ("555.333.4444", Some("+15553334444")),
+            ("15553334444", Some("+15553334444")),
+            ("1-555-333-4444", Some("+15553334444")),
+            ("+1 555 333 4444", Some("+15553334444")),
+            ("+1-555-333-4444", Some("+15553334444")),
+            ("+44 20 7946 0958", Some("+442079460958")),
+            ("+15553334444\n", Some("+15553334444")),
+            (" +15553334444", Some("+15553334444")),
+            // Not one reading: a national form of another country, an exchange or area
+            // code from 0 or 1, too short or long, letters, other scripts, two pluses.
+            ("020 7946 0958", None),
+            ("1553334444", None),
+            ("5551334444", None),
+            ("25553334444", None),
+            ("555333444", None),
+            ("555333444a", None),
+            ("+١٥٥٥٣٣٣٤٤٤٤", None),
+            ("++15553334444", None),
+            ("+05553334444", None),
+            ("", None),
+        ] {
+            let rule = typed.parse::<PhoneNumber>().unwrap_err().rule().to_owned();
+            match meant {
+                Some(meant) => assert_eq!(
+                    rule,
+                    format!("{E164_RULE}; did you mean {meant}?"),
+                    "{typed:?}"
+                ),
+                None => assert_eq!(rule, E164_RULE, "{typed:?}"),
+            }
         }
     }
 

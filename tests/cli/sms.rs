@@ -190,7 +190,7 @@ fn bad_input_exits_2_and_sends_nothing() {
             "--to",
             "5553334444",
             "must be an E.164 number: `+`, a digit 1 to 9, then 1 to 14 more digits, and \
-             nothing else (e.g. +15553334444)",
+             nothing else (e.g. +15553334444); did you mean +15553334444?",
         ),
         ("--digits", "9", "must be a whole number from 2 to 8"),
         (
