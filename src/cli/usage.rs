@@ -102,7 +102,8 @@ fn suggestion(clap_error: &clap::Error) -> Option<String> {
     .into_iter()
     .find_map(|kind| match clap_error.get(kind)? {
         ContextValue::String(like) => Some(like.clone()),
-        ContextValue::Strings(likes) => likes.first().cloned(),
+        // clap lists them from the least like to the most.
+        ContextValue::Strings(likes) => likes.last().cloned(),
         _ => None,
     })
 }

@@ -249,6 +249,15 @@ fn a_mistyped_command_flag_or_key_gets_a_suggestion_and_its_commands_help() {
             &["sms", "--form", "x"],
             "mfa: error: unexpected argument '--form' found; did you mean '--from'? try `mfa sms --help`; nothing was sent",
         ),
+        // Of several like it, the most like it.
+        (
+            &["config", "unst"],
+            "mfa: error: unrecognized subcommand 'unst'; did you mean 'unset'? try `mfa config --help`",
+        ),
+        (
+            &["config", "sett"],
+            "mfa: error: unrecognized subcommand 'sett'; did you mean 'set'? try `mfa config --help`",
+        ),
     ] {
         Mfa::new()
             .args(args)
