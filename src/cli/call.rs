@@ -147,6 +147,7 @@ fn refusal(
 ) -> Failure {
     let advice = login
         .advice(&error, &connection.account_id)
+        .or_else(|| base_url_advice(&error, connection))
         .or_else(|| certificate_advice(&error, network));
     Failure::Api { error, advice }
 }
@@ -335,6 +336,26 @@ impl ApiCall {
             ApiCall::Verify(body) => client.verify_code(body).map(Outcome::Verdict),
         }
     }
+}
+
+/// For a 404 from a base URL whose path is not the API's (`/api/v1`, which Bandwidth's
+/// own has), what to check: most likely the path was left off.
+pub fn base_url_advice(error: &mfa::Error, connection: &Connection) -> Option<String> {
+    let base_url = &connection.base_url;
+    let path_kept = base_url
+        .value
+        .as_str()
+        .trim_end_matches('/')
+        .ends_with("/api/v1");
+    (error.status() == Some(404) && error.call().is_some() && !path_kept).then(|| {
+        format!(
+            "check the base URL {} (from {}): the API's paths begin with /api/v1, as in \
+             {}",
+            base_url.value,
+            base_url.origin,
+            mfa::DEFAULT_BASE_URL
+        )
+    })
 }
 
 /// What to do about a server certificate from an unknown CA: trust its CA, or check

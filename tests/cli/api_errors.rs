@@ -487,3 +487,37 @@ fn a_ci_job_configured_by_the_environment_alone_gets_a_clean_doctor() {
     );
     verify.assert();
 }
+
+#[test]
+fn a_404_from_a_base_url_without_the_apis_path_says_to_check_it() {
+    let mut server = mockito::Server::new();
+    let missing = server
+        .mock("POST", "/accounts/9900000/code/voice")
+        .with_status(404)
+        .with_body("Not Found")
+        .expect(1)
+        .create();
+    let outcome = Mfa::voice(&server.url()).run();
+    assert_eq!(outcome.code, 5, "{}", outcome.stderr);
+    assert!(
+        outcome.stderr.contains(&format!(
+            "check the base URL {} (from --base-url): the API's paths begin with /api/v1, as in \
+             https://mfa.bandwidth.com/api/v1",
+            server.url()
+        )),
+        "{}",
+        outcome.stderr
+    );
+    missing.assert();
+    // With the API's path, a 404 is the API's own: no word on the base URL.
+    let mut server = mockito::Server::new();
+    let _own = server
+        .mock("POST", VOICE_PATH)
+        .with_status(404)
+        .with_body(r#"{"message":"no such application"}"#)
+        .expect(1)
+        .create();
+    let outcome = Mfa::voice(&api(&server)).run();
+    assert_eq!(outcome.code, 5, "{}", outcome.stderr);
+    assert!(!outcome.stderr.contains("base URL"), "{}", outcome.stderr);
+}

@@ -151,6 +151,27 @@ fn a_wrong_password_fails_the_last_check_with_exit_4() {
 }
 
 #[test]
+fn a_failing_api_says_no_code_was_sent_not_that_one_was_checked() {
+    let mut server = mockito::Server::new();
+    let sends = no_code_sent(&mut server);
+    let failing = doctor_verify(&mut server, 503);
+    let outcome = Mfa::new()
+        .config(&complete_profile(&server))
+        .args(&["doctor"])
+        .run();
+    assert_eq!(outcome.code, 7, "{}", outcome.stdout);
+    let last = outcome.stdout.lines().last().unwrap();
+    assert!(
+        last.starts_with("fail  API access: the API failed (HTTP 503)")
+            && last.ends_with("; no code was sent"),
+        "{last}"
+    );
+    assert!(!last.contains("checked"), "{last}");
+    failing.assert();
+    sends.iter().for_each(mockito::Mock::assert);
+}
+
+#[test]
 fn with_no_config_and_no_settings_the_settings_fail_with_exit_3_and_nothing_is_called() {
     let mut server = mockito::Server::new();
     let nothing = nothing_sent(&mut server);

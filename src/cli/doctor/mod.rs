@@ -28,6 +28,7 @@ use serde::Serialize;
 
 use crate::cli::args::{DoctorArgs, GlobalArgs, OutputFormat};
 use crate::cli::audit::{self, AuditLog};
+use crate::cli::call;
 use crate::cli::certificate::{self, Summary};
 use crate::cli::credentials::{Login, Password};
 use crate::cli::failure::{Exit, Failure};
@@ -106,9 +107,14 @@ impl<'w> Report<'w> {
     }
 
     /// A failed check: its detail is the failure's message, its class the exit status.
-    /// A call that failed says whether it was made; nothing else sends anything.
+    /// A call that failed says whether it was made; nothing else sends anything. The
+    /// doctor's one call checks a code no one was sent, so a call that may have been
+    /// made (a 5xx, no answer) says no code was sent, not that one may have been checked.
     fn fail(&mut self, name: &'static str, failure: &Failure) {
         let detail = match failure.api_error() {
+            Some(error) if error.delivery() != mfa::Delivery::NotSent => {
+                format!("{}; no code was sent", failure.reason())
+            }
             Some(_) => failure.sentence(),
             None => failure.reason(),
         };
@@ -511,7 +517,9 @@ fn api_access(
     )
     .with_transport(transport);
     let refused = |error: mfa::Error| {
-        let advice = login.advice(&error, &connection.account_id);
+        let advice = login
+            .advice(&error, &connection.account_id)
+            .or_else(|| call::base_url_advice(&error, connection));
         Failure::Api { error, advice }
     };
     // The request's progress, for what an interruption writes to the audit log.
