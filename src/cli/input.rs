@@ -44,24 +44,13 @@ impl Input<'_> {
     }
 
     /// The code read back for `--verify`, with `left` tries left: at a terminal, typed
-    /// without echo, asked again (costing no try) while it breaks the code's rule; else
-    /// one line of stdin a try. Every failure is a usage error (exit 2).
+    /// without echo; else one line of stdin a try. Either way, what breaks the code's
+    /// rule is said and skipped, costing no try, and the next is read. Every failure
+    /// (stdin ended, unreadable) is a usage error (exit 2).
     pub fn read_code_back(&mut self, err: &mut dyn Write, left: u8) -> Result<Code, Failure> {
         let tries = if left == 1 { "try" } else { "tries" };
         if !self.terminal {
-            let mut line = String::new();
-            let read = (&mut self.reader)
-                .take(CAP)
-                .read_line(&mut line)
-                .map_err(|e| Failure::Usage(format!("cannot read the code from stdin: {e}")))?;
-            if read == 0 {
-                return Err(Failure::Usage(
-                    "stdin ended before a code was read back".into(),
-                ));
-            }
-            return line
-                .parse()
-                .map_err(|rule| Failure::Usage(format!("the code read back on stdin {rule}")));
+            return self.next_code_line(err);
         }
         loop {
             let _ = err.flush();
@@ -72,6 +61,35 @@ impl Input<'_> {
                 Ok(code) => return Ok(code),
                 Err(rule) => {
                     let _ = writeln!(err, "  the code {rule}; type it again");
+                }
+            }
+        }
+    }
+
+    /// The next line of stdin that is a code; each line that is not is said and skipped.
+    fn next_code_line(&mut self, err: &mut dyn Write) -> Result<Code, Failure> {
+        loop {
+            let mut line = Vec::new();
+            let read = (&mut self.reader)
+                .take(CAP)
+                .read_until(b'\n', &mut line)
+                .map_err(|e| Failure::Usage(format!("cannot read the code from stdin: {e}")))?;
+            if read == 0 {
+                return Err(Failure::Usage(
+                    "stdin ended before a code was read back".into(),
+                ));
+            }
+            let parsed = match std::str::from_utf8(&line) {
+                Ok(text) => text.parse::<Code>().map_err(|rule| rule.to_string()),
+                Err(_) => Err("must be text (it is not UTF-8)".to_owned()),
+            };
+            match parsed {
+                Ok(code) => return Ok(code),
+                Err(rule) => {
+                    let _ = writeln!(
+                        err,
+                        "mfa: the line read back on stdin is no code: it {rule}; reading the next"
+                    );
                 }
             }
         }

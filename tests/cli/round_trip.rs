@@ -22,6 +22,36 @@ fn a_wrong_code_is_asked_again_and_the_right_one_is_valid() {
 }
 
 #[test]
+fn off_a_terminal_a_line_that_is_no_code_is_skipped_and_costs_no_try() {
+    let mut server = mockito::Server::new();
+    let (sent, wrong, right) = (
+        round_trip_send(&mut server),
+        round_trip_check(&mut server, "11112222", false),
+        round_trip_check(&mut server, CODE, true),
+    );
+    // Only two tries: the lines that are no code (a word, an empty line, letters in
+    // digits) cost none, and reach no server.
+    round_trip(&server)
+        .args(&["--tries", "2"])
+        .stdin(&format!("yes\n\n11112222\n12a4\n{CODE}\n"))
+        .run()
+        .assert(
+            0,
+            "c-1\nvalid\n",
+            "mfa: the line read back on stdin is no code: it must be digits (0 to 9) and \
+             nothing else; reading the next\n\
+             mfa: the line read back on stdin is no code: it must be 2 to 8 digits (it has 0); \
+             reading the next\n\
+             mfa: invalid; 1 try left\n\
+             mfa: the line read back on stdin is no code: it must be digits (0 to 9) and \
+             nothing else; reading the next\n",
+        );
+    sent.assert();
+    wrong.assert();
+    right.assert();
+}
+
+#[test]
 fn every_try_invalid_exits_1_and_json_is_one_object() {
     let mut server = mockito::Server::new();
     let (sent, first, second) = (
