@@ -112,6 +112,13 @@ for url in "http://example.com/releases" "http://10.0.0.1:$port" "ftp://127.0.0.
 done
 serve "$DIST"
 good_port=$SERVED
+if install missing "$good_port" X64 9.9.9; then
+  fail "the action installed a version that has no release"
+elif grep -q "^::error::no release 9.9.9 at http://127.0.0.1:$good_port: mfa-9.9.9-x86_64-unknown-linux-musl.tar.gz could not be downloaded (.*404.*); check the version input" "$WORK/missing/out"; then
+  pass "the action says on an ::error:: line that a version has no release"
+else
+  fail "the action on a version with no release: $(tail -3 "$WORK/missing/out")"
+fi
 if install loopback "$good_port" X64 "v$VERSION" "http://localhost:$good_port/"; then
   pass "the action takes a loopback URL by name and a version written v$VERSION"
 else

@@ -45,8 +45,14 @@ work=$RUNNER_TEMP/mfa-$version
 rm -rf "$work" && mkdir -p "$work"
 cd "$work"
 echo "downloading $file from $url"
-curl --fail --silent --show-error --location --retry 3 -o "$file" "$url/$file"
-curl --fail --silent --show-error --location --retry 3 -o SHA256SUMS "$url/SHA256SUMS"
+# A version with no release (a typo, a tag not yet published) fails here: said on an
+# ::error:: line, as every refusal of this script is.
+fetch() {
+  curl --fail --silent --show-error --location --retry 3 -o "$1" "$url/$1" 2>"$work/curl.err" ||
+    refuse "no release $version at $url: $1 could not be downloaded ($(tail -1 "$work/curl.err")); check the version input"
+}
+fetch "$file"
+fetch SHA256SUMS
 line=$(grep -E "^[0-9a-f]{64}  $file\$" SHA256SUMS) ||
   { echo "::error::SHA256SUMS does not list $file" >&2; exit 1; }
 if command -v sha256sum >/dev/null; then
