@@ -41,6 +41,8 @@
 # usage: tools/dist.sh   TARGET=aarch64-unknown-linux-musl (or x86_64-pc-windows-gnu,
 #                        or a macOS target on a Mac) builds that one target alone;
 #                        CROSS_CHECKS=0 leaves out the Windows and macOS compile checks
+#                        MFA_REPOSITORY=owner/name (the release workflow's) makes the
+#                        .deb's Homepage https://github.com/owner/name, else Cargo.toml's
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -152,6 +154,8 @@ need_tools() {
   VERSION=$(cargo metadata --no-deps --format-version 1 --locked |
     python3 -c 'import json, sys; print(json.load(sys.stdin)["packages"][0]["version"])')
   NAME=mfa-$VERSION-$TARGET
+  HOMEPAGE=$(sed -n 's/^homepage = "\(.*\)"$/\1/p' Cargo.toml | head -1)
+  [ -z "${MFA_REPOSITORY:-}" ] || HOMEPAGE=https://github.com/$MFA_REPOSITORY
   TARBALL=$NAME.tar.gz
   ZIP=$NAME.zip
   IMAGE=$NAME.oci.tar
@@ -277,14 +281,15 @@ CHANGES
     variant=(); [ "$STATIC" = 1 ] || variant=(--variant glibc)
     cargo deb --no-build --no-strip --quiet --target "$TARGET" --maintainer "$MAINTAINER" \
       "${variant[@]}" --output "$DIST/$DEB" >/dev/null
-    if [ "$STATIC" = 1 ]; then
-      # No dependency, and no empty Depends field either (lintian warns of one).
-      repack=$DIST/repack
-      dpkg-deb -R "$DIST/$DEB" "$repack"
-      sed -i '/^Depends: *$/d' "$repack/DEBIAN/control"
-      dpkg-deb --root-owner-group -Zxz --build "$repack" "$DIST/$DEB" >/dev/null
-      rm -rf "$repack"
-    fi
+    # Repacked with its fields made right: no dependency for a static binary, and no
+    # empty Depends field either (lintian warns of one); the repository's address as
+    # its Homepage, once the release workflow names it.
+    repack=$DIST/repack
+    dpkg-deb -R "$DIST/$DEB" "$repack"
+    [ "$STATIC" = 0 ] || sed -i '/^Depends: *$/d' "$repack/DEBIAN/control"
+    sed -i "s|^Homepage: .*|Homepage: $HOMEPAGE|" "$repack/DEBIAN/control"
+    dpkg-deb --root-owner-group -Zxz --build "$repack" "$DIST/$DEB" >/dev/null
+    rm -rf "$repack"
     ARTIFACTS+=("$DEB")
   fi
 }
@@ -299,7 +304,9 @@ make_image() {
     context=$DIST/image-context
     rm -rf "$context" && mkdir -p "$context/linux/$ARCH"
     cp "$BIN" "$context/linux/$ARCH/mfa"
-    tag=localhost/mfa:$VERSION-$ARCH
+    # The name `podman load` gives it, which the README runs next: one per version (a
+    # machine loads the archive of its own architecture).
+    tag=localhost/mfa:$VERSION
     if podman build --quiet --platform "linux/$ARCH" --timestamp "$SOURCE_DATE_EPOCH" \
       --build-arg VERSION="$VERSION" --build-arg REVISION="$(git rev-parse HEAD 2>/dev/null || echo unknown)" \
       -t "$tag" -f Dockerfile "$context" >"$DIST/image.log" 2>&1 &&
@@ -487,6 +494,7 @@ archive, root = sys.argv[1:]
 with tarfile.open(archive) as oci:
     blob = lambda digest: oci.extractfile("blobs/" + digest.replace(":", "/"))
     index = json.load(oci.extractfile("index.json"))
+    loads_as = index["manifests"][0].get("annotations", {}).get("org.opencontainers.image.ref.name")
     manifest = json.load(blob(index["manifests"][0]["digest"]))
     config = json.load(blob(manifest["config"]["digest"]))
     for layer in manifest["layers"]:
@@ -495,10 +503,18 @@ with tarfile.open(archive) as oci:
 run = config["config"]
 labels = run.get("Labels") or {}
 print(config["architecture"], run.get("User"), " ".join(run.get("Entrypoint") or []),
-      labels.get("org.opencontainers.image.version"), labels.get("org.opencontainers.image.title"))
+      labels.get("org.opencontainers.image.version"), labels.get("org.opencontainers.image.title"),
+      loads_as)
 OCI
     )
-    read -r arch user entrypoint version title <<<"$config"
+    read -r arch user entrypoint version title loads_as <<<"$config"
+    # `podman load` names it as its index says; the README runs it by that name next.
+    if [ "$loads_as" = "localhost/mfa:$VERSION" ] &&
+      grep -qx "podman run --rm $loads_as --version" README.md; then
+      pass "container image: podman load names it $loads_as, as the README runs it next"
+    else
+      fail "container image: podman load names it $loads_as; the README runs localhost/mfa:$VERSION"
+    fi
     contents=$(files_in "$CHECK/image")
     if [ "$arch $user $entrypoint $version $title" = "$ARCH 65534:65534 /usr/local/bin/mfa $VERSION mfa" ] &&
       [ "$contents" = "usr/local/bin/mfa" ]; then
@@ -653,6 +669,12 @@ check_deb() {
       pass ".deb holds: ${deb_files//$'\n'/ }"
     else
       fail ".deb holds: ${deb_files//$'\n'/ }; expected: ${expected_deb//$'\n'/ }"
+    fi
+    homepage=$(dpkg-deb -f "$DIST/$DEB" Homepage)
+    if [ "$homepage" = "$HOMEPAGE" ]; then
+      pass ".deb: its Homepage is the repository, $homepage"
+    else
+      fail ".deb: its Homepage is $homepage, not $HOMEPAGE"
     fi
     depends=$(dpkg-deb -f "$DIST/$DEB" Depends)
     fields="$(dpkg-deb -f "$DIST/$DEB" Architecture), depends on ${depends:-nothing}"
