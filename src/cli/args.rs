@@ -470,8 +470,9 @@ pub struct LogArgs {
     /// Only the calls to this number (E.164)
     #[arg(long, value_name = "NUMBER")]
     pub to: Option<PhoneNumber>,
-    /// Only the calls since then: a time ago (`2h`, `30min`, `7days`) or a date and time
-    /// (`2026-12-01`, `2026-12-01T09:00:00Z`)
+    /// Only the calls since then: a time ago (`2h`, `30min`, `7days`), a date
+    /// (`2026-12-01`) or a date and time (`2026-12-01T09:00:00Z`, `...+01:00`; without
+    /// a zone, UTC)
     #[arg(long, value_name = "WHEN")]
     pub since: Option<String>,
     /// At most this many entries, the newest

@@ -72,6 +72,15 @@ pub struct Entry {
     /// For a check: whether the code was valid.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub valid: Option<bool>,
+    /// For a round trip's check: the id of the send whose code it checks, so two agents
+    /// checking one number are told apart.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checks: Option<String>,
+    /// For a round trip that ended at the code prompt, with no check made: how
+    /// (`interrupted (SIGINT) at the code prompt`, `stdin ended before a code was read
+    /// back`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended: Option<String>,
     /// The exit status the call gave.
     pub exit: u8,
     /// The `mfa` that made it.
@@ -115,6 +124,8 @@ impl Entry {
             status: None,
             sent: "no".to_owned(),
             valid: None,
+            checks: None,
+            ended: None,
             exit: 0,
             version: env!("CARGO_PKG_VERSION").to_owned(),
         }
@@ -299,6 +310,8 @@ mod tests {
             status: Some(200),
             sent: "yes".into(),
             valid: None,
+            checks: None,
+            ended: None,
             exit: 0,
             version: "0.2.0".into(),
         }

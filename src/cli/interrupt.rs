@@ -164,9 +164,8 @@ fn arm(states: impl FnMut(Signal) -> [Vec<u8>; 4]) {
     INSTALLED.call_once(unix::install_handler);
 }
 
-/// From now on an interruption appends `line(signal, state)` to the audit log open as
-/// `fd`, before it ends the run.
-/// At the code prompt no call is out, so nothing is logged.
+/// From now on an interruption while a call is made appends `line(signal, state)` to
+/// the audit log open as `fd`, before it ends the run.
 #[cfg_attr(not(unix), allow(dead_code))]
 pub fn log_to(fd: i32, line: impl Fn(Signal, Delivery) -> Vec<u8>) {
     let states = |signal| {
@@ -177,6 +176,15 @@ pub fn log_to(fd: i32, line: impl Fn(Signal, Delivery) -> Vec<u8>) {
             Vec::new(),
         ]
     };
+    put(&LOG_LINES, handled().iter().copied().map(states).collect());
+    LOG_FD.store(fd, Ordering::SeqCst);
+}
+
+/// From now on an interruption at the code prompt (no call out) appends `line(signal)`
+/// to the audit log open as `fd`: the round trip abandoned there.
+#[cfg_attr(not(unix), allow(dead_code))]
+pub fn log_at_prompt_to(fd: i32, line: impl Fn(Signal) -> Vec<u8>) {
+    let states = |signal| [Vec::new(), Vec::new(), Vec::new(), line(signal)];
     put(&LOG_LINES, handled().iter().copied().map(states).collect());
     LOG_FD.store(fd, Ordering::SeqCst);
 }

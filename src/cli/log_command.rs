@@ -17,6 +17,7 @@ use std::time::{Duration, SystemTime};
 use crate::cli::args::{GlobalArgs, LogArgs, OutputFormat};
 use crate::cli::audit::{self, Entry};
 use crate::cli::failure::{Exit, Failure};
+use crate::cli::interrupt;
 use crate::cli::output;
 use crate::cli::settings::{Env, Sources};
 use crate::cli::untrusted_file;
@@ -239,15 +240,17 @@ pub fn instant(text: &str) -> Option<SystemTime> {
     }
 }
 
-/// The instant `when` names: a time ago (`2h`) or a date and time (`2026-12-01`,
-/// `2026-12-01T09:00:00Z`, with an offset too), in UTC. A time ago reaching before
-/// 1970 is 1970 (no entry is older); one past what the clock can hold, or a date out
-/// of range, is refused.
+/// The instant `when` names: a time ago (`2h`) or an RFC 3339 date and time in any of
+/// its forms (`2026-12-01T09:00:00Z`, a fraction, an offset `+01:00`, a space or a
+/// lower-case `t` between date and time), or a date alone (its midnight). A date and
+/// time without a zone is UTC. A time ago reaching before 1970 is 1970 (no entry is
+/// older); one past what the clock can hold, or a date out of range, is refused.
 fn since(when: &str, now: SystemTime) -> Result<SystemTime, String> {
     let refused = || {
         format!(
             "invalid value '{}' for '--since <WHEN>': must be a time ago (2h, 30min, 7days) \
-             or a date (2026-12-01) or date and time (2026-12-01T09:00:00Z) from 1970 to 9999",
+             or a date (2026-12-01) or date and time (2026-12-01T09:00:00Z, or with an \
+             offset, 2026-12-01T10:00:00+01:00; without one, UTC) from 1970 to 9999",
             mfa::unversioned::printable(when)
         )
     };
@@ -257,25 +260,39 @@ fn since(when: &str, now: SystemTime) -> Result<SystemTime, String> {
             .filter(|then| *then >= SystemTime::UNIX_EPOCH)
             .unwrap_or(SystemTime::UNIX_EPOCH));
     }
-    // A date alone is its midnight; a date and time without an offset is in UTC.
-    let full = match when.len() {
+    // A date alone is its midnight; a date and time without an offset is in UTC; RFC
+    // 3339 lets a space stand between the two.
+    let mut full = match when.len() {
         10 => format!("{when}T00:00:00Z"),
-        19 => format!("{when}Z"),
         _ => when.to_owned(),
     };
+    if full.as_bytes().get(10) == Some(&b' ') {
+        full.replace_range(10..11, "T");
+    }
+    let bytes = full.as_bytes();
+    let zoned = matches!(bytes.last(), Some(b'Z' | b'z'))
+        || (bytes.len() >= 25
+            && matches!(bytes[bytes.len() - 6], b'+' | b'-')
+            && bytes[bytes.len() - 3] == b':');
+    if !zoned {
+        full.push('Z');
+    }
     instant(&full).ok_or_else(refused)
 }
 
 /// What is done with each entry shown.
 type Show<'a> = dyn FnMut(&Entry) -> io::Result<()> + 'a;
 
-/// The entries as a table: time, command, number, outcome, id. `entries` gives them
-/// twice: once to measure the columns, once to write the rows.
+/// The entries as a table: time, command, number, scope, operator, outcome, id.
+/// `entries` gives them twice: once to measure the columns, once to write the rows.
 fn write_table(
     out: &mut dyn Write,
     entries: &mut dyn FnMut(&mut Show) -> io::Result<()>,
 ) -> io::Result<()> {
-    let header = ["TIME", "COMMAND", "TO", "OUTCOME", "ID"].map(str::to_owned);
+    let header = [
+        "TIME", "COMMAND", "TO", "SCOPE", "OPERATOR", "OUTCOME", "ID",
+    ]
+    .map(str::to_owned);
     let mut widths = header.clone().map(|cell| cell.chars().count());
     entries(&mut |entry| {
         for (width, cell) in widths.iter_mut().zip(cells(entry)) {
@@ -283,7 +300,7 @@ fn write_table(
         }
         Ok(())
     })?;
-    let mut write_row = |row: &[String; 5]| {
+    let mut write_row = |row: &[String; 7]| {
         let mut line = String::new();
         for (cell, width) in row.iter().zip(widths) {
             line.push_str(&format!("{cell:<width$}  "));
@@ -295,7 +312,7 @@ fn write_table(
 }
 
 /// An entry's cells, each with control, format and separator characters escaped.
-fn cells(entry: &Entry) -> [String; 5] {
+fn cells(entry: &Entry) -> [String; 7] {
     [
         entry.time.clone(),
         match entry.command == entry.call {
@@ -303,23 +320,68 @@ fn cells(entry: &Entry) -> [String; 5] {
             false => format!("{} ({})", entry.command, entry.call),
         },
         entry.to.clone(),
+        entry.scope.clone().unwrap_or_default(),
+        entry.operator.login.clone(),
         outcome(entry),
-        entry.id.clone().unwrap_or_default(),
+        // A round trip's check shows the id of the send it checks.
+        match (&entry.id, &entry.checks) {
+            (Some(id), _) => id.clone(),
+            (None, Some(sent)) => format!("(checks {sent})"),
+            (None, None) => String::new(),
+        },
     ]
     .map(|cell| mfa::unversioned::printable(&cell).into_owned())
 }
 
-/// How a call ended, in a few words: `sent`, `valid`, `invalid`, or the failure.
+/// How a call ended, in words: `sent`, `valid`, `invalid`, the doctor's `credentials
+/// taken`, how a round trip ended at the code prompt, or what failed (with the HTTP
+/// status) and whether anything may have gone out.
 fn outcome(entry: &Entry) -> String {
+    if let Some(how) = &entry.ended {
+        return how.clone();
+    }
     let status = entry
         .status
-        .map(|status| format!(", HTTP {status}"))
+        .map(|status| format!(" (HTTP {status})"))
         .unwrap_or_default();
+    let sent = match entry.sent.as_str() {
+        "no" => "nothing sent",
+        "yes" => "sent",
+        _ => "may have been sent",
+    };
     match (entry.exit, entry.valid) {
+        (0, _) if entry.command == "doctor" => "credentials taken".into(),
         (0, Some(true)) => "valid".into(),
         (_, Some(false)) => "invalid".into(),
         (0, _) => "sent".into(),
-        (exit, _) => format!("failed (exit {exit}{status}); sent: {}", entry.sent),
+        (exit, _) if exit > 128 => {
+            let signal = interrupt::handled()
+                .iter()
+                .find(|signal| signal.exit().code() == exit)
+                .map_or_else(|| format!("signal {}", exit - 128), |s| s.name().to_owned());
+            let when = match entry.sent.as_str() {
+                "no" => "before the request went out",
+                "yes" => "after the API answered",
+                _ => "while the request was out",
+            };
+            format!("interrupted ({signal}) {when}; {sent}")
+        }
+        (exit, _) => format!("{}{status}; {sent}", failed_as(exit)),
+    }
+}
+
+/// What a failure with exit status `exit` was, in a few words (README, Exit status).
+fn failed_as(exit: u8) -> String {
+    match exit {
+        2 => "refused as bad input".into(),
+        3 => "a configuration error".into(),
+        4 => "credentials refused".into(),
+        5 => "rejected by the API".into(),
+        6 => "rate limited".into(),
+        7 => "the API failed".into(),
+        8 => "a network failure".into(),
+        9 => "an unexpected answer".into(),
+        other => format!("failed (exit {other})"),
     }
 }
 
@@ -343,14 +405,78 @@ mod tests {
             since("2026-12-01T09:30:00+01:00", now).unwrap(),
             at("2026-12-01T08:30:00Z")
         );
+        // Every RFC 3339 form names one instant; without a zone, it is UTC.
+        for same in [
+            "2026-12-01T08:30:00Z",
+            "2026-12-01t08:30:00z",
+            "2026-12-01 08:30:00Z",
+            "2026-12-01T08:30:00",
+            "2026-12-01 08:30:00",
+            "2026-12-01T08:30:00.000",
+            "2026-12-01T08:30:00.000Z",
+            "2026-12-01T09:30:00+01:00",
+            "2026-12-01T04:00:00-04:30",
+            "2026-12-01 09:30:00.5+01:00",
+        ] {
+            let expected = match same.contains(".5") {
+                true => at("2026-12-01T08:30:00.5Z"),
+                false => at("2026-12-01T08:30:00Z"),
+            };
+            assert_eq!(since(same, now), Ok(expected), "{same}");
+        }
         for far in ["100years", "2years", "1000000000years"] {
             assert_eq!(since(far, now), Ok(SystemTime::UNIX_EPOCH), "{far}");
         }
-        for wrong in ["yesterday-ish", "0000-01-01", "10000-01-01", "2026-02-30"] {
+        for wrong in [
+            "yesterday-ish",
+            "0000-01-01",
+            "10000-01-01",
+            "2026-02-30",
+            "2026-12-01T08:30",
+            "2026-12-01T08:30:00+0100",
+            "2026-12-01_08:30:00",
+        ] {
             assert!(
                 since(wrong, now).unwrap_err().contains("--since"),
                 "{wrong}"
             );
+        }
+    }
+
+    #[test]
+    fn each_outcome_reads_in_words() {
+        let entry = |command: &str, exit: u8, sent: &str, valid: Option<bool>| {
+            let mut entry = Entry::begin(command, "verify", "p", "1", "+15553334444", None);
+            (entry.exit, entry.valid) = (exit, valid);
+            entry.sent = sent.into();
+            entry
+        };
+        let mut refused = entry("voice", 4, "no", None);
+        refused.status = Some(401);
+        let mut abandoned = entry("voice", 130, "no", None);
+        abandoned.ended = Some("interrupted (SIGINT) at the code prompt".into());
+        for (entry, words) in [
+            (entry("voice", 0, "yes", None), "sent"),
+            (entry("verify", 0, "yes", Some(true)), "valid"),
+            (entry("verify", 1, "yes", Some(false)), "invalid"),
+            (entry("doctor", 0, "yes", Some(false)), "credentials taken"),
+            (
+                entry("voice", 130, "no", None),
+                "interrupted (SIGINT) before the request went out; nothing sent",
+            ),
+            (
+                entry("sms", 143, "maybe", None),
+                "interrupted (SIGTERM) while the request was out; may have been sent",
+            ),
+            (refused, "credentials refused (HTTP 401); nothing sent"),
+            (
+                entry("voice", 8, "maybe", None),
+                "a network failure; may have been sent",
+            ),
+            (entry("voice", 9, "yes", None), "an unexpected answer; sent"),
+            (abandoned, "interrupted (SIGINT) at the code prompt"),
+        ] {
+            assert_eq!(outcome(&entry), words, "{entry:?}");
         }
     }
 

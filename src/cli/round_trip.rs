@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU16, Ordering};
 use mfa::{AuthScheme, Verdict};
 
 use crate::cli::args::{self, ApiCommand, OutputFormat};
-use crate::cli::audit::AuditLog;
+use crate::cli::audit::{self, AuditLog};
 use crate::cli::call::{ApiCall, Caller, Record, deliver};
 use crate::cli::failure::{Exit, Failure};
 use crate::cli::input::Input;
@@ -111,8 +111,24 @@ impl RoundTrip {
                 asked.show_status,
                 asked.hint.clone(),
             );
+            #[cfg(unix)]
+            if let Some(log) = asked.record {
+                interrupt::log_at_prompt_to(log.raw_fd(), |signal| {
+                    let how = format!("interrupted ({}) at the code prompt", signal.name());
+                    audit::line(&self.abandoned(asked, id, signal.exit(), how))
+                });
+            }
             interrupt::at_prompt();
-            let code = input.read_code_back(err, left).map_err(not_checked)?;
+            let code = match input.read_code_back(err, left) {
+                Ok(code) => code,
+                Err(failure) => {
+                    if let Some(log) = asked.record {
+                        let entry = self.abandoned(asked, id, failure.exit(), failure.reason());
+                        append(log, &entry, asked.format, err);
+                    }
+                    return Err(not_checked(failure));
+                }
+            };
             interrupt::check_out();
             let mut check = mfa::VerifyRequest::new(self.to.clone(), code, self.lifetime);
             if let Some(scope) = &self.scope {
@@ -120,9 +136,10 @@ impl RoundTrip {
             }
             let call = ApiCall::Verify(check);
             let request = call.request(asked.connection, asked.scheme);
-            let record = asked.record.map(|log| Record {
-                log,
-                entry: call.entry(asked.command, asked.sources, asked.connection),
+            let record = asked.record.map(|log| {
+                let mut entry = call.entry(asked.command, asked.sources, asked.connection);
+                entry.checks = Some(id.to_owned());
+                Record { log, entry }
             });
             if let Some(record) = &record {
                 record.on_interrupt();
@@ -154,6 +171,36 @@ impl RoundTrip {
                 if left == 1 { "try" } else { "tries" }
             );
         }
+    }
+}
+
+impl RoundTrip {
+    /// The audit entry of a round trip that ended at the code prompt, `how`, with
+    /// `exit`: no check was made of the code sent as `id`.
+    fn abandoned(&self, asked: &Asked, id: &str, exit: Exit, how: String) -> audit::Entry {
+        let mut entry = audit::Entry::begin(
+            asked.command,
+            "verify",
+            &asked.sources.profile_name.value,
+            asked.connection.account_id.value.as_str(),
+            self.to.as_str(),
+            self.scope.as_ref().map(|scope| scope.as_str()),
+        );
+        entry.checks = Some(id.to_owned());
+        entry.exit = exit.code();
+        entry.ended = Some(how);
+        entry
+    }
+}
+
+/// Appends `entry` to `log`; a line that cannot be written is a warning.
+fn append(log: &AuditLog, entry: &audit::Entry, format: OutputFormat, err: &mut dyn Write) {
+    if let Err(e) = log.append_line(&audit::line(entry)) {
+        let warning = format!(
+            "could not write the audit log {}: {e}",
+            log.path().display()
+        );
+        let _ = output::write_warning(err, format, &warning);
     }
 }
 

@@ -139,6 +139,79 @@ fn the_round_trips_calls_are_each_logged() {
     );
     assert_eq!(entries[1]["valid"], true);
     assert_eq!(entries[1]["scope"], "login");
+    // The check names the send it checks.
+    assert_eq!(entries[1]["checks"], "c-1");
+}
+
+#[test]
+fn a_round_trip_that_ends_at_the_prompt_is_logged_as_such_and_mfa_log_says_how() {
+    let mut server = mockito::Server::new();
+    let (sent, wrong) = (
+        round_trip_send(&mut server),
+        round_trip_check(&mut server, "11112222", false),
+    );
+    let folder = tempfile::tempdir().unwrap();
+    let log = folder.path().join("audit.jsonl");
+    let log = log.to_str().unwrap();
+    // One wrong code, then the input ends.
+    let outcome = round_trip(&server)
+        .args(&["--log", log])
+        .stdin("11112222\n")
+        .run();
+    assert_eq!(outcome.code, 2, "{}", outcome.stderr);
+    sent.assert();
+    wrong.assert();
+    let text = std::fs::read_to_string(log).unwrap();
+    let entries: Vec<serde_json::Value> = text
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(entries.len(), 3, "{text}");
+    assert_eq!(
+        (&entries[0]["call"], &entries[0]["exit"]),
+        (&"voice".into(), &0.into())
+    );
+    assert_eq!(
+        (&entries[1]["valid"], &entries[1]["checks"]),
+        (&false.into(), &"c-1".into())
+    );
+    let ended = &entries[2];
+    assert_eq!(
+        (
+            &ended["command"],
+            &ended["call"],
+            &ended["checks"],
+            &ended["exit"],
+            &ended["sent"]
+        ),
+        (
+            &"voice".into(),
+            &"verify".into(),
+            &"c-1".into(),
+            &2.into(),
+            &"no".into()
+        ),
+        "{text}"
+    );
+    assert_eq!(ended["ended"], "stdin ended before a code was read back");
+    // mfa log reads it in words, with the scope, the operator and the send it checks.
+    let shown = Mfa::new().args(&["log", "--log", log]).run();
+    let lines: Vec<&str> = shown.stdout.lines().collect();
+    assert!(
+        lines[0].starts_with("TIME")
+            && lines[0].contains(" SCOPE ")
+            && lines[0].contains(" OPERATOR "),
+        "{}",
+        shown.stdout
+    );
+    assert!(
+        lines[1].contains(" login ")
+            && lines[1].contains("stdin ended before a code was read back")
+            && lines[1].ends_with("(checks c-1)"),
+        "{}",
+        shown.stdout
+    );
+    assert!(lines[2].contains(" invalid "), "{}", shown.stdout);
 }
 
 /// A strict mock of the round trip's check of `CODE`, expected once, not yet created.

@@ -812,3 +812,23 @@ fn the_doctor_shows_each_line_as_its_check_ends_and_ctrl_c_logs_the_check() {
     assert_eq!(entry["sent"], "maybe", "the check was out: {entries}");
     drop(verify);
 }
+
+#[test]
+fn ctrl_c_at_the_code_prompt_is_logged_as_the_round_trip_ended_there() {
+    let mut server = mockito::Server::new();
+    let send = round_trip_send(&mut server);
+    let folder = tempfile::tempdir().unwrap();
+    let log = folder.path().join("audit.jsonl");
+    let mfa = round_trip(&server).args(&["--log", log.to_str().unwrap()]);
+    let (code, shown) = dialog(&mfa, &[("Code read back (3 tries left): ", "\x03")]);
+    assert_eq!(code, 130, "{shown:?}");
+    send.assert();
+    let text = std::fs::read_to_string(&log).unwrap();
+    let last: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    assert_eq!(
+        (&last["call"], &last["checks"], &last["exit"], &last["sent"]),
+        (&"verify".into(), &"c-1".into(), &130.into(), &"no".into()),
+        "{text}"
+    );
+    assert_eq!(last["ended"], "interrupted (SIGINT) at the code prompt");
+}
