@@ -493,3 +493,56 @@ fn a_path_from_a_variable_is_escaped_in_every_message() {
         assert!(outcome.stderr.contains(&said), "{said}: {}", outcome.stderr);
     }
 }
+
+#[test]
+fn a_relative_path_set_is_kept_absolute_and_said_and_tilde_is_the_home_folder() {
+    let mfa = Mfa::new().args(&["config", "set", "log_file", "audit.jsonl"]);
+    let cwd = tempfile::tempdir().unwrap();
+    let outcome = Outcome::of(mfa.command().current_dir(cwd.path()).output().unwrap());
+    let absolute = cwd.path().join("audit.jsonl");
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    assert!(
+        outcome
+            .stderr
+            .ends_with(&format!("mfa: `log_file` holds {}\n", absolute.display())),
+        "{}",
+        outcome.stderr
+    );
+    let text = std::fs::read_to_string(mfa.default_config_path()).unwrap();
+    assert!(
+        text.contains(&format!("log_file = \"{}\"", absolute.display())),
+        "{text}"
+    );
+    // `~/` (quoted, so no shell took it) is the home folder, not a folder named `~`.
+    let tilde = Mfa::new().args(&["config", "set", "log_file", "~/audit.jsonl"]);
+    let outcome = Outcome::of(tilde.command().current_dir(cwd.path()).output().unwrap());
+    let in_home = tilde.home().join("audit.jsonl");
+    assert!(
+        outcome
+            .stderr
+            .ends_with(&format!("mfa: `log_file` holds {}\n", in_home.display())),
+        "{}",
+        outcome.stderr
+    );
+    // An absolute path set is said once, as set.
+    let plain = Mfa::new()
+        .args(&["config", "set", "log_file"])
+        .args(&[absolute.to_str().unwrap()])
+        .run();
+    assert_eq!(plain.stderr.lines().count(), 1, "{}", plain.stderr);
+}
+
+#[test]
+fn a_path_in_the_config_file_from_tilde_is_in_the_home_folder() {
+    let mfa = Mfa::new()
+        .args(&["config", "get", "log_file"])
+        .config("[profiles.default]\nlog_file = \"~/logs/audit.jsonl\"\n");
+    let outcome = mfa.run();
+    let in_home = mfa.home().join("logs").join("audit.jsonl");
+    assert_eq!(
+        (outcome.code, outcome.stdout.as_str()),
+        (0, format!("{}\n", in_home.display()).as_str()),
+        "{}",
+        outcome.stderr
+    );
+}

@@ -253,6 +253,8 @@ pub fn checked(setting: &Setting, value: &str) -> Result<Value, InvalidValue> {
             })
         }
         Kind::Path => {
+            // `~/` is the home folder, as a shell would take it unquoted.
+            let value = settings::in_home(value).unwrap_or_else(|| PathBuf::from(value));
             let path = std::path::absolute(value)
                 .map_err(|err| InvalidValue::from_rule(format!("is not a usable path: {err}")))?;
             let text = path.to_str().ok_or_else(|| {

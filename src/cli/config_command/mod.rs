@@ -155,6 +155,11 @@ fn set(
             ))
         })?,
     };
+    // A path is kept absolute: what it became is said, when that is not what was typed.
+    let stored = (setting.kind == Kind::Path)
+        .then(|| new_value.as_str().map(str::to_owned))
+        .flatten()
+        .filter(|stored| stored != value);
     let mut edit = Edit::begin(here)?;
     let profile = edit.profile(here)?;
     let replaced = set_key(&mut edit.document, &profile, key, new_value).map_err(|why| {
@@ -176,6 +181,9 @@ fn set(
     }
     let said = confirm(out, err, format, &edit.path, &profile, Some(key), None);
     output::written(said, out, "the result")?;
+    if let Some(stored) = stored.filter(|_| format == OutputFormat::Text) {
+        let _ = writeln!(err, "mfa: `{key}` holds {}", output::escaped(&stored));
+    }
     if let Some(warning) = config_file::exposure_warning(&edit.path, &file) {
         let _ = output::write_warning(err, format, &warning);
     }

@@ -30,7 +30,7 @@ mod tests;
 pub use network::{Endpoint, Network, proxy_variables};
 pub use requests::{Channel, Connection};
 pub use show::{ShownSetting, ShownValue};
-pub use sources::{Sources, config_path, load_failure, profile_name};
+pub use sources::{Sources, config_path, in_home, load_failure, profile_name};
 
 use std::ffi::OsString;
 use std::path::PathBuf;

@@ -293,9 +293,14 @@ impl<'a> Sources<'a> {
         }))
     }
 
-    /// The file a path setting names: one from the profile is taken from the config
-    /// file's folder, so it means the same from any working directory.
+    /// The file a path setting names: `~/...` is in the home folder, wherever it comes
+    /// from (a shell would have said so on a command line, not in a file or a quoted
+    /// value); another relative path from the profile is taken from the config file's
+    /// folder, so it means the same from any working directory.
     pub(super) fn path_of(&self, setting: &Setting, value: &str, origin: &Origin) -> PathBuf {
+        if let Some(home) = in_home(value).filter(|_| setting.kind == Kind::Path) {
+            return home;
+        }
         let folder = self.file.as_ref().and_then(|file| file.path.parent());
         match (origin, folder) {
             (Origin::Profile { .. }, Some(folder)) if setting.kind == Kind::Path => {
@@ -366,4 +371,15 @@ pub(super) fn invalid(
         Origin::Flag(_) => Failure::Usage(message),
         _ => Failure::Config(message),
     }
+}
+
+/// `value` as a path in the home folder, if it begins `~/` (or is `~`) and the home
+/// folder is known: what a user means by it, as a shell does. (`~user/` is left alone.)
+pub fn in_home(value: &str) -> Option<PathBuf> {
+    let rest = match value {
+        "~" => "",
+        _ => value.strip_prefix("~/")?,
+    };
+    let home = dirs::home_dir().filter(|home| home.is_absolute())?;
+    Some(home.join(rest))
 }
