@@ -91,6 +91,119 @@ impl Verdict {
     }
 }
 
+/// What the Voice API says of the call that speaks a code (`getCallState`). The
+/// strings are the API's own, untrusted: show them escaped.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct CallState {
+    /// `queued`, `initiated`, `answered`, `disconnected`, or a state added since.
+    pub state: String,
+    /// Why it ended, once it has: `hangup`, `busy`, `timeout`, `cancel`, `rejected`,
+    /// `error`, or a cause added since.
+    pub disconnect_cause: Option<String>,
+    /// When it was placed in the queue (RFC 3339).
+    pub enqueued_time: Option<String>,
+    /// When it began ringing out (RFC 3339); `None` while queued.
+    pub start_time: Option<String>,
+    /// When it was answered (RFC 3339), if it was.
+    pub answer_time: Option<String>,
+    /// When it ended (RFC 3339), once it has.
+    pub end_time: Option<String>,
+    /// For a call that ended with an error: what the error was.
+    pub error_message: Option<String>,
+}
+
+impl CallState {
+    /// Whether the call reached the phone: `Some(true)` once it was answered (by a
+    /// person or a voicemail), `Some(false)` once it ended unanswered, `None` while it
+    /// may still be (queued, ringing, or a state this library does not know).
+    pub fn reached(&self) -> Option<bool> {
+        if self.answer_time.is_some() || self.state == "answered" {
+            Some(true)
+        } else if self.state == "disconnected" {
+            Some(false)
+        } else {
+            None
+        }
+    }
+}
+
+/// What the Messaging API says of the text message that carries a code
+/// (`listMessages`, narrowed to its id). The strings are the API's own, untrusted.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct MessageStatus {
+    /// `RECEIVED`, `QUEUED`, `SENDING`, `SENT`, `FAILED`, `DELIVERED`, `ACCEPTED`,
+    /// `UNDELIVERED`, or a status added since.
+    pub status: String,
+    /// The API's numeric error code, for a message that failed.
+    pub error_code: Option<i64>,
+    /// When Bandwidth received it to send (RFC 3339).
+    pub receive_time: Option<String>,
+}
+
+impl MessageStatus {
+    /// Whether the message reached the phone: `Some(true)` once `DELIVERED` (the
+    /// carrier's receipt), `Some(false)` once `FAILED` or `UNDELIVERED`, `None`
+    /// otherwise. `SENT` is `None`: it was handed to the carrier, and only a delivery
+    /// receipt says it reached the phone; some carriers send none.
+    pub fn reached(&self) -> Option<bool> {
+        match self.status.as_str() {
+            "DELIVERED" => Some(true),
+            "FAILED" | "UNDELIVERED" => Some(false),
+            _ => None,
+        }
+    }
+}
+
+/// The call state from an answer to `getCallState`.
+pub(crate) fn call_state(response: &Response) -> Result<CallState, Error> {
+    let expected = Expected {
+        call: Call::CallState,
+        what: "a string \"state\"",
+    };
+    let json = expected.success_json(response)?;
+    let text = |key: &str| json.get(key).and_then(serde_json::Value::as_str).map(str::to_owned);
+    Ok(CallState {
+        state: text("state").ok_or_else(|| expected.missing(response))?,
+        disconnect_cause: text("disconnectCause"),
+        enqueued_time: text("enqueuedTime"),
+        start_time: text("startTime"),
+        answer_time: text("answerTime"),
+        end_time: text("endTime"),
+        error_message: text("errorMessage"),
+    })
+}
+
+/// The status of the one message an answer to `listMessages` lists, if it lists one:
+/// an empty list is `None` (the message is not visible, or not the account's).
+pub(crate) fn message_status(response: &Response) -> Result<Option<MessageStatus>, Error> {
+    let expected = Expected {
+        call: Call::MessageStatus,
+        what: "an array \"messages\"",
+    };
+    let json = expected.success_json(response)?;
+    let messages = json
+        .get("messages")
+        .and_then(serde_json::Value::as_array)
+        .ok_or_else(|| expected.missing(response))?;
+    let Some(message) = messages.first() else {
+        return Ok(None);
+    };
+    let status = message
+        .get("messageStatus")
+        .and_then(serde_json::Value::as_str)
+        .ok_or_else(|| expected.missing(response))?;
+    Ok(Some(MessageStatus {
+        status: status.to_owned(),
+        error_code: message.get("errorCode").and_then(serde_json::Value::as_i64),
+        receive_time: message
+            .get("receiveTime")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned),
+    }))
+}
+
 /// The call id from an answer to a voice send.
 pub(crate) fn call_id(response: &Response) -> Result<CallId, Error> {
     read_id(response, Call::VoiceCode, ["callId", "CallId"]).map(CallId)
@@ -220,7 +333,8 @@ fn api_error(response: &Response, call: Call) -> Error {
     Error::Api {
         call,
         status: response.status,
-        message: error_words(response, &["error", "message", "Message"]),
+        // The MFA API's words, or the Voice and Messaging APIs' (`description`).
+        message: error_words(response, &["error", "message", "Message", "description"]),
         request_id: json_text(response, &["requestId", "RequestId"]),
         retry_after,
     }

@@ -17,6 +17,12 @@ use crate::fields::InvalidValue;
 /// Bandwidth's MFA API.
 pub const DEFAULT_BASE_URL: &str = "https://mfa.bandwidth.com/api/v1";
 
+/// Bandwidth's Voice API, which tells a call's state.
+pub const DEFAULT_VOICE_URL: &str = "https://voice.bandwidth.com/api/v2";
+
+/// Bandwidth's Messaging API, which tells a message's status.
+pub const DEFAULT_MESSAGING_URL: &str = "https://messaging.bandwidth.com/api/v2";
+
 /// Bandwidth's OAuth2 token endpoint.
 pub const DEFAULT_TOKEN_URL: &str = "https://api.bandwidth.com/api/v1/oauth2/token";
 

@@ -15,8 +15,8 @@
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use crate::answer::{self, CallId, MessageId, Verdict};
-use crate::base_url::BaseUrl;
+use crate::answer::{self, CallId, CallState, MessageId, MessageStatus, Verdict};
+use crate::base_url::{BaseUrl, DEFAULT_MESSAGING_URL, DEFAULT_VOICE_URL};
 use crate::credentials::{ClientCredentials, Credentials, basic_authorization};
 use crate::error::{Delivery, Error};
 use crate::fields::AccountId;
@@ -49,6 +49,8 @@ type ResponseNotice = Arc<dyn Fn(&Response) + Send + Sync>;
 /// first call and keeps it until 60 s before it expires ([`AccessToken::is_usable_at`]).
 pub struct Client {
     base_url: BaseUrl,
+    voice_url: BaseUrl,
+    messaging_url: BaseUrl,
     account_id: AccountId,
     credentials: Credentials,
     transport: Transport,
@@ -84,6 +86,10 @@ impl Client {
     pub fn new(base_url: BaseUrl, account_id: AccountId, credentials: Credentials) -> Self {
         Client {
             base_url,
+            voice_url: DEFAULT_VOICE_URL.parse().expect("Bandwidth's Voice API is a base URL"),
+            messaging_url: DEFAULT_MESSAGING_URL
+                .parse()
+                .expect("Bandwidth's Messaging API is a base URL"),
             account_id,
             credentials,
             transport: Transport::default(),
@@ -106,6 +112,20 @@ impl Client {
     /// tokens, are never shown to it.
     pub fn on_response(mut self, notice: impl Fn(&Response) + Send + Sync + 'static) -> Self {
         self.on_response = Some(Arc::new(notice));
+        self
+    }
+
+    /// Sets where the Voice API is, which [`Client::call_state`] asks (by default
+    /// Bandwidth's, [`DEFAULT_VOICE_URL`]).
+    pub fn with_voice_url(mut self, voice_url: BaseUrl) -> Self {
+        self.voice_url = voice_url;
+        self
+    }
+
+    /// Sets where the Messaging API is, which [`Client::message_status`] asks (by
+    /// default Bandwidth's, [`DEFAULT_MESSAGING_URL`]).
+    pub fn with_messaging_url(mut self, messaging_url: BaseUrl) -> Self {
+        self.messaging_url = messaging_url;
         self
     }
 
@@ -254,6 +274,25 @@ impl Client {
         answer::verdict(&self.send(&Request::verify_code(url, account, scheme, body))?)
     }
 
+    /// Asks the Voice API for the state of the call that speaks a code: whether it was
+    /// answered, or why not. Sends nothing. A call not yet visible (Bandwidth shows one
+    /// within a few minutes) or older than 7 days is an [`Error::Api`] with status 404.
+    pub fn call_state(&self, call_id: &CallId) -> Result<CallState, Error> {
+        let (url, account, scheme) = (&self.voice_url, &self.account_id, self.credentials.scheme());
+        let request = Request::call_state(url, account, scheme, call_id.as_str());
+        answer::call_state(&self.send(&request)?)
+    }
+
+    /// Asks the Messaging API for the status of the text message that carries a code:
+    /// whether it was delivered, or why not. Sends nothing. `Ok(None)` when the API
+    /// lists no such message (not yet visible, or not this account's).
+    pub fn message_status(&self, message_id: &MessageId) -> Result<Option<MessageStatus>, Error> {
+        let (url, account, scheme) =
+            (&self.messaging_url, &self.account_id, self.credentials.scheme());
+        let request = Request::message_status(url, account, scheme, message_id.as_str());
+        answer::message_status(&self.send(&request)?)
+    }
+
     /// Sends a request once and returns the answer, whatever its status. Only a
     /// failure to get an answer at all is an error here; the typed call judges the
     /// answer. With client credentials, an access token is got first if
@@ -303,14 +342,18 @@ impl Client {
     fn exchange(&self, request: &Request, authorization: String) -> Result<Response, Error> {
         let mut headers: Vec<(&str, &str)> = request.plain_headers().into_iter().collect();
         headers.push(("Authorization", &authorization));
-        let response = self
-            .transport
-            .post(
+        let response = match request.method() {
+            "GET" => self
+                .transport
+                .get(request.url(), &headers, self.on_written.as_ref()),
+            _ => self.transport.post(
                 request.url(),
                 &headers,
                 request.body().as_bytes(),
                 self.on_written.as_ref(),
-            )
+            ),
+        };
+        let response = response
             .map_err(|no_answer| match no_answer {
                 NoAnswer::NotHttp(problem) => Error::UnexpectedAnswer {
                     call: request.call(),

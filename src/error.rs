@@ -96,6 +96,7 @@ impl Delivery {
     pub fn in_words(self, call: Option<Call>) -> &'static str {
         match (self, call) {
             (Delivery::NotSent, _) => "nothing was sent",
+            (_, Some(Call::CallState | Call::MessageStatus)) => "it only asked: no code was sent",
             (Delivery::MaybeSent, Some(Call::VerifyCode)) => {
                 "the code may have been checked, which counts as an attempt"
             }
@@ -826,6 +827,9 @@ mod tests {
         for (delivery, call, words) in [
             (Delivery::NotSent, None, "nothing was sent"),
             (Delivery::NotSent, Some(VerifyCode), "nothing was sent"),
+            (Delivery::NotSent, Some(CallState), "nothing was sent"),
+            (Delivery::MaybeSent, Some(CallState), "it only asked: no code was sent"),
+            (Delivery::Sent, Some(MessageStatus), "it only asked: no code was sent"),
             (
                 Delivery::MaybeSent,
                 Some(VoiceCode),

@@ -99,8 +99,11 @@ mod token;
 mod transport;
 pub mod unversioned;
 
-pub use answer::{CallId, MessageId, Verdict};
-pub use base_url::{BaseUrl, DEFAULT_BASE_URL, DEFAULT_TOKEN_URL, TokenUrl};
+pub use answer::{CallId, CallState, MessageId, MessageStatus, Verdict};
+pub use base_url::{
+    BaseUrl, DEFAULT_BASE_URL, DEFAULT_MESSAGING_URL, DEFAULT_TOKEN_URL, DEFAULT_VOICE_URL,
+    TokenUrl,
+};
 pub use client::Client;
 pub use credentials::{AuthScheme, ClientCredentials, Credentials};
 pub use error::{

@@ -179,12 +179,28 @@ impl Body for VerifyRequest {
     }
 }
 
+/// `text` as it may stand in a URL's path segment or query value: every byte but the
+/// unreserved ones (`A-Z a-z 0-9 - . _ ~`) percent-encoded, so an id can never change
+/// the path or add to the query.
+fn encoded(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                out.push(char::from(byte));
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
 fn to_json<T: Serialize + ?Sized>(body: &T) -> String {
     serde_json::to_string(body).expect("a request body of checked fields always serializes")
 }
 
-/// The calls of the API. Each knows its path and what a failure after sending may have
-/// done.
+/// The calls `mfa` makes. Each knows its path and what a failure after sending may
+/// have done.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Call {
@@ -194,16 +210,28 @@ pub enum Call {
     MessagingCode,
     /// Check a code ([`VerifyRequest`]); answers whether it is valid.
     VerifyCode,
+    /// Ask the Voice API for a call's state (`GET`); sends nothing.
+    CallState,
+    /// Ask the Messaging API for a message's status (`GET`); sends nothing.
+    MessageStatus,
 }
 
 impl Call {
-    /// The path under `/accounts/{accountId}/`.
+    /// The path of a send or a check under the MFA API's `/accounts/{accountId}/`; of a
+    /// question, its path under its own API, with the id asked about as `{id}`.
     pub fn path(self) -> &'static str {
         match self {
             Call::VoiceCode => "code/voice",
             Call::MessagingCode => "code/messaging",
             Call::VerifyCode => "code/verify",
+            Call::CallState => "accounts/{accountId}/calls/{id}",
+            Call::MessageStatus => "users/{accountId}/messages?messageId={id}",
         }
+    }
+
+    /// Whether it only asks (`GET`): it sends no code, and may be made again.
+    pub fn asks_only(self) -> bool {
+        matches!(self, Call::CallState | Call::MessageStatus)
     }
 }
 
@@ -211,6 +239,7 @@ impl Call {
 #[derive(Clone, PartialEq, Eq)]
 pub struct Request {
     call: Call,
+    method: &'static str,
     url: String,
     auth: AuthScheme,
     body: String,
@@ -223,6 +252,7 @@ impl std::fmt::Debug for Request {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Request")
             .field("call", &self.call)
+            .field("method", &self.method)
             .field("url", &self.url)
             .field("auth", &self.auth)
             .field("body", &self.shown_body)
@@ -274,6 +304,7 @@ impl Request {
         let account = account_id.as_str();
         Request {
             call,
+            method: "POST",
             url: format!("{base_url}/accounts/{account}/{}", call.path()),
             auth,
             body: to_json(body),
@@ -282,14 +313,55 @@ impl Request {
         }
     }
 
+    /// The request for the state of the voice call `call_id`, to the account at the
+    /// Voice API's `voice_url`: a `GET`, with the id percent-encoded into the path.
+    pub fn call_state(
+        voice_url: &BaseUrl,
+        account_id: &AccountId,
+        auth: AuthScheme,
+        call_id: &str,
+    ) -> Self {
+        let account = account_id.as_str();
+        let url = format!("{voice_url}/accounts/{account}/calls/{}", encoded(call_id));
+        Request::asking(Call::CallState, url, auth)
+    }
+
+    /// The request for the status of the text message `message_id`, to the account at
+    /// the Messaging API's `messaging_url`: a `GET` of the message list, narrowed to
+    /// that id (percent-encoded into the query).
+    pub fn message_status(
+        messaging_url: &BaseUrl,
+        account_id: &AccountId,
+        auth: AuthScheme,
+        message_id: &str,
+    ) -> Self {
+        let account = account_id.as_str();
+        let id = encoded(message_id);
+        let url = format!("{messaging_url}/users/{account}/messages?messageId={id}");
+        Request::asking(Call::MessageStatus, url, auth)
+    }
+
+    /// A `GET` for `call` at `url`: no body.
+    fn asking(call: Call, url: String, auth: AuthScheme) -> Self {
+        Request {
+            call,
+            method: "GET",
+            url,
+            auth,
+            body: String::new(),
+            shown_body: String::new(),
+            code: None,
+        }
+    }
+
     /// Which call this is.
     pub fn call(&self) -> Call {
         self.call
     }
 
-    /// Always `POST`.
+    /// `POST` for a send or a check, `GET` for a question.
     pub fn method(&self) -> &'static str {
-        "POST"
+        self.method
     }
 
     /// The full URL.
@@ -302,17 +374,19 @@ impl Request {
         self.auth
     }
 
-    /// The headers `mfa` sets other than `Authorization`.
-    pub fn plain_headers(&self) -> [(&'static str, &'static str); 3] {
-        [
-            ("Accept", "application/json"),
-            ("Content-Type", "application/json"),
-            ("User-Agent", USER_AGENT),
-        ]
+    /// The headers `mfa` sets other than `Authorization`: `Content-Type` only with a
+    /// body.
+    pub fn plain_headers(&self) -> Vec<(&'static str, &'static str)> {
+        let mut headers = vec![("Accept", "application/json")];
+        if self.method == "POST" {
+            headers.push(("Content-Type", "application/json"));
+        }
+        headers.push(("User-Agent", USER_AGENT));
+        headers
     }
 
     /// The JSON body as it may be shown: exactly as sent, except that the code of a
-    /// [`VerifyRequest`] is `<redacted>`.
+    /// [`VerifyRequest`] is `<redacted>` (empty for a `GET`).
     pub fn shown_body(&self) -> &str {
         &self.shown_body
     }

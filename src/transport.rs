@@ -292,9 +292,30 @@ impl Transport {
         body: &[u8],
         written: Option<&Notice>,
     ) -> Result<Response, NoAnswer> {
+        self.exchange(url, headers, Some(body), written)
+    }
+
+    /// GETs `url` with `headers`, as [`post`](Self::post) posts.
+    pub(crate) fn get(
+        &self,
+        url: &str,
+        headers: &[(&str, &str)],
+        written: Option<&Notice>,
+    ) -> Result<Response, NoAnswer> {
+        self.exchange(url, headers, None, written)
+    }
+
+    /// A POST of `body`, or a GET without one, made again as [`post`](Self::post) says.
+    fn exchange(
+        &self,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: Option<&[u8]>,
+        written: Option<&Notice>,
+    ) -> Result<Response, NoAnswer> {
         let mut retry = 0;
         loop {
-            let result = self.post_once(url, headers, body, written);
+            let result = self.once(url, headers, body, written);
             if retry >= self.retries.get() {
                 return result;
             }
@@ -330,22 +351,21 @@ impl Transport {
         fits
     }
 
-    /// One POST, once.
-    fn post_once(
+    /// One POST (with `body`) or GET (without), once.
+    fn once(
         &self,
         url: &str,
         headers: &[(&str, &str)],
-        body: &[u8],
+        body: Option<&[u8]>,
         written: Option<&Notice>,
     ) -> Result<Response, NoAnswer> {
         let progress = Arc::new(Progress::new(written.cloned()));
-        let mut builder = self
-            .agent(url, output_room(url, headers), &progress)
-            .post(url);
-        for (name, value) in headers {
-            builder = builder.header(*name, *value);
-        }
-        let answer = match builder.send(body) {
+        let agent = self.agent(url, output_room(url, headers), &progress);
+        let sent = match body {
+            Some(body) => with_headers(agent.post(url), headers).send(body),
+            None => with_headers(agent.get(url), headers).call(),
+        };
+        let answer = match sent {
             Ok(answer) => answer,
             // Through a proxy, before a byte of the request went into the tunnel, what
             // was not HTTP was the proxy's answer to the `CONNECT`.
@@ -448,6 +468,17 @@ impl Transport {
             ));
         Agent::with_parts(config, connector, IpOrName::new(progress.clone()))
     }
+}
+
+/// `builder` with each of `headers`.
+fn with_headers<B>(
+    mut builder: ureq::RequestBuilder<B>,
+    headers: &[(&str, &str)],
+) -> ureq::RequestBuilder<B> {
+    for (name, value) in headers {
+        builder = builder.header(*name, *value);
+    }
+    builder
 }
 
 /// The output room a request needs: [`OUTPUT_BUFFER`], or more when one line of its

@@ -15,14 +15,12 @@ use crate::request::Request;
 /// Every header of `request` as it may be shown: `Authorization` as `<scheme>
 /// <redacted>`.
 pub fn shown_headers(request: &Request) -> Vec<(&'static str, String)> {
-    let [accept, content_type, user_agent] = request.plain_headers();
-    vec![
-        (accept.0, accept.1.to_owned()),
-        (
-            "Authorization",
-            format!("{} {REDACTED}", request.auth().name()),
-        ),
-        (content_type.0, content_type.1.to_owned()),
-        (user_agent.0, user_agent.1.to_owned()),
-    ]
+    let mut headers: Vec<(&'static str, String)> = request
+        .plain_headers()
+        .into_iter()
+        .map(|(name, value)| (name, value.to_owned()))
+        .collect();
+    let authorization = format!("{} {REDACTED}", request.auth().name());
+    headers.insert(1, ("Authorization", authorization));
+    headers
 }

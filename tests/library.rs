@@ -631,3 +631,133 @@ fn each_variant_with_fields_has_a_constructor_that_fills_them() {
     let basic = Credentials::basic("u".parse().unwrap(), Secret::from("p"));
     assert_eq!(basic.scheme(), mfa::AuthScheme::Basic);
 }
+
+/// A client whose Voice and Messaging APIs are `server`'s `/voice` and `/messaging`.
+fn asking_client(server: &ServerGuard) -> Client {
+    basic_client(server)
+        .with_voice_url(format!("{}/voice", server.url()).parse().unwrap())
+        .with_messaging_url(format!("{}/messaging", server.url()).parse().unwrap())
+}
+
+/// A strict mock of a GET at `path` (and `query`): the headers a question carries,
+/// no `Content-Type` and no body.
+fn question(server: &mut ServerGuard, path: &str, query: Matcher) -> Mock {
+    server
+        .mock("GET", path)
+        .match_query(query)
+        .match_header("authorization", basic_auth().as_str())
+        .match_header("accept", "application/json")
+        .match_header("content-type", Matcher::Missing)
+        .match_header("user-agent", USER_AGENT)
+        .match_body(Matcher::Exact(String::new()))
+}
+
+#[test]
+fn a_calls_state_is_one_get_of_the_voice_api_read_with_every_field() {
+    let mut server = mockito::Server::new();
+    let asked = question(
+        &mut server,
+        "/voice/accounts/9900000/calls/c-15ac29a2",
+        Matcher::Missing,
+    )
+    .with_body(
+        r#"{"callId":"c-15ac29a2","state":"disconnected","disconnectCause":"busy",
+            "startTime":"2026-12-06T10:00:00.000Z","endTime":"2026-12-06T10:00:09.000Z",
+            "answerTime":null,"errorMessage":null,"somethingNew":1}"#,
+    )
+    .expect(1)
+    .create();
+    let state = asking_client(&server)
+        .call_state(&"c-15ac29a2".parse().unwrap())
+        .unwrap();
+    asked.assert();
+    assert_eq!(state.state, "disconnected");
+    assert_eq!(state.disconnect_cause.as_deref(), Some("busy"));
+    assert_eq!(state.start_time.as_deref(), Some("2026-12-06T10:00:00.000Z"));
+    assert_eq!(state.answer_time, None);
+    assert_eq!(state.reached(), Some(false));
+}
+
+#[test]
+fn an_id_never_changes_the_path_or_the_query() {
+    let mut server = mockito::Server::new();
+    let asked = question(
+        &mut server,
+        "/voice/accounts/9900000/calls/c-1%2F..%2Fx%3Fy%23z%20%C3%A9",
+        Matcher::Missing,
+    )
+    .with_status(404)
+    .with_body(r#"{"type":"not-found","description":"no such call"}"#)
+    .expect(1)
+    .create();
+    let err = asking_client(&server)
+        .call_state(&"c-1/../x?y#z é".parse().unwrap())
+        .unwrap_err();
+    asked.assert();
+    assert_eq!((err.status(), err.class()), (Some(404), ErrorClass::Rejected));
+    assert_eq!(err.api_message(), Some("no such call"), "the Voice API's words");
+    let mut server = mockito::Server::new();
+    let asked = question(
+        &mut server,
+        "/messaging/users/9900000/messages",
+        Matcher::Exact("messageId=m%26limit%3D1%2B2".into()),
+    )
+    .with_body(r#"{"totalCount":0,"messages":[]}"#)
+    .expect(1)
+    .create();
+    let status = asking_client(&server)
+        .message_status(&"m&limit=1+2".parse().unwrap())
+        .unwrap();
+    asked.assert();
+    assert_eq!(status, None, "an empty list: not visible");
+}
+
+#[test]
+fn a_messages_status_is_read_from_the_list_and_only_a_receipt_means_delivered() {
+    for (status, error, reached) in [
+        ("DELIVERED", None, Some(true)),
+        ("UNDELIVERED", Some(4720), Some(false)),
+        ("FAILED", Some(9902), Some(false)),
+        ("SENT", None, None),
+        ("QUEUED", None, None),
+        ("SOMETHING_NEW", None, None),
+    ] {
+        let mut server = mockito::Server::new();
+        let error_json = error.map(|e| format!(r#","errorCode":{e}"#)).unwrap_or_default();
+        let asked = question(
+            &mut server,
+            "/messaging/users/9900000/messages",
+            Matcher::Exact("messageId=m-1".into()),
+        )
+        .with_body(format!(
+            r#"{{"totalCount":1,"messages":[{{"messageId":"m-1","messageStatus":"{status}"{error_json},"receiveTime":"2026-12-06T10:00:00.000Z"}}]}}"#
+        ))
+        .expect(1)
+        .create();
+        let message = asking_client(&server)
+            .message_status(&"m-1".parse().unwrap())
+            .unwrap()
+            .unwrap();
+        asked.assert();
+        assert_eq!(
+            (message.status.as_str(), message.error_code, message.reached()),
+            (status, error, reached)
+        );
+    }
+}
+
+#[test]
+fn an_answer_without_the_state_is_unexpected_and_says_no_code_was_sent() {
+    let mut server = mockito::Server::new();
+    let _asked = question(&mut server, "/voice/accounts/9900000/calls/c-1", Matcher::Missing)
+        .with_body(r#"{"callId":"c-1"}"#)
+        .expect(1)
+        .create();
+    let err = asking_client(&server)
+        .call_state(&"c-1".parse().unwrap())
+        .unwrap_err();
+    assert_eq!(err.class(), ErrorClass::UnexpectedAnswer);
+    assert_eq!(err.call(), Some(mfa::Call::CallState));
+    assert!(err.to_string().contains("expected JSON with a string \"state\""), "{err}");
+    assert!(err.to_string().ends_with("it only asked: no code was sent"), "{err}");
+}
