@@ -163,7 +163,11 @@ pub(crate) fn call_state(response: &Response) -> Result<CallState, Error> {
         what: "a string \"state\"",
     };
     let json = expected.success_json(response)?;
-    let text = |key: &str| json.get(key).and_then(serde_json::Value::as_str).map(str::to_owned);
+    let text = |key: &str| {
+        json.get(key)
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned)
+    };
     Ok(CallState {
         state: text("state").ok_or_else(|| expected.missing(response))?,
         disconnect_cause: text("disconnectCause"),

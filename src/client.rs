@@ -86,7 +86,9 @@ impl Client {
     pub fn new(base_url: BaseUrl, account_id: AccountId, credentials: Credentials) -> Self {
         Client {
             base_url,
-            voice_url: DEFAULT_VOICE_URL.parse().expect("Bandwidth's Voice API is a base URL"),
+            voice_url: DEFAULT_VOICE_URL
+                .parse()
+                .expect("Bandwidth's Voice API is a base URL"),
             messaging_url: DEFAULT_MESSAGING_URL
                 .parse()
                 .expect("Bandwidth's Messaging API is a base URL"),
@@ -287,8 +289,11 @@ impl Client {
     /// whether it was delivered, or why not. Sends nothing. `Ok(None)` when the API
     /// lists no such message (not yet visible, or not this account's).
     pub fn message_status(&self, message_id: &MessageId) -> Result<Option<MessageStatus>, Error> {
-        let (url, account, scheme) =
-            (&self.messaging_url, &self.account_id, self.credentials.scheme());
+        let (url, account, scheme) = (
+            &self.messaging_url,
+            &self.account_id,
+            self.credentials.scheme(),
+        );
         let request = Request::message_status(url, account, scheme, message_id.as_str());
         answer::message_status(&self.send(&request)?)
     }
@@ -353,24 +358,23 @@ impl Client {
                 self.on_written.as_ref(),
             ),
         };
-        let response = response
-            .map_err(|no_answer| match no_answer {
-                NoAnswer::NotHttp(problem) => Error::UnexpectedAnswer {
-                    call: request.call(),
-                    status: None,
-                    delivery: Delivery::MaybeSent,
-                    problem: format!("not an HTTP answer ({problem})"),
-                    body: String::new(),
-                },
-                NoAnswer::Network {
-                    delivery, cause, ..
-                } => Error::Network {
-                    call: request.call(),
-                    host: self.transport.describe_host(request.url()),
-                    delivery,
-                    cause,
-                },
-            })?;
+        let response = response.map_err(|no_answer| match no_answer {
+            NoAnswer::NotHttp(problem) => Error::UnexpectedAnswer {
+                call: request.call(),
+                status: None,
+                delivery: Delivery::MaybeSent,
+                problem: format!("not an HTTP answer ({problem})"),
+                body: String::new(),
+            },
+            NoAnswer::Network {
+                delivery, cause, ..
+            } => Error::Network {
+                call: request.call(),
+                host: self.transport.describe_host(request.url()),
+                delivery,
+                cause,
+            },
+        })?;
         let mut redactions = self.redactions();
         if let Some(code) = request.code() {
             redactions.add_code(code.expose());

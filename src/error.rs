@@ -828,8 +828,16 @@ mod tests {
             (Delivery::NotSent, None, "nothing was sent"),
             (Delivery::NotSent, Some(VerifyCode), "nothing was sent"),
             (Delivery::NotSent, Some(CallState), "nothing was sent"),
-            (Delivery::MaybeSent, Some(CallState), "it only asked: no code was sent"),
-            (Delivery::Sent, Some(MessageStatus), "it only asked: no code was sent"),
+            (
+                Delivery::MaybeSent,
+                Some(CallState),
+                "it only asked: no code was sent",
+            ),
+            (
+                Delivery::Sent,
+                Some(MessageStatus),
+                "it only asked: no code was sent",
+            ),
             (
                 Delivery::MaybeSent,
                 Some(VoiceCode),

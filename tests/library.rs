@@ -673,7 +673,10 @@ fn a_calls_state_is_one_get_of_the_voice_api_read_with_every_field() {
     asked.assert();
     assert_eq!(state.state, "disconnected");
     assert_eq!(state.disconnect_cause.as_deref(), Some("busy"));
-    assert_eq!(state.start_time.as_deref(), Some("2026-12-06T10:00:00.000Z"));
+    assert_eq!(
+        state.start_time.as_deref(),
+        Some("2026-12-06T10:00:00.000Z")
+    );
     assert_eq!(state.answer_time, None);
     assert_eq!(state.reached(), Some(false));
 }
@@ -694,8 +697,15 @@ fn an_id_never_changes_the_path_or_the_query() {
         .call_state(&"c-1/../x?y#z é".parse().unwrap())
         .unwrap_err();
     asked.assert();
-    assert_eq!((err.status(), err.class()), (Some(404), ErrorClass::Rejected));
-    assert_eq!(err.api_message(), Some("no such call"), "the Voice API's words");
+    assert_eq!(
+        (err.status(), err.class()),
+        (Some(404), ErrorClass::Rejected)
+    );
+    assert_eq!(
+        err.api_message(),
+        Some("no such call"),
+        "the Voice API's words"
+    );
     let mut server = mockito::Server::new();
     let asked = question(
         &mut server,
@@ -723,7 +733,9 @@ fn a_messages_status_is_read_from_the_list_and_only_a_receipt_means_delivered() 
         ("SOMETHING_NEW", None, None),
     ] {
         let mut server = mockito::Server::new();
-        let error_json = error.map(|e| format!(r#","errorCode":{e}"#)).unwrap_or_default();
+        let error_json = error
+            .map(|e| format!(r#","errorCode":{e}"#))
+            .unwrap_or_default();
         let asked = question(
             &mut server,
             "/messaging/users/9900000/messages",
@@ -740,7 +752,11 @@ fn a_messages_status_is_read_from_the_list_and_only_a_receipt_means_delivered() 
             .unwrap();
         asked.assert();
         assert_eq!(
-            (message.status.as_str(), message.error_code, message.reached()),
+            (
+                message.status.as_str(),
+                message.error_code,
+                message.reached()
+            ),
             (status, error, reached)
         );
     }
@@ -749,15 +765,26 @@ fn a_messages_status_is_read_from_the_list_and_only_a_receipt_means_delivered() 
 #[test]
 fn an_answer_without_the_state_is_unexpected_and_says_no_code_was_sent() {
     let mut server = mockito::Server::new();
-    let _asked = question(&mut server, "/voice/accounts/9900000/calls/c-1", Matcher::Missing)
-        .with_body(r#"{"callId":"c-1"}"#)
-        .expect(1)
-        .create();
+    let _asked = question(
+        &mut server,
+        "/voice/accounts/9900000/calls/c-1",
+        Matcher::Missing,
+    )
+    .with_body(r#"{"callId":"c-1"}"#)
+    .expect(1)
+    .create();
     let err = asking_client(&server)
         .call_state(&"c-1".parse().unwrap())
         .unwrap_err();
     assert_eq!(err.class(), ErrorClass::UnexpectedAnswer);
     assert_eq!(err.call(), Some(mfa::Call::CallState));
-    assert!(err.to_string().contains("expected JSON with a string \"state\""), "{err}");
-    assert!(err.to_string().ends_with("it only asked: no code was sent"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("expected JSON with a string \"state\""),
+        "{err}"
+    );
+    assert!(
+        err.to_string().ends_with("it only asked: no code was sent"),
+        "{err}"
+    );
 }

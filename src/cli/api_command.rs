@@ -2,14 +2,14 @@
 //! the command makes built, then shown (`--dry-run`) or made once, with its audit
 //! record and, for `--verify`, the round trip that follows.
 
-use std::io::{self, IsTerminal, Write};
+use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU16, Ordering};
 
 use mfa::AuthScheme;
 
 use crate::cli::Places;
-use crate::cli::args::{ApiCommand, GlobalArgs, OutputFormat};
+use crate::cli::args::{ApiCommand, GlobalArgs};
 use crate::cli::audit::AuditLog;
 use crate::cli::call::{ApiCall, Caller, Record, deliver, exit_of};
 use crate::cli::failure::{Exit, Failure};
@@ -69,7 +69,7 @@ pub fn run(
         entry: call.entry("", &sources, &connection),
     });
     // Only at a terminal, and never with the log, which says each step itself.
-    let show_status = format == OutputFormat::Text && !global.verbose && io::stderr().is_terminal();
+    let show_status = output::shows_status(global);
     interrupt::install(format, call.call(), show_status, hint.clone());
     if let Some(record) = &record {
         record.on_interrupt();

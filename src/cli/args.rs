@@ -131,6 +131,7 @@ fn applies(path: &str, id: &str) -> bool {
     match path {
         "" | "voice" | "sms" | "verify" => true,
         "doctor" => !request,
+        "status" => id != "dry_run",
         "log" => selects || format || id == "log_file",
         "config show" | "config get" => !request,
         "config path" | "config profiles" => id == "config" || format,
@@ -372,6 +373,18 @@ pub enum Command {
     /// code: the credentials through one verify for a fictional number
     Doctor(DoctorArgs),
 
+    /// Say whether each code reached the phone: a call answered, a text delivered;
+    /// sends nothing
+    #[command(long_about = "Say whether each code reached the phone: for a call id \
+(c-...), the Voice API's state of the call (answered, busy, not answered in time, \
+rejected, failed); for a message id, the Messaging API's status of the text (delivered, \
+or not, with its error code). Sends nothing. The ids come from the arguments, or one a \
+line from stdin. A text that is SENT has reached the carrier, and only the carrier's \
+delivery receipt (DELIVERED) says the phone got it: until then it is not known yet. \
+Exit 0: it reached the phone; 1: it did not; 10: not known yet; several ids: the worst \
+(a failure, then 1, then 10, then 0), and stderr says whose.")]
+    Status(StatusArgs),
+
     /// Show the audit log's entries, newest first: one a call made, how it ended
     Log(LogArgs),
 
@@ -462,6 +475,20 @@ pub enum ConfigCommand {
         #[arg(long, short = 'y')]
         yes: bool,
     },
+}
+
+/// What `mfa status` takes.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// The call ids (c-...) and message ids to report; none: one a line from stdin
+    #[arg(value_name = "ID")]
+    pub ids: Vec<String>,
+    /// Every id is a call's (by default only a `c-` id is)
+    #[arg(long, conflicts_with = "sms")]
+    pub voice: bool,
+    /// Every id is a text message's
+    #[arg(long)]
+    pub sms: bool,
 }
 
 /// What `mfa log` takes.
@@ -872,14 +899,20 @@ mod tests {
         for path in every_command() {
             let help = help_of(&format!("{path} --help"));
             let api = ["mfa", "mfa voice", "mfa sms", "mfa verify"].contains(&path.as_str());
+            let asks = path == "mfa status";
             let shows_settings = api
+                || asks
                 || path == "mfa config show"
                 || path == "mfa config get"
                 || path == "mfa doctor";
             let in_config = path.starts_with("mfa config");
-            for flag in ["--dry-run", "--verbose"] {
-                assert_eq!(lists(&help, flag), api, "{path} --help, {flag}: {help}");
-            }
+            // `status` asks, so its requests may be logged; it sends nothing to dry-run.
+            assert_eq!(lists(&help, "--dry-run"), api, "{path} --help: {help}");
+            assert_eq!(
+                lists(&help, "--verbose"),
+                api || asks,
+                "{path} --help: {help}"
+            );
             for flag in ["--retries", "--ca-file", "--account-id", "--timeout"] {
                 assert_eq!(
                     lists(&help, flag),
@@ -887,7 +920,8 @@ mod tests {
                     "{path} --help, {flag}: {help}"
                 );
             }
-            let takes_a_file = api || in_config || path == "mfa doctor" || path == "mfa log";
+            let takes_a_file =
+                api || asks || in_config || path == "mfa doctor" || path == "mfa log";
             assert_eq!(
                 lists(&help, "--config"),
                 takes_a_file,

@@ -104,6 +104,51 @@ impl<'a> Caller<'a> {
         })
     }
 
+    /// The same caller, asking the Voice and Messaging APIs at these URLs.
+    pub fn asking(self, voice_url: mfa::BaseUrl, messaging_url: mfa::BaseUrl) -> Self {
+        Caller {
+            client: self
+                .client
+                .with_voice_url(voice_url)
+                .with_messaging_url(messaging_url),
+            ..self
+        }
+    }
+
+    /// Asks `question` (a call's state, a message's status; shown as `request`) of
+    /// `host`, the status line drawn meanwhile, and keeps what it taught the token
+    /// cache, as [`make`](Self::make) does.
+    pub fn ask<T>(
+        &self,
+        host: &str,
+        request: &Request,
+        question: impl FnOnce(&Client) -> Result<T, mfa::Error>,
+        err: &mut dyn Write,
+    ) -> Result<T, Failure> {
+        let token_before = self.client.token();
+        self.log.request(err, request);
+        self.status.connecting(host);
+        let answer = question(&self.client);
+        if let Some(cache) = &self.cache {
+            let refused = matches!(&answer, Err(mfa::Error::Api { status: 401, .. }));
+            token_cache::keep_token(
+                &self.client,
+                cache,
+                token_before.as_ref(),
+                refused,
+                self.log,
+                self.format,
+                err,
+            );
+        }
+        answer.map_err(|error| self.refused(error))
+    }
+
+    /// Erases the status line: the calls are over.
+    pub fn finish(&self) {
+        self.status.finish();
+    }
+
     /// A failed call, with what to check in the user's terms.
     fn refused(&self, error: mfa::Error) -> Failure {
         refusal(&self.login, self.connection, self.network, error)

@@ -21,6 +21,9 @@ pub enum Exit {
     ServerFailed,
     Network,
     UnexpectedAnswer,
+    /// `mfa status`: the outcome is not known yet (still ringing or queued, not yet
+    /// visible, a text sent without a delivery receipt). Not a failure.
+    NotYetKnown,
     /// Ended by a signal: 128 and its number, as a shell reports it (SIGHUP 129, SIGINT
     /// 130, SIGQUIT 131, SIGTERM 143, SIGUSR1 138 on Linux).
     Signalled(u8),
@@ -40,6 +43,7 @@ impl Exit {
             Exit::ServerFailed => 7,
             Exit::Network => 8,
             Exit::UnexpectedAnswer => 9,
+            Exit::NotYetKnown => 10,
             Exit::Signalled(code) => code,
         }
     }
@@ -47,11 +51,16 @@ impl Exit {
 
 /// What each exit status means: the one table `--help` and `mfa man` both show, each
 /// status as it is shown (a signal's as `128+N`).
-pub const EXIT_STATUS: [(&str, &str); 15] = [
-    ("0", "success (verify: the code is valid)"),
+pub const EXIT_STATUS: [(&str, &str); 16] = [
+    (
+        "0",
+        "success (verify: the code is valid; status: the call was answered, the text \
+         delivered)",
+    ),
     (
         "1",
-        "verify: the code is not valid; config get: the key is not set",
+        "verify: the code is not valid; status: the call ended unanswered, the text was not \
+         delivered; config get: the key is not set",
     ),
     (
         "2",
@@ -81,6 +90,11 @@ pub const EXIT_STATUS: [(&str, &str); 15] = [
     (
         "9",
         "unexpected answer: a 2xx that is not the documented JSON, a redirect, or no HTTP at all",
+    ),
+    (
+        "10",
+        "status: not known yet (ringing or queued, not yet visible, a text sent with no \
+         delivery receipt yet)",
     ),
     (
         "129",
@@ -420,6 +434,7 @@ mod tests {
             Exit::ServerFailed,
             Exit::Network,
             Exit::UnexpectedAnswer,
+            Exit::NotYetKnown,
         ]
         .iter()
         .map(|exit| exit.code().to_string())

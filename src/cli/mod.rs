@@ -30,6 +30,7 @@ mod private_files;
 mod round_trip;
 mod settings;
 mod setup;
+mod status_command;
 mod status_line;
 #[cfg(unix)]
 mod terminal;
@@ -130,6 +131,9 @@ pub fn run(
         ),
         Command::Doctor(args) => doctor::run(args, &cli.global, env, places.config_dir, out),
         Command::Log(args) => log_command::run(args, &cli.global, env, places.config_dir, out, err),
+        Command::Status(args) => {
+            status_command::run(args, &cli.global, env, places, input, out, err)
+        }
         Command::Api(command) => {
             api_command::run(command, &cli.global, env, places, input, out, err)
         }
@@ -137,9 +141,11 @@ pub fn run(
     // Listed whole, so a new command must say whether it may send a code.
     let sends = match cli.command {
         Command::Api(_) | Command::Doctor(_) => Sends::Maybe,
-        Command::Config(_) | Command::Log(_) | Command::Completions { .. } | Command::Man => {
-            Sends::Never
-        }
+        Command::Config(_)
+        | Command::Log(_)
+        | Command::Status(_)
+        | Command::Completions { .. }
+        | Command::Man => Sends::Never,
     };
     match result {
         Ok(exit) => exit,

@@ -12,7 +12,7 @@ use serde::Serialize;
 use serde::ser::SerializeMap;
 use serde_json::value::RawValue;
 
-use crate::cli::args::OutputFormat;
+use crate::cli::args::{GlobalArgs, OutputFormat};
 use crate::cli::failure::Failure;
 
 /// What a call answered, whichever call it was.
@@ -234,6 +234,13 @@ pub fn written(result: io::Result<()>, out: &mut dyn Write, what: &str) -> Resul
         ))),
         _ => Ok(()),
     }
+}
+
+/// Whether a wait draws the status line: only at a terminal (stderr), in text, and never
+/// with `--verbose`, whose log says each step itself.
+pub fn shows_status(global: &GlobalArgs) -> bool {
+    use std::io::IsTerminal;
+    global.format() == OutputFormat::Text && !global.verbose && io::stderr().is_terminal()
 }
 
 /// A warning: something to fix that did not stop the command. One `mfa: warning: ...`

@@ -21,6 +21,7 @@ mod round_trip;
 mod servers;
 mod shell;
 mod sms;
+mod status;
 mod support;
 mod terminal;
 mod tls;

@@ -374,6 +374,8 @@ mod tests {
             ("client_id", "c1"),
             ("token_url", "https://example.com/token"),
             ("base_url", "https://example.com/api/v1"),
+            ("voice_url", "https://voice.example.com/api/v2"),
+            ("messaging_url", "https://messaging.example.com/api/v2"),
             ("timeout", "2.5"),
             ("retries", "2"),
             ("from", "+15554443333"),

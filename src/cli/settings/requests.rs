@@ -56,6 +56,21 @@ impl Sources<'_> {
         })
     }
 
+    /// Where `mfa status` asks: the Voice API (a call's state) and the Messaging API (a
+    /// message's status), each from its setting, else Bandwidth's.
+    pub fn question_urls(&self) -> Result<(BaseUrl, BaseUrl), Failure> {
+        let url = |setting: &Setting, default: &str| -> Result<BaseUrl, Failure> {
+            match self.pick::<BaseUrl>(setting, None)? {
+                Some(url) => Ok(url.value),
+                None => Ok(default.parse().expect("Bandwidth's APIs are base URLs")),
+            }
+        };
+        Ok((
+            url(&table::VOICE_URL, mfa::DEFAULT_VOICE_URL)?,
+            url(&table::MESSAGING_URL, mfa::DEFAULT_MESSAGING_URL)?,
+        ))
+    }
+
     /// The body of a request to send a code by `channel`.
     pub fn code_request(&self, args: &SendArgs, channel: Channel) -> Result<CodeRequest, Failure> {
         let from: Sourced<PhoneNumber> =

@@ -24,7 +24,16 @@ fn any(_: &str) -> Result<(), InvalidValue> {
     Ok(())
 }
 
-const ALL_CALLS: &[Call] = &[Call::VoiceCode, Call::MessagingCode, Call::VerifyCode];
+/// Every call `mfa` makes: the three of the MFA API, and the questions of `mfa status`.
+const ALL_CALLS: &[Call] = &[
+    Call::VoiceCode,
+    Call::MessagingCode,
+    Call::VerifyCode,
+    Call::CallState,
+    Call::MessageStatus,
+];
+/// The MFA API's calls.
+const MFA_CALLS: &[Call] = &[Call::VoiceCode, Call::MessagingCode, Call::VerifyCode];
 const SENDS: &[Call] = &[Call::VoiceCode, Call::MessagingCode];
 
 pub const ACCOUNT_ID: Setting = Setting {
@@ -199,8 +208,44 @@ pub const BASE_URL: Setting = Setting {
     variable: Some("MFA_BASE_URL"),
     kind: Kind::Text,
     check: rule::<BaseUrl>,
-    calls: ALL_CALLS,
+    calls: MFA_CALLS,
     default: Some(mfa::DEFAULT_BASE_URL),
+    hides: Hides::UrlPassword,
+    in_profile: true,
+    needed: Needed::Never,
+    question: None,
+    example: None,
+    in_short_help: false,
+};
+pub const VOICE_URL: Setting = Setting {
+    key: "voice_url",
+    what: "Voice API URL",
+    help: "The Voice API's base URL, which `mfa status` asks a call's state: https://, or \
+           http:// to a loopback host only",
+    flag: None,
+    variable: Some("MFA_VOICE_URL"),
+    kind: Kind::Text,
+    check: rule::<BaseUrl>,
+    calls: &[Call::CallState],
+    default: Some(mfa::DEFAULT_VOICE_URL),
+    hides: Hides::UrlPassword,
+    in_profile: true,
+    needed: Needed::Never,
+    question: None,
+    example: None,
+    in_short_help: false,
+};
+pub const MESSAGING_URL: Setting = Setting {
+    key: "messaging_url",
+    what: "Messaging API URL",
+    help: "The Messaging API's base URL, which `mfa status` asks a message's status: \
+           https://, or http:// to a loopback host only",
+    flag: None,
+    variable: Some("MFA_MESSAGING_URL"),
+    kind: Kind::Text,
+    check: rule::<BaseUrl>,
+    calls: &[Call::MessageStatus],
+    default: Some(mfa::DEFAULT_MESSAGING_URL),
     hides: Hides::UrlPassword,
     in_profile: true,
     needed: Needed::Never,
@@ -438,7 +483,7 @@ pub const SCOPE: Setting = Setting {
     variable: Some("MFA_SCOPE"),
     kind: Kind::Text,
     check: rule::<Scope>,
-    calls: ALL_CALLS,
+    calls: MFA_CALLS,
     default: None,
     hides: Hides::Nothing,
     in_profile: true,
@@ -476,7 +521,7 @@ pub const EXPIRATION: Setting = Setting {
 };
 
 /// Every setting, in the order `mfa config show` lists them.
-pub const SETTINGS: [&Setting; 20] = [
+pub const SETTINGS: [&Setting; 22] = [
     &ACCOUNT_ID,
     &USERNAME,
     &PASSWORD,
@@ -485,6 +530,8 @@ pub const SETTINGS: [&Setting; 20] = [
     &CLIENT_SECRET,
     &TOKEN_URL,
     &BASE_URL,
+    &VOICE_URL,
+    &MESSAGING_URL,
     &TIMEOUT,
     &RETRIES,
     &CA_FILE,

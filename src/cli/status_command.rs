@@ -1,0 +1,366 @@
+//! `mfa status ID...`: whether each code reached the phone. A call id (`c-...`) is asked
+//! of the Voice API (the call's state), any other id of the Messaging API (the text's
+//! status); `--voice` or `--sms` says which for every id. Sends nothing.
+//!
+//! Each id ends as one of three outcomes, which make the exit status: it reached the
+//! phone (a call answered, a text `DELIVERED`: 0), it did not (a call that ended
+//! unanswered, a text `FAILED` or `UNDELIVERED`: 1), or it is not known yet (10): still
+//! queued or ringing, not yet visible (Bandwidth shows a call within a few minutes and
+//! keeps it 7 days, then answers 404), or a text `SENT` with no delivery receipt yet.
+//! A failure to ask keeps its own exit status. Of several ids, the worst counts: a
+//! failure, then 1, then 10, then 0; stderr says whose it is.
+
+use std::io::{Read, Write};
+
+use mfa::{AuthScheme, CallState, MessageStatus, Request};
+
+use crate::cli::Places;
+use crate::cli::args::{GlobalArgs, OutputFormat, StatusArgs};
+use crate::cli::call::Caller;
+use crate::cli::failure::{Exit, Failure};
+use crate::cli::input::Input;
+use crate::cli::log_command::instant;
+use crate::cli::output;
+use crate::cli::settings::{Endpoint, Env, Sources};
+
+/// The longest stdin read for ids: far more than any list of ids a pipe carries.
+const STDIN_CAP: u64 = 1024 * 1024;
+
+/// Which API an id is asked of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Channel {
+    Voice,
+    Sms,
+}
+
+impl Channel {
+    /// `voice` or `sms`, as JSON names it.
+    fn name(self) -> &'static str {
+        match self {
+            Channel::Voice => "voice",
+            Channel::Sms => "sms",
+        }
+    }
+}
+
+/// What became of one id.
+#[derive(Debug)]
+struct Report {
+    id: String,
+    channel: Channel,
+    /// `Some(true)`: it reached the phone; `Some(false)`: it did not; `None`: not known.
+    reached: Option<bool>,
+    /// What happened, in words.
+    words: String,
+    /// The API's own fields, for JSON.
+    fields: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Reports each id's outcome; returns the exit status of the worst.
+pub fn run(
+    args: &StatusArgs,
+    global: &GlobalArgs,
+    env: Env,
+    places: Places,
+    input: &mut Input,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<Exit, Failure> {
+    let format = global.format();
+    let ids = ids(args, input)?;
+    let sources = Sources::load(global, env, places.config_dir)?;
+    for warning in &sources.warnings {
+        let _ = output::write_warning(err, format, warning);
+    }
+    let connection = sources.connection(global)?;
+    let (voice_url, messaging_url) = sources.question_urls()?;
+    let scheme = sources.scheme(global)?;
+    let token_url = match scheme {
+        AuthScheme::Bearer => Some(sources.token_url()?.value),
+        _ => None,
+    };
+    let mut endpoints = vec![
+        Endpoint::of_api(&voice_url),
+        Endpoint::of_api(&messaging_url),
+    ];
+    endpoints.extend(token_url.as_ref().map(Endpoint::of_token));
+    let network = sources.network(global, &endpoints)?;
+    let show_status = output::shows_status(global);
+    let caller = Caller::connect(
+        global,
+        &sources,
+        &connection,
+        &network,
+        &endpoints,
+        places,
+        show_status,
+        Default::default(),
+        err,
+    )?
+    .asking(voice_url.clone(), messaging_url.clone());
+    let account = &connection.account_id.value;
+    let mut worst: Option<(Rank, Exit, String)> = None;
+    for (id, channel) in ids {
+        let asked = match channel {
+            Channel::Voice => {
+                let request = Request::call_state(&voice_url, account, scheme, &id);
+                let call_id = id.parse().map_err(|rule| bad_id(&id, rule));
+                call_id
+                    .and_then(|call_id| {
+                        caller.ask(&voice_url.host(), &request, |c| c.call_state(&call_id), err)
+                    })
+                    .map(|state| of_call(&id, state))
+            }
+            Channel::Sms => {
+                let request = Request::message_status(&messaging_url, account, scheme, &id);
+                let message_id = id.parse().map_err(|rule| bad_id(&id, rule));
+                message_id
+                    .and_then(|message_id| {
+                        let host = messaging_url.host();
+                        caller.ask(&host, &request, |c| c.message_status(&message_id), err)
+                    })
+                    .map(|status| of_message(&id, status))
+            }
+        };
+        let asked = asked.or_else(|failure| not_visible(&id, channel, failure));
+        let written = match &asked {
+            Ok(report) => write_report(out, format, report),
+            Err(failure) => write_failure(out, err, format, &id, channel, failure),
+        };
+        written.map_err(|e| Failure::Output(format!("could not write to stdout: {e}")))?;
+        let (rank, exit) = match &asked {
+            Ok(report) => rank_of(report.reached),
+            Err(failure) => (Rank::Failed, failure.exit()),
+        };
+        if worst.as_ref().is_none_or(|(was, _, _)| rank > *was) {
+            worst = Some((rank, exit, id.clone()));
+        }
+    }
+    caller.finish();
+    let (_, exit, whose) = worst.expect("at least one id");
+    if exit != Exit::Success && format == OutputFormat::Text {
+        let _ = writeln!(err, "mfa: exit {} is that of {whose}", exit.code());
+    }
+    Ok(exit)
+}
+
+/// The ids to report: the arguments, else one a line from stdin; each with the API
+/// it is asked of.
+fn ids(args: &StatusArgs, input: &mut Input) -> Result<Vec<(String, Channel)>, Failure> {
+    let mut ids = args.ids.clone();
+    if ids.is_empty() {
+        let mut text = String::new();
+        (&mut input.reader)
+            .take(STDIN_CAP)
+            .read_to_string(&mut text)
+            .map_err(|e| Failure::Usage(format!("cannot read the ids from stdin: {e}")))?;
+        ids = text
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty())
+            .map(str::to_owned)
+            .collect();
+    }
+    if ids.is_empty() {
+        return Err(Failure::Usage(
+            "no id: give the call or message ids, or one a line on stdin (`mfa voice ... | \
+             mfa status`)"
+                .into(),
+        ));
+    }
+    Ok(ids
+        .into_iter()
+        .map(|id| {
+            let channel = match (args.voice, args.sms) {
+                (true, _) => Channel::Voice,
+                (_, true) => Channel::Sms,
+                _ if id.starts_with("c-") => Channel::Voice,
+                _ => Channel::Sms,
+            };
+            (id, channel)
+        })
+        .collect())
+}
+
+/// An id that cannot be one (empty, a control character): a usage error.
+fn bad_id(id: &str, rule: mfa::InvalidValue) -> Failure {
+    Failure::Usage(format!(
+        "the id '{}' {rule}",
+        mfa::unversioned::printable(id)
+    ))
+}
+
+/// A 404 for a call: not visible yet, or older than 7 days; not known, not a failure.
+fn not_visible(id: &str, channel: Channel, failure: Failure) -> Result<Report, Failure> {
+    let api_404 = failure.api_error().and_then(mfa::Error::status) == Some(404);
+    if !(api_404 && channel == Channel::Voice) {
+        return Err(failure);
+    }
+    Ok(Report {
+        id: id.to_owned(),
+        channel,
+        reached: None,
+        words: "not found: Bandwidth shows a call within a few minutes, and keeps it 7 days".into(),
+        fields: serde_json::Map::from_iter([("state".to_owned(), "not found".into())]),
+    })
+}
+
+/// What a call's `state` says.
+fn of_call(id: &str, state: CallState) -> Report {
+    let seconds = |from: &Option<String>, to: &Option<String>| -> Option<u64> {
+        let (from, to) = (instant(from.as_deref()?)?, instant(to.as_deref()?)?);
+        Some(to.duration_since(from).ok()?.as_secs())
+    };
+    let cause = state.disconnect_cause.clone().unwrap_or_default();
+    let reached = state.reached();
+    let words = match (reached, state.state.as_str()) {
+        (Some(true), _) => match seconds(&state.start_time, &state.answer_time) {
+            Some(after) => format!("answered after {after} s"),
+            None => "answered".to_owned(),
+        },
+        (Some(false), _) => match cause.as_str() {
+            "busy" => "busy".to_owned(),
+            "timeout" => "not answered in time".to_owned(),
+            "rejected" => "rejected".to_owned(),
+            "cancel" => "cancelled before it was answered".to_owned(),
+            "hangup" => "hung up before it was answered".to_owned(),
+            _ => match &state.error_message {
+                Some(message) => format!("failed: {message}"),
+                None => format!("ended unanswered ({cause})"),
+            },
+        },
+        (None, "queued") => "queued: not final yet".to_owned(),
+        (None, "initiated") => "ringing: not final yet".to_owned(),
+        (None, other) => format!("{other}: not final yet"),
+    };
+    let mut fields = serde_json::Map::new();
+    fields.insert("state".into(), state.state.clone().into());
+    let optional = [
+        ("cause", state.disconnect_cause),
+        ("startTime", state.start_time),
+        ("answerTime", state.answer_time),
+        ("endTime", state.end_time),
+        ("errorMessage", state.error_message),
+    ];
+    for (key, value) in optional {
+        if let Some(value) = value {
+            fields.insert(key.into(), value.into());
+        }
+    }
+    Report {
+        id: id.to_owned(),
+        channel: Channel::Voice,
+        reached,
+        words,
+        fields,
+    }
+}
+
+/// What a text's status says; `None`: the API lists no such message.
+fn of_message(id: &str, status: Option<MessageStatus>) -> Report {
+    let Some(status) = status else {
+        return Report {
+            id: id.to_owned(),
+            channel: Channel::Sms,
+            reached: None,
+            words: "not found: Bandwidth lists a message within a few minutes of it".into(),
+            fields: serde_json::Map::from_iter([("state".to_owned(), "not found".into())]),
+        };
+    };
+    let words = match (status.reached(), status.status.as_str()) {
+        (Some(true), _) => "delivered".to_owned(),
+        (Some(false), _) => match status.error_code {
+            Some(code) => format!("not delivered: error {code}"),
+            None => "not delivered".to_owned(),
+        },
+        (None, "SENT") => "sent to the carrier, no delivery receipt yet: not final".to_owned(),
+        (None, other) => format!("{}: not final yet", other.to_ascii_lowercase()),
+    };
+    let mut fields = serde_json::Map::new();
+    fields.insert("state".into(), status.status.clone().into());
+    if let Some(code) = status.error_code {
+        fields.insert("errorCode".into(), code.into());
+    }
+    if let Some(time) = &status.receive_time {
+        fields.insert("receiveTime".into(), time.clone().into());
+    }
+    Report {
+        id: id.to_owned(),
+        channel: Channel::Sms,
+        reached: status.reached(),
+        words,
+        fields,
+    }
+}
+
+/// How bad an outcome is, for the exit status of several.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Rank {
+    Reached,
+    NotYetKnown,
+    NotReached,
+    Failed,
+}
+
+/// The rank and exit status of an outcome.
+fn rank_of(reached: Option<bool>) -> (Rank, Exit) {
+    match reached {
+        Some(true) => (Rank::Reached, Exit::Success),
+        Some(false) => (Rank::NotReached, Exit::AnswerNo),
+        None => (Rank::NotYetKnown, Exit::NotYetKnown),
+    }
+}
+
+/// One line (`ID  what happened`), or one JSON object.
+fn write_report(out: &mut dyn Write, format: OutputFormat, report: &Report) -> std::io::Result<()> {
+    match format {
+        OutputFormat::Text => writeln!(
+            out,
+            "{}  {}",
+            output::escaped(&report.id),
+            output::escaped(&report.words)
+        ),
+        OutputFormat::Json => {
+            let mut object = serde_json::Map::new();
+            object.insert("id".into(), report.id.clone().into());
+            object.insert("channel".into(), report.channel.name().into());
+            object.insert("final".into(), report.reached.is_some().into());
+            object.insert("reached".into(), report.reached.into());
+            object.insert("outcome".into(), report.words.clone().into());
+            object.extend(report.fields.clone());
+            writeln!(out, "{}", serde_json::Value::Object(object))
+        }
+    }
+}
+
+/// An id that could not be asked about: in text, an error line on stderr naming it; in
+/// JSON, its object on stdout with the error in it, one object an id either way.
+fn write_failure(
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    format: OutputFormat,
+    id: &str,
+    channel: Channel,
+    failure: &Failure,
+) -> std::io::Result<()> {
+    let reason = output::escaped(&failure.reason());
+    match format {
+        OutputFormat::Text => {
+            let _ = writeln!(err, "mfa: error: {}: {reason}", output::escaped(id));
+            Ok(())
+        }
+        OutputFormat::Json => {
+            let mut error = serde_json::Map::new();
+            error.insert("kind".into(), failure.kind().into());
+            if let Some(status) = failure.api_error().and_then(mfa::Error::status) {
+                error.insert("status".into(), status.into());
+            }
+            error.insert("message".into(), reason.into());
+            let object = serde_json::json!({
+                "id": id, "channel": channel.name(), "final": false, "reached": null,
+                "error": error,
+            });
+            writeln!(out, "{object}")
+        }
+    }
+}

@@ -1,0 +1,314 @@
+//! `mfa status`: whether each code reached the phone, asked of the Voice API (a call's
+//! state) or the Messaging API (a text's status) with one strict GET each; the exit
+//! status says it (0 reached, 1 not, 10 not known yet), the worst of several; nothing
+//! is sent.
+
+use mockito::Matcher;
+
+use crate::support::*;
+
+/// `mfa status` with the credentials, asking `server`'s `/voice` and `/messaging`.
+fn status(server: &mockito::ServerGuard) -> Mfa {
+    Mfa::new()
+        .args(&["status", "--account-id", ACCOUNT, "--username", USERNAME])
+        .env("BW_PASSWORD", PASSWORD)
+        .env("MFA_VOICE_URL", &format!("{}/voice", server.url()))
+        .env("MFA_MESSAGING_URL", &format!("{}/messaging", server.url()))
+}
+
+/// A strict mock of the GET of call `id`'s state, answered `body`, expected once.
+fn call_state(server: &mut mockito::ServerGuard, id: &str, body: &str) -> mockito::Mock {
+    asked(
+        server,
+        &format!("/voice/accounts/{ACCOUNT}/calls/{id}"),
+        Matcher::Missing,
+    )
+    .with_body(body)
+    .create()
+}
+
+/// A strict mock of the GET of message `id`'s status, its one message `message`.
+fn message_status(server: &mut mockito::ServerGuard, id: &str, message: &str) -> mockito::Mock {
+    let path = format!("/messaging/users/{ACCOUNT}/messages");
+    asked(server, &path, Matcher::Exact(format!("messageId={id}")))
+        .with_body(format!(r#"{{"totalCount":1,"messages":[{message}]}}"#))
+        .create()
+}
+
+/// A GET with the headers every question carries, no body and no Content-Type.
+fn asked(server: &mut mockito::ServerGuard, path: &str, query: Matcher) -> mockito::Mock {
+    server
+        .mock("GET", path)
+        .match_query(query)
+        .match_header("authorization", basic_auth().as_str())
+        .match_header("accept", "application/json")
+        .match_header("content-type", Matcher::Missing)
+        .match_header("user-agent", USER_AGENT)
+        .match_body(Matcher::Exact(String::new()))
+        .expect(1)
+}
+
+/// Strict mocks that fail if anything is sent to the MFA API.
+fn no_code_sent(server: &mut mockito::ServerGuard) -> Vec<mockito::Mock> {
+    [VOICE_PATH, SMS_PATH, VERIFY_PATH]
+        .map(|path| server.mock("POST", path).expect(0).create())
+        .into()
+}
+
+#[test]
+fn each_ending_of_a_call_reads_in_words_with_its_exit_status() {
+    let times = r#""startTime":"2026-12-06T10:00:00.000Z","endTime":"2026-12-06T10:01:00.000Z""#;
+    for (body, line, exit) in [
+        (
+            format!(
+                r#"{{"state":"disconnected","disconnectCause":"hangup",{times},"answerTime":"2026-12-06T10:00:12.500Z"}}"#
+            ),
+            "answered after 12 s",
+            0,
+        ),
+        (
+            r#"{"state":"answered","answerTime":"2026-12-06T10:00:03Z"}"#.into(),
+            "answered",
+            0,
+        ),
+        (
+            format!(r#"{{"state":"disconnected","disconnectCause":"busy",{times}}}"#),
+            "busy",
+            1,
+        ),
+        (
+            r#"{"state":"disconnected","disconnectCause":"timeout"}"#.into(),
+            "not answered in time",
+            1,
+        ),
+        (
+            r#"{"state":"disconnected","disconnectCause":"rejected"}"#.into(),
+            "rejected",
+            1,
+        ),
+        (
+            r#"{"state":"disconnected","disconnectCause":"error","errorMessage":"no route"}"#
+                .into(),
+            "failed: no route",
+            1,
+        ),
+        (r#"{"state":"queued"}"#.into(), "queued: not final yet", 10),
+        (
+            r#"{"state":"initiated"}"#.into(),
+            "ringing: not final yet",
+            10,
+        ),
+        (
+            r#"{"state":"transferring"}"#.into(),
+            "transferring: not final yet",
+            10,
+        ),
+    ] {
+        let mut server = mockito::Server::new();
+        let nothing = no_code_sent(&mut server);
+        let asked = call_state(&mut server, "c-1", &body);
+        let outcome = status(&server).args(&["c-1"]).run();
+        assert_eq!(
+            (outcome.code, outcome.stdout.as_str()),
+            (exit, format!("c-1  {line}\n").as_str()),
+            "{body}: {}",
+            outcome.stderr
+        );
+        let said = match exit {
+            0 => String::new(),
+            _ => format!("mfa: exit {exit} is that of c-1\n"),
+        };
+        assert_eq!(outcome.stderr, said, "{body}");
+        asked.assert();
+        nothing.iter().for_each(mockito::Mock::assert);
+    }
+}
+
+#[test]
+fn a_call_not_found_is_not_known_yet() {
+    let mut server = mockito::Server::new();
+    let asked = asked(
+        &mut server,
+        &format!("/voice/accounts/{ACCOUNT}/calls/c-9"),
+        Matcher::Missing,
+    )
+    .with_status(404)
+    .with_body(r#"{"type":"not-found","description":"The call was not found"}"#)
+    .create();
+    let outcome = status(&server).args(&["c-9"]).run();
+    assert_eq!(
+        (outcome.code, outcome.stdout.as_str()),
+        (
+            10,
+            "c-9  not found: Bandwidth shows a call within a few minutes, and keeps it 7 days\n"
+        ),
+        "{}",
+        outcome.stderr
+    );
+    asked.assert();
+}
+
+#[test]
+fn each_status_of_a_text_reads_in_words_and_sent_is_not_delivered() {
+    for (message, line, exit) in [
+        (
+            r#"{"messageId":"m-1","messageStatus":"DELIVERED"}"#,
+            "delivered",
+            0,
+        ),
+        (
+            r#"{"messageId":"m-1","messageStatus":"UNDELIVERED","errorCode":4720}"#,
+            "not delivered: error 4720",
+            1,
+        ),
+        (
+            r#"{"messageId":"m-1","messageStatus":"FAILED"}"#,
+            "not delivered",
+            1,
+        ),
+        (
+            r#"{"messageId":"m-1","messageStatus":"SENT"}"#,
+            "sent to the carrier, no delivery receipt yet: not final",
+            10,
+        ),
+        (
+            r#"{"messageId":"m-1","messageStatus":"QUEUED"}"#,
+            "queued: not final yet",
+            10,
+        ),
+    ] {
+        let mut server = mockito::Server::new();
+        let asked = message_status(&mut server, "m-1", message);
+        let outcome = status(&server).args(&["m-1"]).run();
+        assert_eq!(
+            (outcome.code, outcome.stdout.as_str()),
+            (exit, format!("m-1  {line}\n").as_str()),
+            "{message}: {}",
+            outcome.stderr
+        );
+        asked.assert();
+    }
+}
+
+#[test]
+fn ids_come_from_stdin_one_a_line_and_the_worst_outcome_is_the_exit_status() {
+    let mut server = mockito::Server::new();
+    let answered = call_state(
+        &mut server,
+        "c-1",
+        r#"{"state":"disconnected","answerTime":"2026-12-06T10:00:03Z"}"#,
+    );
+    let queued = call_state(&mut server, "c-2", r#"{"state":"queued"}"#);
+    let busy = call_state(
+        &mut server,
+        "c-3",
+        r#"{"state":"disconnected","disconnectCause":"busy"}"#,
+    );
+    // As `mfa voice ... | mfa status` gives them: blank lines and spaces are no ids.
+    let outcome = status(&server).stdin("c-1\n\n  c-2  \nc-3\n").run();
+    assert_eq!(
+        (outcome.code, outcome.stdout.as_str()),
+        (1, "c-1  answered\nc-2  queued: not final yet\nc-3  busy\n"),
+        "{}",
+        outcome.stderr
+    );
+    assert_eq!(outcome.stderr, "mfa: exit 1 is that of c-3\n");
+    for mock in [answered, queued, busy] {
+        mock.assert();
+    }
+}
+
+#[test]
+fn json_is_one_object_an_id_with_the_apis_fields() {
+    let mut server = mockito::Server::new();
+    let _call = call_state(
+        &mut server,
+        "c-1",
+        r#"{"state":"disconnected","disconnectCause":"busy","startTime":"2026-12-06T10:00:00Z"}"#,
+    );
+    let _text = message_status(
+        &mut server,
+        "m-1",
+        r#"{"messageId":"m-1","messageStatus":"UNDELIVERED","errorCode":4720}"#,
+    );
+    let outcome = status(&server).args(&["c-1", "m-1", "--json"]).run();
+    assert_eq!(outcome.code, 1, "{}", outcome.stderr);
+    let objects: Vec<serde_json::Value> = outcome
+        .stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(
+        objects,
+        [
+            serde_json::json!({"id":"c-1","channel":"voice","final":true,"reached":false,
+                "outcome":"busy","state":"disconnected","cause":"busy",
+                "startTime":"2026-12-06T10:00:00Z"}),
+            serde_json::json!({"id":"m-1","channel":"sms","final":true,"reached":false,
+                "outcome":"not delivered: error 4720","state":"UNDELIVERED","errorCode":4720}),
+        ]
+    );
+    assert_eq!(outcome.stderr, "", "JSON says it all on stdout");
+}
+
+#[test]
+fn a_refusal_keeps_its_exit_status_names_the_id_and_the_others_are_still_asked() {
+    let mut server = mockito::Server::new();
+    let refused = asked(
+        &mut server,
+        &format!("/voice/accounts/{ACCOUNT}/calls/c-1"),
+        Matcher::Missing,
+    )
+    .with_status(401)
+    .with_body(r#"{"type":"unauthorized","description":"Unauthorized"}"#)
+    .create();
+    let delivered = message_status(&mut server, "m-1", r#"{"messageStatus":"DELIVERED"}"#);
+    let outcome = status(&server).args(&["c-1", "m-1"]).run();
+    assert_eq!(
+        (outcome.code, outcome.stdout.as_str()),
+        (4, "m-1  delivered\n")
+    );
+    assert!(
+        outcome.stderr.starts_with(
+            "mfa: error: c-1: the API refused the credentials (HTTP 401): Unauthorized"
+        ),
+        "{}",
+        outcome.stderr
+    );
+    assert!(
+        outcome.stderr.ends_with("mfa: exit 4 is that of c-1\n"),
+        "{}",
+        outcome.stderr
+    );
+    assert!(
+        !outcome.stderr.contains("sent"),
+        "it sends nothing: {}",
+        outcome.stderr
+    );
+    refused.assert();
+    delivered.assert();
+}
+
+#[test]
+fn a_flag_says_which_api_and_no_id_at_all_is_a_usage_error() {
+    let mut server = mockito::Server::new();
+    let asked = message_status(
+        &mut server,
+        "c-looks-like-a-call",
+        r#"{"messageStatus":"DELIVERED"}"#,
+    );
+    let outcome = status(&server)
+        .args(&["--sms", "c-looks-like-a-call"])
+        .run();
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    asked.assert();
+    let none = status(&server).run();
+    assert_eq!(none.code, 2);
+    assert!(
+        none.stderr.starts_with("mfa: error: no id: "),
+        "{}",
+        none.stderr
+    );
+    let both = status(&server).args(&["--sms", "--voice", "x"]).run();
+    assert_eq!(both.code, 2, "{}", both.stderr);
+}
