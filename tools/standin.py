@@ -47,6 +47,14 @@ and grant_type=client_credentials answers {"access_token","token_type":"Bearer",
 LOGFILE.tokens. POST /admin/revoke forgets every token issued (as a revocation would),
 so the next call with one gets 401.
 
+It also answers the questions of `mfa status`, as the Voice and Messaging APIs are
+documented (getCallState, listMessages), with the same Basic auth or Bearer token:
+
+  GET /voice/accounts/<account>/calls/<id>              a call it made: answered after
+                                                         12 s, disconnected; else 404
+  GET /messaging/users/<account>/messages?messageId=<id> a message it sent: DELIVERED;
+                                                         else an empty list
+
 With STANDIN_TLS_CERT and STANDIN_TLS_KEY set (PEM files), it speaks HTTPS instead.
 
 usage: standin.py PORT USERNAME PASSWORD LOGFILE [CLIENT_ID CLIENT_SECRET]
@@ -76,6 +84,9 @@ FIELDS = {"to", "from", "applicationId", "scope", "message", "digits"}
 VERIFY_FIELDS = {"to", "scope", "code", "expirationTimeInMinutes"}
 VALID_CODE = "48213967"
 ID_KEYS = {"voice": ("callId", "CallId"), "messaging": ("messageId", "MessageId")}
+# The call and message ids it has answered with, which `mfa status` may ask about.
+ISSUED = set()
+ISSUED_LOCK = threading.Lock()
 SCENARIOS = {
     "9900000": "ok", "9900001": "upper", "9900401": "e401", "9900403": "e403",
     "9900429": "e429", "9900500": "e500", "9900502": "e502", "9900200": "notjson",
@@ -177,7 +188,28 @@ class Handler(BaseHTTPRequestHandler):
             pass  # the client stopped reading (mfa cuts long answers): its right
 
     def do_GET(self):
-        self.answer(405, {"error": "method not allowed"})
+        call = re.fullmatch(r"/voice/accounts/([^/]+)/calls/([^/?]+)", self.path)
+        message = re.fullmatch(r"/messaging/users/([^/]+)/messages\?messageId=([^&]+)", self.path)
+        if not (call or message):
+            return self.answer(405, {"error": "method not allowed"})
+        if not self.authorized():
+            return self.answer(401, {"type": "unauthorized", "description": "Unauthorized"})
+        if self.headers.get("Content-Type") is not None:
+            return self.answer(400, {"type": "bad-request", "description": "a GET has no body"})
+        with ISSUED_LOCK:
+            issued = (call or message).group(2) in ISSUED
+        if call and not issued:
+            return self.answer(404, {"type": "not-found", "description": "The call was not found"})
+        if call:
+            return self.answer(200, {
+                "callId": call.group(2), "accountId": call.group(1), "state": "disconnected",
+                "startTime": "2026-12-06T10:00:00.000Z", "answerTime": "2026-12-06T10:00:12.000Z",
+                "endTime": "2026-12-06T10:00:40.000Z", "disconnectCause": "hangup",
+            })
+        found = [{"messageId": message.group(2), "accountId": message.group(1),
+                  "messageStatus": "DELIVERED", "receiveTime": "2026-12-06T10:00:00.000Z"}]
+        self.answer(200, {"totalCount": len(found) if issued else 0,
+                          "messages": found if issued else []})
 
     def issue_token(self, raw):
         with open(LOG + ".tokens", "a") as log:
@@ -256,6 +288,8 @@ class Handler(BaseHTTPRequestHandler):
         else:
             keys = ID_KEYS[call]
             result = {"voice": "c-", "messaging": "m-"}[call] + request_id
+            with ISSUED_LOCK:
+                ISSUED.add(result)
         if scenario.startswith("busy-"):
             with BUSY_LOCK:
                 first = scenario not in BUSY_SEEN
