@@ -85,6 +85,65 @@ fn the_root_exports_nothing_that_is_unversioned() {
 }
 
 #[test]
+fn no_function_is_over_100_lines_and_no_file_over_700_without_its_tests() {
+    let mut files = vec![src()];
+    let mut checked = 0;
+    while let Some(path) = files.pop() {
+        if path.is_dir() {
+            files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+            continue;
+        }
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if !name.ends_with(".rs") || name == "tests.rs" || name == "documented.rs" {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        // The code: what comes before the file's `#[cfg(test)]` module.
+        let code: Vec<&str> = text
+            .lines()
+            .take_while(|line| !line.starts_with("#[cfg(test)]"))
+            .collect();
+        assert!(
+            code.len() <= 700,
+            "{}: {} lines of code",
+            path.display(),
+            code.len()
+        );
+        for (at, line) in code.iter().enumerate() {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            let Some(fn_at) = words.iter().position(|word| *word == "fn") else {
+                continue;
+            };
+            if !words[..fn_at]
+                .iter()
+                .all(|w| ["pub", "pub(crate)", "pub(super)", "const"].contains(w))
+            {
+                continue;
+            }
+            // Its length: from the `fn` line to the line that closes its body.
+            let (mut depth, mut opened, mut end) = (0i64, false, at);
+            for (i, body) in code.iter().enumerate().skip(at) {
+                depth += body.matches('{').count() as i64 - body.matches('}').count() as i64;
+                opened |= body.contains('{');
+                end = i;
+                if (opened && depth <= 0) || (!opened && body.trim_end().ends_with(';')) {
+                    break;
+                }
+            }
+            let length = end - at + 1;
+            assert!(
+                length <= 100,
+                "{}:{}: {line} is {length} lines",
+                path.display(),
+                at + 1
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 300, "only {checked} functions found");
+}
+
+#[test]
 fn the_command_line_has_no_import_cycle() {
     let edges = edges(&src().join("main.rs"), "");
     print_edges("command line", &edges);

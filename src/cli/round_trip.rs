@@ -130,27 +130,7 @@ impl RoundTrip {
                 }
             };
             interrupt::check_out();
-            let mut check = mfa::VerifyRequest::new(self.to.clone(), code, self.lifetime);
-            if let Some(scope) = &self.scope {
-                check = check.with_scope(scope.clone());
-            }
-            let call = ApiCall::Verify(check);
-            let request = call.request(asked.connection, asked.scheme);
-            let record = asked.record.map(|log| {
-                let mut entry = call.entry(asked.command, asked.sources, asked.connection);
-                entry.checks = Some(id.to_owned());
-                Record { log, entry }
-            });
-            if let Some(record) = &record {
-                record.on_interrupt();
-            }
-            asked.last_status.store(0, Ordering::Relaxed);
-            let made = asked.caller.make(&call, &request, err);
-            if let Some(record) = &record {
-                let status = asked.last_status.load(Ordering::Relaxed);
-                record.outcome(&made, status, asked.format, err);
-            }
-            let verdict = match made.map_err(not_checked)? {
+            let verdict = match self.check(asked, code, id, err).map_err(not_checked)? {
                 Outcome::Verdict(verdict) => verdict,
                 _ => Verdict::Invalid,
             };
@@ -175,6 +155,37 @@ impl RoundTrip {
 }
 
 impl RoundTrip {
+    /// Checks `code`, read back for the code sent as `id`, once, with its audit record.
+    fn check(
+        &self,
+        asked: &Asked,
+        code: mfa::Code,
+        id: &str,
+        err: &mut dyn Write,
+    ) -> Result<Outcome, Failure> {
+        let mut check = mfa::VerifyRequest::new(self.to.clone(), code, self.lifetime);
+        if let Some(scope) = &self.scope {
+            check = check.with_scope(scope.clone());
+        }
+        let call = ApiCall::Verify(check);
+        let request = call.request(asked.connection, asked.scheme);
+        let record = asked.record.map(|log| {
+            let mut entry = call.entry(asked.command, asked.sources, asked.connection);
+            entry.checks = Some(id.to_owned());
+            Record { log, entry }
+        });
+        if let Some(record) = &record {
+            record.on_interrupt();
+        }
+        asked.last_status.store(0, Ordering::Relaxed);
+        let made = asked.caller.make(&call, &request, err);
+        if let Some(record) = &record {
+            let status = asked.last_status.load(Ordering::Relaxed);
+            record.outcome(&made, status, asked.format, err);
+        }
+        made
+    }
+
     /// The audit entry of a round trip that ended at the code prompt, `how`, with
     /// `exit`: no check was made of the code sent as `id`.
     fn abandoned(&self, asked: &Asked, id: &str, exit: Exit, how: String) -> audit::Entry {

@@ -24,7 +24,6 @@ use mfa::unversioned::Handshake;
 use mfa::{
     Call, Client, Credentials, ExpirationMinutes, NetworkCause, PhoneNumber, Retries, VerifyRequest,
 };
-use serde::Serialize;
 
 use crate::cli::args::{DoctorArgs, GlobalArgs, OutputFormat};
 use crate::cli::audit::{self, AuditLog};
@@ -40,8 +39,10 @@ use crate::cli::settings::{Connection, Endpoint, Env, ShownValue, Sources};
 use crate::cli::status_line::{self, StatusLine};
 
 mod network;
+mod report;
 
 use network::{connect, host_and_port, look_up};
+use report::{Report, Status};
 
 /// The number the credentials are checked against unless `--to` names another: one of
 /// +12025550100 to +12025550199, the 555-01xx range North American numbering keeps for
@@ -58,121 +59,6 @@ fn fictional_number() -> PhoneNumber {
 
 /// The scope of that check: its own, so it never counts against a real code's tries.
 pub const SCOPE: &str = "mfa-doctor";
-
-/// How a check went.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-enum Status {
-    Ok,
-    Warn,
-    Fail,
-}
-
-/// One line of the report.
-#[derive(Debug, Serialize)]
-struct Check {
-    name: &'static str,
-    status: Status,
-    detail: String,
-}
-
-/// The checks made so far, and the exit status of the first that failed. In text, each
-/// line is written as its check ends, so a slow check never hides those before it.
-struct Report<'w> {
-    checks: Vec<Check>,
-    first_failure: Option<Exit>,
-    format: OutputFormat,
-    out: &'w mut dyn Write,
-    /// The first error writing a line met; no line is written after it.
-    unwritten: Option<std::io::Error>,
-}
-
-impl<'w> Report<'w> {
-    fn new(format: OutputFormat, out: &'w mut dyn Write) -> Self {
-        Report {
-            checks: Vec::new(),
-            first_failure: None,
-            format,
-            out,
-            unwritten: None,
-        }
-    }
-
-    fn ok(&mut self, name: &'static str, detail: impl Into<String>) {
-        self.add(name, Status::Ok, detail.into());
-    }
-
-    fn warn(&mut self, name: &'static str, detail: impl Into<String>) {
-        self.add(name, Status::Warn, detail.into());
-    }
-
-    /// A failed check: its detail is the failure's message, its class the exit status.
-    /// A call that failed says whether it was made; nothing else sends anything. The
-    /// doctor's one call checks a code no one was sent, so a call that may have been
-    /// made (a 5xx, no answer) says no code was sent, not that one may have been checked.
-    fn fail(&mut self, name: &'static str, failure: &Failure) {
-        let detail = match failure.api_error() {
-            Some(error) if error.delivery() != mfa::Delivery::NotSent => {
-                format!("{}; no code was sent", failure.reason())
-            }
-            Some(_) => failure.sentence(),
-            None => failure.reason(),
-        };
-        self.add(name, Status::Fail, detail);
-        self.first_failure.get_or_insert(failure.exit());
-    }
-
-    /// A failed check of the network: exit 8.
-    fn fail_network(&mut self, name: &'static str, detail: String) {
-        self.add(name, Status::Fail, detail);
-        self.first_failure.get_or_insert(Exit::Network);
-    }
-
-    fn add(&mut self, name: &'static str, status: Status, detail: String) {
-        let check = Check {
-            name,
-            status,
-            detail: output::escaped(&detail),
-        };
-        if self.format == OutputFormat::Text && self.unwritten.is_none() {
-            let line = text_line(&check);
-            let written = self
-                .out
-                .write_all(line.as_bytes())
-                .and_then(|()| self.out.flush());
-            self.unwritten = written.err();
-        }
-        self.checks.push(check);
-    }
-
-    /// Ends the report: in JSON, the one object; in text, whether every line was
-    /// written.
-    fn end(self) -> std::io::Result<()> {
-        if let Some(unwritten) = self.unwritten {
-            return Err(unwritten);
-        }
-        match self.format {
-            OutputFormat::Text => Ok(()),
-            OutputFormat::Json => {
-                let report = serde_json::json!({
-                    "ok": self.first_failure.is_none(),
-                    "checks": self.checks,
-                });
-                writeln!(self.out, "{report}")
-            }
-        }
-    }
-}
-
-/// A check's line of the text report: `ok    name: detail`.
-fn text_line(check: &Check) -> String {
-    let status = match check.status {
-        Status::Ok => "ok",
-        Status::Warn => "warn",
-        Status::Fail => "fail",
-    };
-    format!("{status:<5} {}: {}\n", check.name, check.detail)
-}
 
 /// Runs the checks, writing each line as its check ends (text) or the report at the
 /// end (JSON); returns the exit status. A signal (Ctrl-C) ends it saying that nothing
@@ -548,34 +434,10 @@ fn api_access(
         ExpirationMinutes::new(1.0).expect("a lifetime"),
     )
     .with_scope(SCOPE.parse().expect("a scope"));
-    // The one call the doctor makes goes into the audit log, if one is set, as any
-    // call does; a log that cannot be used fails here, before the call.
-    let audit = sources.log_file(global).and_then(|log| {
-        log.map(|(path, origin)| AuditLog::open(&path, &origin))
-            .transpose()
-    });
-    let audit = match audit {
+    let (audit, mut entry) = match audit_of(sources, global, connection, &to) {
         Ok(audit) => audit,
         Err(failure) => return report.fail("audit log", &failure),
     };
-    let mut entry = audit::Entry::begin(
-        "doctor",
-        "verify",
-        &sources.profile_name.value,
-        connection.account_id.value.as_str(),
-        to.as_str(),
-        Some(SCOPE),
-    );
-    #[cfg(unix)]
-    if let Some(log) = &audit {
-        // Ctrl-C while the check is out: its entry is in the log too, ended by the signal.
-        interrupt::log_to(log.raw_fd(), |signal, sent| {
-            let mut interrupted = entry.clone();
-            interrupted.exit = signal.exit().code();
-            interrupted.sent = crate::cli::failure::sent_word(sent).to_owned();
-            audit::line(&interrupted)
-        });
-    }
     let api_host = Endpoint::of_api(&connection.base_url.value).host;
     let verified = within(waiting(global, &api_host), || client.verify_code(&request));
     if let Some(log) = &audit {
@@ -605,6 +467,39 @@ fn api_access(
         }
         Err(error) => report.fail(failed_check("API access", &error), &refused(error)),
     }
+}
+
+/// The audit log the doctor's one call goes into, if one is set, as any call does (a
+/// log that cannot be used fails before the call), and the call's entry, which an
+/// interruption while the call is out appends, ended by the signal.
+fn audit_of(
+    sources: &Sources,
+    global: &GlobalArgs,
+    connection: &Connection,
+    to: &PhoneNumber,
+) -> Result<(Option<AuditLog>, audit::Entry), Failure> {
+    let audit = sources
+        .log_file(global)?
+        .map(|(path, origin)| AuditLog::open(&path, &origin))
+        .transpose()?;
+    let entry = audit::Entry::begin(
+        "doctor",
+        "verify",
+        &sources.profile_name.value,
+        connection.account_id.value.as_str(),
+        to.as_str(),
+        Some(SCOPE),
+    );
+    #[cfg(unix)]
+    if let Some(log) = &audit {
+        interrupt::log_to(log.raw_fd(), |signal, sent| {
+            let mut interrupted = entry.clone();
+            interrupted.exit = signal.exit().code();
+            interrupted.sent = crate::cli::failure::sent_word(sent).to_owned();
+            audit::line(&interrupted)
+        });
+    }
+    Ok((audit, entry))
 }
 
 /// Ends the doctor's call's audit `entry` with how `verified` ended and appends it to
