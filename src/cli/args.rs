@@ -381,8 +381,9 @@ rejected, failed); for a message id, the Messaging API's status of the text (del
 or not, with its error code). Sends nothing. The ids come from the arguments, or one a \
 line from stdin. A text that is SENT has reached the carrier, and only the carrier's \
 delivery receipt (DELIVERED) says the phone got it: until then it is not known yet. \
-Exit 0: it reached the phone; 1: it did not; 10: not known yet; several ids: the worst \
-(a failure, then 1, then 10, then 0), and stderr says whose.")]
+Exit 0: it reached the phone; 1: it did not; 10: not known yet (--wait asks again until \
+it is known or the wait is over); several ids: the worst (a failure, then 1, then 10, \
+then 0), and stderr says whose.")]
     Status(StatusArgs),
 
     /// Show the audit log's entries, newest first: one a call made, how it ended
@@ -489,6 +490,16 @@ pub struct StatusArgs {
     /// Every id is a text message's
     #[arg(long)]
     pub sms: bool,
+    /// Ask again until each outcome is final, at most SECONDS (300 without one), pausing
+    /// 2 s, then half as long again each time, up to 30 s
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "300"
+    )]
+    pub wait: Option<Seconds>,
 }
 
 /// What `mfa log` takes.

@@ -144,6 +144,11 @@ impl<'a> Caller<'a> {
         answer.map_err(|error| self.refused(error))
     }
 
+    /// Shows, after a second, that the outcome of `what` is awaited, since `since`.
+    pub fn awaiting(&self, what: &str, since: std::time::Instant) {
+        self.status.awaiting(what, since);
+    }
+
     /// Erases the status line: the calls are over.
     pub fn finish(&self) {
         self.status.finish();

@@ -115,6 +115,26 @@ pub fn install_words(mut message: impl FnMut(Signal) -> Vec<u8>) {
     });
 }
 
+/// What a signal ends a step that makes no call with: `why`, then what was sent if
+/// `sent` says, as one `mfa: error: ...` line after erasing a status line, or one JSON
+/// object of kind `interrupted`.
+pub fn said(format: OutputFormat, why: &str, sent: Option<&str>) -> Vec<u8> {
+    let detail = match sent {
+        Some(sent) => format!("{why}; {sent}"),
+        None => why.to_owned(),
+    };
+    match format {
+        OutputFormat::Text => format!("{}mfa: error: {detail}\n", status_line::ERASE),
+        OutputFormat::Json => {
+            let error = serde_json::json!({ "error": {
+                "kind": "interrupted", "message": why, "sent": "no", "detail": detail,
+            }});
+            format!("{error}\n")
+        }
+    }
+    .into_bytes()
+}
+
 const AT_THE_PROMPT: &str = "at the code prompt, before the code read back was checked";
 
 /// How the messages are written.

@@ -11,6 +11,7 @@
 //! failure, then 1, then 10, then 0; stderr says whose it is.
 
 use std::io::{Read, Write};
+use std::time::{Duration, Instant};
 
 use mfa::{AuthScheme, CallState, MessageStatus, Request};
 
@@ -19,6 +20,7 @@ use crate::cli::args::{GlobalArgs, OutputFormat, StatusArgs};
 use crate::cli::call::Caller;
 use crate::cli::failure::{Exit, Failure};
 use crate::cli::input::Input;
+use crate::cli::interrupt;
 use crate::cli::log_command::instant;
 use crate::cli::output;
 use crate::cli::settings::{Endpoint, Env, Sources};
@@ -98,31 +100,35 @@ pub fn run(
         err,
     )?
     .asking(voice_url.clone(), messaging_url.clone());
-    let account = &connection.account_id.value;
+    let asking = Asking {
+        caller: &caller,
+        voice_url: &voice_url,
+        messaging_url: &messaging_url,
+        account: &connection.account_id.value,
+        scheme,
+    };
+    // `--wait`: until every id's outcome is final, or the wait is over.
+    let started = Instant::now();
+    let deadline = args.wait.map(|wait| started + wait.duration());
+    if deadline.is_some() {
+        say_when_interrupted(format);
+    }
     let mut worst: Option<(Rank, Exit, String)> = None;
     for (id, channel) in ids {
-        let asked = match channel {
-            Channel::Voice => {
-                let request = Request::call_state(&voice_url, account, scheme, &id);
-                let call_id = id.parse().map_err(|rule| bad_id(&id, rule));
-                call_id
-                    .and_then(|call_id| {
-                        caller.ask(&voice_url.host(), &request, |c| c.call_state(&call_id), err)
-                    })
-                    .map(|state| of_call(&id, state))
+        let mut pause = FIRST_PAUSE;
+        let asked = loop {
+            let asked = asking.ask(&id, channel, err);
+            let open = matches!(&asked, Ok(report) if report.reached.is_none());
+            let left = deadline.map_or(Duration::ZERO, |d| {
+                d.saturating_duration_since(Instant::now())
+            });
+            if !open || left.is_zero() {
+                break asked;
             }
-            Channel::Sms => {
-                let request = Request::message_status(&messaging_url, account, scheme, &id);
-                let message_id = id.parse().map_err(|rule| bad_id(&id, rule));
-                message_id
-                    .and_then(|message_id| {
-                        let host = messaging_url.host();
-                        caller.ask(&host, &request, |c| c.message_status(&message_id), err)
-                    })
-                    .map(|status| of_message(&id, status))
-            }
+            caller.awaiting(&id, started);
+            std::thread::sleep(pause.min(left));
+            pause = (pause * 3 / 2).min(LONGEST_PAUSE);
         };
-        let asked = asked.or_else(|failure| not_visible(&id, channel, failure));
         let written = match &asked {
             Ok(report) => write_report(out, format, report),
             Err(failure) => write_failure(out, err, format, &id, channel, failure),
@@ -142,6 +148,64 @@ pub fn run(
         let _ = writeln!(err, "mfa: exit {} is that of {whose}", exit.code());
     }
     Ok(exit)
+}
+
+/// The first pause between two questions of `--wait`, and the longest: each is half as
+/// long again as the one before, well within the APIs' rate limits (the Messaging
+/// API's is 3,500 requests in 5 minutes).
+const FIRST_PAUSE: Duration = Duration::from_secs(2);
+const LONGEST_PAUSE: Duration = Duration::from_secs(30);
+
+/// What each question is asked with.
+struct Asking<'a> {
+    caller: &'a Caller<'a>,
+    voice_url: &'a mfa::BaseUrl,
+    messaging_url: &'a mfa::BaseUrl,
+    account: &'a mfa::AccountId,
+    scheme: AuthScheme,
+}
+
+impl Asking<'_> {
+    /// Asks once what became of `id`, of the API of `channel`. A call not found yet is
+    /// a report (not known), not a failure.
+    fn ask(&self, id: &str, channel: Channel, err: &mut dyn Write) -> Result<Report, Failure> {
+        let (caller, account, scheme) = (self.caller, self.account, self.scheme);
+        let asked = match channel {
+            Channel::Voice => {
+                let request = Request::call_state(self.voice_url, account, scheme, id);
+                let host = self.voice_url.host();
+                id.parse()
+                    .map_err(|rule| bad_id(id, rule))
+                    .and_then(|call_id| {
+                        caller.ask(&host, &request, |c| c.call_state(&call_id), err)
+                    })
+                    .map(|state| of_call(id, state))
+            }
+            Channel::Sms => {
+                let request = Request::message_status(self.messaging_url, account, scheme, id);
+                let host = self.messaging_url.host();
+                id.parse()
+                    .map_err(|rule| bad_id(id, rule))
+                    .and_then(|message_id| {
+                        caller.ask(&host, &request, |c| c.message_status(&message_id), err)
+                    })
+                    .map(|status| of_message(id, status))
+            }
+        };
+        asked.or_else(|failure| not_visible(id, channel, failure))
+    }
+}
+
+/// From now on, a signal (Ctrl-C) ends the wait saying the outcome is not known; it
+/// sent nothing.
+fn say_when_interrupted(format: OutputFormat) {
+    interrupt::install_words(|signal| {
+        let why = format!(
+            "interrupted ({}) while waiting for the outcome, which is not known",
+            signal.name()
+        );
+        interrupt::said(format, &why, None)
+    });
 }
 
 /// The ids to report: the arguments, else one a line from stdin; each with the API

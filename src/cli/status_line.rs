@@ -35,6 +35,8 @@ enum Phase {
     Answer,
     /// Until this moment, before trying again; then to connect.
     Retry { until: Instant },
+    /// For the outcome of a code sent (`mfa status --wait`), between questions.
+    Outcome,
 }
 
 /// The line for `phase` at `host`, the wait begun at `since`, seen at `now`.
@@ -47,6 +49,10 @@ fn line(phase: Phase, host: &str, since: Instant, now: Instant) -> String {
             format!("mfa: waiting for {host} ({} s)", so_far(until))
         }
         Phase::Retry { .. } => format!("mfa: waiting to try again ({} s)", so_far(since)),
+        Phase::Outcome => format!(
+            "mfa: waiting for the outcome of {host} ({} s)",
+            so_far(since)
+        ),
     }
 }
 
@@ -117,6 +123,19 @@ impl StatusLine {
             state.host = mfa::unversioned::printable(host).into_owned();
             state.phase = Phase::Connect;
         });
+    }
+
+    /// From now on `mfa` waits for the outcome of `what` (a call or message id), as it
+    /// has since `since`.
+    pub fn awaiting(&self, what: &str, since: Instant) {
+        if let Some(mut state) = self.lock() {
+            state.host = mfa::unversioned::printable(what).into_owned();
+            state.phase = Phase::Outcome;
+            state.since = since;
+        }
+        if let Some(shared) = &self.shared {
+            shared.changed.notify_all();
+        }
     }
 
     /// The request is out: from now on `mfa` waits for the answer.
@@ -231,15 +250,8 @@ fn standard_error() -> Option<File> {
 
 /// The width of the terminal on stderr, 80 if it cannot be told.
 #[cfg(unix)]
-#[allow(unsafe_code)]
 fn width() -> usize {
-    // SAFETY: TIOCGWINSZ fills the winsize it is given and touches nothing else.
-    let mut size: libc::winsize = unsafe { std::mem::zeroed() };
-    let asked = unsafe { libc::ioctl(libc::STDERR_FILENO, libc::TIOCGWINSZ, &mut size) };
-    match (asked, size.ws_col) {
-        (0, columns) if columns > 0 => usize::from(columns),
-        _ => 80,
-    }
+    crate::cli::terminal::columns().unwrap_or(80)
 }
 
 #[cfg(not(unix))]

@@ -312,3 +312,114 @@ fn a_flag_says_which_api_and_no_id_at_all_is_a_usage_error() {
     let both = status(&server).args(&["--sms", "--voice", "x"]).run();
     assert_eq!(both.code, 2, "{}", both.stderr);
 }
+
+/// A call mock answering `first` to the first `times` questions, then `then`.
+fn changing_call(
+    server: &mut mockito::ServerGuard,
+    times: usize,
+    first: (usize, &'static str),
+    then: &'static str,
+) -> (
+    mockito::Mock,
+    std::sync::Arc<std::sync::atomic::AtomicUsize>,
+) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let asked = std::sync::Arc::new(AtomicUsize::new(0));
+    let count = std::sync::Arc::clone(&asked);
+    let mock = server
+        .mock(
+            "GET",
+            format!("/voice/accounts/{ACCOUNT}/calls/c-1").as_str(),
+        )
+        .match_header("authorization", basic_auth().as_str())
+        .with_status(first.0)
+        .with_body_from_request(move |_| {
+            let n = count.fetch_add(1, Ordering::SeqCst);
+            match n < times {
+                true => first.1.into(),
+                false => then.into(),
+            }
+        })
+        .expect_at_least(times + 1)
+        .create();
+    (mock, asked)
+}
+
+#[test]
+fn wait_asks_again_until_the_outcome_is_final() {
+    let mut server = mockito::Server::new();
+    let (mock, asked) = changing_call(
+        &mut server,
+        1,
+        (200, r#"{"state":"initiated"}"#),
+        r#"{"state":"disconnected","answerTime":"2026-12-06T10:00:03Z"}"#,
+    );
+    let outcome = status(&server).args(&["--wait=20", "c-1"]).run();
+    assert_eq!(
+        (
+            outcome.code,
+            outcome.stdout.as_str(),
+            outcome.stderr.as_str()
+        ),
+        (0, "c-1  answered\n", ""),
+    );
+    assert_eq!(
+        asked.load(std::sync::atomic::Ordering::SeqCst),
+        2,
+        "one pause, one more question"
+    );
+    mock.assert();
+}
+
+#[test]
+fn wait_ends_when_its_time_is_up_with_the_outcome_not_known() {
+    let mut server = mockito::Server::new();
+    let (mock, asked) = changing_call(
+        &mut server,
+        1,
+        (200, r#"{"state":"queued"}"#),
+        r#"{"state":"queued"}"#,
+    );
+    let started = std::time::Instant::now();
+    let outcome = status(&server).args(&["c-1", "--wait=1"]).run();
+    assert_eq!(
+        (outcome.code, outcome.stdout.as_str()),
+        (10, "c-1  queued: not final yet\n")
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    // Asked at the start, and once more when the wait was up.
+    assert_eq!(asked.load(std::sync::atomic::Ordering::SeqCst), 2);
+    mock.assert();
+}
+
+#[test]
+fn wait_takes_a_call_not_yet_visible_as_not_known_and_asks_again() {
+    let mut server = mockito::Server::new();
+    let missing = server
+        .mock(
+            "GET",
+            format!("/voice/accounts/{ACCOUNT}/calls/c-1").as_str(),
+        )
+        .with_status(404)
+        .with_body(r#"{"type":"not-found","description":"not found"}"#)
+        .expect(1)
+        .create();
+    // Once the first (404) has been answered, mockito gives the next: the call's state.
+    let found = server
+        .mock(
+            "GET",
+            format!("/voice/accounts/{ACCOUNT}/calls/c-1").as_str(),
+        )
+        .with_body(r#"{"state":"disconnected","disconnectCause":"busy"}"#)
+        .expect(1)
+        .create();
+    let outcome = status(&server).args(&["c-1", "--wait=20"]).run();
+    assert_eq!(
+        (outcome.code, outcome.stdout.as_str()),
+        (1, "c-1  busy\n"),
+        "{}",
+        outcome.stderr
+    );
+    missing.assert();
+    found.assert();
+}

@@ -487,8 +487,8 @@ fn ctrl_c_during_config_init_leaves_the_file_as_it_was() {
     );
     assert_eq!(code, 130, "{shown}");
     assert!(
-        shown.ends_with(
-            "\r\nmfa: error: interrupted (SIGINT) during the set-up; nothing was written\r\n"
+        left_on_screen(&shown).ends_with(
+            "\nmfa: error: interrupted (SIGINT) during the set-up; nothing was written\n"
         ),
         "{shown:?}"
     );
@@ -831,4 +831,40 @@ fn ctrl_c_at_the_code_prompt_is_logged_as_the_round_trip_ended_there() {
         "{text}"
     );
     assert_eq!(last["ended"], "interrupted (SIGINT) at the code prompt");
+}
+
+#[test]
+fn ctrl_c_while_waiting_for_an_outcome_says_it_is_not_known() {
+    let mut server = mockito::Server::new();
+    let _queued = server
+        .mock(
+            "GET",
+            format!("/voice/accounts/{ACCOUNT}/calls/c-1").as_str(),
+        )
+        .with_body(r#"{"state":"queued"}"#)
+        .expect_at_least(1)
+        .create();
+    let mfa = Mfa::new()
+        .args(&[
+            "status",
+            "c-1",
+            "--wait",
+            "--account-id",
+            ACCOUNT,
+            "--username",
+            USERNAME,
+        ])
+        .env("BW_PASSWORD", PASSWORD)
+        .env("MFA_VOICE_URL", &format!("{}/voice", server.url()));
+    let (code, shown) = dialog(
+        &mfa,
+        &[("mfa: waiting for the outcome of c-1 (1 s)", "\x03")],
+    );
+    assert_eq!(code, 130, "{shown:?}");
+    assert!(
+        left_on_screen(&shown).ends_with(
+            "mfa: error: interrupted (SIGINT) while waiting for the outcome, which is not known\n"
+        ),
+        "{shown:?}"
+    );
 }

@@ -19,7 +19,7 @@ use crate::cli::failure::{Exit, Failure};
 use crate::cli::input::Input;
 use crate::cli::interrupt;
 use crate::cli::origin::Origin;
-use crate::cli::output::{self, Sends};
+use crate::cli::output;
 use crate::cli::settings::table::{self, Kind};
 use crate::cli::settings::{self, Env, ShownValue, Sources};
 use crate::cli::setup::{self, Answer};
@@ -437,9 +437,10 @@ fn remove(
 /// {when}`, on a line of its own: the cursor stands at a question.
 fn say_when_interrupted(format: OutputFormat, when: &str) {
     interrupt::install_words(|signal| {
+        // On a line of its own: the cursor stands at a question.
         let why = format!("interrupted ({}) {when}", signal.name());
         let mut said = b"\n".to_vec();
-        let _ = output::write_failure_of(&mut said, format, &Failure::Usage(why), Sends::Never);
+        said.extend(interrupt::said(format, &why, None));
         said
     });
 }

@@ -36,7 +36,7 @@ use crate::cli::origin::Origin;
 use crate::cli::output;
 use crate::cli::settings::table::{self, Seconds, Setting};
 use crate::cli::settings::{Connection, Endpoint, Env, ShownValue, Sources};
-use crate::cli::status_line::{self, StatusLine};
+use crate::cli::status_line::StatusLine;
 
 mod network;
 mod report;
@@ -84,18 +84,7 @@ pub fn run(
 fn say_when_interrupted(format: OutputFormat) {
     interrupt::install_words(|signal| {
         let why = format!("interrupted ({}) during the checks", signal.name());
-        let detail = format!("{why}; nothing was sent");
-        match format {
-            // A line of its own: a status line (or nothing) stands where the cursor is.
-            OutputFormat::Text => format!("{}mfa: error: {detail}\n", status_line::ERASE),
-            OutputFormat::Json => {
-                let error = serde_json::json!({ "error": {
-                    "kind": "interrupted", "message": why, "sent": "no", "detail": detail,
-                }});
-                format!("{error}\n")
-            }
-        }
-        .into_bytes()
+        interrupt::said(format, &why, Some("nothing was sent"))
     });
 }
 
