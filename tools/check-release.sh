@@ -760,7 +760,8 @@ ex_run staging "$EX_HOME" 0 "$staging"$'\n'"mfa -p staging config set password -
 # shellcheck disable=SC2016  # expanded by the run's own shell
 ex_run status "$EX_HOME" 0 'id=$(mfa -p staging voice --to +15553334444)
 mfa -p staging status "$id" | grep -qx "$id  answered after 12 s"
-mfa -p staging sms --to +15553334444 | mfa -p staging status | grep -q "  delivered$"'
+mfa -p staging sms --to +15553334444 | mfa -p staging status | grep -q "  delivered$"
+mfa -p staging voice --to +15553334444 --wait=20 2>&1 >/dev/null | grep -q "  answered after 12 s$"'
 # The examples of each command's --help, one group each. `mfa --help`'s are a story,
 # run in order in a HOME of their own that has only the `staging` profile they take for
 # granted: its set-up example must give the default profile all the next ones need.

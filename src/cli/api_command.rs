@@ -11,13 +11,14 @@ use mfa::AuthScheme;
 use crate::cli::Places;
 use crate::cli::args::{ApiCommand, GlobalArgs};
 use crate::cli::audit::AuditLog;
-use crate::cli::call::{ApiCall, Caller, Record, deliver, exit_of};
+use crate::cli::call::{ApiCall, Caller, Record, print_outcome};
 use crate::cli::failure::{Exit, Failure};
 use crate::cli::input::Input;
 use crate::cli::interrupt;
 use crate::cli::output;
 use crate::cli::round_trip::{Asked, RoundTrip};
 use crate::cli::settings::{Endpoint, Env, Sources};
+use crate::cli::status_command::WaitAfterSend;
 
 /// Every API command: resolves the settings, builds the one request the command
 /// makes, then shows it (`--dry-run`) or makes the call once and prints the outcome.
@@ -55,6 +56,7 @@ pub fn run(
     let network = sources.network(global, &endpoints)?;
     let call = ApiCall::from_command(command, &sources, input, err)?;
     let round_trip = RoundTrip::of(command, &call, &sources)?;
+    let wait = WaitAfterSend::of(command, &sources)?;
     if let Some(warning) = call.undocumented_digits() {
         let _ = output::write_warning(err, format, &warning);
     }
@@ -111,12 +113,10 @@ pub fn run(
         };
         return trip.run(&asked, &outcome, input, out, err);
     }
-    deliver(
-        output::write_outcome(out, format, &outcome),
-        err,
-        &output::describe(&outcome),
-    );
-    Ok(exit_of(&outcome))
+    if let Some(wait) = wait {
+        return wait.run(caller?, &connection, scheme, &outcome, (format, out, err));
+    }
+    Ok(print_outcome(&outcome, format, out, err))
 }
 
 /// The audit log, if one is set, opened and checked before anything is sent (a log

@@ -564,15 +564,34 @@ pub struct SendArgs {
     #[arg(long, value_name = "TEXT")]
     pub message: Option<MessageTemplate>,
 
-    /// Then ask for the code the user reads back and check it, for the same number and
-    /// scope (at a terminal without echo; else one line of stdin a try); exit 0 when
-    /// valid, 1 when every try was not
-    #[arg(long)]
+    /// Then ask for the code the user reads back, and check it
+    #[arg(
+        long,
+        long_help = "Then ask for the code the user reads back and check it, for the same \
+                     number and scope (at a terminal without echo; else one line of stdin a \
+                     try, a line that is no code skipped); exit 0 when valid, 1 when every \
+                     try was not"
+    )]
     pub verify: bool,
 
     /// With --verify: how many codes may be tried, each a verify attempt [default: 3]
     #[arg(long, value_name = "N", requires = "verify")]
     pub tries: Option<Tries>,
+
+    /// Then wait for the outcome, as `mfa status --wait`
+    #[arg(
+        long_help = "Then wait, at most SECONDS (300 without one), to say whether the code \
+                     reached the phone, as `mfa status --wait` does: the id still alone on \
+                     stdout's first line, the outcome on stderr, the exit status the \
+                     outcome's (0 reached, 1 not, 10 not known)",
+        long,
+        value_name = "SECONDS",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "300",
+        conflicts_with = "verify"
+    )]
+    pub wait: Option<Seconds>,
 
     /// With --verify: how old the code may be, in minutes from 1 to 15
     #[arg(long, value_name = "MINUTES", requires = "verify")]

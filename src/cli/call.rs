@@ -104,13 +104,17 @@ impl<'a> Caller<'a> {
         })
     }
 
-    /// The same caller, asking the Voice and Messaging APIs at these URLs.
+    /// The same caller, asking the Voice and Messaging APIs at these URLs, with a status
+    /// line of its own (a call's is done with once it is answered), drawn where the
+    /// first one would be.
     pub fn asking(self, voice_url: mfa::BaseUrl, messaging_url: mfa::BaseUrl) -> Self {
+        let status = Arc::new(StatusLine::start(self.status.on(), &voice_url.host()));
         Caller {
             client: self
                 .client
                 .with_voice_url(voice_url)
                 .with_messaging_url(messaging_url),
+            status,
             ..self
         }
     }
@@ -433,6 +437,19 @@ fn certificate_advice(error: &mfa::Error, network: &Network) -> Option<String> {
             file.origin
         ),
     })
+}
+
+/// Prints `outcome` (the id, or the verdict) as `format` says, and returns the exit
+/// status it makes.
+pub fn print_outcome(
+    outcome: &Outcome,
+    format: OutputFormat,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Exit {
+    let written = output::write_outcome(out, format, outcome);
+    deliver(written, err, &output::describe(outcome));
+    exit_of(outcome)
 }
 
 /// Finishes writing a result. A reader that closed stdout (`| head -c0`) chose to stop

@@ -115,21 +115,42 @@ pub fn install_words(mut message: impl FnMut(Signal) -> Vec<u8>) {
     });
 }
 
+/// What was sent before a step that makes no call (a wait, a check, questions): its
+/// word for scripts (`no`, `yes`), its words for a person, and the id of a code sent
+/// (`callId` or `messageId`, and the id).
+#[derive(Debug, Clone, Copy)]
+pub struct SentBefore<'a> {
+    pub word: &'a str,
+    pub words: &'a str,
+    pub id: Option<(&'a str, &'a str)>,
+}
+
+/// Nothing was sent.
+pub const NOTHING_SENT_BEFORE: SentBefore<'static> = SentBefore {
+    word: "no",
+    words: "nothing was sent",
+    id: None,
+};
+
 /// What a signal ends a step that makes no call with: `why`, then what was sent if
-/// `sent` says, as one `mfa: error: ...` line after erasing a status line, or one JSON
-/// object of kind `interrupted`.
-pub fn said(format: OutputFormat, why: &str, sent: Option<&str>) -> Vec<u8> {
+/// `sent` says (else it sent nothing and says nothing of it), as one `mfa: error: ...`
+/// line after erasing a status line, or one JSON object of kind `interrupted`.
+pub fn said(format: OutputFormat, why: &str, sent: Option<SentBefore>) -> Vec<u8> {
     let detail = match sent {
-        Some(sent) => format!("{why}; {sent}"),
+        Some(sent) => format!("{why}; {}", sent.words),
         None => why.to_owned(),
     };
     match format {
         OutputFormat::Text => format!("{}mfa: error: {detail}\n", status_line::ERASE),
         OutputFormat::Json => {
-            let error = serde_json::json!({ "error": {
-                "kind": "interrupted", "message": why, "sent": "no", "detail": detail,
-            }});
-            format!("{error}\n")
+            let mut error = serde_json::json!({
+                "kind": "interrupted", "message": why,
+                "sent": sent.map_or("no", |sent| sent.word), "detail": detail,
+            });
+            if let Some((key, id)) = sent.and_then(|sent| sent.id) {
+                error[key] = id.into();
+            }
+            format!("{}\n", serde_json::json!({ "error": error }))
         }
     }
     .into_bytes()

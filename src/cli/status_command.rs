@@ -16,14 +16,14 @@ use std::time::{Duration, Instant};
 use mfa::{AuthScheme, CallState, MessageStatus, Request};
 
 use crate::cli::Places;
-use crate::cli::args::{GlobalArgs, OutputFormat, StatusArgs};
-use crate::cli::call::Caller;
+use crate::cli::args::{ApiCommand, GlobalArgs, OutputFormat, StatusArgs};
+use crate::cli::call::{Caller, deliver, print_outcome};
 use crate::cli::failure::{Exit, Failure};
 use crate::cli::input::Input;
 use crate::cli::interrupt;
 use crate::cli::log_command::instant;
-use crate::cli::output;
-use crate::cli::settings::{Endpoint, Env, Sources};
+use crate::cli::output::{self, Outcome};
+use crate::cli::settings::{Connection, Endpoint, Env, Sources};
 
 /// The longest stdin read for ids: far more than any list of ids a pipe carries.
 const STDIN_CAP: u64 = 1024 * 1024;
@@ -115,20 +115,7 @@ pub fn run(
     }
     let mut worst: Option<(Rank, Exit, String)> = None;
     for (id, channel) in ids {
-        let mut pause = FIRST_PAUSE;
-        let asked = loop {
-            let asked = asking.ask(&id, channel, err);
-            let open = matches!(&asked, Ok(report) if report.reached.is_none());
-            let left = deadline.map_or(Duration::ZERO, |d| {
-                d.saturating_duration_since(Instant::now())
-            });
-            if !open || left.is_zero() {
-                break asked;
-            }
-            caller.awaiting(&id, started);
-            std::thread::sleep(pause.min(left));
-            pause = (pause * 3 / 2).min(LONGEST_PAUSE);
-        };
+        let asked = asking.until(&id, channel, (started, deadline), err);
         let written = match &asked {
             Ok(report) => write_report(out, format, report),
             Err(failure) => write_failure(out, err, format, &id, channel, failure),
@@ -166,6 +153,31 @@ struct Asking<'a> {
 }
 
 impl Asking<'_> {
+    /// Asks what became of `id` until it is final or the wait (`started`, ending at the
+    /// deadline, if any) is over: once without a deadline.
+    fn until(
+        &self,
+        id: &str,
+        channel: Channel,
+        (started, deadline): (Instant, Option<Instant>),
+        err: &mut dyn Write,
+    ) -> Result<Report, Failure> {
+        let mut pause = FIRST_PAUSE;
+        loop {
+            let asked = self.ask(id, channel, err);
+            let open = matches!(&asked, Ok(report) if report.reached.is_none());
+            let left = deadline.map_or(Duration::ZERO, |d| {
+                d.saturating_duration_since(Instant::now())
+            });
+            if !open || left.is_zero() {
+                return asked;
+            }
+            self.caller.awaiting(id, started);
+            std::thread::sleep(pause.min(left));
+            pause = (pause * 3 / 2).min(LONGEST_PAUSE);
+        }
+    }
+
     /// Asks once what became of `id`, of the API of `channel`. A call not found yet is
     /// a report (not known), not a failure.
     fn ask(&self, id: &str, channel: Channel, err: &mut dyn Write) -> Result<Report, Failure> {
@@ -378,23 +390,31 @@ fn rank_of(reached: Option<bool>) -> (Rank, Exit) {
 /// One line (`ID  what happened`), or one JSON object.
 fn write_report(out: &mut dyn Write, format: OutputFormat, report: &Report) -> std::io::Result<()> {
     match format {
-        OutputFormat::Text => writeln!(
-            out,
-            "{}  {}",
-            output::escaped(&report.id),
-            output::escaped(&report.words)
-        ),
-        OutputFormat::Json => {
-            let mut object = serde_json::Map::new();
-            object.insert("id".into(), report.id.clone().into());
-            object.insert("channel".into(), report.channel.name().into());
-            object.insert("final".into(), report.reached.is_some().into());
-            object.insert("reached".into(), report.reached.into());
-            object.insert("outcome".into(), report.words.clone().into());
-            object.extend(report.fields.clone());
-            writeln!(out, "{}", serde_json::Value::Object(object))
-        }
+        OutputFormat::Text => writeln!(out, "{}", text_line(report)),
+        OutputFormat::Json => writeln!(out, "{}", json_object(report)),
     }
+}
+
+/// `ID  what happened`, escaped.
+fn text_line(report: &Report) -> String {
+    format!(
+        "{}  {}",
+        output::escaped(&report.id),
+        output::escaped(&report.words)
+    )
+}
+
+/// The JSON object of a report: the id, its channel, whether it is final and reached
+/// the phone, in words, and the API's own fields.
+fn json_object(report: &Report) -> serde_json::Value {
+    let mut object = serde_json::Map::new();
+    object.insert("id".into(), report.id.clone().into());
+    object.insert("channel".into(), report.channel.name().into());
+    object.insert("final".into(), report.reached.is_some().into());
+    object.insert("reached".into(), report.reached.into());
+    object.insert("outcome".into(), report.words.clone().into());
+    object.extend(report.fields.clone());
+    serde_json::Value::Object(object)
 }
 
 /// An id that could not be asked about: in text, an error line on stderr naming it; in
@@ -426,5 +446,107 @@ fn write_failure(
             });
             writeln!(out, "{object}")
         }
+    }
+}
+
+/// `--wait` on `voice` or `sms`: where the outcome is asked and for how long, resolved
+/// before the code is sent, so a bad setting never costs a send.
+pub struct WaitAfterSend {
+    voice_url: mfa::BaseUrl,
+    messaging_url: mfa::BaseUrl,
+    wait: Duration,
+}
+
+impl WaitAfterSend {
+    /// What `command` asks for, if it is a send with `--wait`.
+    pub fn of(command: &ApiCommand, sources: &Sources) -> Result<Option<Self>, Failure> {
+        let (ApiCommand::Voice(args) | ApiCommand::Sms(args)) = command else {
+            return Ok(None);
+        };
+        let Some(wait) = args.wait else {
+            return Ok(None);
+        };
+        let (voice_url, messaging_url) = sources.question_urls()?;
+        Ok(Some(WaitAfterSend {
+            voice_url,
+            messaging_url,
+            wait: wait.duration(),
+        }))
+    }
+
+    /// Prints the id of the code `sent` (in text at once, so a pipe gets it), then asks
+    /// what became of it until that is final or the wait is over. The outcome goes to
+    /// stderr (text) or into the one JSON object, and makes the exit status: 0, 1, or 10
+    /// when it is not known (the wait ran out, or the outcome could not be asked: the
+    /// code was sent either way, and is never sent again).
+    pub fn run(
+        self,
+        caller: Caller,
+        connection: &Connection,
+        scheme: AuthScheme,
+        sent: &Outcome,
+        (format, out, err): (OutputFormat, &mut dyn Write, &mut dyn Write),
+    ) -> Result<Exit, Failure> {
+        let (key, id, channel) = match sent {
+            Outcome::MessageId(id) => ("messageId", id.as_str(), Channel::Sms),
+            Outcome::CallId(id) => ("callId", id.as_str(), Channel::Voice),
+            Outcome::Verdict(_) => return Ok(Exit::Success),
+        };
+        if format == OutputFormat::Text {
+            print_outcome(sent, format, out, err);
+            let _ = out.flush();
+        }
+        let sent_before = interrupt::SentBefore {
+            word: "yes",
+            words: "the code was sent; what became of it is not known",
+            id: Some((key, id)),
+        };
+        interrupt::install_words(|signal| {
+            let why = format!(
+                "interrupted ({}) while waiting for the outcome",
+                signal.name()
+            );
+            interrupt::said(format, &why, Some(sent_before))
+        });
+        let caller = caller.asking(self.voice_url.clone(), self.messaging_url.clone());
+        let asking = Asking {
+            caller: &caller,
+            voice_url: &self.voice_url,
+            messaging_url: &self.messaging_url,
+            account: &connection.account_id.value,
+            scheme,
+        };
+        let started = Instant::now();
+        let asked = asking.until(id, channel, (started, Some(started + self.wait)), err);
+        caller.finish();
+        let exit = match &asked {
+            Ok(report) => rank_of(report.reached).1,
+            Err(_) => Exit::NotYetKnown,
+        };
+        // The outcome is the run's last word; a stderr that cannot take it changes nothing.
+        let _ = match (format, &asked) {
+            (OutputFormat::Text, Ok(report)) => writeln!(err, "mfa: {}", text_line(report)),
+            (OutputFormat::Text, Err(failure)) => output::write_warning(
+                err,
+                format,
+                &format!(
+                    "the code was sent ({id}); what became of it could not be asked: {}",
+                    failure.reason()
+                ),
+            ),
+            (OutputFormat::Json, _) => {
+                let outcome = match &asked {
+                    Ok(report) => json_object(report),
+                    Err(failure) => serde_json::json!({
+                        "final": false, "reached": null,
+                        "error": { "kind": failure.kind(), "message": failure.reason() },
+                    }),
+                };
+                let object = serde_json::json!({ key: id, "outcome": outcome });
+                deliver(writeln!(out, "{object}"), err, &output::describe(sent));
+                Ok(())
+            }
+        };
+        Ok(exit)
     }
 }

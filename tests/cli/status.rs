@@ -423,3 +423,153 @@ fn wait_takes_a_call_not_yet_visible_as_not_known_and_asks_again() {
     missing.assert();
     found.assert();
 }
+
+/// A voice send (`mfa voice` with every setting) to `server`, asking its `/voice` and
+/// `/messaging` afterwards.
+fn sent_by(send: Mfa, server: &mockito::ServerGuard) -> Mfa {
+    send.env("MFA_VOICE_URL", &format!("{}/voice", server.url()))
+        .env("MFA_MESSAGING_URL", &format!("{}/messaging", server.url()))
+}
+
+#[test]
+fn voice_wait_keeps_the_id_alone_on_stdout_and_says_the_outcome_on_stderr() {
+    let mut server = mockito::Server::new();
+    let send = voice_mock(&mut server, &default_voice_body())
+        .with_body(r#"{"callId":"c-1"}"#)
+        .expect(1)
+        .create();
+    let asked = call_state(
+        &mut server,
+        "c-1",
+        r#"{"state":"disconnected","disconnectCause":"busy"}"#,
+    );
+    let api = format!("{}/api/v1", server.url());
+    let outcome = sent_by(Mfa::voice(&api), &server)
+        .args(&["--wait=20"])
+        .run();
+    assert_eq!(
+        (
+            outcome.code,
+            outcome.stdout.as_str(),
+            outcome.stderr.as_str()
+        ),
+        (1, "c-1\n", "mfa: c-1  busy\n")
+    );
+    send.assert();
+    asked.assert();
+    // JSON: one object, the id and the outcome in it.
+    let mut server = mockito::Server::new();
+    let _send = voice_mock(&mut server, &default_voice_body())
+        .with_body(r#"{"callId":"c-1"}"#)
+        .create();
+    let _asked = call_state(
+        &mut server,
+        "c-1",
+        r#"{"state":"answered","answerTime":"2026-12-06T10:00:03Z"}"#,
+    );
+    let api = format!("{}/api/v1", server.url());
+    let json = sent_by(Mfa::voice(&api), &server)
+        .args(&["--wait", "--json"])
+        .run();
+    assert_eq!(json.code, 0, "{}", json.stderr);
+    let object: serde_json::Value = serde_json::from_str(json.stdout.trim_end()).unwrap();
+    assert_eq!(object["callId"], "c-1");
+    assert_eq!(
+        (&object["outcome"]["reached"], &object["outcome"]["outcome"]),
+        (&true.into(), &"answered".into())
+    );
+}
+
+#[test]
+fn sms_wait_that_runs_out_is_not_known_and_a_failure_to_ask_never_sends_again() {
+    let mut server = mockito::Server::new();
+    let send = api_mock(&mut server, SMS_PATH, &default_sms_body())
+        .with_body(r#"{"messageId":"m-1"}"#)
+        .expect(1)
+        .create();
+    // Asked at the start and once more when the wait is up.
+    let asked = asked(
+        &mut server,
+        &format!("/messaging/users/{ACCOUNT}/messages"),
+        Matcher::Exact("messageId=m-1".into()),
+    )
+    .with_body(r#"{"messages":[{"messageStatus":"SENT"}]}"#)
+    .expect(2)
+    .create();
+    let api = format!("{}/api/v1", server.url());
+    let outcome = sent_by(Mfa::sms(&api), &server).args(&["--wait=1"]).run();
+    assert_eq!(
+        (
+            outcome.code,
+            outcome.stdout.as_str(),
+            outcome.stderr.as_str()
+        ),
+        (
+            10,
+            "m-1\n",
+            "mfa: m-1  sent to the carrier, no delivery receipt yet: not final\n"
+        )
+    );
+    send.assert();
+    asked.assert();
+    // The Voice API refuses the credentials: the code was sent, once; not known.
+    let mut server = mockito::Server::new();
+    let send = voice_mock(&mut server, &default_voice_body())
+        .with_body(r#"{"callId":"c-1"}"#)
+        .expect(1)
+        .create();
+    let refused = asked_refused(&mut server);
+    let api = format!("{}/api/v1", server.url());
+    let outcome = sent_by(Mfa::voice(&api), &server).args(&["--wait"]).run();
+    assert_eq!(
+        (outcome.code, outcome.stdout.as_str()),
+        (10, "c-1\n"),
+        "{}",
+        outcome.stderr
+    );
+    assert!(
+        outcome.stderr.starts_with(
+            "mfa: warning: the code was sent (c-1); what became of it could not be asked: the \
+             API refused the credentials (HTTP 403)"
+        ),
+        "{}",
+        outcome.stderr
+    );
+    send.assert();
+    refused.assert();
+}
+
+/// The Voice API refusing the question with 403, once.
+fn asked_refused(server: &mut mockito::ServerGuard) -> mockito::Mock {
+    asked(
+        server,
+        &format!("/voice/accounts/{ACCOUNT}/calls/c-1"),
+        Matcher::Missing,
+    )
+    .with_status(403)
+    .with_body(r#"{"type":"forbidden","description":"no Voice role"}"#)
+    .create()
+}
+
+#[test]
+fn wait_is_settled_before_any_send_and_never_with_verify() {
+    let mut server = mockito::Server::new();
+    let nothing = no_code_sent(&mut server);
+    let api = format!("{}/api/v1", server.url());
+    // A Voice API URL in clear text off this machine: refused before the send.
+    let outcome = Mfa::voice(&api)
+        .env("MFA_VOICE_URL", "http://voice.example.com/api/v2")
+        .args(&["--wait"])
+        .run();
+    assert_eq!(outcome.code, 3, "{}", outcome.stderr);
+    assert!(
+        outcome.stderr.contains("MFA_VOICE_URL"),
+        "{}",
+        outcome.stderr
+    );
+    let both = Mfa::voice(&api)
+        .args(&["--wait", "--verify", "--expiration", "3"])
+        .run();
+    assert_eq!(both.code, 2, "{}", both.stderr);
+    nothing.iter().for_each(mockito::Mock::assert);
+}

@@ -868,3 +868,35 @@ fn ctrl_c_while_waiting_for_an_outcome_says_it_is_not_known() {
         "{shown:?}"
     );
 }
+
+#[test]
+fn ctrl_c_while_a_send_waits_for_its_outcome_says_the_code_was_sent() {
+    let mut server = mockito::Server::new();
+    let send = voice_mock(&mut server, &default_voice_body())
+        .with_body(r#"{"callId":"c-1"}"#)
+        .expect(1)
+        .create();
+    let _queued = server
+        .mock(
+            "GET",
+            format!("/voice/accounts/{ACCOUNT}/calls/c-1").as_str(),
+        )
+        .with_body(r#"{"state":"queued"}"#)
+        .expect_at_least(1)
+        .create();
+    let mfa = Mfa::voice(&format!("{}/api/v1", server.url()))
+        .args(&["--wait"])
+        .env("MFA_VOICE_URL", &format!("{}/voice", server.url()));
+    let (code, shown) = dialog(&mfa, &[("waiting for the outcome of c-1 (1 s)", "\x03")]);
+    assert_eq!(code, 130, "{shown:?}");
+    let screen = left_on_screen(&shown);
+    assert!(screen.starts_with("c-1\n"), "{shown:?}");
+    assert!(
+        screen.ends_with(
+            "mfa: error: interrupted (SIGINT) while waiting for the outcome; the code was sent; \
+             what became of it is not known\n"
+        ),
+        "{shown:?}"
+    );
+    send.assert();
+}

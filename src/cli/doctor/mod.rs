@@ -84,7 +84,7 @@ pub fn run(
 fn say_when_interrupted(format: OutputFormat) {
     interrupt::install_words(|signal| {
         let why = format!("interrupted ({}) during the checks", signal.name());
-        interrupt::said(format, &why, Some("nothing was sent"))
+        interrupt::said(format, &why, Some(interrupt::NOTHING_SENT_BEFORE))
     });
 }
 

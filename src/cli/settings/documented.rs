@@ -78,7 +78,8 @@ fn flags_of(row: &Row) -> Vec<String> {
     row.flag
         .split(['`', ' ', ','])
         .filter(|word| word.starts_with("--"))
-        .map(str::to_owned)
+        // `--wait=SECONDS` is `--wait` with its value.
+        .map(|word| word.split('=').next().unwrap_or(word).to_owned())
         .collect()
 }
 
