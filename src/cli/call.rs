@@ -133,8 +133,20 @@ impl<'a> Caller<'a> {
         self.log.request(err, request);
         self.status.connecting(host);
         let answer = question(&self.client);
+        self.keep_token(token_before, &answer, err);
+        answer.map_err(|error| self.refused(error))
+    }
+
+    /// Keeps in the cache what a call taught of the token: a new one issued, or the one
+    /// held (`token_before`) refused.
+    fn keep_token<T>(
+        &self,
+        token_before: Option<mfa::AccessToken>,
+        answer: &Result<T, mfa::Error>,
+        err: &mut dyn Write,
+    ) {
         if let Some(cache) = &self.cache {
-            let refused = matches!(&answer, Err(mfa::Error::Api { status: 401, .. }));
+            let refused = matches!(answer, Err(mfa::Error::Api { status: 401, .. }));
             token_cache::keep_token(
                 &self.client,
                 cache,
@@ -145,7 +157,6 @@ impl<'a> Caller<'a> {
                 err,
             );
         }
-        answer.map_err(|error| self.refused(error))
     }
 
     /// Shows, after a second, that the outcome of `what` is awaited, since `since`.
@@ -175,18 +186,7 @@ impl<'a> Caller<'a> {
         self.status.connecting(self.host);
         let outcome = call.make(&self.client);
         self.status.finish();
-        if let Some(cache) = &self.cache {
-            let refused = matches!(&outcome, Err(mfa::Error::Api { status: 401, .. }));
-            token_cache::keep_token(
-                &self.client,
-                cache,
-                token_before.as_ref(),
-                refused,
-                self.log,
-                self.format,
-                err,
-            );
-        }
+        self.keep_token(token_before, &outcome, err);
         outcome.map_err(|error| self.refused(error))
     }
 }
