@@ -108,6 +108,9 @@ impl<'a> Caller<'a> {
     /// line of its own (a call's is done with once it is answered), drawn where the
     /// first one would be.
     pub fn asking(self, voice_url: mfa::BaseUrl, messaging_url: mfa::BaseUrl) -> Self {
+        // The first line is done with: the client's notices still reach it, and must
+        // draw nothing more.
+        self.status.finish();
         let status = Arc::new(StatusLine::start(self.status.on(), &voice_url.host()));
         Caller {
             client: self
