@@ -58,6 +58,19 @@ struct Report {
     fields: serde_json::Map<String, serde_json::Value>,
 }
 
+impl Report {
+    /// An id the API does not know (yet): not known, as `words` say why.
+    fn not_found(id: &str, channel: Channel, words: &str) -> Self {
+        Report {
+            id: id.to_owned(),
+            channel,
+            reached: None,
+            words: words.to_owned(),
+            fields: serde_json::Map::from_iter([("state".to_owned(), "not found".into())]),
+        }
+    }
+}
+
 /// Reports each id's outcome; returns the exit status of the worst.
 pub fn run(
     args: &StatusArgs,
@@ -272,13 +285,8 @@ fn not_visible(id: &str, channel: Channel, failure: Failure) -> Result<Report, F
     if !(api_404 && channel == Channel::Voice) {
         return Err(failure);
     }
-    Ok(Report {
-        id: id.to_owned(),
-        channel,
-        reached: None,
-        words: "not found: Bandwidth shows a call within a few minutes, and keeps it 7 days".into(),
-        fields: serde_json::Map::from_iter([("state".to_owned(), "not found".into())]),
-    })
+    let words = "not found: Bandwidth shows a call within a few minutes, and keeps it 7 days";
+    Ok(Report::not_found(id, channel, words))
 }
 
 /// What a call's `state` says.
@@ -335,13 +343,8 @@ fn of_call(id: &str, state: CallState) -> Report {
 /// What a text's status says; `None`: the API lists no such message.
 fn of_message(id: &str, status: Option<MessageStatus>) -> Report {
     let Some(status) = status else {
-        return Report {
-            id: id.to_owned(),
-            channel: Channel::Sms,
-            reached: None,
-            words: "not found: Bandwidth lists a message within a few minutes of it".into(),
-            fields: serde_json::Map::from_iter([("state".to_owned(), "not found".into())]),
-        };
+        let words = "not found: Bandwidth lists a message within a few minutes of it";
+        return Report::not_found(id, Channel::Sms, words);
     };
     let words = match (status.reached(), status.status.as_str()) {
         (Some(true), _) => "delivered".to_owned(),
