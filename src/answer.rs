@@ -257,10 +257,10 @@ fn read_id(response: &Response, call: Call, keys: [&str; 2]) -> Result<String, E
 }
 
 /// What a successful answer to `call` must hold.
-struct Expected<'a> {
-    call: Call,
+pub(crate) struct Expected<'a> {
+    pub(crate) call: Call,
     /// e.g. `a string "callId"`.
-    what: &'a str,
+    pub(crate) what: &'a str,
 }
 
 impl Expected<'_> {
@@ -269,6 +269,16 @@ impl Expected<'_> {
         &self,
         response: &Response,
     ) -> Result<serde_json::Map<String, serde_json::Value>, Error> {
+        self.success(response)?;
+        match serde_json::from_str(response.json_text()) {
+            Ok(serde_json::Value::Object(json)) => Ok(json),
+            // Not the API's kind of answer at all: a gateway's page, say.
+            _ => Err(self.unexpected(response, Delivery::MaybeSent, &self.expecting("JSON"))),
+        }
+    }
+
+    /// `Ok` for a whole 2xx answer, else the error the answer amounts to.
+    pub(crate) fn success(&self, response: &Response) -> Result<(), Error> {
         let maybe = Delivery::MaybeSent;
         match response.status {
             200..=299 if response.cut => Err(self.unexpected(
@@ -276,11 +286,7 @@ impl Expected<'_> {
                 maybe,
                 &format!("the answer is longer than {BODY_CAP} bytes (cut)"),
             )),
-            200..=299 => match serde_json::from_str(response.json_text()) {
-                Ok(serde_json::Value::Object(json)) => Ok(json),
-                // Not the API's kind of answer at all: a gateway's page, say.
-                _ => Err(self.unexpected(response, maybe, &self.expecting())),
-            },
+            200..=299 => Ok(()),
             300..=399 => Err(self.unexpected(
                 response,
                 maybe,
@@ -301,19 +307,24 @@ impl Expected<'_> {
         }
     }
 
-    /// `expected JSON with a string "callId"`.
-    fn expecting(&self) -> String {
-        format!("expected JSON with {}", self.what)
+    /// `expected JSON with a string "callId"`, in the answer's `language`.
+    pub(crate) fn expecting(&self, language: &str) -> String {
+        format!("expected {language} with {}", self.what)
     }
 
     /// The error for a JSON object from the API without what it should hold: the API
     /// took the request.
     fn missing(&self, response: &Response) -> Error {
-        self.unexpected(response, Delivery::Sent, &self.expecting())
+        self.unexpected(response, Delivery::Sent, &self.expecting("JSON"))
     }
 
     /// An unexpected answer: `problem`, and whether the call was acted on.
-    fn unexpected(&self, response: &Response, delivery: Delivery, problem: &str) -> Error {
+    pub(crate) fn unexpected(
+        &self,
+        response: &Response,
+        delivery: Delivery,
+        problem: &str,
+    ) -> Error {
         Error::UnexpectedAnswer {
             call: self.call,
             status: Some(response.status),

@@ -23,6 +23,9 @@ pub const DEFAULT_VOICE_URL: &str = "https://voice.bandwidth.com/api/v2";
 /// Bandwidth's Messaging API, which tells a message's status.
 pub const DEFAULT_MESSAGING_URL: &str = "https://messaging.bandwidth.com/api/v2";
 
+/// Bandwidth's Dashboard API, which tells what an application is and where it is used.
+pub const DEFAULT_DASHBOARD_URL: &str = "https://dashboard.bandwidth.com/api";
+
 /// Bandwidth's OAuth2 token endpoint.
 pub const DEFAULT_TOKEN_URL: &str = "https://api.bandwidth.com/api/v1/oauth2/token";
 

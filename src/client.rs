@@ -16,10 +16,11 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use crate::answer::{self, CallId, CallState, MessageId, MessageStatus, Verdict};
-use crate::base_url::{BaseUrl, DEFAULT_MESSAGING_URL, DEFAULT_VOICE_URL};
+use crate::application::{self, Application, Location};
+use crate::base_url::{BaseUrl, DEFAULT_DASHBOARD_URL, DEFAULT_MESSAGING_URL, DEFAULT_VOICE_URL};
 use crate::credentials::{ClientCredentials, Credentials, basic_authorization};
 use crate::error::{Delivery, Error};
-use crate::fields::AccountId;
+use crate::fields::{AccountId, ApplicationId};
 use crate::progress::Notice;
 use crate::redact::Redactions;
 use crate::request::{CodeRequest, Request, VerifyRequest};
@@ -51,6 +52,7 @@ pub struct Client {
     base_url: BaseUrl,
     voice_url: BaseUrl,
     messaging_url: BaseUrl,
+    dashboard_url: BaseUrl,
     account_id: AccountId,
     credentials: Credentials,
     transport: Transport,
@@ -92,6 +94,9 @@ impl Client {
             messaging_url: DEFAULT_MESSAGING_URL
                 .parse()
                 .expect("Bandwidth's Messaging API is a base URL"),
+            dashboard_url: DEFAULT_DASHBOARD_URL
+                .parse()
+                .expect("Bandwidth's Dashboard API is a base URL"),
             account_id,
             credentials,
             transport: Transport::default(),
@@ -128,6 +133,14 @@ impl Client {
     /// default Bandwidth's, [`DEFAULT_MESSAGING_URL`]).
     pub fn with_messaging_url(mut self, messaging_url: BaseUrl) -> Self {
         self.messaging_url = messaging_url;
+        self
+    }
+
+    /// Sets where the Dashboard API is, which [`Client::application`] and
+    /// [`Client::application_locations`] ask (by default Bandwidth's,
+    /// [`DEFAULT_DASHBOARD_URL`]).
+    pub fn with_dashboard_url(mut self, dashboard_url: BaseUrl) -> Self {
+        self.dashboard_url = dashboard_url;
         self
     }
 
@@ -296,6 +309,36 @@ impl Client {
         );
         let request = Request::message_status(url, account, scheme, message_id.as_str());
         answer::message_status(&self.send(&request)?)
+    }
+
+    /// Asks the Dashboard API what the application `application_id` is: a voice or a
+    /// messaging application. Sends nothing. One the account does not have is an
+    /// [`Error::Api`] with status 404; credentials that may not read the Dashboard API
+    /// get 401 or 403.
+    pub fn application(&self, application_id: &ApplicationId) -> Result<Application, Error> {
+        let (url, account, scheme) = (
+            &self.dashboard_url,
+            &self.account_id,
+            self.credentials.scheme(),
+        );
+        let request = Request::application(url, account, scheme, application_id.as_str());
+        application::application(&self.send(&request)?)
+    }
+
+    /// Asks the Dashboard API which locations the application `application_id` is
+    /// associated with; sends nothing. A messaging application with none takes every
+    /// message and delivers none.
+    pub fn application_locations(
+        &self,
+        application_id: &ApplicationId,
+    ) -> Result<Vec<Location>, Error> {
+        let (url, account, scheme) = (
+            &self.dashboard_url,
+            &self.account_id,
+            self.credentials.scheme(),
+        );
+        let request = Request::application_locations(url, account, scheme, application_id.as_str());
+        application::locations(&self.send(&request)?)
     }
 
     /// Sends a request once and returns the answer, whatever its status. Only a

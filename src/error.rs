@@ -96,7 +96,7 @@ impl Delivery {
     pub fn in_words(self, call: Option<Call>) -> &'static str {
         match (self, call) {
             (Delivery::NotSent, _) => "nothing was sent",
-            (_, Some(Call::CallState | Call::MessageStatus)) => "it only asked: no code was sent",
+            (_, Some(call)) if call.asks_only() => "it only asked: no code was sent",
             (Delivery::MaybeSent, Some(Call::VerifyCode)) => {
                 "the code may have been checked, which counts as an attempt"
             }
@@ -836,6 +836,16 @@ mod tests {
             (
                 Delivery::Sent,
                 Some(MessageStatus),
+                "it only asked: no code was sent",
+            ),
+            (
+                Delivery::MaybeSent,
+                Some(Application),
+                "it only asked: no code was sent",
+            ),
+            (
+                Delivery::Sent,
+                Some(ApplicationLocations),
                 "it only asked: no code was sent",
             ),
             (

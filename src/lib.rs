@@ -77,11 +77,13 @@
 // - `progress`: how far a request got: its host looked up, a byte of it written;
 // - `transport`: how a request travels: time-out, retries, proxy, trusted CAs;
 // - `answer`: reading answers into ids, verdicts or errors;
+// - `application`: the Dashboard API's XML of an application: its kind, its locations;
 // - `token`: OAuth2 access tokens, and asking the token endpoint for one;
 // - `client`: the calls, and OAuth2 tokens got, reused and renewed;
 // - `unversioned`: what the command line uses beyond the versioned API.
 
 mod answer;
+mod application;
 mod base_url;
 mod client;
 mod credentials;
@@ -100,9 +102,10 @@ mod transport;
 pub mod unversioned;
 
 pub use answer::{CallId, CallState, MessageId, MessageStatus, Verdict};
+pub use application::{Application, Location};
 pub use base_url::{
-    BaseUrl, DEFAULT_BASE_URL, DEFAULT_MESSAGING_URL, DEFAULT_TOKEN_URL, DEFAULT_VOICE_URL,
-    TokenUrl,
+    BaseUrl, DEFAULT_BASE_URL, DEFAULT_DASHBOARD_URL, DEFAULT_MESSAGING_URL, DEFAULT_TOKEN_URL,
+    DEFAULT_VOICE_URL, TokenUrl,
 };
 pub use client::Client;
 pub use credentials::{AuthScheme, ClientCredentials, Credentials};

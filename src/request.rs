@@ -214,6 +214,11 @@ pub enum Call {
     CallState,
     /// Ask the Messaging API for a message's status (`GET`); sends nothing.
     MessageStatus,
+    /// Ask the Dashboard API what an application is (`GET`, XML); sends nothing.
+    Application,
+    /// Ask the Dashboard API which locations an application is associated with (`GET`,
+    /// XML); sends nothing.
+    ApplicationLocations,
 }
 
 impl Call {
@@ -226,12 +231,24 @@ impl Call {
             Call::VerifyCode => "code/verify",
             Call::CallState => "accounts/{accountId}/calls/{id}",
             Call::MessageStatus => "users/{accountId}/messages?messageId={id}",
+            Call::Application => "accounts/{accountId}/applications/{id}",
+            Call::ApplicationLocations => {
+                "accounts/{accountId}/applications/{id}/associatedsippeers"
+            }
         }
     }
 
     /// Whether it only asks (`GET`): it sends no code, and may be made again.
     pub fn asks_only(self) -> bool {
-        matches!(self, Call::CallState | Call::MessageStatus)
+        matches!(
+            self,
+            Call::CallState | Call::MessageStatus | Call::Application | Call::ApplicationLocations
+        )
+    }
+
+    /// Whether its answer is XML (the Dashboard API's) rather than JSON.
+    fn answers_in_xml(self) -> bool {
+        matches!(self, Call::Application | Call::ApplicationLocations)
     }
 }
 
@@ -341,6 +358,36 @@ impl Request {
         Request::asking(Call::MessageStatus, url, auth)
     }
 
+    /// The request for what the application `application_id` is, to the account at the
+    /// Dashboard API's `dashboard_url`: a `GET`, answered in XML.
+    pub fn application(
+        dashboard_url: &BaseUrl,
+        account_id: &AccountId,
+        auth: AuthScheme,
+        application_id: &str,
+    ) -> Self {
+        let account = account_id.as_str();
+        let id = encoded(application_id);
+        let url = format!("{dashboard_url}/accounts/{account}/applications/{id}");
+        Request::asking(Call::Application, url, auth)
+    }
+
+    /// The request for the locations (SIP peers) the application `application_id` is
+    /// associated with, to the account at the Dashboard API's `dashboard_url`: a `GET`,
+    /// answered in XML.
+    pub fn application_locations(
+        dashboard_url: &BaseUrl,
+        account_id: &AccountId,
+        auth: AuthScheme,
+        application_id: &str,
+    ) -> Self {
+        let account = account_id.as_str();
+        let id = encoded(application_id);
+        let url =
+            format!("{dashboard_url}/accounts/{account}/applications/{id}/associatedsippeers");
+        Request::asking(Call::ApplicationLocations, url, auth)
+    }
+
     /// A `GET` for `call` at `url`: no body.
     fn asking(call: Call, url: String, auth: AuthScheme) -> Self {
         Request {
@@ -375,9 +422,13 @@ impl Request {
     }
 
     /// The headers `mfa` sets other than `Authorization`: `Content-Type` only with a
-    /// body.
+    /// body; `Accept` XML of the Dashboard API, JSON of every other.
     pub fn plain_headers(&self) -> Vec<(&'static str, &'static str)> {
-        let mut headers = vec![("Accept", "application/json")];
+        let accept = match self.call.answers_in_xml() {
+            true => "application/xml",
+            false => "application/json",
+        };
+        let mut headers = vec![("Accept", accept)];
         if self.method == "POST" {
             headers.push(("Content-Type", "application/json"));
         }

@@ -637,6 +637,7 @@ fn asking_client(server: &ServerGuard) -> Client {
     basic_client(server)
         .with_voice_url(format!("{}/voice", server.url()).parse().unwrap())
         .with_messaging_url(format!("{}/messaging", server.url()).parse().unwrap())
+        .with_dashboard_url(format!("{}/dashboard", server.url()).parse().unwrap())
 }
 
 /// A strict mock of a GET at `path` (and `query`): the headers a question carries,
@@ -787,4 +788,51 @@ fn an_answer_without_the_state_is_unexpected_and_says_no_code_was_sent() {
         err.to_string().ends_with("it only asked: no code was sent"),
         "{err}"
     );
+}
+
+#[test]
+fn an_application_and_its_locations_are_two_gets_of_the_dashboard_api_in_xml() {
+    let mut server = mockito::Server::new();
+    let strict = |server: &mut ServerGuard, path: &str| {
+        server
+            .mock("GET", path)
+            .match_query(Matcher::Missing)
+            .match_header("authorization", basic_auth().as_str())
+            .match_header("accept", "application/xml")
+            .match_header("content-type", Matcher::Missing)
+            .match_header("user-agent", USER_AGENT)
+            .match_body(Matcher::Exact(String::new()))
+            .with_header("content-type", "application/xml")
+            .expect(1)
+    };
+    let application = strict(
+        &mut server,
+        "/dashboard/accounts/9900000/applications/a%2F1",
+    )
+    .with_body(
+        "<ApplicationProvisioningResponse><Application><ApplicationId>a/1</ApplicationId>\
+             <ServiceType>Messaging-V2</ServiceType><AppName>Codes</AppName></Application>\
+             </ApplicationProvisioningResponse>",
+    )
+    .create();
+    let locations = strict(
+        &mut server,
+        "/dashboard/accounts/9900000/applications/a%2F1/associatedsippeers",
+    )
+    .with_body(
+        "<AssociatedSipPeersResponse><AssociatedSipPeers><AssociatedSipPeer><SiteId>1\
+         </SiteId><PeerId>10</PeerId><PeerName>Main</PeerName></AssociatedSipPeer>\
+         </AssociatedSipPeers></AssociatedSipPeersResponse>",
+    )
+    .create();
+    let client = asking_client(&server);
+    let id = "a/1".parse().unwrap();
+    let found = client.application(&id).unwrap();
+    let places = client.application_locations(&id).unwrap();
+    application.assert();
+    locations.assert();
+    assert!(found.is_messaging());
+    assert_eq!(found.name.as_deref(), Some("Codes"));
+    assert_eq!(places.len(), 1);
+    assert_eq!(places[0].name.as_deref(), Some("Main"));
 }
