@@ -54,7 +54,7 @@ check() {
   mkdir -p "$home"
   printf '%s' "${STDIN_TEXT:-}" >"$WORK/$name.in"
   # A run that hangs is stopped after 60 s, and fails with 124.
-  env -i HOME="$home" PATH=/usr/bin:/bin "${NEWUSER_ENV[@]}" timeout 60 "$MFA" "$@" \
+  env -i HOME="$home" PATH=/usr/bin:/bin "${READS_ENV[@]}" "${NEWUSER_ENV[@]}" timeout 60 "$MFA" "$@" \
     <"$WORK/$name.in" >"$WORK/$name.out" 2>"$WORK/$name.err"
   code=$?
   after=$(requests)
@@ -85,6 +85,10 @@ declare -A ID=(
 )
 
 BASE="http://127.0.0.1:$PORT/api/v1"
+# What `mfa status`, `--wait` and the doctor read goes to the stand-in too: no run
+# leaves the machine.
+READS_ENV=(MFA_VOICE_URL="http://127.0.0.1:$PORT/voice" MFA_MESSAGING_URL="http://127.0.0.1:$PORT/messaging"
+  MFA_DASHBOARD_URL="http://127.0.0.1:$PORT/dashboard")
 SEND=(voice --to +15553334444 --from +15554443333 --application-id 93de2206-9669-4e07-948d-329f4b722ee2 --username api-user --base-url "$BASE")
 NEWUSER_ENV=(BW_PASSWORD="$PASSWORD")
 
@@ -391,6 +395,17 @@ DOCTOR=(doctor --username api-user --account-id "${ID[ok]}")
 check doctor-http      0 1 -- "${DOCTOR[@]}" --base-url "$BASE"
 expect doctor-http-verify bash -c "tail -1 '$WORK/requests.log' | grep -q '/code/verify'"
 expect doctor-http-no-fail bash -c "! grep -q '^fail' '$WORK/doctor-http.out'"
+expect doctor-http-reads grep -q '^ok    call state: the credentials can read call state at 127.0.0.1' "$WORK/doctor-http.out"
+# The applications: each of the right kind, with a location; swapped, each is refused.
+VOICE_APP=93de2206-9669-4e07-948d-329f4b722ee2 SMS_APP=b2a1d4b8-3c7e-4f0a-9d6e-5a8c1f2e7b90
+NEWUSER_ENV=(BW_PASSWORD="$PASSWORD" BW_VOICE_APPLICATION_ID="$VOICE_APP" BW_MESSAGING_APPLICATION_ID="$SMS_APP")
+check doctor-apps      0 1 -- "${DOCTOR[@]}" --base-url "$BASE"
+expect doctor-apps-voice grep -q "^ok    voice application: $VOICE_APP (Codes): Voice-V2, one location$" "$WORK/doctor-apps.out"
+expect doctor-apps-sms grep -q "^ok    sms application: $SMS_APP (Codes): Messaging-V2, one location$" "$WORK/doctor-apps.out"
+NEWUSER_ENV=(BW_PASSWORD="$PASSWORD" BW_VOICE_APPLICATION_ID="$SMS_APP" BW_MESSAGING_APPLICATION_ID=nope)
+check doctor-apps-bad  3 1 -- "${DOCTOR[@]}" --base-url "$BASE"
+expect doctor-apps-kind grep -q "^fail  voice application: $SMS_APP (Codes) is a Messaging-V2 application, not a Voice-V2 one" "$WORK/doctor-apps-bad.out"
+expect doctor-apps-none grep -q "^fail  sms application: nope is not an application of this account" "$WORK/doctor-apps-bad.out"
 NEWUSER_ENV=(BW_PASSWORD="wrong-$PASSWORD")
 check doctor-wrong-pw  4 1 -- "${DOCTOR[@]}" --base-url "$BASE"
 expect doctor-wrong-pw-said grep -q '^fail  API access: the API refused the credentials (HTTP 401)' "$WORK/doctor-wrong-pw.out"

@@ -529,7 +529,9 @@ OCI
     start_standin
     settings=(BW_ACCOUNT_ID=9900000 BW_USERNAME=api-user BW_PASSWORD=dist-pw BW_NUMBER=+15554443333
       BW_VOICE_APPLICATION_ID="$APP" BW_MESSAGING_APPLICATION_ID=b2a1d4b8-3c7e-4f0a-9d6e-5a8c1f2e7b90
-      MFA_EXPIRATION_MINUTES=5 MFA_BASE_URL="http://localhost:$PORT/api/v1")
+      MFA_EXPIRATION_MINUTES=5 MFA_BASE_URL="http://localhost:$PORT/api/v1"
+      MFA_VOICE_URL="http://localhost:$PORT/voice" MFA_MESSAGING_URL="http://localhost:$PORT/messaging"
+      MFA_DASHBOARD_URL="http://localhost:$PORT/dashboard")
     # Every line ok, and there are lines: an empty report is no pass.
     if out=$(env -i "${settings[@]}" "${IN_ROOT[@]}" doctor 2>&1) && [ -n "$out" ] &&
       ! grep -qvE '^ok ' <<<"$out"; then

@@ -55,6 +55,13 @@ documented (getCallState, listMessages), with the same Basic auth or Bearer toke
   GET /messaging/users/<account>/messages?messageId=<id> a message it sent: DELIVERED;
                                                          else an empty list
 
+and the Dashboard API's reads of `mfa doctor` (XML, as documented):
+
+  GET /dashboard/accounts/<account>/applications/<id>   the voice or the messaging
+                                                         application of the README's
+                                                         examples; else 404
+  GET .../applications/<id>/associatedsippeers           one location for either
+
 With STANDIN_TLS_CERT and STANDIN_TLS_KEY set (PEM files), it speaks HTTPS instead.
 
 usage: standin.py PORT USERNAME PASSWORD LOGFILE [CLIENT_ID CLIENT_SECRET]
@@ -86,6 +93,11 @@ VALID_CODE = "48213967"
 ID_KEYS = {"voice": ("callId", "CallId"), "messaging": ("messageId", "MessageId")}
 # The call and message ids it has answered with, which `mfa status` may ask about.
 ISSUED = set()
+# The applications the Dashboard API knows: the README's example ids, by kind.
+APPLICATIONS = {
+    "93de2206-9669-4e07-948d-329f4b722ee2": "Voice-V2",
+    "b2a1d4b8-3c7e-4f0a-9d6e-5a8c1f2e7b90": "Messaging-V2",
+}
 ISSUED_LOCK = threading.Lock()
 SCENARIOS = {
     "9900000": "ok", "9900001": "upper", "9900401": "e401", "9900403": "e403",
@@ -187,7 +199,33 @@ class Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client stopped reading (mfa cuts long answers): its right
 
+    def dashboard(self):
+        """Answers a read of an application, as the Dashboard API does."""
+        xml = "application/xml"
+        found = re.fullmatch(r"/dashboard/accounts/[^/]+/applications/([^/?]+)(/associatedsippeers)?",
+                             self.path)
+        if not found:
+            return self.answer(404, b"<Error><Description>Not found</Description></Error>", xml)
+        kind = APPLICATIONS.get(found.group(1))
+        if not self.authorized():
+            return self.answer(401, b"<Error><Description>Unauthorized</Description></Error>", xml)
+        if kind is None:
+            return self.answer(404, b"<ApplicationProvisioningResponse><ResponseStatus><ErrorCode>"
+                               b"404</ErrorCode><Description>Application not found</Description>"
+                               b"</ResponseStatus></ApplicationProvisioningResponse>", xml)
+        if found.group(2):
+            return self.answer(200, b"<AssociatedSipPeersResponse><AssociatedSipPeers>"
+                               b"<AssociatedSipPeer><SiteId>1</SiteId><SiteName>Main</SiteName>"
+                               b"<PeerId>10</PeerId><PeerName>Codes</PeerName></AssociatedSipPeer>"
+                               b"</AssociatedSipPeers></AssociatedSipPeersResponse>", xml)
+        return self.answer(200, ("<ApplicationProvisioningResponse><Application><ApplicationId>"
+                                 f"{found.group(1)}</ApplicationId><ServiceType>{kind}</ServiceType>"
+                                 "<AppName>Codes</AppName></Application>"
+                                 "</ApplicationProvisioningResponse>").encode(), xml)
+
     def do_GET(self):
+        if self.path.startswith("/dashboard/"):
+            return self.dashboard()
         call = re.fullmatch(r"/voice/accounts/([^/]+)/calls/([^/?]+)", self.path)
         message = re.fullmatch(r"/messaging/users/([^/]+)/messages\?messageId=([^&]+)", self.path)
         if not (call or message):

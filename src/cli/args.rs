@@ -369,8 +369,8 @@ pub enum Command {
     #[command(subcommand)]
     Config(ConfigCommand),
 
-    /// Check the config file, settings, credentials and route to the API, sending no
-    /// code: the credentials through one verify for a fictional number
+    /// Check the config file, settings, credentials, route to the API and applications,
+    /// sending no code: the credentials through one verify for a fictional number
     Doctor(DoctorArgs),
 
     /// Say whether each code reached the phone: a call answered, a text delivered;
@@ -526,12 +526,17 @@ config file and profile, the settings of voice, sms and verify, the credentials 
 password_command is run; its output is never shown), the route to the API (proxy, name \
 lookup, connection, and for https:// the TLS handshake: its version, the certificate's \
 issuer and days left, a warning under 14), an OAuth2 token when client credentials are \
-used, and the credentials themselves.\n\nThe last check is the one call of the API that sends \
+used, and the credentials themselves.\n\nThat check is the one call of the MFA API that sends \
 nothing: a verify of code 000000 for a number picked at random from +12025550100 to \
 +12025550199 (555-01xx numbers are kept for fiction) in scope mfa-doctor. It counts as \
 one verify attempt for that number, and no call or message is sent. A 429 (rate limited) \
 is a warning: the credentials are then neither confirmed nor refused. --to checks \
-against a number of your own instead.\n\nEach \
+against a number of your own instead.\n\nThen four reads, sending nothing: whether the \
+credentials can read call state and message status (what `mfa status` asks; 401/403 is a \
+warning naming the role the API user lacks), and, from the Dashboard API, whether each \
+application id set is an application of the right kind (else a failure, exit 3) \
+associated with a location (else a warning: texts through it vanish). A read the \
+credentials may not make, or that gets no answer, is a warning.\n\nEach \
 line is ok, warn or fail; the exit status is 0 when nothing failed (warnings allowed), \
 else that of the first failure (3 config, 4 credentials, 8 network, ...). Never retries."
 )]

@@ -468,8 +468,10 @@ fn a_ci_job_configured_by_the_environment_alone_gets_a_clean_doctor() {
         .with_body(r#"{"valid":false}"#)
         .expect(1)
         .create();
+    let reads = doctor_reads(&mut server);
     let outcome = Mfa::new()
         .args(&["doctor"])
+        .reads_at(&server)
         .env("BW_ACCOUNT_ID", ACCOUNT)
         .env("BW_USERNAME", USERNAME)
         .env("BW_PASSWORD", PASSWORD)
@@ -486,6 +488,7 @@ fn a_ci_job_configured_by_the_environment_alone_gets_a_clean_doctor() {
         outcome.stdout
     );
     verify.assert();
+    reads.iter().for_each(mockito::Mock::assert);
 }
 
 #[test]

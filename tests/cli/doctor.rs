@@ -53,6 +53,15 @@ fn doctor_over_tls(port: u16, ca_file: &std::path::Path) -> Mfa {
         .args(&["--ca-file", ca_file.to_str().unwrap()])
 }
 
+/// The line of the check of the credentials.
+fn api_access(outcome: &Outcome) -> &str {
+    let found = outcome
+        .stdout
+        .lines()
+        .find(|line| line.contains("API access: "));
+    found.expect("an API access line")
+}
+
 /// Each line's status and check name, as `status name`.
 fn lines(outcome: &Outcome) -> Vec<String> {
     outcome
@@ -74,9 +83,11 @@ fn every_check_passes_and_no_code_is_sent() {
     let mut server = mockito::Server::new();
     let sends = no_code_sent(&mut server);
     let verify = doctor_verify(&mut server, 200);
+    let reads = doctor_reads(&mut server);
     let outcome = Mfa::new()
         .config(&complete_profile(&server))
         .args(&["doctor"])
+        .reads_at(&server)
         .run();
     assert_eq!(
         (outcome.code, outcome.stderr.as_str()),
@@ -96,8 +107,32 @@ fn every_check_passes_and_no_code_is_sent() {
             "ok name lookup",
             "ok connection",
             "ok API access",
+            "ok call state",
+            "ok message status",
+            "ok voice application",
+            "ok sms application",
         ]
     );
+    let host = server.host_with_port();
+    for line in [
+        format!(
+            "ok    call state: the credentials can read call state at {host} (an id that does \
+             not exist: 404; nothing sent)"
+        ),
+        format!(
+            "ok    message status: the credentials can read message status at {host} (the \
+             lookup was answered; nothing sent)"
+        ),
+        format!("ok    voice application: {APP} (Codes): Voice-V2, one location"),
+        format!("ok    sms application: {SMS_APP} (Codes): Messaging-V2, one location"),
+    ] {
+        assert!(
+            outcome.stdout.lines().any(|shown| shown == line),
+            "{line}\n{}",
+            outcome.stdout
+        );
+    }
+    reads.iter().for_each(mockito::Mock::assert);
     assert!(
         outcome.stdout.contains(
             "ok    voice settings: complete: `account_id`, `from`, `voice_application_id` from \
@@ -113,7 +148,7 @@ fn every_check_passes_and_no_code_is_sent() {
         "{}",
         outcome.stdout
     );
-    let access = outcome.stdout.lines().last().unwrap();
+    let access = api_access(&outcome);
     assert!(access.starts_with("ok    API access: "), "{access}");
     assert!(
         access.contains("(one verify for +120255501")
@@ -261,15 +296,20 @@ fn json_is_one_object_with_every_check() {
         .with_body(r#"{"valid":false}"#)
         .expect(1)
         .create();
+    let reads = doctor_reads(&mut server);
     let outcome = Mfa::new()
         .config(&complete_profile(&server))
         .args(&["doctor", "--json", "--to", TO])
+        .reads_at(&server)
         .run();
     assert_eq!((outcome.code, outcome.stderr.as_str()), (0, ""));
     let report: serde_json::Value = serde_json::from_str(&outcome.stdout).unwrap();
     assert_eq!(report["ok"], true);
     let checks = report["checks"].as_array().unwrap();
-    assert_eq!(checks.len(), 9);
+    assert_eq!(checks.len(), 13);
+    assert_eq!(checks[12]["name"], "sms application");
+    assert_eq!(checks[12]["status"], "ok");
+    reads.iter().for_each(mockito::Mock::assert);
     assert_eq!(checks[0]["name"], "config file");
     assert_eq!(checks[8]["status"], "ok");
     assert!(
@@ -309,8 +349,10 @@ fn a_server_from_an_unknown_ca_fails_the_tls_check_with_exit_8_and_a_ca_file_fix
     let outcome = doctor_over_tls(port, &ca_file).run();
     assert_eq!(outcome.code, 0, "{}", outcome.stdout);
     let shown = lines(&outcome);
+    let access = shown.iter().position(|line| line == "ok API access");
+    let access = access.expect("an API access line");
     assert_eq!(
-        shown[shown.len() - 3..],
+        shown[access - 2..=access],
         ["ok connection", "ok TLS", "ok API access"]
     );
     let tls = outcome
@@ -509,7 +551,7 @@ fn each_run_checks_a_fictional_number_picked_at_random() {
     for _ in 0..12 {
         let outcome = doctor_of(&format!("{}/api/v1", server.url())).run();
         assert_eq!(outcome.code, 0, "{}", outcome.stdout);
-        let access = outcome.stdout.lines().last().unwrap();
+        let access = api_access(&outcome);
         let number = access
             .split("one verify for ")
             .nth(1)
@@ -540,7 +582,7 @@ fn a_rate_limited_credential_check_is_a_warning_not_a_failure() {
         let outcome = doctor_of(&format!("{}/api/v1", server.url())).run();
         assert_eq!(outcome.code, 0, "{}", outcome.stdout);
         assert_eq!(
-            outcome.stdout.lines().last().unwrap(),
+            api_access(&outcome),
             format!(
                 "warn  API access: rate limited (HTTP 429): credentials not confirmed; try \
                  again in {wait}"
@@ -578,5 +620,219 @@ fn a_key_named_from_reads_as_a_key_not_from_from() {
         ),
         "{}",
         outcome.stdout
+    );
+}
+
+/// A GET at `path` of `server`, answered `status` with `body`, expected once.
+fn read(server: &mut mockito::ServerGuard, path: &str, status: usize, body: &str) -> mockito::Mock {
+    server
+        .mock("GET", path)
+        .match_query(mockito::Matcher::Any)
+        .with_status(status)
+        .with_body(body)
+        .expect(1)
+        .create()
+}
+
+/// The doctor with the complete profile, its reads at `server`, and its lines.
+fn doctor_reading(server: &mut mockito::ServerGuard) -> Outcome {
+    let _verify = doctor_verify(server, 200);
+    Mfa::new()
+        .config(&complete_profile(server))
+        .args(&["doctor"])
+        .reads_at(server)
+        .run()
+}
+
+/// The line of the check `name`.
+fn line_of<'a>(outcome: &'a Outcome, name: &str) -> &'a str {
+    let found = outcome
+        .stdout
+        .lines()
+        .find(|line| line[6..].starts_with(&format!("{name}: ")));
+    found.unwrap_or_else(|| panic!("no {name} line in\n{}", outcome.stdout))
+}
+
+const APPLICATIONS: &str = "/dashboard/accounts/9900000/applications";
+
+#[test]
+fn reads_the_credentials_may_not_make_are_warnings_naming_what_is_lacking() {
+    let mut server = mockito::Server::new();
+    let host = server.host_with_port();
+    let sends = no_code_sent(&mut server);
+    let refused = r#"{"type":"forbidden","description":"Access denied"}"#;
+    let mocks = [
+        read(
+            &mut server,
+            "/voice/accounts/9900000/calls/c-mfa-doctor-no-such-call",
+            403,
+            refused,
+        ),
+        read(
+            &mut server,
+            "/messaging/users/9900000/messages",
+            401,
+            refused,
+        ),
+        read(&mut server, &format!("{APPLICATIONS}/{APP}"), 403, "<x/>"),
+        read(
+            &mut server,
+            &format!("{APPLICATIONS}/{SMS_APP}"),
+            401,
+            "<x/>",
+        ),
+    ];
+    let outcome = doctor_reading(&mut server);
+    assert_eq!(outcome.code, 0, "warnings only: {}", outcome.stdout);
+    for (name, line) in [
+        (
+            "call state",
+            format!(
+                "warn  call state: HTTP 403 from {host}: the API user lacks the Voice role, so \
+                 `mfa status` and `--wait` cannot see calls"
+            ),
+        ),
+        (
+            "message status",
+            format!(
+                "warn  message status: HTTP 401 from {host}: the API user lacks the Messaging \
+                 role, so `mfa status` and `--wait` cannot see messages"
+            ),
+        ),
+        (
+            "voice application",
+            format!(
+                "warn  voice application: {APP} not checked: the credentials may not read the \
+                 Dashboard API at {host} (HTTP 403)"
+            ),
+        ),
+        (
+            "sms application",
+            format!(
+                "warn  sms application: {SMS_APP} not checked: the credentials may not read the \
+                 Dashboard API at {host} (HTTP 401)"
+            ),
+        ),
+    ] {
+        assert_eq!(line_of(&outcome, name), line);
+    }
+    mocks.iter().for_each(mockito::Mock::assert);
+    sends.iter().for_each(mockito::Mock::assert);
+}
+
+#[test]
+fn an_application_the_account_lacks_or_of_the_wrong_kind_fails_with_exit_3() {
+    let voice = "<ApplicationProvisioningResponse><Application><ServiceType>Voice-V2\
+                 </ServiceType></Application></ApplicationProvisioningResponse>";
+    let mut server = mockito::Server::new();
+    let host = server.host_with_port();
+    let mocks = [
+        read(&mut server, &format!("{APPLICATIONS}/{APP}"), 404, "<x/>"),
+        // The messaging id names a voice application: its locations are not asked.
+        read(
+            &mut server,
+            &format!("{APPLICATIONS}/{SMS_APP}"),
+            200,
+            voice,
+        ),
+    ];
+    let outcome = doctor_reading(&mut server);
+    assert_eq!(outcome.code, 3, "{}", outcome.stdout);
+    assert_eq!(
+        line_of(&outcome, "voice application"),
+        format!(
+            "fail  voice application: {APP} is not an application of this account ({host} \
+             answered 404): every voice send through it will be refused"
+        )
+    );
+    assert_eq!(
+        line_of(&outcome, "sms application"),
+        format!(
+            "fail  sms application: {SMS_APP} is a Voice-V2 application, not a Messaging-V2 \
+             one: every messaging send through it will be refused"
+        )
+    );
+    mocks.iter().for_each(mockito::Mock::assert);
+}
+
+#[test]
+fn an_application_with_no_location_is_a_warning_and_texts_through_it_vanish() {
+    let of_kind = |kind: &str| {
+        format!(
+            "<ApplicationProvisioningResponse><Application><ServiceType>{kind}</ServiceType>\
+             </Application></ApplicationProvisioningResponse>"
+        )
+    };
+    let nowhere = "<AssociatedSipPeersResponse><AssociatedSipPeers/></AssociatedSipPeersResponse>";
+    let mut server = mockito::Server::new();
+    let mocks = [
+        read(
+            &mut server,
+            &format!("{APPLICATIONS}/{APP}"),
+            200,
+            &of_kind("Voice-V2"),
+        ),
+        read(
+            &mut server,
+            &format!("{APPLICATIONS}/{APP}/associatedsippeers"),
+            200,
+            nowhere,
+        ),
+        read(
+            &mut server,
+            &format!("{APPLICATIONS}/{SMS_APP}"),
+            200,
+            &of_kind("Messaging-V2"),
+        ),
+        read(
+            &mut server,
+            &format!("{APPLICATIONS}/{SMS_APP}/associatedsippeers"),
+            200,
+            nowhere,
+        ),
+    ];
+    let outcome = doctor_reading(&mut server);
+    assert_eq!(outcome.code, 0, "{}", outcome.stdout);
+    assert_eq!(
+        line_of(&outcome, "sms application"),
+        format!(
+            "warn  sms application: {SMS_APP} is associated with no location: messages sent \
+             through it will silently vanish; associate it with one in the Bandwidth App"
+        )
+    );
+    assert_eq!(
+        line_of(&outcome, "voice application"),
+        format!(
+            "warn  voice application: {APP} is associated with no location: calls may not be \
+             placed unless the account routes them another way"
+        )
+    );
+    mocks.iter().for_each(mockito::Mock::assert);
+}
+
+#[test]
+fn a_read_that_gets_no_answer_is_a_warning_and_the_run_still_passes() {
+    // Every read goes to a port where nobody listens (the tests' default).
+    let mut server = mockito::Server::new();
+    let _verify = doctor_verify(&mut server, 200);
+    let outcome = Mfa::new()
+        .config(&complete_profile(&server))
+        .args(&["doctor"])
+        .run();
+    assert_eq!(outcome.code, 0, "{}", outcome.stdout);
+    for name in ["call state", "message status"] {
+        let line = line_of(&outcome, name);
+        assert!(
+            line.starts_with(&format!("warn  {name}: could not check: ")),
+            "{line}"
+        );
+        assert!(line.contains("connection refused"), "{line}");
+    }
+    let line = line_of(&outcome, "voice application");
+    assert!(
+        line.starts_with(&format!(
+            "warn  voice application: {APP} not checked: could not check: "
+        )),
+        "{line}"
     );
 }

@@ -181,7 +181,7 @@ fn set_refuses_an_unknown_key_listing_the_known_ones() {
     mfa.run().assert_error(
         2,
         "invalid value 'pasword' for '<KEY>' [possible values: account_id, username, password, \
-         password_command, client_id, client_secret, token_url, base_url, voice_url, messaging_url, timeout, retries, ca_file, ca_roots, log_file, from, \
+         password_command, client_id, client_secret, token_url, base_url, voice_url, messaging_url, dashboard_url, timeout, retries, ca_file, ca_roots, log_file, from, \
          voice_application_id, messaging_application_id, digits, message, scope, \
          expiration_minutes]",
     );
@@ -369,6 +369,7 @@ fn show_gives_every_setting_with_its_origin_and_secrets_only_as_set() {
          base_url                  https://mfa.bandwidth.com/api/v1 (the default)\n\
          voice_url                 https://voice.bandwidth.com/api/v2 (the default)\n\
          messaging_url             https://messaging.bandwidth.com/api/v2 (the default)\n\
+         dashboard_url             https://dashboard.bandwidth.com/api (the default)\n\
          timeout                   30 (the default)\n\
          retries                   0 (the default)\n\
          ca_file                   not set\n\

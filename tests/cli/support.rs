@@ -20,6 +20,8 @@ pub const APP: &str = "93de2206-9669-4e07-948d-329f4b722ee2";
 pub const SMS_APP: &str = "b2a1d4b8-3c7e-4f0a-9d6e-5a8c1f2e7b90";
 /// The code the user typed back. Eight digits, so no port number can contain it.
 pub const CODE: &str = "48213967";
+/// The variables of the APIs `mfa doctor` reads after the MFA API.
+pub const DOCTOR_READS: [&str; 3] = ["MFA_VOICE_URL", "MFA_MESSAGING_URL", "MFA_DASHBOARD_URL"];
 pub const VOICE_PATH: &str = "/api/v1/accounts/9900000/code/voice";
 pub const SMS_PATH: &str = "/api/v1/accounts/9900000/code/messaging";
 pub const VERIFY_PATH: &str = "/api/v1/accounts/9900000/code/verify";
@@ -160,6 +162,73 @@ const DOCTOR_BODY: &str = r#"^\{"to":"\+120255501[0-9]{2}","scope":"mfa-doctor",
 /// A strict mock of the doctor's verify for a fictional number.
 pub fn fictional_verify(server: &mut mockito::ServerGuard) -> mockito::Mock {
     api_mock(server, VERIFY_PATH, "").match_body(mockito::Matcher::Regex(DOCTOR_BODY.into()))
+}
+
+/// The doctor's reads, answered by `server` as for credentials that may make each:
+/// a 404 for the call that does not exist, no message listed, [`APP`] a voice
+/// application and [`SMS_APP`] a messaging one, each with a location. Each strict (a
+/// GET, the account's path, Basic auth, no body) and expected once.
+pub fn doctor_reads(server: &mut mockito::ServerGuard) -> Vec<mockito::Mock> {
+    use mockito::Matcher;
+    let mut read = |path: &str, query: Matcher, accept: &str| {
+        server
+            .mock("GET", path)
+            .match_query(query)
+            .match_header("authorization", basic_auth().as_str())
+            .match_header("accept", accept)
+            .match_header("content-type", Matcher::Missing)
+            .match_header("user-agent", USER_AGENT)
+            .match_body(Matcher::Exact(String::new()))
+            .expect(1)
+    };
+    let xml = "application/xml";
+    let located = "<AssociatedSipPeersResponse><AssociatedSipPeers><AssociatedSipPeer>\
+                   <SiteId>1</SiteId><PeerId>10</PeerId><PeerName>Main</PeerName>\
+                   </AssociatedSipPeer></AssociatedSipPeers></AssociatedSipPeersResponse>";
+    let application = |kind: &str| {
+        format!(
+            "<ApplicationProvisioningResponse><Application><ServiceType>{kind}</ServiceType>\
+             <AppName>Codes</AppName></Application></ApplicationProvisioningResponse>"
+        )
+    };
+    let applications = format!("/dashboard/accounts/{ACCOUNT}/applications");
+    vec![
+        read(
+            &format!("/voice/accounts/{ACCOUNT}/calls/c-mfa-doctor-no-such-call"),
+            Matcher::Missing,
+            "application/json",
+        )
+        .with_status(404)
+        .with_body(r#"{"type":"not-found","description":"no such call"}"#)
+        .create(),
+        read(
+            &format!("/messaging/users/{ACCOUNT}/messages"),
+            Matcher::Exact("messageId=mfa-doctor-no-such-message".into()),
+            "application/json",
+        )
+        .with_body(r#"{"totalCount":0,"messages":[]}"#)
+        .create(),
+        read(&format!("{applications}/{APP}"), Matcher::Missing, xml)
+            .with_body(application("Voice-V2"))
+            .create(),
+        read(
+            &format!("{applications}/{APP}/associatedsippeers"),
+            Matcher::Missing,
+            xml,
+        )
+        .with_body(located)
+        .create(),
+        read(&format!("{applications}/{SMS_APP}"), Matcher::Missing, xml)
+            .with_body(application("Messaging-V2"))
+            .create(),
+        read(
+            &format!("{applications}/{SMS_APP}/associatedsippeers"),
+            Matcher::Missing,
+            xml,
+        )
+        .with_body(located)
+        .create(),
+    ]
 }
 
 /// A strict mock of the voice call.
@@ -305,6 +374,15 @@ impl Mfa {
         self.env_os(name, value.into())
     }
 
+    /// Sends `mfa doctor`'s reads to `server`, under `/voice`, `/messaging` and
+    /// `/dashboard`.
+    pub fn reads_at(self, server: &mockito::ServerGuard) -> Self {
+        let url = server.url();
+        self.env("MFA_VOICE_URL", &format!("{url}/voice"))
+            .env("MFA_MESSAGING_URL", &format!("{url}/messaging"))
+            .env("MFA_DASHBOARD_URL", &format!("{url}/dashboard"))
+    }
+
     /// Sets a variable to any bytes the system takes, UTF-8 or not.
     pub fn env_os(mut self, name: &str, value: std::ffi::OsString) -> Self {
         self.env.push((name.into(), value));
@@ -344,12 +422,21 @@ impl Mfa {
         self.home.path().join(".cache").join("mfa").join("tokens")
     }
 
+    /// The command: the environment cleared but for `HOME` and what the test gave.
+    /// `mfa doctor`'s reads never leave the machine: unless the test names where they
+    /// go, they go to a port on 127.0.0.1 where nobody listens.
     pub fn command(&self) -> std::process::Command {
         let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_mfa"));
         command
             .env_clear()
             .env("HOME", self.home.path())
             .args(&self.args);
+        if self.args.iter().any(|arg| arg == "doctor") {
+            let nowhere = format!("http://127.0.0.1:{}", crate::servers::closed_port());
+            for read in DOCTOR_READS {
+                command.env(read, &nowhere);
+            }
+        }
         for (name, value) in &self.env {
             command.env(name, value);
         }

@@ -376,6 +376,7 @@ mod tests {
             ("base_url", "https://example.com/api/v1"),
             ("voice_url", "https://voice.example.com/api/v2"),
             ("messaging_url", "https://messaging.example.com/api/v2"),
+            ("dashboard_url", "https://dashboard.example.com/api"),
             ("timeout", "2.5"),
             ("retries", "2"),
             ("from", "+15554443333"),

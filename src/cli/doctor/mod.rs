@@ -1,7 +1,8 @@
 //! `mfa doctor`: every check that can be made without sending a code, one line each,
 //! in order: the config file, the settings of each call, the credentials, the route to
-//! the API, an OAuth2 token, and the credentials themselves through the one call that
-//! sends nothing (a `verify` for a fictional number).
+//! the API, an OAuth2 token, the credentials themselves through the one call that
+//! sends nothing (a `verify` for a fictional number), and then the reads (`reads`):
+//! call state, message status, and each application.
 //!
 //! The TLS check is the handshake of the calls themselves, seen through the transport's
 //! [`on_handshake`](mfa::Transport::on_handshake): the handshake ends before any byte of
@@ -39,6 +40,7 @@ use crate::cli::settings::{Connection, Endpoint, Env, ShownValue, Sources};
 use crate::cli::status_line::StatusLine;
 
 mod network;
+mod reads;
 mod report;
 
 use network::{connect, host_and_port, look_up};
@@ -130,8 +132,11 @@ fn check(
     let Ok(connection) = connection else {
         return;
     };
-    let Some((transport, handshakes)) =
-        route(&sources, global, &connection, &login, timeout, report)
+    let urls = match reads::Urls::of(&sources) {
+        Ok(urls) => urls,
+        Err(failure) => return report.fail("settings", &failure),
+    };
+    let Some((transport, handshakes)) = route(&sources, global, &connection, &login, &urls, report)
     else {
         return;
     };
@@ -144,6 +149,7 @@ fn check(
         connection: &connection,
         login,
         handshakes,
+        urls: &urls,
     };
     api_access(args, reach, credentials, transport, report);
 }
@@ -285,17 +291,19 @@ fn credentials(
 }
 
 /// (4) The route: the base URL, the proxy, the name lookup, the connection; the
-/// transport the calls then take, and the handshakes it makes.
+/// transport the calls then take (the reads' too), and the handshakes it makes.
 fn route(
     sources: &Sources,
     global: &GlobalArgs,
     connection: &Connection,
     login: &Result<Login, Failure>,
-    timeout: Duration,
+    urls: &reads::Urls,
     report: &mut Report,
 ) -> Option<(mfa::Transport, Handshakes)> {
+    let timeout = connection.timeout.value.duration();
     let base_url = &connection.base_url;
     let mut endpoints = vec![Endpoint::of_api(&base_url.value)];
+    endpoints.extend([&urls.voice, &urls.messaging, &urls.dashboard].map(Endpoint::of_api));
     let token_url = match login {
         Ok(Login::Client { token_url, .. }) => Some(token_url.value.clone()),
         _ => None,
@@ -366,6 +374,7 @@ struct Reach<'a> {
     connection: &'a Connection,
     login: &'a Login,
     handshakes: Handshakes,
+    urls: &'a reads::Urls,
 }
 
 /// (5) A token, for OAuth2; (6) the one call, a verify for a fictional number, which
@@ -383,6 +392,7 @@ fn api_access(
         connection,
         login,
         mut handshakes,
+        urls,
     } = reach;
     let oauth2 = matches!(credentials, Credentials::ClientCredentials(_));
     let client = Client::new(
@@ -390,7 +400,10 @@ fn api_access(
         connection.account_id.value.clone(),
         credentials,
     )
-    .with_transport(transport);
+    .with_transport(transport)
+    .with_voice_url(urls.voice.clone())
+    .with_messaging_url(urls.messaging.clone())
+    .with_dashboard_url(urls.dashboard.clone());
     let refused = |error: mfa::Error| {
         let advice = login
             .advice(&error, &connection.account_id)
@@ -454,8 +467,15 @@ fn api_access(
                 format!("rate limited (HTTP 429): credentials not confirmed; try again in {wait}"),
             );
         }
-        Err(error) => report.fail(failed_check("API access", &error), &refused(error)),
+        Err(error) => return report.fail(failed_check("API access", &error), &refused(error)),
     }
+    let reader = reads::Reader {
+        client: &client,
+        global,
+        urls,
+        handshakes: &mut handshakes,
+    };
+    reads::check(reader, sources, report);
 }
 
 /// The audit log the doctor's one call goes into, if one is set, as any call does (a

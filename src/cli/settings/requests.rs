@@ -59,16 +59,32 @@ impl Sources<'_> {
     /// Where `mfa status` asks: the Voice API (a call's state) and the Messaging API (a
     /// message's status), each from its setting, else Bandwidth's.
     pub fn question_urls(&self) -> Result<(BaseUrl, BaseUrl), Failure> {
-        let url = |setting: &Setting, default: &str| -> Result<BaseUrl, Failure> {
-            match self.pick::<BaseUrl>(setting, None)? {
-                Some(url) => Ok(url.value),
-                None => Ok(default.parse().expect("Bandwidth's APIs are base URLs")),
-            }
-        };
         Ok((
-            url(&table::VOICE_URL, mfa::DEFAULT_VOICE_URL)?,
-            url(&table::MESSAGING_URL, mfa::DEFAULT_MESSAGING_URL)?,
+            self.api_url(&table::VOICE_URL, mfa::DEFAULT_VOICE_URL)?,
+            self.api_url(&table::MESSAGING_URL, mfa::DEFAULT_MESSAGING_URL)?,
         ))
+    }
+
+    /// Where `mfa doctor` asks what each application is: the Dashboard API, from its
+    /// setting, else Bandwidth's.
+    pub fn dashboard_url(&self) -> Result<BaseUrl, Failure> {
+        self.api_url(&table::DASHBOARD_URL, mfa::DEFAULT_DASHBOARD_URL)
+    }
+
+    /// The application id of sends by `channel` from the variable or the profile, if
+    /// set (`mfa doctor` takes no `--application-id`).
+    pub fn application_id(&self, channel: Channel) -> Result<Option<ApplicationId>, Failure> {
+        Ok(self
+            .pick::<ApplicationId>(channel.application(), None)?
+            .map(|id| id.value))
+    }
+
+    /// The base URL `setting` gives (it has no flag), else `default`.
+    fn api_url(&self, setting: &Setting, default: &str) -> Result<BaseUrl, Failure> {
+        match self.pick::<BaseUrl>(setting, None)? {
+            Some(url) => Ok(url.value),
+            None => Ok(default.parse().expect("Bandwidth's APIs are base URLs")),
+        }
     }
 
     /// The body of a request to send a code by `channel`.

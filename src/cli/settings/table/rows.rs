@@ -24,13 +24,16 @@ fn any(_: &str) -> Result<(), InvalidValue> {
     Ok(())
 }
 
-/// Every call `mfa` makes: the three of the MFA API, and the questions of `mfa status`.
+/// Every call `mfa` makes: the three of the MFA API, the questions of `mfa status`, and
+/// the doctor's reads of the applications.
 const ALL_CALLS: &[Call] = &[
     Call::VoiceCode,
     Call::MessagingCode,
     Call::VerifyCode,
     Call::CallState,
     Call::MessageStatus,
+    Call::Application,
+    Call::ApplicationLocations,
 ];
 /// The MFA API's calls.
 const MFA_CALLS: &[Call] = &[Call::VoiceCode, Call::MessagingCode, Call::VerifyCode];
@@ -246,6 +249,24 @@ pub const MESSAGING_URL: Setting = Setting {
     check: rule::<BaseUrl>,
     calls: &[Call::MessageStatus],
     default: Some(mfa::DEFAULT_MESSAGING_URL),
+    hides: Hides::UrlPassword,
+    in_profile: true,
+    needed: Needed::Never,
+    question: None,
+    example: None,
+    in_short_help: false,
+};
+pub const DASHBOARD_URL: Setting = Setting {
+    key: "dashboard_url",
+    what: "Dashboard API URL",
+    help: "The Dashboard API's base URL, which `mfa doctor` asks what each application is: \
+           https://, or http:// to a loopback host only",
+    flag: None,
+    variable: Some("MFA_DASHBOARD_URL"),
+    kind: Kind::Text,
+    check: rule::<BaseUrl>,
+    calls: &[Call::Application, Call::ApplicationLocations],
+    default: Some(mfa::DEFAULT_DASHBOARD_URL),
     hides: Hides::UrlPassword,
     in_profile: true,
     needed: Needed::Never,
@@ -521,7 +542,7 @@ pub const EXPIRATION: Setting = Setting {
 };
 
 /// Every setting, in the order `mfa config show` lists them.
-pub const SETTINGS: [&Setting; 22] = [
+pub const SETTINGS: [&Setting; 23] = [
     &ACCOUNT_ID,
     &USERNAME,
     &PASSWORD,
@@ -532,6 +553,7 @@ pub const SETTINGS: [&Setting; 22] = [
     &BASE_URL,
     &VOICE_URL,
     &MESSAGING_URL,
+    &DASHBOARD_URL,
     &TIMEOUT,
     &RETRIES,
     &CA_FILE,
