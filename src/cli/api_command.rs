@@ -114,7 +114,8 @@ pub fn run(
         return trip.run(&asked, &outcome, input, out, err);
     }
     if let Some(wait) = wait {
-        return wait.run(caller?, &connection, scheme, &outcome, (format, out, err));
+        let sent = (&outcome, record.as_ref());
+        return wait.run(caller?, (&connection, scheme), sent, (format, out, err));
     }
     Ok(print_outcome(&outcome, format, out, err))
 }

@@ -1,6 +1,8 @@
 //! The audit log: one JSON line for each API call made or attempted, appended to the
 //! file `log_file` names (`--log`, `MFA_LOG`), so a help desk can tell who called whom,
-//! when, and how it ended. Never a code, a password, a client secret or a token.
+//! when, and how it ended; and one for each outcome of a send learned afterwards (`mfa
+//! status`, `--wait`, the round trip's watch of its call: call `status`). Never a code,
+//! a password, a client secret or a token.
 //!
 //! The file is opened, and checked, before anything is sent: it must be a regular file
 //! of the user's (made with mode 0600 if new) that no one else may read or write, in a
@@ -19,8 +21,10 @@ use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
+use crate::cli::args::OutputFormat;
 use crate::cli::failure::Failure;
 use crate::cli::origin::Origin;
+use crate::cli::output;
 use crate::cli::owned_path::{self, Access, Refusal};
 use crate::cli::untrusted_file::Unreadable;
 
@@ -37,9 +41,9 @@ pub struct AuditLog {
 pub struct Entry {
     /// When the call began: RFC 3339, UTC, milliseconds.
     pub time: String,
-    /// The `mfa` command run: `voice`, `sms`, `verify` or `doctor`.
+    /// The `mfa` command run: `voice`, `sms`, `verify`, `doctor` or `status`.
     pub command: String,
-    /// The call made: `voice`, `sms` or `verify`.
+    /// The call made: `voice`, `sms` or `verify`; `status` for an outcome learned.
     pub call: String,
     /// The profile in use.
     #[serde(default)]
@@ -81,6 +85,14 @@ pub struct Entry {
     /// back`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ended: Option<String>,
+    /// For a `status` entry: what became of the send `id` names, in words (`answered
+    /// after 12 s`, `busy`, `delivered`, `ringing: not final yet`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
+    /// For a `status` entry: whether the code reached the phone; left out while that
+    /// is not known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reached: Option<bool>,
     /// The exit status the call gave.
     pub exit: u8,
     /// The `mfa` that made it.
@@ -126,8 +138,37 @@ impl Entry {
             valid: None,
             checks: None,
             ended: None,
+            outcome: None,
+            reached: None,
             exit: 0,
             version: env!("CARGO_PKG_VERSION").to_owned(),
+        }
+    }
+
+    /// The entry of what was learned now of the send `id`, beginning from `base` (its
+    /// command, profile, account, number and scope): `outcome` in words, whether it
+    /// `reached` the phone, and the `exit` status that outcome gives. It sent nothing.
+    pub fn learned(
+        base: &Entry,
+        id: &str,
+        outcome: &str,
+        reached: Option<bool>,
+        exit: u8,
+    ) -> Entry {
+        Entry {
+            time: timestamp(SystemTime::now()),
+            call: "status".to_owned(),
+            id: Some(id.to_owned()),
+            request_id: None,
+            status: None,
+            sent: "no".to_owned(),
+            valid: None,
+            checks: None,
+            ended: None,
+            outcome: Some(outcome.to_owned()),
+            reached,
+            exit,
+            ..base.clone()
         }
     }
 
@@ -192,6 +233,15 @@ impl AuditLog {
         AuditLog {
             path: path.to_owned(),
             file: File::open(path).unwrap(),
+        }
+    }
+
+    /// Appends `entry`; a line that cannot be written is a warning on `err`, never a
+    /// failure: what it records has happened either way.
+    pub fn append_or_warn(&self, entry: &Entry, format: OutputFormat, err: &mut dyn Write) {
+        if let Err(e) = self.append_line(&line(entry)) {
+            let warning = format!("could not write the audit log {}: {e}", self.path.display());
+            let _ = output::write_warning(err, format, &warning);
         }
     }
 
@@ -312,6 +362,8 @@ mod tests {
             valid: None,
             checks: None,
             ended: None,
+            outcome: None,
+            reached: None,
             exit: 0,
             version: "0.2.0".into(),
         }

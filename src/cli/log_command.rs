@@ -1,5 +1,7 @@
 //! `mfa log`: the audit log's entries, newest first, filtered by number, time and
-//! count; a table for people, JSON lines for scripts.
+//! count; a table for people, JSON lines for scripts. In the table, an outcome learned
+//! after a send (`status` entries: `mfa status`, `--wait`, the round trip's watch) is
+//! no row of its own: the send's row shows the last one learned.
 //!
 //! The log is read as untrusted as any file: a regular file only, and a line that is
 //! not one of `mfa`'s entries (damaged, cut, too long, another program's, or with a
@@ -10,6 +12,7 @@
 //! compared as instants, so an entry written with another offset sorts and filters
 //! right.
 
+use std::collections::{HashMap, HashSet};
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 use std::time::{Duration, SystemTime};
@@ -59,7 +62,11 @@ pub fn run(
         Err(untrusted_file::Unreadable::Missing) => None,
         other => Some(other.map_err(|why| unreadable(why.to_string()))?),
     };
-    let wanted = |entry: &Entry| args.to.as_ref().is_none_or(|to| entry.to == to.as_str());
+    let table = format == OutputFormat::Text;
+    let wanted = |entry: &Entry| {
+        args.to.as_ref().is_none_or(|to| entry.to == to.as_str())
+            && !(table && entry.call == LEARNED)
+    };
     let (chosen, skipped) = match &mut file {
         Some(file) => {
             choose(file, wanted, since, args.limit).map_err(|e| unreadable(e.to_string()))?
@@ -74,6 +81,11 @@ pub fn run(
         );
         let _ = output::write_warning(err, format, &warning);
     }
+    // The table shows with each send the last outcome learned of it.
+    let learned = match &mut file {
+        Some(file) if table => learned_of(file, &chosen).map_err(|e| unreadable(e.to_string()))?,
+        _ => HashMap::new(),
+    };
     let mut entries = |show: &mut Show| -> io::Result<()> {
         let Some(file) = &mut file else {
             return Ok(());
@@ -87,7 +99,7 @@ pub fn run(
     };
     let shown = match format {
         OutputFormat::Json => entries(&mut |entry| out.write_all(&audit::line(entry))),
-        OutputFormat::Text => write_table(out, &mut entries),
+        OutputFormat::Text => write_table(out, &mut entries, &learned),
     };
     output::written(shown, out, "the log")?;
     Ok(Exit::Success)
@@ -280,6 +292,41 @@ fn since(when: &str, now: SystemTime) -> Result<SystemTime, String> {
     instant(&full).ok_or_else(refused)
 }
 
+/// The call of an entry that records an outcome learned after the send.
+const LEARNED: &str = "status";
+
+/// The last outcome learned of each id of the entries at `chosen` offsets of `file`:
+/// of the `status` entries naming it, the latest one's words.
+fn learned_of(
+    file: &mut std::fs::File,
+    chosen: &[u64],
+) -> io::Result<HashMap<String, (SystemTime, String)>> {
+    let mut ids = HashSet::new();
+    for offset in chosen {
+        ids.extend(entry_at(file, *offset)?.and_then(|entry| entry.id));
+    }
+    let mut last: HashMap<String, (SystemTime, String)> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(last);
+    }
+    file.seek(SeekFrom::Start(0))?;
+    each_line(&mut BufReader::new(&mut *file), |_, line| {
+        let Some((entry, time)) = line.and_then(read_entry) else {
+            return;
+        };
+        let (Some(id), Some(outcome)) = (entry.id, entry.outcome) else {
+            return;
+        };
+        if entry.call != LEARNED || !ids.contains(&id) {
+            return;
+        }
+        if last.get(&id).is_none_or(|(was, _)| *was <= time) {
+            last.insert(id, (time, outcome));
+        }
+    })?;
+    Ok(last)
+}
+
 /// What is done with each entry shown.
 type Show<'a> = dyn FnMut(&Entry) -> io::Result<()> + 'a;
 
@@ -288,6 +335,7 @@ type Show<'a> = dyn FnMut(&Entry) -> io::Result<()> + 'a;
 fn write_table(
     out: &mut dyn Write,
     entries: &mut dyn FnMut(&mut Show) -> io::Result<()>,
+    learned: &HashMap<String, (SystemTime, String)>,
 ) -> io::Result<()> {
     let header = [
         "TIME", "COMMAND", "TO", "SCOPE", "OPERATOR", "OUTCOME", "ID",
@@ -295,7 +343,7 @@ fn write_table(
     .map(str::to_owned);
     let mut widths = header.clone().map(|cell| cell.chars().count());
     entries(&mut |entry| {
-        for (width, cell) in widths.iter_mut().zip(cells(entry)) {
+        for (width, cell) in widths.iter_mut().zip(cells(entry, learned)) {
             *width = (*width).max(cell.chars().count());
         }
         Ok(())
@@ -308,11 +356,13 @@ fn write_table(
         writeln!(out, "{}", line.trim_end())
     };
     write_row(&header)?;
-    entries(&mut |entry| write_row(&cells(entry)))
+    entries(&mut |entry| write_row(&cells(entry, learned)))
 }
 
-/// An entry's cells, each with control, format and separator characters escaped.
-fn cells(entry: &Entry) -> [String; 7] {
+/// An entry's cells, each with control, format and separator characters escaped; a
+/// send's outcome followed by the last one `learned` of it, if any.
+fn cells(entry: &Entry, learned: &HashMap<String, (SystemTime, String)>) -> [String; 7] {
+    let last = entry.id.as_ref().and_then(|id| learned.get(id));
     [
         entry.time.clone(),
         match entry.command == entry.call {
@@ -322,7 +372,10 @@ fn cells(entry: &Entry) -> [String; 7] {
         entry.to.clone(),
         entry.scope.clone().unwrap_or_default(),
         entry.operator.login.clone(),
-        outcome(entry),
+        match last {
+            Some((_, words)) => format!("{}; {words}", outcome(entry)),
+            None => outcome(entry),
+        },
         // A round trip's check shows the id of the send it checks.
         match (&entry.id, &entry.checks) {
             (Some(id), _) => id.clone(),

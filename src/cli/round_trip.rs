@@ -124,7 +124,7 @@ impl RoundTrip {
                 Err(failure) => {
                     if let Some(log) = asked.record {
                         let entry = self.abandoned(asked, id, failure.exit(), failure.reason());
-                        append(log, &entry, asked.format, err);
+                        log.append_or_warn(&entry, asked.format, err);
                     }
                     return Err(not_checked(failure));
                 }
@@ -201,17 +201,6 @@ impl RoundTrip {
         entry.exit = exit.code();
         entry.ended = Some(how);
         entry
-    }
-}
-
-/// Appends `entry` to `log`; a line that cannot be written is a warning.
-fn append(log: &AuditLog, entry: &audit::Entry, format: OutputFormat, err: &mut dyn Write) {
-    if let Err(e) = log.append_line(&audit::line(entry)) {
-        let warning = format!(
-            "could not write the audit log {}: {e}",
-            log.path().display()
-        );
-        let _ = output::write_warning(err, format, &warning);
     }
 }
 

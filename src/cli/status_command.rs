@@ -8,7 +8,8 @@
 //! queued or ringing, not yet visible (Bandwidth shows a call within a few minutes and
 //! keeps it 7 days, then answers 404), or a text `SENT` with no delivery receipt yet.
 //! A failure to ask keeps its own exit status. Of several ids, the worst counts: a
-//! failure, then 1, then 10, then 0; stderr says whose it is.
+//! failure, then 1, then 10, then 0; stderr says whose it is. With an audit log, each
+//! outcome learned is a line of it (call `status`), which `mfa log` shows with its send.
 
 use std::io::{Read, Write};
 use std::time::{Duration, Instant};
@@ -17,7 +18,8 @@ use mfa::{AuthScheme, CallState, MessageStatus, Request};
 
 use crate::cli::Places;
 use crate::cli::args::{ApiCommand, GlobalArgs, OutputFormat, StatusArgs};
-use crate::cli::call::{Caller, deliver, print_outcome};
+use crate::cli::audit::{self, AuditLog};
+use crate::cli::call::{Caller, Record, deliver, print_outcome};
 use crate::cli::failure::{Exit, Failure};
 use crate::cli::input::Input;
 use crate::cli::interrupt;
@@ -59,6 +61,12 @@ struct Report {
 }
 
 impl Report {
+    /// Its audit log entry, beginning from `base`.
+    fn learned(&self, base: &audit::Entry) -> audit::Entry {
+        let exit = rank_of(self.reached).1.code();
+        audit::Entry::learned(base, &self.id, &self.words, self.reached, exit)
+    }
+
     /// An id the API does not know (yet): not known, as `words` say why.
     fn not_found(id: &str, channel: Channel, words: &str) -> Self {
         Report {
@@ -100,6 +108,19 @@ pub fn run(
     ];
     endpoints.extend(token_url.as_ref().map(Endpoint::of_token));
     let network = sources.network(global, &endpoints)?;
+    let audit = sources
+        .log_file(global)?
+        .map(|(path, origin)| AuditLog::open(&path, &origin))
+        .transpose()?;
+    // What each line learned is logged with: no number is known here, only the id.
+    let base = audit::Entry::begin(
+        "status",
+        "status",
+        &sources.profile_name.value,
+        connection.account_id.value.as_str(),
+        "",
+        None,
+    );
     let show_status = output::shows_status(global);
     let caller = Caller::connect(
         global,
@@ -138,6 +159,9 @@ pub fn run(
             Ok(report) => rank_of(report.reached),
             Err(failure) => (Rank::Failed, failure.exit()),
         };
+        if let (Some(log), Ok(report)) = (&audit, &asked) {
+            log.append_or_warn(&report.learned(&base), format, err);
+        }
         if worst.as_ref().is_none_or(|(was, _, _)| rank > *was) {
             worst = Some((rank, exit, id.clone()));
         }
@@ -485,9 +509,8 @@ impl WaitAfterSend {
     pub fn run(
         self,
         caller: Caller,
-        connection: &Connection,
-        scheme: AuthScheme,
-        sent: &Outcome,
+        (connection, scheme): (&Connection, AuthScheme),
+        (sent, record): (&Outcome, Option<&Record>),
         (format, out, err): (OutputFormat, &mut dyn Write, &mut dyn Write),
     ) -> Result<Exit, Failure> {
         let (key, id, channel) = match sent {
@@ -526,6 +549,11 @@ impl WaitAfterSend {
             Ok(report) => rank_of(report.reached).1,
             Err(_) => Exit::NotYetKnown,
         };
+        if let (Some(record), Ok(report)) = (record, &asked) {
+            record
+                .log
+                .append_or_warn(&report.learned(&record.entry), format, err);
+        }
         // The outcome is the run's last word; a stderr that cannot take it changes nothing.
         let _ = match (format, &asked) {
             (OutputFormat::Text, Ok(report)) => writeln!(err, "mfa: {}", text_line(report)),

@@ -577,3 +577,104 @@ fn wait_is_settled_before_any_send_and_never_with_verify() {
     assert_eq!(both.code, 2, "{}", both.stderr);
     nothing.iter().for_each(mockito::Mock::assert);
 }
+
+#[test]
+fn each_outcome_learned_is_logged_and_mfa_log_shows_the_last_with_its_send() {
+    let mut server = mockito::Server::new();
+    let send = voice_mock(&mut server, &default_voice_body())
+        .with_body(r#"{"callId":"c-1"}"#)
+        .expect(1)
+        .create();
+    let folder = tempfile::tempdir().unwrap();
+    let log = folder.path().join("audit.jsonl");
+    let log = log.to_str().unwrap();
+    let api = format!("{}/api/v1", server.url());
+    // Sent with --wait, which learns the call is still ringing when the wait ends...
+    // (asked once, and again when the second's pause is cut to the wait's end)
+    let ringing = asked(
+        &mut server,
+        "/voice/accounts/9900000/calls/c-1",
+        Matcher::Missing,
+    )
+    .expect_at_least(1)
+    .expect_at_most(2)
+    .with_body(r#"{"state":"initiated"}"#)
+    .create();
+    let outcome = sent_by(Mfa::voice(&api), &server)
+        .args(&["--wait=1", "--log", log])
+        .run();
+    assert_eq!(outcome.code, 10, "{}", outcome.stderr);
+    ringing.assert();
+    ringing.remove();
+    // ... then `mfa status` learns it was answered.
+    let answered = call_state(
+        &mut server,
+        "c-1",
+        r#"{"state":"disconnected","startTime":"2026-12-06T10:00:00Z","answerTime":"2026-12-06T10:00:07Z"}"#,
+    );
+    status(&server)
+        .args(&["c-1"])
+        .env("MFA_LOG", log)
+        .run()
+        .assert(0, "c-1  answered after 7 s\n", "");
+    answered.assert();
+    send.assert();
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(log)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    let expected = [
+        ("voice", "voice", TO, None, None, 0),
+        (
+            "voice",
+            "status",
+            TO,
+            Some("ringing: not final yet"),
+            None,
+            10,
+        ),
+        (
+            "status",
+            "status",
+            "",
+            Some("answered after 7 s"),
+            Some(true),
+            0,
+        ),
+    ];
+    for (line, (command, call, to, words, reached, exit)) in lines.iter().zip(expected) {
+        assert_eq!(
+            (
+                line["command"].as_str(),
+                line["call"].as_str(),
+                line["to"].as_str(),
+                line["outcome"].as_str(),
+                line["reached"].as_bool(),
+                line["exit"].as_u64()
+            ),
+            (
+                Some(command),
+                Some(call),
+                Some(to),
+                words,
+                reached,
+                Some(exit)
+            ),
+            "{line}"
+        );
+        assert_eq!(line["id"], "c-1", "{line}");
+        assert_eq!(line["accountId"], ACCOUNT, "{line}");
+    }
+    assert_eq!(lines[1]["sent"], "no", "a question sends nothing");
+    // The table: one row, the send's, with the last outcome learned of it.
+    let table = Mfa::new().args(&["log", "--log", log]).run();
+    assert_eq!(table.code, 0, "{}", table.stderr);
+    let rows: Vec<&str> = table.stdout.lines().collect();
+    assert_eq!(rows.len(), 2, "{}", table.stdout);
+    assert!(rows[1].contains("sent; answered after 7 s"), "{}", rows[1]);
+    // JSON: every line, as in the file.
+    let json = Mfa::new().args(&["log", "--log", log, "--json"]).run();
+    assert_eq!(json.stdout.lines().count(), 3, "{}", json.stdout);
+}
