@@ -7,16 +7,16 @@
 
 use std::ffi::OsString;
 use std::path::PathBuf;
-use std::str::FromStr;
 
 use clap::{ArgAction, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use mfa::{
-    AccountId, ApplicationId, BaseUrl, ClientId, Code, Digits, ExpirationMinutes, InvalidValue,
-    MessageTemplate, PhoneNumber, Retries, Scope, Username,
+    AccountId, ApplicationId, BaseUrl, ClientId, Digits, ExpirationMinutes, MessageTemplate,
+    PhoneNumber, Retries, Scope, Username,
 };
 
 use crate::cli::examples::examples;
 use crate::cli::failure::exit_status_help;
+pub use crate::cli::flag_values::{CodeSource, Fallback, Tries};
 use crate::cli::settings::table::{self, Seconds, Setting};
 
 /// Send one-time codes by voice call or text message with Bandwidth's multi-factor
@@ -583,6 +583,19 @@ pub struct SendArgs {
     #[arg(long, value_name = "N", requires = "verify")]
     pub tries: Option<Tries>,
 
+    /// With voice --verify: when the call ends unanswered, send the code by text
+    #[arg(
+        long_help = "With `mfa voice --verify`: when the call ends unanswered (busy, not \
+                     answered in time, rejected), send the code by text message to the same \
+                     number, with the same scope, without asking (at a terminal, the key s \
+                     offers it), and check the code read back from it",
+        long,
+        value_name = "CHANNEL",
+        requires = "verify",
+        hide_short_help = true
+    )]
+    pub fallback: Option<Fallback>,
+
     /// Then wait for the outcome, as `mfa status --wait`
     #[arg(
         long_help = "Then wait, at most SECONDS (300 without one), to say whether the code \
@@ -601,36 +614,6 @@ pub struct SendArgs {
     /// With --verify: how old the code may be, in minutes from 1 to 15
     #[arg(long, value_name = "MINUTES", requires = "verify")]
     pub expiration: Option<ExpirationMinutes>,
-}
-
-/// How many codes `--verify` takes: 1 to 10; 3 unless told otherwise.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Tries(u8);
-
-impl Tries {
-    /// The number.
-    pub fn get(self) -> u8 {
-        self.0
-    }
-}
-
-impl Default for Tries {
-    fn default() -> Self {
-        Tries(3)
-    }
-}
-
-impl std::str::FromStr for Tries {
-    type Err = mfa::InvalidValue;
-
-    fn from_str(value: &str) -> Result<Self, mfa::InvalidValue> {
-        match value.parse::<u8>() {
-            Ok(n @ 1..=10) if value.bytes().all(|b| b.is_ascii_digit()) => Ok(Tries(n)),
-            _ => Err(mfa::InvalidValue::from_rule(
-                "must be a whole number of tries from 1 to 10",
-            )),
-        }
-    }
 }
 
 impl SendArgs {
@@ -664,24 +647,6 @@ impl VerifyArgs {
     /// The one number `--to` names.
     pub fn to(&self) -> &PhoneNumber {
         &self.numbers[0]
-    }
-}
-
-/// Where the code to verify is: on the command line, or on stdin (`--code -`).
-#[derive(Debug, Clone)]
-pub enum CodeSource {
-    Given(Code),
-    Stdin,
-}
-
-impl FromStr for CodeSource {
-    type Err = InvalidValue;
-
-    fn from_str(value: &str) -> Result<Self, InvalidValue> {
-        match value {
-            "-" => Ok(CodeSource::Stdin),
-            code => code.parse().map(CodeSource::Given),
-        }
     }
 }
 

@@ -25,6 +25,8 @@ use crate::cli::token_cache::{self, TokenCache};
 /// run), a token at hand if need be (from the cache), the status line and the log.
 pub struct Caller<'a> {
     client: Client,
+    /// The credentials, for a client of a watch's own.
+    credentials: mfa::Credentials,
     cache: Option<TokenCache>,
     status: Arc<StatusLine>,
     log: Log,
@@ -54,6 +56,7 @@ impl<'a> Caller<'a> {
         let login = sources.login(global)?;
         let timeout = connection.timeout.value.duration();
         let credentials = login.credentials(timeout)?;
+        let kept = credentials.clone();
         // Begun once a password command is done with the terminal: the token endpoint
         // (if any) is called first.
         let first_host = endpoints
@@ -93,6 +96,7 @@ impl<'a> Caller<'a> {
         };
         Ok(Caller {
             client,
+            credentials: kept,
             cache,
             status,
             log,
@@ -119,6 +123,24 @@ impl<'a> Caller<'a> {
                 .with_messaging_url(messaging_url),
             status,
             ..self
+        }
+    }
+
+    /// A client of its own asking the Voice API at `voice_url` with these credentials
+    /// and the token in use, for a thread that watches a call: it draws no status line
+    /// and is not what an interruption speaks of.
+    pub fn watcher(&self, voice_url: mfa::BaseUrl) -> Client {
+        let timeout = self.connection.timeout.value.duration();
+        let client = Client::new(
+            self.connection.base_url.value.clone(),
+            self.connection.account_id.value.clone(),
+            self.credentials.clone(),
+        )
+        .with_transport(self.network.transport(timeout))
+        .with_voice_url(voice_url);
+        match self.client.token() {
+            Some(token) => client.with_token(token),
+            None => client,
         }
     }
 

@@ -13,10 +13,17 @@ use std::io::{self, BufRead, Read, Write};
 use mfa::{Code, Secret};
 
 use crate::cli::failure::Failure;
-use crate::cli::hidden_prompt;
+use crate::cli::hidden_prompt::{self, Heard, Typed};
 
 /// More than any code and its line ending; a longer stdin is refused unread.
 const CAP: u64 = 1024;
+
+/// What was read back: a code, or the key offered instead.
+#[derive(Debug)]
+pub enum ReadBack {
+    Code(Code),
+    Key,
+}
 
 /// The process's stdin, and whether a person is typing into it.
 pub struct Input<'a> {
@@ -46,19 +53,31 @@ impl Input<'_> {
     /// The code read back for `--verify`, with `left` tries left: at a terminal, typed
     /// without echo; else one line of stdin a try. Either way, what breaks the code's
     /// rule is said and skipped, costing no try, and the next is read. Every failure
-    /// (stdin ended, unreadable) is a usage error (exit 2).
-    pub fn read_code_back(&mut self, err: &mut dyn Write, left: u8) -> Result<Code, Failure> {
+    /// (stdin ended, unreadable) is a usage error (exit 2). At a terminal with `heard`, what it tells meanwhile is shown above the prompt,
+    /// and the key it offers is taken alone.
+    pub fn read_code_back(
+        &mut self,
+        err: &mut dyn Write,
+        left: u8,
+        mut heard: Option<&mut dyn FnMut() -> Heard>,
+    ) -> Result<ReadBack, Failure> {
         let tries = if left == 1 { "try" } else { "tries" };
         if !self.terminal {
-            return self.next_code_line(err);
+            return self.next_code_line(err).map(ReadBack::Code);
         }
         loop {
             let _ = err.flush();
             let prompt = format!("Code read back ({left} {tries} left): ");
-            let typed = hidden_prompt::read(&prompt)
-                .map_err(|e| Failure::Usage(format!("cannot read the code: {e}")))?;
+            let typed = match heard.as_deref_mut() {
+                Some(heard) => hidden_prompt::read_watching(&prompt, heard),
+                None => hidden_prompt::read(&prompt).map(Typed::Line),
+            };
+            let typed = typed.map_err(|e| Failure::Usage(format!("cannot read the code: {e}")))?;
+            let Typed::Line(typed) = typed else {
+                return Ok(ReadBack::Key);
+            };
             match typed.parse() {
-                Ok(code) => return Ok(code),
+                Ok(code) => return Ok(ReadBack::Code(code)),
                 Err(rule) => {
                     let _ = writeln!(err, "  the code {rule}; type it again");
                 }

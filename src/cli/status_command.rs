@@ -315,32 +315,8 @@ fn not_visible(id: &str, channel: Channel, failure: Failure) -> Result<Report, F
 
 /// What a call's `state` says.
 fn of_call(id: &str, state: CallState) -> Report {
-    let seconds = |from: &Option<String>, to: &Option<String>| -> Option<u64> {
-        let (from, to) = (instant(from.as_deref()?)?, instant(to.as_deref()?)?);
-        Some(to.duration_since(from).ok()?.as_secs())
-    };
-    let cause = state.disconnect_cause.clone().unwrap_or_default();
     let reached = state.reached();
-    let words = match (reached, state.state.as_str()) {
-        (Some(true), _) => match seconds(&state.start_time, &state.answer_time) {
-            Some(after) => format!("answered after {after} s"),
-            None => "answered".to_owned(),
-        },
-        (Some(false), _) => match cause.as_str() {
-            "busy" => "busy".to_owned(),
-            "timeout" => "not answered in time".to_owned(),
-            "rejected" => "rejected".to_owned(),
-            "cancel" => "cancelled before it was answered".to_owned(),
-            "hangup" => "hung up before it was answered".to_owned(),
-            _ => match &state.error_message {
-                Some(message) => format!("failed: {message}"),
-                None => format!("ended unanswered ({cause})"),
-            },
-        },
-        (None, "queued") => "queued: not final yet".to_owned(),
-        (None, "initiated") => "ringing: not final yet".to_owned(),
-        (None, other) => format!("{other}: not final yet"),
-    };
+    let words = call_words(&state);
     let mut fields = serde_json::Map::new();
     fields.insert("state".into(), state.state.clone().into());
     let optional = [
@@ -361,6 +337,37 @@ fn of_call(id: &str, state: CallState) -> Report {
         reached,
         words,
         fields,
+    }
+}
+
+/// What became of a call, in words: `answered after 12 s`, `busy`, `not answered in
+/// time`, `ringing: not final yet`, ... (escape them to show them: the API's own
+/// strings are in some).
+pub fn call_words(state: &CallState) -> String {
+    let seconds = |from: &Option<String>, to: &Option<String>| -> Option<u64> {
+        let (from, to) = (instant(from.as_deref()?)?, instant(to.as_deref()?)?);
+        Some(to.duration_since(from).ok()?.as_secs())
+    };
+    let cause = state.disconnect_cause.clone().unwrap_or_default();
+    match (state.reached(), state.state.as_str()) {
+        (Some(true), _) => match seconds(&state.start_time, &state.answer_time) {
+            Some(after) => format!("answered after {after} s"),
+            None => "answered".to_owned(),
+        },
+        (Some(false), _) => match cause.as_str() {
+            "busy" => "busy".to_owned(),
+            "timeout" => "not answered in time".to_owned(),
+            "rejected" => "rejected".to_owned(),
+            "cancel" => "cancelled before it was answered".to_owned(),
+            "hangup" => "hung up before it was answered".to_owned(),
+            _ => match &state.error_message {
+                Some(message) => format!("failed: {message}"),
+                None => format!("ended unanswered ({cause})"),
+            },
+        },
+        (None, "queued") => "queued: not final yet".to_owned(),
+        (None, "initiated") => "ringing: not final yet".to_owned(),
+        (None, other) => format!("{other}: not final yet"),
     }
 }
 

@@ -289,3 +289,132 @@ fn every_way_the_check_can_fail_still_says_the_code_was_sent() {
         }
     }
 }
+
+/// A round trip with `--fallback sms`, the messaging application set, asking the
+/// call's state of `server`.
+fn falling_back(server: &mockito::ServerGuard) -> Mfa {
+    round_trip(server)
+        .args(&["--fallback", "sms"])
+        .env("BW_MESSAGING_APPLICATION_ID", SMS_APP)
+        .env("MFA_VOICE_URL", &format!("{}/voice", server.url()))
+}
+
+#[test]
+fn a_call_not_answered_sends_the_code_by_text_and_its_code_is_checked() {
+    let mut server = mockito::Server::new();
+    let busy = r#"{"state":"disconnected","disconnectCause":"busy"}"#;
+    let (sent, state, text, right) = (
+        round_trip_send(&mut server),
+        call_c1(&mut server, busy),
+        fallback_text(&mut server, 1),
+        round_trip_check(&mut server, CODE, true),
+    );
+    let folder = tempfile::tempdir().unwrap();
+    let log = folder.path().join("audit.jsonl");
+    falling_back(&server)
+        .args(&["--log", log.to_str().unwrap()])
+        .stdin(&format!("{CODE}\n"))
+        .run()
+        .assert(
+            0,
+            "c-1\nm-1\nvalid\n",
+            "mfa: the call: busy\nmfa: the code was sent by text message instead\n",
+        );
+    for mock in [sent, state, text, right] {
+        mock.assert();
+    }
+    // Both sends, what was learned of the call, and the check of the text's code.
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let calls: Vec<(&str, &str)> = lines
+        .iter()
+        .map(|line| {
+            (
+                line["command"].as_str().unwrap(),
+                line["call"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        calls,
+        [
+            ("voice", "voice"),
+            ("voice", "status"),
+            ("voice", "sms"),
+            ("voice", "verify")
+        ]
+    );
+    assert_eq!(lines[1]["outcome"], "busy");
+    assert_eq!(lines[2]["id"], "m-1");
+    assert_eq!(lines[2]["scope"], "login");
+    assert_eq!(lines[3]["checks"], "m-1");
+    // JSON: one object, both ids in it.
+    let mut server = mockito::Server::new();
+    let _mocks = (
+        round_trip_send(&mut server),
+        call_c1(&mut server, busy),
+        fallback_text(&mut server, 1),
+        round_trip_check(&mut server, CODE, true),
+    );
+    let outcome = falling_back(&server)
+        .args(&["--json"])
+        .stdin(&format!("{CODE}\n"))
+        .run();
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    let object: serde_json::Value = serde_json::from_str(&outcome.stdout).unwrap();
+    assert_eq!(
+        object,
+        serde_json::json!({"callId":"c-1","messageId":"m-1","fallback":"sms","valid":true,"tries":1})
+    );
+}
+
+#[test]
+fn a_call_answered_sends_no_text() {
+    let mut server = mockito::Server::new();
+    let answered = r#"{"state":"answered","startTime":"2026-12-06T10:00:00Z","answerTime":"2026-12-06T10:00:05Z"}"#;
+    let (sent, state, text, right) = (
+        round_trip_send(&mut server),
+        call_c1(&mut server, answered),
+        fallback_text(&mut server, 0),
+        round_trip_check(&mut server, CODE, true),
+    );
+    falling_back(&server)
+        .stdin(&format!("{CODE}\n"))
+        .run()
+        .assert(0, "c-1\nvalid\n", "mfa: the call: answered after 5 s\n");
+    for mock in [sent, state, text, right] {
+        mock.assert();
+    }
+}
+
+#[test]
+fn a_fallback_that_cannot_be_sent_never_costs_a_call() {
+    let mut server = mockito::Server::new();
+    let nothing = nothing_sent(&mut server);
+    // No messaging application: the text could not be sent, so the call is not made.
+    let outcome = round_trip(&server).args(&["--fallback", "sms"]).run();
+    assert_eq!(outcome.code, 2, "{}", outcome.stderr);
+    assert!(
+        outcome.stderr.contains("messaging application"),
+        "{}",
+        outcome.stderr
+    );
+    // A text message has no call to fall back from.
+    let outcome = Mfa::sms(&format!("{}/api/v1", server.url()))
+        .args(&["--verify", "--expiration", "3", "--fallback", "sms"])
+        .run();
+    outcome.assert_error(
+        2,
+        "--fallback sms is for `mfa voice --verify`: a text message has no call to fall \
+         back from",
+    );
+    // Without --verify there is no round trip to fall back in.
+    let outcome = Mfa::voice(&format!("{}/api/v1", server.url()))
+        .args(&["--fallback", "sms"])
+        .run();
+    assert_eq!(outcome.code, 2, "{}", outcome.stderr);
+    nothing.assert();
+}

@@ -20,7 +20,7 @@ pub const APP: &str = "93de2206-9669-4e07-948d-329f4b722ee2";
 pub const SMS_APP: &str = "b2a1d4b8-3c7e-4f0a-9d6e-5a8c1f2e7b90";
 /// The code the user typed back. Eight digits, so no port number can contain it.
 pub const CODE: &str = "48213967";
-/// The variables of the APIs `mfa doctor` reads after the MFA API.
+/// The variables of the APIs `mfa doctor` and a round trip's watch read.
 pub const DOCTOR_READS: [&str; 3] = ["MFA_VOICE_URL", "MFA_MESSAGING_URL", "MFA_DASHBOARD_URL"];
 pub const VOICE_PATH: &str = "/api/v1/accounts/9900000/code/voice";
 pub const SMS_PATH: &str = "/api/v1/accounts/9900000/code/messaging";
@@ -423,15 +423,20 @@ impl Mfa {
     }
 
     /// The command: the environment cleared but for `HOME` and what the test gave.
-    /// `mfa doctor`'s reads never leave the machine: unless the test names where they
-    /// go, they go to a port on 127.0.0.1 where nobody listens.
+    /// The reads `mfa doctor` and a round trip's watch of its call make by themselves
+    /// never leave the machine: unless the test names where they go, they go to a port
+    /// on 127.0.0.1 where nobody listens.
     pub fn command(&self) -> std::process::Command {
         let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_mfa"));
         command
             .env_clear()
             .env("HOME", self.home.path())
             .args(&self.args);
-        if self.args.iter().any(|arg| arg == "doctor") {
+        if self
+            .args
+            .iter()
+            .any(|arg| arg == "doctor" || arg == "--verify")
+        {
             let nowhere = format!("http://127.0.0.1:{}", crate::servers::closed_port());
             for read in DOCTOR_READS {
                 command.env(read, &nowhere);
@@ -609,6 +614,28 @@ pub fn round_trip_send(server: &mut mockito::ServerGuard) -> mockito::Mock {
     );
     voice_mock(server, &body)
         .with_body(r#"{"callId":"c-1"}"#)
+        .expect(1)
+        .create()
+}
+
+/// The text message a voice round trip falls back to: the call's scope and message,
+/// through the messaging application; answering `m-1`, expected `times`.
+pub fn fallback_text(server: &mut mockito::ServerGuard, times: usize) -> mockito::Mock {
+    let body = format!(
+        r#"{{"to":"{TO}","from":"{FROM}","applicationId":"{SMS_APP}","scope":"login","message":"Your temporary {{NAME}} {{SCOPE}} code is {{CODE}}","digits":6}}"#
+    );
+    api_mock(server, SMS_PATH, &body)
+        .with_body(r#"{"messageId":"m-1"}"#)
+        .expect(times)
+        .create()
+}
+
+/// The state of call c-1, asked once.
+pub fn call_c1(server: &mut mockito::ServerGuard, state: &str) -> mockito::Mock {
+    server
+        .mock("GET", "/voice/accounts/9900000/calls/c-1")
+        .match_header("authorization", basic_auth().as_str())
+        .with_body(state)
         .expect(1)
         .create()
 }

@@ -904,3 +904,72 @@ fn ctrl_c_while_a_send_waits_for_its_outcome_says_the_code_was_sent() {
     );
     send.assert();
 }
+
+#[test]
+fn the_round_trip_shows_the_call_above_the_prompt_and_s_sends_the_code_by_text() {
+    let mut server = mockito::Server::new();
+    let send = round_trip_send(&mut server);
+    let state = call_c1(
+        &mut server,
+        r#"{"state":"disconnected","disconnectCause":"timeout"}"#,
+    );
+    let text = fallback_text(&mut server, 1);
+    let right = round_trip_check(&mut server, CODE, true);
+    let mfa = round_trip(&server)
+        .env("BW_MESSAGING_APPLICATION_ID", SMS_APP)
+        .env("MFA_VOICE_URL", &format!("{}/voice", server.url()));
+    let (code, shown) = dialog(
+        &mfa,
+        &[
+            (
+                "mfa: the call: not answered in time; press s to send the code by text \
+                 message instead, or type the code if it was read back",
+                "",
+            ),
+            ("Code read back (3 tries left): ", "s"),
+            ("m-1", ""),
+            ("Code read back (3 tries left): ", &format!("{CODE}\r")),
+        ],
+    );
+    assert_eq!(code, 0, "{shown}");
+    assert!(
+        shown.contains("mfa: the code was sent by text message instead"),
+        "{shown}"
+    );
+    assert!(shown.ends_with("valid\r\n"), "{shown}");
+    assert!(!shown.contains(CODE), "{shown}");
+    for mock in [send, state, text, right] {
+        mock.assert();
+    }
+}
+
+#[test]
+fn with_fallback_sms_a_call_not_answered_sends_the_text_without_asking() {
+    let mut server = mockito::Server::new();
+    let send = round_trip_send(&mut server);
+    let state = call_c1(
+        &mut server,
+        r#"{"state":"disconnected","disconnectCause":"busy"}"#,
+    );
+    let text = fallback_text(&mut server, 1);
+    let right = round_trip_check(&mut server, CODE, true);
+    let mfa = round_trip(&server)
+        .args(&["--fallback", "sms"])
+        .env("BW_MESSAGING_APPLICATION_ID", SMS_APP)
+        .env("MFA_VOICE_URL", &format!("{}/voice", server.url()));
+    let (code, shown) = dialog(
+        &mfa,
+        &[
+            (
+                "mfa: the call: busy; sending the code by text message instead",
+                "",
+            ),
+            ("m-1", ""),
+            ("Code read back (3 tries left): ", &format!("{CODE}\r")),
+        ],
+    );
+    assert_eq!(code, 0, "{shown}");
+    for mock in [send, state, text, right] {
+        mock.assert();
+    }
+}

@@ -89,13 +89,27 @@ impl Sources<'_> {
 
     /// The body of a request to send a code by `channel`.
     pub fn code_request(&self, args: &SendArgs, channel: Channel) -> Result<CodeRequest, Failure> {
+        self.code_request_through(args, channel, args.application_id.clone())
+    }
+
+    /// The body of the text message a voice round trip falls back to: as the call's,
+    /// but through the messaging application (`--application-id` named the voice one).
+    pub fn fallback_request(&self, args: &SendArgs) -> Result<CodeRequest, Failure> {
+        self.code_request_through(args, Channel::Messaging, None)
+    }
+
+    /// The body of a request to send a code by `channel`, through the application
+    /// `application_flag` names, else its setting.
+    fn code_request_through(
+        &self,
+        args: &SendArgs,
+        channel: Channel,
+        application_flag: Option<ApplicationId>,
+    ) -> Result<CodeRequest, Failure> {
         let from: Sourced<PhoneNumber> =
             self.require(&table::FROM, args.from.clone(), Failure::Usage)?;
-        let application_id: Sourced<ApplicationId> = self.require(
-            channel.application(),
-            args.application_id.clone(),
-            Failure::Usage,
-        )?;
+        let application_id: Sourced<ApplicationId> =
+            self.require(channel.application(), application_flag, Failure::Usage)?;
         let scope = self.scope(args.scope.clone())?;
         let message: Option<Sourced<MessageTemplate>> =
             self.pick(&table::MESSAGE, args.message.clone())?;
