@@ -111,6 +111,15 @@ impl Login {
             return None;
         }
         let forbidden = matches!(error, mfa::Error::Api { status: 403, .. });
+        // What the refused call needed: MFA, or the role of the API it asked.
+        let may = match error.call() {
+            Some(mfa::Call::CallState) => "read calls (the Voice role)",
+            Some(mfa::Call::MessageStatus) => "read messages (the Messaging role)",
+            Some(mfa::Call::Application | mfa::Call::ApplicationLocations) => {
+                "read applications (the Dashboard API)"
+            }
+            _ => "use MFA",
+        };
         let account = format!(
             "account {} (from {})",
             account.value.as_str(),
@@ -119,7 +128,7 @@ impl Login {
         Some(match self {
             Login::Basic { username, password } if forbidden => format!(
                 "check that {account} is the right one and that the username (from {}) may \
-                 use MFA on it; the password is from {}",
+                 {may} on it; the password is from {}",
                 username.origin,
                 password.origin()
             ),
@@ -141,7 +150,7 @@ impl Login {
                     mfa::Error::Token { .. } => format!("check {parts}"),
                     _ => format!(
                         "a token was issued for {parts}, but the API refused it; check that \
-                         this client may use MFA on {account}"
+                         this client may {may} on {account}"
                     ),
                 }
             }
@@ -577,5 +586,43 @@ mod tests {
         let rejected = mfa::Error::api(mfa::Call::VoiceCode, 400, None, None, None);
         assert_eq!(login.advice(&rejected, &account()), None);
         assert!(!format!("{login:?}").contains("pass show"));
+    }
+
+    #[test]
+    fn a_403_names_what_the_refused_call_needed() {
+        let login = Login::Basic {
+            username: Sourced {
+                value: "u".parse().unwrap(),
+                origin: Origin::Flag("--username"),
+            },
+            password: Password::Given(Sourced {
+                value: Secret::from("pw"),
+                origin: Origin::Env("BW_PASSWORD"),
+            }),
+        };
+        for (call, may) in [
+            (mfa::Call::VoiceCode, "use MFA"),
+            (mfa::Call::VerifyCode, "use MFA"),
+            (mfa::Call::CallState, "read calls (the Voice role)"),
+            (
+                mfa::Call::MessageStatus,
+                "read messages (the Messaging role)",
+            ),
+            (
+                mfa::Call::Application,
+                "read applications (the Dashboard API)",
+            ),
+        ] {
+            let forbidden = mfa::Error::api(call, 403, None, None, None);
+            assert_eq!(
+                login.advice(&forbidden, &account()).unwrap(),
+                format!(
+                    "check that account 9900000 (from --account-id) is the right one and that \
+                     the username (from --username) may {may} on it; the password is from \
+                     environment variable BW_PASSWORD"
+                ),
+                "{call:?}"
+            );
+        }
     }
 }

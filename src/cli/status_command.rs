@@ -380,7 +380,7 @@ fn of_message(id: &str, status: Option<MessageStatus>) -> Report {
     let words = match (status.reached(), status.status.as_str()) {
         (Some(true), _) => "delivered".to_owned(),
         (Some(false), _) => match status.error_code {
-            Some(code) => format!("not delivered: error {code}"),
+            Some(code) => format!("not delivered: error {code} ({})", error_meaning(code)),
             None => "not delivered".to_owned(),
         },
         (None, "SENT") => "sent to the carrier, no delivery receipt yet: not final".to_owned(),
@@ -400,6 +400,31 @@ fn of_message(id: &str, status: Option<MessageStatus>) -> Report {
         reached: status.reached(),
         words,
         fields,
+    }
+}
+
+/// What a Messaging API error code means, in a few words: the codes a code's text
+/// meets most, else what the code's digits say (its first: the sender's error, 4, a
+/// service failure, 5, or not clear, 9; its second, for a 4: Bandwidth's refusal or
+/// the carrier's, 7).
+fn error_meaning(code: i64) -> &'static str {
+    match code {
+        4432 => "the destination's country is not allowed",
+        4476 => "the sending number is not registered to a 10DLC campaign",
+        4701 => "the phone cannot be reached, or has no text service",
+        4702 => "the phone is unavailable: off, out of reach or full",
+        4720 => "the carrier rejected the number as invalid",
+        4750 => "the carrier rejected the message, giving no reason",
+        4751 => "the carrier rejected the message as too long",
+        4752 => "the carrier rejected the message as malformed",
+        4753 => "the phone rejected the message",
+        4770 => "the carrier blocked the message as spam",
+        5620 => "the carrier blocked the sending number",
+        9902 => "no delivery receipt came in time",
+        4700..=4799 => "the carrier refused it: sending it again fails the same way",
+        4000..=4999 => "Bandwidth refused it: sending it again fails the same way",
+        5000..=5999 => "a service failure on the way",
+        _ => "it failed on the way, for no clear reason",
     }
 }
 
@@ -468,19 +493,25 @@ fn write_failure(
             Ok(())
         }
         OutputFormat::Json => {
-            let mut error = serde_json::Map::new();
-            error.insert("kind".into(), failure.kind().into());
-            if let Some(status) = failure.api_error().and_then(mfa::Error::status) {
-                error.insert("status".into(), status.into());
-            }
-            error.insert("message".into(), reason.into());
             let object = serde_json::json!({
                 "id": id, "channel": channel.name(), "final": false, "reached": null,
-                "error": error,
+                "error": error_object(failure),
             });
             writeln!(out, "{object}")
         }
     }
+}
+
+/// The `error` of an outcome that could not be asked: its kind, the HTTP status if the
+/// API answered, and the message.
+fn error_object(failure: &Failure) -> serde_json::Value {
+    let mut error = serde_json::Map::new();
+    error.insert("kind".into(), failure.kind().into());
+    if let Some(status) = failure.api_error().and_then(mfa::Error::status) {
+        error.insert("status".into(), status.into());
+    }
+    error.insert("message".into(), output::escaped(&failure.reason()).into());
+    serde_json::Value::Object(error)
 }
 
 /// `--wait` on `voice` or `sms`: where the outcome is asked and for how long, resolved
@@ -576,8 +607,7 @@ impl WaitAfterSend {
                 let outcome = match &asked {
                     Ok(report) => json_object(report),
                     Err(failure) => serde_json::json!({
-                        "final": false, "reached": null,
-                        "error": { "kind": failure.kind(), "message": failure.reason() },
+                        "final": false, "reached": null, "error": error_object(failure),
                     }),
                 };
                 let object = serde_json::json!({ key: id, "outcome": outcome });
@@ -586,5 +616,45 @@ impl WaitAfterSend {
             }
         };
         Ok(exit)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_error_code_reads_in_words_known_or_by_its_digits() {
+        for (code, words) in [
+            (
+                4476,
+                "the sending number is not registered to a 10DLC campaign",
+            ),
+            (4720, "the carrier rejected the number as invalid"),
+            (4770, "the carrier blocked the message as spam"),
+            (9902, "no delivery receipt came in time"),
+            (
+                4799,
+                "the carrier refused it: sending it again fails the same way",
+            ),
+            (
+                4001,
+                "Bandwidth refused it: sending it again fails the same way",
+            ),
+            (5106, "a service failure on the way"),
+            (9999, "it failed on the way, for no clear reason"),
+            (0, "it failed on the way, for no clear reason"),
+            (-1, "it failed on the way, for no clear reason"),
+            (i64::MAX, "it failed on the way, for no clear reason"),
+        ] {
+            assert_eq!(error_meaning(code), words, "{code}");
+        }
+        let mut text = MessageStatus::default();
+        text.status = "UNDELIVERED".into();
+        text.error_code = Some(5620);
+        assert_eq!(
+            of_message("m-1", Some(text)).words,
+            "not delivered: error 5620 (the carrier blocked the sending number)"
+        );
     }
 }

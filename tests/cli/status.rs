@@ -158,7 +158,7 @@ fn each_status_of_a_text_reads_in_words_and_sent_is_not_delivered() {
         ),
         (
             r#"{"messageId":"m-1","messageStatus":"UNDELIVERED","errorCode":4720}"#,
-            "not delivered: error 4720",
+            "not delivered: error 4720 (the carrier rejected the number as invalid)",
             1,
         ),
         (
@@ -245,7 +245,7 @@ fn json_is_one_object_an_id_with_the_apis_fields() {
                 "outcome":"busy","state":"disconnected","cause":"busy",
                 "startTime":"2026-12-06T10:00:00Z"}),
             serde_json::json!({"id":"m-1","channel":"sms","final":true,"reached":false,
-                "outcome":"not delivered: error 4720","state":"UNDELIVERED","errorCode":4720}),
+                "outcome":"not delivered: error 4720 (the carrier rejected the number as invalid)","state":"UNDELIVERED","errorCode":4720}),
         ]
     );
     assert_eq!(outcome.stderr, "", "JSON says it all on stdout");
@@ -541,6 +541,28 @@ fn sms_wait_that_runs_out_is_not_known_and_a_failure_to_ask_never_sends_again() 
     );
     send.assert();
     refused.assert();
+    // In JSON the error is `mfa status --json`'s: kind, status, message.
+    let mut server = mockito::Server::new();
+    let _send = voice_mock(&mut server, &default_voice_body())
+        .with_body(r#"{"callId":"c-1"}"#)
+        .create();
+    let _refused = asked_refused(&mut server);
+    let api = format!("{}/api/v1", server.url());
+    let outcome = sent_by(Mfa::voice(&api), &server)
+        .args(&["--wait", "--json"])
+        .run();
+    assert_eq!(outcome.code, 10, "{}", outcome.stderr);
+    let object: serde_json::Value = serde_json::from_str(&outcome.stdout).unwrap();
+    let error = &object["outcome"]["error"];
+    assert_eq!(
+        (&object["callId"], &error["kind"], &error["status"]),
+        (&"c-1".into(), &"credentials".into(), &403.into()),
+        "{object}"
+    );
+    assert!(
+        error["message"].as_str().unwrap().contains("HTTP 403"),
+        "{object}"
+    );
 }
 
 /// The Voice API refusing the question with 403, once.
