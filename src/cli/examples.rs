@@ -15,11 +15,12 @@ pub fn examples(path: &[&str]) -> String {
 }
 
 /// The commands whose examples help shows, each as its path: `mfa --help` first.
-pub const WITH_EXAMPLES: [&[&str]; 7] = [
+pub const WITH_EXAMPLES: [&[&str]; 8] = [
     &[],
     &["voice"],
     &["sms"],
     &["verify"],
+    &["status"],
     &["config"],
     &["doctor"],
     &["log"],
@@ -33,6 +34,7 @@ pub fn example_lines(path: &[&str]) -> &'static [(&'static str, &'static str)] {
         ["doctor"] => DOCTOR,
         ["log"] => LOG,
         ["verify"] => VERIFY,
+        ["status"] => STATUS,
         ["config"] => CONFIG,
         [] => MFA,
         ["voice"] => VOICE,
@@ -96,6 +98,22 @@ const VERIFY: &[(&str, &str)] = &[
     ),
 ];
 
+/// The examples of `mfa status`.
+const STATUS: &[(&str, &str)] = &[
+    (
+        "Did the phone ring? (exit 0 answered, 1 not, 10 not known yet):",
+        "mfa status c-15ac29a2-1331029c-2cb0-4a07-b215-b22865662d85",
+    ),
+    (
+        "Send, then wait up to two minutes for the outcome:",
+        "mfa voice --to +15553334444 | mfa status --wait=120",
+    ),
+    (
+        "Several ids, as JSON lines (the exit status is the worst):",
+        "mfa status --json c-1 m-2",
+    ),
+];
+
 /// The examples of `mfa config`.
 const CONFIG: &[(&str, &str)] = &[
     (
@@ -150,5 +168,9 @@ const VOICE: &[(&str, &str)] = &[
     (
         "At a help desk: call, then check the code the caller reads back:",
         "mfa voice --to +15553334444 --verify",
+    ),
+    (
+        "The same, sending a text instead when the call is not answered:",
+        "mfa voice --to +15553334444 --verify --fallback sms",
     ),
 ];
