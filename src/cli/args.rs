@@ -94,7 +94,8 @@ impl Cli {
 
     /// The command line as help shows it: documented; `--help` (not `-h`) adds the
     /// examples and the exit-status table after `mfa` and each command that calls the
-    /// API, and examples after `mfa config`. Only the commands named among `words`
+    /// API or asks what became of a code, and examples after `mfa config`, `doctor` and
+    /// `log`. Only the commands named among `words`
     /// (the command line's) are given their own copies of the options: help shows one
     /// command, and `mfa --help` then builds no copy at all.
     pub fn command_for_help(words: &[&str]) -> clap::Command {
@@ -104,7 +105,7 @@ impl Cli {
             list_only_what_applies(table::describe_flags(Self::command()), Some(words))
                 .after_help(more("mfa"))
                 .after_long_help(format!("{}\n{table}", examples(&[])));
-        for name in ["voice", "sms", "verify"] {
+        for name in ["voice", "sms", "verify", "status"] {
             let after = format!("{}\n{table}", examples(&[name]));
             let short = more(&format!("mfa {name}"));
             command =
@@ -961,27 +962,28 @@ mod tests {
     #[test]
     fn every_example_is_a_command_line_mfa_takes() {
         let mut seen = 0;
-        for path in [&[][..], &["voice"], &["sms"], &["verify"], &["config"]] {
+        for path in crate::cli::examples::WITH_EXAMPLES {
             for line in examples(path)
                 .lines()
                 .filter(|line| line.starts_with("    "))
             {
-                // The `mfa ...` part of a shell line: after `$(` or `| `, before `)`,
-                // ` >` or `;`.
-                let start = line.find("mfa ").unwrap_or_else(|| panic!("{line}"));
-                let command = &line[start..];
-                let end = [")", " >", ";"]
-                    .iter()
-                    .filter_map(|stop| command.find(stop))
-                    .min()
-                    .unwrap_or(command.len());
-                let words = shell_words(&command[..end]);
-                let parsed = Cli::parse_args(&words);
-                assert!(parsed.is_ok(), "{line}: {:?}", parsed.err());
-                seen += 1;
+                // Each `mfa ...` part of a shell line: after `$(` or `| `, before `)`,
+                // ` >`, ` |` or `;`.
+                for (at, _) in line.match_indices("mfa ") {
+                    let command = &line[at..];
+                    let end = [")", " >", " |", ";"]
+                        .iter()
+                        .filter_map(|stop| command.find(stop))
+                        .min()
+                        .unwrap_or(command.len());
+                    let words = shell_words(&command[..end]);
+                    let parsed = Cli::parse_args(&words);
+                    assert!(parsed.is_ok(), "{line}: {:?}", parsed.err());
+                    seen += 1;
+                }
             }
         }
-        assert!(seen >= 15, "{seen}");
+        assert!(seen >= 25, "{seen}");
     }
 
     #[test]
