@@ -55,6 +55,10 @@ documented (getCallState, listMessages), with the same Basic auth or Bearer toke
   GET /messaging/users/<account>/messages?messageId=<id> a message it sent: DELIVERED;
                                                          else an empty list
 
+except for two numbers, whose codes end otherwise: to +15553330001 a call is busy and a
+text UNDELIVERED (error 4720); to +15553330002 a call rings on (initiated) and a text
+stays SENT, with no delivery receipt.
+
 and the Dashboard API's reads of `mfa doctor` (XML, as documented):
 
   GET /dashboard/accounts/<account>/applications/<id>   the voice or the messaging
@@ -91,8 +95,22 @@ FIELDS = {"to", "from", "applicationId", "scope", "message", "digits"}
 VERIFY_FIELDS = {"to", "scope", "code", "expirationTimeInMinutes"}
 VALID_CODE = "48213967"
 ID_KEYS = {"voice": ("callId", "CallId"), "messaging": ("messageId", "MessageId")}
-# The call and message ids it has answered with, which `mfa status` may ask about.
-ISSUED = set()
+# The call and message ids it has answered with, which `mfa status` may ask about, and
+# how each ends: by the number it went to.
+ISSUED = {}
+ENDING_BY_NUMBER = {"+15553330001": "not reached", "+15553330002": "not final"}
+CALL_ENDINGS = {
+    "reached": {"state": "disconnected", "answerTime": "2026-12-06T10:00:12.000Z",
+                "endTime": "2026-12-06T10:00:40.000Z", "disconnectCause": "hangup"},
+    "not reached": {"state": "disconnected", "endTime": "2026-12-06T10:00:20.000Z",
+                    "disconnectCause": "busy"},
+    "not final": {"state": "initiated"},
+}
+TEXT_ENDINGS = {
+    "reached": {"messageStatus": "DELIVERED"},
+    "not reached": {"messageStatus": "UNDELIVERED", "errorCode": 4720},
+    "not final": {"messageStatus": "SENT"},
+}
 # The applications the Dashboard API knows: the README's example ids, by kind.
 APPLICATIONS = {
     "93de2206-9669-4e07-948d-329f4b722ee2": "Voice-V2",
@@ -235,19 +253,18 @@ class Handler(BaseHTTPRequestHandler):
         if self.headers.get("Content-Type") is not None:
             return self.answer(400, {"type": "bad-request", "description": "a GET has no body"})
         with ISSUED_LOCK:
-            issued = (call or message).group(2) in ISSUED
-        if call and not issued:
+            ending = ISSUED.get((call or message).group(2))
+        if call and ending is None:
             return self.answer(404, {"type": "not-found", "description": "The call was not found"})
         if call:
-            return self.answer(200, {
-                "callId": call.group(2), "accountId": call.group(1), "state": "disconnected",
-                "startTime": "2026-12-06T10:00:00.000Z", "answerTime": "2026-12-06T10:00:12.000Z",
-                "endTime": "2026-12-06T10:00:40.000Z", "disconnectCause": "hangup",
-            })
+            state = {"callId": call.group(2), "accountId": call.group(1),
+                     "startTime": "2026-12-06T10:00:00.000Z"}
+            state.update(CALL_ENDINGS[ending])
+            return self.answer(200, state)
         found = [{"messageId": message.group(2), "accountId": message.group(1),
-                  "messageStatus": "DELIVERED", "receiveTime": "2026-12-06T10:00:00.000Z"}]
-        self.answer(200, {"totalCount": len(found) if issued else 0,
-                          "messages": found if issued else []})
+                  "receiveTime": "2026-12-06T10:00:00.000Z", **TEXT_ENDINGS.get(ending, {})}]
+        self.answer(200, {"totalCount": 0 if ending is None else 1,
+                          "messages": [] if ending is None else found})
 
     def issue_token(self, raw):
         with open(LOG + ".tokens", "a") as log:
@@ -327,7 +344,7 @@ class Handler(BaseHTTPRequestHandler):
             keys = ID_KEYS[call]
             result = {"voice": "c-", "messaging": "m-"}[call] + request_id
             with ISSUED_LOCK:
-                ISSUED.add(result)
+                ISSUED[result] = ENDING_BY_NUMBER.get(body["to"], "reached")
         if scenario.startswith("busy-"):
             with BUSY_LOCK:
                 first = scenario not in BUSY_SEEN
