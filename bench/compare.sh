@@ -8,7 +8,8 @@
 # reversed every other round), so a slow moment of the machine falls on both. Reports the
 # median wall time of each and their ratio, the peak resident memory of each
 # (/usr/bin/time -v), the release binary's size, and start-up times of `mfa --help` and of
-# a dry run; then checks the targets the README's Performance section states.
+# a dry run; then checks the targets the README's Performance section states. It also
+# times `mfa status` of one call against curl making the same GET of the call's state.
 # Bandwidth's own Python SDK (bandwidth-sdk from PyPI, in a venv under target/) makes the same send for a third column, with fewer
 # runs as each takes most of a second. Installs what it needs (apt-get, pip) and stops
 # what it started.
@@ -123,6 +124,12 @@ http {
       default_type application/json;
       return 200 '{"callId":"$CALL_ID"}';
     }
+    location = /voice/accounts/$ACCOUNT/calls/$CALL_ID {
+      limit_except GET { deny all; }
+      if (\$http_authorization != "Basic $BASIC") { return 401; }
+      default_type application/json;
+      return 200 '{"callId":"$CALL_ID","state":"disconnected","startTime":"2026-12-06T10:00:00.000Z","answerTime":"2026-12-06T10:00:12.000Z","endTime":"2026-12-06T10:00:40.000Z","disconnectCause":"hangup"}';
+    }
     location / { return 404; }
   }
 }
@@ -145,7 +152,9 @@ printf '%s' "$BODY" >"$WORK/body.json"
 HOME_DIR=$WORK/home
 mkdir -p "$HOME_DIR"
 # Both run with the same small environment and an empty HOME (no ~/.curlrc, no mfa config).
-RUN=(env -i HOME="$HOME_DIR" PATH=/usr/bin:/bin BW_PASSWORD="$PASSWORD")
+# (MFA_VOICE_URL: where `mfa status` asks; no send reads it.)
+RUN=(env -i HOME="$HOME_DIR" PATH=/usr/bin:/bin BW_PASSWORD="$PASSWORD"
+  MFA_VOICE_URL="https://127.0.0.1:$HTTPS_PORT/voice")
 mfa_send() { # BASE [more args]
   local base=$1; shift
   echo "$MFA voice --to $TO --from $FROM --application-id $APP --account-id $ACCOUNT --username $USERNAME --base-url $base $*"
@@ -160,6 +169,9 @@ MFA_HTTPS=$(mfa_send "https://127.0.0.1:$HTTPS_PORT/v1" --ca-file "$WORK/ca.pem"
 CURL_HTTPS=$(curl_send "https://127.0.0.1:$HTTPS_PORT/v1" --cacert "$WORK/ca.pem")
 SDK_HTTP="$VENV/bin/python $PWD/bench/sdk_send.py http://127.0.0.1:$HTTP_PORT/v1 $ACCOUNT $USERNAME $WORK/ca.pem $TO $FROM $APP"
 SDK_HTTPS="$VENV/bin/python $PWD/bench/sdk_send.py https://127.0.0.1:$HTTPS_PORT/v1 $ACCOUNT $USERNAME $WORK/ca.pem $TO $FROM $APP"
+# The call's state, asked by mfa status and by curl's same GET.
+MFA_STATUS="$MFA status --account-id $ACCOUNT --username $USERNAME --ca-file $WORK/ca.pem $CALL_ID"
+CURL_STATUS="$CURL -q -sS -f -u $USERNAME:$PASSWORD -H 'Accept: application/json' -A $AGENT --cacert $WORK/ca.pem https://127.0.0.1:$HTTPS_PORT/voice/accounts/$ACCOUNT/calls/$CALL_ID"
 MFA_HELP="$MFA --help"
 MFA_DRY=$(mfa_send "https://127.0.0.1:$HTTPS_PORT/v1" --dry-run)
 
@@ -174,6 +186,10 @@ if [ ${#first[@]} != 2 ] || [ "${first[0]}" != "${first[1]}" ] || [[ "${first[0]
   echo "mfa and curl did not make the same request:" >&2; printf '  %s\n' "${first[@]}" >&2; exit 1
 fi
 
+[ "$(eval "${RUN[*]} $MFA_STATUS")" = "$CALL_ID  answered after 12 s" ] ||
+  { echo "mfa status did not say the call was answered" >&2; exit 1; }
+[[ "$(eval "${RUN[*]} $CURL_STATUS")" == *'"state":"disconnected"'* ]] ||
+  { echo "curl did not get the call's state" >&2; exit 1; }
 if [ "$SDK" = 1 ]; then
   [ "$(eval "${RUN[*]} $SDK_HTTPS")" = "$CALL_ID" ] || { echo "the SDK did not print the call id" >&2; exit 1; }
 fi
@@ -193,8 +209,10 @@ time_round() {
 # --version: what each takes to start and stop, sending nothing.
 fast=(mfa-http "$MFA_HTTP" curl-http "$CURL_HTTP" mfa-https "$MFA_HTTPS" curl-https "$CURL_HTTPS"
   mfa-version "$MFA --version" curl-version "$CURL --version"
-  mfa-help "$MFA_HELP" mfa-dry-run "$MFA_DRY" true /usr/bin/true)
-reversed=(true /usr/bin/true mfa-dry-run "$MFA_DRY" mfa-help "$MFA_HELP"
+  mfa-help "$MFA_HELP" mfa-dry-run "$MFA_DRY" mfa-status "$MFA_STATUS" curl-status "$CURL_STATUS"
+  true /usr/bin/true)
+reversed=(true /usr/bin/true curl-status "$CURL_STATUS" mfa-status "$MFA_STATUS"
+  mfa-dry-run "$MFA_DRY" mfa-help "$MFA_HELP"
   curl-version "$CURL --version" mfa-version "$MFA --version"
   curl-https "$CURL_HTTPS" mfa-https "$MFA_HTTPS" curl-http "$CURL_HTTP" mfa-http "$MFA_HTTP")
 for round in $(seq "$ROUNDS"); do
@@ -214,6 +232,7 @@ for run in $(seq "$MEM_RUNS"); do
   peak mfa-https "$MFA_HTTPS"; peak curl-https "$CURL_HTTPS"
   peak mfa-version "$MFA --version"; peak curl-version "$CURL --version"
   peak mfa-help "$MFA_HELP"; peak mfa-dry-run "$MFA_DRY"; peak true /usr/bin/true
+  peak mfa-status "$MFA_STATUS"; peak curl-status "$CURL_STATUS"
   if [ "$SDK" = 1 ] && [ "$run" -le "$SDK_RUNS" ]; then peak sdk-http "$SDK_HTTP"; peak sdk-https "$SDK_HTTPS"; fi
 done
 
@@ -259,6 +278,10 @@ for label, scheme in (("HTTP", "http"), ("HTTPS", "https")):
     m, c = peak(f"mfa-{scheme}"), peak(f"curl-{scheme}")
     checks.append((f"{label}: peak memory <= 3 MiB", m <= 3 * 1024))
     print(f"| {label}: peak resident memory | {mib(m):.1f} MiB | {mib(c):.1f} MiB | {m / c:.2f} | <= 3 MiB | {sdk_mib(scheme)} |")
+m, c = ms("mfa-status"), ms("curl-status")
+print(f"| `mfa status` of one call (HTTPS GET): median wall time | {m:.2f} ms | {c:.2f} ms | {m / c:.2f} | | |")
+m, c = peak("mfa-status"), peak("curl-status")
+print(f"| `mfa status`: peak resident memory | {mib(m):.1f} MiB | {mib(c):.1f} MiB | {m / c:.2f} | | |")
 m, c = ms("mfa-version"), ms("curl-version")
 print(f"| `--version` (start and stop, nothing sent): median wall time | {m:.2f} ms | {c:.2f} ms | {m / c:.2f} | | |")
 m, c = peak("mfa-version"), peak("curl-version")
