@@ -80,6 +80,7 @@
 // - `application`: the Dashboard API's XML of an application: its kind, its locations;
 // - `token`: OAuth2 access tokens, and asking the token endpoint for one;
 // - `client`: the calls, and OAuth2 tokens got, reused and renewed;
+// - `guard`: limits on the codes sent, counted in a record that keeps no number;
 // - `unversioned`: what the command line uses beyond the versioned API.
 
 mod answer;
@@ -89,6 +90,7 @@ mod client;
 mod credentials;
 mod error;
 mod fields;
+mod guard;
 mod progress;
 mod proxy;
 mod redact;
@@ -115,6 +117,10 @@ pub use error::{
 pub use fields::{
     AccountId, ApplicationId, ClientId, Code, DEFAULT_MESSAGE, DOCUMENTED_MIN_DIGITS, Digits,
     ExpirationMinutes, InvalidValue, MessageTemplate, PhoneNumber, Scope, Username,
+};
+pub use guard::{
+    CodeLimit, DEFAULT_PER_NUMBER, Guard, GuardError, GuardRule, MemoryRecord, NumberKey,
+    RecordError, RecordKey, Refusal, SendRecord, Sent,
 };
 pub use proxy::{NoProxy, Proxies, Proxy};
 pub use request::{Call, CodeRequest, Request, USER_AGENT, VerifyRequest};

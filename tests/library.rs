@@ -836,3 +836,98 @@ fn an_application_and_its_locations_are_two_gets_of_the_dashboard_api_in_xml() {
     assert_eq!(places.len(), 1);
     assert_eq!(places[0].name.as_deref(), Some("Main"));
 }
+
+#[test]
+fn fifty_threads_at_once_to_one_number_with_a_limit_of_three_admit_exactly_three() {
+    let guard = mfa::Guard::new(mfa::MemoryRecord::new().unwrap())
+        .per_number(Some("3/10m".parse().unwrap()));
+    let to: mfa::PhoneNumber = "+15553334444".parse().unwrap();
+    let admitted = std::sync::atomic::AtomicUsize::new(0);
+    let barrier = std::sync::Barrier::new(50);
+    std::thread::scope(|threads| {
+        for _ in 0..50 {
+            threads.spawn(|| {
+                barrier.wait();
+                match guard.admit(&to) {
+                    Ok(()) => {
+                        admitted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    }
+                    Err(mfa::GuardError::Refused(refusal)) => {
+                        assert_eq!(refusal.rule, mfa::GuardRule::PerNumber);
+                    }
+                    Err(other) => panic!("{other}"),
+                }
+            });
+        }
+    });
+    assert_eq!(admitted.into_inner(), 3);
+}
+
+/// A store of the caller's own: it sees only hashed numbers, and one that cannot be
+/// read stops the send with its reason.
+struct Store {
+    key: mfa::RecordKey,
+    seen: std::sync::Arc<std::sync::Mutex<Vec<mfa::Sent>>>,
+    broken: bool,
+}
+
+impl mfa::SendRecord for Store {
+    fn key(&self) -> &mfa::RecordKey {
+        &self.key
+    }
+
+    fn admit(
+        &self,
+        number: mfa::NumberKey,
+        now: std::time::SystemTime,
+        since: std::time::SystemTime,
+        decide: &mut dyn FnMut(&[mfa::Sent]) -> Option<mfa::Refusal>,
+    ) -> Result<Option<mfa::Refusal>, mfa::RecordError> {
+        if self.broken {
+            return Err(mfa::RecordError("the database is down".into()));
+        }
+        let mut seen = self.seen.lock().unwrap();
+        let recent: Vec<mfa::Sent> = seen.iter().copied().filter(|s| s.at >= since).collect();
+        let refused = decide(&recent);
+        if refused.is_none() {
+            seen.push(mfa::Sent { number, at: now });
+        }
+        Ok(refused)
+    }
+}
+
+#[test]
+fn a_guard_counts_in_the_callers_own_store_which_never_sees_a_number() {
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let store = Store {
+        key: mfa::RecordKey::from_bytes(&[7; 32]),
+        seen: seen.clone(),
+        broken: false,
+    };
+    let to: mfa::PhoneNumber = "+15553334444".parse().unwrap();
+    let expected = mfa::NumberKey::of(&mfa::RecordKey::from_bytes(&[7; 32]), &to);
+    let guard = mfa::Guard::new(store);
+    let now = std::time::SystemTime::now();
+    for _ in 0..5 {
+        guard.admit_at(&to, now).unwrap();
+    }
+    let Err(mfa::GuardError::Refused(refusal)) = guard.admit_at(&to, now) else {
+        panic!("the default limit is 5 codes in 10 minutes");
+    };
+    assert_eq!(refusal.limit, mfa::DEFAULT_PER_NUMBER);
+    assert_eq!(refusal.retry_at, now + std::time::Duration::from_secs(600));
+    assert_eq!(guard.limits(), (Some(mfa::DEFAULT_PER_NUMBER), None));
+    let kept = seen.lock().unwrap();
+    assert_eq!(kept.len(), 5, "the refusal is not recorded");
+    assert!(kept.iter().all(|sent| sent.number == expected));
+    let broken = mfa::Guard::new(Store {
+        key: mfa::RecordKey::from_bytes(&[7; 32]),
+        seen: Default::default(),
+        broken: true,
+    });
+    let error = broken.admit(&to).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "the record of codes sent cannot be used: the database is down"
+    );
+}
