@@ -32,10 +32,7 @@ pub fn run(
     err: &mut dyn Write,
 ) -> Result<Exit, Failure> {
     let format = global.format();
-    let sources = Sources::load(global, env, places.config_dir)?;
-    for warning in &sources.warnings {
-        let _ = output::write_warning(err, format, warning);
-    }
+    let sources = Sources::load_warning(global, env, places.config_dir, err)?;
     // Everything missing at once, so a first run costs one try, not one a setting; a
     // lone gap gets its own message from the step that needs it.
     let missing = sources.all_missing(global, command, !global.dry_run)?;

@@ -38,7 +38,7 @@ pub fn run(
     err: &mut dyn Write,
 ) -> Result<Exit, Failure> {
     let format = global.format();
-    let sources = Sources::load(global, env, config_dir)?;
+    let sources = Sources::load_warning(global, env, config_dir, err)?;
     let Some((path, origin)) = sources.log_file(global)? else {
         return Err(Failure::Config(
             "no audit log is set, so there is nothing to show; turn it on with --log FILE, \

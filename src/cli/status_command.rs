@@ -91,10 +91,7 @@ pub fn run(
 ) -> Result<Exit, Failure> {
     let format = global.format();
     let ids = ids(args, input)?;
-    let sources = Sources::load(global, env, places.config_dir)?;
-    for warning in &sources.warnings {
-        let _ = output::write_warning(err, format, warning);
-    }
+    let sources = Sources::load_warning(global, env, places.config_dir, err)?;
     let connection = sources.connection(global)?;
     let (voice_url, messaging_url) = sources.question_urls()?;
     let scheme = sources.scheme(global)?;

@@ -1112,3 +1112,31 @@ fn init_names_the_profile_in_its_hint_unless_it_is_the_default() {
         );
     }
 }
+
+#[test]
+fn every_command_that_reads_the_profile_warns_of_a_config_file_others_can_read() {
+    let profile = format!(
+        "[profiles.default]\naccount_id = \"{ACCOUNT}\"\nusername = \"{USERNAME}\"\n\
+         password = \"{PASSWORD}\"\nfrom = \"{FROM}\"\nvoice_application_id = \"{APP}\"\n"
+    );
+    for command in [
+        &["voice", "--to", TO, "--dry-run"][..],
+        &["config", "show"],
+        &["log", "--log", "/nonexistent-folder/audit.jsonl"],
+        &["status", "c-1"],
+    ] {
+        // (`mfa status` asks a port where nobody listens.)
+        let nowhere = format!("http://127.0.0.1:{}", crate::servers::closed_port());
+        let outcome = Mfa::new()
+            .config_with_mode(&profile, 0o644)
+            .args(command)
+            .env("MFA_VOICE_URL", &nowhere)
+            .run();
+        let first = outcome.stderr.lines().next().unwrap_or_default();
+        assert!(
+            first.starts_with("mfa: warning: ") && first.contains("chmod 600"),
+            "{command:?}: {}",
+            outcome.stderr
+        );
+    }
+}

@@ -193,10 +193,7 @@ fn set(
 /// `mfa config show`: every setting with where it comes from.
 fn show(here: Here, out: &mut dyn Write, err: &mut dyn Write) -> Result<Exit, Failure> {
     let (global, format) = (here.global, here.format);
-    let sources = Sources::load(global, here.env, here.config_dir)?;
-    for warning in &sources.warnings {
-        let _ = output::write_warning(err, format, warning);
-    }
+    let sources = Sources::load_warning(global, here.env, here.config_dir, err)?;
     let shown = sources.show(global)?;
     let login = sources.login(global);
     let credentials = match &login {

@@ -95,6 +95,21 @@ pub fn load_failure(path: &Path, origin: &Origin, err: LoadError) -> Failure {
 }
 
 impl<'a> Sources<'a> {
+    /// [`load`](Self::load), for a command that goes on despite what it warns of: each
+    /// warning is written to `err` first (a JSON object with `--json`).
+    pub fn load_warning(
+        global: &GlobalArgs,
+        env: Env<'a>,
+        config_dir: Option<&Path>,
+        err: &mut dyn std::io::Write,
+    ) -> Result<Self, Failure> {
+        let sources = Sources::load(global, env, config_dir)?;
+        for warning in &sources.warnings {
+            let _ = crate::cli::output::write_warning(err, global.format(), warning);
+        }
+        Ok(sources)
+    }
+
     /// Finds and reads the config file and selects the profile.
     ///
     /// Only a file the user named must exist, and only a profile the user named
