@@ -29,16 +29,6 @@ pub enum Answer {
     Secret(Secret<String>),
 }
 
-/// The settings asked for first, by the choice of how to sign in, in its own order.
-const SIGNING_IN: [&str; 6] = [
-    "account_id",
-    "client_id",
-    "client_secret",
-    "username",
-    "password_command",
-    "password",
-];
-
 /// The longest answer read: a line of a terminal.
 const LINE_CAP: u64 = 64 * 1024;
 
@@ -102,7 +92,7 @@ fn ask_with(
     }
     // Then every other setting the table gives a question, in its order.
     for setting in table::SETTINGS {
-        if setting.question.is_some() && !SIGNING_IN.contains(&setting.key) {
+        if setting.question.is_some_and(|question| !question.signs_in) {
             asker.value(setting)?;
         }
     }
@@ -140,6 +130,7 @@ impl Asker<'_, '_, '_> {
             ask,
             suggested,
             may_skip,
+            ..
         }) = setting.question
         else {
             return Ok(());
@@ -399,6 +390,19 @@ mod tests {
         let mut asked = String::new();
         for (result, shown) in [basic, oauth, by_command] {
             assert!(result.is_ok(), "{shown}");
+            // A question of the sign-in choice is not asked again after it.
+            for setting in table::SETTINGS {
+                let Some(question) = setting.question else {
+                    continue;
+                };
+                let ask = question.ask.strip_suffix(')').unwrap_or(question.ask);
+                // As a prompt: followed by its colon, its [value] or its skip note.
+                let prompts: usize = [":", " [", ";", " (Enter"]
+                    .iter()
+                    .map(|after| shown.matches(&format!("{ask}{after}")).count())
+                    .sum();
+                assert!(prompts <= 1, "{setting:?} twice: {shown}");
+            }
             asked.push_str(&shown);
         }
         for setting in table::SETTINGS {

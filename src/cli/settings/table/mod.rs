@@ -108,6 +108,9 @@ pub struct Question {
     /// Whether Enter may leave it unset (a profile for one channel needs only its own
     /// application id).
     pub may_skip: bool,
+    /// Whether it is asked by the choice of how to sign in, in that choice's order,
+    /// rather than in the table's after it.
+    pub signs_in: bool,
 }
 
 /// A setting's commented line in a profile's template: `#   key = value`.

@@ -56,6 +56,7 @@ pub const ACCOUNT_ID: Setting = Setting {
         ask: "Account id",
         suggested: None,
         may_skip: false,
+        signs_in: true,
     }),
     example: Some(Example {
         note: "",
@@ -81,6 +82,7 @@ pub const USERNAME: Setting = Setting {
         ask: "API username",
         suggested: None,
         may_skip: false,
+        signs_in: true,
     }),
     example: Some(Example {
         note: "Username and password (HTTP Basic); set the password with \
@@ -107,6 +109,7 @@ pub const PASSWORD: Setting = Setting {
         ask: "API password",
         suggested: None,
         may_skip: false,
+        signs_in: true,
     }),
     example: None,
     in_short_help: false,
@@ -131,6 +134,7 @@ pub const PASSWORD_COMMAND: Setting = Setting {
         ask: "Password command (e.g. pass show bandwidth/api-user)",
         suggested: None,
         may_skip: false,
+        signs_in: true,
     }),
     example: Some(Example {
         note: "",
@@ -156,6 +160,7 @@ pub const CLIENT_ID: Setting = Setting {
         ask: "OAuth2 client id",
         suggested: None,
         may_skip: false,
+        signs_in: true,
     }),
     example: Some(Example {
         note: "Or OAuth2 client credentials, used instead when both are set; set the secret \
@@ -182,6 +187,7 @@ pub const CLIENT_SECRET: Setting = Setting {
         ask: "OAuth2 client secret",
         suggested: None,
         may_skip: false,
+        signs_in: true,
     }),
     example: None,
     in_short_help: false,
@@ -398,6 +404,7 @@ pub const FROM: Setting = Setting {
         ask: "From number (E.164, e.g. +15554443333)",
         suggested: None,
         may_skip: false,
+        signs_in: false,
     }),
     example: Some(Example {
         note: "What a send uses: the number it comes from, each channel's application, the \
@@ -423,6 +430,7 @@ pub const VOICE_APPLICATION_ID: Setting = Setting {
         ask: "Voice application id (the Bandwidth App lists it under Applications)",
         suggested: None,
         may_skip: true,
+        signs_in: false,
     }),
     example: Some(Example {
         note: "",
@@ -447,6 +455,7 @@ pub const MESSAGING_APPLICATION_ID: Setting = Setting {
         ask: "Messaging application id (as the voice one)",
         suggested: None,
         may_skip: true,
+        signs_in: false,
     }),
     example: Some(Example {
         note: "",
@@ -533,6 +542,7 @@ pub const EXPIRATION: Setting = Setting {
         ask: "Code lifetime for verify, in minutes (1 to 15)",
         suggested: Some("5"),
         may_skip: false,
+        signs_in: false,
     }),
     example: Some(Example {
         note: "How old a code `mfa verify` takes may be, in minutes:",
