@@ -442,6 +442,22 @@ fn failed_as(exit: u8) -> String {
 mod tests {
     use super::*;
 
+    #[test]
+    fn every_failure_of_the_exit_table_has_its_own_words_in_the_log() {
+        use crate::cli::failure::EXIT_STATUS;
+        // The failures: 2 to 9 (0, 1 and 10 are answers; 128 and up, signals).
+        let failures: Vec<u8> = EXIT_STATUS
+            .iter()
+            .filter_map(|(code, _)| code.parse::<u8>().ok())
+            .filter(|code| (2..=9).contains(code))
+            .collect();
+        assert_eq!(failures, (2..=9).collect::<Vec<u8>>());
+        for code in failures {
+            assert!(!failed_as(code).starts_with("failed (exit"), "{code}");
+        }
+        assert_eq!(failed_as(42), "failed (exit 42)");
+    }
+
     fn at(text: &str) -> SystemTime {
         humantime::parse_rfc3339(text).unwrap()
     }
