@@ -21,7 +21,7 @@ fn forty_runs_at_once_each_send_once_and_print_their_own_id() {
         })
         .collect();
     // Each run keeps its own HOME alive until it has finished.
-    let runs: Vec<(Mfa, std::process::Child)> = numbers
+    let runs: Vec<(Mfa, Running)> = numbers
         .iter()
         .map(|to| {
             let mfa = Mfa::new()

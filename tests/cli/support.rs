@@ -265,7 +265,9 @@ pub fn nothing_sent(server: &mut mockito::ServerGuard) -> NothingSent {
 
 /// One run of `mfa`: its arguments, environment and home.
 pub struct Mfa {
-    home: TempDir,
+    /// Shared with each run started, so the folder outlives them however the test
+    /// holds the `Mfa`: a run writes in it (the guard's record, the token cache).
+    home: std::sync::Arc<TempDir>,
     args: Vec<String>,
     env: Vec<(String, std::ffi::OsString)>,
     stdin: Option<Vec<u8>>,
@@ -274,7 +276,7 @@ pub struct Mfa {
 impl Mfa {
     pub fn new() -> Self {
         Mfa {
-            home: tempfile::tempdir().unwrap(),
+            home: std::sync::Arc::new(tempfile::tempdir().unwrap()),
             args: Vec::new(),
             env: Vec::new(),
             stdin: None,
@@ -363,6 +365,18 @@ impl Mfa {
     pub fn stdin(mut self, text: &str) -> Self {
         self.stdin = Some(text.as_bytes().to_vec());
         self
+    }
+
+    /// Another run in this one's `HOME` (its config, token cache and record of codes
+    /// sent), with `args` and none of this one's arguments or variables.
+    pub fn again(&self, args: &[&str]) -> Self {
+        Mfa {
+            home: std::sync::Arc::clone(&self.home),
+            args: Vec::new(),
+            env: Vec::new(),
+            stdin: None,
+        }
+        .args(args)
     }
 
     pub fn args(mut self, args: &[&str]) -> Self {
@@ -460,7 +474,7 @@ impl Mfa {
 
     /// Starts `mfa` with the stdin given (else empty) and returns at once;
     /// [`Outcome::of`] its output.
-    pub fn start(&self) -> std::process::Child {
+    pub fn start(&self) -> Running {
         use std::io::Write;
         use std::process::Stdio;
         let mut child = self
@@ -478,7 +492,37 @@ impl Mfa {
         if let (Some(text), Some(mut stdin)) = (&self.stdin, child.stdin.take()) {
             stdin.write_all(text).unwrap();
         }
-        child
+        Running {
+            child,
+            _home: std::sync::Arc::clone(&self.home),
+        }
+    }
+}
+
+/// A run started, and its `HOME`, kept until the run is waited for.
+pub struct Running {
+    child: std::process::Child,
+    _home: std::sync::Arc<TempDir>,
+}
+
+impl Running {
+    /// Waits for the run to end, as [`std::process::Child::wait_with_output`].
+    pub fn wait_with_output(self) -> std::io::Result<std::process::Output> {
+        self.child.wait_with_output()
+    }
+}
+
+impl std::ops::Deref for Running {
+    type Target = std::process::Child;
+
+    fn deref(&self) -> &std::process::Child {
+        &self.child
+    }
+}
+
+impl std::ops::DerefMut for Running {
+    fn deref_mut(&mut self) -> &mut std::process::Child {
+        &mut self.child
     }
 }
 
