@@ -86,9 +86,10 @@ declare -A ID=(
 
 BASE="http://127.0.0.1:$PORT/api/v1"
 # What `mfa status`, `--wait` and the doctor read goes to the stand-in too: no run
-# leaves the machine.
+# leaves the machine. The runs measure sends, many to one number from one HOME: the
+# guard's limit on codes to a number is off, but where the guard itself is checked.
 READS_ENV=(MFA_VOICE_URL="http://127.0.0.1:$PORT/voice" MFA_MESSAGING_URL="http://127.0.0.1:$PORT/messaging"
-  MFA_DASHBOARD_URL="http://127.0.0.1:$PORT/dashboard")
+  MFA_DASHBOARD_URL="http://127.0.0.1:$PORT/dashboard" MFA_MAX_CODES_PER_NUMBER=off)
 SEND=(voice --to +15553334444 --from +15554443333 --application-id 93de2206-9669-4e07-948d-329f4b722ee2 --username api-user --base-url "$BASE")
 NEWUSER_ENV=(BW_PASSWORD="$PASSWORD")
 
@@ -750,6 +751,7 @@ ex_run() {  # ex_run NAME HOME WANT_EXITS TEXT: TEXT in bash -e, each line a com
   printf '%s\n' "$stdin" | env -i HOME="$home" PATH="$WORK/readme-bin:/usr/bin:/bin" \
     MFA_BASE_URL="$BASE" MFA_VOICE_URL="${BASE%/api/v1}/voice" \
     MFA_MESSAGING_URL="${BASE%/api/v1}/messaging" MFA_LOG="$home/audit.jsonl" code="$CODE" \
+    MFA_MAX_CODES_PER_NUMBER="${GUARD_LIMIT:-off}" \
     timeout 60 bash -ec "$text" \
     >"$WORK/example-$name.out" 2>"$WORK/example-$name.err"
   code=$?
@@ -784,6 +786,15 @@ ex_run status-undelivered "$EX_HOME" 1 'mfa -p staging sms --to +15553330001 | m
 expect status-undelivered-said grep -q '  not delivered: error 4720 (the carrier rejected the number as invalid)$' "$WORK/example-status-undelivered.out"
 ex_run status-ringing "$EX_HOME" 10 'mfa -p staging voice --to +15553330002 --wait=3'
 ex_run status-no-receipt "$EX_HOME" 10 'mfa -p staging sms --to +15553330002 | mfa -p staging status'
+# The guard: a third code to one number in 10 minutes, with a limit of 2, is refused
+# (exit 11) and makes no request; another number still goes.
+before_guard=$(requests)
+GUARD_LIMIT=2/10m ex_run guard "$EX_HOME" 11 'mfa -p staging voice --to +15553334444
+mfa -p staging voice --to +15553330009
+mfa -p staging voice --to +15553334444
+mfa -p staging voice --to +15553334444'
+expect guard-requests test $(($(requests) - before_guard)) = 3
+expect guard-said grep -q 'refused by the guard: 2 codes were sent to this number in 10 min already (limit 2/10m)' "$WORK/example-guard.err"
 # The round trip falls back to a text when the call is busy: both sends, one check.
 ex_run fallback "$EX_HOME" 0 'mfa -p staging voice --to +15553330001 --verify --expiration 3 --fallback sms'
 expect fallback-said grep -qx 'mfa: the code was sent by text message instead' "$WORK/example-fallback.err"

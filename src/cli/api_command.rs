@@ -17,6 +17,7 @@ use crate::cli::input::Input;
 use crate::cli::interrupt;
 use crate::cli::output;
 use crate::cli::round_trip::{Asked, RoundTrip};
+use crate::cli::send_record;
 use crate::cli::settings::{Endpoint, Env, Sources};
 use crate::cli::status_command::WaitAfterSend;
 
@@ -61,12 +62,13 @@ pub fn run(
     if global.dry_run {
         return dry_run(command, global, &sources, &request, out, err);
     }
-
     let (audit, hint) = audit_log(global, &sources, &call)?;
     let record = audit.as_ref().map(|log| Record {
         log,
         entry: call.entry("", &sources, &connection),
     });
+    let logged = (record.as_ref(), format);
+    guard(&call, &sources, places.state_dir, logged, err)?;
     // Only at a terminal, and never with the log, which says each step itself.
     let show_status = output::shows_status(global);
     interrupt::install(format, call.call(), show_status, hint.clone());
@@ -107,6 +109,7 @@ pub fn run(
             format,
             show_status,
             hint: hint.clone(),
+            state_dir: places.state_dir,
         };
         return trip.run(&asked, &outcome, input, out, err);
     }
@@ -115,6 +118,25 @@ pub fn run(
         return wait.run(caller?, (&connection, scheme), sent, (format, out, err));
     }
     Ok(print_outcome(&outcome, format, out, err))
+}
+
+/// The guard, for a send, before anything is read or sent (a password command, a
+/// token): a refusal costs no request, and is logged as any ending is.
+fn guard(
+    call: &ApiCall,
+    sources: &Sources,
+    state_dir: Option<&std::path::Path>,
+    (record, format): (Option<&Record>, crate::cli::args::OutputFormat),
+    err: &mut dyn Write,
+) -> Result<(), Failure> {
+    let (ApiCall::Voice(_) | ApiCall::Sms(_)) = call else {
+        return Ok(());
+    };
+    let admitted = send_record::admit(sources, state_dir, call.to(), (format, err));
+    if let (Err(failure), Some(record)) = (&admitted, record) {
+        record.outcome(&Err(failure.clone()), 0, format, err);
+    }
+    admitted
 }
 
 /// The audit log, if one is set, opened and checked before anything is sent (a log

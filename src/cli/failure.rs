@@ -24,6 +24,8 @@ pub enum Exit {
     /// `mfa status`: the outcome is not known yet (still ringing or queued, not yet
     /// visible, a text sent without a delivery receipt). Not a failure.
     NotYetKnown,
+    /// The guard refused the send: a limit on codes was reached; nothing was sent.
+    Guarded,
     /// Ended by a signal: 128 and its number, as a shell reports it (SIGHUP 129, SIGINT
     /// 130, SIGQUIT 131, SIGTERM 143, SIGUSR1 138 on Linux).
     Signalled(u8),
@@ -44,6 +46,7 @@ impl Exit {
             Exit::Network => 8,
             Exit::UnexpectedAnswer => 9,
             Exit::NotYetKnown => 10,
+            Exit::Guarded => 11,
             Exit::Signalled(code) => code,
         }
     }
@@ -51,7 +54,7 @@ impl Exit {
 
 /// What each exit status means: the one table `--help` and `mfa man` both show, each
 /// status as it is shown (a signal's as `128+N`).
-pub const EXIT_STATUS: [(&str, &str); 16] = [
+pub const EXIT_STATUS: [(&str, &str); 17] = [
     (
         "0",
         "success (verify: the code is valid; status: the call was answered, the text \
@@ -95,6 +98,12 @@ pub const EXIT_STATUS: [(&str, &str); 16] = [
         "10",
         "status: not known yet (ringing or queued, not yet visible, a text sent with no \
          delivery receipt yet)",
+    ),
+    (
+        "11",
+        "refused by the guard: a limit on the codes sent (max_codes_per_number, \
+         max_codes_per_hour) was reached; nothing was sent, and the message says when a \
+         code may go again",
     ),
     (
         "129",
@@ -179,6 +188,9 @@ pub enum Failure {
         call: mfa::Call,
         id: String,
     },
+    /// The guard refused the send (a limit on codes reached): what it says, the limit,
+    /// and when a code may go again. Nothing was sent.
+    Guarded(String),
     /// A signal ended the run while `call` was being made, after it got as far as
     /// `sent` says.
     Interrupted {
@@ -230,6 +242,7 @@ impl Failure {
     pub fn exit(&self) -> Exit {
         match self {
             Failure::Usage(_) => Exit::Usage,
+            Failure::Guarded(_) => Exit::Guarded,
             Failure::NotChecked { why, .. } => why.exit(),
             Failure::Config(_) | Failure::Output(_) => Exit::Config,
             Failure::Interrupted { signal, .. } => signal.exit(),
@@ -248,6 +261,7 @@ impl Failure {
     pub fn kind(&self) -> &'static str {
         match self {
             Failure::Usage(_) => "usage",
+            Failure::Guarded(_) => "guard",
             Failure::NotChecked { why, .. } => why.kind(),
             Failure::Config(_) => "config",
             Failure::Output(_) => "output",
@@ -276,9 +290,10 @@ impl Failure {
     /// report that sends nothing (`mfa doctor`, a dry run's warning).
     pub fn reason(&self) -> String {
         match self {
-            Failure::Usage(message) | Failure::Config(message) | Failure::Output(message) => {
-                message.clone()
-            }
+            Failure::Usage(message)
+            | Failure::Config(message)
+            | Failure::Output(message)
+            | Failure::Guarded(message) => message.clone(),
             Failure::NotChecked { why, id, .. } => {
                 format!("{}; the code sent ({id}) is not checked", why.reason())
             }
@@ -321,7 +336,9 @@ impl Failure {
     /// Whether the request may have been acted on.
     fn delivery(&self) -> mfa::Delivery {
         match self {
-            Failure::Usage(_) | Failure::Config(_) | Failure::Output(_) => mfa::Delivery::NotSent,
+            Failure::Usage(_) | Failure::Config(_) | Failure::Output(_) | Failure::Guarded(_) => {
+                mfa::Delivery::NotSent
+            }
             Failure::NotChecked { .. } => mfa::Delivery::Sent,
             Failure::Api { error, .. } => error.delivery(),
             Failure::Interrupted { sent, .. } => *sent,
@@ -331,7 +348,9 @@ impl Failure {
     /// The call the failure is about, if one was chosen.
     fn call(&self) -> Option<mfa::Call> {
         match self {
-            Failure::Usage(_) | Failure::Config(_) | Failure::Output(_) => None,
+            Failure::Usage(_) | Failure::Config(_) | Failure::Output(_) | Failure::Guarded(_) => {
+                None
+            }
             Failure::NotChecked { call, .. } => Some(*call),
             Failure::Api { error, .. } => error.call(),
             Failure::Interrupted { call, .. } => Some(*call),
@@ -435,6 +454,7 @@ mod tests {
             Exit::Network,
             Exit::UnexpectedAnswer,
             Exit::NotYetKnown,
+            Exit::Guarded,
         ]
         .iter()
         .map(|exit| exit.code().to_string())

@@ -30,6 +30,7 @@ mod output;
 mod owned_path;
 mod private_files;
 mod round_trip;
+mod send_record;
 mod settings;
 mod setup;
 mod status_command;
@@ -57,6 +58,8 @@ use settings::Env;
 pub struct Places<'a> {
     pub config_dir: Option<&'a Path>,
     pub cache_dir: Option<&'a Path>,
+    /// Where the record of codes sent is kept (the guard's counts).
+    pub state_dir: Option<&'a Path>,
 }
 
 /// Runs `mfa` in this process's real surroundings.
@@ -69,12 +72,15 @@ pub fn main() -> ExitCode {
     // working directory: ignored, as the XDG spec says of relative paths.
     let absolute = |dir: Option<std::path::PathBuf>| dir.filter(|dir| dir.is_absolute());
     let (config_dir, cache_dir) = (absolute(dirs::config_dir()), absolute(dirs::cache_dir()));
+    // The state folder where the system has one (Linux), else the local data folder.
+    let state_dir = absolute(dirs::state_dir().or_else(dirs::data_local_dir));
     let exit = run(
         std::env::args_os(),
         &env,
         Places {
             config_dir: config_dir.as_deref(),
             cache_dir: cache_dir.as_deref(),
+            state_dir: state_dir.as_deref(),
         },
         &mut Input {
             reader: &mut io::stdin().lock(),

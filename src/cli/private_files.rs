@@ -115,7 +115,22 @@ fn wait_for(file: &File, deadline: Instant, patience: Duration, holder: &str) ->
 pub fn replace(path: &Path, bytes: &[u8], mode: Option<u32>) -> io::Result<()> {
     let (dir, name) = owned_path::split(path);
     let folder = owned_path::folder(&dir, true)?;
-    interrupt::held_back(|| imp::write_and_rename(&folder, &name, bytes, mode))
+    interrupt::held_back(|| imp::write_and_rename(&folder, &name, bytes, mode, Sync::ToDisk))
+}
+
+/// [`replace`], without waiting for the disk: for a file whose loss in a crash costs
+/// nothing but a count (the guard's record), written on every send.
+pub fn replace_unsynced(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let (dir, name) = owned_path::split(path);
+    let folder = owned_path::folder(&dir, true)?;
+    interrupt::held_back(|| imp::write_and_rename(&folder, &name, bytes, None, Sync::Not))
+}
+
+/// Whether a replacement waits until its bytes are on the disk before the rename.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sync {
+    ToDisk,
+    Not,
 }
 
 #[cfg(unix)]
@@ -138,6 +153,7 @@ mod imp {
         name: &OsStr,
         bytes: &[u8],
         mode: Option<u32>,
+        sync: super::Sync,
     ) -> io::Result<()> {
         remove_leftovers(folder, name);
         let (temporary, mut file) = loop {
@@ -157,7 +173,9 @@ mod imp {
                 file.set_permissions(std::fs::Permissions::from_mode(mode))?;
             }
             file.write_all(bytes)?;
-            file.sync_all()?;
+            if sync == super::Sync::ToDisk {
+                file.sync_all()?;
+            }
             owned_path::rename_over(folder, &temporary, name)
         })();
         if written.is_err() {
@@ -222,10 +240,13 @@ mod imp {
         name: &OsStr,
         bytes: &[u8],
         _mode: Option<u32>,
+        sync: super::Sync,
     ) -> io::Result<()> {
         let mut temporary = tempfile::NamedTempFile::new_in(folder.path())?;
         temporary.write_all(bytes)?;
-        temporary.as_file().sync_all()?;
+        if sync == super::Sync::ToDisk {
+            temporary.as_file().sync_all()?;
+        }
         temporary
             .persist(folder.path().join(name))
             .map_err(|e| e.error)?;

@@ -25,6 +25,7 @@ use crate::cli::hidden_prompt::Heard;
 use crate::cli::input::{Input, ReadBack};
 use crate::cli::interrupt;
 use crate::cli::output::{self, Outcome};
+use crate::cli::send_record;
 use crate::cli::settings::{Connection, Sources};
 
 /// `--verify` on a send: what the check of the code read back needs, resolved before
@@ -59,6 +60,8 @@ pub struct Asked<'a> {
     pub format: OutputFormat,
     pub show_status: bool,
     pub hint: Option<String>,
+    /// Where the guard's record is kept: the text a fallback sends is counted too.
+    pub state_dir: Option<&'a std::path::Path>,
 }
 
 /// The code sent whose read-back is being checked: the call's, or the text's a
@@ -397,6 +400,13 @@ impl RoundTrip {
             let why = "no text message can be sent: no messaging application is set";
             return Err(now.not_checked(Failure::Usage(why.into())));
         };
+        send_record::admit(
+            asked.sources,
+            asked.state_dir,
+            &self.to,
+            (asked.format, err),
+        )
+        .map_err(|failure| now.not_checked(failure))?;
         let call = ApiCall::Sms(text);
         let request = call.request(asked.connection, asked.scheme);
         interrupt::install(

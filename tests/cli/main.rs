@@ -10,6 +10,7 @@ mod config;
 mod doctor;
 mod dry_run;
 mod echo;
+mod guard;
 mod hostile;
 mod interrupt;
 mod load;

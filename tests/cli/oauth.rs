@@ -338,7 +338,9 @@ fn runs_at_once_share_one_token_and_each_sends_once() {
     let call = answered(bearer_voice_mock(&mut server, "tok-Qz1"), "c-1")
         .expect(8)
         .create();
-    let mfa = Mfa::voice_oauth(&server);
+    // Eight codes to one number: the guard's limit (5 in 10 minutes) is not what this
+    // test measures.
+    let mfa = Mfa::voice_oauth(&server).env("MFA_MAX_CODES_PER_NUMBER", "off");
     let children: Vec<_> = (0..8)
         .map(|_| {
             mfa.command()

@@ -183,7 +183,7 @@ fn set_refuses_an_unknown_key_listing_the_known_ones() {
         "invalid value 'pasword' for '<KEY>' [possible values: account_id, username, password, \
          password_command, client_id, client_secret, token_url, base_url, voice_url, messaging_url, dashboard_url, timeout, retries, ca_file, ca_roots, log_file, from, \
          voice_application_id, messaging_application_id, digits, message, scope, \
-         expiration_minutes]",
+         expiration_minutes, max_codes_per_number, max_codes_per_hour]",
     );
     assert_eq!(read(&path), "[profiles.default]\n");
 }
@@ -381,7 +381,9 @@ fn show_gives_every_setting_with_its_origin_and_secrets_only_as_set() {
          digits                    8 (key `digits` of {place})\n\
          message                   Your temporary {{NAME}} {{SCOPE}} code is {{CODE}} (the default)\n\
          scope                     not set\n\
-         expiration_minutes        not set\n",
+         expiration_minutes        not set\n\
+         max_codes_per_number      5/10m (the default)\n\
+         max_codes_per_hour        off (the default)\n",
         path = path.display()
     );
     mfa.run().assert(0, &expected, "");

@@ -418,3 +418,33 @@ fn a_fallback_that_cannot_be_sent_never_costs_a_call() {
     assert_eq!(outcome.code, 2, "{}", outcome.stderr);
     nothing.assert();
 }
+
+#[test]
+fn the_text_a_fallback_sends_passes_the_guard_too() {
+    let mut server = mockito::Server::new();
+    let busy = r#"{"state":"disconnected","disconnectCause":"busy"}"#;
+    let (sent, state, text) = (
+        round_trip_send(&mut server),
+        call_c1(&mut server, busy),
+        fallback_text(&mut server, 0),
+    );
+    // One code to the number in 10 minutes: the call's. The text would be a second.
+    let outcome = falling_back(&server)
+        .env("MFA_MAX_CODES_PER_NUMBER", "1/10m")
+        .stdin(&format!("{CODE}\n"))
+        .run();
+    assert_eq!((outcome.code, outcome.stdout.as_str()), (11, "c-1\n"));
+    assert!(
+        outcome
+            .stderr
+            .contains("refused by the guard: 1 code was sent to this number")
+            && outcome
+                .stderr
+                .contains("the code sent (c-1) is not checked"),
+        "{}",
+        outcome.stderr
+    );
+    for mock in [sent, state, text] {
+        mock.assert();
+    }
+}

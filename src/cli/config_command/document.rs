@@ -386,6 +386,8 @@ mod tests {
             ("message", "{CODE}"),
             ("scope", "2FA"),
             ("expiration_minutes", "3"),
+            ("max_codes_per_number", "3/1h"),
+            ("max_codes_per_hour", "20"),
             ("log_file", "/var/log/mfa.jsonl"),
             ("ca_roots", "builtin"),
         ];

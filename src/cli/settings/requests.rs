@@ -3,12 +3,12 @@
 //! its own variable and profile key, and one is never taken for the other.
 
 use mfa::{
-    AccountId, ApplicationId, BaseUrl, Call, Code, CodeRequest, Digits, ExpirationMinutes,
-    MessageTemplate, PhoneNumber, Scope, VerifyRequest,
+    AccountId, ApplicationId, BaseUrl, Call, Code, CodeLimit, CodeRequest, Digits,
+    ExpirationMinutes, MessageTemplate, PhoneNumber, Scope, VerifyRequest,
 };
 
 use super::sources::Sources;
-use super::table::{self, Seconds, Setting};
+use super::table::{self, PerHour, PerNumber, Seconds, Setting};
 use crate::cli::args::{ApiCommand, GlobalArgs, SendArgs, VerifyArgs};
 use crate::cli::failure::Failure;
 use crate::cli::origin::Sourced;
@@ -77,6 +77,18 @@ impl Sources<'_> {
         Ok(self
             .pick::<ApplicationId>(channel.application(), None)?
             .map(|id| id.value))
+    }
+
+    /// The guard's limits: on codes to one number (`5/10m` unless set), and in all in an
+    /// hour (none unless set); `off` turns either off.
+    pub fn guard_limits(&self) -> Result<(Option<CodeLimit>, Option<CodeLimit>), Failure> {
+        let per_number = self
+            .pick::<PerNumber>(&table::MAX_CODES_PER_NUMBER, None)?
+            .map_or(Some(mfa::DEFAULT_PER_NUMBER), |limit| limit.value.0);
+        let per_hour = self
+            .pick::<PerHour>(&table::MAX_CODES_PER_HOUR, None)?
+            .and_then(|limit| limit.value.0);
+        Ok((per_number, per_hour))
     }
 
     /// The base URL `setting` gives (it has no flag), else `default`.

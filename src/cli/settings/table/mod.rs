@@ -28,9 +28,9 @@ mod rows;
 
 pub use rows::{
     ACCOUNT_ID, BASE_URL, CA_FILE, CA_ROOTS, CHOOSERS, CLIENT_ID, CLIENT_SECRET, CONFIG_VARIABLE,
-    DASHBOARD_URL, DIGITS, EXPIRATION, FROM, LOG_FILE, MESSAGE, MESSAGING_APPLICATION_ID,
-    MESSAGING_URL, PASSWORD, PASSWORD_COMMAND, PROFILE_VARIABLE, RETRIES, SCOPE, SETTINGS, TIMEOUT,
-    TOKEN_URL, USERNAME, VOICE_APPLICATION_ID, VOICE_URL,
+    DASHBOARD_URL, DIGITS, EXPIRATION, FROM, LOG_FILE, MAX_CODES_PER_HOUR, MAX_CODES_PER_NUMBER,
+    MESSAGE, MESSAGING_APPLICATION_ID, MESSAGING_URL, PASSWORD, PASSWORD_COMMAND, PROFILE_VARIABLE,
+    RETRIES, SCOPE, SETTINGS, TIMEOUT, TOKEN_URL, USERNAME, VOICE_APPLICATION_ID, VOICE_URL,
 };
 
 /// What kind of value a setting holds: its TOML type in a profile, and how `config
@@ -371,9 +371,81 @@ impl FromStr for Seconds {
     }
 }
 
+/// `max_codes_per_number`: a limit on the codes to one number (`5/10m`), or `off`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PerNumber(pub Option<mfa::CodeLimit>);
+
+impl FromStr for PerNumber {
+    type Err = InvalidValue;
+
+    fn from_str(value: &str) -> Result<Self, InvalidValue> {
+        match value {
+            "off" => Ok(PerNumber(None)),
+            limit => limit
+                .parse()
+                .map(|limit| PerNumber(Some(limit)))
+                .map_err(|_| {
+                    InvalidValue::from_rule(
+                        "must be off, or CODES/WINDOW: 1 to 100000 codes in whole seconds (s), \
+                     minutes (m), hours (h) or days (d) up to 30d, e.g. 5/10m",
+                    )
+                }),
+        }
+    }
+}
+
+/// `max_codes_per_hour`: how many codes in all an hour, or `off`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PerHour(pub Option<mfa::CodeLimit>);
+
+impl FromStr for PerHour {
+    type Err = InvalidValue;
+
+    fn from_str(value: &str) -> Result<Self, InvalidValue> {
+        if value == "off" {
+            return Ok(PerHour(None));
+        }
+        let rule =
+            || InvalidValue::from_rule("must be off, or a whole number of codes from 1 to 100000");
+        let codes: u32 = match value.bytes().all(|b| b.is_ascii_digit()) {
+            true => value.parse().map_err(|_| rule())?,
+            false => return Err(rule()),
+        };
+        mfa::CodeLimit::new(codes, Duration::from_secs(3600))
+            .map(|limit| PerHour(Some(limit)))
+            .map_err(|_| rule())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_limit_is_off_or_codes_in_a_window() {
+        assert_eq!("off".parse::<PerNumber>().unwrap(), PerNumber(None));
+        let limit = "3/1h".parse::<PerNumber>().unwrap().0.unwrap();
+        assert_eq!((limit.codes(), limit.window().as_secs()), (3, 3600));
+        for bad in ["", "Off", "5", "0/1m", "5/10x"] {
+            assert!(
+                bad.parse::<PerNumber>()
+                    .unwrap_err()
+                    .rule()
+                    .starts_with("must be off")
+            );
+        }
+        assert_eq!("off".parse::<PerHour>().unwrap(), PerHour(None));
+        let limit = "20".parse::<PerHour>().unwrap().0.unwrap();
+        assert_eq!((limit.codes(), limit.window().as_secs()), (20, 3600));
+        for bad in ["", "0", "-1", "100001", "20/1h", "+20", "4294967296"] {
+            assert!(
+                bad.parse::<PerHour>()
+                    .unwrap_err()
+                    .rule()
+                    .starts_with("must be off")
+            );
+        }
+    }
 
     #[test]
     fn a_value_is_shown_without_the_part_that_may_be_a_secret() {

@@ -11,7 +11,7 @@ use mfa::{
     MessageTemplate, PhoneNumber, Retries, Scope, TokenUrl, Username,
 };
 
-use super::{Example, Hides, Kind, Needed, Question, Seconds, Setting};
+use super::{Example, Hides, Kind, Needed, PerHour, PerNumber, Question, Seconds, Setting};
 use crate::cli::ca_file::read_certificates;
 
 /// The rule of the checked type `T`.
@@ -274,6 +274,42 @@ pub const DASHBOARD_URL: Setting = Setting {
     calls: &[Call::Application, Call::ApplicationLocations],
     default: Some(mfa::DEFAULT_DASHBOARD_URL),
     hides: Hides::UrlPassword,
+    in_profile: true,
+    needed: Needed::Never,
+    question: None,
+    example: None,
+    in_short_help: false,
+};
+pub const MAX_CODES_PER_NUMBER: Setting = Setting {
+    key: "max_codes_per_number",
+    what: "limit on codes to one number",
+    help: "At most this many codes to one number in a window (5/10m: 5 in 10 minutes), \
+           counted across runs; off for none. A send past it is refused (exit 11)",
+    flag: None,
+    variable: Some("MFA_MAX_CODES_PER_NUMBER"),
+    kind: Kind::Text,
+    check: rule::<PerNumber>,
+    calls: SENDS,
+    default: Some("5/10m"),
+    hides: Hides::Nothing,
+    in_profile: true,
+    needed: Needed::Never,
+    question: None,
+    example: None,
+    in_short_help: false,
+};
+pub const MAX_CODES_PER_HOUR: Setting = Setting {
+    key: "max_codes_per_hour",
+    what: "limit on codes in an hour",
+    help: "At most this many codes in all in an hour, counted across runs; off for none. A \
+           send past it is refused (exit 11)",
+    flag: None,
+    variable: Some("MFA_MAX_CODES_PER_HOUR"),
+    kind: Kind::Text,
+    check: rule::<PerHour>,
+    calls: SENDS,
+    default: Some("off"),
+    hides: Hides::Nothing,
     in_profile: true,
     needed: Needed::Never,
     question: None,
@@ -552,7 +588,7 @@ pub const EXPIRATION: Setting = Setting {
 };
 
 /// Every setting, in the order `mfa config show` lists them.
-pub const SETTINGS: [&Setting; 23] = [
+pub const SETTINGS: [&Setting; 25] = [
     &ACCOUNT_ID,
     &USERNAME,
     &PASSWORD,
@@ -576,6 +612,8 @@ pub const SETTINGS: [&Setting; 23] = [
     &MESSAGE,
     &SCOPE,
     &EXPIRATION,
+    &MAX_CODES_PER_NUMBER,
+    &MAX_CODES_PER_HOUR,
 ];
 
 /// The profile in use: not a profile key, but the rows' way of naming its flag,
