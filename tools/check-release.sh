@@ -264,7 +264,7 @@ USER_HOME=$WORK/home-burst
 mkdir -p "$USER_HOME"
 before=$(requests) tokens_before=$(tokens)
 for i in $(seq 40); do
-  env -i HOME="$USER_HOME" PATH=/usr/bin:/bin "${NEWUSER_ENV[@]}" "$MFA" voice "${TO[@]}" \
+  env -i HOME="$USER_HOME" PATH=/usr/bin:/bin MFA_MAX_CODES_PER_NUMBER=off "${NEWUSER_ENV[@]}" "$MFA" voice "${TO[@]}" \
     >"$WORK/burst-$i.out" 2>"$WORK/burst-$i.err" </dev/null &
 done
 wait_failures=0
@@ -479,7 +479,7 @@ interrupted() {
   local before code home=${USER_HOME:-$WORK/home-$name} pid
   before=$(requests)
   mkdir -p "$home"
-  env -i HOME="$home" PATH=/usr/bin:/bin "${NEWUSER_ENV[@]}" "$MFA" "$@" \
+  env -i HOME="$home" PATH=/usr/bin:/bin MFA_MAX_CODES_PER_NUMBER=off "${NEWUSER_ENV[@]}" "$MFA" "$@" \
     </dev/null >"$WORK/$name.out" 2>"$WORK/$name.err" &
   pid=$!
   sleep 1
@@ -591,7 +591,7 @@ expect no-colour bash -c "! grep -q \$'\\e' '$WORK'/*.err '$WORK'/*.out"
 # and prints its own id.
 before=$(requests) before_tunnels=$(tunnels)
 for i in $(seq 40); do
-  env -i HOME="$WORK/home-load-$i" PATH=/usr/bin:/bin BW_PASSWORD="$PASSWORD" MFA_CA_FILE="$TLS/ca.pem" \
+  env -i HOME="$WORK/home-load-$i" PATH=/usr/bin:/bin BW_PASSWORD="$PASSWORD" MFA_CA_FILE="$TLS/ca.pem" MFA_MAX_CODES_PER_NUMBER=off \
     HTTPS_PROXY="$PROXY" timeout 60 "$MFA" "${SEND_TLS[@]}" --account-id "${ID[ok]}" --retries 2 \
     >"$WORK/load-$i.out" 2>"$WORK/load-$i.err" </dev/null &
 done
@@ -681,7 +681,7 @@ run_readme() {
   block=${block//BW_PASSWORD=.../BW_PASSWORD=$PASSWORD}
   before=$(requests)
   printf '%s' "$stdin" | env -i HOME="$README_HOME" PATH="$WORK/readme-bin:/usr/bin:/bin" \
-    MFA_BASE_URL="$BASE" MANPAGER=cat timeout 60 bash -ec "$block
+    MFA_BASE_URL="$BASE" MANPAGER=cat MFA_MAX_CODES_PER_NUMBER=off timeout 60 bash -ec "$block
 $extra" >"$WORK/readme-$name.out" 2>"$WORK/readme-$name.err"
   code=$?
   runs=$((runs + 1))
