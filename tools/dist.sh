@@ -534,10 +534,11 @@ OCI
       MFA_EXPIRATION_MINUTES=5 MFA_BASE_URL="http://localhost:$PORT/api/v1"
       MFA_VOICE_URL="http://localhost:$PORT/voice" MFA_MESSAGING_URL="http://localhost:$PORT/messaging"
       MFA_DASHBOARD_URL="http://localhost:$PORT/dashboard" MFA_MAX_CODES_PER_NUMBER=off)
-    # Every line ok, and there are lines: an empty report is no pass.
+    # Every line ok, and there are lines: an empty report is no pass. The guard's line
+    # alone warns: its limit is off here, as in a container with no HOME to count in.
     if out=$(env -i "${settings[@]}" "${IN_ROOT[@]}" doctor 2>&1) && [ -n "$out" ] &&
-      ! grep -qvE '^ok ' <<<"$out"; then
-      pass "container image: mfa doctor from the environment alone, every line ok ($(wc -l <<<"$out") checks)"
+      ! grep -vE '^ok |^warn  guard: off: ' <<<"$out" | grep -q .; then
+      pass "container image: mfa doctor from the environment alone, every line ok but the guard's, off ($(wc -l <<<"$out") checks)"
     else
       fail "container image: mfa doctor from the environment alone: $out"
     fi

@@ -128,16 +128,10 @@ pub fn run(
             let page = man::write_man(out);
             output::written(page, out, "the man page").map(|()| Exit::Success)
         }
-        Command::Config(command) => config_command::run(
-            command,
-            &cli.global,
-            env,
-            places.config_dir,
-            input,
-            out,
-            err,
-        ),
-        Command::Doctor(args) => doctor::run(args, &cli.global, env, places.config_dir, out),
+        Command::Config(command) => {
+            config_command::run(command, &cli.global, env, places, input, out, err)
+        }
+        Command::Doctor(args) => doctor::run(args, &cli.global, env, places, out),
         Command::Log(args) => log_command::run(args, &cli.global, env, places.config_dir, out, err),
         Command::Status(args) => {
             status_command::run(args, &cli.global, env, places, input, out, err)

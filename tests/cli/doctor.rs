@@ -102,6 +102,7 @@ fn every_check_passes_and_no_code_is_sent() {
             "ok voice settings",
             "ok sms settings",
             "ok verify settings",
+            "ok guard",
             "ok credentials",
             "ok route",
             "ok name lookup",
@@ -225,9 +226,11 @@ fn with_no_config_and_no_settings_the_settings_fail_with_exit_3_and_nothing_is_c
         "{}",
         outcome.stdout
     );
-    // The credentials are checked still; nothing that needs the account is tried.
-    assert_eq!(shown[4], "fail credentials");
-    assert_eq!(shown.len(), 5, "{}", outcome.stdout);
+    // The guard and the credentials are checked still; nothing that needs the account
+    // is tried.
+    assert_eq!(shown[4], "ok guard");
+    assert_eq!(shown[5], "fail credentials");
+    assert_eq!(shown.len(), 6, "{}", outcome.stdout);
     nothing.assert();
 }
 
@@ -306,14 +309,14 @@ fn json_is_one_object_with_every_check() {
     let report: serde_json::Value = serde_json::from_str(&outcome.stdout).unwrap();
     assert_eq!(report["ok"], true);
     let checks = report["checks"].as_array().unwrap();
-    assert_eq!(checks.len(), 13);
-    assert_eq!(checks[12]["name"], "sms application");
-    assert_eq!(checks[12]["status"], "ok");
+    assert_eq!(checks.len(), 14);
+    assert_eq!(checks[13]["name"], "sms application");
+    assert_eq!(checks[13]["status"], "ok");
     reads.iter().for_each(mockito::Mock::assert);
     assert_eq!(checks[0]["name"], "config file");
-    assert_eq!(checks[8]["status"], "ok");
+    assert_eq!(checks[9]["status"], "ok");
     assert!(
-        checks[8]["detail"]
+        checks[9]["detail"]
             .as_str()
             .unwrap()
             .contains(&format!("one verify for {TO}"))
@@ -835,4 +838,68 @@ fn a_read_that_gets_no_answer_is_a_warning_and_the_run_still_passes() {
         )),
         "{line}"
     );
+}
+
+#[test]
+fn the_guard_line_says_the_limits_and_where_they_are_counted_or_why_not() {
+    let mut server = mockito::Server::new();
+    let _verify = fictional_verify(&mut server)
+        .with_body(r#"{"valid":false}"#)
+        .expect(3)
+        .create();
+    let base = format!("{}/api/v1", server.url());
+    let home = Mfa::new();
+    let counted = home
+        .again(&[
+            "doctor",
+            "--account-id",
+            ACCOUNT,
+            "--username",
+            USERNAME,
+            "--base-url",
+            &base,
+        ])
+        .env("BW_PASSWORD", PASSWORD)
+        .env("MFA_MAX_CODES_PER_HOUR", "20")
+        .run();
+    let record = home.home().join(".local/state/mfa/sent");
+    assert_eq!(
+        line_of(&counted, "guard"),
+        format!(
+            "ok    guard: 5/10m to one number, 20 in all an hour; counted in {}",
+            record.display()
+        )
+    );
+    assert!(!record.exists(), "the doctor counts nothing");
+    let off = doctor_of(&base)
+        .env("MFA_MAX_CODES_PER_NUMBER", "off")
+        .run();
+    assert_eq!(
+        line_of(&off, "guard"),
+        "warn  guard: off: no limit on the codes sent (max_codes_per_number and \
+         max_codes_per_hour are off)"
+    );
+    let blocked = Mfa::new();
+    std::fs::write(blocked.home().join(".local"), "in the way").unwrap();
+    let uncounted = blocked
+        .again(&[
+            "doctor",
+            "--account-id",
+            ACCOUNT,
+            "--username",
+            USERNAME,
+            "--base-url",
+            &base,
+        ])
+        .env("BW_PASSWORD", PASSWORD)
+        .run();
+    let line = line_of(&uncounted, "guard");
+    assert!(
+        line.starts_with(
+            "warn  guard: 5/10m to one number, no limit in all an hour, but they \
+                          cannot be counted: "
+        ) && line.ends_with("; each code goes uncounted"),
+        "{line}"
+    );
+    assert_eq!((counted.code, off.code, uncounted.code), (0, 0, 0));
 }

@@ -25,6 +25,8 @@ pub struct Here<'a> {
     pub global: &'a GlobalArgs,
     pub env: Env<'a>,
     pub config_dir: Option<&'a Path>,
+    /// Where the guard's record is, for the doctor `config init` offers.
+    pub state_dir: Option<&'a Path>,
     pub format: OutputFormat,
 }
 

@@ -8,7 +8,6 @@
 //! `mfa` would refuse. Secrets are set from stdin only and shown only as set or not.
 
 use std::io::Write;
-use std::path::Path;
 
 use toml_edit::{Item, Value};
 
@@ -38,7 +37,7 @@ pub fn run(
     command: &ConfigCommand,
     global: &GlobalArgs,
     env: Env,
-    config_dir: Option<&Path>,
+    places: crate::cli::Places,
     input: &mut Input,
     out: &mut dyn Write,
     err: &mut dyn Write,
@@ -46,7 +45,8 @@ pub fn run(
     let here = Here {
         global,
         env,
-        config_dir,
+        config_dir: places.config_dir,
+        state_dir: places.state_dir,
         format: global.format(),
     };
     if global.dry_run
@@ -520,8 +520,12 @@ fn offer_doctor(
     err: &mut dyn Write,
 ) -> Result<Exit, Failure> {
     if setup::offer_doctor(input, err)? {
-        let (global, env, config_dir) = (here.global, here.env, here.config_dir);
-        return doctor::run(&DoctorArgs { to: None }, global, env, config_dir, out);
+        let places = crate::cli::Places {
+            config_dir: here.config_dir,
+            state_dir: here.state_dir,
+            ..Default::default()
+        };
+        return doctor::run(&DoctorArgs { to: None }, here.global, here.env, places, out);
     }
     Ok(Exit::Success)
 }
