@@ -107,7 +107,10 @@ impl fmt::Display for CodeLimit {
 
 /// The key a record hashes numbers under: 32 random bytes, kept with the record.
 #[derive(Clone)]
-pub struct RecordKey(ring::hmac::Key);
+pub struct RecordKey {
+    bytes: [u8; 32],
+    hmac: ring::hmac::Key,
+}
 
 impl RecordKey {
     /// A new key from the system's randomness.
@@ -121,7 +124,15 @@ impl RecordKey {
 
     /// The key a record kept.
     pub fn from_bytes(bytes: &[u8; 32]) -> Self {
-        RecordKey(ring::hmac::Key::new(ring::hmac::HMAC_SHA256, bytes))
+        RecordKey {
+            bytes: *bytes,
+            hmac: ring::hmac::Key::new(ring::hmac::HMAC_SHA256, bytes),
+        }
+    }
+
+    /// Its bytes, for a record to keep it.
+    pub fn to_bytes(&self) -> [u8; 32] {
+        self.bytes
     }
 }
 
@@ -139,7 +150,7 @@ pub struct NumberKey(pub [u8; 16]);
 impl NumberKey {
     /// The key of `number` under `key`.
     pub fn of(key: &RecordKey, number: &PhoneNumber) -> Self {
-        let tag = ring::hmac::sign(&key.0, number.as_str().as_bytes());
+        let tag = ring::hmac::sign(&key.hmac, number.as_str().as_bytes());
         let mut kept = [0u8; 16];
         kept.copy_from_slice(&tag.as_ref()[..16]);
         NumberKey(kept)

@@ -121,8 +121,6 @@ const PATIENCE: Duration = Duration::from_secs(5);
 #[derive(Debug)]
 pub struct FileRecord {
     file: PathBuf,
-    /// The key's bytes, written back at the head of the file.
-    raw_key: [u8; 32],
     key: RecordKey,
     /// The codes the file held when it was read.
     sent: std::sync::Mutex<Vec<Sent>>,
@@ -139,14 +137,13 @@ impl FileRecord {
         private_files::make_dir(&dir).map_err(|e| unusable(&dir, e))?;
         let held = private_files::lock(&lock, PATIENCE, "the record's lock file", "another run")
             .map_err(|e| unusable(&lock, e))?;
-        let (raw_key, sent) = match read(&file)? {
-            Some(read) => read,
-            None => (new_key()?, Vec::new()),
+        let (key, sent) = match read(&file)? {
+            Some((key, sent)) => (RecordKey::from_bytes(&key), sent),
+            None => (RecordKey::generate()?, Vec::new()),
         };
         Ok(FileRecord {
             file,
-            raw_key,
-            key: RecordKey::from_bytes(&raw_key),
+            key,
             sent: std::sync::Mutex::new(sent),
             _held: held,
         })
@@ -175,7 +172,7 @@ impl SendRecord for FileRecord {
             return Ok(refused);
         }
         sent.push(Sent { number, at: now });
-        let mut text = format!("{HEADER} {}\n", hex(&self.raw_key));
+        let mut text = format!("{HEADER} {}\n", hex(&self.key.to_bytes()));
         for code in sent.iter() {
             let millis = code
                 .at
@@ -220,14 +217,6 @@ fn read(file: &Path) -> Result<Option<Held>, RecordError> {
         })
         .collect();
     Ok(Some((key, sent)))
-}
-
-/// 32 random bytes from the system, for a new record's key.
-fn new_key() -> Result<[u8; 32], RecordError> {
-    let mut bytes = [0u8; 32];
-    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut bytes)
-        .map_err(|_| RecordError("the system gave no random bytes for a key".into()))?;
-    Ok(bytes)
 }
 
 /// Why the record at `path` cannot be used.
