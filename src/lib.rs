@@ -79,8 +79,10 @@
 // - `answer`: reading answers into ids, verdicts or errors;
 // - `application`: the Dashboard API's XML of an application: its kind, its locations;
 // - `token`: OAuth2 access tokens, and asking the token endpoint for one;
+// - `numbering`: a number's country and type, from libphonenumber's numbering plan;
 // - `client`: the calls, and OAuth2 tokens got, reused and renewed;
-// - `guard`: limits on the codes sent, counted in a record that keeps no number;
+// - `guard`: the rules a send must pass: countries, number types, and limits on the
+//   codes sent, counted in a record that keeps no number;
 // - `unversioned`: what the command line uses beyond the versioned API.
 
 mod answer;
@@ -91,6 +93,7 @@ mod credentials;
 mod error;
 mod fields;
 mod guard;
+mod numbering;
 mod progress;
 mod proxy;
 mod redact;
@@ -122,6 +125,7 @@ pub use guard::{
     CodeLimit, DEFAULT_PER_NUMBER, Guard, GuardError, GuardRule, MemoryRecord, NumberKey,
     RecordError, RecordKey, Refusal, SendRecord, Sent,
 };
+pub use numbering::{Country, NumberType, Placed};
 pub use proxy::{NoProxy, Proxies, Proxy};
 pub use request::{Call, CodeRequest, Request, USER_AGENT, VerifyRequest};
 pub use retry::{Retries, Wait, WaitReason};

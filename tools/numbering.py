@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""Writes the numbering plan the guard places numbers by, from libphonenumber's
+resources/PhoneNumberMetadata.xml (Apache-2.0): src/numbering/plan.txt, read by
+src/numbering.rs, and src/numbering/examples.txt, its tests' table.
+
+usage: tools/numbering.py PhoneNumberMetadata.xml LIBPHONENUMBER_VERSION
+
+plan.txt has a line a territory: its calling code, its region (001 for a code of no
+country), 1 if it is the main country of its code, the leading digits that claim a
+number for it (or -), then the national number patterns of the general description
+and of each type in TYPES's order (- where it has none). Within a calling code the
+main country comes first and the rest in the metadata's order, as libphonenumber
+tries them. Every pattern is checked to use only the syntax src/numbering.rs reads.
+
+examples.txt has a line an example number: calling code, region, type, number.
+"""
+
+import re
+import sys
+import xml.etree.ElementTree as ET
+
+# The order of the types in a line; src/numbering.rs reads them by this index.
+TYPES = [
+    ("fixedLine", "fixed-line"),
+    ("mobile", "mobile"),
+    ("tollFree", "toll-free"),
+    ("premiumRate", "premium-rate"),
+    ("sharedCost", "shared-cost"),
+    ("personalNumber", "personal-number"),
+    ("voip", "voip"),
+    ("pager", "pager"),
+    ("uan", "uan"),
+    ("voicemail", "voicemail"),
+]
+
+# Digits, \d, classes of digits and ranges, (?:...) groups, |, ?, {n} and {n,m}.
+SYNTAX = re.compile(r"^(?:[0-9|?]|\\d|\[(?:[0-9](?:-[0-9])?)+\]|\(\?:|\(|\)|\{\d+(?:,\d+)?\})*$")
+
+
+def pattern(desc):
+    if desc is None:
+        return None
+    node = desc.find("nationalNumberPattern")
+    if node is None:
+        return None
+    text = re.sub(r"\s", "", node.text)
+    if not SYNTAX.match(text):
+        sys.exit(f"a pattern beyond the syntax read: {text}")
+    return text
+
+
+def main(path, version):
+    root = ET.parse(path).getroot()
+    territories = list(root.find("territories"))
+    by_code = {}
+    for t in territories:
+        code = t.get("countryCode")
+        if t.get("mainCountryForCode") == "true":
+            by_code.setdefault(code, []).insert(0, t)
+        else:
+            by_code.setdefault(code, []).append(t)
+    plan, examples = [], []
+    for code in sorted(by_code, key=int):
+        for t in by_code[code]:
+            region = t.get("id")
+            main = "1" if t.get("mainCountryForCode") == "true" else "0"
+            leading = re.sub(r"\s", "", t.get("leadingDigits") or "") or "-"
+            if leading != "-" and not SYNTAX.match(leading):
+                sys.exit(f"leading digits beyond the syntax read: {leading}")
+            fields = [code, region, main, leading, pattern(t.find("generalDesc")) or "-"]
+            for element, name in TYPES:
+                desc = t.find(element)
+                fields.append(pattern(desc) or "-")
+                example = desc.find("exampleNumber") if desc is not None else None
+                if example is not None:
+                    examples.append(f"{code} {region} {name} {example.text.strip()}")
+            plan.append(" ".join(fields))
+    head = (
+        f"# libphonenumber {version}, resources/PhoneNumberMetadata.xml (Apache-2.0), "
+        "as written by tools/numbering.py"
+    )
+    with open("src/numbering/plan.txt", "w") as out:
+        out.write(head + "\n" + "\n".join(plan) + "\n")
+    with open("src/numbering/examples.txt", "w") as out:
+        out.write(head + "\n" + "\n".join(examples) + "\n")
+    print(f"{len(plan)} territories, {len(examples)} examples")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3:
+        sys.exit(__doc__)
+    main(sys.argv[1], sys.argv[2])
