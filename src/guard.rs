@@ -1,9 +1,17 @@
-//! `Guard`: limits on the codes sent, checked before each send, so that whoever can
-//! type a number into a page that sends codes cannot make the account pay for a
-//! thousand of them. A refusal never costs a request, and says which limit, and when
-//! the number may be tried again.
+//! `Guard`: the rules a send must pass, checked before it, so that whoever can type a
+//! number into a page that sends codes cannot make the account pay for calls to
+//! premium-rate lines, to countries the business never serves, or for a thousand codes
+//! to one number. A refusal never costs a request, and says which rule, and when the
+//! number may be tried again.
 //!
-//! The limits count codes in a sliding window: to one number (`per_number`, 5 in 10
+//! The number's own rules come first, from where the numbering plan places it
+//! ([`Placed`]): its country must be among those allowed (every one unless told
+//! otherwise), and its type not among those refused ([`DEFAULT_REFUSED_TYPES`]:
+//! premium rate and shared cost, on which no person receives a login code). A number
+//! the plan does not know is refused only when [`NumberType::Invalid`] is listed: the
+//! guard never refuses what the API accepts unless told to.
+//!
+//! Then the limits count codes in a sliding window: to one number (`per_number`, 5 in 10
 //! minutes unless told otherwise, as Twilio's own service default), and in all
 //! (`overall`, off unless set). The counts come from a [`SendRecord`]: [`MemoryRecord`]
 //! for one process, or the caller's own store (a file, a database) shared by every
@@ -18,6 +26,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
 use crate::fields::{InvalidValue, PhoneNumber};
+use crate::numbering::{Country, NumberType, Placed};
 
 /// At most this many codes in a window: `5/10m` (units `s`, `m`, `h`, `d`).
 ///
@@ -276,8 +285,12 @@ impl fmt::Display for Refusal {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum GuardError {
+    /// The number's country is not among those allowed: nothing was sent.
+    Country(Placed),
+    /// The number's type is refused: nothing was sent.
+    NumberType(Placed),
     /// A limit was reached: nothing was sent.
-    Refused(Refusal),
+    Limit(Refusal),
     /// The record could not be used, so nothing could be counted.
     Unrecorded(RecordError),
 }
@@ -285,7 +298,16 @@ pub enum GuardError {
 impl fmt::Display for GuardError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            GuardError::Refused(refusal) => write!(f, "refused by the guard: {refusal}"),
+            GuardError::Country(placed) => match placed.country {
+                Some(country) => write!(f, "refused by the guard: {country} is not allowed"),
+                None => f.write_str("refused by the guard: the number is of no country"),
+            },
+            GuardError::NumberType(placed) => write!(
+                f,
+                "refused by the guard: a {} number is refused",
+                placed.number_type
+            ),
+            GuardError::Limit(refusal) => write!(f, "refused by the guard: {refusal}"),
             GuardError::Unrecorded(error) => error.fmt(f),
         }
     }
@@ -303,7 +325,7 @@ impl std::error::Error for GuardError {}
 /// let now = SystemTime::now();
 /// assert!(guard.admit_at(&to, now).is_ok());
 /// assert!(guard.admit_at(&to, now).is_ok());
-/// let Err(mfa::GuardError::Refused(refusal)) = guard.admit_at(&to, now) else {
+/// let Err(mfa::GuardError::Limit(refusal)) = guard.admit_at(&to, now) else {
 ///     panic!("a third code in the hour");
 /// };
 /// assert_eq!(refusal.retry_at, now + Duration::from_secs(3600));
@@ -311,6 +333,8 @@ impl std::error::Error for GuardError {}
 /// ```
 #[derive(Clone)]
 pub struct Guard {
+    allowed_countries: Option<Vec<Country>>,
+    refused_types: Vec<NumberType>,
     per_number: Option<CodeLimit>,
     overall: Option<CodeLimit>,
     record: Arc<dyn SendRecord>,
@@ -319,6 +343,8 @@ pub struct Guard {
 impl fmt::Debug for Guard {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Guard")
+            .field("allowed_countries", &self.allowed_countries)
+            .field("refused_types", &self.refused_types)
             .field("per_number", &self.per_number)
             .field("overall", &self.overall)
             .finish_non_exhaustive()
@@ -331,15 +357,53 @@ pub const DEFAULT_PER_NUMBER: CodeLimit = CodeLimit {
     window: Duration::from_secs(600),
 };
 
+/// The number types refused unless told otherwise: premium rate and shared cost.
+pub const DEFAULT_REFUSED_TYPES: [NumberType; 2] =
+    [NumberType::PremiumRate, NumberType::SharedCost];
+
 impl Guard {
-    /// A guard counting in `record`: at most [`DEFAULT_PER_NUMBER`] to one number, no
-    /// limit in all.
+    /// A guard counting in `record`: every country, [`DEFAULT_REFUSED_TYPES`] refused,
+    /// at most [`DEFAULT_PER_NUMBER`] to one number, no limit in all.
     pub fn new(record: impl SendRecord + 'static) -> Self {
         Guard {
+            allowed_countries: None,
+            refused_types: DEFAULT_REFUSED_TYPES.to_vec(),
             per_number: Some(DEFAULT_PER_NUMBER),
             overall: None,
             record: Arc::new(record),
         }
+    }
+
+    /// Sets the countries codes may go to (`None`: every one). A number of no country
+    /// (+800, +882, ...) goes only where this is `None`.
+    pub fn allowed_countries(mut self, countries: Option<Vec<Country>>) -> Self {
+        self.allowed_countries = countries;
+        self
+    }
+
+    /// Sets the number types refused (empty: none).
+    pub fn refused_number_types(mut self, types: Vec<NumberType>) -> Self {
+        self.refused_types = types;
+        self
+    }
+
+    /// The countries allowed (`None`: every one), and the types refused.
+    pub fn number_rules(&self) -> (Option<&[Country]>, &[NumberType]) {
+        (self.allowed_countries.as_deref(), &self.refused_types)
+    }
+
+    /// Where `to` belongs and what it is, if its country and type pass the rules.
+    pub fn place(&self, to: &PhoneNumber) -> Result<Placed, GuardError> {
+        let placed = Placed::of(to);
+        if let Some(allowed) = &self.allowed_countries
+            && !placed.country.is_some_and(|c| allowed.contains(&c))
+        {
+            return Err(GuardError::Country(placed));
+        }
+        if self.refused_types.contains(&placed.number_type) {
+            return Err(GuardError::NumberType(placed));
+        }
+        Ok(placed)
     }
 
     /// Sets the limit on codes to one number (`None`: none).
@@ -366,6 +430,22 @@ impl Guard {
 
     /// Whether a code may go to `to` at `now`; if it may, it is counted as sent then.
     pub fn admit_at(&self, to: &PhoneNumber, now: SystemTime) -> Result<(), GuardError> {
+        self.decide(to, now, true)
+    }
+
+    /// What [`Guard::admit`] would say now, counting nothing: for a dry run.
+    pub fn check(&self, to: &PhoneNumber) -> Result<(), GuardError> {
+        self.check_at(to, SystemTime::now())
+    }
+
+    /// What [`Guard::admit_at`] would say at `now`, counting nothing.
+    pub fn check_at(&self, to: &PhoneNumber, now: SystemTime) -> Result<(), GuardError> {
+        self.decide(to, now, false)
+    }
+
+    /// The rules in turn; with `count`, an admitted code is recorded.
+    fn decide(&self, to: &PhoneNumber, now: SystemTime, count: bool) -> Result<(), GuardError> {
+        self.place(to)?;
         let limits = [
             (GuardRule::PerNumber, self.per_number),
             (GuardRule::Overall, self.overall),
@@ -379,7 +459,7 @@ impl Guard {
         };
         let number = NumberKey::of(self.record.key(), to);
         let since = now.checked_sub(longest).unwrap_or(SystemTime::UNIX_EPOCH);
-        let mut decide = |sent: &[Sent]| {
+        let over = |sent: &[Sent]| {
             limits.iter().find_map(|(rule, limit)| {
                 let limit = (*limit)?;
                 let start = now
@@ -401,9 +481,29 @@ impl Guard {
                 })
             })
         };
-        match self.record.admit(number, now, since, &mut decide) {
+        // A check learns the answer and refuses whatever it is, so the record, which
+        // writes only what is admitted, writes nothing.
+        let mut checked = None;
+        let decided = match count {
+            true => self
+                .record
+                .admit(number, now, since, &mut |sent| over(sent)),
+            false => self.record.admit(number, now, since, &mut |sent| {
+                checked = Some(over(sent));
+                Some(Refusal {
+                    rule: GuardRule::PerNumber,
+                    limit: DEFAULT_PER_NUMBER,
+                    retry_at: now,
+                })
+            }),
+        };
+        let decided = match (decided, checked) {
+            (Ok(_), Some(answer)) => Ok(answer),
+            (decided, _) => decided,
+        };
+        match decided {
             Ok(None) => Ok(()),
-            Ok(Some(refusal)) => Err(GuardError::Refused(refusal)),
+            Ok(Some(refusal)) => Err(GuardError::Limit(refusal)),
             Err(error) => Err(GuardError::Unrecorded(error)),
         }
     }
@@ -469,7 +569,7 @@ mod tests {
         let refused = guard.admit_at(&a, start + Duration::from_secs(301));
         assert_eq!(
             refused,
-            Err(GuardError::Refused(Refusal {
+            Err(GuardError::Limit(Refusal {
                 rule: GuardRule::PerNumber,
                 limit: DEFAULT_PER_NUMBER,
                 retry_at: start + Duration::from_secs(600),
@@ -497,7 +597,7 @@ mod tests {
                 Ok(())
             );
         }
-        let Err(GuardError::Refused(refusal)) = guard.admit_at(&number("+15553339999"), now) else {
+        let Err(GuardError::Limit(refusal)) = guard.admit_at(&number("+15553339999"), now) else {
             panic!("a fourth code in the hour");
         };
         assert_eq!(refusal.rule, GuardRule::Overall);
@@ -524,5 +624,78 @@ mod tests {
         assert_eq!(format!("{one:?}"), "RecordKey(<redacted>)");
         let shown = format!("{:?}", NumberKey::of(&one, &to));
         assert!(!shown.contains("5553334444"), "{shown}");
+    }
+
+    #[test]
+    fn a_number_passes_only_from_an_allowed_country_and_of_a_type_not_refused() {
+        let us_only = Guard::new(MemoryRecord::new().unwrap())
+            .per_number(None)
+            .allowed_countries(Some(vec!["US".parse().unwrap(), "CA".parse().unwrap()]));
+        // Each: the number, whether every country's guard admits it, whether US and CA's.
+        for (to, anywhere, us_ca) in [
+            ("+12015550123", true, true),
+            ("+15062345678", true, true),
+            ("+15553334444", true, true),
+            ("+18765230123", true, false),
+            ("+447400123456", true, false),
+            ("+80012345678", true, false),
+            ("+19002345678", false, false),
+            ("+18002345678", true, true),
+        ] {
+            let every = Guard::new(MemoryRecord::new().unwrap()).per_number(None);
+            assert_eq!(every.admit(&number(to)).is_ok(), anywhere, "{to}");
+            assert_eq!(us_only.admit(&number(to)).is_ok(), us_ca, "{to}");
+        }
+        let Err(GuardError::Country(placed)) = us_only.admit(&number("+18765230123")) else {
+            panic!("Jamaica is not allowed");
+        };
+        assert_eq!(placed.country, Some("JM".parse().unwrap()));
+        let refused = us_only.admit(&number("+80012345678")).unwrap_err();
+        assert_eq!(
+            refused.to_string(),
+            "refused by the guard: the number is of no country"
+        );
+        let refused = us_only.admit(&number("+19002345678")).unwrap_err();
+        assert_eq!(
+            refused.to_string(),
+            "refused by the guard: a premium-rate number is refused"
+        );
+        // Invalid numbers go unless listed; an empty list refuses no type.
+        let strict = Guard::new(MemoryRecord::new().unwrap())
+            .refused_number_types(vec![NumberType::Invalid, NumberType::TollFree]);
+        assert!(matches!(
+            strict.admit(&number("+15553334444")),
+            Err(GuardError::NumberType(Placed {
+                number_type: NumberType::Invalid,
+                ..
+            }))
+        ));
+        assert!(strict.admit(&number("+18002345678")).is_err());
+        assert!(strict.admit(&number("+19002345678")).is_ok());
+        let open = Guard::new(MemoryRecord::new().unwrap()).refused_number_types(vec![]);
+        assert!(open.admit(&number("+19002345678")).is_ok());
+    }
+
+    #[test]
+    fn a_check_decides_as_a_send_would_and_counts_nothing() {
+        let guard =
+            Guard::new(MemoryRecord::new().unwrap()).per_number(Some("1/1h".parse().unwrap()));
+        let to = number("+15553334444");
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        for _ in 0..3 {
+            assert_eq!(guard.check_at(&to, now), Ok(()));
+        }
+        assert_eq!(guard.admit_at(&to, now), Ok(()));
+        for _ in 0..2 {
+            assert!(matches!(
+                guard.check_at(&to, now),
+                Err(GuardError::Limit(_))
+            ));
+        }
+        assert!(matches!(
+            guard.check_at(&number("+19002345678"), now),
+            Err(GuardError::NumberType(_))
+        ));
+        assert_eq!(guard.check_at(&to, now + Duration::from_secs(3600)), Ok(()));
     }
 }

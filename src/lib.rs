@@ -122,8 +122,8 @@ pub use fields::{
     ExpirationMinutes, InvalidValue, MessageTemplate, PhoneNumber, Scope, Username,
 };
 pub use guard::{
-    CodeLimit, DEFAULT_PER_NUMBER, Guard, GuardError, GuardRule, MemoryRecord, NumberKey,
-    RecordError, RecordKey, Refusal, SendRecord, Sent,
+    CodeLimit, DEFAULT_PER_NUMBER, DEFAULT_REFUSED_TYPES, Guard, GuardError, GuardRule,
+    MemoryRecord, NumberKey, RecordError, RecordKey, Refusal, SendRecord, Sent,
 };
 pub use numbering::{Country, NumberType, Placed};
 pub use proxy::{NoProxy, Proxies, Proxy};

@@ -852,7 +852,7 @@ fn fifty_threads_at_once_to_one_number_with_a_limit_of_three_admit_exactly_three
                     Ok(()) => {
                         admitted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                     }
-                    Err(mfa::GuardError::Refused(refusal)) => {
+                    Err(mfa::GuardError::Limit(refusal)) => {
                         assert_eq!(refusal.rule, mfa::GuardRule::PerNumber);
                     }
                     Err(other) => panic!("{other}"),
@@ -911,7 +911,7 @@ fn a_guard_counts_in_the_callers_own_store_which_never_sees_a_number() {
     for _ in 0..5 {
         guard.admit_at(&to, now).unwrap();
     }
-    let Err(mfa::GuardError::Refused(refusal)) = guard.admit_at(&to, now) else {
+    let Err(mfa::GuardError::Limit(refusal)) = guard.admit_at(&to, now) else {
         panic!("the default limit is 5 codes in 10 minutes");
     };
     assert_eq!(refusal.limit, mfa::DEFAULT_PER_NUMBER);
@@ -930,4 +930,36 @@ fn a_guard_counts_in_the_callers_own_store_which_never_sees_a_number() {
         error.to_string(),
         "the record of codes sent cannot be used: the database is down"
     );
+}
+
+#[test]
+fn a_guard_refuses_countries_not_allowed_and_premium_rate_before_its_store_is_asked() {
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let store = Store {
+        key: mfa::RecordKey::from_bytes(&[7; 32]),
+        seen: seen.clone(),
+        broken: false,
+    };
+    let us: mfa::Country = "US".parse().unwrap();
+    let guard = mfa::Guard::new(store).allowed_countries(Some(vec![us]));
+    assert_eq!(
+        guard.number_rules(),
+        (Some(&[us][..]), &mfa::DEFAULT_REFUSED_TYPES[..])
+    );
+    let jamaica: mfa::PhoneNumber = "+18765230123".parse().unwrap();
+    let Err(mfa::GuardError::Country(placed)) = guard.admit(&jamaica) else {
+        panic!("+1 876 is Jamaica");
+    };
+    assert_eq!(placed.country, Some("JM".parse().unwrap()));
+    let premium: mfa::PhoneNumber = "+19002345678".parse().unwrap();
+    let Err(mfa::GuardError::NumberType(placed)) = guard.admit(&premium) else {
+        panic!("+1 900 is premium rate");
+    };
+    assert_eq!(placed.number_type, mfa::NumberType::PremiumRate);
+    assert!(seen.lock().unwrap().is_empty(), "a refused number is never counted");
+    let home: mfa::PhoneNumber = "+12015550123".parse().unwrap();
+    guard.check(&home).unwrap();
+    assert!(seen.lock().unwrap().is_empty(), "a check counts nothing");
+    guard.admit(&home).unwrap();
+    assert_eq!(seen.lock().unwrap().len(), 1);
 }

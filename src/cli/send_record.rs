@@ -62,7 +62,7 @@ pub fn admit(
     let guard = Guard::new(record).per_number(per_number).overall(per_hour);
     match guard.admit(to) {
         Ok(()) => Ok(()),
-        Err(GuardError::Refused(refusal)) => Err(Failure::Guarded(refused(&refusal))),
+        Err(GuardError::Limit(refusal)) => Err(Failure::Guarded(refused(&refusal))),
         Err(error) => {
             uncounted(error.to_string());
             Ok(())
@@ -258,7 +258,7 @@ mod tests {
         let to: mfa::PhoneNumber = "+15553334444".parse().unwrap();
         guard.admit(&to).unwrap();
         guard.admit(&to).unwrap();
-        assert!(matches!(guard.admit(&to), Err(mfa::GuardError::Refused(_))));
+        assert!(matches!(guard.admit(&to), Err(mfa::GuardError::Limit(_))));
         // The lock is held as long as the record: let go, as at the end of a run.
         drop(guard);
         let file = folder.path().join("mfa").join("sent");
