@@ -242,6 +242,9 @@ fn every_way_the_check_can_fail_still_says_the_code_was_sent() {
         ("500", 500, r#"{"error":"internal","requestId":"r-7"}"#, 7),
         ("no answer in time", 0, "", 8),
     ];
+    // Each server is kept to the end, so none goes back to the pool while its check is
+    // still asleep: the next run would get it, and its send no answer.
+    let mut kept = Vec::new();
     for (what, status, body, exit) in endings {
         for json in [false, true] {
             let mut server = mockito::Server::new();
@@ -286,6 +289,7 @@ fn every_way_the_check_can_fail_still_says_the_code_was_sent() {
             }
             sent.assert();
             check.assert();
+            kept.push(server);
         }
     }
 }
