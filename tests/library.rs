@@ -956,7 +956,10 @@ fn a_guard_refuses_countries_not_allowed_and_premium_rate_before_its_store_is_as
         panic!("+1 900 is premium rate");
     };
     assert_eq!(placed.number_type, mfa::NumberType::PremiumRate);
-    assert!(seen.lock().unwrap().is_empty(), "a refused number is never counted");
+    assert!(
+        seen.lock().unwrap().is_empty(),
+        "a refused number is never counted"
+    );
     let home: mfa::PhoneNumber = "+12015550123".parse().unwrap();
     guard.check(&home).unwrap();
     assert!(seen.lock().unwrap().is_empty(), "a check counts nothing");

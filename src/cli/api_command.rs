@@ -13,11 +13,11 @@ use crate::cli::args::{ApiCommand, GlobalArgs};
 use crate::cli::audit::AuditLog;
 use crate::cli::call::{ApiCall, Caller, Record, print_outcome};
 use crate::cli::failure::{Exit, Failure};
+use crate::cli::guard;
 use crate::cli::input::Input;
 use crate::cli::interrupt;
 use crate::cli::output;
 use crate::cli::round_trip::{Asked, RoundTrip};
-use crate::cli::send_record;
 use crate::cli::settings::{Endpoint, Env, Sources};
 use crate::cli::status_command::WaitAfterSend;
 
@@ -60,7 +60,8 @@ pub fn run(
     }
     let request = call.request(&connection, scheme);
     if global.dry_run {
-        return dry_run(command, global, &sources, &request, out, err);
+        let to = (call.sends().then(|| call.to()), places.state_dir);
+        return dry_run(command, global, &sources, &request, to, out, err);
     }
     let (audit, hint) = audit_log(global, &sources, &call)?;
     let record = audit.as_ref().map(|log| Record {
@@ -68,7 +69,7 @@ pub fn run(
         entry: call.entry("", &sources, &connection),
     });
     let logged = (record.as_ref(), format);
-    guard(&call, &sources, places.state_dir, logged, err)?;
+    pass_guard(&call, &sources, places.state_dir, logged, err)?;
     // Only at a terminal, and never with the log, which says each step itself.
     let show_status = output::shows_status(global);
     interrupt::install(format, call.call(), show_status, hint.clone());
@@ -122,17 +123,17 @@ pub fn run(
 
 /// The guard, for a send, before anything is read or sent (a password command, a
 /// token): a refusal costs no request, and is logged as any ending is.
-fn guard(
+fn pass_guard(
     call: &ApiCall,
     sources: &Sources,
     state_dir: Option<&std::path::Path>,
     (record, format): (Option<&Record>, crate::cli::args::OutputFormat),
     err: &mut dyn Write,
 ) -> Result<(), Failure> {
-    let (ApiCall::Voice(_) | ApiCall::Sms(_)) = call else {
+    if !call.sends() {
         return Ok(());
-    };
-    let admitted = send_record::admit(sources, state_dir, call.to(), (format, err));
+    }
+    let admitted = guard::admit(sources, state_dir, call.to(), (format, err));
     if let (Err(failure), Some(record)) = (&admitted, record) {
         record.outcome(&Err(failure.clone()), 0, format, err);
     }
@@ -174,10 +175,14 @@ fn dry_run(
     global: &GlobalArgs,
     sources: &Sources,
     request: &mfa::Request,
+    (to, state_dir): (Option<&mfa::PhoneNumber>, Option<&std::path::Path>),
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<Exit, Failure> {
     let format = global.format();
+    if let Some(to) = to {
+        guard::show_decision(sources, state_dir, to, (format, err))?;
+    }
     let missing = sources.all_missing(global, command, true)?;
     let gap = match sources.login(global) {
         Err(_) if missing.len() > 1 => Some(sources.missing_all(&missing)),

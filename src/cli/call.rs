@@ -367,6 +367,11 @@ impl ApiCall {
         }
     }
 
+    /// Whether it sends a code (and so must pass the guard).
+    pub fn sends(&self) -> bool {
+        matches!(self, ApiCall::Voice(_) | ApiCall::Sms(_))
+    }
+
     /// The call's name in the audit log and in `mfa log`.
     pub fn name(&self) -> &'static str {
         match self {

@@ -101,9 +101,8 @@ pub const EXIT_STATUS: [(&str, &str); 17] = [
     ),
     (
         "11",
-        "refused by the guard: a limit on the codes sent (max_codes_per_number, \
-         max_codes_per_hour) was reached; nothing was sent, and the message says when a \
-         code may go again",
+        "refused by the guard: the number's country is not allowed, its type is refused, or a \
+         limit on the codes sent was reached; nothing was sent, and the message names the rule",
     ),
     (
         "129",

@@ -20,6 +20,7 @@ mod doctor;
 mod examples;
 mod failure;
 mod flag_values;
+mod guard;
 mod hidden_prompt;
 mod input;
 mod interrupt;

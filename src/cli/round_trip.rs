@@ -21,11 +21,11 @@ use crate::cli::audit::{self, AuditLog};
 use crate::cli::call::{ApiCall, Caller, Record, deliver};
 use crate::cli::call_watch::{News, Watch};
 use crate::cli::failure::{Exit, Failure};
+use crate::cli::guard;
 use crate::cli::hidden_prompt::Heard;
 use crate::cli::input::{Input, ReadBack};
 use crate::cli::interrupt;
 use crate::cli::output::{self, Outcome};
-use crate::cli::send_record;
 use crate::cli::settings::{Connection, Sources};
 
 /// `--verify` on a send: what the check of the code read back needs, resolved before
@@ -400,7 +400,7 @@ impl RoundTrip {
             let why = "no text message can be sent: no messaging application is set";
             return Err(now.not_checked(Failure::Usage(why.into())));
         };
-        send_record::admit(
+        guard::admit(
             asked.sources,
             asked.state_dir,
             &self.to,

@@ -1,4 +1,5 @@
-//! The command line's record of the codes sent, which the guard (`mfa::Guard`) counts:
+//! The command line's record of the codes sent, which the guard (`mfa::Guard`, as
+//! `cli::guard` applies it) counts:
 //! one file, `<state folder>/mfa/sent`, shared by every run of the user.
 //!
 //! Kept as the token cache is: the folder made with mode 0700, the file with 0600 and
@@ -13,101 +14,11 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use mfa::{
-    Guard, GuardError, GuardRule, NumberKey, RecordError, RecordKey, Refusal, SendRecord, Sent,
-};
+use mfa::{NumberKey, RecordError, RecordKey, Refusal, SendRecord, Sent};
 
-use crate::cli::args::OutputFormat;
-use crate::cli::failure::Failure;
-use crate::cli::output;
 use crate::cli::owned_path::{self, Refusal as NotUsable};
 use crate::cli::private_files;
-use crate::cli::settings::Sources;
 use crate::cli::untrusted_file::Unreadable;
-
-/// Whether a code may go to `to` under the limits the settings give, counted in the
-/// record under `state_dir`; if it may, it is counted. A refusal is
-/// [`Failure::Guarded`] (exit 11), naming the limit, when a code may go again and the
-/// setting that changes it. Where no record can be kept (no state folder, one that
-/// cannot be written), the limits cannot be counted: a warning says so and the code
-/// goes.
-pub fn admit(
-    sources: &Sources,
-    state_dir: Option<&Path>,
-    to: &mfa::PhoneNumber,
-    (format, err): (OutputFormat, &mut dyn std::io::Write),
-) -> Result<(), Failure> {
-    let (per_number, per_hour) = sources.guard_limits()?;
-    if per_number.is_none() && per_hour.is_none() {
-        return Ok(());
-    }
-    let mut uncounted = |why: String| {
-        let warning = format!(
-            "{why}; the limits on codes sent (max_codes_per_number, max_codes_per_hour) \
-             cannot be counted, so this code goes uncounted"
-        );
-        let _ = output::write_warning(err, format, &warning);
-    };
-    let Some(dir) = state_dir else {
-        uncounted("no folder is known to keep the record of codes sent in".into());
-        return Ok(());
-    };
-    let record = match FileRecord::open(dir) {
-        Ok(record) => record,
-        Err(error) => {
-            uncounted(error.to_string());
-            return Ok(());
-        }
-    };
-    let guard = Guard::new(record).per_number(per_number).overall(per_hour);
-    match guard.admit(to) {
-        Ok(()) => Ok(()),
-        Err(GuardError::Limit(refusal)) => Err(Failure::Guarded(refused(&refusal))),
-        Err(error) => {
-            uncounted(error.to_string());
-            Ok(())
-        }
-    }
-}
-
-/// A refusal in words: the limit, when a code may go again, and what changes it.
-fn refused(refusal: &Refusal) -> String {
-    let (whose, setting) = match refusal.rule {
-        GuardRule::PerNumber => (
-            "to this number",
-            "max_codes_per_number (MFA_MAX_CODES_PER_NUMBER)",
-        ),
-        _ => ("in all", "max_codes_per_hour (MFA_MAX_CODES_PER_HOUR)"),
-    };
-    let wait = refusal
-        .retry_at
-        .duration_since(SystemTime::now())
-        .unwrap_or_default()
-        .as_secs()
-        + 1;
-    let codes = match refusal.limit.codes() {
-        1 => "1 code was".to_owned(),
-        n => format!("{n} codes were"),
-    };
-    format!(
-        "refused by the guard: {codes} sent {whose} in {} already (limit {}); a code may go \
-         again in {wait} s, at {}, or change {setting}",
-        window_words(refusal.limit.window()),
-        refusal.limit,
-        humantime::format_rfc3339_seconds(refusal.retry_at),
-    )
-}
-
-/// A window in words: `10 min`, `1 h`, `90 s`, `30 d`.
-fn window_words(window: Duration) -> String {
-    let seconds = window.as_secs();
-    match seconds {
-        s if s.is_multiple_of(86_400) => format!("{} d", s / 86_400),
-        s if s.is_multiple_of(3600) => format!("{} h", s / 3600),
-        s if s.is_multiple_of(60) => format!("{} min", s / 60),
-        s => format!("{s} s"),
-    }
-}
 
 /// The first word of the file, and its version.
 const HEADER: &str = "mfa-sent-record 1";

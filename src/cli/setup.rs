@@ -135,7 +135,13 @@ impl Asker<'_, '_, '_> {
         else {
             return Ok(());
         };
-        let question = match (may_skip, ask.strip_suffix(')')) {
+        let suggested = match setting.key == table::ALLOWED_COUNTRIES.key {
+            true => self.country_of_from(),
+            false => suggested.map(str::to_owned),
+        };
+        let suggested = suggested.as_deref();
+        // Enter takes a suggestion where there is one, so only then can it not skip.
+        let question = match (may_skip && suggested.is_none(), ask.strip_suffix(')')) {
             (true, Some(open)) => format!("{open}; Enter to leave unset)"),
             (true, None) => format!("{ask} (Enter to leave unset)"),
             (false, _) => ask.to_owned(),
@@ -175,6 +181,22 @@ impl Asker<'_, '_, '_> {
                 }
             }
         }
+    }
+
+    /// The country of the `from` number answered or kept, the countries suggested:
+    /// a business most often serves the country it sends from.
+    fn country_of_from(&self) -> Option<String> {
+        let answered = self.answers.iter().rev().find_map(|(setting, answer)| {
+            match (setting.key == table::FROM.key, answer) {
+                (true, Answer::Text(text)) => Some(text.as_str()),
+                _ => None,
+            }
+        });
+        let from = answered.or(self.current.get(table::FROM.key).map(String::as_str))?;
+        let from: mfa::PhoneNumber = from.parse().ok()?;
+        mfa::Placed::of(&from)
+            .country
+            .map(|country| country.to_string())
     }
 
     /// Asks for a secret without echo; Enter keeps the one set, if any.
@@ -331,8 +353,9 @@ mod tests {
     #[test]
     fn each_answer_is_checked_and_asked_again_when_wrong() {
         // Account id, Basic, username, password by command, from (wrong, then right),
-        // voice application, no messaging application, the suggested lifetime.
-        let typed = "99x\n9900000\n\nu\n2\npass show x\n5554443333\n+15554443333\napp-1\n\n\n";
+        // voice application, no messaging application, the suggested lifetime, the
+        // country suggested: the from number's.
+        let typed = "99x\n9900000\n\nu\n2\npass show x\n5554443333\n+15554443333\napp-1\n\n\n\n";
         let (answers, shown) = answers(typed, &[], &[]);
         assert_eq!(
             answers.unwrap(),
@@ -343,10 +366,18 @@ mod tests {
                 ("from", "+15554443333"),
                 ("voice_application_id", "app-1"),
                 ("expiration_minutes", "5"),
+                ("allowed_countries", "US"),
             ]
             .map(|(k, v)| (k.to_owned(), v.to_owned()))
         );
         assert!(shown.contains("Account id: "), "{shown}");
+        assert!(
+            shown.contains(
+                "Countries codes may go to (comma-separated, such as US,CA; any for every one) \
+                 [US]: "
+            ),
+            "{shown}"
+        );
         assert!(
             shown.contains("  must be digits only (e.g. 9900000); try again"),
             "{shown}"
@@ -366,14 +397,15 @@ mod tests {
             ("password", "set"),
             ("from", "+15554443333"),
             ("expiration_minutes", "3"),
+            ("allowed_countries", "GB"),
         ];
         // Every answer is Enter: nothing changes.
-        let (kept, shown) = answers("\n\n\n\n\n\n\n\n", &[""], &current);
+        let (kept, shown) = answers("\n\n\n\n\n\n\n\n\n", &[""], &current);
         assert_eq!(kept.unwrap(), []);
         assert!(shown.contains("Account id [9900000]: "), "{shown}");
         assert!(shown.contains("API username [u]: "), "{shown}");
         // A secret is asked for, never shown.
-        let (changed, _) = answers("\n2\nc-1\n\n\n\n\n", &["s3cret"], &current);
+        let (changed, _) = answers("\n2\nc-1\n\n\n\n\n\n", &["s3cret"], &current);
         assert_eq!(
             changed.unwrap(),
             [("client_id", "c-1"), ("client_secret", "s3cret")]
@@ -384,9 +416,9 @@ mod tests {
     #[test]
     fn every_rows_question_is_asked_on_one_way_to_sign_in_and_no_other() {
         // Basic with a password typed, then OAuth2; every answer Enter where it may be.
-        let basic = answers("9900000\n1\nu\n1\n+15554443333\n\n\n\n", &["pw"], &[]);
-        let oauth = answers("9900000\n2\nc-1\n+15554443333\n\n\n\n", &["s"], &[]);
-        let by_command = answers("9900000\n1\nu\n2\npass x\n+15554443333\n\n\n\n", &[], &[]);
+        let basic = answers("9900000\n1\nu\n1\n+15554443333\n\n\n\n\n", &["pw"], &[]);
+        let oauth = answers("9900000\n2\nc-1\n+15554443333\n\n\n\n\n", &["s"], &[]);
+        let by_command = answers("9900000\n1\nu\n2\npass x\n+15554443333\n\n\n\n\n", &[], &[]);
         let mut asked = String::new();
         for (result, shown) in [basic, oauth, by_command] {
             assert!(result.is_ok(), "{shown}");
@@ -424,7 +456,7 @@ mod tests {
 
     #[test]
     fn a_password_typed_at_a_choice_is_kept_nowhere_and_wiped_from_the_screen() {
-        let typed = "9900000\nhunter2-pw\n1\nu\n1\n+15554443333\n\n\n\n";
+        let typed = "9900000\nhunter2-pw\n1\nu\n1\n+15554443333\n\n\n\n\n";
         let (answers, shown) = answers(typed, &["pw"], &[]);
         let answers = answers.unwrap();
         assert!(

@@ -479,6 +479,7 @@ fn a_ci_job_configured_by_the_environment_alone_gets_a_clean_doctor() {
         .env("BW_VOICE_APPLICATION_ID", APP)
         .env("BW_MESSAGING_APPLICATION_ID", SMS_APP)
         .env("MFA_EXPIRATION_MINUTES", "5")
+        .env("MFA_ALLOWED_COUNTRIES", "US")
         .env("MFA_BASE_URL", &format!("{}/api/v1", server.url()))
         .run();
     assert_eq!(outcome.code, 0, "{}", outcome.stdout);

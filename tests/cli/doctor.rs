@@ -16,7 +16,7 @@ fn complete_profile(server: &mockito::ServerGuard) -> String {
         "[profiles.default]\naccount_id = \"{ACCOUNT}\"\nusername = \"{USERNAME}\"\n\
          password = \"{PASSWORD}\"\nfrom = \"{FROM}\"\nvoice_application_id = \"{APP}\"\n\
          messaging_application_id = \"{SMS_APP}\"\nexpiration_minutes = 5\n\
-         base_url = \"{}/api/v1\"\n",
+         allowed_countries = \"US,CA\"\nbase_url = \"{}/api/v1\"\n",
         server.url()
     )
 }
@@ -102,6 +102,8 @@ fn every_check_passes_and_no_code_is_sent() {
             "ok voice settings",
             "ok sms settings",
             "ok verify settings",
+            "ok countries",
+            "ok number types",
             "ok guard",
             "ok credentials",
             "ok route",
@@ -228,9 +230,12 @@ fn with_no_config_and_no_settings_the_settings_fail_with_exit_3_and_nothing_is_c
     );
     // The guard and the credentials are checked still; nothing that needs the account
     // is tried.
-    assert_eq!(shown[4], "ok guard");
-    assert_eq!(shown[5], "fail credentials");
-    assert_eq!(shown.len(), 6, "{}", outcome.stdout);
+    assert_eq!(
+        shown[4..7],
+        ["warn countries", "ok number types", "ok guard"]
+    );
+    assert_eq!(shown[7], "fail credentials");
+    assert_eq!(shown.len(), 8, "{}", outcome.stdout);
     nothing.assert();
 }
 
@@ -309,14 +314,14 @@ fn json_is_one_object_with_every_check() {
     let report: serde_json::Value = serde_json::from_str(&outcome.stdout).unwrap();
     assert_eq!(report["ok"], true);
     let checks = report["checks"].as_array().unwrap();
-    assert_eq!(checks.len(), 14);
-    assert_eq!(checks[13]["name"], "sms application");
-    assert_eq!(checks[13]["status"], "ok");
+    assert_eq!(checks.len(), 16);
+    assert_eq!(checks[15]["name"], "sms application");
+    assert_eq!(checks[15]["status"], "ok");
     reads.iter().for_each(mockito::Mock::assert);
     assert_eq!(checks[0]["name"], "config file");
-    assert_eq!(checks[9]["status"], "ok");
+    assert_eq!(checks[11]["status"], "ok");
     assert!(
-        checks[9]["detail"]
+        checks[11]["detail"]
             .as_str()
             .unwrap()
             .contains(&format!("one verify for {TO}"))
@@ -902,4 +907,82 @@ fn the_guard_line_says_the_limits_and_where_they_are_counted_or_why_not() {
         "{line}"
     );
     assert_eq!((counted.code, off.code, uncounted.code), (0, 0, 0));
+}
+
+#[test]
+fn the_doctor_lists_the_countries_and_number_types_and_warns_while_every_country_may() {
+    let mut server = mockito::Server::new();
+    let _verify = fictional_verify(&mut server)
+        .with_body(r#"{"valid":false}"#)
+        .expect(5)
+        .create();
+    let base = format!("{}/api/v1", server.url());
+    let run = |env: &[(&str, &str)]| {
+        let mut mfa = doctor_of(&base);
+        for (name, value) in env {
+            mfa = mfa.env(name, value);
+        }
+        mfa.run()
+    };
+    let unset = run(&[]);
+    assert_eq!(
+        line_of(&unset, "countries"),
+        "warn  countries: every one: allowed_countries is unset, so a code may go to any \
+         country, those the business never serves included; set it to the countries served \
+         (`mfa config set allowed_countries US,CA`), or to any"
+    );
+    assert_eq!(
+        line_of(&unset, "number types"),
+        "ok    number types: premium-rate,shared-cost refused"
+    );
+    let listed = run(&[
+        ("MFA_ALLOWED_COUNTRIES", "us, CA"),
+        ("MFA_REFUSED_NUMBER_TYPES", "voip,premium-rate"),
+    ]);
+    assert_eq!(line_of(&listed, "countries"), "ok    countries: US,CA");
+    assert_eq!(
+        line_of(&listed, "number types"),
+        "ok    number types: voip,premium-rate refused"
+    );
+    let open = run(&[
+        ("MFA_ALLOWED_COUNTRIES", "any"),
+        ("MFA_REFUSED_NUMBER_TYPES", "none"),
+    ]);
+    assert_eq!(
+        line_of(&open, "countries"),
+        "ok    countries: every one (allowed_countries is any)"
+    );
+    assert_eq!(
+        line_of(&open, "number types"),
+        "warn  number types: none refused: codes may go to premium-rate and shared-cost \
+         numbers (refused_number_types is none)"
+    );
+    assert_eq!((unset.code, listed.code, open.code), (0, 0, 0));
+    // Where every send would be refused, the guard's line fails.
+    let blocked = Mfa::new();
+    std::fs::write(blocked.home().join(".local"), "in the way").unwrap();
+    let refusing = blocked
+        .again(&["doctor", "--account-id", ACCOUNT, "--username", USERNAME])
+        .args(&["--base-url", &base])
+        .env("BW_PASSWORD", PASSWORD)
+        .env("MFA_UNCOUNTED_SENDS", "refuse")
+        .run();
+    let line = line_of(&refusing, "guard");
+    assert!(
+        line.starts_with("fail  guard: 5/10m to one number, no limit in all an hour, but they cannot be counted: ")
+            && line.ends_with("; every send is refused (uncounted_sends is refuse)"),
+        "{line}"
+    );
+    assert_eq!(refusing.code, 11, "{}", refusing.stdout);
+    // A value that breaks its rule fails the settings' line, naming the variable.
+    let bad = run(&[("MFA_ALLOWED_COUNTRIES", "UK")]);
+    assert!(
+        bad.stdout.contains(
+            "environment variable MFA_ALLOWED_COUNTRIES is invalid (\"UK\"): must be any, or ISO \
+             3166 region codes with numbers of their own, comma-separated, such as US,CA (the \
+             United Kingdom is GB)"
+        ),
+        "{}",
+        bad.stdout
+    );
 }

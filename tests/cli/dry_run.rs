@@ -24,7 +24,7 @@ fn prints_the_request_and_sends_nothing_without_any_credentials() {
             0,
             &shown_request(&format!("{base_url}/accounts/{ACCOUNT}/code/{path}"), &body),
             &format!(
-                "mfa: warning: a real run would fail: 2 settings are missing: the API username \
+                "{GUARD_WOULD_SEND}mfa: warning: a real run would fail: 2 settings are missing: the API username \
                  (pass --username, set BW_USERNAME, or add `username`) and the API password (set \
                  BW_PASSWORD, or add `password` or `password_command`); add keys to profile \
                  `default` in {}\n",
@@ -42,15 +42,18 @@ fn with_every_credential_a_dry_run_warns_of_nothing() {
     let outcome = Mfa::voice(&format!("{}/api/v1", server.url()))
         .args(&["--dry-run"])
         .run();
-    assert_eq!((outcome.code, outcome.stderr.as_str()), (0, ""));
+    assert_eq!(
+        (outcome.code, outcome.stderr.as_str()),
+        (0, GUARD_WOULD_SEND)
+    );
     nothing.assert();
     let half = Mfa::voice_request()
         .args(&["-n", "--account-id", ACCOUNT])
         .env("BW_CLIENT_ID", CLIENT_ID)
         .run();
     assert!(
-        half.stderr.starts_with(
-            "mfa: warning: a real run would fail: no client secret for the client id (from \
+        half.stderr.contains(
+            "\nmfa: warning: a real run would fail: no client secret for the client id (from \
              environment variable BW_CLIENT_ID)"
         ),
         "{}",
@@ -65,7 +68,10 @@ fn with_a_password_set_it_is_still_redacted() {
     let outcome = Mfa::voice(&format!("{}/api/v1", server.url()))
         .args(&["-n", "--verbose"])
         .run();
-    assert_eq!((outcome.code, outcome.stderr.as_str()), (0, ""));
+    assert_eq!(
+        (outcome.code, outcome.stderr.as_str()),
+        (0, GUARD_WOULD_SEND)
+    );
     assert!(
         outcome.stdout.contains("Authorization: Basic <redacted>\n"),
         "{}",
@@ -82,7 +88,15 @@ fn json_gives_one_object_with_the_exact_body() {
     let outcome = Mfa::voice(&base_url)
         .args(&["--dry-run", "--json", "--scope", "login"])
         .run();
-    assert_eq!((outcome.code, outcome.stderr.as_str()), (0, ""));
+    let guard: serde_json::Value = serde_json::from_str(&outcome.stderr).unwrap();
+    assert_eq!(
+        (
+            outcome.code,
+            &guard["guard"]["decision"],
+            &guard["guard"]["country"]
+        ),
+        (0, &serde_json::json!("send"), &serde_json::json!("US"))
+    );
     assert_eq!(outcome.stdout.lines().count(), 1);
     let shown: serde_json::Value = serde_json::from_str(&outcome.stdout).unwrap();
     assert_eq!(

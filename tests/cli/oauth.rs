@@ -310,7 +310,7 @@ fn dry_run_shows_a_bearer_token_and_fetches_none() {
     Mfa::voice_oauth(&server)
         .args(&["--dry-run"])
         .run()
-        .assert(0, &shown, "");
+        .assert(0, &shown, GUARD_WOULD_SEND);
     nothing.assert();
 }
 

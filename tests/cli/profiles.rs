@@ -183,7 +183,8 @@ fn set_refuses_an_unknown_key_listing_the_known_ones() {
         "invalid value 'pasword' for '<KEY>' [possible values: account_id, username, password, \
          password_command, client_id, client_secret, token_url, base_url, voice_url, messaging_url, dashboard_url, timeout, retries, ca_file, ca_roots, log_file, from, \
          voice_application_id, messaging_application_id, digits, message, scope, \
-         expiration_minutes, max_codes_per_number, max_codes_per_hour]",
+         expiration_minutes, allowed_countries, refused_number_types, max_codes_per_number, \
+         max_codes_per_hour, uncounted_sends]",
     );
     assert_eq!(read(&path), "[profiles.default]\n");
 }
@@ -382,8 +383,11 @@ fn show_gives_every_setting_with_its_origin_and_secrets_only_as_set() {
          message                   Your temporary {{NAME}} {{SCOPE}} code is {{CODE}} (the default)\n\
          scope                     not set\n\
          expiration_minutes        not set\n\
+         allowed_countries         not set\n\
+         refused_number_types      premium-rate,shared-cost (the default)\n\
          max_codes_per_number      5/10m (the default)\n\
-         max_codes_per_hour        off (the default)\n",
+         max_codes_per_hour        off (the default)\n\
+         uncounted_sends           send (the default)\n",
         path = path.display()
     );
     mfa.run().assert(0, &expected, "");
@@ -491,7 +495,11 @@ fn no_warning_at_mode_600_or_without_a_secret() {
             .args(&["--account-id", ACCOUNT, "--username", USERNAME, "--dry-run"])
             .config_with_mode(&text, mode)
             .run();
-        assert_eq!((outcome.code, outcome.stderr.as_str()), (0, ""), "{mode:o}");
+        assert_eq!(
+            (outcome.code, outcome.stderr.as_str()),
+            (0, GUARD_WOULD_SEND),
+            "{mode:o}"
+        );
     }
 }
 
@@ -506,7 +514,12 @@ fn the_warning_is_json_with_json_output() {
         )
         .run();
     assert_eq!(outcome.code, 0);
-    let warning: serde_json::Value = serde_json::from_str(&outcome.stderr).unwrap();
+    let [warning, guard] = outcome.stderr.lines().collect::<Vec<_>>()[..] else {
+        panic!("{}", outcome.stderr);
+    };
+    let guard: serde_json::Value = serde_json::from_str(guard).unwrap();
+    assert_eq!(guard["guard"]["decision"], "send");
+    let warning: serde_json::Value = serde_json::from_str(warning).unwrap();
     assert!(
         warning["warning"]["message"]
             .as_str()

@@ -14,6 +14,10 @@ use tempfile::TempDir;
 pub const ACCOUNT: &str = "9900000";
 pub const USERNAME: &str = "api-user";
 pub const PASSWORD: &str = "pw-Zq8!x_s3cr3t";
+/// What `--dry-run` says of the guard for [`TO`], a number of the North American plan
+/// that its numbering plan does not know (555), which the guard lets go by default.
+pub const GUARD_WOULD_SEND: &str = "mfa: guard: would send: the number is in US, of type invalid \
+                                    (the numbering plan does not know it)\n";
 pub const TO: &str = "+15553334444";
 pub const FROM: &str = "+15554443333";
 pub const APP: &str = "93de2206-9669-4e07-948d-329f4b722ee2";

@@ -406,6 +406,7 @@ fn config_init_at_a_terminal_asks_for_each_setting_and_writes_them_all() {
                 "\r",
             ),
             ("in minutes (1 to 15) [5]: ", "\r"),
+            ("any for every one) [US]: ", "\r"),
             ("(sends no code)? [Y/n] ", "n\r"),
         ],
     );
@@ -423,6 +424,7 @@ fn config_init_at_a_terminal_asks_for_each_setting_and_writes_them_all() {
         format!("from = \"{FROM}\""),
         format!("voice_application_id = \"{APP}\""),
         "expiration_minutes = 5".to_owned(),
+        "allowed_countries = \"US\"".to_owned(),
     ] {
         assert!(text.lines().any(|l| l == line), "{line} in:\n{text}");
     }
@@ -434,7 +436,12 @@ fn config_init_at_a_terminal_asks_for_each_setting_and_writes_them_all() {
         .args(&["voice", "--to", TO, "--dry-run", "--config"])
         .args(&[path.to_str().unwrap()])
         .run();
-    assert_eq!((dry.code, dry.stderr.as_str()), (0, ""), "{}", dry.stderr);
+    assert_eq!(
+        (dry.code, dry.stderr.as_str()),
+        (0, GUARD_WOULD_SEND),
+        "{}",
+        dry.stderr
+    );
 }
 
 #[test]
@@ -447,7 +454,7 @@ fn config_init_again_edits_the_profile_in_place_and_runs_the_doctor() {
     let before = format!(
         "# my own notes\n[profiles.default]\naccount_id = \"{ACCOUNT}\" # the real one\n\
          username = \"{USERNAME}\"\npassword = \"{PASSWORD}\"\nfrom = \"+15550000000\"\n\
-         voice_application_id = \"{APP}\"\nexpiration_minutes = 3\n"
+         voice_application_id = \"{APP}\"\nexpiration_minutes = 3\nallowed_countries = \"US\"\n"
     );
     let mfa = Mfa::new()
         .args(&["config", "init"])
@@ -465,6 +472,7 @@ fn config_init_again_edits_the_profile_in_place_and_runs_the_doctor() {
             ("]: ", "\r"),
             ("Enter to leave unset): ", "\r"),
             ("[3]: ", "\r"),
+            ("any for every one) [US]: ", "\r"),
             ("(sends no code)? [Y/n] ", "\r"),
         ],
     );
@@ -502,7 +510,8 @@ fn ctrl_c_during_config_init_leaves_the_file_as_it_was() {
 fn config_init_that_changes_nothing_writes_nothing_and_says_so() {
     let before = format!(
         "[profiles.default]\naccount_id = \"{ACCOUNT}\"\nusername = \"{USERNAME}\"\n\
-         password = \"{PASSWORD}\"\nfrom = \"{FROM}\"\nexpiration_minutes = 3\n"
+         password = \"{PASSWORD}\"\nfrom = \"{FROM}\"\nexpiration_minutes = 3\n\
+         allowed_countries = \"US\"\n"
     );
     let mfa = Mfa::new().args(&["config", "init"]).config(&before);
     let (code, shown) = dialog(
@@ -517,6 +526,7 @@ fn config_init_that_changes_nothing_writes_nothing_and_says_so() {
             ("Enter to leave unset): ", "\r"),
             ("Enter to leave unset): ", "\r"),
             ("[3]: ", "\r"),
+            ("any for every one) [US]: ", "\r"),
             ("(sends no code)? [Y/n] ", "n\r"),
         ],
     );
@@ -755,6 +765,7 @@ fn config_init_making_a_secret_readable_by_others_makes_the_file_private_and_say
             ("]: ", "\r"),
             ("Enter to leave unset): ", "\r"),
             ("[3]: ", "\r"),
+            ("any for every one) [US]: ", "\r"),
             ("(sends no code)? [Y/n] ", "n\r"),
         ],
     );

@@ -39,6 +39,7 @@ use crate::cli::settings::table::{self, Seconds, Setting};
 use crate::cli::settings::{Connection, Endpoint, Env, ShownValue, Sources};
 use crate::cli::status_line::StatusLine;
 
+mod guard;
 mod network;
 mod reads;
 mod report;
@@ -120,7 +121,7 @@ fn check(
     if !settings(&sources, global, report) {
         return;
     }
-    guard(&sources, places.state_dir, report);
+    guard::lines(&sources, places.state_dir, report);
     let connection = sources.connection(global);
     let timeout = match &connection {
         Ok(connection) => connection.timeout.value.duration(),
@@ -265,43 +266,6 @@ fn settings(sources: &Sources, global: &GlobalArgs, report: &mut Report) -> bool
     }
 
     true
-}
-
-/// The guard's limits in force, and whether its record can be kept (it opens and locks
-/// the record, counting nothing): a warning when it cannot, or when both are off.
-fn guard(sources: &Sources, state_dir: Option<&Path>, report: &mut Report) {
-    let (per_number, per_hour) = match sources.guard_limits() {
-        Ok(limits) => limits,
-        Err(failure) => return report.fail("guard", &failure),
-    };
-    let limits = match (per_number, per_hour) {
-        (None, None) => {
-            return report.warn(
-                "guard",
-                "off: no limit on the codes sent (max_codes_per_number and max_codes_per_hour \
-                 are off)",
-            );
-        }
-        (per_number, per_hour) => format!(
-            "{} to one number, {} in all an hour",
-            per_number.map_or("no limit".to_owned(), |limit| limit.to_string()),
-            per_hour.map_or("no limit".to_owned(), |limit| limit.codes().to_string()),
-        ),
-    };
-    let record = state_dir
-        .ok_or_else(|| "no folder is known to keep it in".to_owned())
-        .and_then(|dir| {
-            crate::cli::send_record::FileRecord::open(dir)
-                .map(|_| dir.join("mfa").join("sent"))
-                .map_err(|e| e.to_string())
-        });
-    match record {
-        Ok(path) => report.ok("guard", format!("{limits}; counted in {}", path.display())),
-        Err(why) => report.warn(
-            "guard",
-            format!("{limits}, but they cannot be counted: {why}; each code goes uncounted"),
-        ),
-    }
 }
 
 /// (3) The credentials: a `password_command` is run, its output never shown.

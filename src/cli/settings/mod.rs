@@ -28,7 +28,7 @@ pub mod table;
 mod tests;
 
 pub use network::{Endpoint, Network, proxy_variables};
-pub use requests::{Channel, Connection};
+pub use requests::{Channel, Connection, GuardRules};
 pub use show::{ShownSetting, ShownValue};
 pub use sources::{Sources, config_path, in_home, load_failure, profile_name};
 

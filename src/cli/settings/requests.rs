@@ -8,7 +8,7 @@ use mfa::{
 };
 
 use super::sources::Sources;
-use super::table::{self, PerHour, PerNumber, Seconds, Setting};
+use super::table::{self, Countries, NumberTypes, PerHour, PerNumber, Seconds, Setting, Uncounted};
 use crate::cli::args::{ApiCommand, GlobalArgs, SendArgs, VerifyArgs};
 use crate::cli::failure::Failure;
 use crate::cli::origin::Sourced;
@@ -27,6 +27,29 @@ impl Channel {
             Channel::Voice => &table::VOICE_APPLICATION_ID,
             Channel::Messaging => &table::MESSAGING_APPLICATION_ID,
         }
+    }
+}
+
+/// The guard's rules, as the settings give them.
+#[derive(Debug, Clone)]
+pub struct GuardRules {
+    /// The countries allowed: `None` unset, `Some(Countries(None))` set to `any`.
+    pub countries: Option<Countries>,
+    pub refused_types: Vec<mfa::NumberType>,
+    pub per_number: Option<CodeLimit>,
+    pub per_hour: Option<CodeLimit>,
+    pub uncounted: Uncounted,
+}
+
+impl GuardRules {
+    /// The countries allowed, `None` for every one.
+    pub fn allowed_countries(&self) -> Option<Vec<mfa::Country>> {
+        self.countries.clone().and_then(|countries| countries.0)
+    }
+
+    /// Whether a limit needs the record of codes sent.
+    pub fn counts(&self) -> bool {
+        self.per_number.is_some() || self.per_hour.is_some()
     }
 }
 
@@ -79,16 +102,33 @@ impl Sources<'_> {
             .map(|id| id.value))
     }
 
-    /// The guard's limits: on codes to one number (`5/10m` unless set), and in all in an
-    /// hour (none unless set); `off` turns either off.
-    pub fn guard_limits(&self) -> Result<(Option<CodeLimit>, Option<CodeLimit>), Failure> {
+    /// The guard's rules: the countries allowed (every one unless set), the number
+    /// types refused (premium rate and shared cost unless set), the limits on codes to
+    /// one number (`5/10m` unless set) and in all in an hour (none unless set), and
+    /// what a send does when they cannot be counted (goes, unless set).
+    pub fn guard_rules(&self) -> Result<GuardRules, Failure> {
+        let countries = self
+            .pick::<Countries>(&table::ALLOWED_COUNTRIES, None)?
+            .map(|countries| countries.value);
+        let refused_types = self
+            .pick::<NumberTypes>(&table::REFUSED_NUMBER_TYPES, None)?
+            .map_or(mfa::DEFAULT_REFUSED_TYPES.to_vec(), |types| types.value.0);
         let per_number = self
             .pick::<PerNumber>(&table::MAX_CODES_PER_NUMBER, None)?
             .map_or(Some(mfa::DEFAULT_PER_NUMBER), |limit| limit.value.0);
         let per_hour = self
             .pick::<PerHour>(&table::MAX_CODES_PER_HOUR, None)?
             .and_then(|limit| limit.value.0);
-        Ok((per_number, per_hour))
+        let uncounted = self
+            .pick::<Uncounted>(&table::UNCOUNTED_SENDS, None)?
+            .map_or(Uncounted::Send, |choice| choice.value);
+        Ok(GuardRules {
+            countries,
+            refused_types,
+            per_number,
+            per_hour,
+            uncounted,
+        })
     }
 
     /// The base URL `setting` gives (it has no flag), else `default`.

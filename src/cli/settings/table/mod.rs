@@ -24,14 +24,27 @@ use std::time::Duration;
 
 use mfa::{Call, InvalidValue};
 
+mod guard_rows;
 mod rows;
 
+pub use guard_rows::{
+    ALLOWED_COUNTRIES, MAX_CODES_PER_HOUR, MAX_CODES_PER_NUMBER, REFUSED_NUMBER_TYPES,
+    UNCOUNTED_SENDS,
+};
 pub use rows::{
     ACCOUNT_ID, BASE_URL, CA_FILE, CA_ROOTS, CHOOSERS, CLIENT_ID, CLIENT_SECRET, CONFIG_VARIABLE,
-    DASHBOARD_URL, DIGITS, EXPIRATION, FROM, LOG_FILE, MAX_CODES_PER_HOUR, MAX_CODES_PER_NUMBER,
-    MESSAGE, MESSAGING_APPLICATION_ID, MESSAGING_URL, PASSWORD, PASSWORD_COMMAND, PROFILE_VARIABLE,
-    RETRIES, SCOPE, SETTINGS, TIMEOUT, TOKEN_URL, USERNAME, VOICE_APPLICATION_ID, VOICE_URL,
+    DASHBOARD_URL, DIGITS, EXPIRATION, FROM, LOG_FILE, MESSAGE, MESSAGING_APPLICATION_ID,
+    MESSAGING_URL, PASSWORD, PASSWORD_COMMAND, PROFILE_VARIABLE, RETRIES, SCOPE, SETTINGS, TIMEOUT,
+    TOKEN_URL, USERNAME, VOICE_APPLICATION_ID, VOICE_URL,
 };
+
+/// The rule of the checked type `T`.
+fn rule<T: FromStr<Err = InvalidValue>>(value: &str) -> Result<(), InvalidValue> {
+    value.parse::<T>().map(drop)
+}
+
+/// The calls that send a code.
+const SENDS: &[Call] = &[Call::VoiceCode, Call::MessagingCode];
 
 /// What kind of value a setting holds: its TOML type in a profile, and how `config
 /// set` takes and writes it.
@@ -414,6 +427,86 @@ impl FromStr for PerHour {
         mfa::CodeLimit::new(codes, Duration::from_secs(3600))
             .map(|limit| PerHour(Some(limit)))
             .map_err(|_| rule())
+    }
+}
+
+/// `allowed_countries`: ISO 3166 region codes, comma-separated, or `any` (`None`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Countries(pub Option<Vec<mfa::Country>>);
+
+impl FromStr for Countries {
+    type Err = InvalidValue;
+
+    fn from_str(value: &str) -> Result<Self, InvalidValue> {
+        if value == "any" {
+            return Ok(Countries(None));
+        }
+        let rule = |extra: &str| {
+            InvalidValue::from_rule(format!(
+                "must be any, or ISO 3166 region codes with numbers of their own, \
+                 comma-separated, such as US,CA{extra}"
+            ))
+        };
+        let mut countries = Vec::new();
+        for code in value.split(',').map(str::trim) {
+            let country: mfa::Country = code.parse().map_err(|_| match code {
+                "UK" => rule(" (the United Kingdom is GB)"),
+                _ => rule(""),
+            })?;
+            if !countries.contains(&country) {
+                countries.push(country);
+            }
+        }
+        Ok(Countries(Some(countries)))
+    }
+}
+
+/// `refused_number_types`: number types, comma-separated, or `none`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NumberTypes(pub Vec<mfa::NumberType>);
+
+impl FromStr for NumberTypes {
+    type Err = InvalidValue;
+
+    fn from_str(value: &str) -> Result<Self, InvalidValue> {
+        if value == "none" {
+            return Ok(NumberTypes(Vec::new()));
+        }
+        let mut types = Vec::new();
+        for name in value.split(',').map(str::trim) {
+            let kind: mfa::NumberType = name.parse().map_err(|_| {
+                InvalidValue::from_rule(
+                    "must be none, or number types, comma-separated, of fixed-line, mobile, \
+                     fixed-line-or-mobile, toll-free, premium-rate, shared-cost, \
+                     personal-number, voip, pager, uan, voicemail, invalid",
+                )
+            })?;
+            if !types.contains(&kind) {
+                types.push(kind);
+            }
+        }
+        Ok(NumberTypes(types))
+    }
+}
+
+/// `uncounted_sends`: what a send does when its limits cannot be counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Uncounted {
+    /// Goes, with a warning.
+    Send,
+    /// Is refused.
+    Refuse,
+}
+
+impl FromStr for Uncounted {
+    type Err = InvalidValue;
+
+    fn from_str(value: &str) -> Result<Self, InvalidValue> {
+        match value {
+            "send" => Ok(Uncounted::Send),
+            "refuse" => Ok(Uncounted::Refuse),
+            _ => Err(InvalidValue::from_rule("must be send or refuse")),
+        }
     }
 }
 

@@ -4,20 +4,18 @@
 //! that choose the config file and the profile.
 
 use std::path::Path;
-use std::str::FromStr;
 
 use mfa::{
     AccountId, ApplicationId, BaseUrl, Call, ClientId, Digits, ExpirationMinutes, InvalidValue,
     MessageTemplate, PhoneNumber, Retries, Scope, TokenUrl, Username,
 };
 
-use super::{Example, Hides, Kind, Needed, PerHour, PerNumber, Question, Seconds, Setting};
+use super::guard_rows::{
+    ALLOWED_COUNTRIES, MAX_CODES_PER_HOUR, MAX_CODES_PER_NUMBER, REFUSED_NUMBER_TYPES,
+    UNCOUNTED_SENDS,
+};
+use super::{Example, Hides, Kind, Needed, Question, SENDS, Seconds, Setting, rule};
 use crate::cli::ca_file::read_certificates;
-
-/// The rule of the checked type `T`.
-fn rule<T: FromStr<Err = InvalidValue>>(value: &str) -> Result<(), InvalidValue> {
-    value.parse::<T>().map(drop)
-}
 
 /// Any value: a secret's only rule is that it is given, which reading it checks.
 fn any(_: &str) -> Result<(), InvalidValue> {
@@ -37,7 +35,6 @@ const ALL_CALLS: &[Call] = &[
 ];
 /// The MFA API's calls.
 const MFA_CALLS: &[Call] = &[Call::VoiceCode, Call::MessagingCode, Call::VerifyCode];
-const SENDS: &[Call] = &[Call::VoiceCode, Call::MessagingCode];
 
 pub const ACCOUNT_ID: Setting = Setting {
     key: "account_id",
@@ -274,42 +271,6 @@ pub const DASHBOARD_URL: Setting = Setting {
     calls: &[Call::Application, Call::ApplicationLocations],
     default: Some(mfa::DEFAULT_DASHBOARD_URL),
     hides: Hides::UrlPassword,
-    in_profile: true,
-    needed: Needed::Never,
-    question: None,
-    example: None,
-    in_short_help: false,
-};
-pub const MAX_CODES_PER_NUMBER: Setting = Setting {
-    key: "max_codes_per_number",
-    what: "limit on codes to one number",
-    help: "At most this many codes to one number in a window (5/10m: 5 in 10 minutes), \
-           counted across runs; off for none. A send past it is refused (exit 11)",
-    flag: None,
-    variable: Some("MFA_MAX_CODES_PER_NUMBER"),
-    kind: Kind::Text,
-    check: rule::<PerNumber>,
-    calls: SENDS,
-    default: Some("5/10m"),
-    hides: Hides::Nothing,
-    in_profile: true,
-    needed: Needed::Never,
-    question: None,
-    example: None,
-    in_short_help: false,
-};
-pub const MAX_CODES_PER_HOUR: Setting = Setting {
-    key: "max_codes_per_hour",
-    what: "limit on codes in an hour",
-    help: "At most this many codes in all in an hour, counted across runs; off for none. A \
-           send past it is refused (exit 11)",
-    flag: None,
-    variable: Some("MFA_MAX_CODES_PER_HOUR"),
-    kind: Kind::Text,
-    check: rule::<PerHour>,
-    calls: SENDS,
-    default: Some("off"),
-    hides: Hides::Nothing,
     in_profile: true,
     needed: Needed::Never,
     question: None,
@@ -588,7 +549,7 @@ pub const EXPIRATION: Setting = Setting {
 };
 
 /// Every setting, in the order `mfa config show` lists them.
-pub const SETTINGS: [&Setting; 25] = [
+pub const SETTINGS: [&Setting; 28] = [
     &ACCOUNT_ID,
     &USERNAME,
     &PASSWORD,
@@ -612,8 +573,11 @@ pub const SETTINGS: [&Setting; 25] = [
     &MESSAGE,
     &SCOPE,
     &EXPIRATION,
+    &ALLOWED_COUNTRIES,
+    &REFUSED_NUMBER_TYPES,
     &MAX_CODES_PER_NUMBER,
     &MAX_CODES_PER_HOUR,
+    &UNCOUNTED_SENDS,
 ];
 
 /// The profile in use: not a profile key, but the rows' way of naming its flag,
