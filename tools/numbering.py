@@ -12,6 +12,14 @@ and of each type in TYPES's order (- where it has none). Within a calling code t
 main country comes first and the rest in the metadata's order, as libphonenumber
 tries them. Every pattern is checked to use only the syntax src/numbering.rs reads.
 
+To keep the binary small (the plan is most of what the guard adds to it), the
+patterns are written short, each step undone by src/numbering.rs: `(?:` as `(` and
+`\d` as `d`; a pattern met before as `@LINE.FIELD`, where it was first written
+(LINE counting territories from 0, FIELD the fields of a line from 0); then byte pair
+encoding: the second line lists `Sxy` entries, each symbol S standing for the two
+symbols x and y (each a symbol of the syntax or an earlier entry's), and the patterns
+are written with them.
+
 examples.txt has a line an example number: calling code, region, type, number.
 """
 
@@ -49,6 +57,45 @@ def pattern(desc):
     return text
 
 
+# The symbols byte pair encoding may use: none of the syntax's, nor `@` or a space.
+SYMBOLS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcefghijklmnopqrstuvwxyz!\"#$%&'*+/;<=>^_`~"
+
+
+def shorten(plan):
+    """The plan's lines with their patterns written short, and the pairs line."""
+    first, rows = {}, []
+    for i, fields in enumerate(plan):
+        row = fields[:4]
+        for j, pattern in enumerate(fields[4:], start=4):
+            if pattern != "-" and pattern in first:
+                row.append("@%d.%d" % first[pattern])
+                continue
+            if pattern != "-":
+                first[pattern] = (i, j)
+            row.append(pattern.replace("(?:", "(").replace("\\d", "d"))
+        rows.append(row)
+        if row[3] != "-":
+            row[3] = row[3].replace("(?:", "(").replace("\\d", "d")
+    written = [(row, j) for row in rows for j in range(3, len(row))
+               if row[j] != "-" and not row[j].startswith("@")]
+    pairs = []
+    for symbol in SYMBOLS:
+        counts = {}
+        for row, j in written:
+            text = row[j]
+            for a, b in zip(text, text[1:]):
+                counts[a + b] = counts.get(a + b, 0) + 1
+        if not counts:
+            break
+        pair = max(counts, key=lambda p: counts[p])
+        if counts[pair] < 4:
+            break
+        pairs.append(symbol + pair)
+        for row, j in written:
+            row[j] = row[j].replace(pair, symbol)
+    return [" ".join(row) for row in rows], " ".join(pairs)
+
+
 def main(path, version):
     root = ET.parse(path).getroot()
     territories = list(root.find("territories"))
@@ -74,13 +121,14 @@ def main(path, version):
                 example = desc.find("exampleNumber") if desc is not None else None
                 if example is not None:
                     examples.append(f"{code} {region} {name} {example.text.strip()}")
-            plan.append(" ".join(fields))
+            plan.append(fields)
     head = (
         f"# libphonenumber {version}, resources/PhoneNumberMetadata.xml (Apache-2.0), "
         "as written by tools/numbering.py"
     )
+    lines, pairs = shorten(plan)
     with open("src/numbering/plan.txt", "w") as out:
-        out.write(head + "\n" + "\n".join(plan) + "\n")
+        out.write(head + "\n" + pairs + "\n" + "\n".join(lines) + "\n")
     with open("src/numbering/examples.txt", "w") as out:
         out.write(head + "\n" + "\n".join(examples) + "\n")
     print(f"{len(plan)} territories, {len(examples)} examples")
