@@ -287,8 +287,8 @@ pub struct GlobalArgs {
     #[arg(long, global = true, conflicts_with = "output")]
     pub json: bool,
 
-    /// Print the exact request (credentials as <redacted>) and send nothing; needs no
-    /// password
+    /// Print the exact request (credentials as <redacted>) and what the guard would
+    /// decide, and send nothing; needs no password
     #[arg(short = 'n', long, global = true)]
     pub dry_run: bool,
 
