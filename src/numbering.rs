@@ -181,9 +181,7 @@ impl Placed {
     /// Places `number` by the numbering plan.
     pub fn of(number: &PhoneNumber) -> Self {
         let digits = number.as_str().trim_start_matches('+');
-        let mut sharing = territories()
-            .filter(|t| digits.starts_with(t.code))
-            .peekable();
+        let mut sharing = sharing(digits).peekable();
         let Some(first) = sharing.peek().copied() else {
             return Placed {
                 country: None,
@@ -196,12 +194,15 @@ impl Placed {
             if territory.main {
                 main = territory;
             }
-            let number_type = territory.number_type(national);
-            let claims = match territory.leading {
-                Some(leading) => whole(leading).is_some_and(|p| Pattern(&p).begins(national)),
-                None => number_type != NumberType::Invalid,
+            // Leading digits decide alone, before any pattern of the territory is read.
+            let claimed = match territory.leading {
+                Some(leading) if !whole(leading).is_some_and(|p| Pattern(&p).begins(national)) => {
+                    None
+                }
+                Some(_) => Some(territory.number_type(national)),
+                None => Some(territory.number_type(national)).filter(|t| *t != NumberType::Invalid),
             };
-            if claims {
+            if let Some(number_type) = claimed {
                 return territory.placed(number_type);
             }
         }
@@ -209,7 +210,7 @@ impl Placed {
     }
 }
 
-/// One line of the plan.
+/// One line of the plan: its first fields read, its types' patterns only when asked.
 #[derive(Debug, Clone, Copy)]
 struct Territory<'a> {
     code: &'a str,
@@ -217,9 +218,8 @@ struct Territory<'a> {
     main: bool,
     leading: Option<&'a str>,
     general: Option<&'a str>,
-    /// Patterns in `tools/numbering.py`'s order: fixed line, mobile, toll free, premium
-    /// rate, shared cost, personal number, VoIP, pager, UAN, voicemail.
-    types: [Option<&'a str>; 10],
+    /// The rest of the line: a pattern a type, in `tools/numbering.py`'s order.
+    types: &'a str,
 }
 
 /// The plan's lines after its head: the pairs line, then a line a territory.
@@ -227,42 +227,71 @@ fn plan_lines() -> impl Iterator<Item = &'static str> {
     PLAN.lines().filter(|line| !line.starts_with('#'))
 }
 
-/// The plan's territories, in its order; a line that cannot be read is skipped (the
-/// tests read every one).
+/// Every territory of the plan, in its order; a line that cannot be read is skipped
+/// (the tests read every one).
 fn territories() -> impl Iterator<Item = Territory<'static>> {
-    plan_lines().skip(1).filter_map(|line| {
-        let mut fields = line.split(' ');
-        let mut next = || fields.next().map(|field| Some(field).filter(|f| *f != "-"));
-        let code = next()??;
-        let region = next()??;
-        let main = next()?? == "1";
-        let leading = next()?;
-        let general = next()?;
-        let mut types = [None; 10];
-        for slot in &mut types {
-            *slot = next()?;
-        }
-        Some(Territory {
-            code,
-            region,
-            main,
-            leading,
-            general,
-            types,
+    plan_lines().skip(1).filter_map(territory)
+}
+
+/// The territories of the calling code that begins `digits`, the main one first. The
+/// plan keeps a code's lines together, and codes are prefix-free, so one search finds
+/// them.
+fn sharing(digits: &str) -> impl Iterator<Item = Territory<'static>> {
+    let found = (1..=3)
+        .filter_map(|length| digits.get(..length))
+        .find_map(|code| {
+            let start = PLAN.find(&format!("\n{code} "))? + 1;
+            Some((code, &PLAN[start..]))
+        });
+    found
+        .into_iter()
+        .flat_map(|(code, from)| {
+            from.lines()
+                .take_while(move |line| line.strip_prefix(code).is_some_and(|l| l.starts_with(' ')))
         })
+        .filter_map(territory)
+}
+
+/// One line of the plan read, `None` if it cannot be.
+fn territory(line: &'static str) -> Option<Territory<'static>> {
+    let mut fields = line.splitn(6, ' ');
+    let mut next = || fields.next().map(|field| Some(field).filter(|f| *f != "-"));
+    let code = next()??;
+    let region = next()??;
+    let main = next()?? == "1";
+    let leading = next()?;
+    let general = next()?;
+    let types = next()??;
+    Some(Territory {
+        code,
+        region,
+        main,
+        leading,
+        general,
+        types,
     })
 }
 
-/// What each pair symbol of the plan stands for (its second line: `Sxy` entries).
-fn pairs() -> &'static [Option<[u8; 2]>; 128] {
-    static PAIRS: std::sync::OnceLock<[Option<[u8; 2]>; 128]> = std::sync::OnceLock::new();
+/// What each pair symbol of the plan stands for (its second line: `Sxy` entries),
+/// written out whole: made once a run, a few hundred bytes.
+fn pairs() -> &'static [Option<Box<[u8]>>] {
+    static PAIRS: std::sync::OnceLock<Vec<Option<Box<[u8]>>>> = std::sync::OnceLock::new();
     PAIRS.get_or_init(|| {
-        let mut pairs = [None; 128];
+        let mut pairs: Vec<Option<Box<[u8]>>> = vec![None; 128];
         for entry in plan_lines().next().unwrap_or("").split(' ') {
-            if let &[symbol, a, b] = entry.as_bytes()
-                && let Some(slot) = pairs.get_mut(symbol as usize)
-            {
-                *slot = Some([a, b]);
+            let &[symbol, a, b] = entry.as_bytes() else {
+                continue;
+            };
+            // Each entry names only symbols of the syntax or of entries before it.
+            let mut whole = Vec::new();
+            for part in [a, b] {
+                match pairs.get(part as usize).and_then(Option::as_deref) {
+                    Some(known) => whole.extend_from_slice(known),
+                    None => whole.push(part),
+                }
+            }
+            if let Some(slot) = pairs.get_mut(symbol as usize) {
+                *slot = Some(whole.into_boxed_slice());
             }
         }
         pairs
@@ -270,31 +299,27 @@ fn pairs() -> &'static [Option<[u8; 2]>; 128] {
 }
 
 /// A pattern as the plan writes it, made whole (`tools/numbering.py` says how it was
-/// shortened): a reference `@LINE.FIELD` followed to where it is written, then each
-/// pair symbol replaced by its two. `None` for a reference to nowhere.
+/// shortened): a reference `@OFFSET` followed to the pattern written at that byte of
+/// the plan, then each pair symbol replaced by what it stands for. `None` for a
+/// reference to nowhere, or to another reference.
 fn whole(written: &str) -> Option<String> {
     let written = match written.strip_prefix('@') {
-        Some(place) => {
-            let (line, field) = place.split_once('.')?;
-            let (line, field): (usize, usize) = (line.parse().ok()?, field.parse().ok()?);
-            plan_lines().nth(line + 1)?.split(' ').nth(field)?
+        Some(offset) => {
+            let there = PLAN.get(offset.parse::<usize>().ok()?..)?;
+            let end = there.find([' ', '\n']).unwrap_or(there.len());
+            Some(&there[..end]).filter(|w| !w.is_empty() && !w.starts_with(['@', '-']))?
         }
         None => written,
     };
     let pairs = pairs();
-    let mut whole = String::with_capacity(written.len() * 2);
-    let mut symbols: Vec<u8> = written.bytes().rev().collect();
-    while let Some(symbol) = symbols.pop() {
-        match pairs.get(symbol as usize).copied().flatten() {
-            Some([a, b]) => symbols.extend([b, a]),
-            None => whole.push(char::from(symbol)),
-        }
-        // No pattern of the plan is near this long: a pair that names itself would be.
-        if whole.len() + symbols.len() > 1 << 16 {
-            return None;
+    let mut whole = Vec::with_capacity(written.len() * 3);
+    for symbol in written.bytes() {
+        match pairs.get(symbol as usize).and_then(Option::as_deref) {
+            Some(stands_for) => whole.extend_from_slice(stands_for),
+            None => whole.push(symbol),
         }
     }
-    Some(whole)
+    String::from_utf8(whole).ok()
 }
 
 impl Territory<'_> {
@@ -309,6 +334,8 @@ impl Territory<'_> {
         if !fits(self.general) {
             return NumberType::Invalid;
         }
+        let mut types = self.types.split(' ').map(|f| Some(f).filter(|f| *f != "-"));
+        let mut next = || types.next().flatten();
         let [
             fixed,
             mobile,
@@ -320,7 +347,7 @@ impl Territory<'_> {
             pager,
             uan,
             voicemail,
-        ] = self.types;
+        ] = std::array::from_fn(|_| next());
         let rarer = [
             (premium, NumberType::PremiumRate),
             (toll_free, NumberType::TollFree),
@@ -334,15 +361,23 @@ impl Territory<'_> {
         if let Some((_, kind)) = rarer.into_iter().find(|(pattern, _)| fits(*pattern)) {
             return kind;
         }
-        if fits(fixed) {
-            return match fixed.and_then(whole) == mobile.and_then(whole) || fits(mobile) {
-                true => NumberType::FixedLineOrMobile,
-                false => NumberType::FixedLine,
-            };
-        }
-        match fits(mobile) {
-            true => NumberType::Mobile,
-            false => NumberType::Invalid,
+        // Made whole once each: the two are often one pattern, and the longest.
+        let (fixed, mobile) = (fixed.and_then(whole), mobile.and_then(whole));
+        let matches = |pattern: &Option<String>| {
+            pattern
+                .as_deref()
+                .is_some_and(|p| Pattern(p).matches(national))
+        };
+        let fixed_fits = matches(&fixed);
+        let mobile_fits = match fixed == mobile {
+            true => fixed_fits,
+            false => matches(&mobile),
+        };
+        match (fixed_fits, mobile_fits) {
+            (true, true) => NumberType::FixedLineOrMobile,
+            (true, false) => NumberType::FixedLine,
+            (false, true) => NumberType::Mobile,
+            (false, false) => NumberType::Invalid,
         }
     }
 
@@ -386,11 +421,25 @@ impl Pattern<'_> {
         let reader = Reader {
             pattern: self.0.as_bytes(),
             digits: digits.as_bytes(),
+            strict: false,
         };
         match reader.alternatives(0, 1)? {
             (ends, at) if at == self.0.len() => Some(ends),
             _ => None,
         }
+    }
+
+    /// Whether every part of the pattern can be read.
+    #[cfg(test)]
+    fn reads(self) -> bool {
+        let reader = Reader {
+            pattern: self.0.as_bytes(),
+            digits: b"",
+            strict: true,
+        };
+        reader
+            .alternatives(0, 1)
+            .is_some_and(|(_, at)| at == self.0.len())
     }
 }
 
@@ -398,6 +447,8 @@ impl Pattern<'_> {
 struct Reader<'a> {
     pattern: &'a [u8],
     digits: &'a [u8],
+    /// Whether a part no position reaches is read too (to check a pattern whole).
+    strict: bool,
 }
 
 impl Reader<'_> {
@@ -420,14 +471,13 @@ impl Reader<'_> {
             if byte == b'|' || byte == b')' {
                 break;
             }
-            let (_, after_atom) = self.atom(at, 0)?;
-            let (least, most, next) = self.count(after_atom)?;
+            let (least, most, next) = self.count(self.skip(at)?)?;
             let mut total = 0;
             for time in 0..=most {
                 if time >= least {
                     total |= reached;
                 }
-                if time == most || reached == 0 {
+                if time == most || (reached == 0 && !self.strict) {
                     break;
                 }
                 reached = self.atom(at, reached)?.0;
@@ -438,8 +488,33 @@ impl Reader<'_> {
         Some((reached, at))
     }
 
-    /// One atom (a digit, `\d`, a class, a group): the positions one step on.
+    /// Where the atom at `at` ends, read no further than its brackets.
+    fn skip(&self, at: usize) -> Option<usize> {
+        match *self.pattern.get(at)? {
+            b'(' => {
+                let mut depth = 0usize;
+                for (offset, &byte) in self.pattern[at..].iter().enumerate() {
+                    match byte {
+                        b'(' => depth += 1,
+                        b')' if depth == 1 => return Some(at + offset + 1),
+                        b')' => depth -= 1,
+                        _ => {}
+                    }
+                }
+                None
+            }
+            b'[' => Some(at + self.pattern[at..].iter().position(|&b| b == b']')? + 1),
+            b'\\' => Some(at + 2),
+            _ => Some(at + 1),
+        }
+    }
+
+    /// One atom (a digit, `\d`, a class, a group): the positions one step on. From
+    /// no position, none: the atom is only skipped, unless every part must be read.
     fn atom(&self, at: usize, from: Reached) -> Option<(Reached, usize)> {
+        if from == 0 && !self.strict {
+            return Some((0, self.skip(at)?));
+        }
         match *self.pattern.get(at)? {
             b'(' => {
                 let inner = at
@@ -517,7 +592,9 @@ mod tests {
         assert_eq!(territories().count(), lines);
         assert!(lines > 240, "{lines}");
         for t in territories() {
-            let patterns = t.types.into_iter().chain([t.general, t.leading]).flatten();
+            assert_eq!(t.types.split(' ').count(), 10, "{}", t.region);
+            let types = t.types.split(' ').filter(|f| *f != "-");
+            let patterns = types.chain([t.general, t.leading].into_iter().flatten());
             for written in patterns {
                 let pattern = whole(written).unwrap_or_else(|| panic!("{}: {written}", t.region));
                 let syntax = |b: &u8| b"0123456789d()[]{},-|?".contains(b);
@@ -569,9 +646,32 @@ mod tests {
                 "{pattern} {digits}"
             );
         }
-        for broken in ["(12", "12)", "[12", r"\w", "1{2", "1{3,2}", "a"] {
+        for broken in ["(12", "12)", "[12", r"\w", "1{2", "1{3,2}", "a", "3(4"] {
             assert_eq!(Pattern(broken).ends("12"), None, "{broken}");
+            assert!(!Pattern(broken).reads(), "{broken}");
         }
+        // A part no digit reaches is skipped by its brackets when matching; reading the
+        // whole pattern, as the tests do for every one of the plan, finds it broken.
+        assert_eq!(Pattern("3(?:4|[5)").ends("12"), Some(0));
+        assert!(!Pattern("3(?:4|[5)").reads());
+        assert!(Pattern(r"(?:1\d{2}|9)?5").reads());
+    }
+
+    #[test]
+    fn a_reference_leads_to_a_pattern_or_to_nothing() {
+        let written = territories()
+            .find(|t| t.code == "1" && t.region == "CA")
+            .unwrap();
+        // The North American plan's toll-free pattern is written once, for the main
+        // country, and referred to after.
+        let toll_free = written.types.split(' ').nth(2).unwrap();
+        assert!(toll_free.starts_with('@'), "{toll_free}");
+        assert!(Pattern(&whole(toll_free).unwrap()).matches("8002345678"));
+        for nowhere in ["@", "@x", "@99999999", "@-1"] {
+            assert_eq!(whole(nowhere), None, "{nowhere}");
+        }
+        let to_a_reference = PLAN.find(" @").unwrap() + 1;
+        assert_eq!(whole(&format!("@{to_a_reference}")), None);
     }
 
     /// libphonenumber's own example of each type in each territory is placed in that

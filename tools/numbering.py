@@ -62,22 +62,23 @@ SYMBOLS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcefghijklmnopqrstuvwxyz!\"#$%&'*+/;<=>^_`
 
 
 def shorten(plan):
-    """The plan's lines with their patterns written short, and the pairs line."""
+    """The plan's rows with their patterns written short (a pattern met before as the
+    (row, field) where it was first met), and the pairs line."""
     first, rows = {}, []
     for i, fields in enumerate(plan):
         row = fields[:4]
+        if row[3] != "-":
+            row[3] = row[3].replace("(?:", "(").replace("\\d", "d")
         for j, pattern in enumerate(fields[4:], start=4):
             if pattern != "-" and pattern in first:
-                row.append("@%d.%d" % first[pattern])
+                row.append(first[pattern])
                 continue
             if pattern != "-":
                 first[pattern] = (i, j)
             row.append(pattern.replace("(?:", "(").replace("\\d", "d"))
         rows.append(row)
-        if row[3] != "-":
-            row[3] = row[3].replace("(?:", "(").replace("\\d", "d")
     written = [(row, j) for row in rows for j in range(3, len(row))
-               if row[j] != "-" and not row[j].startswith("@")]
+               if isinstance(row[j], str) and row[j] != "-"]
     pairs = []
     for symbol in SYMBOLS:
         counts = {}
@@ -93,7 +94,22 @@ def shorten(plan):
         pairs.append(symbol + pair)
         for row, j in written:
             row[j] = row[j].replace(pair, symbol)
-    return [" ".join(row) for row in rows], " ".join(pairs)
+    return rows, " ".join(pairs)
+
+
+def assemble(head, pairs, rows):
+    """The plan's text, each reference written as the byte offset of its pattern."""
+    text = head + "\n" + pairs + "\n"
+    offsets = {}
+    for i, row in enumerate(rows):
+        fields = []
+        for j, field in enumerate(row):
+            if isinstance(field, tuple):
+                field = "@%d" % offsets[field]
+            offsets[(i, j)] = len((text + " ".join(fields + [""])).encode())
+            fields.append(field)
+        text += " ".join(fields) + "\n"
+    return text
 
 
 def main(path, version):
@@ -126,9 +142,9 @@ def main(path, version):
         f"# libphonenumber {version}, resources/PhoneNumberMetadata.xml (Apache-2.0), "
         "as written by tools/numbering.py"
     )
-    lines, pairs = shorten(plan)
+    rows, pairs = shorten(plan)
     with open("src/numbering/plan.txt", "w") as out:
-        out.write(head + "\n" + pairs + "\n" + "\n".join(lines) + "\n")
+        out.write(assemble(head, pairs, rows))
     with open("src/numbering/examples.txt", "w") as out:
         out.write(head + "\n" + "\n".join(examples) + "\n")
     print(f"{len(plan)} territories, {len(examples)} examples")
