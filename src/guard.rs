@@ -430,22 +430,23 @@ impl Guard {
 
     /// Whether a code may go to `to` at `now`; if it may, it is counted as sent then.
     pub fn admit_at(&self, to: &PhoneNumber, now: SystemTime) -> Result<(), GuardError> {
-        self.decide(to, now, true)
+        self.decide(to, now, true).map(drop)
     }
 
-    /// What [`Guard::admit`] would say now, counting nothing: for a dry run.
-    pub fn check(&self, to: &PhoneNumber) -> Result<(), GuardError> {
+    /// What [`Guard::admit`] would say now, counting nothing, and where the number
+    /// belongs: for a dry run.
+    pub fn check(&self, to: &PhoneNumber) -> Result<Placed, GuardError> {
         self.check_at(to, SystemTime::now())
     }
 
     /// What [`Guard::admit_at`] would say at `now`, counting nothing.
-    pub fn check_at(&self, to: &PhoneNumber, now: SystemTime) -> Result<(), GuardError> {
+    pub fn check_at(&self, to: &PhoneNumber, now: SystemTime) -> Result<Placed, GuardError> {
         self.decide(to, now, false)
     }
 
     /// The rules in turn; with `count`, an admitted code is recorded.
-    fn decide(&self, to: &PhoneNumber, now: SystemTime, count: bool) -> Result<(), GuardError> {
-        self.place(to)?;
+    fn decide(&self, to: &PhoneNumber, now: SystemTime, count: bool) -> Result<Placed, GuardError> {
+        let placed = self.place(to)?;
         let limits = [
             (GuardRule::PerNumber, self.per_number),
             (GuardRule::Overall, self.overall),
@@ -455,7 +456,7 @@ impl Guard {
             .filter_map(|(_, limit)| limit.map(CodeLimit::window))
             .max();
         let Some(longest) = longest else {
-            return Ok(());
+            return Ok(placed);
         };
         let number = NumberKey::of(self.record.key(), to);
         let since = now.checked_sub(longest).unwrap_or(SystemTime::UNIX_EPOCH);
@@ -502,7 +503,7 @@ impl Guard {
             (decided, _) => decided,
         };
         match decided {
-            Ok(None) => Ok(()),
+            Ok(None) => Ok(placed),
             Ok(Some(refusal)) => Err(GuardError::Limit(refusal)),
             Err(error) => Err(GuardError::Unrecorded(error)),
         }
@@ -683,7 +684,7 @@ mod tests {
         let to = number("+15553334444");
         let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
         for _ in 0..3 {
-            assert_eq!(guard.check_at(&to, now), Ok(()));
+            assert!(guard.check_at(&to, now).is_ok());
         }
         assert_eq!(guard.admit_at(&to, now), Ok(()));
         for _ in 0..2 {
@@ -696,6 +697,9 @@ mod tests {
             guard.check_at(&number("+19002345678"), now),
             Err(GuardError::NumberType(_))
         ));
-        assert_eq!(guard.check_at(&to, now + Duration::from_secs(3600)), Ok(()));
+        assert_eq!(
+            guard.check_at(&to, now + Duration::from_secs(3600)),
+            Ok(Placed::of(&to))
+        );
     }
 }

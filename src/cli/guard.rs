@@ -58,7 +58,6 @@ pub fn show_decision(
     (format, err): (OutputFormat, &mut dyn std::io::Write),
 ) -> Result<(), Failure> {
     let rules = sources.guard_rules()?;
-    let placed = Placed::of(to);
     // Only a record already kept is read: a dry run leaves no file behind.
     let kept = state_dir.filter(|dir| dir.join("mfa").join("sent").exists());
     let checked = match (rules.counts(), kept) {
@@ -67,8 +66,12 @@ pub fn show_decision(
             .and_then(|record| with_rules(Guard::new(record), &rules).check(to)),
         _ => with_rules(Guard::new(memory()?), &rules).check(to),
     };
+    let placed = match &checked {
+        Ok(placed) | Err(GuardError::Country(placed) | GuardError::NumberType(placed)) => *placed,
+        Err(_) => Placed::of(to),
+    };
     let (decision, words) = match &checked {
-        Ok(()) => ("send", format!("would send: {}", where_and_what(&placed))),
+        Ok(_) => ("send", format!("would send: {}", where_and_what(&placed))),
         Err(GuardError::Unrecorded(error)) if rules.uncounted == Uncounted::Send => (
             "send",
             format!("would send uncounted: {}; {error}", where_and_what(&placed)),
