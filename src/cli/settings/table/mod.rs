@@ -447,6 +447,10 @@ impl FromStr for Countries {
                  comma-separated, such as US,CA{extra}"
             ))
         };
+        // Every region of the plan fits three times over: a longer value is no list.
+        if value.len() > 1500 {
+            return Err(rule(", at most 1500 characters"));
+        }
         let mut countries = Vec::new();
         for code in value.split(',').map(str::trim) {
             let country: mfa::Country = code.parse().map_err(|_| match code {
@@ -513,6 +517,46 @@ impl FromStr for Uncounted {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn countries_are_region_codes_or_any_and_number_types_are_named_or_none() {
+        let us_ca = ["US", "CA"]
+            .map(|c| c.parse::<mfa::Country>().unwrap())
+            .to_vec();
+        for (value, countries) in [
+            ("any", None),
+            ("US,CA", Some(us_ca.clone())),
+            ("us, ca", Some(us_ca.clone())),
+            ("US,CA,US", Some(us_ca)),
+        ] {
+            assert_eq!(value.parse::<Countries>().unwrap(), Countries(countries));
+        }
+        let long = vec!["US"; 600].join(",");
+        for (bad, says) in [
+            ("", "such as US,CA"),
+            ("US,,CA", "such as US,CA"),
+            ("UK", "(the United Kingdom is GB)"),
+            ("USA", "such as US,CA"),
+            ("Any", "such as US,CA"),
+            (long.as_str(), "at most 1500 characters"),
+        ] {
+            let refused = bad.parse::<Countries>().unwrap_err();
+            assert!(refused.rule().contains(says), "{bad}: {}", refused.rule());
+        }
+        let premium = mfa::NumberType::PremiumRate;
+        assert_eq!("none".parse::<NumberTypes>().unwrap(), NumberTypes(vec![]));
+        assert_eq!(
+            "premium-rate, voip,premium-rate"
+                .parse::<NumberTypes>()
+                .unwrap(),
+            NumberTypes(vec![premium, mfa::NumberType::Voip])
+        );
+        for bad in ["", "premium", "premium-rate,", "None", "off"] {
+            assert!(bad.parse::<NumberTypes>().is_err(), "{bad}");
+        }
+        assert_eq!("refuse".parse::<Uncounted>().unwrap(), Uncounted::Refuse);
+        assert!("Refuse".parse::<Uncounted>().is_err());
+    }
 
     #[test]
     fn a_limit_is_off_or_codes_in_a_window() {
