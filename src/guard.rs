@@ -333,8 +333,7 @@ impl std::error::Error for GuardError {}
 /// ```
 #[derive(Clone)]
 pub struct Guard {
-    allowed_countries: Option<Vec<Country>>,
-    refused_types: Vec<NumberType>,
+    numbers: NumberRules,
     per_number: Option<CodeLimit>,
     overall: Option<CodeLimit>,
     record: Arc<dyn SendRecord>,
@@ -343,8 +342,7 @@ pub struct Guard {
 impl fmt::Debug for Guard {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Guard")
-            .field("allowed_countries", &self.allowed_countries)
-            .field("refused_types", &self.refused_types)
+            .field("numbers", &self.numbers)
             .field("per_number", &self.per_number)
             .field("overall", &self.overall)
             .finish_non_exhaustive()
@@ -361,19 +359,35 @@ pub const DEFAULT_PER_NUMBER: CodeLimit = CodeLimit {
 pub const DEFAULT_REFUSED_TYPES: [NumberType; 2] =
     [NumberType::PremiumRate, NumberType::SharedCost];
 
-impl Guard {
-    /// A guard counting in `record`: every country, [`DEFAULT_REFUSED_TYPES`] refused,
-    /// at most [`DEFAULT_PER_NUMBER`] to one number, no limit in all.
-    pub fn new(record: impl SendRecord + 'static) -> Self {
-        Guard {
+/// The guard's rules on the number itself, its country and its type, which need no
+/// record: a [`Guard`] judges them first, and they can be judged alone.
+///
+/// ```
+/// let rules = mfa::NumberRules::default().allowed_countries(Some(vec!["US".parse()?]));
+/// assert!(rules.check(&"+12015550123".parse()?).is_ok());
+/// assert!(matches!(
+///     rules.check(&"+18765230123".parse()?),
+///     Err(mfa::GuardError::Country(_))
+/// ));
+/// # Ok::<(), mfa::InvalidValue>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NumberRules {
+    allowed_countries: Option<Vec<Country>>,
+    refused_types: Vec<NumberType>,
+}
+
+impl Default for NumberRules {
+    /// Every country; [`DEFAULT_REFUSED_TYPES`] refused.
+    fn default() -> Self {
+        NumberRules {
             allowed_countries: None,
             refused_types: DEFAULT_REFUSED_TYPES.to_vec(),
-            per_number: Some(DEFAULT_PER_NUMBER),
-            overall: None,
-            record: Arc::new(record),
         }
     }
+}
 
+impl NumberRules {
     /// Sets the countries codes may go to (`None`: every one). A number of no country
     /// (+800, +882, ...) goes only where this is `None`.
     pub fn allowed_countries(mut self, countries: Option<Vec<Country>>) -> Self {
@@ -387,13 +401,18 @@ impl Guard {
         self
     }
 
-    /// The countries allowed (`None`: every one), and the types refused.
-    pub fn number_rules(&self) -> (Option<&[Country]>, &[NumberType]) {
-        (self.allowed_countries.as_deref(), &self.refused_types)
+    /// The countries allowed (`None`: every one).
+    pub fn countries(&self) -> Option<&[Country]> {
+        self.allowed_countries.as_deref()
+    }
+
+    /// The types refused.
+    pub fn refused_types(&self) -> &[NumberType] {
+        &self.refused_types
     }
 
     /// Where `to` belongs and what it is, if its country and type pass the rules.
-    pub fn place(&self, to: &PhoneNumber) -> Result<Placed, GuardError> {
+    pub fn check(&self, to: &PhoneNumber) -> Result<Placed, GuardError> {
         let placed = Placed::of(to);
         if let Some(allowed) = &self.allowed_countries
             && !placed.country.is_some_and(|c| allowed.contains(&c))
@@ -404,6 +423,43 @@ impl Guard {
             return Err(GuardError::NumberType(placed));
         }
         Ok(placed)
+    }
+}
+
+impl Guard {
+    /// A guard counting in `record`: every country, [`DEFAULT_REFUSED_TYPES`] refused,
+    /// at most [`DEFAULT_PER_NUMBER`] to one number, no limit in all.
+    pub fn new(record: impl SendRecord + 'static) -> Self {
+        Guard {
+            numbers: NumberRules::default(),
+            per_number: Some(DEFAULT_PER_NUMBER),
+            overall: None,
+            record: Arc::new(record),
+        }
+    }
+
+    /// Sets the rules on the number itself.
+    pub fn numbers(mut self, rules: NumberRules) -> Self {
+        self.numbers = rules;
+        self
+    }
+
+    /// Sets the countries codes may go to (`None`: every one); see
+    /// [`NumberRules::allowed_countries`].
+    pub fn allowed_countries(mut self, countries: Option<Vec<Country>>) -> Self {
+        self.numbers = self.numbers.allowed_countries(countries);
+        self
+    }
+
+    /// Sets the number types refused (empty: none).
+    pub fn refused_number_types(mut self, types: Vec<NumberType>) -> Self {
+        self.numbers = self.numbers.refused_number_types(types);
+        self
+    }
+
+    /// The rules on the number itself.
+    pub fn number_rules(&self) -> &NumberRules {
+        &self.numbers
     }
 
     /// Sets the limit on codes to one number (`None`: none).
@@ -446,7 +502,7 @@ impl Guard {
 
     /// The rules in turn; with `count`, an admitted code is recorded.
     fn decide(&self, to: &PhoneNumber, now: SystemTime, count: bool) -> Result<Placed, GuardError> {
-        let placed = self.place(to)?;
+        let placed = self.numbers.check(to)?;
         let limits = [
             (GuardRule::PerNumber, self.per_number),
             (GuardRule::Overall, self.overall),

@@ -123,7 +123,7 @@ pub use fields::{
 };
 pub use guard::{
     CodeLimit, DEFAULT_PER_NUMBER, DEFAULT_REFUSED_TYPES, Guard, GuardError, GuardRule,
-    MemoryRecord, NumberKey, RecordError, RecordKey, Refusal, SendRecord, Sent,
+    MemoryRecord, NumberKey, NumberRules, RecordError, RecordKey, Refusal, SendRecord, Sent,
 };
 pub use numbering::{Country, NumberType, Placed};
 pub use proxy::{NoProxy, Proxies, Proxy};

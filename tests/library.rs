@@ -942,9 +942,10 @@ fn a_guard_refuses_countries_not_allowed_and_premium_rate_before_its_store_is_as
     };
     let us: mfa::Country = "US".parse().unwrap();
     let guard = mfa::Guard::new(store).allowed_countries(Some(vec![us]));
+    assert_eq!(guard.number_rules().countries(), Some(&[us][..]));
     assert_eq!(
-        guard.number_rules(),
-        (Some(&[us][..]), &mfa::DEFAULT_REFUSED_TYPES[..])
+        guard.number_rules().refused_types(),
+        &mfa::DEFAULT_REFUSED_TYPES[..]
     );
     let jamaica: mfa::PhoneNumber = "+18765230123".parse().unwrap();
     let Err(mfa::GuardError::Country(placed)) = guard.admit(&jamaica) else {

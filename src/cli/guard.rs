@@ -11,7 +11,7 @@
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
-use mfa::{Guard, GuardError, GuardRule, MemoryRecord, PhoneNumber, Placed, Refusal};
+use mfa::{Guard, GuardError, GuardRule, NumberRules, PhoneNumber, Placed, Refusal};
 
 use crate::cli::args::OutputFormat;
 use crate::cli::failure::Failure;
@@ -31,7 +31,7 @@ pub fn admit(
 ) -> Result<(), Failure> {
     let rules = sources.guard_rules()?;
     let refused = |error: GuardError| Failure::Guarded(words(&error, &rules));
-    numbers_only(&rules)?.place(to).map_err(refused)?;
+    number_rules(&rules).check(to).map_err(refused)?;
     if !rules.counts() {
         return Ok(());
     }
@@ -64,7 +64,7 @@ pub fn show_decision(
         (true, Some(dir)) => FileRecord::open(dir)
             .map_err(GuardError::Unrecorded)
             .and_then(|record| with_rules(Guard::new(record), &rules).check(to)),
-        _ => with_rules(Guard::new(memory()?), &rules).check(to),
+        _ => number_rules(&rules).check(to),
     };
     let placed = match &checked {
         Ok(placed) | Err(GuardError::Country(placed) | GuardError::NumberType(placed)) => *placed,
@@ -94,23 +94,17 @@ pub fn show_decision(
     Ok(())
 }
 
-/// A guard with the rules on numbers alone: it needs no record.
-fn numbers_only(rules: &GuardRules) -> Result<Guard, Failure> {
-    Ok(with_rules(Guard::new(memory()?), rules)
-        .per_number(None)
-        .overall(None))
-}
-
-/// A record in memory, for a guard that counts nothing it keeps.
-fn memory() -> Result<MemoryRecord, Failure> {
-    MemoryRecord::new().map_err(|error| Failure::Guarded(error.to_string()))
+/// The rules on the number itself, which need no record.
+fn number_rules(rules: &GuardRules) -> NumberRules {
+    NumberRules::default()
+        .allowed_countries(rules.allowed_countries())
+        .refused_number_types(rules.refused_types.clone())
 }
 
 /// `guard` with every rule the settings give.
 fn with_rules(guard: Guard, rules: &GuardRules) -> Guard {
     guard
-        .allowed_countries(rules.allowed_countries())
-        .refused_number_types(rules.refused_types.clone())
+        .numbers(number_rules(rules))
         .per_number(rules.per_number)
         .overall(rules.per_hour)
 }
