@@ -411,6 +411,11 @@ impl NumberRules {
         &self.refused_types
     }
 
+    /// Whether the rules let every number go: every country, no type refused.
+    pub fn is_open(&self) -> bool {
+        self.allowed_countries.is_none() && self.refused_types.is_empty()
+    }
+
     /// Where `to` belongs and what it is, if its country and type pass the rules.
     pub fn check(&self, to: &PhoneNumber) -> Result<Placed, GuardError> {
         let placed = Placed::of(to);
@@ -498,11 +503,22 @@ impl Guard {
     /// What [`Guard::admit_at`] would say at `now`, counting nothing.
     pub fn check_at(&self, to: &PhoneNumber, now: SystemTime) -> Result<Placed, GuardError> {
         self.decide(to, now, false)
+            .map(|placed| placed.unwrap_or_else(|| Placed::of(to)))
     }
 
-    /// The rules in turn; with `count`, an admitted code is recorded.
-    fn decide(&self, to: &PhoneNumber, now: SystemTime, count: bool) -> Result<Placed, GuardError> {
-        let placed = self.numbers.check(to)?;
+    /// The rules in turn; with `count`, an admitted code is recorded. The number is
+    /// placed unless nothing needs it: a count under open number rules (the command
+    /// line judges them first, on their own).
+    fn decide(
+        &self,
+        to: &PhoneNumber,
+        now: SystemTime,
+        count: bool,
+    ) -> Result<Option<Placed>, GuardError> {
+        let placed = match count && self.numbers.is_open() {
+            true => None,
+            false => Some(self.numbers.check(to)?),
+        };
         let limits = [
             (GuardRule::PerNumber, self.per_number),
             (GuardRule::Overall, self.overall),
@@ -731,6 +747,9 @@ mod tests {
         assert!(strict.admit(&number("+19002345678")).is_ok());
         let open = Guard::new(MemoryRecord::new().unwrap()).refused_number_types(vec![]);
         assert!(open.admit(&number("+19002345678")).is_ok());
+        assert!(open.number_rules().is_open());
+        assert!(!NumberRules::default().is_open());
+        assert!(!us_only.number_rules().is_open());
     }
 
     #[test]
