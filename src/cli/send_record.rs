@@ -45,7 +45,7 @@ impl FileRecord {
         let dir = state_dir.join("mfa");
         let file = dir.join("sent");
         let lock = dir.join("sent.lock");
-        private_files::make_dir(&dir).map_err(|e| unusable(&dir, e))?;
+        // Taking the lock makes the folder (mode 0700), checked as any of the user's.
         let held = private_files::lock(&lock, PATIENCE, "the record's lock file", "another run")
             .map_err(|e| unusable(&lock, e))?;
         let (key, sent) = match read(&file)? {
