@@ -19,6 +19,7 @@
 //! following every position a digit may be at at once, so no pattern can take longer
 //! than its length times the number's.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
@@ -212,14 +213,14 @@ impl Placed {
 
 /// One line of the plan: its first fields read, its types' patterns only when asked.
 #[derive(Debug, Clone, Copy)]
-struct Territory<'a> {
-    code: &'a str,
-    region: &'a str,
+struct Territory {
+    code: &'static str,
+    region: &'static str,
     main: bool,
-    leading: Option<&'a str>,
-    general: Option<&'a str>,
+    leading: Option<&'static str>,
+    general: Option<&'static str>,
     /// The rest of the line: a pattern a type, in `tools/numbering.py`'s order.
-    types: &'a str,
+    types: &'static str,
 }
 
 /// The plan's lines after its head: the pairs line, then a line a territory.
@@ -229,14 +230,14 @@ fn plan_lines() -> impl Iterator<Item = &'static str> {
 
 /// Every territory of the plan, in its order; a line that cannot be read is skipped
 /// (the tests read every one).
-fn territories() -> impl Iterator<Item = Territory<'static>> {
+fn territories() -> impl Iterator<Item = Territory> {
     plan_lines().skip(1).filter_map(territory)
 }
 
 /// The territories of the calling code that begins `digits`, the main one first. The
 /// plan keeps a code's lines together, and codes are prefix-free, so one search finds
 /// them.
-fn sharing(digits: &str) -> impl Iterator<Item = Territory<'static>> {
+fn sharing(digits: &str) -> impl Iterator<Item = Territory> {
     let found = (1..=3)
         .filter_map(|length| digits.get(..length))
         .find_map(|code| {
@@ -253,7 +254,7 @@ fn sharing(digits: &str) -> impl Iterator<Item = Territory<'static>> {
 }
 
 /// One line of the plan read, `None` if it cannot be.
-fn territory(line: &'static str) -> Option<Territory<'static>> {
+fn territory(line: &'static str) -> Option<Territory> {
     let mut fields = line.splitn(6, ' ');
     let mut next = || fields.next().map(|field| Some(field).filter(|f| *f != "-"));
     let code = next()??;
@@ -272,12 +273,13 @@ fn territory(line: &'static str) -> Option<Territory<'static>> {
     })
 }
 
-/// What each pair symbol of the plan stands for (its second line: `Sxy` entries),
-/// written out whole: made once a run, a few hundred bytes.
-fn pairs() -> &'static [Option<Box<[u8]>>] {
-    static PAIRS: std::sync::OnceLock<Vec<Option<Box<[u8]>>>> = std::sync::OnceLock::new();
+/// What each symbol stands for: a pair symbol of the plan (its second line, `Sxy`
+/// entries), written out whole, made once a run (a few hundred bytes); `None` for a
+/// symbol of the syntax.
+fn pairs() -> &'static [Option<Box<[u8]>>; 256] {
+    static PAIRS: std::sync::OnceLock<[Option<Box<[u8]>>; 256]> = std::sync::OnceLock::new();
     PAIRS.get_or_init(|| {
-        let mut pairs: Vec<Option<Box<[u8]>>> = vec![None; 128];
+        let mut pairs: [Option<Box<[u8]>>; 256] = std::array::from_fn(|_| None);
         for entry in plan_lines().next().unwrap_or("").split(' ') {
             let &[symbol, a, b] = entry.as_bytes() else {
                 continue;
@@ -285,48 +287,55 @@ fn pairs() -> &'static [Option<Box<[u8]>>] {
             // Each entry names only symbols of the syntax or of entries before it.
             let mut whole = Vec::new();
             for part in [a, b] {
-                match pairs.get(part as usize).and_then(Option::as_deref) {
+                match &pairs[part as usize] {
                     Some(known) => whole.extend_from_slice(known),
                     None => whole.push(part),
                 }
             }
-            if let Some(slot) = pairs.get_mut(symbol as usize) {
-                *slot = Some(whole.into_boxed_slice());
-            }
+            pairs[symbol as usize] = Some(whole.into_boxed_slice());
         }
         pairs
     })
 }
 
 /// A pattern as the plan writes it, made whole (`tools/numbering.py` says how it was
-/// shortened): a reference `@OFFSET` followed to the pattern written at that byte of
-/// the plan, then each pair symbol replaced by what it stands for. `None` for a
+/// shortened): a reference `@OFFSET+LENGTH` followed to the pattern written at those
+/// bytes of the plan, then each pair symbol replaced by what it stands for; a pattern
+/// written whole (the North American plan's) is borrowed as it lies. `None` for a
 /// reference to nowhere, or to another reference.
-fn whole(written: &str) -> Option<String> {
+fn whole(written: &'static str) -> Option<Cow<'static, str>> {
     let written = match written.strip_prefix('@') {
-        Some(offset) => {
-            let there = PLAN.get(offset.parse::<usize>().ok()?..)?;
-            let end = there.find([' ', '\n']).unwrap_or(there.len());
-            Some(&there[..end]).filter(|w| !w.is_empty() && !w.starts_with(['@', '-']))?
+        Some(place) => {
+            let (offset, length) = place.split_once('+')?;
+            let offset: usize = offset.parse().ok()?;
+            let there = PLAN.get(offset..offset.checked_add(length.parse().ok()?)?)?;
+            let field = !there.is_empty() && !there.contains([' ', '\n', '@']);
+            Some(there).filter(|_| field && there != "-")?
         }
         None => written,
     };
     let pairs = pairs();
+    if !written
+        .bytes()
+        .any(|symbol| pairs[symbol as usize].is_some())
+    {
+        return Some(Cow::Borrowed(written));
+    }
     let mut whole = Vec::with_capacity(written.len() * 3);
     for symbol in written.bytes() {
-        match pairs.get(symbol as usize).and_then(Option::as_deref) {
+        match &pairs[symbol as usize] {
             Some(stands_for) => whole.extend_from_slice(stands_for),
             None => whole.push(symbol),
         }
     }
-    String::from_utf8(whole).ok()
+    String::from_utf8(whole).ok().map(Cow::Owned)
 }
 
-impl Territory<'_> {
+impl Territory {
     /// The type of `national` here, libphonenumber's way: it must fit the general
     /// pattern; the rarer types are tried before fixed lines and mobiles.
     fn number_type(&self, national: &str) -> NumberType {
-        let fits = |written: Option<&str>| {
+        let fits = |written: Option<&'static str>| {
             written
                 .and_then(whole)
                 .is_some_and(|pattern| Pattern(&pattern).matches(national))
@@ -363,7 +372,7 @@ impl Territory<'_> {
         }
         // Made whole once each: the two are often one pattern, and the longest.
         let (fixed, mobile) = (fixed.and_then(whole), mobile.and_then(whole));
-        let matches = |pattern: &Option<String>| {
+        let matches = |pattern: &Option<Cow<str>>| {
             pattern
                 .as_deref()
                 .is_some_and(|p| Pattern(p).matches(national))
@@ -667,11 +676,12 @@ mod tests {
         let toll_free = written.types.split(' ').nth(2).unwrap();
         assert!(toll_free.starts_with('@'), "{toll_free}");
         assert!(Pattern(&whole(toll_free).unwrap()).matches("8002345678"));
-        for nowhere in ["@", "@x", "@99999999", "@-1"] {
+        for nowhere in ["@", "@x", "@99999999", "@-1", "@1+99999999", "@5+", "@0+2"] {
             assert_eq!(whole(nowhere), None, "{nowhere}");
         }
         let to_a_reference = PLAN.find(" @").unwrap() + 1;
-        assert_eq!(whole(&format!("@{to_a_reference}")), None);
+        let reference = format!("@{to_a_reference}+3").leak();
+        assert_eq!(whole(reference), None);
     }
 
     /// libphonenumber's own example of each type in each territory is placed in that

@@ -14,11 +14,12 @@ tries them. Every pattern is checked to use only the syntax src/numbering.rs rea
 
 To keep the binary small (the plan is most of what the guard adds to it), the
 patterns are written short, each step undone by src/numbering.rs: `(?:` as `(` and
-`\d` as `d`; a pattern met before as `@LINE.FIELD`, where it was first written
-(LINE counting territories from 0, FIELD the fields of a line from 0); then byte pair
-encoding: the second line lists `Sxy` entries, each symbol S standing for the two
-symbols x and y (each a symbol of the syntax or an earlier entry's), and the patterns
-are written with them.
+`\d` as `d`; a pattern met before as `@OFFSET`, the byte of the file where it was
+first written; then byte pair encoding: the second line lists `Sxy` entries, each
+symbol S standing for the two symbols x and y (each a symbol of the syntax or an
+earlier entry's), and the patterns are written with them, but for the North American
+plan's (+1), which stay whole: most numbers mfa sends to are there, and a whole
+pattern is read where it lies, with no copy.
 
 examples.txt has a line an example number: calling code, region, type, number.
 """
@@ -57,6 +58,9 @@ def pattern(desc):
     return text
 
 
+# The calling code whose patterns are not byte-pair encoded.
+WHOLE_CODE = "1"
+
 # The symbols byte pair encoding may use: none of the syntax's, nor `@` or a space.
 SYMBOLS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcefghijklmnopqrstuvwxyz!\"#$%&'*+/;<=>^_`~"
 
@@ -77,8 +81,10 @@ def shorten(plan):
                 first[pattern] = (i, j)
             row.append(pattern.replace("(?:", "(").replace("\\d", "d"))
         rows.append(row)
+    # The North American plan's lines stay whole (1.4 KiB more): most numbers mfa
+    # sends to are there, and a whole pattern is read where it lies, with no copy.
     written = [(row, j) for row in rows for j in range(3, len(row))
-               if isinstance(row[j], str) and row[j] != "-"]
+               if isinstance(row[j], str) and row[j] != "-" and row[0] != WHOLE_CODE]
     pairs = []
     for symbol in SYMBOLS:
         counts = {}
@@ -98,15 +104,17 @@ def shorten(plan):
 
 
 def assemble(head, pairs, rows):
-    """The plan's text, each reference written as the byte offset of its pattern."""
+    """The plan's text, each reference written as the byte offset and length of its
+    pattern."""
     text = head + "\n" + pairs + "\n"
-    offsets = {}
+    places = {}
     for i, row in enumerate(rows):
         fields = []
         for j, field in enumerate(row):
             if isinstance(field, tuple):
-                field = "@%d" % offsets[field]
-            offsets[(i, j)] = len((text + " ".join(fields + [""])).encode())
+                field = "@%d+%d" % places[field]
+            start = len((text + " ".join(fields + [""])).encode())
+            places[(i, j)] = (start, len(field.encode()))
             fields.append(field)
         text += " ".join(fields) + "\n"
     return text
