@@ -14,10 +14,11 @@
 //! The patterns are regular expressions of six forms only (digits, `\d`, classes of
 //! digits, `(?:…)` groups, `|`, and the counts `?`, `{n}`, `{n,m}`), which the generator
 //! checks, then writes short (`d` for `\d`, `(` for `(?:`, a pattern met before as a
-//! reference to it, byte pairs as one symbol; [`whole`] undoes it), so the plan adds
-//! 40 KB to the binary rather than 84. [`Pattern`] reads a pattern as it matches,
-//! following every position a digit may be at at once, so no pattern can take longer
-//! than its length times the number's.
+//! reference to it, byte pairs as one symbol but in the North American plan's lines,
+//! which most sends read and which are borrowed as they lie; [`whole`] undoes it), so
+//! the plan adds 43 KB to the binary rather than 84. [`Pattern`] reads a pattern as it
+//! matches, following every position a digit may be at at once, so no pattern can take
+//! longer than its length times the number's.
 
 use std::borrow::Cow;
 use std::fmt;
