@@ -534,7 +534,7 @@ OCI
       MFA_EXPIRATION_MINUTES=5 MFA_BASE_URL="http://localhost:$PORT/api/v1"
       MFA_VOICE_URL="http://localhost:$PORT/voice" MFA_MESSAGING_URL="http://localhost:$PORT/messaging"
       MFA_DASHBOARD_URL="http://localhost:$PORT/dashboard" MFA_MAX_CODES_PER_NUMBER=off
-      MFA_ALLOWED_COUNTRIES=US,CA)
+      "MFA_ALLOWED_COUNTRIES=US,CA")
     # Every line ok, and there are lines: an empty report is no pass. The guard's line
     # alone warns: its limit is off here, as in a container with no HOME to count in.
     if out=$(env -i "${settings[@]}" "${IN_ROOT[@]}" doctor 2>&1) && [ -n "$out" ] &&
