@@ -36,7 +36,7 @@ pub fn admit(
         return Ok(());
     }
     let record = state_dir
-        .ok_or_else(|| "no folder is known to keep the record of codes sent in".to_owned())
+        .ok_or_else(|| NO_FOLDER.to_owned())
         .and_then(|dir| FileRecord::open(dir).map_err(|error| error.to_string()));
     // The number's rules are judged: the guard that counts need not judge them again.
     let decided = match record {
@@ -63,22 +63,34 @@ pub fn show_decision(
     let rules = sources.guard_rules()?;
     // Only a record already kept is read: a dry run leaves no file behind.
     let kept = state_dir.filter(|dir| dir.join("mfa").join("sent").exists());
-    let checked = match (rules.counts(), kept) {
-        (true, Some(dir)) => FileRecord::open(dir)
-            .map_err(GuardError::Unrecorded)
-            .and_then(|record| with_rules(Guard::new(record), &rules).check(to)),
-        _ => number_rules(&rules).check(to),
-    };
+    let checked =
+        number_rules(&rules)
+            .check(to)
+            .and_then(|placed| match (rules.counts(), kept, state_dir) {
+                (true, Some(dir), _) => FileRecord::open(dir)
+                    .map_err(GuardError::Unrecorded)
+                    .and_then(|record| with_rules(Guard::new(record), &rules).check(to)),
+                (true, None, None) => {
+                    Err(GuardError::Unrecorded(mfa::RecordError(NO_FOLDER.into())))
+                }
+                _ => Ok(placed),
+            });
     let placed = match &checked {
         Ok(placed) | Err(GuardError::Country(placed) | GuardError::NumberType(placed)) => *placed,
         Err(_) => Placed::of(to),
     };
     let (decision, words) = match &checked {
         Ok(_) => ("send", format!("would send: {}", where_and_what(&placed))),
-        Err(GuardError::Unrecorded(error)) if rules.uncounted == Uncounted::Send => (
-            "send",
-            format!("would send uncounted: {}; {error}", where_and_what(&placed)),
-        ),
+        Err(GuardError::Unrecorded(error)) => match rules.uncounted {
+            Uncounted::Send => (
+                "send",
+                format!("would send uncounted: {}; {error}", where_and_what(&placed)),
+            ),
+            Uncounted::Refuse => (
+                "refuse",
+                format!("would refuse: {}", uncounted_refusal(&error.to_string())),
+            ),
+        },
         Err(error) => ("refuse", format!("would refuse: {}", words(error, &rules))),
     };
     let _ = match format {
@@ -119,17 +131,26 @@ fn uncounted(
     rules: &GuardRules,
     (format, err): (OutputFormat, &mut dyn std::io::Write),
 ) -> Result<(), Failure> {
-    let limits = "the limits on codes sent (max_codes_per_number, max_codes_per_hour) cannot \
-                  be counted";
     if rules.uncounted == Uncounted::Refuse {
-        return Err(Failure::Guarded(format!(
-            "refused by the guard: {why}; {limits}, and uncounted_sends \
-             (MFA_UNCOUNTED_SENDS) is refuse"
-        )));
+        return Err(Failure::Guarded(uncounted_refusal(why)));
     }
-    let warning = format!("{why}; {limits}, so this code goes uncounted");
+    let warning = format!("{why}; {UNCOUNTED}, so this code goes uncounted");
     let _ = output::write_warning(err, format, &warning);
     Ok(())
+}
+
+/// Why no record can be kept where the system names no state folder.
+const NO_FOLDER: &str = "no folder is known to keep the record of codes sent in";
+
+/// What a send the limits cannot count is told.
+const UNCOUNTED: &str =
+    "the limits on codes sent (max_codes_per_number, max_codes_per_hour) cannot be counted";
+
+/// The refusal of a send the limits cannot count, for `why`.
+fn uncounted_refusal(why: &str) -> String {
+    format!(
+        "refused by the guard: {why}; {UNCOUNTED}, and uncounted_sends (MFA_UNCOUNTED_SENDS) is refuse"
+    )
 }
 
 /// `the number is in US, of type mobile`.
