@@ -40,7 +40,7 @@ pub fn admit(
         .and_then(|dir| FileRecord::open(dir).map_err(|error| error.to_string()));
     // The number's rules are judged: the guard that counts need not judge them again.
     let decided = match record {
-        Ok(record) => with_rules(Guard::new(record), &rules)
+        Ok(record) => with_limits(Guard::new(record), &rules)
             .numbers(NumberRules::default().refused_number_types(Vec::new()))
             .admit(to),
         Err(why) => return uncounted(&why, &rules, (format, err)),
@@ -62,7 +62,7 @@ pub fn show_decision(
 ) -> Result<(), Failure> {
     let rules = sources.guard_rules()?;
     // Only a record already kept is read: a dry run leaves no file behind.
-    let kept = state_dir.filter(|dir| dir.join("mfa").join("sent").exists());
+    let kept = state_dir.filter(|dir| FileRecord::path(dir).exists());
     let checked =
         number_rules(&rules)
             .check(to)
@@ -118,10 +118,12 @@ fn number_rules(rules: &GuardRules) -> NumberRules {
 
 /// `guard` with every rule the settings give.
 fn with_rules(guard: Guard, rules: &GuardRules) -> Guard {
-    guard
-        .numbers(number_rules(rules))
-        .per_number(rules.per_number)
-        .overall(rules.per_hour)
+    with_limits(guard, rules).numbers(number_rules(rules))
+}
+
+/// `guard` with the limits the settings give.
+fn with_limits(guard: Guard, rules: &GuardRules) -> Guard {
+    guard.per_number(rules.per_number).overall(rules.per_hour)
 }
 
 /// The limits could not be counted, for `why`: a warning and the code goes, or, as

@@ -1,14 +1,14 @@
 //! The command line's record of the codes sent, which the guard (`mfa::Guard`, as
-//! `cli::guard` applies it) counts:
-//! one file, `<state folder>/mfa/sent`, shared by every run of the user.
+//! `cli::guard` applies it) counts: one file, `<state folder>/mfa/sent`, shared by
+//! every run of the user.
 //!
 //! Kept as the token cache is: the folder made with mode 0700, the file with 0600 and
 //! the user's own (a link, another user's file or one others could write is refused),
 //! replaced whole (written beside, then renamed), and runs at once take turns on a lock
 //! file, held from the read to the write, so each decides and records in one step and
-//! fifty runs at once with a limit of three send exactly three codes. The file's first line holds the key numbers are
-//! hashed under; each other line one code: the number's keyed hash and the time, in
-//! milliseconds since 1970. It never holds a number in clear. A line that is not one
+//! fifty runs at once with a limit of three send exactly three codes. The file's first
+//! line holds the key numbers are hashed under; each other line one code: the number's
+//! keyed hash and the time, in milliseconds since 1970. It never holds a number in clear. A line that is not one
 //! of these is dropped; a file whose key cannot be read starts anew with a new key.
 
 use std::path::{Path, PathBuf};
@@ -39,12 +39,16 @@ pub struct FileRecord {
 }
 
 impl FileRecord {
+    /// Where the record under `state_dir` is kept.
+    pub fn path(state_dir: &Path) -> PathBuf {
+        state_dir.join("mfa").join("sent")
+    }
+
     /// The record under `state_dir`, locked for this run and read (or begun with a new
     /// key).
     pub fn open(state_dir: &Path) -> Result<Self, RecordError> {
-        let dir = state_dir.join("mfa");
-        let file = dir.join("sent");
-        let lock = dir.join("sent.lock");
+        let file = FileRecord::path(state_dir);
+        let lock = file.with_file_name("sent.lock");
         // Taking the lock makes the folder (mode 0700), checked as any of the user's.
         let held = private_files::lock(&lock, PATIENCE, "the record's lock file", "another run")
             .map_err(|e| unusable(&lock, e))?;

@@ -70,7 +70,7 @@ fn limits(rules: &GuardRules, state_dir: Option<&Path>, report: &mut Report) {
         .ok_or_else(|| "no folder is known to keep it in".to_owned())
         .and_then(|dir| {
             FileRecord::open(dir)
-                .map(|_| dir.join("mfa").join("sent"))
+                .map(|_| FileRecord::path(dir))
                 .map_err(|e| e.to_string())
         });
     match (record, rules.uncounted) {
