@@ -151,12 +151,9 @@ impl FromStr for NumberType {
             .find(|(_, name)| *name == text)
             .map(|(kind, _)| *kind)
             .ok_or_else(|| {
-                InvalidValue::from_rule(
-                    "must be one of fixed-line, mobile, fixed-line-or-mobile, toll-free, \
-                     premium-rate, shared-cost, personal-number, voip, pager, uan, voicemail, \
-                     invalid",
-                )
-                .about("NumberType")
+                let names: Vec<&str> = TYPES.iter().map(|(_, name)| *name).collect();
+                InvalidValue::from_rule(format!("must be one of {}", names.join(", ")))
+                    .about("NumberType")
             })
     }
 }

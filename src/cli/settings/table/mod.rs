@@ -479,11 +479,13 @@ impl FromStr for NumberTypes {
         let mut types = Vec::new();
         for name in value.split(',').map(str::trim) {
             let kind: mfa::NumberType = name.parse().map_err(|_| {
-                InvalidValue::from_rule(
-                    "must be none, or number types, comma-separated, of fixed-line, mobile, \
-                     fixed-line-or-mobile, toll-free, premium-rate, shared-cost, \
-                     personal-number, voip, pager, uan, voicemail, invalid",
-                )
+                let names: Vec<&str> = mfa::NumberType::all()
+                    .map(mfa::NumberType::as_str)
+                    .collect();
+                InvalidValue::from_rule(format!(
+                    "must be none, or number types, comma-separated, of {}",
+                    names.join(", ")
+                ))
             })?;
             if !types.contains(&kind) {
                 types.push(kind);
