@@ -188,11 +188,7 @@ impl Placed {
             };
         };
         let national = &digits[first.code.len()..];
-        let mut main = first;
         for territory in sharing {
-            if territory.main {
-                main = territory;
-            }
             // Leading digits decide alone, before any pattern of the territory is read.
             let claimed = match territory.leading {
                 Some(leading) if !whole(leading).is_some_and(|p| Pattern(&p).begins(national)) => {
@@ -205,7 +201,8 @@ impl Placed {
                 return territory.placed(number_type);
             }
         }
-        main.placed(NumberType::Invalid)
+        // The plan writes a calling code's main country first.
+        first.placed(NumberType::Invalid)
     }
 }
 
@@ -214,7 +211,6 @@ impl Placed {
 struct Territory {
     code: &'static str,
     region: &'static str,
-    main: bool,
     leading: Option<&'static str>,
     general: Option<&'static str>,
     /// The rest of the line: a pattern a type, in `tools/numbering.py`'s order.
@@ -253,18 +249,16 @@ fn sharing(digits: &str) -> impl Iterator<Item = Territory> {
 
 /// One line of the plan read, `None` if it cannot be.
 fn territory(line: &'static str) -> Option<Territory> {
-    let mut fields = line.splitn(6, ' ');
+    let mut fields = line.splitn(5, ' ');
     let mut next = || fields.next().map(|field| Some(field).filter(|f| *f != "-"));
     let code = next()??;
     let region = next()??;
-    let main = next()?? == "1";
     let leading = next()?;
     let general = next()?;
     let types = next()??;
     Some(Territory {
         code,
         region,
-        main,
         leading,
         general,
         types,

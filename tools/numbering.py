@@ -6,11 +6,10 @@ src/numbering.rs, and src/numbering/examples.txt, its tests' table.
 usage: tools/numbering.py PhoneNumberMetadata.xml LIBPHONENUMBER_VERSION
 
 plan.txt has a line a territory: its calling code, its region (001 for a code of no
-country), 1 if it is the main country of its code, the leading digits that claim a
-number for it (or -), then the national number patterns of the general description
-and of each type in TYPES's order (- where it has none). Within a calling code the
-main country comes first and the rest in the metadata's order, as libphonenumber
-tries them. Every pattern is checked to use only the syntax src/numbering.rs reads.
+country), the leading digits that claim a number for it (or -), then the national
+number patterns of the general description and of each type in TYPES's order (- where
+it has none). Within a calling code the main country comes first and the rest in the
+metadata's order, as libphonenumber tries them. Every pattern is checked to use only the syntax src/numbering.rs reads.
 
 To keep the binary small (the plan is most of what the guard adds to it), the
 patterns are written short, each step undone by src/numbering.rs: `(?:` as `(` and
@@ -70,10 +69,10 @@ def shorten(plan):
     (row, field) where it was first met), and the pairs line."""
     first, rows = {}, []
     for i, fields in enumerate(plan):
-        row = fields[:4]
-        if row[3] != "-":
-            row[3] = row[3].replace("(?:", "(").replace("\\d", "d")
-        for j, pattern in enumerate(fields[4:], start=4):
+        row = fields[:3]
+        if row[2] != "-":
+            row[2] = row[2].replace("(?:", "(").replace("\\d", "d")
+        for j, pattern in enumerate(fields[3:], start=3):
             if pattern != "-" and pattern in first:
                 row.append(first[pattern])
                 continue
@@ -83,7 +82,7 @@ def shorten(plan):
         rows.append(row)
     # The North American plan's lines stay whole (1.4 KiB more): most numbers mfa
     # sends to are there, and a whole pattern is read where it lies, with no copy.
-    written = [(row, j) for row in rows for j in range(3, len(row))
+    written = [(row, j) for row in rows for j in range(2, len(row))
                if isinstance(row[j], str) and row[j] != "-" and row[0] != WHOLE_CODE]
     pairs = []
     for symbol in SYMBOLS:
@@ -134,11 +133,10 @@ def main(path, version):
     for code in sorted(by_code, key=int):
         for t in by_code[code]:
             region = t.get("id")
-            main = "1" if t.get("mainCountryForCode") == "true" else "0"
             leading = re.sub(r"\s", "", t.get("leadingDigits") or "") or "-"
             if leading != "-" and not SYNTAX.match(leading):
                 sys.exit(f"leading digits beyond the syntax read: {leading}")
-            fields = [code, region, main, leading, pattern(t.find("generalDesc")) or "-"]
+            fields = [code, region, leading, pattern(t.find("generalDesc")) or "-"]
             for element, name in TYPES:
                 desc = t.find(element)
                 fields.append(pattern(desc) or "-")
